@@ -1,0 +1,243 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionInputs } from "../providers/connection-inputs";
+import { HostFactsResource } from "../providers/host-facts-resource";
+import { parsePinnedHostKey } from "../remote/host-key";
+import type { HostFacts } from "../scripts/host-facts";
+
+/** A bastion the host is reached through. */
+export interface JumpHostArgs {
+  /**
+   * Address of the jump host.
+   * @example "bastion.example.com"
+   */
+  address: pulumi.Input<string>;
+  /**
+   * SSH port of the jump host.
+   * @default 22
+   * @example 2222
+   */
+  port?: pulumi.Input<number>;
+  /**
+   * Login user on the jump host.
+   * @default "root"
+   * @example "ops"
+   */
+  user?: pulumi.Input<string>;
+  /**
+   * Private key for the jump host; stored as a Pulumi secret.
+   * @default the host's own `privateKey`
+   * @example config.requireSecret("bastionKey")
+   */
+  privateKey?: pulumi.Input<string>;
+  /**
+   * The jump host's public host key or its `SHA256:` fingerprint.
+   * @default none: required unless `insecureSkipHostKeyCheck`
+   * @example "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI..."
+   */
+  hostKey?: pulumi.Input<string>;
+  /**
+   * Accept any host key from the jump host. Insecure; see `HostArgs.insecureSkipHostKeyCheck`.
+   * @default false
+   * @example true
+   */
+  insecureSkipHostKeyCheck?: boolean;
+}
+
+export interface HostArgs {
+  /**
+   * DNS name or IP address the machine answers SSH on.
+   * @example "10.0.0.12"
+   */
+  address: pulumi.Input<string>;
+  /**
+   * SSH port.
+   * @default 22
+   * @example 2222
+   */
+  port?: pulumi.Input<number>;
+  /**
+   * Login user. A user other than root needs passwordless sudo and `sudo: true`.
+   * @default "root"
+   * @example "ubuntu"
+   */
+  user?: pulumi.Input<string>;
+  /**
+   * Private key (OpenSSH or PEM text). Always stored as a Pulumi secret.
+   * @example config.requireSecret("sshKey")
+   */
+  privateKey: pulumi.Input<string>;
+  /**
+   * Passphrase of the private key, if it has one. Stored as a Pulumi secret.
+   * @default none
+   * @example config.requireSecret("sshKeyPassphrase")
+   */
+  privateKeyPassphrase?: pulumi.Input<string>;
+  /**
+   * The machine's public host key (a line of `ssh-keyscan` or `/etc/ssh/ssh_host_ed25519_key.pub`)
+   * or its `SHA256:` fingerprint (`ssh-keygen -lf`). The connection is refused when the machine
+   * presents another key.
+   * @default none: required unless `insecureSkipHostKeyCheck`
+   * @example "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI..."
+   */
+  hostKey?: pulumi.Input<string>;
+  /**
+   * Accept whatever host key the machine presents. This turns off the only protection against a
+   * man in the middle; every run warns while it is set. For throwaway lab machines only.
+   * @default false
+   * @example true
+   */
+  insecureSkipHostKeyCheck?: boolean;
+  /**
+   * Run commands through `sudo -n` (for a non-root `user`).
+   * @default false
+   * @example true
+   */
+  sudo?: pulumi.Input<boolean>;
+  /**
+   * A bastion to reach the machine through.
+   * @default none: direct connection
+   * @example { address: "bastion.example.com", hostKey: "ssh-ed25519 AAAA..." }
+   */
+  jump?: JumpHostArgs;
+  /**
+   * Seconds to wait for one connection attempt.
+   * @default 20
+   * @example 60
+   */
+  connectTimeout?: pulumi.Input<number>;
+  /**
+   * Connection attempts before an unreachable machine fails the run (exponential backoff, 1 s
+   * doubling up to 15 s). Authentication and host-key failures are never retried.
+   * @default 5
+   * @example 10
+   */
+  connectAttempts?: pulumi.Input<number>;
+}
+
+function invalid(propertyPath: string, reason: string): never {
+  throw new pulumi.InputPropertyError({ propertyPath, reason });
+}
+
+/** Values still to come (Outputs, promises) are checked later, when they resolve. */
+const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
+
+/** Checks what can be checked before anything connects; names the property at fault. */
+function checkConnection(
+  prefix: string,
+  c: { address?: unknown; port?: unknown; user?: unknown; hostKey?: unknown; insecureSkipHostKeyCheck?: boolean },
+): void {
+  if (pending(c.address)) {
+    // checked when it resolves
+  } else if (typeof c.address !== "string" || c.address.trim() === "" || /\s/.test(c.address)) {
+    invalid(`${prefix}address`, "must be a host name or IP address");
+  }
+  if (c.port !== undefined && !pending(c.port) && (!Number.isInteger(c.port) || (c.port as number) < 1 || (c.port as number) > 65535)) {
+    invalid(`${prefix}port`, `must be an integer 1-65535 (got ${JSON.stringify(c.port)})`);
+  }
+  if (c.user !== undefined && !pending(c.user) && (typeof c.user !== "string" || !/^[a-z_][a-z0-9_.-]*\$?$/i.test(c.user))) {
+    invalid(`${prefix}user`, `must be a login name (got ${JSON.stringify(c.user)})`);
+  }
+  if (pending(c.hostKey)) {
+    // checked when it resolves
+  } else if (c.hostKey !== undefined) {
+    try {
+      parsePinnedHostKey(String(c.hostKey));
+    } catch (e) {
+      invalid(`${prefix}hostKey`, (e as Error).message.replace(/^hostKey:? ?/, ""));
+    }
+  } else if (!c.insecureSkipHostKeyCheck) {
+    invalid(
+      `${prefix}hostKey`,
+      "is required: pin the machine's host key (ssh-keyscan output or SHA256 fingerprint), or set insecureSkipHostKeyCheck: true to accept any key",
+    );
+  }
+}
+
+function checkPrivateKey(privateKey: unknown): void {
+  if (typeof privateKey !== "string" || !privateKey.includes("PRIVATE KEY")) {
+    invalid("privateKey", "must be the text of a private key (PEM or OpenSSH format)");
+  }
+}
+
+/**
+ * A Linux machine reached over SSH, and the facts read from it on every `up` and `refresh`.
+ *
+ * @example
+ * const web1 = new Host("web1", {
+ *   address: "10.0.0.12",
+ *   user: "root",
+ *   privateKey: config.requireSecret("sshKey"),
+ *   hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI...",
+ * });
+ * export const kernel = web1.facts.kernel;
+ */
+export class Host extends pulumi.ComponentResource {
+  /** What the machine reported: OS, kernel, arch, init system, docker. */
+  readonly facts: pulumi.Output<HostFacts>;
+  /** The connection (no key material), for components that act on this host. */
+  readonly connection: pulumi.Output<ConnectionInputs>;
+  /** The private key material, as a secret, for components that act on this host. */
+  readonly credentials: pulumi.Output<{ privateKey: string; privateKeyPassphrase?: string; jumpPrivateKey?: string }>;
+  /** The resource that the host's dependents should depend on (connected and checked). */
+  readonly ready: pulumi.Resource;
+
+  constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dockyard:host:Host", name, {}, opts);
+    if (!args || args.privateKey === undefined) invalid("privateKey", "is required");
+    // Plain values are checked now, so bad input fails the program before anything is registered.
+    checkConnection("", args);
+    if (args.jump) checkConnection("jump.", args.jump);
+    if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
+    if (args.insecureSkipHostKeyCheck) {
+      pulumi.log.warn(
+        `Host ${name}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
+        this,
+      );
+    }
+    const jump = args.jump;
+    if (jump?.insecureSkipHostKeyCheck) {
+      pulumi.log.warn(`Host ${name}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`, this);
+    }
+
+    const connection = pulumi
+      .all([args.address, args.port, args.user, args.hostKey, args.sudo, args.connectTimeout, args.connectAttempts])
+      .apply(([address, port, user, hostKey, sudo, connectTimeout, connectAttempts]) => {
+        checkConnection("", { address, port, user, hostKey, insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck });
+        const c: ConnectionInputs = { host: address, port: port ?? 22, user: user ?? "root" };
+        if (hostKey !== undefined) c.hostKey = hostKey.trim();
+        if (args.insecureSkipHostKeyCheck) c.insecureSkipHostKeyCheck = true;
+        if (sudo) c.sudo = true;
+        if (connectTimeout !== undefined) c.connectTimeout = connectTimeout;
+        if (connectAttempts !== undefined) c.connectAttempts = connectAttempts;
+        return c;
+      });
+    const jumpConnection = jump
+      ? pulumi.all([jump.address, jump.port, jump.user, jump.hostKey]).apply(([address, port, user, hostKey]) => {
+          checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck });
+          const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? 22, user: user ?? "root" };
+          if (hostKey !== undefined) j.hostKey = hostKey.trim();
+          if (jump.insecureSkipHostKeyCheck) j.insecureSkipHostKeyCheck = true;
+          return j;
+        })
+      : undefined;
+    this.connection = pulumi.all([connection, jumpConnection]).apply(([c, j]) => (j ? { ...c, jump: j } : c));
+    this.credentials = pulumi.secret(
+      pulumi.all([args.privateKey, args.privateKeyPassphrase, jump?.privateKey]).apply(([privateKey, passphrase, jumpKey]) => {
+        checkPrivateKey(privateKey);
+        const creds: { privateKey: string; privateKeyPassphrase?: string; jumpPrivateKey?: string } = { privateKey };
+        if (passphrase) creds.privateKeyPassphrase = passphrase;
+        if (jumpKey) creds.jumpPrivateKey = jumpKey;
+        return creds;
+      }),
+    );
+
+    const facts = new HostFactsResource(
+      `${name}-facts`,
+      { connection: this.connection, credentials: this.credentials },
+      { parent: this },
+    );
+    this.facts = facts.facts;
+    this.ready = facts;
+    this.registerOutputs({ facts: this.facts, connection: this.connection });
+  }
+}

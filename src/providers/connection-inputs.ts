@@ -1,0 +1,62 @@
+import type { ConnectionSpec } from "../remote/connection-spec";
+
+/** The connection as it travels in a dynamic resource's inputs and state. */
+export interface ConnectionInputs {
+  host: string;
+  port: number;
+  user: string;
+  hostKey?: string;
+  insecureSkipHostKeyCheck?: boolean;
+  sudo?: boolean;
+  connectTimeout?: number;
+  connectAttempts?: number;
+  jump?: Omit<ConnectionInputs, "jump" | "credentials">;
+}
+
+/**
+ * Key material, kept in one top-level property so the resource can mark it secret as a whole
+ * (`additionalSecretOutputs` only names top-level properties).
+ */
+export interface Credentials {
+  privateKey: string;
+  privateKeyPassphrase?: string;
+  /** The jump host's key; the host's own key when absent. */
+  jumpPrivateKey?: string;
+}
+
+export interface ConnectedInputs {
+  connection: ConnectionInputs;
+  credentials: Credentials;
+}
+
+/** The name of the property that holds `Credentials` in every Dockyard dynamic resource. */
+export const CREDENTIALS_PROPERTY = "credentials";
+
+export function toConnectionSpec(inputs: ConnectedInputs): ConnectionSpec {
+  const { connection: c, credentials } = inputs;
+  const spec: ConnectionSpec = { ...c, jump: undefined, ...credentials, jumpPrivateKey: undefined } as ConnectionSpec;
+  delete (spec as { jumpPrivateKey?: string }).jumpPrivateKey;
+  if (c.jump) {
+    spec.jump = {
+      ...c.jump,
+      privateKey: credentials.jumpPrivateKey ?? credentials.privateKey,
+      privateKeyPassphrase: credentials.jumpPrivateKey ? undefined : credentials.privateKeyPassphrase,
+    };
+  }
+  return spec;
+}
+
+/** The fields that decide which machine a resource talks to: a change there is another machine. */
+export function machineIdentity(c: ConnectionInputs): string {
+  return `${c.host}:${c.port}`;
+}
+
+/** True when a value in a dynamic provider's inputs is still unknown (preview of a new host). */
+export function containsUnknown(value: unknown): boolean {
+  // The engine hands dynamic providers this sentinel in place of values not known yet.
+  const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}

@@ -1,0 +1,33 @@
+/** How to reach one machine over SSH. Plain data, so it can travel through Pulumi state. */
+export interface ConnectionSpec {
+  /** DNS name or IP address. */
+  host: string;
+  /** @default 22 */
+  port?: number;
+  /** @default "root" */
+  user?: string;
+  /** PEM/OpenSSH private key text. A secret: never logged, never in plain state. */
+  privateKey: string;
+  /** Passphrase of the private key, when it has one. */
+  privateKeyPassphrase?: string;
+  /**
+   * The server's public host key (OpenSSH line) or its `SHA256:` fingerprint. Required unless
+   * `insecureSkipHostKeyCheck` is set.
+   */
+  hostKey?: string;
+  /** Accept any host key. Exposes the connection to a man in the middle; for throwaway labs only. */
+  insecureSkipHostKeyCheck?: boolean;
+  /** Run commands through `sudo -n` (for a non-root user with passwordless sudo). @default false */
+  sudo?: boolean;
+  /** A bastion to reach this host through (SSH port forwarding). */
+  jump?: ConnectionSpec;
+  /** Seconds to wait for each connection attempt. @default 20 */
+  connectTimeout?: number;
+  /** Connection attempts for an unreachable host, with exponential backoff. @default 5 */
+  connectAttempts?: number;
+}
+
+/** `user@host:port`, the name a host goes by in every error and log line. */
+export function targetOf(spec: Pick<ConnectionSpec, "host" | "port" | "user">): string {
+  return `${spec.user ?? "root"}@${spec.host}:${spec.port ?? 22}`;
+}

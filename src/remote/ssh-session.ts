@@ -1,0 +1,215 @@
+import { createHash } from "node:crypto";
+import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
+import type { ConnectionSpec } from "./connection-spec";
+import { targetOf } from "./connection-spec";
+import {
+  AuthenticationError,
+  HostKeyMismatchError,
+  HostUnreachableError,
+  RemoteCommandError,
+  RemoteError,
+} from "./errors";
+import { fingerprintOf, parsePinnedHostKey } from "./host-key";
+
+/** What a finished remote command produced. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
+export interface ExecOptions {
+  /** Bytes written to the command's standard input, then closed. */
+  stdin?: string | Buffer;
+  /** Wrap in `sudo -n` even when the spec does not ask for it (ignored for root). */
+  sudo?: boolean;
+  /** Resolve with a non-zero exit code instead of throwing. @default false */
+  allowFailure?: boolean;
+  /** Names the step in the error message, e.g. "reading os-release". */
+  what?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Single-quotes a string for POSIX sh. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One SSH connection to one machine, with the host key checked against the pinned one. Commands
+ * run as separate exec channels over the same connection. Use `SshSession.for(spec)` to share one
+ * connection per host within a process.
+ */
+export class SshSession {
+  private static readonly pool = new Map<string, Promise<SshSession>>();
+
+  readonly target: string;
+  private closed = false;
+
+  private constructor(
+    private readonly spec: ConnectionSpec,
+    private readonly client: Client,
+    private readonly jumpClient?: Client,
+  ) {
+    this.target = targetOf(spec);
+    client.on("close", () => {
+      this.closed = true;
+      SshSession.pool.delete(poolKey(spec));
+    });
+  }
+
+  /** The shared session for this spec, connecting (with retries) when there is none yet. */
+  static for(spec: ConnectionSpec): Promise<SshSession> {
+    const key = poolKey(spec);
+    let session = SshSession.pool.get(key);
+    if (!session) {
+      session = SshSession.connect(spec);
+      SshSession.pool.set(key, session);
+      session.catch(() => SshSession.pool.delete(key));
+    }
+    return session;
+  }
+
+  /** Closes every pooled connection (end of a run, or tests). */
+  static async closeAll(): Promise<void> {
+    const sessions = [...SshSession.pool.values()];
+    SshSession.pool.clear();
+    await Promise.all(sessions.map((s) => s.then((x) => x.close()).catch(() => undefined)));
+  }
+
+  /** Opens a new connection, retrying an unreachable host with exponential backoff. */
+  static async connect(spec: ConnectionSpec): Promise<SshSession> {
+    const attempts = Math.max(1, spec.connectAttempts ?? 5);
+    let delay = 1000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await SshSession.connectOnce(spec);
+      } catch (err) {
+        if (!(err instanceof HostUnreachableError) || attempt >= attempts) throw err;
+        await sleep(delay);
+        delay = Math.min(delay * 2, 15000);
+      }
+    }
+  }
+
+  private static async connectOnce(spec: ConnectionSpec): Promise<SshSession> {
+    const target = targetOf(spec);
+    let jumpClient: Client | undefined;
+    let sock: ClientChannel | undefined;
+    if (spec.jump) {
+      const jump = await SshSession.connect(spec.jump);
+      jumpClient = jump.client;
+      sock = await new Promise<ClientChannel>((resolve, reject) =>
+        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? 22, (err, stream) =>
+          err
+            ? reject(new HostUnreachableError(target, `jump host ${jump.target} could not reach it: ${err.message}`))
+            : resolve(stream),
+        ),
+      );
+    }
+    const client = new Client();
+    let keyMismatch: string | undefined;
+    const config: ConnectConfig = {
+      host: spec.host,
+      port: spec.port ?? 22,
+      username: spec.user ?? "root",
+      privateKey: spec.privateKey,
+      passphrase: spec.privateKeyPassphrase,
+      readyTimeout: (spec.connectTimeout ?? 20) * 1000,
+      keepaliveInterval: 15000,
+      sock,
+    };
+    if (!spec.insecureSkipHostKeyCheck) {
+      if (!spec.hostKey) {
+        throw new RemoteError(
+          target,
+          "no hostKey is pinned; give the server's public host key, or set insecureSkipHostKeyCheck to accept any key",
+        );
+      }
+      const pinned = parsePinnedHostKey(spec.hostKey);
+      // Ask for the pinned key's algorithm, so a server with several keys presents that one.
+      if (pinned.algorithm) config.algorithms = { serverHostKey: [pinned.algorithm as never] };
+      config.hostVerifier = (key: Buffer) => {
+        const seen = fingerprintOf(key);
+        if (seen === pinned.fingerprint) return true;
+        keyMismatch = seen;
+        return false;
+      };
+    }
+    return await new Promise<SshSession>((resolve, reject) => {
+      const fail = (err: Error & { level?: string; code?: string }) => {
+        client.removeAllListeners("ready");
+        client.end();
+        jumpClient?.end();
+        if (keyMismatch) {
+          reject(
+            new HostKeyMismatchError(
+              target,
+              `host key mismatch: the server presented ${keyMismatch}, which is not the pinned key. ` +
+                "Nothing was sent to it. If the machine was rebuilt, pin its new key; otherwise this may be an attack",
+            ),
+          );
+        } else if (err.level === "client-authentication") {
+          reject(new AuthenticationError(target, `authentication failed for user '${spec.user ?? "root"}': the server refused the key`));
+        } else if (err.level === "client-socket" || err.level === "client-timeout" || err.level === "client-dns" || err.code) {
+          reject(new HostUnreachableError(target, `unreachable: ${err.message}`));
+        } else {
+          reject(new RemoteError(target, `SSH handshake failed: ${err.message}`));
+        }
+      };
+      client.once("ready", () => {
+        client.removeListener("error", fail);
+        client.on("error", () => undefined); // later socket errors surface through exec
+        resolve(new SshSession(spec, client, jumpClient));
+      });
+      client.once("error", fail);
+      try {
+        client.connect(config);
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+  }
+
+  /** Runs a command; throws RemoteCommandError on a non-zero exit unless allowFailure. */
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
+    const asRoot = (this.spec.user ?? "root") === "root";
+    const wrapped = !asRoot && (opts.sudo ?? this.spec.sudo) ? `sudo -n sh -c ${shellQuote(command)}` : command;
+    const result = await new Promise<ExecResult>((resolve, reject) => {
+      this.client.exec(wrapped, (err, stream) => {
+        if (err) return reject(new HostUnreachableError(this.target, `could not start a command: ${err.message}`));
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let exitCode: number | null = null;
+        stream.on("data", (d: Buffer) => out.push(d));
+        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        stream.on("exit", (code: number | null) => {
+          exitCode = code;
+        });
+        stream.on("close", () =>
+          resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString(), exitCode }),
+        );
+        if (opts.stdin !== undefined) stream.end(opts.stdin);
+        else stream.end();
+      });
+    });
+    if (result.exitCode !== 0 && !opts.allowFailure) {
+      throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
+    }
+    return result;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.end();
+    this.jumpClient?.end();
+  }
+}
+
+function poolKey(spec: ConnectionSpec): string {
+  // The key text is hashed so the pool's keys never hold it.
+  const keyHash = createHash("sha256").update(spec.privateKey).digest("hex");
+  return [targetOf(spec), spec.hostKey ?? "-", keyHash, spec.jump ? poolKey(spec.jump) : ""].join("|");
+}

@@ -1,0 +1,90 @@
+/** What Dockyard knows about a machine, read from the machine itself. */
+export interface HostFacts {
+  /** os-release `ID`, e.g. `rocky`. */
+  osId: string;
+  /** os-release `ID_LIKE`, split, e.g. `["rhel", "centos", "fedora"]`. */
+  osIdLike: string[];
+  /** os-release `VERSION_ID`, e.g. `9.3`; empty on rolling distributions. */
+  osVersionId: string;
+  /** os-release `PRETTY_NAME`. */
+  osPrettyName: string;
+  /** `uname -r`. */
+  kernel: string;
+  /** `uname -m`, e.g. `x86_64`. */
+  arch: string;
+  /** Name of PID 1 (`systemd`, `init`, ...). */
+  init: string;
+  /** True when systemd is PID 1 and running (`/run/systemd/system` exists). */
+  systemd: boolean;
+  /** `docker --version` of the client on PATH, when one is installed. */
+  dockerClientVersion?: string;
+  /** The engine's version as the running daemon reports it, when one answers. */
+  dockerServerVersion?: string;
+}
+
+const SECTION = "@@dockyard@@";
+
+/**
+ * The shell that reads a machine's facts. Read-only, POSIX sh, no dependency beyond coreutils;
+ * each section is marked so the parser does not depend on the order or on empty output.
+ */
+export function renderFactsProbe(): string {
+  return [
+    `echo '${SECTION} kernel'; uname -r`,
+    `echo '${SECTION} arch'; uname -m`,
+    `echo '${SECTION} os-release'; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true`,
+    `echo '${SECTION} init'; cat /proc/1/comm 2>/dev/null || true`,
+    `echo '${SECTION} systemd'; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi`,
+    `echo '${SECTION} docker-client'; if command -v docker >/dev/null 2>&1; then docker --version 2>/dev/null || true; fi`,
+    `echo '${SECTION} docker-server'; if command -v docker >/dev/null 2>&1; then timeout 10 docker version --format '{{.Server.Version}}' 2>/dev/null || true; fi`,
+    "",
+  ].join("\n");
+}
+
+/** Parses os-release text (shell-like KEY=value lines, values optionally quoted). */
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2];
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
+      value = value.slice(1, -1).replace(/\\([\\$"`])/g, "$1");
+    } else if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) {
+      value = value.slice(1, -1);
+    }
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+/** Parses the output of `renderFactsProbe()`. */
+export function parseFacts(output: string): HostFacts {
+  const sections: Record<string, string> = {};
+  let current: string | undefined;
+  for (const line of output.split("\n")) {
+    if (line.startsWith(SECTION + " ")) {
+      current = line.slice(SECTION.length + 1).trim();
+      sections[current] = "";
+    } else if (current !== undefined) {
+      sections[current] += line + "\n";
+    }
+  }
+  const osr = parseOsRelease(sections["os-release"] ?? "");
+  const client = /version\s+([0-9][^\s,]*)/i.exec(sections["docker-client"] ?? "");
+  const server = (sections["docker-server"] ?? "").trim();
+  const facts: HostFacts = {
+    osId: osr.ID ?? "",
+    osIdLike: (osr.ID_LIKE ?? "").split(/\s+/).filter(Boolean),
+    osVersionId: osr.VERSION_ID ?? "",
+    osPrettyName: osr.PRETTY_NAME ?? "",
+    kernel: (sections.kernel ?? "").trim(),
+    arch: (sections.arch ?? "").trim(),
+    init: (sections.init ?? "").trim(),
+    systemd: (sections.systemd ?? "").trim() === "yes",
+  };
+  if (client) facts.dockerClientVersion = client[1];
+  if (/^[0-9]/.test(server)) facts.dockerServerVersion = server;
+  return facts;
+}

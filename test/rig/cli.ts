@@ -1,0 +1,45 @@
+// The rig for people: `npm run rig -- up 3` starts three hosts and a registry and prints how to
+// reach them; `npm run rig -- down` removes every rig container, volume and network.
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { downAll, leftovers, Rig } from "./rig";
+
+const STATE_DIR = path.join(__dirname, "..", "..", ".rig");
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, arg] = argv;
+  if (cmd === "up") {
+    const count = arg === undefined ? 1 : Number(arg);
+    if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error("usage: rig up [hosts 1-20]");
+    const rig = await Rig.start({ hosts: count, registry: true, log: (s) => console.error(s) });
+    await rig.pushNginx();
+    mkdirSync(STATE_DIR, { recursive: true });
+    const keyFile = path.join(STATE_DIR, `id_ed25519-${rig.runId}`);
+    writeFileSync(keyFile, rig.privateKey);
+    chmodSync(keyFile, 0o600);
+    const knownHosts = path.join(STATE_DIR, `known_hosts-${rig.runId}`);
+    writeFileSync(knownHosts, rig.hosts.map((h) => `${h.address} ${h.hostKey}`).join("\n") + "\n");
+    const info = { runId: rig.runId, keyFile, knownHosts, hosts: rig.hosts, registry: rig.registry };
+    writeFileSync(path.join(STATE_DIR, `rig-${rig.runId}.json`), JSON.stringify(info, null, 2));
+    for (const h of rig.hosts) {
+      console.log(`${h.name}\t${h.address}\tssh -i ${keyFile} -o UserKnownHostsFile=${knownHosts} root@${h.address}`);
+    }
+    console.log(`registry\t${rig.registry?.address}\t(library/nginx:latest pushed; from here: ${rig.registry?.local})`);
+    console.log(`details: ${path.join(STATE_DIR, `rig-${rig.runId}.json`)}`);
+  } else if (cmd === "down") {
+    const removed = await downAll();
+    console.log(`rig: removed ${removed.containers} containers and ${removed.volumes} volumes`);
+    const left = await leftovers();
+    if (left.length) throw new Error(`rig: still present after down: ${left.join(", ")}`);
+  } else if (cmd === "status") {
+    const left = await leftovers();
+    console.log(left.length ? left.join("\n") : "rig: nothing running");
+  } else {
+    throw new Error("usage: npm run rig -- up [N] | down | status");
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  console.error((e as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,261 @@
+import { createHash, randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import { existsSync, openSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import * as path from "node:path";
+import { utils as sshUtils } from "ssh2";
+import { docker, run } from "./docker-cli";
+
+/** Every rig object carries this label, so `downAll` finds what any run left behind. */
+export const RIG_LABEL = "dockyard.rig";
+export const RIG_NETWORK = "dockyard-rig";
+const RIG_DIR = __dirname;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A disposable machine: a systemd container with sshd on its own address. */
+export interface RigHost {
+  name: string;
+  container: string;
+  address: string;
+  port: number;
+  user: string;
+  /** The host's ed25519 public host key (`ssh-ed25519 AAAA... root@name`), read back at start. */
+  hostKey: string;
+}
+
+export interface RigRegistry {
+  container: string;
+  /** `ip:5000` on the rig network, as hosts reach it. */
+  address: string;
+  /** `127.0.0.1:port`, as this machine's own engine pushes to it. */
+  local: string;
+}
+
+export interface HostOptions {
+  /** Extra `docker run` arguments (volumes, env) placed before the image. */
+  extraArgs?: string[];
+  /** Image to boot; the rig's Debian host image by default. */
+  image?: string;
+}
+
+function recipeTag(repo: string, ...files: string[]): string {
+  const h = createHash("sha256");
+  for (const f of files) h.update(readFileSync(path.join(RIG_DIR, f)));
+  return `${repo}:${h.digest("hex").slice(0, 12)}`;
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  try {
+    await docker(["info", "--format", "{{.ServerVersion}}"], { timeoutMs: 15000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes sure this machine's Docker engine runs: installs docker.io and starts dockerd if needed. */
+export async function ensureDockerd(log: (s: string) => void = () => undefined): Promise<void> {
+  if (await dockerAnswers()) return;
+  if (!existsSync("/usr/bin/dockerd") && !existsSync("/usr/sbin/dockerd")) {
+    log("rig: installing docker.io (Debian package)");
+    await run("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null"]);
+  }
+  log("rig: starting dockerd (this machine has no systemd)");
+  const out = openSync("/var/log/dockyard-rig-dockerd.log", "a");
+  spawn("dockerd", [], { detached: true, stdio: ["ignore", out, out] }).unref();
+  for (let i = 0; i < 120; i++) {
+    if (await dockerAnswers()) return;
+    await sleep(500);
+  }
+  throw new Error("rig: dockerd did not answer within 60 s; see /var/log/dockyard-rig-dockerd.log");
+}
+
+/** Builds an image with a recipe script unless that exact recipe's image exists; one builder at a time. */
+async function ensureImage(tag: string, script: string, args: string[]): Promise<void> {
+  const cmd = `docker image inspect ${tag} >/dev/null 2>&1 || bash ${path.join(RIG_DIR, script)} ${args.join(" ")}`;
+  await run("flock", ["/tmp/dockyard-rig-images.lock", "sh", "-c", cmd], { timeoutMs: 20 * 60 * 1000 });
+}
+
+export function hostImageTag(): string {
+  return recipeTag("dockyard-rig/host", "host-image.sh");
+}
+
+export function smallImageTags(): { registry: string; nginx: string } {
+  const tag = recipeTag("x", "small-images.sh").split(":")[1];
+  return { registry: `dockyard-rig/registry:${tag}`, nginx: `dockyard-rig/nginx:${tag}` };
+}
+
+export async function ensureImages(): Promise<void> {
+  const host = hostImageTag();
+  await ensureImage(host, "host-image.sh", [host]);
+  const small = smallImageTags();
+  await ensureImage(small.nginx, "small-images.sh", [small.registry, small.nginx]);
+}
+
+async function ensureNetwork(): Promise<void> {
+  const existing = await docker(["network", "ls", "-q", "--filter", `name=^${RIG_NETWORK}$`]);
+  if (existing.trim()) return;
+  await docker(["network", "create", "--label", `${RIG_LABEL}=1`, RIG_NETWORK]).catch(async (e) => {
+    // Another test process may have created it a moment ago.
+    if (!(await docker(["network", "ls", "-q", "--filter", `name=^${RIG_NETWORK}$`])).trim()) throw e;
+  });
+}
+
+async function inspectAddress(container: string): Promise<string> {
+  const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
+  if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
+  return ip;
+}
+
+function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 1000 });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+    s.once("timeout", () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * One test run's share of the rig: its own SSH key pair, hosts and (optionally) a registry, all
+ * labelled with the run's id so `stop()` removes exactly them.
+ */
+export class Rig {
+  readonly hosts: RigHost[] = [];
+  registry?: RigRegistry;
+  /** The run's private key (OpenSSH format); tests pass it to Dockyard as a secret. */
+  readonly privateKey: string;
+  readonly publicKey: string;
+
+  private constructor(readonly runId: string) {
+    const pair = sshUtils.generateKeyPairSync("ed25519");
+    this.privateKey = pair.private;
+    this.publicKey = pair.public;
+  }
+
+  static async start(opts: { hosts?: number; registry?: boolean; log?: (s: string) => void } = {}): Promise<Rig> {
+    const log = opts.log ?? (() => undefined);
+    await ensureDockerd(log);
+    await ensureImages();
+    await ensureNetwork();
+    const rig = new Rig(`${process.pid.toString(36)}${randomBytes(3).toString("hex")}`);
+    try {
+      await Promise.all(Array.from({ length: opts.hosts ?? 1 }, (_, i) => rig.addHost(`h${i + 1}`)));
+      if (opts.registry) await rig.startRegistry();
+    } catch (e) {
+      await rig.stop();
+      throw e;
+    }
+    return rig;
+  }
+
+  private labels(): string[] {
+    return ["--label", `${RIG_LABEL}=1`, "--label", `${RIG_LABEL}.run=${this.runId}`];
+  }
+
+  /** Boots one more host and waits until sshd answers with its host key. */
+  async addHost(name: string, opts: HostOptions = {}): Promise<RigHost> {
+    const container = `dyr-${this.runId}-${name}`;
+    const volume = `${container}-docker`;
+    await docker(["volume", "create", ...this.labels(), volume]);
+    await docker([
+      "run", "-d", "--name", container, "--hostname", name, ...this.labels(),
+      "--network", RIG_NETWORK, "--cgroupns=private",
+      "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
+      "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
+      "--security-opt", "systempaths=unconfined",
+      "--device-cgroup-rule", "a *:* rwm", "--stop-signal", "SIGRTMIN+3",
+      "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
+      "-v", `${volume}:/var/lib/docker`,
+      "-e", `RIG_AUTHORIZED_KEY=${this.publicKey}`,
+      ...(opts.extraArgs ?? []),
+      "--entrypoint", "/bin/sh", opts.image ?? hostImageTag(), "-c",
+      // cgroup v1 hierarchies arrive read-only; systemd and dockerd inside need them writable.
+      'mount -o remount,rw /sys; for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d"; done; mount -o remount,rw /sys/fs/cgroup; exec /sbin/init',
+    ]);
+    const address = await inspectAddress(container);
+    const deadline = Date.now() + 90_000;
+    let hostKey = "";
+    while (Date.now() < deadline) {
+      hostKey = (await docker(["exec", container, "cat", "/etc/ssh/ssh_host_ed25519_key.pub"]).catch(() => "")).trim();
+      if (hostKey && (await tcpOpen(address, 22))) break;
+      hostKey = "";
+      await sleep(300);
+    }
+    if (!hostKey) {
+      const logs = await docker(["logs", "--tail", "30", container]).catch(() => "");
+      throw new Error(`rig: host ${name} (${container}) did not start sshd within 90 s\n${logs}`);
+    }
+    const host: RigHost = { name, container, address, port: 22, user: "root", hostKey };
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** Starts an open registry (Debian's docker-registry) on the rig network. */
+  async startRegistry(): Promise<RigRegistry> {
+    const container = `dyr-${this.runId}-registry`;
+    await docker([
+      "run", "-d", "--name", container, ...this.labels(), "--network", RIG_NETWORK,
+      "-p", "127.0.0.1::5000", smallImageTags().registry,
+    ]);
+    const ip = await inspectAddress(container);
+    const port = (await docker(["port", container, "5000/tcp"])).trim().split("\n")[0].split(":").pop();
+    this.registry = { container, address: `${ip}:5000`, local: `127.0.0.1:${port}` };
+    for (let i = 0; i < 60 && !(await tcpOpen("127.0.0.1", Number(port))); i++) await sleep(250);
+    return this.registry;
+  }
+
+  /** Pushes the rig's nginx stand-in into the registry as `library/nginx:<tag>`. */
+  async pushNginx(tag = "latest"): Promise<string> {
+    if (!this.registry) throw new Error("rig: no registry started");
+    const ref = `${this.registry.local}/library/nginx:${tag}`;
+    await docker(["tag", smallImageTags().nginx, ref]);
+    const out = await docker(["push", ref]);
+    await docker(["rmi", ref]).catch(() => undefined);
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(out);
+    if (!digest) throw new Error(`rig: push of ${ref} printed no digest:\n${out}`);
+    return digest[1];
+  }
+
+  /** Runs a command inside a host as root (test-side checks, never Dockyard's own path). */
+  exec(host: RigHost, command: string): Promise<string> {
+    return docker(["exec", host.container, "sh", "-c", command]);
+  }
+
+  /** Removes this run's containers and volumes. */
+  async stop(): Promise<void> {
+    await removeLabelled(`${RIG_LABEL}.run=${this.runId}`);
+  }
+}
+
+async function removeLabelled(filter: string): Promise<void> {
+  const ids = (await docker(["ps", "-aq", "--filter", `label=${filter}`]).catch(() => "")).split("\n").filter(Boolean);
+  if (ids.length) await docker(["rm", "-f", "-v", ...ids]).catch(() => undefined);
+  const vols = (await docker(["volume", "ls", "-q", "--filter", `label=${filter}`]).catch(() => "")).split("\n").filter(Boolean);
+  if (vols.length) await docker(["volume", "rm", "-f", ...vols]).catch(() => undefined);
+}
+
+/** Removes every rig container, volume and the rig network, whatever run made them. */
+export async function downAll(): Promise<{ containers: number; volumes: number }> {
+  if (!(await dockerAnswers())) return { containers: 0, volumes: 0 };
+  const containers = (await docker(["ps", "-aq", "--filter", `label=${RIG_LABEL}`])).split("\n").filter(Boolean).length;
+  const volumes = (await docker(["volume", "ls", "-q", "--filter", `label=${RIG_LABEL}`])).split("\n").filter(Boolean).length;
+  await removeLabelled(RIG_LABEL);
+  await docker(["network", "rm", RIG_NETWORK]).catch(() => undefined);
+  return { containers, volumes };
+}
+
+/** What is left of the rig right now (tests assert cleanup with it). */
+export async function leftovers(): Promise<string[]> {
+  if (!(await dockerAnswers())) return [];
+  const c = (await docker(["ps", "-a", "--format", "container {{.Names}}", "--filter", `label=${RIG_LABEL}`])).split("\n");
+  const v = (await docker(["volume", "ls", "--format", "volume {{.Name}}", "--filter", `label=${RIG_LABEL}`])).split("\n");
+  const n = (await docker(["network", "ls", "--format", "network {{.Name}}", "--filter", `name=^${RIG_NETWORK}$`])).split("\n");
+  return [...c, ...v, ...n].filter(Boolean);
+}
