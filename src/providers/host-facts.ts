@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
 import { type HostFacts, parseFacts, renderFactsProbe } from "../scripts/host-facts";
@@ -15,7 +16,8 @@ async function readFacts(inputs: HostFactsInputs): Promise<HostFacts> {
   return parseFacts(stdout);
 }
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+// Order-blind: values read back from the state come with their keys sorted.
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 
 /**
  * Facts of one machine. Creating or updating reads them; `read` (refresh) reads them again, and
@@ -39,10 +41,10 @@ export const hostFacts = {
     const replaces: string[] = [];
     if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) replaces.push("connection");
     if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: false };
-    const changed = !sameJson(olds.connection, news.connection) || !sameJson(olds.credentials, news.credentials);
+    const changed = !same(olds.connection, news.connection) || !same(olds.credentials, news.credentials);
     if (changed) return { changes: true };
     const facts = await readFacts(news);
-    return { changes: !sameJson(facts, olds.facts) };
+    return { changes: !same(facts, olds.facts) };
   },
 
   async update(_id: string, _olds: HostFactsOutputs, news: HostFactsInputs): Promise<pulumi.dynamic.UpdateResult<HostFactsOutputs>> {

@@ -77,7 +77,11 @@ async function ensureImage(tag: string, script: string, args: string[]): Promise
 }
 
 export function hostImageTag(): string {
-  return recipeTag("dockyard-rig/host", "host-image.sh");
+  return recipeTag("dockyard-rig/host", "host-base.sh", "host-config.sh");
+}
+
+function hostBaseTag(): string {
+  return recipeTag("dockyard-rig/host-base", "host-base.sh");
 }
 
 export function smallImageTags(): { registry: string; nginx: string } {
@@ -86,8 +90,10 @@ export function smallImageTags(): { registry: string; nginx: string } {
 }
 
 export async function ensureImages(): Promise<void> {
+  const base = hostBaseTag();
+  await ensureImage(base, "host-base.sh", [base]);
   const host = hostImageTag();
-  await ensureImage(host, "host-image.sh", [host]);
+  await ensureImage(host, "host-config.sh", [base, host]);
   const small = smallImageTags();
   await ensureImage(small.nginx, "small-images.sh", [small.registry, small.nginx]);
 }
@@ -133,18 +139,33 @@ export class Rig {
   readonly privateKey: string;
   readonly publicKey: string;
 
-  private constructor(readonly runId: string) {
-    const pair = sshUtils.generateKeyPairSync("ed25519");
+  private constructor(
+    readonly runId: string,
+    keyPair?: { private: string; public: string },
+  ) {
+    const pair = keyPair ?? sshUtils.generateKeyPairSync("ed25519");
     this.privateKey = pair.private;
     this.publicKey = pair.public;
   }
 
-  static async start(opts: { hosts?: number; registry?: boolean; log?: (s: string) => void } = {}): Promise<Rig> {
+  /**
+   * Starts a run's hosts. With a fixed `runId` and `keyPair`, hosts of that run that are already
+   * up are kept (the main job's sandbox survives between runs).
+   */
+  static async start(
+    opts: {
+      hosts?: number;
+      registry?: boolean;
+      log?: (s: string) => void;
+      runId?: string;
+      keyPair?: { private: string; public: string };
+    } = {},
+  ): Promise<Rig> {
     const log = opts.log ?? (() => undefined);
     await ensureDockerd(log);
     await ensureImages();
     await ensureNetwork();
-    const rig = new Rig(`${process.pid.toString(36)}${randomBytes(3).toString("hex")}`);
+    const rig = new Rig(opts.runId ?? `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`, opts.keyPair);
     try {
       await Promise.all(Array.from({ length: opts.hosts ?? 1 }, (_, i) => rig.addHost(`h${i + 1}`)));
       if (opts.registry) await rig.startRegistry();
@@ -163,22 +184,10 @@ export class Rig {
   async addHost(name: string, opts: HostOptions = {}): Promise<RigHost> {
     const container = `dyr-${this.runId}-${name}`;
     const volume = `${container}-docker`;
-    await docker(["volume", "create", ...this.labels(), volume]);
-    await docker([
-      "run", "-d", "--name", container, "--hostname", name, ...this.labels(),
-      "--network", RIG_NETWORK, "--cgroupns=private",
-      "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
-      "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-      "--security-opt", "systempaths=unconfined",
-      "--device-cgroup-rule", "a *:* rwm", "--stop-signal", "SIGRTMIN+3",
-      "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
-      "-v", `${volume}:/var/lib/docker`,
-      "-e", `RIG_AUTHORIZED_KEY=${this.publicKey}`,
-      ...(opts.extraArgs ?? []),
-      "--entrypoint", "/bin/sh", opts.image ?? hostImageTag(), "-c",
-      // cgroup v1 hierarchies arrive read-only; systemd and dockerd inside need them writable.
-      'mount -o remount,rw /sys; for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d"; done; mount -o remount,rw /sys/fs/cgroup; exec /sbin/init',
-    ]);
+    // A host of a fixed run id that is up on the current image is kept as it is.
+    const image = opts.image ?? hostImageTag();
+    const running = (await docker(["ps", "--format", "{{.Image}}", "--filter", `name=^${container}$`])).trim();
+    if (running !== image) await this.boot(container, volume, name, { ...opts, image });
     const address = await inspectAddress(container);
     const deadline = Date.now() + 90_000;
     let hostKey = "";
@@ -197,13 +206,37 @@ export class Rig {
     return host;
   }
 
+  private async boot(container: string, volume: string, name: string, opts: HostOptions): Promise<void> {
+    await docker(["rm", "-f", "-v", container]).catch(() => undefined);
+    await docker(["volume", "create", ...this.labels(), volume]);
+    await docker([
+      "run", "-d", "--name", container, "--hostname", name, ...this.labels(),
+      "--network", RIG_NETWORK, "--cgroupns=private",
+      "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
+      "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
+      "--security-opt", "systempaths=unconfined",
+      "--device-cgroup-rule", "a *:* rwm", "--stop-signal", "SIGRTMIN+3",
+      "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
+      "-v", `${volume}:/var/lib/docker`,
+      "-e", `RIG_AUTHORIZED_KEY=${this.publicKey}`,
+      ...(opts.extraArgs ?? []),
+      "--entrypoint", "/bin/sh", opts.image ?? hostImageTag(), "-c",
+      // cgroup v1 hierarchies arrive read-only; systemd and dockerd inside need them writable.
+      'mount -o remount,rw /sys; for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d"; done; mount -o remount,rw /sys/fs/cgroup; exec /sbin/init',
+    ]);
+  }
+
   /** Starts an open registry (Debian's docker-registry) on the rig network. */
   async startRegistry(): Promise<RigRegistry> {
     const container = `dyr-${this.runId}-registry`;
-    await docker([
+    const running = (await docker(["ps", "--format", "{{.Image}}", "--filter", `name=^${container}$`])).trim();
+    if (running !== smallImageTags().registry) {
+      await docker(["rm", "-f", "-v", container]).catch(() => undefined);
+      await docker([
       "run", "-d", "--name", container, ...this.labels(), "--network", RIG_NETWORK,
       "-p", "127.0.0.1::5000", smallImageTags().registry,
-    ]);
+      ]);
+    }
     const ip = await inspectAddress(container);
     const port = (await docker(["port", container, "5000/tcp"])).trim().split("\n")[0].split(":").pop();
     this.registry = { container, address: `${ip}:5000`, local: `127.0.0.1:${port}` };

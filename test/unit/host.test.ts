@@ -12,7 +12,7 @@ const pair = utils.generateKeyPairSync("ed25519");
 const hostPair = utils.generateKeyPairSync("ed25519");
 
 test.before(async () => {
-  pulumi = await import("@pulumi/pulumi");
+  pulumi = require("@pulumi/pulumi");
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -32,7 +32,8 @@ test.before(async () => {
     warnings.push(msg);
     return (warn as (...a: unknown[]) => Promise<void>)(msg, ...rest);
   }) as typeof log.warn;
-  ({ Host } = await import("../../src/host/host"));
+  // require (not import): the mocks above must be set before this module loads.
+  ({ Host } = require("../../src/host/host"));
 });
 
 const valueOf = <T>(o: pulumiType.Output<T>): Promise<T> =>

@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+/** The passphrase of test stacks. Sandbox only: these stacks hold throwaway rig keys. */
+export const SANDBOX_PASSPHRASE = "dockyard-sandbox-only";
+
+let enginePromise: Promise<PulumiCommand> | undefined;
+
+/**
+ * The real Pulumi CLI, from scripts/pulumi-engine (builds it on first use). Rejects with the
+ * script's own output when no CLI can be had, so a test that needs it fails loudly.
+ */
+export function pulumiEngine(): Promise<PulumiCommand> {
+  enginePromise ??= new Promise<string>((resolve, reject) => {
+    execFile(path.join(REPO, "scripts", "pulumi-engine"), { timeout: 40 * 60 * 1000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`scripts/pulumi-engine could not provide a Pulumi CLI:\n${stderr}`));
+      else resolve(stdout.trim().split("\n").pop()!);
+    });
+  }).then((bin) => PulumiCommand.get({ root: path.dirname(bin) }));
+  return enginePromise;
+}
+
+export interface TestStack {
+  stack: Stack;
+  backendDir: string;
+  /** Destroys nothing; removes the stack's local state directory. */
+  cleanup(): void;
+}
+
+/** An inline-program stack on its own local file backend, run by the real CLI. */
+export async function testStack(projectName: string, stackName: string, program: PulumiFn): Promise<TestStack> {
+  const pulumiCommand = await pulumiEngine();
+  const backendDir = mkdtempSync(path.join(os.tmpdir(), "dockyard-state-"));
+  // The program runs from inside the repo, so the dynamic-provider host resolves
+  // `pulumi-dockyard` from the repo's node_modules as it would from a user's project.
+  const workDir = path.join(REPO, ".pulumi-work", `${projectName}-${stackName}-${process.pid}`);
+  mkdirSync(workDir, { recursive: true });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { projectName, stackName, program },
+    {
+      pulumiCommand,
+      workDir,
+      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      },
+    },
+  );
+  return {
+    stack,
+    backendDir,
+    cleanup() {
+      rmSync(backendDir, { recursive: true, force: true });
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
