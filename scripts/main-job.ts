@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { utils } from "ssh2";
-import { downAll, Rig } from "../test/rig/rig";
+import { downAll, Rig, SANDBOX_LABEL } from "../test/rig/rig";
 
 const REPO = path.resolve(__dirname, "..");
 const STATE = path.join(REPO, ".pulumi-state");
@@ -48,13 +48,13 @@ async function main(): Promise<void> {
   if (down) {
     console.log(`main job: destroying stack ${STACK}`);
     await stack.destroy({ onOutput: out });
-    const removed = await downAll();
+    const removed = await downAll(SANDBOX_LABEL);
     console.log(`main job: removed ${removed.containers} sandbox containers`);
     return;
   }
 
   console.log(`main job: starting ${SANDBOX_HOSTS} sandbox hosts`);
-  const rig = await Rig.start({ hosts: SANDBOX_HOSTS, runId: "local", keyPair: sandboxKeyPair(), log: console.log });
+  const rig = await Rig.start({ hosts: SANDBOX_HOSTS, runId: "local", keyPair: sandboxKeyPair(), label: SANDBOX_LABEL, log: console.log });
   await stack.setConfig("dockyard:sshPrivateKey", { value: rig.privateKey, secret: true });
   await stack.setConfig("dockyard:hosts", {
     value: JSON.stringify(rig.hosts.map((h) => ({ name: h.name, address: h.address, hostKey: h.hostKey }))),

@@ -6,6 +6,8 @@ export interface HostFacts {
   osIdLike: string[];
   /** os-release `VERSION_ID`, e.g. `9.3`; empty on rolling distributions. */
   osVersionId: string;
+  /** os-release `VERSION_CODENAME` (or `UBUNTU_CODENAME` on Ubuntu derivatives); empty when absent. */
+  osVersionCodename: string;
   /** os-release `PRETTY_NAME`. */
   osPrettyName: string;
   /** `uname -r`. */
@@ -78,6 +80,7 @@ export function parseFacts(output: string): HostFacts {
     osId: osr.ID ?? "",
     osIdLike: (osr.ID_LIKE ?? "").split(/\s+/).filter(Boolean),
     osVersionId: osr.VERSION_ID ?? "",
+    osVersionCodename: osr.UBUNTU_CODENAME ?? osr.VERSION_CODENAME ?? "",
     osPrettyName: osr.PRETTY_NAME ?? "",
     kernel: (sections.kernel ?? "").trim(),
     arch: (sections.arch ?? "").trim(),

@@ -6,8 +6,10 @@ import * as path from "node:path";
 import { utils as sshUtils } from "ssh2";
 import { docker, run } from "./docker-cli";
 
-/** Every rig object carries this label, so `downAll` finds what any run left behind. */
+/** Every rig object of a test run carries this label, so `downAll` finds what any run left behind. */
 export const RIG_LABEL = "dockyard.rig";
+/** The main job's sandbox hosts carry this one instead: test cleanup leaves them alone. */
+export const SANDBOX_LABEL = "dockyard.sandbox";
 export const RIG_NETWORK = "dockyard-rig";
 const RIG_DIR = __dirname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,6 +144,7 @@ export class Rig {
   private constructor(
     readonly runId: string,
     keyPair?: { private: string; public: string },
+    readonly label: string = RIG_LABEL,
   ) {
     const pair = keyPair ?? sshUtils.generateKeyPairSync("ed25519");
     this.privateKey = pair.private;
@@ -159,13 +162,15 @@ export class Rig {
       log?: (s: string) => void;
       runId?: string;
       keyPair?: { private: string; public: string };
+      /** `SANDBOX_LABEL` for the main job's long-lived hosts. */
+      label?: string;
     } = {},
   ): Promise<Rig> {
     const log = opts.log ?? (() => undefined);
     await ensureDockerd(log);
     await ensureImages();
     await ensureNetwork();
-    const rig = new Rig(opts.runId ?? `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`, opts.keyPair);
+    const rig = new Rig(opts.runId ?? `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`, opts.keyPair, opts.label);
     try {
       await Promise.all(Array.from({ length: opts.hosts ?? 1 }, (_, i) => rig.addHost(`h${i + 1}`)));
       if (opts.registry) await rig.startRegistry();
@@ -176,8 +181,9 @@ export class Rig {
     return rig;
   }
 
-  private labels(): string[] {
-    return ["--label", `${RIG_LABEL}=1`, "--label", `${RIG_LABEL}.run=${this.runId}`];
+  /** Docker labels of this run's objects (for anything else a test starts, too). */
+  labels(): string[] {
+    return ["--label", `${this.label}=1`, "--label", `${this.label}.run=${this.runId}`];
   }
 
   /** Boots one more host and waits until sshd answers with its host key. */
@@ -263,7 +269,7 @@ export class Rig {
 
   /** Removes this run's containers and volumes. */
   async stop(): Promise<void> {
-    await removeLabelled(`${RIG_LABEL}.run=${this.runId}`);
+    await removeLabelled(`${this.label}.run=${this.runId}`);
   }
 }
 
@@ -274,21 +280,28 @@ async function removeLabelled(filter: string): Promise<void> {
   if (vols.length) await docker(["volume", "rm", "-f", ...vols]).catch(() => undefined);
 }
 
-/** Removes every rig container, volume and the rig network, whatever run made them. */
-export async function downAll(): Promise<{ containers: number; volumes: number }> {
+/**
+ * Removes every container and volume with the label (test runs by default), whatever run made
+ * them, and the rig network unless the main job's sandbox still uses it.
+ */
+export async function downAll(label = RIG_LABEL): Promise<{ containers: number; volumes: number }> {
   if (!(await dockerAnswers())) return { containers: 0, volumes: 0 };
-  const containers = (await docker(["ps", "-aq", "--filter", `label=${RIG_LABEL}`])).split("\n").filter(Boolean).length;
-  const volumes = (await docker(["volume", "ls", "-q", "--filter", `label=${RIG_LABEL}`])).split("\n").filter(Boolean).length;
-  await removeLabelled(RIG_LABEL);
+  const containers = (await docker(["ps", "-aq", "--filter", `label=${label}`])).split("\n").filter(Boolean).length;
+  const volumes = (await docker(["volume", "ls", "-q", "--filter", `label=${label}`])).split("\n").filter(Boolean).length;
+  await removeLabelled(label);
+  // Docker refuses to remove a network that containers still use (the sandbox): that is fine.
   await docker(["network", "rm", RIG_NETWORK]).catch(() => undefined);
   return { containers, volumes };
 }
 
-/** What is left of the rig right now (tests assert cleanup with it). */
-export async function leftovers(): Promise<string[]> {
+/** What test runs left behind right now (containers, volumes, and the network if unused). */
+export async function leftovers(label = RIG_LABEL): Promise<string[]> {
   if (!(await dockerAnswers())) return [];
-  const c = (await docker(["ps", "-a", "--format", "container {{.Names}}", "--filter", `label=${RIG_LABEL}`])).split("\n");
-  const v = (await docker(["volume", "ls", "--format", "volume {{.Name}}", "--filter", `label=${RIG_LABEL}`])).split("\n");
-  const n = (await docker(["network", "ls", "--format", "network {{.Name}}", "--filter", `name=^${RIG_NETWORK}$`])).split("\n");
+  const c = (await docker(["ps", "-a", "--format", "container {{.Names}}", "--filter", `label=${label}`])).split("\n");
+  const v = (await docker(["volume", "ls", "--format", "volume {{.Name}}", "--filter", `label=${label}`])).split("\n");
+  const sandbox = (await docker(["ps", "-aq", "--filter", `label=${SANDBOX_LABEL}`])).trim();
+  const n = sandbox
+    ? []
+    : (await docker(["network", "ls", "--format", "network {{.Name}}", "--filter", `name=^${RIG_NETWORK}$`])).split("\n");
   return [...c, ...v, ...n].filter(Boolean);
 }

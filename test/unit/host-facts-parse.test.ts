@@ -33,6 +33,7 @@ test("facts of a Rocky 9 host with docker", (t) => {
     osId: "rocky",
     osIdLike: ["rhel", "centos", "fedora"],
     osVersionId: "9.3",
+    osVersionCodename: "",
     osPrettyName: "Rocky Linux 9.3 (Blue Onyx)",
     kernel: "5.14.0-362.8.1.el9_3.x86_64",
     arch: "x86_64",

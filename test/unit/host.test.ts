@@ -17,7 +17,7 @@ test.before(async () => {
     {
       newResource: (args) => {
         created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osPrettyName: "Debian", arch: "x86_64", init: "systemd", systemd: true };
+        const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian", arch: "x86_64", init: "systemd", systemd: true };
         return { id: `${args.name}-id`, state: { ...args.inputs, facts } };
       },
       call: (args) => args.inputs,
