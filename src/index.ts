@@ -8,3 +8,6 @@ export {
   HostKeyMismatchError,
   RemoteCommandError,
 } from "./remote/errors";
+export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
+export { type PreflightPolicy, PreflightError } from "./host/preflight";
+export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./host/distro";

@@ -3,6 +3,7 @@ import type { ConnectionInputs } from "../providers/connection-inputs";
 import { HostFactsResource } from "../providers/host-facts-resource";
 import { parsePinnedHostKey } from "../remote/host-key";
 import type { HostFacts } from "../scripts/host-facts";
+import type { PreflightPolicy } from "./preflight";
 
 /** A bastion the host is reached through. */
 export interface JumpHostArgs {
@@ -112,6 +113,14 @@ export interface HostArgs {
    * @example 10
    */
   connectAttempts?: pulumi.Input<number>;
+  /**
+   * What the machine must satisfy before anything is changed on it: kernel, OS family and
+   * release (detected by os-release ID_LIKE, not ID alone), systemd, architecture. Checked on
+   * every `up`; a failure names the host and every reason.
+   * @default { minKernel: "3.10", requireSupportedOs: true, requireSystemd: true }
+   * @example { minKernel: "4.18" }
+   */
+  preflight?: PreflightPolicy;
 }
 
 function invalid(propertyPath: string, reason: string): never {
@@ -186,6 +195,9 @@ export class Host extends pulumi.ComponentResource {
     if (!args || args.privateKey === undefined) invalid("privateKey", "is required");
     // Plain values are checked now, so bad input fails the program before anything is registered.
     checkConnection("", args);
+    if (args.preflight?.minKernel !== undefined && !/^[0-9]+(\.[0-9]+)*$/.test(args.preflight.minKernel)) {
+      invalid("preflight.minKernel", `must be a dotted version like "3.10" (got ${JSON.stringify(args.preflight.minKernel)})`);
+    }
     if (args.jump) checkConnection("jump.", args.jump);
     if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
     if (args.insecureSkipHostKeyCheck) {
@@ -233,7 +245,7 @@ export class Host extends pulumi.ComponentResource {
 
     const facts = new HostFactsResource(
       `${name}-facts`,
-      { connection: this.connection, credentials: this.credentials },
+      { connection: this.connection, credentials: this.credentials, preflight: args.preflight },
       { parent: this },
     );
     this.facts = facts.facts;

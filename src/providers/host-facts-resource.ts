@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { PreflightPolicy } from "../host/preflight";
 import type { HostFacts } from "../scripts/host-facts";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 
@@ -17,6 +18,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
 export interface HostFactsResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;
   credentials: pulumi.Input<Credentials>;
+  preflight?: pulumi.Input<PreflightPolicy>;
 }
 
 /** The facts of one machine, read over SSH on create, on every `up` (diff) and on refresh. */

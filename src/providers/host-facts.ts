@@ -1,11 +1,25 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "node:util";
+import { PreflightError, type PreflightPolicy, preflightProblems } from "../host/preflight";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
 import { type HostFacts, parseFacts, renderFactsProbe } from "../scripts/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
-export interface HostFactsInputs extends ConnectedInputs {}
+export interface HostFactsInputs extends ConnectedInputs {
+  /** Checked on create, update and every diff; a refresh only reads. */
+  preflight?: PreflightPolicy;
+}
+
+function enforce(inputs: HostFactsInputs, facts: HostFacts): void {
+  const problems = preflightProblems(facts, inputs.preflight);
+  if (problems.length) {
+    throw new PreflightError(
+      targetOf(inputs.connection),
+      `preflight failed, nothing was changed: ${problems.join("; ")}`,
+    );
+  }
+}
 export interface HostFactsOutputs extends HostFactsInputs {
   facts: HostFacts;
 }
@@ -20,6 +34,16 @@ async function readFacts(inputs: HostFactsInputs): Promise<HostFacts> {
 const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 
 /**
+ * The facts that make a machine what it is. Docker's versions are left out: Dockyard changes
+ * them itself (DockerEngine reports them), so they must not read as the machine changing.
+ */
+function identity(f: HostFacts | undefined): Partial<HostFacts> {
+  if (!f) return {};
+  const { dockerClientVersion: _c, dockerServerVersion: _s, ...rest } = f;
+  return rest;
+}
+
+/**
  * Facts of one machine. Creating or updating reads them; `read` (refresh) reads them again, and
  * `diff` re-reads them on every `up` so a changed machine shows as a change. Deleting touches
  * nothing on the machine, so it succeeds even when the machine is gone.
@@ -27,6 +51,7 @@ const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 export const hostFacts = {
   async create(inputs: HostFactsInputs): Promise<pulumi.dynamic.CreateResult<HostFactsOutputs>> {
     const facts = await readFacts(inputs);
+    enforce(inputs, facts);
     return { id: targetOf(inputs.connection), outs: { ...inputs, facts } };
   },
 
@@ -41,14 +66,18 @@ export const hostFacts = {
     const replaces: string[] = [];
     if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) replaces.push("connection");
     if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: false };
-    const changed = !same(olds.connection, news.connection) || !same(olds.credentials, news.credentials);
-    if (changed) return { changes: true };
     const facts = await readFacts(news);
-    return { changes: !same(facts, olds.facts) };
+    enforce(news, facts);
+    const changed =
+      !same(olds.connection, news.connection) ||
+      !same(olds.credentials, news.credentials) ||
+      !same(olds.preflight ?? {}, news.preflight ?? {});
+    return { changes: changed || !same(identity(facts), identity(olds.facts)) };
   },
 
   async update(_id: string, _olds: HostFactsOutputs, news: HostFactsInputs): Promise<pulumi.dynamic.UpdateResult<HostFactsOutputs>> {
     const facts = await readFacts(news);
+    enforce(news, facts);
     return { outs: { ...news, facts } };
   },
 

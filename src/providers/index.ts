@@ -1,3 +1,4 @@
 // Entry point the dynamic-provider host loads by package name (`pulumi-dockyard/providers`), so
 // serialized providers in the state stay small and run the installed package's code.
 export { hostFacts } from "./host-facts";
+export { dockerEngine } from "./docker-engine";

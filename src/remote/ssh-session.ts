@@ -19,8 +19,8 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
-  /** Bytes written to the command's standard input, then closed. */
-  stdin?: string | Buffer;
+  /** Written to the command's standard input, then closed (a stream is piped). */
+  stdin?: string | Buffer | NodeJS.ReadableStream;
   /** Wrap in `sudo -n` even when the spec does not ask for it (ignored for root). */
   sudo?: boolean;
   /** Resolve with a non-zero exit code instead of throwing. @default false */
@@ -191,8 +191,15 @@ export class SshSession {
         stream.on("close", () =>
           resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString(), exitCode }),
         );
-        if (opts.stdin !== undefined) stream.end(opts.stdin);
-        else stream.end();
+        if (opts.stdin === undefined) stream.end();
+        else if (typeof opts.stdin === "string" || Buffer.isBuffer(opts.stdin)) stream.end(opts.stdin);
+        else {
+          opts.stdin.on("error", (e) => {
+            stream.close();
+            reject(new RemoteError(this.target, `reading local input failed: ${(e as Error).message}`));
+          });
+          opts.stdin.pipe(stream);
+        }
       });
     });
     if (result.exitCode !== 0 && !opts.allowFailure) {

@@ -1,0 +1,205 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Host } from "../host/host";
+import { DockerEngineResource } from "../providers/docker-engine-resource";
+import type { EngineMethod, EngineSpec } from "../providers/docker-engine";
+
+export interface DockerEngineArgs {
+  /**
+   * The machine to install on.
+   * @example new Host("web1", { address: "10.0.0.12", privateKey, hostKey })
+   */
+  host: Host;
+  /**
+   * `online`: packages from a repository (docker-ce at download.docker.com or any mirror of it,
+   * or the distribution's own). `offline`: a static `docker-<v>.tgz` bundle uploaded from here,
+   * nothing downloaded by the host. `adopt`: an engine already there is checked and reported,
+   * never changed.
+   * @default "online"
+   * @example "offline"
+   */
+  method?: EngineMethod;
+  /**
+   * Where online packages come from: `docker-ce` (Docker's repository or a mirror of it) or
+   * `distro` (docker.io on Debian/Ubuntu, docker on Amazon Linux, moby-engine on Fedora).
+   * @default "docker-ce"
+   * @example "distro"
+   */
+  source?: "docker-ce" | "distro";
+  /**
+   * Base URL of the docker-ce repository or of a mirror serving the same tree
+   * (`<mirror>/linux/<os>/...`). The repository definition points the packages themselves at it:
+   * the apt line and the yum `baseurl` are written with this URL, not fetched from the origin.
+   * @default "https://download.docker.com"
+   * @example "https://mirrors.aliyun.com/docker-ce"
+   */
+  mirror?: pulumi.Input<string>;
+  /**
+   * docker-ce channel.
+   * @default "stable"
+   * @example "test"
+   */
+  channel?: "stable" | "test";
+  /**
+   * Engine version pin, matched by numeric components: `24.0.7` is exactly that release, `24.0`
+   * the newest 24.0.x (never 24.04). A pinned engine is held (apt-mark hold) so routine upgrades
+   * do not move it. Raising the pin upgrades; lowering it needs `allowDowngrade`.
+   * @default the newest the repository has
+   * @example "24.0.7"
+   */
+  version?: pulumi.Input<string>;
+  /**
+   * Allow a pin lower than the installed version to downgrade the engine.
+   * @default false
+   * @example true
+   */
+  allowDowngrade?: boolean;
+  /**
+   * The static bundle for `offline`: a `pulumi.asset.FileAsset` (a file here), a
+   * `pulumi.asset.RemoteAsset` (an http(s) URL that this machine fetches, never the host), or a
+   * path. Laid out like Docker's `docker-<version>.tgz`: a `docker/` folder of binaries.
+   * @default none
+   * @example new pulumi.asset.FileAsset("bundles/docker-24.0.7.tgz")
+   */
+  bundle?: pulumi.asset.FileAsset | pulumi.asset.RemoteAsset | string;
+  /**
+   * sha256 (hex) of the bundle. Checked here before upload and again on the host; a host that
+   * already has a file with this checksum gets no upload.
+   * @default none: required with `bundle`
+   * @example "a1b2...64 hex digits"
+   */
+  bundleSha256?: pulumi.Input<string>;
+  /**
+   * Where the offline bundle's binaries go.
+   * @default "/usr/bin"
+   * @example "/usr/local/bin"
+   */
+  installDir?: string;
+  /**
+   * On `pulumi destroy`, remove what Dockyard installed (packages and repository, or the offline
+   * files and units). By default the engine stays, since containers may depend on it.
+   * /var/lib/docker (images, volumes) is never removed.
+   * @default false
+   * @example true
+   */
+  uninstallOnDelete?: boolean;
+}
+
+function invalid(propertyPath: string, reason: string): never {
+  throw new pulumi.InputPropertyError({ propertyPath, reason });
+}
+
+const known = (v: unknown): v is string | number | boolean => !pulumi.Output.isInstance(v) && !(v instanceof Promise) && v !== undefined;
+
+export function checkMirror(mirror: string, path = "mirror"): void {
+  let url: URL;
+  try {
+    url = new URL(mirror);
+  } catch {
+    invalid(path, `must be an http(s) URL (got ${JSON.stringify(mirror)})`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") invalid(path, `must be an http(s) URL (got ${JSON.stringify(mirror)})`);
+  if (url.search || url.hash) invalid(path, "must be a base URL without query or fragment");
+}
+
+function checkArgs(args: DockerEngineArgs): void {
+  const method = args.method ?? "online";
+  if (!["online", "offline", "adopt"].includes(method)) invalid("method", `must be online, offline or adopt (got ${JSON.stringify(method)})`);
+  if (args.source !== undefined && !["docker-ce", "distro"].includes(args.source)) invalid("source", "must be docker-ce or distro");
+  if (args.channel !== undefined && !["stable", "test"].includes(args.channel)) invalid("channel", "must be stable or test");
+  if (known(args.mirror)) checkMirror(String(args.mirror));
+  if (known(args.version) && !/^[0-9]+(\.[0-9]+){0,2}$/.test(String(args.version))) {
+    invalid("version", `must be a release like 24.0.7 or a series like 24.0 (got ${JSON.stringify(args.version)})`);
+  }
+  if (method === "offline") {
+    if (args.bundle === undefined) invalid("bundle", "is required for method offline");
+    if (args.bundleSha256 === undefined) invalid("bundleSha256", "is required with bundle");
+    if (known(args.bundleSha256) && !/^[0-9a-f]{64}$/i.test(String(args.bundleSha256))) {
+      invalid("bundleSha256", "must be 64 hex digits (sha256sum of the bundle)");
+    }
+  } else if (args.bundle !== undefined) {
+    invalid("bundle", `only applies to method offline (method is ${method})`);
+  }
+  if (args.installDir !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(args.installDir)) {
+    invalid("installDir", "must be an absolute path");
+  }
+}
+
+function bundleSource(bundle: DockerEngineArgs["bundle"]): pulumi.Output<{ path?: string; url?: string }> {
+  if (bundle === undefined) return pulumi.output({});
+  if (typeof bundle === "string") return pulumi.output(/^https?:\/\//.test(bundle) ? { url: bundle } : { path: bundle });
+  if (bundle instanceof pulumi.asset.FileAsset) return pulumi.output(bundle.path).apply((path) => ({ path }));
+  if (bundle instanceof pulumi.asset.RemoteAsset) {
+    return pulumi.output(bundle.uri).apply((url) => {
+      if (!/^https?:\/\//.test(url)) invalid("bundle", `a RemoteAsset must be an http(s) URL (got ${url})`);
+      return { url };
+    });
+  }
+  return invalid("bundle", "must be a FileAsset, a RemoteAsset or a path");
+}
+
+/**
+ * The Docker engine on a host: installed online (docker-ce or a mirror of it, or the distro's
+ * packages, version pinned), offline (a static bundle, uploaded once), or adopted as it is;
+ * started and enabled on boot, checked with `docker version`. `pulumi refresh` shows an engine
+ * removed, stopped or replaced by hand; `pulumi up` repairs it.
+ *
+ * @example
+ * const engine = new DockerEngine("web1-docker", {
+ *   host: web1,
+ *   mirror: "https://mirrors.aliyun.com/docker-ce",
+ *   version: "24.0.7",
+ * });
+ * export const dockerVersion = engine.version;
+ */
+export class DockerEngine extends pulumi.ComponentResource {
+  /** The server version the daemon reports, e.g. `24.0.7`. */
+  readonly version: pulumi.Output<string>;
+  /** The Engine API version, e.g. `1.43`. */
+  readonly apiVersion: pulumi.Output<string>;
+  /** The installed engine package version (online installs). */
+  readonly packageVersion: pulumi.Output<string>;
+  /** What refresh found different from the declaration (empty after `up`). */
+  readonly drift: pulumi.Output<string[]>;
+  /** The host this engine runs on. */
+  readonly host: Host;
+  /** The resource that dependents (daemon config, images, containers) should depend on. */
+  readonly ready: pulumi.Resource;
+
+  constructor(name: string, args: DockerEngineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dockyard:engine:DockerEngine", name, {}, opts);
+    if (!args?.host) invalid("host", "is required");
+    checkArgs(args);
+    const method = args.method ?? "online";
+    const spec: pulumi.Output<EngineSpec> = pulumi
+      .all([args.mirror, args.version, args.bundleSha256, bundleSource(args.bundle)])
+      .apply(([mirror, version, sha256, source]) => {
+        if (mirror !== undefined) checkMirror(mirror);
+        const s: EngineSpec = { method };
+        if (method === "online") {
+          s.source = args.source ?? "docker-ce";
+          s.mirror = (mirror ?? "https://download.docker.com").replace(/\/+$/, "");
+          s.channel = args.channel ?? "stable";
+          if (version) s.version = version;
+          if (args.allowDowngrade) s.allowDowngrade = true;
+        }
+        if (method === "offline") {
+          s.bundle = { ...source, sha256: String(sha256).toLowerCase() };
+          s.installDir = args.installDir ?? "/usr/bin";
+        }
+        if (args.uninstallOnDelete) s.uninstallOnDelete = true;
+        return s;
+      });
+    const res = new DockerEngineResource(
+      `${name}-engine`,
+      { connection: args.host.connection, credentials: args.host.credentials, facts: args.host.facts, spec },
+      { parent: this, dependsOn: [args.host.ready] },
+    );
+    this.host = args.host;
+    this.version = res.version;
+    this.apiVersion = res.apiVersion;
+    this.packageVersion = res.packageVersion;
+    this.drift = res.drift;
+    this.ready = res;
+    this.registerOutputs({ version: this.version, apiVersion: this.apiVersion, drift: this.drift });
+  }
+}

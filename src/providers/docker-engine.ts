@@ -1,0 +1,243 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "node:util";
+import { type Distro, detectDistro } from "../host/distro";
+import { localBundle } from "../remote/bundle-cache";
+import { targetOf } from "../remote/connection-spec";
+import { RemoteError } from "../remote/errors";
+import { SshSession } from "../remote/ssh-session";
+import { uploadFile } from "../remote/upload";
+import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
+import {
+  compareNumeric,
+  conflictingPackages,
+  enginePackage,
+  type PackageSource,
+  pickVersion,
+  renderListVersions,
+  renderOnlineInstall,
+  renderOnlinePrepare,
+  renderOnlineUninstall,
+  renderRemovePackages,
+  upstreamVersion,
+} from "../scripts/engine-online";
+import { type EngineState, parseEngineProbe, renderAdoptCheck, renderEngineProbe, renderServiceStart } from "../scripts/engine-service";
+import type { HostFacts } from "../scripts/host-facts";
+import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+
+export type EngineMethod = "online" | "offline" | "adopt";
+
+/** What the engine should be; plain data, compared field by field in diff. */
+export interface EngineSpec {
+  method: EngineMethod;
+  source?: PackageSource;
+  mirror?: string;
+  channel?: string;
+  version?: string;
+  allowDowngrade?: boolean;
+  bundle?: { path?: string; url?: string; sha256: string };
+  installDir?: string;
+  uninstallOnDelete?: boolean;
+}
+
+export interface DockerEngineInputs extends ConnectedInputs {
+  /** The host's facts (distribution), from its Host. */
+  facts: HostFacts;
+  spec: EngineSpec;
+}
+
+export interface DockerEngineOutputs extends DockerEngineInputs {
+  /** Server version the daemon reports. */
+  version: string;
+  apiVersion: string;
+  clientVersion: string;
+  /** Installed engine package version (online), e.g. `5:24.0.7-1~debian.12~bookworm`. */
+  packageVersion: string;
+  /** True when the last `up` uploaded the offline bundle (false: the host had it already). */
+  bundleUploaded: boolean;
+  /** Differences between what is declared and what the host has; filled by refresh. */
+  drift: string[];
+}
+
+function distroOf(inputs: DockerEngineInputs): Distro {
+  const d = detectDistro(inputs.facts);
+  if (typeof d === "string") throw new RemoteError(targetOf(inputs.connection), d);
+  return d;
+}
+
+async function probe(session: SshSession): Promise<EngineState> {
+  return parseEngineProbe((await session.exec(renderEngineProbe(), { what: "reading the engine's state" })).stdout);
+}
+
+/** Every way the host differs from the spec (empty when it matches). */
+export function driftOf(spec: EngineSpec, state: EngineState, distro: Distro | undefined, packageVersion?: string): string[] {
+  const reasons: string[] = [];
+  if (!state.running) reasons.push(state.clientVersion || state.active !== "unknown" ? `docker is not running (${state.active})` : "docker is not installed");
+  if (state.enabled !== "enabled" && spec.method !== "adopt") reasons.push(`docker.service is not enabled on boot (${state.enabled})`);
+  if (spec.method === "online" && distro) {
+    const pkg = enginePackage(distro, spec.source ?? "docker-ce");
+    const have = state.packages[pkg];
+    if (!have) reasons.push(`package ${pkg} is not installed`);
+    else if (packageVersion && have !== packageVersion) reasons.push(`package ${pkg} is ${have}, not ${packageVersion}`);
+  }
+  if (spec.method === "offline" && spec.bundle) {
+    if (!state.offline) reasons.push("the offline install record is missing");
+    else if (state.offline.sha256 !== spec.bundle.sha256) reasons.push("the installed bundle is another one");
+  }
+  return reasons;
+}
+
+async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs> {
+  const target = targetOf(inputs.connection);
+  const spec = inputs.spec;
+  // Local checks first: a wrong bundle checksum fails before any host is touched.
+  const bundleFile = spec.method === "offline" && spec.bundle ? await localBundle(spec.bundle, spec.bundle.sha256) : undefined;
+  const distro = spec.method === "online" ? distroOf(inputs) : (() => {
+    const d = detectDistro(inputs.facts);
+    return typeof d === "string" ? undefined : d;
+  })();
+  const session = await SshSession.for(toConnectionSpec(inputs));
+  let changed = false;
+  let packageVersion = "";
+  let bundleUploaded = false;
+
+  if (spec.method === "adopt") {
+    await session.exec(renderAdoptCheck(), { what: "checking the engine to adopt" });
+  } else if (spec.method === "online" && distro) {
+    const source = spec.source ?? "docker-ce";
+    await session.exec(renderOnlinePrepare(distro, source, { mirror: spec.mirror ?? "https://download.docker.com", channel: spec.channel ?? "stable" }), {
+      what: "preparing the package repository",
+    });
+    const available = (await session.exec(renderListVersions(distro, source), { what: "listing engine versions" })).stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const pkg = enginePackage(distro, source);
+    const chosen = pickVersion(available, spec.version);
+    if (!chosen) {
+      throw new RemoteError(
+        target,
+        `no ${pkg} version matches ${spec.version ? `'${spec.version}'` : "any"} in ${source === "docker-ce" ? spec.mirror : "the distribution's repositories"}` +
+          ` (available: ${[...new Set(available.map(upstreamVersion))].join(", ") || "none"}). Nothing was installed`,
+      );
+    }
+    const before = await probe(session);
+    const installed = before.packages[pkg];
+    if (installed !== chosen || !conflictsAbsent(before, distro, source)) {
+      const downgrade = !!installed && compareNumeric(upstreamVersion(installed), upstreamVersion(chosen)) > 0;
+      if (downgrade && !spec.allowDowngrade) {
+        throw new RemoteError(
+          target,
+          `${pkg} ${installed} is installed and the pin '${spec.version}' resolves to the older ${chosen}: set allowDowngrade to downgrade. Nothing was changed`,
+        );
+      }
+      await session.exec(renderOnlineInstall(distro, { source, version: chosen, downgrade, hold: !!spec.version }), {
+        what: `installing ${pkg} ${chosen}`,
+      });
+      changed = true;
+    }
+    packageVersion = chosen;
+  } else if (spec.method === "offline" && spec.bundle && bundleFile) {
+    const remote = bundlePathOnHost(spec.bundle.sha256);
+    bundleUploaded = (await uploadFile(session, bundleFile, remote, spec.bundle.sha256)).uploaded;
+    const before = await probe(session);
+    const installDir = spec.installDir ?? "/usr/bin";
+    if (before.offline?.sha256 !== spec.bundle.sha256 || before.offline.installDir !== installDir || !before.clientVersion) {
+      if (distro) {
+        // Package-managed engines own the same files and units; they go first.
+        const pkgs = [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])];
+        await session.exec(renderRemovePackages(distro, pkgs), { what: "removing packaged engines" });
+      }
+      await session.exec(renderOfflineInstall({ bundlePath: remote, sha256: spec.bundle.sha256, installDir }), {
+        what: "installing the offline bundle",
+      });
+      changed = true;
+    }
+  }
+  if (spec.method !== "adopt") {
+    await session.exec(renderServiceStart({ restart: changed }), { what: "starting docker" });
+  }
+  const after = await probe(session);
+  if (!after.running) throw new RemoteError(target, "docker does not answer after the install");
+  return {
+    ...inputs,
+    version: after.serverVersion ?? "",
+    apiVersion: after.apiVersion ?? "",
+    clientVersion: after.clientVersion ?? "",
+    packageVersion,
+    bundleUploaded,
+    drift: [],
+  };
+}
+
+function conflictsAbsent(state: EngineState, d: Distro, source: PackageSource): boolean {
+  return !conflictingPackages(d, source).some((p) => p in state.packages);
+}
+
+const specKeys = (s: EngineSpec) => ({ ...s, uninstallOnDelete: undefined });
+
+/**
+ * The Docker engine of one host. create/update converge it (idempotent: an engine already as
+ * declared is left alone), read reports what is really there (drift), diff probes the host so a
+ * plain `up` repairs drift too, delete leaves the engine unless uninstallOnDelete.
+ */
+export const dockerEngine = {
+  async create(inputs: DockerEngineInputs): Promise<pulumi.dynamic.CreateResult<DockerEngineOutputs>> {
+    return { id: `${targetOf(inputs.connection)}/docker`, outs: await converge(inputs) };
+  },
+
+  async read(id: string, props: DockerEngineOutputs): Promise<pulumi.dynamic.ReadResult<DockerEngineOutputs>> {
+    const session = await SshSession.for(toConnectionSpec(props));
+    const state = await probe(session);
+    const d = detectDistro(props.facts);
+    const distro = typeof d === "string" ? undefined : d;
+    const pkg = distro && props.spec.method === "online" ? enginePackage(distro, props.spec.source ?? "docker-ce") : undefined;
+    return {
+      id,
+      props: {
+        ...props,
+        version: state.serverVersion ?? "",
+        apiVersion: state.apiVersion ?? "",
+        clientVersion: state.clientVersion ?? "",
+        packageVersion: pkg ? state.packages[pkg] ?? "" : props.packageVersion,
+        drift: driftOf(props.spec, state, distro, props.packageVersion),
+      },
+    };
+  },
+
+  async diff(_id: string, olds: DockerEngineOutputs, news: DockerEngineInputs): Promise<pulumi.dynamic.DiffResult> {
+    if (containsUnknown(news.connection) || containsUnknown(news.spec)) return { changes: true };
+    if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) {
+      return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+    }
+    if (!isDeepStrictEqual(specKeys(olds.spec), specKeys(news.spec))) return { changes: true };
+    if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) {
+      return { changes: true };
+    }
+    if (olds.spec.uninstallOnDelete !== news.spec.uninstallOnDelete) return { changes: true };
+    // The host itself: an engine removed, stopped or replaced by hand is a change to repair.
+    const session = await SshSession.for(toConnectionSpec(news));
+    const d = detectDistro(news.facts);
+    const drift = driftOf(news.spec, await probe(session), typeof d === "string" ? undefined : d, olds.packageVersion);
+    return { changes: drift.length > 0 || olds.drift.length > 0 };
+  },
+
+  async update(_id: string, olds: DockerEngineOutputs, news: DockerEngineInputs): Promise<pulumi.dynamic.UpdateResult<DockerEngineOutputs>> {
+    if (olds.spec.method === "offline" && news.spec.method !== "offline") {
+      // Leaving an offline install: its files and units go before a package takes over.
+      const session = await SshSession.for(toConnectionSpec(news));
+      if (news.spec.method === "online") await session.exec(renderOfflineUninstall(), { what: "removing the offline install" });
+    }
+    return { outs: await converge(news) };
+  },
+
+  async delete(_id: string, props: DockerEngineOutputs): Promise<void> {
+    // Containers may depend on the engine: it stays unless the program asked otherwise.
+    if (!props.spec.uninstallOnDelete || props.spec.method === "adopt") return;
+    const session = await SshSession.for(toConnectionSpec(props));
+    if (props.spec.method === "offline") {
+      await session.exec(renderOfflineUninstall(), { what: "removing the offline install" });
+    } else {
+      await session.exec(renderOnlineUninstall(distroOf(props), props.spec.source ?? "docker-ce"), { what: "removing the engine" });
+    }
+  },
+};

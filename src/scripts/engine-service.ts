@@ -1,0 +1,127 @@
+import { script } from "./shell";
+
+const SECTION = "@@dockyard@@";
+
+/**
+ * Enables containerd (when it has a unit) and docker on boot, starts them (restarting docker when
+ * its binaries changed), and waits until the daemon answers; prints docker's journal if not.
+ */
+export function renderServiceStart(opts: { restart: boolean }): string {
+  return script(
+    "systemctl daemon-reload",
+    "if systemctl cat containerd.service >/dev/null 2>&1; then systemctl enable --now containerd.service >/dev/null 2>&1; fi",
+    "systemctl enable docker.service >/dev/null 2>&1",
+    opts.restart ? "systemctl restart docker.service" : "systemctl start docker.service",
+    "i=0",
+    "until docker version >/dev/null 2>&1; do",
+    "  i=$((i + 1))",
+    '  if [ "$i" -ge 60 ]; then',
+    "    echo 'dockyard: docker did not answer within 60 s' >&2",
+    "    journalctl -u docker.service -n 30 --no-pager >&2 || true",
+    "    exit 1",
+    "  fi",
+    "  sleep 1",
+    "done",
+  );
+}
+
+/** Reads the engine's state without changing anything: versions, service state, packages, offline record. */
+export function renderEngineProbe(): string {
+  return [
+    `echo '${SECTION} version'; docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    `echo '${SECTION} client'; docker --version 2>/dev/null || true`,
+    `echo '${SECTION} active'; systemctl is-active docker.service 2>/dev/null || true`,
+    `echo '${SECTION} enabled'; systemctl is-enabled docker.service 2>/dev/null || true`,
+    `echo '${SECTION} packages'`,
+    "if command -v dpkg-query >/dev/null 2>&1; then",
+    "  dpkg-query -W -f='${Package} ${Version} ${Status}\\n' docker-ce docker-ce-cli containerd.io docker.io 2>/dev/null | awk '/ok installed/ {print $1, $2}' || true",
+    "elif command -v rpm >/dev/null 2>&1; then",
+    "  rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' docker-ce docker-ce-cli containerd.io docker moby-engine 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true",
+    "fi",
+    `echo '${SECTION} offline'; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true`,
+    "",
+  ].join("\n");
+}
+
+/** What the probe saw. */
+export interface EngineState {
+  /** dockerd answered `docker version`. */
+  running: boolean;
+  serverVersion?: string;
+  apiVersion?: string;
+  clientVersion?: string;
+  /** `systemctl is-active docker`. */
+  active: string;
+  /** `systemctl is-enabled docker`. */
+  enabled: string;
+  /** Installed engine packages and their versions. */
+  packages: Record<string, string>;
+  /** The record an offline install left (bundle checksum, installed files). */
+  offline?: { sha256: string; installDir: string; files: string[] };
+}
+
+export function parseEngineProbe(output: string): EngineState {
+  const sections: Record<string, string> = {};
+  let current: string | undefined;
+  for (const line of output.split("\n")) {
+    if (line.startsWith(SECTION + " ")) {
+      current = line.slice(SECTION.length + 1).trim();
+      sections[current] = "";
+    } else if (current !== undefined) sections[current] += line + "\n";
+  }
+  const state: EngineState = {
+    running: false,
+    active: (sections.active ?? "").trim() || "unknown",
+    enabled: (sections.enabled ?? "").trim() || "unknown",
+    packages: {},
+  };
+  const versionJson = (sections.version ?? "").trim();
+  if (versionJson.startsWith("{")) {
+    try {
+      const v = JSON.parse(versionJson) as {
+        Client?: { Version?: string; ApiVersion?: string };
+        Server?: { Version?: string; ApiVersion?: string } | null;
+      };
+      if (v.Client?.Version) state.clientVersion = v.Client.Version;
+      if (v.Server?.Version) {
+        state.running = true;
+        state.serverVersion = v.Server.Version;
+        if (v.Server.ApiVersion) state.apiVersion = v.Server.ApiVersion;
+      }
+    } catch {
+      // a client too old for --format json: treated as not answering
+    }
+  }
+  if (!state.clientVersion) {
+    const m = /version\s+([0-9][^\s,]*)/i.exec(sections.client ?? "");
+    if (m) state.clientVersion = m[1];
+  }
+  for (const line of (sections.packages ?? "").split("\n")) {
+    const [name, version] = line.trim().split(/\s+/);
+    if (name && version) state.packages[name] = version;
+  }
+  const offline = (sections.offline ?? "").trim();
+  if (offline.startsWith("{")) {
+    try {
+      state.offline = JSON.parse(offline);
+    } catch {
+      // an unreadable record is treated as absent
+    }
+  }
+  return state;
+}
+
+/** Checks that the engine is there and answers, without changing it (adopt). */
+export function renderAdoptCheck(): string {
+  return script(
+    "if ! command -v dockerd >/dev/null 2>&1 && ! command -v docker >/dev/null 2>&1; then",
+    "  echo 'dockyard: no Docker engine is installed here, so there is nothing to adopt' >&2",
+    "  exit 1",
+    "fi",
+    "if ! docker version >/dev/null 2>&1; then",
+    "  echo 'dockyard: docker is installed but its daemon does not answer (systemctl status docker):' >&2",
+    "  systemctl status docker.service --no-pager -n 10 >&2 || true",
+    "  exit 1",
+    "fi",
+  );
+}
