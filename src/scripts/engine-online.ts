@@ -67,8 +67,7 @@ export function renderOnlinePrepare(d: Distro, source: PackageSource, repo: Onli
       'line="$(printf \'%s\' "$line" | sed "s/ARCH/$(dpkg --print-architecture)/")"',
       "printf '%s\\n' \"$line\" > /etc/apt/sources.list.d/docker.list.new",
       "mv /etc/apt/sources.list.d/docker.list.new /etc/apt/sources.list.d/docker.list",
-      "# Refresh only this repository's index: the mirror is all this step needs to reach.",
-      `${APT} update -qq -o Dir::Etc::sourcelist=sources.list.d/docker.list -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0`,
+      `${APT} update -qq`,
     );
   }
   const releasever = d.releasever ?? "$releasever";

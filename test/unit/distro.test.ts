@@ -1,0 +1,71 @@
+import test from "ava";
+import { compareVersions, detectDistro } from "../../src/host/distro";
+import { preflightProblems } from "../../src/host/preflight";
+import { DISTROS, REFUSED } from "./fixtures/os-release";
+
+const expected: Record<keyof typeof DISTROS, [string, string, string, string?]> = {
+  // family, repoOs, package manager, releasever / codename
+  "centos-7": ["rhel", "centos", "yum"],
+  "centos-stream-9": ["rhel", "centos", "dnf"],
+  "rocky-9": ["rhel", "centos", "dnf"],
+  "alma-9": ["rhel", "centos", "dnf"],
+  "oracle-9": ["rhel", "centos", "dnf"],
+  "rhel-9": ["rhel", "rhel", "dnf"],
+  "fedora-40": ["rhel", "fedora", "dnf"],
+  "amazon-2": ["rhel", "centos", "yum", "7"],
+  "amazon-2023": ["rhel", "centos", "dnf", "9"],
+  "debian-11": ["debian", "debian", "apt-get", "bullseye"],
+  "debian-12": ["debian", "debian", "apt-get", "bookworm"],
+  "ubuntu-20.04": ["debian", "ubuntu", "apt-get", "focal"],
+  "ubuntu-22.04": ["debian", "ubuntu", "apt-get", "jammy"],
+  "ubuntu-24.04": ["debian", "ubuntu", "apt-get", "noble"],
+  "mint-21": ["debian", "ubuntu", "apt-get", "jammy"],
+};
+
+for (const [name, facts] of Object.entries(DISTROS)) {
+  test(`detects ${name}`, (t) => {
+    const d = detectDistro(facts);
+    if (typeof d === "string") return t.fail(d);
+    const [family, repoOs, pm, extra] = expected[name as keyof typeof DISTROS];
+    t.is(d.family, family);
+    t.is(d.repoOs, repoOs);
+    t.is(d.packageManager, pm);
+    if (extra) t.is(d.family === "debian" ? d.codename : d.releasever, extra);
+    t.is(d.derivative, name === "mint-21");
+    t.deepEqual(preflightProblems(facts), []);
+  });
+}
+
+for (const [name, facts] of Object.entries(REFUSED)) {
+  test(`refuses ${name} with the reason`, (t) => {
+    const d = detectDistro(facts);
+    t.is(typeof d, "string");
+    t.regex(d as string, /not supported|not a supported family/);
+    t.true((d as string).includes(facts.osPrettyName));
+    t.deepEqual(preflightProblems(facts), [d]);
+  });
+}
+
+test("Rocky, Alma, Oracle and Amazon Linux are recognised through ID_LIKE or their own ID, never refused for the name", (t) => {
+  for (const n of ["rocky-9", "alma-9", "oracle-9", "amazon-2023"] as const) t.not(typeof detectDistro(DISTROS[n]), "string");
+});
+
+test("kernel policy: 3.10 minimum by default, configurable, numeric comparison", (t) => {
+  const old = { ...DISTROS["centos-7"], kernel: "2.6.32-754.el6.x86_64" };
+  t.deepEqual(preflightProblems(old), ["kernel 2.6.32-754.el6.x86_64 is older than the required 3.10"]);
+  t.deepEqual(preflightProblems({ ...old, kernel: "3.10.0-1127.el7.x86_64" }), []);
+  t.deepEqual(preflightProblems({ ...old, kernel: "3.9.99" }).length, 1);
+  t.deepEqual(preflightProblems({ ...old, kernel: "5.4.0" }, { minKernel: "5.10" }), ["kernel 5.4.0 is older than the required 5.10"]);
+  t.true(compareVersions("3.10.0-1127.el7", "3.10") >= 0);
+  t.true(compareVersions("3.9", "3.10") < 0);
+});
+
+test("preflight: systemd, architecture, and every problem at once", (t) => {
+  const f = { ...DISTROS["debian-12"], systemd: false, init: "sh", arch: "armv7l", kernel: "3.2.0" };
+  const problems = preflightProblems(f);
+  t.is(problems.length, 3);
+  t.regex(problems.join("\n"), /kernel 3\.2\.0/);
+  t.regex(problems.join("\n"), /systemd is not running as PID 1 \(PID 1 is 'sh'\)/);
+  t.regex(problems.join("\n"), /architecture armv7l/);
+  t.deepEqual(preflightProblems(f, { requireSystemd: false, architectures: ["armv7l"], minKernel: "3.0" }), []);
+});
