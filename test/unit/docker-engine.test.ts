@@ -1,0 +1,94 @@
+import test from "ava";
+import type * as pulumiType from "@pulumi/pulumi";
+import { utils } from "ssh2";
+
+let pulumi: typeof pulumiType;
+let Host: typeof import("../../src/host/host").Host;
+let DockerEngine: typeof import("../../src/engine/docker-engine").DockerEngine;
+const created: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+const key = utils.generateKeyPairSync("ed25519");
+const hostKey = utils.generateKeyPairSync("ed25519").public;
+
+test.before(() => {
+  pulumi = require("@pulumi/pulumi");
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        created.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: { ...args.inputs, facts: { osId: "debian" }, version: "24.0.7", apiVersion: "1.43", drift: [] } };
+      },
+      call: (args) => args.inputs,
+    },
+    "dockyard",
+    "unit",
+    false,
+  );
+  // require (not import): the mocks above must be set before these modules load.
+  ({ Host } = require("../../src/host/host"));
+  ({ DockerEngine } = require("../../src/engine/docker-engine"));
+});
+
+const valueOf = <T>(o: pulumiType.Output<T>): Promise<T> => (o as unknown as { promise(): Promise<T> }).promise();
+let n = 0;
+const host = () => new Host(`h${++n}`, { address: "10.0.0.2", privateKey: key.private, hostKey });
+
+test.serial("online defaults: docker-ce from download.docker.com, stable, newest", async (t) => {
+  const e = new DockerEngine("e1", { host: host() });
+  t.is(await valueOf(e.version), "24.0.7");
+  const res = created.find((r) => r.name === "e1-engine")!;
+  t.regex(res.type, /dockyard:DockerEngine$/);
+  t.deepEqual(res.inputs.spec, { method: "online", source: "docker-ce", mirror: "https://download.docker.com", channel: "stable" });
+});
+
+test.serial("a mirror, a pin and a downgrade permission reach the provider as given", async (t) => {
+  new DockerEngine("e2", { host: host(), mirror: "https://mirrors.example.cn/docker-ce/", version: "24.0", allowDowngrade: true });
+  await new Promise((r) => setTimeout(r, 50));
+  const res = created.find((r) => r.name === "e2-engine")!;
+  t.deepEqual(res.inputs.spec, {
+    method: "online",
+    source: "docker-ce",
+    mirror: "https://mirrors.example.cn/docker-ce",
+    channel: "stable",
+    version: "24.0",
+    allowDowngrade: true,
+  });
+});
+
+test.serial("offline: a FileAsset becomes a local path with its checksum; nothing online is sent", async (t) => {
+  const sha = "ab".repeat(32);
+  new DockerEngine("e3", { host: host(), method: "offline", bundle: new pulumi.asset.FileAsset("/srv/docker-24.0.7.tgz"), bundleSha256: sha.toUpperCase() });
+  await new Promise((r) => setTimeout(r, 50));
+  const res = created.find((r) => r.name === "e3-engine")!;
+  t.deepEqual(res.inputs.spec, { method: "offline", bundle: { path: "/srv/docker-24.0.7.tgz", sha256: sha }, installDir: "/usr/bin" });
+});
+
+test.serial("offline: a RemoteAsset becomes a URL the controller fetches", async (t) => {
+  new DockerEngine("e4", { host: host(), method: "offline", bundle: new pulumi.asset.RemoteAsset("http://files.intra/docker-24.0.7.tgz"), bundleSha256: "cd".repeat(32) });
+  await new Promise((r) => setTimeout(r, 50));
+  const res = created.find((r) => r.name === "e4-engine")!;
+  t.deepEqual((res.inputs.spec as { bundle: unknown }).bundle, { url: "http://files.intra/docker-24.0.7.tgz", sha256: "cd".repeat(32) });
+});
+
+for (const [label, args, path, reason] of [
+  ["a method that does not exist", { method: "magic" }, "method", /online, offline or adopt/],
+  ["a mirror that is not http(s)", { mirror: "ftp://mirror.example/docker-ce" }, "mirror", /http\(s\) URL/],
+  ["a mirror that is not a URL", { mirror: "mirror.example" }, "mirror", /http\(s\) URL/],
+  ["a version that is not a release", { version: "latest" }, "version", /release like 24\.0\.7/],
+  ["a channel that does not exist", { channel: "nightly" }, "channel", /stable or test/],
+  ["offline without a bundle", { method: "offline" }, "bundle", /required for method offline/],
+  ["offline without a checksum", { method: "offline", bundle: "/b.tgz" }, "bundleSha256", /required/],
+  ["a checksum that is not sha256", { method: "offline", bundle: "/b.tgz", bundleSha256: "abc" }, "bundleSha256", /64 hex/],
+  ["a bundle with method online", { bundle: "/b.tgz" }, "bundle", /only applies to method offline/],
+  ["a relative installDir", { method: "offline", bundle: "/b.tgz", bundleSha256: "a".repeat(64), installDir: "bin" }, "installDir", /absolute/],
+] as const) {
+  test.serial(`refused before anything runs: ${label}`, (t) => {
+    const before = created.length;
+    const h = host();
+    const after = created.length;
+    const err = t.throws(() => new DockerEngine(`bad${n}`, { host: h, ...(args as object) }));
+    t.is((err as { propertyPath?: string }).propertyPath, path);
+    t.regex(err!.message, reason);
+    t.is(created.length, after, "no engine resource registered");
+    t.true(after >= before);
+  });
+}
