@@ -158,6 +158,8 @@ export class DockerEngine extends pulumi.ComponentResource {
   readonly apiVersion: pulumi.Output<string>;
   /** The installed engine package version (online installs). */
   readonly packageVersion: pulumi.Output<string>;
+  /** Offline: true when the last change uploaded the bundle, false when the host had it. */
+  readonly bundleUploaded: pulumi.Output<boolean>;
   /** What refresh found different from the declaration (empty after `up`). */
   readonly drift: pulumi.Output<string[]>;
   /** The host this engine runs on. */
@@ -199,6 +201,7 @@ export class DockerEngine extends pulumi.ComponentResource {
     this.apiVersion = res.apiVersion;
     this.packageVersion = res.packageVersion;
     this.drift = res.drift;
+    this.bundleUploaded = res.bundleUploaded;
     this.ready = res;
     this.registerOutputs({ version: this.version, apiVersion: this.apiVersion, drift: this.drift });
   }

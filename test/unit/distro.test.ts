@@ -27,9 +27,9 @@ for (const [name, facts] of Object.entries(DISTROS)) {
     const d = detectDistro(facts);
     if (typeof d === "string") return t.fail(d);
     const [family, repoOs, pm, extra] = expected[name as keyof typeof DISTROS];
-    t.is(d.family, family);
-    t.is(d.repoOs, repoOs);
-    t.is(d.packageManager, pm);
+    t.is(d.family as string, family);
+    t.is(d.repoOs as string, repoOs);
+    t.is(d.packageManager as string, pm);
     if (extra) t.is(d.family === "debian" ? d.codename : d.releasever, extra);
     t.is(d.derivative, name === "mint-21");
     t.deepEqual(preflightProblems(facts), []);

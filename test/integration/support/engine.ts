@@ -10,6 +10,22 @@ export const SANDBOX_PASSPHRASE = "dockyard-sandbox-only";
 
 let enginePromise: Promise<PulumiCommand> | undefined;
 
+/*
+ * An inline program runs in the test's own process. When an update fails, the engine exits while
+ * the program still has calls to the resource monitor in flight; those reject with gRPC
+ * UNAVAILABLE/CANCELLED and nobody awaits them (pulumi/pulumi#10744). They say nothing about the
+ * test, so they are dropped here; every other unhandled rejection still reaches ava.
+ */
+const GRPC_AFTER_ENGINE_EXIT = new Set([1, 14]); // CANCELLED, UNAVAILABLE
+const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
+(process as unknown as { emit: typeof emit }).emit = (event: string, ...args: unknown[]) => {
+  const reason = args[0] as { code?: unknown; details?: unknown } | undefined;
+  if (event === "unhandledRejection" && typeof reason?.code === "number" && GRPC_AFTER_ENGINE_EXIT.has(reason.code) && typeof reason.details === "string") {
+    return true;
+  }
+  return emit(event, ...args);
+};
+
 /**
  * The real Pulumi CLI, from scripts/pulumi-engine (builds it on first use). Rejects with the
  * script's own output when no CLI can be had, so a test that needs it fails loudly.

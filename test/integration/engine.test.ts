@@ -1,0 +1,155 @@
+import test from "ava";
+import * as pulumi from "@pulumi/pulumi";
+import { DockerEngine } from "pulumi-dockyard";
+import { ensureDockerPackages, startPackageServer, type DockerPackages } from "../rig/package-server";
+import { Rig, type RigHost } from "../rig/rig";
+import { pulumiEngine, testStack } from "./support/engine";
+import { changesOf, fingerprint, rigHost } from "./support/programs";
+
+// Hosts: online (docker-ce mirror), distro then adopt, offline. Tests run concurrently, one host each.
+let rig: Rig;
+let pkgs: DockerPackages;
+let mirror: string;
+
+test.before(async () => {
+  await pulumiEngine();
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 3 }), ensureDockerPackages()]);
+  mirror = (await startPackageServer(rig.runId, rig.labels())).baseUrl;
+});
+
+test.after.always(async () => {
+  await rig?.stop();
+});
+
+const host = (name: string): RigHost => rig.hosts.find((h) => h.name === name)!;
+const dpkgVersion = async (h: RigHost, pkg: string) =>
+  (await rig.exec(h, `dpkg-query -W -f='\${Version}' ${pkg} 2>/dev/null || true`)).trim();
+
+test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed downgrade, drift repaired, uninstall on delete", async (t) => {
+  const h = host("h1");
+  let version = "24.0.7";
+  let allowDowngrade = false;
+  const { stack, cleanup } = await testStack("dockyard-engine", "online", async () => {
+    const engine = new DockerEngine("docker", { host: rigHost(rig, h), mirror, version, allowDowngrade, uninstallOnDelete: true });
+    return { version: engine.version, apiVersion: engine.apiVersion, packageVersion: engine.packageVersion, drift: engine.drift };
+  });
+  try {
+    const up = await stack.up();
+    t.is(up.outputs.packageVersion.value, "5:24.0.7-1~debian.12~bookworm");
+    t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
+    // The packages came from the mirror, by the apt line Dockyard wrote.
+    t.regex(await rig.exec(h, "cat /etc/apt/sources.list.d/docker.list"), new RegExp(`^deb \\[arch=amd64 signed-by=/etc/apt/keyrings/docker.asc\\] ${mirror}/linux/debian bookworm stable`));
+    t.regex(await rig.exec(h, "apt-mark showhold"), /docker-ce\n/);
+    const server = (await rig.exec(h, "docker version --format '{{.Server.Version}} {{.Server.APIVersion}}'")).trim();
+    t.is(`${up.outputs.version.value} ${up.outputs.apiVersion.value}`, server);
+    t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
+
+    t.deepEqual(changesOf((await stack.up()).summary), {}, "a second up changes nothing");
+
+    version = "25.0.3";
+    const upgraded = await stack.up();
+    t.deepEqual(changesOf(upgraded.summary), { update: 1 });
+    t.is(await dpkgVersion(h, "docker-ce"), "5:25.0.3-1~debian.12~bookworm");
+
+    version = "24.0.7";
+    const refused = await t.throwsAsync(stack.up());
+    t.regex(refused!.message, /25\.0\.3-1~debian\.12~bookworm is installed and the pin '24\.0\.7' resolves to the older .* set allowDowngrade/);
+    t.regex(refused!.message, new RegExp(`root@${h.address}:22`));
+    t.is(await dpkgVersion(h, "docker-ce"), "5:25.0.3-1~debian.12~bookworm", "nothing changed");
+
+    allowDowngrade = true;
+    await stack.up();
+    t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
+
+    // Drift: the engine removed by hand.
+    await rig.exec(h, "apt-mark unhold docker-ce >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq docker-ce >/dev/null 2>&1");
+    const refresh = await stack.refresh();
+    t.deepEqual(changesOf(refresh.summary), { update: 1 }, "refresh shows the removed engine");
+    const drift = (await stack.outputs()).drift?.value as string[] | undefined;
+    t.truthy(drift?.some((d) => /not installed|not running/.test(d)), `drift: ${JSON.stringify(drift)}`);
+    const repair = await stack.up();
+    t.deepEqual(changesOf(repair.summary), { update: 1 });
+    t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
+    t.is((await rig.exec(h, "docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
+
+    await stack.destroy();
+    t.is(await dpkgVersion(h, "docker-ce"), "", "uninstallOnDelete removed docker-ce");
+    t.is((await rig.exec(h, "ls /etc/apt/sources.list.d/")).trim(), "", "and its repository");
+  } finally {
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    cleanup();
+  }
+});
+
+test("distro packages, then the same engine adopted: checked and reported, not changed", async (t) => {
+  const h = host("h2");
+  const distro = await testStack("dockyard-engine", "distro", async () => {
+    const engine = new DockerEngine("docker", { host: rigHost(rig, h), source: "distro" });
+    return { version: engine.version, packageVersion: engine.packageVersion };
+  });
+  const adopt = await testStack("dockyard-engine", "adopt", async () => {
+    const engine = new DockerEngine("docker", { host: rigHost(rig, h), method: "adopt" });
+    return { version: engine.version };
+  });
+  try {
+    const up = await distro.stack.up();
+    t.regex(up.outputs.packageVersion.value, /^20\.10\./);
+    t.is(await dpkgVersion(h, "docker.io"), up.outputs.packageVersion.value);
+    t.is((await rig.exec(h, "systemctl is-enabled docker")).trim(), "enabled");
+
+    const before = await fingerprint(rig, h);
+    const adopted = await adopt.stack.up();
+    t.is(adopted.outputs.version.value, (await rig.exec(h, "docker version --format '{{.Server.Version}}'")).trim());
+    t.is(await fingerprint(rig, h), before, "adopt changed nothing on the host");
+    await adopt.stack.destroy();
+    t.is(await fingerprint(rig, h), before, "destroying an adopted engine changes nothing");
+    await distro.stack.destroy();
+    t.not(await dpkgVersion(h, "docker.io"), "", "the engine stays after destroy by default");
+  } finally {
+    for (const s of [distro, adopt]) {
+      await s.stack.workspace.removeStack(s.stack.name, { force: true }).catch(() => undefined);
+      s.cleanup();
+    }
+  }
+});
+
+test("offline from a bundle: installed without a download, uploaded once, drift repaired", async (t) => {
+  const h = host("h3");
+  // Debian's dockerd (in the test bundle) is dynamically linked, unlike the real static bundle:
+  // this host gets its libraries first. The install itself downloads nothing.
+  await rig.exec(h, "apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libdevmapper1.02.1 >/dev/null");
+  const { stack, cleanup } = await testStack("dockyard-engine", "offline", async () => {
+    const engine = new DockerEngine("docker", {
+      host: rigHost(rig, h),
+      method: "offline",
+      bundle: new pulumi.asset.FileAsset(pkgs.bundle),
+      bundleSha256: pkgs.bundleSha256,
+    });
+    return { version: engine.version, uploaded: engine.bundleUploaded };
+  });
+  try {
+    // Nothing on the host may reach a package repository during the install.
+    await rig.exec(h, "mv /etc/apt/sources.list /etc/apt/sources.list.off");
+    const up = await stack.up();
+    t.is(up.outputs.uploaded.value, true);
+    t.true(String(up.outputs.version.value).startsWith(pkgs.bundleVersion), `${up.outputs.version.value} is the bundle's ${pkgs.bundleVersion}`);
+    t.regex((await rig.exec(h, "head -n1 /etc/systemd/system/docker.service")).trim(), /Managed by Dockyard/);
+    t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
+
+    const again = await stack.up();
+    t.deepEqual(changesOf(again.summary), {});
+    // Make the next up rerun the engine, and check it uploads nothing: same checksum on the host.
+    await rig.exec(h, "rm -f /usr/bin/dockerd");
+    const refresh = await stack.refresh();
+    t.deepEqual(changesOf(refresh.summary), { update: 1 }, "refresh shows dockerd gone");
+    const repair = await stack.up();
+    t.deepEqual(changesOf(repair.summary), { update: 1 });
+    t.is(repair.outputs.uploaded.value, false, "the bundle was already on the host");
+    t.is((await rig.exec(h, "docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
+    await stack.destroy();
+  } finally {
+    await rig.exec(h, "mv /etc/apt/sources.list.off /etc/apt/sources.list").catch(() => undefined);
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    cleanup();
+  }
+});

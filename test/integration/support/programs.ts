@@ -1,0 +1,29 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Host, type HostArgs } from "pulumi-dockyard";
+import type { Rig, RigHost } from "../../rig/rig";
+
+/** A Host for a rig host: pinned key, rig key as a secret. */
+export function rigHost(rig: Rig, h: RigHost, extra: Partial<HostArgs> = {}): Host {
+  return new Host(h.name, { address: h.address, privateKey: pulumi.secret(rig.privateKey), hostKey: h.hostKey, ...extra });
+}
+
+/** Changes an `up`/`refresh` summary reports, without `same`. */
+export function changesOf(summary: { resourceChanges?: Record<string, number> }): Record<string, number> {
+  const c = { ...(summary.resourceChanges ?? {}) };
+  delete c.same;
+  return c;
+}
+
+/** What a host looks like from the outside: docker files, repositories, units, packages. */
+export async function fingerprint(rig: Rig, h: RigHost): Promise<string> {
+  return rig.exec(
+    h,
+    [
+      "ls -la /usr/bin/docker* /usr/bin/containerd* 2>/dev/null || true",
+      "ls /etc/apt/sources.list.d /etc/apt/keyrings 2>/dev/null || true",
+      "ls /etc/systemd/system 2>/dev/null || true",
+      "dpkg-query -W -f='${Package} ${Version} ${Status}\\n' 2>/dev/null | grep -Ei 'docker|containerd|runc' || true",
+      "cat /etc/docker/daemon.json 2>/dev/null || true",
+    ].join("; "),
+  );
+}

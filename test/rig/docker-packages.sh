@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Builds stand-ins for download.docker.com from this machine's own Debian binaries (docker.io,
+# containerd, runc, tini), so tests install Docker "online" and "offline" without the internet:
+#   $1/repo     a signed apt repository laid out like https://download.docker.com:
+#                 linux/debian/gpg                          ASCII-armored public key (throwaway)
+#                 linux/debian/dists/bookworm/{InRelease,Release,Release.gpg}
+#                 linux/debian/dists/bookworm/stable/binary-amd64/Packages(.gz)
+#                 linux/debian/pool/stable/*.deb
+#               with docker-ce and docker-ce-cli at 5:24.0.7-1~debian.12~bookworm and
+#               5:25.0.3-1~debian.12~bookworm (identical binaries, only the package version
+#               differs: `docker version` reports Debian's 20.10.24 for all of them) and
+#               containerd.io 1.6.20-1. Maintainer scripts start no service and enable none;
+#               docker-ce's postinst only creates the `docker` group.
+#   $1/bundles  docker-<version>.tgz (+ .sha256, the hex digest alone) like the upstream static
+#               bundle: a top-level docker/ folder with dockerd, docker, containerd,
+#               containerd-shim-runc-v2, ctr, runc, docker-init and docker-proxy. Unlike the real
+#               static bundle, Debian's dockerd is linked dynamically (libdevmapper, libsystemd,
+#               ...) and runc against libseccomp: a host running it needs libdevmapper1.02.1 and
+#               iptables installed (libsystemd0 and libseccomp2 come with any systemd Debian).
+# Output is rebuilt from scratch on every run; files carry a fixed mtime (SOURCE_DATE_EPOCH) so
+# the .debs and the bundle come out byte-identical for the same Debian binaries. Only the
+# signing key and signatures differ between runs.
+set -euo pipefail
+[ "$#" -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+out="$1"
+say() { printf 'rig: %s\n' "$*" >&2; }
+
+export SOURCE_DATE_EPOCH=1700000000 LC_ALL=C TZ=UTC
+umask 022
+work="$(mktemp -d)"
+export GNUPGHOME="$work/gnupg"
+cleanup() {
+  gpgconf --kill gpg-agent >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Runs a command, showing its output only when it fails.
+quiet() {
+  if ! "$@" >"$work/quiet.log" 2>&1; then
+    say "failed: $*"
+    cat "$work/quiet.log" >&2
+    return 1
+  fi
+}
+
+if ! command -v apt-ftparchive >/dev/null; then
+  say "installing apt-utils (apt-ftparchive)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apt-utils >/dev/null 2>&1 ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apt-utils >/dev/null; }
+fi
+
+# A program shipped by an installed Debian package, found through the package's file list.
+bin_of() { # $1 package, $2 program name
+  local f
+  f="$(dpkg -L "$1" 2>/dev/null | grep -E "^(/usr)?/s?bin/$2\$" | head -n1 || true)"
+  if [ -z "$f" ] || [ ! -x "$f" ]; then
+    say "no $2 from Debian package $1 (apt-get install $1)"
+    exit 1
+  fi
+  printf '%s\n' "$f"
+}
+dockerd="$(bin_of docker.io dockerd)"
+docker_cli="$(bin_of docker.io docker)"
+docker_proxy="$(bin_of docker.io docker-proxy)"
+docker_init="$(bin_of docker.io docker-init)" # a link to tini-static
+containerd="$(bin_of containerd containerd)"
+shim="$(bin_of containerd containerd-shim-runc-v2)"
+ctr="$(bin_of containerd ctr)"
+runc="$(bin_of runc runc)"
+# 20.10.24+dfsg1-1+deb12u1+b6 -> 20.10.24
+bundle_version="$(dpkg-query -W -f='${Version}' docker.io | sed -E 's/^[0-9]+://; s/[+~-].*//')"
+
+rm -rf "$out/repo" "$out/bundles"
+archive="$out/repo/linux/debian"
+pool="$archive/pool/stable"
+index="$archive/dists/bookworm/stable/binary-amd64"
+mkdir -p "$pool" "$index" "$out/bundles"
+
+put() { # $1 source, $2 destination, $3 mode
+  mkdir -p "$(dirname "$2")"
+  cp -L "$1" "$2"
+  chmod "$3" "$2"
+}
+
+# Builds $pool/<name>_<version without epoch>_amd64.deb from the tree $1 (DEBIAN/control gets
+# Installed-Size added here).
+build_deb() { # $1 tree, $2 package, $3 version
+  local tree="$1" size
+  find "$tree" -type d -exec chmod 755 {} +
+  size="$(du -sk --exclude=DEBIAN "$tree" | cut -f1)"
+  sed -i "s/^Installed-Size: .*/Installed-Size: $size/" "$tree/DEBIAN/control"
+  find "$tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  quiet dpkg-deb --root-owner-group -Zgzip -z6 --build "$tree" "$pool/${2}_${3#*:}_amd64.deb"
+}
+
+control() { # $1 tree; the control fields on stdin
+  mkdir -p "$1/DEBIAN"
+  cat > "$1/DEBIAN/control"
+}
+
+# containerd.io: containerd, its shim, ctr and runc, as upstream packages them.
+c="$work/containerd.io"
+for f in "$containerd:containerd" "$shim:containerd-shim-runc-v2" "$ctr:ctr" "$runc:runc"; do
+  put "${f%%:*}" "$c/usr/bin/${f##*:}" 755
+done
+mkdir -p "$c/lib/systemd/system" "$c/etc/containerd"
+cat > "$c/lib/systemd/system/containerd.service" <<'UNIT'
+[Unit]
+Description=containerd container runtime
+Documentation=https://containerd.io
+After=network.target local-fs.target
+
+[Service]
+ExecStartPre=-/sbin/modprobe overlay
+ExecStart=/usr/bin/containerd
+
+Type=notify
+Delegate=yes
+KillMode=process
+Restart=always
+RestartSec=5
+LimitNPROC=infinity
+LimitCORE=infinity
+LimitNOFILE=infinity
+TasksMax=infinity
+OOMScoreAdjust=-999
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+cat > "$c/etc/containerd/config.toml" <<'TOML'
+#   Copyright 2018-2022 Docker Inc.
+#   (as upstream's containerd.io ships it: the CRI plugin off, everything else default)
+disabled_plugins = ["cri"]
+TOML
+chmod 644 "$c/lib/systemd/system/containerd.service" "$c/etc/containerd/config.toml"
+control "$c" <<'CTL'
+Package: containerd.io
+Version: 1.6.20-1
+Architecture: amd64
+Maintainer: Dockyard test rig <rig@dockyard.invalid>
+Installed-Size: 0
+Depends: libc6, libseccomp2
+Conflicts: containerd, runc
+Replaces: containerd, runc
+Provides: containerd, runc
+Section: devel
+Priority: optional
+Homepage: https://containerd.io
+Description: An open and reliable container runtime (Dockyard test rig stand-in)
+ Debian's containerd and runc binaries, packaged like download.docker.com's containerd.io.
+CTL
+echo /etc/containerd/config.toml > "$c/DEBIAN/conffiles"
+build_deb "$c" containerd.io 1.6.20-1
+
+for version in 5:24.0.7-1~debian.12~bookworm 5:25.0.3-1~debian.12~bookworm; do
+  # docker-ce-cli: the client.
+  cli="$work/docker-ce-cli-${version#*:}"
+  put "$docker_cli" "$cli/usr/bin/docker" 755
+  control "$cli" <<CTL
+Package: docker-ce-cli
+Version: $version
+Architecture: amd64
+Maintainer: Dockyard test rig <rig@dockyard.invalid>
+Installed-Size: 0
+Depends: libc6
+Conflicts: docker (<< 1.5~), docker-engine, docker.io
+Replaces: docker-engine, docker.io
+Section: admin
+Priority: optional
+Homepage: https://www.docker.com
+Description: Docker CLI: the open-source application container engine (Dockyard test rig stand-in)
+ Debian's docker client, packaged like download.docker.com's docker-ce-cli.
+CTL
+  build_deb "$cli" docker-ce-cli "$version"
+
+  # docker-ce: the daemon, its proxy and init, and upstream's systemd units.
+  ce="$work/docker-ce-${version#*:}"
+  put "$dockerd" "$ce/usr/bin/dockerd" 755
+  put "$docker_proxy" "$ce/usr/bin/docker-proxy" 755
+  put "$docker_init" "$ce/usr/bin/docker-init" 755
+  mkdir -p "$ce/lib/systemd/system"
+  cat > "$ce/lib/systemd/system/docker.service" <<'UNIT'
+[Unit]
+Description=Docker Application Container Engine
+Documentation=https://docs.docker.com
+After=network-online.target docker.socket firewalld.service containerd.service time-set.target
+Wants=network-online.target containerd.service
+Requires=docker.socket
+
+[Service]
+Type=notify
+# the default is not to use systemd for cgroups because the delegate issues still
+# exists and systemd currently does not support the cgroup feature set required
+# for containers run by docker
+ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock
+ExecReload=/bin/kill -s HUP $MAINPID
+TimeoutStartSec=0
+RestartSec=2
+Restart=always
+StartLimitBurst=3
+StartLimitInterval=60s
+LimitNPROC=infinity
+LimitCORE=infinity
+TasksMax=infinity
+Delegate=yes
+KillMode=process
+OOMScoreAdjust=-500
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  cat > "$ce/lib/systemd/system/docker.socket" <<'UNIT'
+[Unit]
+Description=Docker Socket for the API
+
+[Socket]
+ListenStream=/run/docker.sock
+SocketMode=0660
+SocketUser=root
+SocketGroup=docker
+
+[Install]
+WantedBy=sockets.target
+UNIT
+  chmod 644 "$ce/lib/systemd/system/docker.service" "$ce/lib/systemd/system/docker.socket"
+  control "$ce" <<CTL
+Package: docker-ce
+Version: $version
+Architecture: amd64
+Maintainer: Dockyard test rig <rig@dockyard.invalid>
+Installed-Size: 0
+Depends: containerd.io (>= 1.6.20), docker-ce-cli, iptables, libc6, libdevmapper1.02.1, libsystemd0
+Conflicts: docker (<< 1.5~), docker-engine, docker.io
+Replaces: docker (<< 1.5~), docker-engine, docker.io
+Section: admin
+Priority: optional
+Homepage: https://www.docker.com
+Description: Docker: the open-source application container engine (Dockyard test rig stand-in)
+ Debian's dockerd, packaged like download.docker.com's docker-ce. No service is started or
+ enabled on install.
+CTL
+  # The socket unit names the group; creating it is all the maintainer script does.
+  cat > "$ce/DEBIAN/postinst" <<'SH'
+#!/bin/sh
+set -e
+if [ "$1" = configure ] && ! getent group docker >/dev/null; then
+  groupadd --system docker
+fi
+exit 0
+SH
+  chmod 755 "$ce/DEBIAN/postinst"
+  build_deb "$ce" docker-ce "$version"
+done
+
+# The index and its signatures. apt-ftparchive takes the Date from the clock.
+(
+  cd "$archive"
+  apt-ftparchive -qq packages pool/stable > "dists/bookworm/stable/binary-amd64/Packages"
+  gzip -9nk "dists/bookworm/stable/binary-amd64/Packages"
+  apt-ftparchive -qq \
+    -o APT::FTPArchive::Release::Origin=Docker \
+    -o APT::FTPArchive::Release::Label="Docker CE" \
+    -o APT::FTPArchive::Release::Suite=bookworm \
+    -o APT::FTPArchive::Release::Codename=bookworm \
+    -o APT::FTPArchive::Release::Architectures=amd64 \
+    -o APT::FTPArchive::Release::Components=stable \
+    -o APT::FTPArchive::Release::Description="Dockyard test rig stand-in for download.docker.com" \
+    release dists/bookworm > "$work/Release"
+)
+mv "$work/Release" "$archive/dists/bookworm/Release"
+
+mkdir -m 700 "$GNUPGHOME"
+quiet gpg --batch --pinentry-mode loopback --passphrase '' \
+  --quick-generate-key "Dockyard test rig (throwaway) <rig@dockyard.invalid>" rsa3072 sign never
+quiet gpg --batch --yes --armor --output "$archive/gpg" --export
+quiet gpg --batch --yes --clearsign --digest-algo SHA256 \
+  --output "$archive/dists/bookworm/InRelease" "$archive/dists/bookworm/Release"
+quiet gpg --batch --yes --armor --detach-sign --digest-algo SHA256 \
+  --output "$archive/dists/bookworm/Release.gpg" "$archive/dists/bookworm/Release"
+
+# The offline bundle.
+b="$work/bundle/docker"
+for f in "$dockerd:dockerd" "$docker_cli:docker" "$containerd:containerd" "$shim:containerd-shim-runc-v2" \
+  "$ctr:ctr" "$runc:runc" "$docker_init:docker-init" "$docker_proxy:docker-proxy"; do
+  put "${f%%:*}" "$b/${f##*:}" 755
+done
+chmod 755 "$b"
+tgz="$out/bundles/docker-$bundle_version.tgz"
+tar -C "$work/bundle" --sort=name --owner=0 --group=0 --numeric-owner \
+  --mtime="@$SOURCE_DATE_EPOCH" -c docker | gzip -6n > "$tgz"
+sha256sum "$tgz" | cut -c1-64 > "$tgz.sha256"
