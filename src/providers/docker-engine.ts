@@ -82,6 +82,7 @@ export function driftOf(spec: EngineSpec, state: EngineState, distro: Distro | u
   if (spec.method === "offline" && spec.bundle) {
     if (!state.offline) reasons.push("the offline install record is missing");
     else if (state.offline.sha256 !== spec.bundle.sha256) reasons.push("the installed bundle is another one");
+    if (state.missingFiles.length) reasons.push(`installed files are missing: ${state.missingFiles.join(", ")}`);
   }
   return reasons;
 }
@@ -141,7 +142,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     bundleUploaded = (await uploadFile(session, bundleFile, remote, spec.bundle.sha256)).uploaded;
     const before = await probe(session);
     const installDir = spec.installDir ?? "/usr/bin";
-    if (before.offline?.sha256 !== spec.bundle.sha256 || before.offline.installDir !== installDir || !before.clientVersion) {
+    if (before.offline?.sha256 !== spec.bundle.sha256 || before.offline.installDir !== installDir || before.missingFiles.length || !before.clientVersion) {
       if (distro) {
         // Package-managed engines own the same files and units; they go first.
         const pkgs = [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])];

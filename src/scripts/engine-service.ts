@@ -39,6 +39,12 @@ export function renderEngineProbe(): string {
     "  rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' docker-ce docker-ce-cli containerd.io docker moby-engine 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true",
     "fi",
     `echo '${SECTION} offline'; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true`,
+    `echo '${SECTION} missing'`,
+    "if [ -f /var/lib/dockyard/engine-offline.json ]; then",
+    `  sed -n 's/.*"files":\\[\\(.*\\)\\].*/\\1/p' /var/lib/dockyard/engine-offline.json | tr ',' '\\n' | tr -d '" ' | while read -r f; do`,
+    '    if [ -n "$f" ] && [ ! -e "$f" ]; then echo "$f"; fi',
+    "  done",
+    "fi",
     "",
   ].join("\n");
 }
@@ -58,6 +64,8 @@ export interface EngineState {
   packages: Record<string, string>;
   /** The record an offline install left (bundle checksum, installed files). */
   offline?: { sha256: string; installDir: string; files: string[] };
+  /** Files of the offline record that are not on the host any more. */
+  missingFiles: string[];
 }
 
 export function parseEngineProbe(output: string): EngineState {
@@ -74,6 +82,7 @@ export function parseEngineProbe(output: string): EngineState {
     active: (sections.active ?? "").trim() || "unknown",
     enabled: (sections.enabled ?? "").trim() || "unknown",
     packages: {},
+    missingFiles: (sections.missing ?? "").split("\n").map((l) => l.trim()).filter(Boolean),
   };
   const versionJson = (sections.version ?? "").trim();
   if (versionJson.startsWith("{")) {

@@ -21,6 +21,8 @@ test.after.always(async () => {
   await rig?.stop();
 });
 
+const engineState = (state: { deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] } }) =>
+  state.deployment.resources?.find((r) => r.type.endsWith("dockyard:DockerEngine"))?.outputs;
 const host = (name: string): RigHost => rig.hosts.find((h) => h.name === name)!;
 const dpkgVersion = async (h: RigHost, pkg: string) =>
   (await rig.exec(h, `dpkg-query -W -f='\${Version}' ${pkg} 2>/dev/null || true`)).trim();
@@ -65,7 +67,8 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
     await rig.exec(h, "apt-mark unhold docker-ce >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq docker-ce >/dev/null 2>&1");
     const refresh = await stack.refresh();
     t.deepEqual(changesOf(refresh.summary), { update: 1 }, "refresh shows the removed engine");
-    const drift = (await stack.outputs()).drift?.value as string[] | undefined;
+    // Stack outputs keep the program's last values; the refreshed resource state holds the drift.
+    const drift = engineState(await stack.exportStack())?.drift as string[] | undefined;
     t.truthy(drift?.some((d) => /not installed|not running/.test(d)), `drift: ${JSON.stringify(drift)}`);
     const repair = await stack.up();
     t.deepEqual(changesOf(repair.summary), { update: 1 });
@@ -142,6 +145,7 @@ test("offline from a bundle: installed without a download, uploaded once, drift 
     await rig.exec(h, "rm -f /usr/bin/dockerd");
     const refresh = await stack.refresh();
     t.deepEqual(changesOf(refresh.summary), { update: 1 }, "refresh shows dockerd gone");
+    t.deepEqual(engineState(await stack.exportStack())?.drift, ["installed files are missing: /usr/bin/dockerd"]);
     const repair = await stack.up();
     t.deepEqual(changesOf(repair.summary), { update: 1 });
     t.is(repair.outputs.uploaded.value, false, "the bundle was already on the host");
