@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
-import { existsSync, openSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import * as path from "node:path";
 import { utils as sshUtils } from "ssh2";
@@ -12,6 +12,13 @@ export const RIG_LABEL = "dockyard.rig";
 export const SANDBOX_LABEL = "dockyard.sandbox";
 export const RIG_NETWORK = "dockyard-rig";
 const RIG_DIR = __dirname;
+/**
+ * .deb files rig hosts downloaded, kept across hosts and runs. Each host copies them into its own
+ * apt archive at boot and gives back what it downloaded when it stops (a shared archive directory
+ * would make concurrent apt runs fail on its lock).
+ */
+export const APT_SEED = "/var/cache/dockyard-rig/apt-archives";
+const APT_SEED_MOUNT = "/var/cache/dockyard-rig-seed";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A disposable machine: a systemd container with sshd on its own address. */
@@ -207,12 +214,15 @@ export class Rig {
       const logs = await docker(["logs", "--tail", "30", container]).catch(() => "");
       throw new Error(`rig: host ${name} (${container}) did not start sshd within 90 s\n${logs}`);
     }
+    // Seed apt's archive with the packages earlier hosts downloaded: apt then fetches only lists.
+    await docker(["exec", container, "sh", "-c", `cp -n ${APT_SEED_MOUNT}/*.deb /var/cache/apt/archives/ 2>/dev/null || true`]);
     const host: RigHost = { name, container, address, port: 22, user: "root", hostKey };
     this.hosts.push(host);
     return host;
   }
 
   private async boot(container: string, volume: string, name: string, opts: HostOptions): Promise<void> {
+    mkdirSync(APT_SEED, { recursive: true });
     await docker(["rm", "-f", "-v", container]).catch(() => undefined);
     await docker(["volume", "create", ...this.labels(), volume]);
     await docker([
@@ -224,6 +234,7 @@ export class Rig {
       "--device-cgroup-rule", "a *:* rwm", "--stop-signal", "SIGRTMIN+3",
       "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
       "-v", `${volume}:/var/lib/docker`,
+      "-v", `${APT_SEED}:${APT_SEED_MOUNT}`,
       "-e", `RIG_AUTHORIZED_KEY=${this.publicKey}`,
       ...(opts.extraArgs ?? []),
       "--entrypoint", "/bin/sh", opts.image ?? hostImageTag(), "-c",
@@ -267,10 +278,20 @@ export class Rig {
     return docker(["exec", host.container, "sh", "-c", command]);
   }
 
-  /** Removes this run's containers and volumes. */
+  /** Removes this run's containers and volumes, after keeping the packages its hosts downloaded. */
   async stop(): Promise<void> {
+    await Promise.all(this.hosts.map((h) => harvestPackages(h.container)));
     await removeLabelled(`${this.label}.run=${this.runId}`);
   }
+}
+
+/**
+ * Copies new .deb files of a host's apt archive into the shared seed (rename, so readers never
+ * see half a file). The rig's own docker-ce packages are left out: they are rebuilt with the rig.
+ */
+async function harvestPackages(container: string): Promise<void> {
+  const cmd = `cd /var/cache/apt/archives 2>/dev/null || exit 0; for f in *.deb; do [ -f "$f" ] || continue; case "$f" in docker-ce*|containerd.io*) continue;; esac; [ -e "${APT_SEED_MOUNT}/$f" ] && continue; cp "$f" "${APT_SEED_MOUNT}/.$f.$$" && mv "${APT_SEED_MOUNT}/.$f.$$" "${APT_SEED_MOUNT}/$f"; done; true`;
+  await docker(["exec", container, "sh", "-c", cmd]).catch(() => undefined);
 }
 
 async function removeLabelled(filter: string): Promise<void> {
