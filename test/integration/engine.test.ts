@@ -6,14 +6,15 @@ import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
 import { changesOf, fingerprint, rigHost } from "./support/programs";
 
-// Hosts: online (docker-ce mirror), distro then adopt, offline. Tests run concurrently, one host each.
+// Hosts: online (docker-ce mirror), distro then adopt, offline, offline as a sudo user. Tests run
+// concurrently, one host each.
 let rig: Rig;
 let pkgs: DockerPackages;
 let mirror: string;
 
 test.before(async () => {
   await pulumiEngine();
-  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 3 }), ensureDockerPackages()]);
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 4 }), ensureDockerPackages()]);
   mirror = (await startPackageServer(rig.runId, rig.labels())).baseUrl;
 });
 
@@ -36,7 +37,10 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
     return { version: engine.version, apiVersion: engine.apiVersion, packageVersion: engine.packageVersion, drift: engine.drift };
   });
   try {
+    const accepted = async () => Number((await rig.exec(h, "journalctl -u ssh --no-pager | grep -c 'Accepted publickey' || true")).trim());
+    const connectionsBefore = await accepted();
     const up = await stack.up();
+    t.is(await accepted(), connectionsBefore + 1, "one SSH connection per host for the whole run");
     t.is(up.outputs.packageVersion.value, "5:24.0.7-1~debian.12~bookworm");
     t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
     // The packages came from the mirror, by the apt line Dockyard wrote.
@@ -153,6 +157,32 @@ test("offline from a bundle: installed without a download, uploaded once, drift 
     await stack.destroy();
   } finally {
     await rig.exec(h, "mv /etc/apt/sources.list.off /etc/apt/sources.list").catch(() => undefined);
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    cleanup();
+  }
+});
+
+test("a non-root user with passwordless sudo installs an engine (upload and install through sudo)", async (t) => {
+  const h = host("h4");
+  await rig.exec(
+    h,
+    "useradd -m -s /bin/sh ops && install -d -m 700 -o ops -g ops /home/ops/.ssh && cp /root/.ssh/authorized_keys /home/ops/.ssh/ && chown ops:ops /home/ops/.ssh/authorized_keys && echo 'ops ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/ops",
+  );
+  const { stack, cleanup } = await testStack("dockyard-engine", "sudo", async () => {
+    const engine = new DockerEngine("docker", {
+      host: rigHost(rig, h, { user: "ops", sudo: true }),
+      method: "offline",
+      bundle: pkgs.bundle,
+      bundleSha256: pkgs.bundleSha256,
+    });
+    return { version: engine.version };
+  });
+  try {
+    const up = await stack.up();
+    t.true(String(up.outputs.version.value).startsWith(pkgs.bundleVersion));
+    t.is((await rig.exec(h, "stat -c %U /var/lib/dockyard/engine-offline.json")).trim(), "root", "written as root through sudo");
+    t.regex(await rig.exec(h, "journalctl --no-pager | grep 'sudo' | grep -c 'USER=root' || true"), /^[1-9]/);
+  } finally {
     await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
     cleanup();
   }

@@ -92,3 +92,24 @@ test.serial("a wrong user is an authentication failure, distinct from a wrong ho
     cleanup();
   }
 });
+
+test.serial("through a jump host: the connection to the target is forwarded by the bastion", async (t) => {
+  const [bastion, target] = rig.hosts;
+  const { stack, cleanup } = await testStack("dockyard-preflight", "jump", async () => {
+    const h = rigHost(rig, target, {
+      jump: { address: bastion.address, hostKey: bastion.hostKey },
+    });
+    return { facts: h.facts };
+  });
+  try {
+    const up = await stack.up();
+    t.is(up.outputs.facts.value.kernel, (await rig.exec(target, "uname -r")).trim());
+    // The target saw the connection come from the bastion, not from this machine.
+    const log = await rig.exec(target, "journalctl -u ssh --no-pager | grep 'Accepted publickey' | tail -n 1");
+    t.regex(log, new RegExp(`from ${bastion.address.replace(/\./g, "\\.")} port`));
+    await stack.destroy();
+  } finally {
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    cleanup();
+  }
+});

@@ -108,12 +108,11 @@ export async function ensureImages(): Promise<void> {
 }
 
 async function ensureNetwork(): Promise<void> {
-  const existing = await docker(["network", "ls", "-q", "--filter", `name=^${RIG_NETWORK}$`]);
-  if (existing.trim()) return;
-  await docker(["network", "create", "--label", `${RIG_LABEL}=1`, RIG_NETWORK]).catch(async (e) => {
-    // Another test process may have created it a moment ago.
-    if (!(await docker(["network", "ls", "-q", "--filter", `name=^${RIG_NETWORK}$`])).trim()) throw e;
-  });
+  // Docker accepts two networks with one name, so concurrent test files create it under a lock.
+  const cmd =
+    `[ -n "$(docker network ls -q --filter name=^${RIG_NETWORK}$)" ] || ` +
+    `docker network create --label ${RIG_LABEL}=1 ${RIG_NETWORK} >/dev/null`;
+  await run("flock", ["/tmp/dockyard-rig-network.lock", "sh", "-c", cmd]);
 }
 
 async function inspectAddress(container: string): Promise<string> {
