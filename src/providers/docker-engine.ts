@@ -232,8 +232,13 @@ export const dockerEngine = {
   },
 
   async delete(_id: string, props: DockerEngineOutputs): Promise<void> {
-    // Containers may depend on the engine: it stays unless the program asked otherwise.
-    if (!props.spec.uninstallOnDelete || props.spec.method === "adopt") return;
+    // Containers may depend on the engine: it stays unless the program asked otherwise. The
+    // engine shows this provider's stderr in the command's output.
+    if (!props.spec.uninstallOnDelete || props.spec.method === "adopt") {
+      const why = props.spec.method === "adopt" ? "it was adopted, not installed by Dockyard" : "uninstallOnDelete is not set";
+      console.error(`dockyard: ${targetOf(props.connection)}: the Docker engine was left in place (${why})`);
+      return;
+    }
     const session = await SshSession.for(toConnectionSpec(props));
     if (props.spec.method === "offline") {
       await session.exec(renderOfflineUninstall(), { what: "removing the offline install" });

@@ -11,11 +11,12 @@ import { changesOf, fingerprint, rigHost } from "./support/programs";
 let rig: Rig;
 let pkgs: DockerPackages;
 let mirror: string;
+let bundleUrl: string;
 
 test.before(async () => {
   await pulumiEngine();
   [rig, pkgs] = await Promise.all([Rig.start({ hosts: 4 }), ensureDockerPackages()]);
-  mirror = (await startPackageServer(rig.runId, rig.labels())).baseUrl;
+  ({ baseUrl: mirror, bundleUrl } = await startPackageServer(rig.runId, rig.labels()));
 });
 
 test.after.always(async () => {
@@ -110,8 +111,9 @@ test("distro packages, then the same engine adopted: checked and reported, not c
     t.is(await fingerprint(rig, h), before, "adopt changed nothing on the host");
     await adopt.stack.destroy();
     t.is(await fingerprint(rig, h), before, "destroying an adopted engine changes nothing");
-    await distro.stack.destroy();
+    const destroyed = await distro.stack.destroy();
     t.not(await dpkgVersion(h, "docker.io"), "", "the engine stays after destroy by default");
+    t.regex(destroyed.stdout, /the Docker engine was left in place \(uninstallOnDelete is not set\)/, "and destroy says so");
   } finally {
     for (const s of [distro, adopt]) {
       await s.stack.workspace.removeStack(s.stack.name, { force: true }).catch(() => undefined);
@@ -162,7 +164,7 @@ test("offline from a bundle: installed without a download, uploaded once, drift 
   }
 });
 
-test("a non-root user with passwordless sudo installs an engine (upload and install through sudo)", async (t) => {
+test("a non-root user with passwordless sudo installs an engine from a bundle URL the controller fetches", async (t) => {
   const h = host("h4");
   await rig.exec(
     h,
@@ -172,7 +174,8 @@ test("a non-root user with passwordless sudo installs an engine (upload and inst
     const engine = new DockerEngine("docker", {
       host: rigHost(rig, h, { user: "ops", sudo: true }),
       method: "offline",
-      bundle: pkgs.bundle,
+      // Fetched by this machine (into its cache) and uploaded; the host never downloads it.
+      bundle: new pulumi.asset.RemoteAsset(bundleUrl),
       bundleSha256: pkgs.bundleSha256,
     });
     return { version: engine.version };

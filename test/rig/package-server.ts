@@ -90,8 +90,14 @@ function labelArgs(labels: string[]): string[] {
  * `dyr-<runId>-packages`; a server of that run already up on the same image and directory is
  * kept (its address stays the same). Needs the rig's images and network (after `Rig.start`).
  */
-export async function startPackageServer(runId: string, labels: string[]): Promise<{ container: string; baseUrl: string }> {
-  const { dir } = await ensureDockerPackages();
+export async function startPackageServer(
+  runId: string,
+  labels: string[],
+): Promise<{ container: string; baseUrl: string; bundleUrl: string }> {
+  const pkgs = await ensureDockerPackages();
+  // The whole build is served: the repository under /repo (a mirror base URL with a path, as
+  // real mirrors have) and the offline bundle under /bundles.
+  const dir = path.dirname(pkgs.dir);
   const image = smallImageTags().nginx;
   const container = `dyr-${runId}-packages`;
   const current = (
@@ -109,7 +115,7 @@ export async function startPackageServer(runId: string, labels: string[]): Promi
   }
   const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
   if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
-  const baseUrl = `http://${ip}`;
+  const baseUrl = `http://${ip}/repo`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     const status = await httpStatus(`${baseUrl}/linux/debian/gpg`);
@@ -120,5 +126,5 @@ export async function startPackageServer(runId: string, labels: string[]): Promi
     }
     await sleep(200);
   }
-  return { container, baseUrl };
+  return { container, baseUrl, bundleUrl: `http://${ip}/bundles/${path.basename(pkgs.bundle)}` };
 }
