@@ -11,3 +11,4 @@ export {
 export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
 export { type PreflightPolicy, PreflightError } from "./host/preflight";
 export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./host/distro";
+export { DaemonConfig, type DaemonConfigArgs, type AddressPool } from "./engine/daemon-config";

@@ -2,3 +2,4 @@
 // serialized providers in the state stay small and run the installed package's code.
 export { hostFacts } from "./host-facts";
 export { dockerEngine } from "./docker-engine";
+export { daemonConfig } from "./daemon-config";

@@ -1,0 +1,223 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DaemonConfigResource } from "../providers/daemon-config-resource";
+import { daemonSettingsProblems, insecureRegistryProblem, mirrorProblem } from "./daemon-settings";
+import type { DockerEngine } from "./docker-engine";
+
+export interface AddressPool {
+  /** @example "10.200.0.0/16" */
+  base: string;
+  /** @example 24 */
+  size: number;
+}
+
+export interface DaemonConfigArgs {
+  /**
+   * The engine whose daemon this configures (its host is the one changed).
+   * @example new DockerEngine("web1-docker", { host: web1 })
+   */
+  engine: DockerEngine;
+  /**
+   * Registry mirrors, tried before Docker Hub for `docker pull` of Hub images. Each must be an
+   * http(s) base URL; after the restart `docker info` must list them or the run fails.
+   * @default none
+   * @example ["https://mirror.gcr.io", "http://10.0.0.5:5000"]
+   */
+  registryMirrors?: pulumi.Input<string[]>;
+  /**
+   * Registries reached over plain http or with untrusted certificates: host[:port] or a CIDR.
+   * @default none
+   * @example ["10.0.0.5:5000"]
+   */
+  insecureRegistries?: pulumi.Input<string[]>;
+  /**
+   * Default logging driver for containers.
+   * @default dockerd's own (json-file)
+   * @example "journald"
+   */
+  logDriver?: pulumi.Input<string>;
+  /**
+   * Options of the logging driver.
+   * @default none
+   * @example { "max-size": "10m", "max-file": "3" }
+   */
+  logOpts?: pulumi.Input<Record<string, string>>;
+  /**
+   * Storage driver.
+   * @default dockerd's choice (overlay2)
+   * @example "overlay2"
+   */
+  storageDriver?: pulumi.Input<string>;
+  /**
+   * dockerd exec options, e.g. the cgroup driver.
+   * @default none
+   * @example ["native.cgroupdriver=systemd"]
+   */
+  execOpts?: pulumi.Input<string[]>;
+  /**
+   * Where docker keeps images, containers and volumes.
+   * @default "/var/lib/docker"
+   * @example "/data/docker"
+   */
+  dataRoot?: pulumi.Input<string>;
+  /**
+   * Keep containers running while dockerd restarts (this config's own restarts included).
+   * @default false
+   * @example true
+   */
+  liveRestore?: pulumi.Input<boolean>;
+  /**
+   * Address and netmask of the docker0 bridge.
+   * @default dockerd's choice
+   * @example "172.26.0.1/16"
+   */
+  bip?: pulumi.Input<string>;
+  /**
+   * Address pools for networks docker creates.
+   * @default dockerd's own
+   * @example [{ base: "10.200.0.0/16", size: 24 }]
+   */
+  defaultAddressPools?: pulumi.Input<AddressPool[]>;
+  /**
+   * Parallel layer downloads per pull.
+   * @default 3
+   * @example 10
+   */
+  maxConcurrentDownloads?: pulumi.Input<number>;
+  /**
+   * Any other daemon.json settings, by their daemon.json names. Unknown names and wrong types
+   * are refused before anything changes (with a suggestion for a misspelt name).
+   * @default none
+   * @example { "default-ulimits": { nofile: { Name: "nofile", Hard: 65536, Soft: 65536 } } }
+   */
+  settings?: pulumi.Input<Record<string, unknown>>;
+  /**
+   * `merge`: keys Dockyard does not manage are kept and ours win; destroy removes only ours.
+   * `replace`: the file holds exactly these settings; destroy restores the file that was there.
+   * @default "merge"
+   * @example "replace"
+   */
+  policy?: "merge" | "replace";
+}
+
+function invalid(propertyPath: string, reason: string): never {
+  throw new pulumi.InputPropertyError({ propertyPath, reason });
+}
+
+/** Builds our daemon.json keys from the typed arguments; throws naming the argument at fault. */
+export function daemonSettingsFrom(a: {
+  registryMirrors?: string[];
+  insecureRegistries?: string[];
+  logDriver?: string;
+  logOpts?: Record<string, string>;
+  storageDriver?: string;
+  execOpts?: string[];
+  dataRoot?: string;
+  liveRestore?: boolean;
+  bip?: string;
+  defaultAddressPools?: AddressPool[];
+  maxConcurrentDownloads?: number;
+  settings?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const typed: [string, string, unknown][] = [
+    ["registryMirrors", "registry-mirrors", a.registryMirrors],
+    ["insecureRegistries", "insecure-registries", a.insecureRegistries],
+    ["logDriver", "log-driver", a.logDriver],
+    ["logOpts", "log-opts", a.logOpts],
+    ["storageDriver", "storage-driver", a.storageDriver],
+    ["execOpts", "exec-opts", a.execOpts],
+    ["dataRoot", "data-root", a.dataRoot],
+    ["liveRestore", "live-restore", a.liveRestore],
+    ["bip", "bip", a.bip],
+    ["defaultAddressPools", "default-address-pools", a.defaultAddressPools],
+    ["maxConcurrentDownloads", "max-concurrent-downloads", a.maxConcurrentDownloads],
+  ];
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(a.settings ?? {})) out[k] = v;
+  const settingsProblems = daemonSettingsProblems(out);
+  if (settingsProblems.length) invalid(settingsProblems[0].split(":")[0], settingsProblems.map((p) => p.replace(/^[^:]+: /, "")).join("; "));
+  for (const [arg, key, value] of typed) {
+    if (value === undefined) continue;
+    if (key in out) invalid(`settings.${key}`, `is also given as ${arg}; give it once`);
+    const p = daemonSettingsProblems({ [key]: value }, "x");
+    if (p.length) invalid(arg, p[0].replace(/^x\.[^:]+: /, ""));
+    out[key] = value;
+  }
+  (out["registry-mirrors"] as string[] | undefined)?.forEach((m, i) => {
+    const p = mirrorProblem(m);
+    if (p) invalid(`registryMirrors[${i}]`, p);
+  });
+  (out["insecure-registries"] as string[] | undefined)?.forEach((r, i) => {
+    const p = insecureRegistryProblem(r);
+    if (p) invalid(`insecureRegistries[${i}]`, p);
+  });
+  if (typeof out["data-root"] === "string" && !(out["data-root"] as string).startsWith("/")) invalid("dataRoot", "must be an absolute path");
+  if (typeof out.bip === "string" && !/^[0-9.]+\/[0-9]{1,2}$/.test(out.bip as string)) invalid("bip", `must be an address with a prefix length, like 172.26.0.1/16 (got ${JSON.stringify(out.bip)})`);
+  const mcd = out["max-concurrent-downloads"];
+  if (mcd !== undefined && (mcd as number) < 1) invalid("maxConcurrentDownloads", "must be at least 1");
+  ((out["default-address-pools"] as AddressPool[] | undefined) ?? []).forEach((p, i) => {
+    if (typeof p.base !== "string" || !/^[0-9.]+\/[0-9]{1,2}$/.test(p.base)) invalid(`defaultAddressPools[${i}].base`, "must be a CIDR like 10.200.0.0/16");
+    if (!Number.isInteger(p.size) || p.size < 1 || p.size > 32) invalid(`defaultAddressPools[${i}].size`, "must be a prefix length 1-32");
+  });
+  return out;
+}
+
+const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
+
+/**
+ * /etc/docker/daemon.json on an engine's host: registry mirrors, insecure registries and other
+ * daemon settings, merged with what is there (or replacing it). Validated before use, backed up,
+ * written atomically, docker restarted only when the content changed, checked in `docker info`,
+ * and the old file restored if docker does not come back.
+ *
+ * @example
+ * const cfg = new DaemonConfig("web1-daemon", {
+ *   engine,
+ *   registryMirrors: ["https://mirror.example.cn"],
+ *   liveRestore: true,
+ * });
+ * export const mirrors = cfg.effectiveMirrors;
+ */
+export class DaemonConfig extends pulumi.ComponentResource {
+  /** Registry mirrors as `docker info` reports them after the change. */
+  readonly effectiveMirrors: pulumi.Output<string[]>;
+  /** daemon.json as it is on the host. */
+  readonly content: pulumi.Output<Record<string, unknown>>;
+  /** What refresh found different from the declaration (empty after `up`). */
+  readonly drift: pulumi.Output<string[]>;
+  readonly ready: pulumi.Resource;
+
+  constructor(name: string, args: DaemonConfigArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dockyard:engine:DaemonConfig", name, {}, opts);
+    if (!args?.engine) invalid("engine", "is required");
+    const policy = args.policy ?? "merge";
+    if (policy !== "merge" && policy !== "replace") invalid("policy", `must be merge or replace (got ${JSON.stringify(policy)})`);
+    const fields = {
+      registryMirrors: args.registryMirrors,
+      insecureRegistries: args.insecureRegistries,
+      logDriver: args.logDriver,
+      logOpts: args.logOpts,
+      storageDriver: args.storageDriver,
+      execOpts: args.execOpts,
+      dataRoot: args.dataRoot,
+      liveRestore: args.liveRestore,
+      bip: args.bip,
+      defaultAddressPools: args.defaultAddressPools,
+      maxConcurrentDownloads: args.maxConcurrentDownloads,
+      settings: args.settings,
+    };
+    // Plain values are checked now, before anything is registered; Outputs when they resolve.
+    if (!Object.values(fields).some(pending)) daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]);
+    const settings = pulumi.all(fields).apply((f) => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0]));
+    const host = args.engine.host;
+    const res = new DaemonConfigResource(
+      `${name}-daemon-json`,
+      { connection: host.connection, credentials: host.credentials, settings, policy },
+      { parent: this, dependsOn: [args.engine.ready] },
+    );
+    this.effectiveMirrors = res.effectiveMirrors;
+    this.content = res.content;
+    this.drift = res.drift;
+    this.ready = res;
+    this.registerOutputs({ effectiveMirrors: this.effectiveMirrors, drift: this.drift });
+  }
+}

@@ -1,0 +1,213 @@
+/** The daemon.json keys Dockyard knows, with the JSON type dockerd expects for each. */
+type Kind = "string" | "boolean" | "integer" | "string[]" | "object" | "object[]" | "string-map";
+
+export const DAEMON_KEYS: Record<string, Kind> = {
+  "allow-nondistributable-artifacts": "string[]",
+  "authorization-plugins": "string[]",
+  bip: "string",
+  bridge: "string",
+  "cgroup-parent": "string",
+  containerd: "string",
+  "containerd-namespace": "string",
+  debug: "boolean",
+  "default-address-pools": "object[]",
+  "default-cgroupns-mode": "string",
+  "default-gateway": "string",
+  "default-ipc-mode": "string",
+  "default-runtime": "string",
+  "default-shm-size": "string",
+  "default-ulimits": "object",
+  dns: "string[]",
+  "dns-opts": "string[]",
+  "dns-search": "string[]",
+  "data-root": "string",
+  "exec-opts": "string[]",
+  "exec-root": "string",
+  experimental: "boolean",
+  features: "object",
+  "fixed-cidr": "string",
+  "fixed-cidr-v6": "string",
+  group: "string",
+  hosts: "string[]",
+  icc: "boolean",
+  init: "boolean",
+  "init-path": "string",
+  "insecure-registries": "string[]",
+  ip: "string",
+  "ip-forward": "boolean",
+  "ip-masq": "boolean",
+  iptables: "boolean",
+  ip6tables: "boolean",
+  ipv6: "boolean",
+  labels: "string[]",
+  "live-restore": "boolean",
+  "log-driver": "string",
+  "log-level": "string",
+  "log-opts": "string-map",
+  "max-concurrent-downloads": "integer",
+  "max-concurrent-uploads": "integer",
+  "max-download-attempts": "integer",
+  mtu: "integer",
+  "no-new-privileges": "boolean",
+  "oom-score-adjust": "integer",
+  pidfile: "string",
+  "raw-logs": "boolean",
+  "registry-mirrors": "string[]",
+  runtimes: "object",
+  "seccomp-profile": "string",
+  "selinux-enabled": "boolean",
+  "shutdown-timeout": "integer",
+  "storage-driver": "string",
+  "storage-opts": "string[]",
+  tls: "boolean",
+  tlscacert: "string",
+  tlscert: "string",
+  tlskey: "string",
+  tlsverify: "boolean",
+  "userland-proxy": "boolean",
+  "userland-proxy-path": "string",
+  "userns-remap": "string",
+};
+
+/** dockerd command-line flags and the daemon.json key each one sets (dockerd refuses both at once). */
+const FLAG_KEYS: Record<string, string> = {
+  "-H": "hosts",
+  "--host": "hosts",
+  "-s": "storage-driver",
+  "--storage-driver": "storage-driver",
+  "--exec-opt": "exec-opts",
+  "--insecure-registry": "insecure-registries",
+  "--registry-mirror": "registry-mirrors",
+  "--log-opt": "log-opts",
+  "--storage-opt": "storage-opts",
+  "--label": "labels",
+  "--dns": "dns",
+  "--dns-opt": "dns-opts",
+  "--dns-search": "dns-search",
+  "-b": "bridge",
+  "-D": "debug",
+  "-l": "log-level",
+  "-G": "group",
+  "-g": "data-root",
+  "-p": "pidfile",
+};
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The known key closest to a misspelt one, if any is close. */
+export function didYouMean(key: string, known: string[] = Object.keys(DAEMON_KEYS)): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const dd = distance(key.toLowerCase(), k);
+    if (dd < bestD) {
+      bestD = dd;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+}
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return "array";
+  if (v === null) return "null";
+  return typeof v;
+}
+
+/** Every problem with a daemon.json object: unknown keys (with a suggestion) and wrong types. */
+export function daemonSettingsProblems(settings: Record<string, unknown>, path = "settings"): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const kind = DAEMON_KEYS[key];
+    if (!kind) {
+      const hint = didYouMean(key);
+      problems.push(`${path}.${key}: not a dockerd setting${hint ? ` (did you mean '${hint}'?)` : ""}`);
+      continue;
+    }
+    const ok =
+      (kind === "string" && typeof value === "string") ||
+      (kind === "boolean" && typeof value === "boolean") ||
+      (kind === "integer" && Number.isInteger(value)) ||
+      (kind === "string[]" && Array.isArray(value) && value.every((x) => typeof x === "string")) ||
+      (kind === "object" && kindOf(value) === "object") ||
+      (kind === "object[]" && Array.isArray(value) && value.every((x) => kindOf(x) === "object")) ||
+      (kind === "string-map" && kindOf(value) === "object" && Object.values(value as object).every((x) => typeof x === "string"));
+    if (!ok) problems.push(`${path}.${key}: must be ${describe(kind)} (got ${JSON.stringify(value)})`);
+  }
+  return problems;
+}
+
+function describe(kind: Kind): string {
+  return {
+    string: "a string",
+    boolean: "true or false",
+    integer: "an integer",
+    "string[]": "a list of strings",
+    object: "an object",
+    "object[]": "a list of objects",
+    "string-map": "a map of strings",
+  }[kind];
+}
+
+/** A registry mirror must be an http(s) base URL. Returns the problem, if any. */
+export function mirrorProblem(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return `must be an http(s) URL (got ${JSON.stringify(url)})`;
+  if (u.search || u.hash || (u.pathname !== "/" && u.pathname !== "")) return `must be a registry base URL without a path (got ${JSON.stringify(url)})`;
+  return undefined;
+}
+
+/** An insecure registry is host[:port] or a CIDR, never a URL. */
+export function insecureRegistryProblem(entry: string): string | undefined {
+  if (/^[a-z]+:\/\//i.test(entry)) return `must be host[:port] or a CIDR, without a scheme (got ${JSON.stringify(entry)})`;
+  if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(entry) && !/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/.test(entry)) {
+    return `must be host[:port] or a CIDR (got ${JSON.stringify(entry)})`;
+  }
+  return undefined;
+}
+
+/**
+ * The daemon.json keys that a dockerd command line sets (from the unit's ExecStart), for the
+ * conflict check: dockerd refuses to start when a setting is both a flag and in daemon.json.
+ */
+export function keysSetByFlags(execStart: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const token of execStart.split(/\s+/)) {
+    const flag = token.split("=")[0];
+    const key = FLAG_KEYS[flag] ?? (flag.startsWith("--") && DAEMON_KEYS[flag.slice(2)] ? flag.slice(2) : undefined);
+    if (key && !found.has(key)) found.set(key, flag);
+  }
+  return found;
+}
+
+/** The content after applying ours to what is there: merge keeps foreign keys, ours win. */
+export function mergeDaemonJson(
+  current: Record<string, unknown>,
+  ours: Record<string, unknown>,
+  previouslyOurs: string[],
+  policy: "merge" | "replace",
+): Record<string, unknown> {
+  if (policy === "replace") return sortKeys({ ...ours });
+  const result: Record<string, unknown> = { ...current };
+  // Keys we set before and no longer declare are ours to remove.
+  for (const k of previouslyOurs) if (!(k in ours)) delete result[k];
+  return sortKeys({ ...result, ...ours });
+}
+
+export function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}

@@ -1,0 +1,142 @@
+import test from "ava";
+import { daemonSettingsFrom } from "../../src/engine/daemon-config";
+import { daemonSettingsProblems, didYouMean, keysSetByFlags, mergeDaemonJson } from "../../src/engine/daemon-settings";
+import { notInEffect } from "../../src/providers/daemon-config";
+import {
+  parseDaemonProbe,
+  renderApplyDaemonJson,
+  renderDaemonProbe,
+  renderRestoreDaemonJson,
+  renderValidate,
+} from "../../src/scripts/daemon-config";
+import { shellcheck } from "./shellcheck";
+
+const bad = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return { path: (e as { propertyPath?: string }).propertyPath, message: (e as Error).message };
+  }
+  return undefined;
+};
+
+test("typed arguments become daemon.json keys", (t) => {
+  t.deepEqual(
+    daemonSettingsFrom({
+      registryMirrors: ["https://mirror.example.cn"],
+      insecureRegistries: ["10.0.0.5:5000", "10.1.0.0/16"],
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m" },
+      storageDriver: "overlay2",
+      execOpts: ["native.cgroupdriver=systemd"],
+      dataRoot: "/data/docker",
+      liveRestore: true,
+      bip: "172.26.0.1/16",
+      defaultAddressPools: [{ base: "10.200.0.0/16", size: 24 }],
+      maxConcurrentDownloads: 10,
+      settings: { debug: true },
+    }),
+    {
+      debug: true,
+      "registry-mirrors": ["https://mirror.example.cn"],
+      "insecure-registries": ["10.0.0.5:5000", "10.1.0.0/16"],
+      "log-driver": "json-file",
+      "log-opts": { "max-size": "10m" },
+      "storage-driver": "overlay2",
+      "exec-opts": ["native.cgroupdriver=systemd"],
+      "data-root": "/data/docker",
+      "live-restore": true,
+      bip: "172.26.0.1/16",
+      "default-address-pools": [{ base: "10.200.0.0/16", size: 24 }],
+      "max-concurrent-downloads": 10,
+    },
+  );
+});
+
+for (const [label, args, path, reason] of [
+  ["a mirror that is not http(s)", { registryMirrors: ["ftp://mirror.example.cn"] }, "registryMirrors[0]", /http\(s\) URL/],
+  ["a mirror with a path", { registryMirrors: ["https://mirror.example.cn/v2/"] }, "registryMirrors[0]", /without a path/],
+  ["an insecure registry given as a URL", { insecureRegistries: ["http://10.0.0.5:5000"] }, "insecureRegistries[0]", /without a scheme/],
+  ["a misspelt setting", { settings: { "registry-mirror": ["https://m"] } }, "settings.registry-mirror", /did you mean 'registry-mirrors'/],
+  ["a setting of the wrong type", { settings: { "live-restore": "yes" } }, "settings.live-restore", /true or false/],
+  ["a typed argument given twice", { liveRestore: true, settings: { "live-restore": true } }, "settings.live-restore", /give it once/],
+  ["a relative data root", { dataRoot: "docker" }, "dataRoot", /absolute/],
+  ["a bip without prefix", { bip: "172.26.0.1" }, "bip", /prefix length/],
+  ["zero downloads", { maxConcurrentDownloads: 0 }, "maxConcurrentDownloads", /at least 1/],
+  ["a fractional download count", { maxConcurrentDownloads: 2.5 }, "maxConcurrentDownloads", /integer/],
+  ["a pool size out of range", { defaultAddressPools: [{ base: "10.0.0.0/8", size: 40 }] }, "defaultAddressPools[0].size", /1-32/],
+] as const) {
+  test(`refused: ${label}`, (t) => {
+    const e = bad(() => daemonSettingsFrom(args as Parameters<typeof daemonSettingsFrom>[0]));
+    t.truthy(e, "accepted");
+    t.is(e!.path, path);
+    t.regex(e!.message, reason);
+  });
+}
+
+test("unknown keys get the nearest known name, or none when nothing is close", (t) => {
+  t.is(didYouMean("live_restore"), "live-restore");
+  t.is(didYouMean("insecure-registry"), "insecure-registries");
+  t.is(didYouMean("completely-unrelated-thing"), undefined);
+  t.deepEqual(daemonSettingsProblems({ "storage-drivr": "overlay2" }), ["settings.storage-drivr: not a dockerd setting (did you mean 'storage-driver'?)"]);
+});
+
+test("merge keeps foreign keys, ours win, and keys we dropped go; replace keeps only ours", (t) => {
+  const current = { "log-driver": "journald", "registry-mirrors": ["http://old"], debug: true };
+  t.deepEqual(mergeDaemonJson(current, { "registry-mirrors": ["http://new"] }, ["registry-mirrors", "debug"], "merge"), {
+    "log-driver": "journald",
+    "registry-mirrors": ["http://new"],
+  });
+  t.deepEqual(mergeDaemonJson(current, { "registry-mirrors": ["http://new"] }, [], "replace"), { "registry-mirrors": ["http://new"] });
+});
+
+test("flags in the docker unit that clash with daemon.json keys are found", (t) => {
+  const execStart = "{ path=/usr/sbin/dockerd ; argv[]=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock ; ignore_errors=no }";
+  const keys = keysSetByFlags(execStart);
+  t.is(keys.get("hosts"), "-H");
+  t.is(keys.get("containerd"), "--containerd");
+  t.false(keys.has("registry-mirrors"));
+  t.is(keysSetByFlags("/usr/bin/dockerd --registry-mirror=https://m --insecure-registry 10.0.0.5:5000").get("insecure-registries"), "--insecure-registry");
+});
+
+test("docker info is parsed and checked against what was asked", (t) => {
+  const info = JSON.stringify({
+    RegistryConfig: { Mirrors: ["http://10.0.0.5:5000/"], IndexConfigs: { "10.0.0.6:5000": { Secure: false }, "docker.io": { Secure: true } }, InsecureRegistryCIDRs: ["127.0.0.0/8"] },
+    LiveRestoreEnabled: true,
+    LoggingDriver: "json-file",
+    Driver: "overlay2",
+    CgroupDriver: "cgroupfs",
+    DockerRootDir: "/var/lib/docker",
+  });
+  const p = parseDaemonProbe(`@@dockyard@@ file\n{"live-restore": true}\n@@dockyard@@ execstart\n/usr/bin/dockerd -H fd://\n@@dockyard@@ validate\nno\n@@dockyard@@ info\n${info}\n`);
+  t.deepEqual(p.file, { "live-restore": true });
+  t.false(p.canValidate);
+  t.deepEqual(p.info?.insecureRegistries, ["10.0.0.6:5000", "127.0.0.0/8"]);
+  t.deepEqual(notInEffect({ "registry-mirrors": ["http://10.0.0.5:5000"], "insecure-registries": ["10.0.0.6:5000"], "live-restore": true }, p.info), []);
+  t.deepEqual(notInEffect({ "registry-mirrors": ["http://10.9.9.9"], "exec-opts": ["native.cgroupdriver=systemd"] }, p.info), [
+    "registry mirror http://10.9.9.9",
+    "cgroup driver systemd",
+  ]);
+  t.is(parseDaemonProbe("@@dockyard@@ file\n@@absent@@\n").file, undefined);
+  t.is(parseDaemonProbe("@@dockyard@@ file\n{ broken\n").unparsable, "{ broken");
+});
+
+test("daemon.json scripts: snapshot and shellcheck", (t) => {
+  const content = JSON.stringify({ "live-restore": true, "registry-mirrors": ["http://10.0.0.5:5000"] }, null, 2);
+  const scripts = {
+    probe: renderDaemonProbe(),
+    validate: renderValidate(content),
+    apply: renderApplyDaemonJson(content),
+    "restore a file": renderRestoreDaemonJson(content),
+    "remove the file": renderRestoreDaemonJson(undefined),
+  };
+  for (const [name, body] of Object.entries(scripts)) {
+    t.is(shellcheck(body), "", `${name} fails shellcheck`);
+    t.snapshot(body, name);
+  }
+  // The apply script backs up before writing, writes atomically, and rolls back on failure.
+  const apply = scripts.apply;
+  t.true(apply.indexOf('cp -p "$f" "$b"') < apply.indexOf('mv -f "$f.dockyard-new" "$f"'));
+  t.regex(apply, /mv -f "\$b" "\$f"; else rm -f "\$f"; fi/);
+  t.regex(apply, /exit 3/);
+});
