@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checked, invalid } from "../input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
 import { daemonSettingsProblems, insecureRegistryProblem, mirrorProblem } from "./daemon-settings";
 import type { DockerEngine } from "./docker-engine";
@@ -99,9 +100,6 @@ export interface DaemonConfigArgs {
   policy?: "merge" | "replace";
 }
 
-function invalid(propertyPath: string, reason: string): never {
-  throw new pulumi.InputPropertyError({ propertyPath, reason });
-}
 
 /** Builds our daemon.json keys from the typed arguments; throws naming the argument at fault. */
 export function daemonSettingsFrom(a: {
@@ -134,7 +132,10 @@ export function daemonSettingsFrom(a: {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(a.settings ?? {})) out[k] = v;
   const settingsProblems = daemonSettingsProblems(out);
-  if (settingsProblems.length) invalid(settingsProblems[0].split(":")[0], settingsProblems.map((p) => p.replace(/^[^:]+: /, "")).join("; "));
+  if (settingsProblems.length) {
+    const [first, ...rest] = settingsProblems;
+    invalid(first.split(":")[0], [first.replace(/^[^:]+: /, ""), ...rest].join("; "));
+  }
   for (const [arg, key, value] of typed) {
     if (value === undefined) continue;
     if (key in out) invalid(`settings.${key}`, `is also given as ${arg}; give it once`);
@@ -188,9 +189,12 @@ export class DaemonConfig extends pulumi.ComponentResource {
 
   constructor(name: string, args: DaemonConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:engine:DaemonConfig", name, {}, opts);
-    if (!args?.engine) invalid("engine", "is required");
-    const policy = args.policy ?? "merge";
-    if (policy !== "merge" && policy !== "replace") invalid("policy", `must be merge or replace (got ${JSON.stringify(policy)})`);
+    const what = `DaemonConfig ${name}`;
+    const policy = args?.policy ?? "merge";
+    checked(what, () => {
+      if (!args?.engine) invalid("engine", "is required");
+      if (policy !== "merge" && policy !== "replace") invalid("policy", `must be merge or replace (got ${JSON.stringify(policy)})`);
+    });
     const fields = {
       registryMirrors: args.registryMirrors,
       insecureRegistries: args.insecureRegistries,
@@ -206,8 +210,8 @@ export class DaemonConfig extends pulumi.ComponentResource {
       settings: args.settings,
     };
     // Plain values are checked now, before anything is registered; Outputs when they resolve.
-    if (!Object.values(fields).some(pending)) daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]);
-    const settings = pulumi.all(fields).apply((f) => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0]));
+    if (!Object.values(fields).some(pending)) checked(what, () => daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]));
+    const settings = pulumi.all(fields).apply((f) => checked(what, () => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0])));
     const host = args.engine.host;
     const res = new DaemonConfigResource(
       `${name}-daemon-json`,

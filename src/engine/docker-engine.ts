@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checked, invalid } from "../input-error";
 import type { Host } from "../host/host";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import type { EngineMethod, EngineSpec } from "../providers/docker-engine";
@@ -84,9 +85,6 @@ export interface DockerEngineArgs {
   uninstallOnDelete?: boolean;
 }
 
-function invalid(propertyPath: string, reason: string): never {
-  throw new pulumi.InputPropertyError({ propertyPath, reason });
-}
 
 const known = (v: unknown): v is string | number | boolean => !pulumi.Output.isInstance(v) && !(v instanceof Promise) && v !== undefined;
 
@@ -130,7 +128,7 @@ function bundleSource(bundle: DockerEngineArgs["bundle"]): pulumi.Output<{ path?
   if (bundle instanceof pulumi.asset.FileAsset) return pulumi.output(bundle.path).apply((path) => ({ path }));
   if (bundle instanceof pulumi.asset.RemoteAsset) {
     return pulumi.output(bundle.uri).apply((url) => {
-      if (!/^https?:\/\//.test(url)) invalid("bundle", `a RemoteAsset must be an http(s) URL (got ${url})`);
+      if (!/^https?:\/\//.test(url)) invalid("bundle", `must be an http(s) URL when it is a RemoteAsset (got ${url})`);
       return { url };
     });
   }
@@ -169,13 +167,16 @@ export class DockerEngine extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:engine:DockerEngine", name, {}, opts);
-    if (!args?.host) invalid("host", "is required");
-    checkArgs(args);
+    const what = `DockerEngine ${name}`;
+    checked(what, () => {
+      if (!args?.host) invalid("host", "is required");
+      checkArgs(args);
+    });
     const method = args.method ?? "online";
     const spec: pulumi.Output<EngineSpec> = pulumi
       .all([args.mirror, args.version, args.bundleSha256, bundleSource(args.bundle)])
       .apply(([mirror, version, sha256, source]) => {
-        if (mirror !== undefined) checkMirror(mirror);
+        if (mirror !== undefined) checked(what, () => checkMirror(mirror));
         const s: EngineSpec = { method };
         if (method === "online") {
           s.source = args.source ?? "docker-ce";

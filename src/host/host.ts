@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checked, invalid } from "../input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
 import { HostFactsResource } from "../providers/host-facts-resource";
 import { parsePinnedHostKey } from "../remote/host-key";
@@ -123,9 +124,6 @@ export interface HostArgs {
   preflight?: PreflightPolicy;
 }
 
-function invalid(propertyPath: string, reason: string): never {
-  throw new pulumi.InputPropertyError({ propertyPath, reason });
-}
 
 /** Values still to come (Outputs, promises) are checked later, when they resolve. */
 const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
@@ -192,14 +190,17 @@ export class Host extends pulumi.ComponentResource {
 
   constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:host:Host", name, {}, opts);
-    if (!args || args.privateKey === undefined) invalid("privateKey", "is required");
+    const what = `Host ${name}`;
     // Plain values are checked now, so bad input fails the program before anything is registered.
-    checkConnection("", args);
-    if (args.preflight?.minKernel !== undefined && !/^[0-9]+(\.[0-9]+)*$/.test(args.preflight.minKernel)) {
-      invalid("preflight.minKernel", `must be a dotted version like "3.10" (got ${JSON.stringify(args.preflight.minKernel)})`);
-    }
-    if (args.jump) checkConnection("jump.", args.jump);
-    if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
+    checked(what, () => {
+      if (!args || args.privateKey === undefined) invalid("privateKey", "is required");
+      checkConnection("", args);
+      if (args.preflight?.minKernel !== undefined && !/^[0-9]+(\.[0-9]+)*$/.test(args.preflight.minKernel)) {
+        invalid("preflight.minKernel", `must be a dotted version like "3.10" (got ${JSON.stringify(args.preflight.minKernel)})`);
+      }
+      if (args.jump) checkConnection("jump.", args.jump);
+      if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
+    });
     if (args.insecureSkipHostKeyCheck) {
       pulumi.log.warn(
         `Host ${name}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
@@ -214,7 +215,7 @@ export class Host extends pulumi.ComponentResource {
     const connection = pulumi
       .all([args.address, args.port, args.user, args.hostKey, args.sudo, args.connectTimeout, args.connectAttempts])
       .apply(([address, port, user, hostKey, sudo, connectTimeout, connectAttempts]) => {
-        checkConnection("", { address, port, user, hostKey, insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck });
+        checked(what, () => checkConnection("", { address, port, user, hostKey, insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck }));
         const c: ConnectionInputs = { host: address, port: port ?? 22, user: user ?? "root" };
         if (hostKey !== undefined) c.hostKey = hostKey.trim();
         if (args.insecureSkipHostKeyCheck) c.insecureSkipHostKeyCheck = true;
@@ -225,7 +226,7 @@ export class Host extends pulumi.ComponentResource {
       });
     const jumpConnection = jump
       ? pulumi.all([jump.address, jump.port, jump.user, jump.hostKey]).apply(([address, port, user, hostKey]) => {
-          checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck });
+          checked(what, () => checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck }));
           const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? 22, user: user ?? "root" };
           if (hostKey !== undefined) j.hostKey = hostKey.trim();
           if (jump.insecureSkipHostKeyCheck) j.insecureSkipHostKeyCheck = true;
@@ -235,7 +236,7 @@ export class Host extends pulumi.ComponentResource {
     this.connection = pulumi.all([connection, jumpConnection]).apply(([c, j]) => (j ? { ...c, jump: j } : c));
     this.credentials = pulumi.secret(
       pulumi.all([args.privateKey, args.privateKeyPassphrase, jump?.privateKey]).apply(([privateKey, passphrase, jumpKey]) => {
-        checkPrivateKey(privateKey);
+        checked(what, () => checkPrivateKey(privateKey));
         const creds: { privateKey: string; privateKeyPassphrase?: string; jumpPrivateKey?: string } = { privateKey };
         if (passphrase) creds.privateKeyPassphrase = passphrase;
         if (jumpKey) creds.jumpPrivateKey = jumpKey;

@@ -103,7 +103,9 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[]): P
       await session.exec(renderApplyDaemonJson(json(desired)), { what: "applying daemon.json" });
     } catch (e) {
       if (e instanceof RemoteCommandError && e.exitCode === 3) {
-        throw new RemoteError(target, e.stderr.trim().replace(/^dockyard: /, ""));
+        // From our own account of the rollback on: systemctl's generic lines before it say less.
+        const account = e.stderr.slice(Math.max(0, e.stderr.indexOf("dockyard: "))).replace(/^dockyard: /, "");
+        throw new RemoteError(target, account.trim());
       }
       throw e;
     }

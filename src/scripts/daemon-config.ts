@@ -8,7 +8,7 @@ export const DAEMON_ORIGINAL = "/var/lib/dockyard/daemon.json.original";
 /** Reads daemon.json, the docker unit's ExecStart, whether dockerd can --validate, and docker info. Read-only. */
 export function renderDaemonProbe(): string {
   return [
-    `echo '${SECTION} file'; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; else echo '@@absent@@'; fi`,
+    `echo '${SECTION} file'; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; echo; else echo '@@absent@@'; fi`,
     `echo '${SECTION} execstart'; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
     `echo '${SECTION} validate'; if dockerd --help 2>/dev/null | grep -q -- '--validate'; then echo yes; else echo no; fi`,
     `echo '${SECTION} info'; docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,

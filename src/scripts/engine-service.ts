@@ -38,7 +38,7 @@ export function renderEngineProbe(): string {
     "elif command -v rpm >/dev/null 2>&1; then",
     "  rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' docker-ce docker-ce-cli containerd.io docker moby-engine 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true",
     "fi",
-    `echo '${SECTION} offline'; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true`,
+    `echo '${SECTION} offline'; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true; echo`,
     `echo '${SECTION} missing'`,
     "if [ -f /var/lib/dockyard/engine-offline.json ]; then",
     `  sed -n 's/.*"files":\\[\\(.*\\)\\].*/\\1/p' /var/lib/dockyard/engine-offline.json | tr ',' '\\n' | tr -d '" ' | while read -r f; do`,

@@ -27,14 +27,15 @@ export interface HostFacts {
 const SECTION = "@@dockyard@@";
 
 /**
- * The shell that reads a machine's facts. Read-only, POSIX sh, no dependency beyond coreutils;
+ * The shell that reads a machine's facts. Files are followed by `echo`: a file without a final
+ * newline would otherwise run into the next section's marker. Read-only, POSIX sh, no dependency beyond coreutils;
  * each section is marked so the parser does not depend on the order or on empty output.
  */
 export function renderFactsProbe(): string {
   return [
     `echo '${SECTION} kernel'; uname -r`,
     `echo '${SECTION} arch'; uname -m`,
-    `echo '${SECTION} os-release'; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true`,
+    `echo '${SECTION} os-release'; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true; echo`,
     `echo '${SECTION} init'; cat /proc/1/comm 2>/dev/null || true`,
     `echo '${SECTION} systemd'; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi`,
     `echo '${SECTION} docker-client'; if command -v docker >/dev/null 2>&1; then docker --version 2>/dev/null || true; fi`,
