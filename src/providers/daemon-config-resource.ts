@@ -1,14 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { providerByName } from "./by-name";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 
-// Loads the installed package by name; see host-facts-resource.ts.
-const provider: pulumi.dynamic.ResourceProvider = {
-  create: (inputs) => require("pulumi-dockyard/providers").daemonConfig.create(inputs),
-  read: (id, props) => require("pulumi-dockyard/providers").daemonConfig.read(id, props),
-  diff: (id, olds, news) => require("pulumi-dockyard/providers").daemonConfig.diff(id, olds, news),
-  update: (id, olds, news) => require("pulumi-dockyard/providers").daemonConfig.update(id, olds, news),
-  delete: (id, props) => require("pulumi-dockyard/providers").daemonConfig.delete(id, props),
-};
+const provider = providerByName("daemonConfig");
 
 export interface DaemonConfigResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;

@@ -1,16 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { providerByName } from "./by-name";
 import type { HostFacts } from "../scripts/host-facts";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 import type { EngineSpec } from "./docker-engine";
 
-// Loads the installed package by name; see host-facts-resource.ts.
-const provider: pulumi.dynamic.ResourceProvider = {
-  create: (inputs) => require("pulumi-dockyard/providers").dockerEngine.create(inputs),
-  read: (id, props) => require("pulumi-dockyard/providers").dockerEngine.read(id, props),
-  diff: (id, olds, news) => require("pulumi-dockyard/providers").dockerEngine.diff(id, olds, news),
-  update: (id, olds, news) => require("pulumi-dockyard/providers").dockerEngine.update(id, olds, news),
-  delete: (id, props) => require("pulumi-dockyard/providers").dockerEngine.delete(id, props),
-};
+const provider = providerByName("dockerEngine");
 
 export interface DockerEngineResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;

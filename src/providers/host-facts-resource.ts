@@ -1,19 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { providerByName } from "./by-name";
 import type { PreflightPolicy } from "../host/preflight";
 import type { HostFacts } from "../scripts/host-facts";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 
-/*
- * The provider object is serialized into the state. Its methods only load the installed package
- * by name, so the state holds a few lines instead of a copy of our code and of ssh2.
- */
-const provider: pulumi.dynamic.ResourceProvider = {
-  create: (inputs) => require("pulumi-dockyard/providers").hostFacts.create(inputs),
-  read: (id, props) => require("pulumi-dockyard/providers").hostFacts.read(id, props),
-  diff: (id, olds, news) => require("pulumi-dockyard/providers").hostFacts.diff(id, olds, news),
-  update: (id, olds, news) => require("pulumi-dockyard/providers").hostFacts.update(id, olds, news),
-  delete: (id, props) => require("pulumi-dockyard/providers").hostFacts.delete(id, props),
-};
+const provider = providerByName("hostFacts");
 
 export interface HostFactsResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;

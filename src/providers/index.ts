@@ -3,3 +3,5 @@
 export { hostFacts } from "./host-facts";
 export { dockerEngine } from "./docker-engine";
 export { daemonConfig } from "./daemon-config";
+export { image } from "./image";
+export { container } from "./container";

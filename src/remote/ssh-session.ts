@@ -208,6 +208,21 @@ export class SshSession {
     return result;
   }
 
+  /**
+   * Starts a command and hands back its channel as a raw duplex stream (for protocols spoken
+   * over a command's stdin/stdout, such as `docker system dial-stdio`).
+   */
+  async stream(command: string, opts: { sudo?: boolean } = {}): Promise<ClientChannel> {
+    if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
+    const asRoot = (this.spec.user ?? "root") === "root";
+    const wrapped = !asRoot && (opts.sudo ?? this.spec.sudo) ? `sudo -n sh -c ${shellQuote(command)}` : command;
+    return await new Promise<ClientChannel>((resolve, reject) =>
+      this.client.exec(wrapped, (err, stream) =>
+        err ? reject(new HostUnreachableError(this.target, `could not start a command: ${err.message}`)) : resolve(stream),
+      ),
+    );
+  }
+
   close(): void {
     this.closed = true;
     this.client.end();

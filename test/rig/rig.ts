@@ -272,6 +272,27 @@ export class Rig {
     return digest[1];
   }
 
+  /**
+   * Pushes a variant of the nginx stand-in (its page says `marker`, so its digest differs) as
+   * `library/nginx:<tag>`.
+   */
+  async pushNginxVariant(tag: string, marker: string): Promise<string> {
+    const variant = `dockyard-rig/nginx-variant:${tag}`;
+    const builder = `dyr-${this.runId}-build-${tag}`;
+    await docker(["run", "--name", builder, ...this.labels(), "--entrypoint", "/bin/sh", smallImageTags().nginx, "-c",
+      `echo '<html><body><h1>Welcome to nginx!</h1><p>${marker}</p></body></html>' > /usr/share/nginx/html/index.html`]);
+    await docker(["commit", "--change", 'ENTRYPOINT ["/bin/busybox"]', "--change", 'CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/usr/share/nginx/html"]', builder, variant]);
+    await docker(["rm", "-f", builder]);
+    if (!this.registry) throw new Error("rig: no registry started");
+    const ref = `${this.registry.local}/library/nginx:${tag}`;
+    await docker(["tag", variant, ref]);
+    const out = await docker(["push", ref]);
+    await docker(["rmi", ref, variant]).catch(() => undefined);
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(out);
+    if (!digest) throw new Error(`rig: push of ${ref} printed no digest:\n${out}`);
+    return digest[1];
+  }
+
   /** Runs a command inside a host as root (test-side checks, never Dockyard's own path). */
   exec(host: RigHost, command: string): Promise<string> {
     return docker(["exec", host.container, "sh", "-c", command]);

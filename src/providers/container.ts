@@ -1,0 +1,283 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import type Docker from "dockerode";
+import { targetOf } from "../remote/connection-spec";
+import { dockerApi } from "../remote/docker-api";
+import { RemoteError } from "../remote/errors";
+import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+
+export interface PortSpec {
+  containerPort: number;
+  hostPort: number;
+  hostIp?: string;
+  protocol: "tcp" | "udp";
+}
+
+export interface VolumeSpec {
+  /** An absolute host path (bind mount) or a named volume. */
+  source: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+export interface HealthSpec {
+  test: string[];
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  retries: number;
+  startPeriodSeconds: number;
+}
+
+/** The settings Dockyard owns on a container. */
+export interface ContainerSpec {
+  name: string;
+  /** What to run: `repo@sha256:...` when it comes from an Image, so the digest decides. */
+  image: string;
+  command?: string[];
+  ports: PortSpec[];
+  volumes: VolumeSpec[];
+  restartPolicy: "no" | "always" | "unless-stopped" | "on-failure";
+  labels: Record<string, string>;
+  healthcheck?: HealthSpec;
+  memoryBytes?: number;
+  cpus?: number;
+  /** Seconds to wait for health (or for the container to stay up) after a start. */
+  startTimeoutSeconds: number;
+}
+
+export interface ContainerInputs extends ConnectedInputs {
+  spec: ContainerSpec;
+  /** Environment, kept apart so the whole of it is stored as a secret. */
+  env: Record<string, string>;
+}
+
+export interface ContainerOutputs extends ContainerInputs {
+  containerId: string;
+  /** `running`, `exited`, `missing`... as the engine reports it (refresh). */
+  state: string;
+  drift: string[];
+}
+
+const MANAGED = "dockyard.managed";
+const SPEC_HASH = "dockyard.spec";
+/** Settings docker can change on a live container (`docker update`); the rest need a new one. */
+const UPDATABLE: (keyof ContainerSpec)[] = ["restartPolicy", "memoryBytes", "cpus", "startTimeoutSeconds"];
+
+/** A hash of what needs a new container to change (the label that tells a container's settings). */
+function specHash(inputs: ContainerInputs): string {
+  const fixed = Object.fromEntries(
+    Object.entries(inputs.spec)
+      .filter(([k]) => !UPDATABLE.includes(k as keyof ContainerSpec))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return createHash("sha256").update(JSON.stringify([fixed, Object.entries(inputs.env).sort()])).digest("hex").slice(0, 16);
+}
+
+function createOptions(inputs: ContainerInputs): Docker.ContainerCreateOptions {
+  const s = inputs.spec;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of s.ports) {
+    const key = `${p.containerPort}/${p.protocol}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.hostIp ?? "", HostPort: String(p.hostPort) });
+  }
+  const hc = s.healthcheck;
+  return {
+    name: s.name,
+    Image: s.image,
+    Cmd: s.command,
+    Env: Object.entries(inputs.env).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...s.labels, [MANAGED]: "true", [SPEC_HASH]: specHash(inputs) },
+    ExposedPorts: exposed,
+    Healthcheck: hc
+      ? {
+          Test: hc.test,
+          Interval: hc.intervalSeconds * 1e9,
+          Timeout: hc.timeoutSeconds * 1e9,
+          Retries: hc.retries,
+          StartPeriod: hc.startPeriodSeconds * 1e9,
+        }
+      : undefined,
+    HostConfig: {
+      PortBindings: bindings,
+      Binds: s.volumes.map((v) => `${v.source}:${v.target}${v.readOnly ? ":ro" : ""}`),
+      RestartPolicy: { Name: s.restartPolicy === "no" ? "" : s.restartPolicy },
+      Memory: s.memoryBytes,
+      NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : undefined,
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function lastLogs(c: Docker.Container): Promise<string> {
+  const buf = (await c.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(""))) as Buffer;
+  // Multiplexed stream: 8-byte frame headers before each chunk.
+  const lines: string[] = [];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    lines.push(buf.subarray(i + 8, i + 8 + size).toString());
+    i += 8 + size;
+  }
+  return (lines.join("") || buf.toString()).trim();
+}
+
+/** Waits for health (with a health check) or for the container to stay up; throws with its last logs. */
+async function waitReady(c: Docker.Container, inputs: ContainerInputs, target: string): Promise<void> {
+  const deadline = Date.now() + inputs.spec.startTimeoutSeconds * 1000;
+  const name = inputs.spec.name;
+  let stableSince = Date.now();
+  for (;;) {
+    const info = await c.inspect();
+    const st = info.State;
+    if (!st.Running && !st.Restarting) {
+      throw new RemoteError(target, `container ${name} exited with code ${st.ExitCode} right after it started. Last log lines:\n${await lastLogs(c)}`);
+    }
+    if (st.Restarting) stableSince = Date.now();
+    if (info.RestartCount >= 3) {
+      throw new RemoteError(target, `container ${name} keeps restarting (${info.RestartCount} restarts, last exit code ${st.ExitCode}). Last log lines:\n${await lastLogs(c)}`);
+    }
+    const health = st.Health?.Status;
+    if (inputs.spec.healthcheck) {
+      if (health === "healthy") return;
+      if (health === "unhealthy") throw new RemoteError(target, `container ${name} is unhealthy. Last log lines:\n${await lastLogs(c)}`);
+    } else if (Date.now() - stableSince >= 2000) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new RemoteError(target, `container ${name} was not ${inputs.spec.healthcheck ? "healthy" : "up"} within ${inputs.spec.startTimeoutSeconds} s. Last log lines:\n${await lastLogs(c)}`);
+    }
+    await sleep(500);
+  }
+}
+
+async function find(docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+  try {
+    return await docker.getContainer(name).inspect();
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
+}
+
+async function remove(docker: Docker, name: string): Promise<void> {
+  await docker
+    .getContainer(name)
+    .remove({ force: true, v: false })
+    .catch((e: { statusCode?: number }) => {
+      if (e.statusCode !== 404) throw e;
+    });
+}
+
+function portError(e: Error, inputs: ContainerInputs, target: string): Error {
+  const m = /(?:Bind for ([0-9a-f.:[\]]*):(\d+) failed: port is already allocated|listen (?:tcp|udp)[46]? ([0-9a-f.:[\]]*):(\d+): bind: address already in use)/.exec(e.message);
+  if (!m) return new RemoteError(target, `container ${inputs.spec.name}: ${e.message}`);
+  const port = m[2] ?? m[4];
+  return new RemoteError(target, `host port ${port} is already in use on ${inputs.connection.host}, so container ${inputs.spec.name} cannot publish it. Nothing was left behind`);
+}
+
+/** Creates and starts the container; a container of ours left by an interrupted run is replaced. */
+async function create(inputs: ContainerInputs): Promise<ContainerOutputs> {
+  const target = targetOf(inputs.connection);
+  const docker = await dockerApi(toConnectionSpec(inputs));
+  const existing = await find(docker, inputs.spec.name);
+  if (existing) {
+    if (existing.Config.Labels?.[MANAGED] !== "true") {
+      throw new RemoteError(target, `a container named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`);
+    }
+    await remove(docker, inputs.spec.name);
+  }
+  const c = await docker.createContainer(createOptions(inputs)).catch((e: Error & { statusCode?: number }) => {
+    if (e.statusCode === 404) throw new RemoteError(target, `image ${inputs.spec.image} is not on the host: declare an Image for it (or pull it) first`);
+    throw new RemoteError(target, `creating container ${inputs.spec.name}: ${e.message}`);
+  });
+  try {
+    await c.start();
+    await waitReady(c, inputs, target);
+  } catch (e) {
+    // Leave the machine as it was: a container that cannot run does not stay behind.
+    await remove(docker, inputs.spec.name).catch(() => undefined);
+    throw e instanceof RemoteError ? e : portError(e as Error, inputs, target);
+  }
+  const info = await c.inspect();
+  return { ...inputs, containerId: info.Id, state: info.State.Status, drift: [] };
+}
+
+function driftOf(inputs: ContainerInputs, olds: ContainerOutputs, info: Docker.ContainerInspectInfo | undefined): string[] {
+  if (!info) return [`container ${inputs.spec.name} is missing`];
+  const reasons: string[] = [];
+  if (info.Id !== olds.containerId) reasons.push(`container ${inputs.spec.name} was replaced outside Dockyard`);
+  if (!info.State.Running) reasons.push(`container ${inputs.spec.name} is ${info.State.Status}`);
+  if (info.Config.Labels?.[SPEC_HASH] !== specHash(inputs)) reasons.push(`container ${inputs.spec.name} runs other settings`);
+  return reasons;
+}
+
+/**
+ * A container on a host's engine. Diff compares the settings Dockyard owns (never a tag against
+ * a digest): an unchanged `up` touches nothing, a new image digest or an immutable setting
+ * replaces the container, restart policy and limits are updated in place, and a container
+ * stopped or removed by hand is started or recreated.
+ */
+export const container = {
+  async create(inputs: ContainerInputs): Promise<pulumi.dynamic.CreateResult<ContainerOutputs>> {
+    return { id: `${targetOf(inputs.connection)}/${inputs.spec.name}`, outs: await create(inputs) };
+  },
+
+  async read(id: string, props: ContainerOutputs): Promise<pulumi.dynamic.ReadResult<ContainerOutputs>> {
+    const docker = await dockerApi(toConnectionSpec(props));
+    const info = await find(docker, props.spec.name);
+    return { id, props: { ...props, state: info?.State.Status ?? "missing", drift: driftOf(props, props, info) } };
+  },
+
+  async diff(_id: string, olds: ContainerOutputs, news: ContainerInputs): Promise<pulumi.dynamic.DiffResult> {
+    if (containsUnknown(news.connection) || containsUnknown(news.spec) || containsUnknown(news.env)) {
+      return { changes: true };
+    }
+    if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) {
+      return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+    }
+    const immutable = (Object.keys({ ...olds.spec, ...news.spec }) as (keyof ContainerSpec)[]).filter(
+      (k) => !UPDATABLE.includes(k) && !isDeepStrictEqual(olds.spec[k], news.spec[k]),
+    );
+    if (immutable.length || !isDeepStrictEqual(olds.env, news.env)) {
+      // One name per host: the old container goes before the new one is made.
+      return { changes: true, replaces: immutable.length ? ["spec"] : ["env"], deleteBeforeReplace: true };
+    }
+    if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+    const docker = await dockerApi(toConnectionSpec(news));
+    return { changes: olds.drift.length > 0 || driftOf(news, olds, await find(docker, news.spec.name)).length > 0 };
+  },
+
+  async update(_id: string, olds: ContainerOutputs, news: ContainerInputs): Promise<pulumi.dynamic.UpdateResult<ContainerOutputs>> {
+    const target = targetOf(news.connection);
+    const docker = await dockerApi(toConnectionSpec(news));
+    const info = await find(docker, news.spec.name);
+    if (!info || info.Id !== olds.containerId || info.Config.Labels?.[SPEC_HASH] !== specHash(news)) {
+      return { outs: await create(news) };
+    }
+    const c = docker.getContainer(news.spec.name);
+    const s = news.spec;
+    await c.update({
+      RestartPolicy: { Name: s.restartPolicy === "no" ? "" : s.restartPolicy },
+      Memory: s.memoryBytes ?? 0,
+      MemorySwap: s.memoryBytes ? -1 : 0,
+      NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : 0,
+    });
+    if (!info.State.Running) {
+      await c.start().catch((e: Error) => {
+        throw portError(e, news, target);
+      });
+      await waitReady(c, news, target);
+    }
+    const after = await c.inspect();
+    return { outs: { ...news, containerId: after.Id, state: after.State.Status, drift: [] } };
+  },
+
+  async delete(_id: string, props: ContainerOutputs): Promise<void> {
+    const docker = await dockerApi(toConnectionSpec(props));
+    const info = await find(docker, props.spec.name);
+    if (info && info.Config.Labels?.[MANAGED] === "true") await remove(docker, props.spec.name);
+  },
+};

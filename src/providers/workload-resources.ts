@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerByName } from "./by-name";
+import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
+import type { ContainerSpec } from "./container";
+import type { ImageSpec, RegistryAuth } from "./image";
+
+interface Connected {
+  connection: pulumi.Input<ConnectionInputs>;
+  credentials: pulumi.Input<Credentials>;
+}
+
+export class ImageResource extends pulumi.dynamic.Resource {
+  declare readonly digest: pulumi.Output<string>;
+  declare readonly repoDigest: pulumi.Output<string>;
+  declare readonly imageId: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: Connected & { spec: pulumi.Input<ImageSpec>; registryAuth?: pulumi.Input<RegistryAuth> }, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerByName("image"),
+      name,
+      { ...args, digest: undefined, repoDigest: undefined, imageId: undefined, drift: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "registryAuth"] }),
+      "dockyard",
+      "Image",
+    );
+  }
+}
+
+export class ContainerResource extends pulumi.dynamic.Resource {
+  declare readonly containerId: pulumi.Output<string>;
+  declare readonly state: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: Connected & { spec: pulumi.Input<ContainerSpec>; env: pulumi.Input<Record<string, string>> }, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerByName("container"),
+      name,
+      { ...args, containerId: undefined, state: undefined, drift: undefined },
+      // The environment may carry secrets: all of it is stored as one.
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "env"] }),
+      "dockyard",
+      "Container",
+    );
+  }
+}

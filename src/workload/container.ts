@@ -1,0 +1,256 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { DockerEngine } from "../engine/docker-engine";
+import { checked, invalid } from "../input-error";
+import type { ContainerSpec, HealthSpec, PortSpec, VolumeSpec } from "../providers/container";
+import { ContainerResource } from "../providers/workload-resources";
+import { Image } from "./image";
+import { imageRefProblem } from "./image-ref";
+
+export interface PortArgs {
+  /** @example 80 */
+  containerPort: number;
+  /**
+   * @default the same as containerPort
+   * @example 8080
+   */
+  hostPort?: number;
+  /**
+   * Host address to bind.
+   * @default all addresses
+   * @example "127.0.0.1"
+   */
+  hostIp?: string;
+  /**
+   * @default "tcp"
+   * @example "udp"
+   */
+  protocol?: "tcp" | "udp";
+}
+
+export interface HealthCheckArgs {
+  /**
+   * The check, as Docker takes it.
+   * @example ["CMD", "wget", "-q", "-O-", "http://localhost/"]
+   */
+  test: string[];
+  /**
+   * @default 10
+   * @example 5
+   */
+  intervalSeconds?: number;
+  /**
+   * @default 5
+   * @example 3
+   */
+  timeoutSeconds?: number;
+  /**
+   * @default 3
+   * @example 5
+   */
+  retries?: number;
+  /**
+   * @default 0
+   * @example 15
+   */
+  startPeriodSeconds?: number;
+}
+
+export interface ContainerArgs {
+  /**
+   * The engine to run on.
+   * @example engine
+   */
+  engine: DockerEngine;
+  /**
+   * Container name (unique per host).
+   * @example "nginx-container"
+   */
+  name: string;
+  /**
+   * An Image (the container runs its digest, and is replaced when the digest changes) or a
+   * reference already on the host.
+   * @example new Image("nginx", { engine, ref: "nginx:1.25" })
+   */
+  image: Image | pulumi.Input<string>;
+  /**
+   * Command and arguments.
+   * @default the image's own
+   * @example ["nginx", "-g", "daemon off;"]
+   */
+  command?: pulumi.Input<string[]>;
+  /**
+   * Environment variables; stored as a secret as a whole, so secret values stay secret.
+   * @default none
+   * @example { TZ: "UTC", DB_PASSWORD: config.requireSecret("dbPassword") }
+   */
+  env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Published ports: `"80:80"`, `"127.0.0.1:8080:80/tcp"`, or objects.
+   * @default none
+   * @example ["80:80"]
+   */
+  ports?: (string | PortArgs)[];
+  /**
+   * Bind mounts (absolute host path) and named volumes: `"/srv/html:/usr/share/nginx/html:ro"`.
+   * @default none
+   * @example ["data:/var/lib/app", "/etc/app:/etc/app:ro"]
+   */
+  volumes?: (string | VolumeSpec)[];
+  /**
+   * @default "unless-stopped"
+   * @example "always"
+   */
+  restartPolicy?: "no" | "always" | "unless-stopped" | "on-failure";
+  /**
+   * @default none
+   * @example { team: "web" }
+   */
+  labels?: Record<string, string>;
+  /**
+   * Health check; `up` waits until the container is healthy.
+   * @default the image's own, else none (`up` waits until the container stays up)
+   * @example { test: ["CMD", "wget", "-q", "-O-", "http://localhost/"] }
+   */
+  healthCheck?: HealthCheckArgs;
+  /**
+   * Memory limit in bytes, or with a unit (`512m`, `2g`).
+   * @default no limit
+   * @example "512m"
+   */
+  memory?: number | string;
+  /**
+   * CPU limit in cores.
+   * @default no limit
+   * @example 1.5
+   */
+  cpus?: number;
+  /**
+   * Seconds to wait for health (or for the container to stay up).
+   * @default 60
+   * @example 120
+   */
+  startTimeoutSeconds?: number;
+}
+
+export function parsePort(p: string | PortArgs, i: number): PortSpec {
+  if (typeof p === "string") {
+    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(p);
+    if (!m) invalid(`ports[${i}]`, `must look like "80:80", "127.0.0.1:8080:80" or "53:53/udp" (got ${JSON.stringify(p)})`);
+    p = { hostIp: m[1], hostPort: m[2] ? Number(m[2]) : undefined, containerPort: Number(m[3]), protocol: (m[4] as "tcp" | "udp") ?? "tcp" };
+  }
+  const spec: PortSpec = { containerPort: p.containerPort, hostPort: p.hostPort ?? p.containerPort, protocol: p.protocol ?? "tcp" };
+  if (p.hostIp) spec.hostIp = p.hostIp;
+  for (const [k, v] of [["containerPort", spec.containerPort], ["hostPort", spec.hostPort]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 65535) invalid(`ports[${i}].${k}`, `must be an integer 1-65535 (got ${JSON.stringify(v)})`);
+  }
+  return spec;
+}
+
+export function parseVolume(v: string | VolumeSpec, i: number): VolumeSpec {
+  if (typeof v === "string") {
+    const parts = v.split(":");
+    if (parts.length < 2 || parts.length > 3 || (parts[2] !== undefined && parts[2] !== "ro" && parts[2] !== "rw")) {
+      invalid(`volumes[${i}]`, `must look like "/host/path:/in/container[:ro]" or "name:/in/container" (got ${JSON.stringify(v)})`);
+    }
+    v = { source: parts[0], target: parts[1], ...(parts[2] === "ro" ? { readOnly: true } : {}) };
+  }
+  if (!v.target.startsWith("/")) invalid(`volumes[${i}]`, `the path in the container must be absolute (got ${JSON.stringify(v.target)})`);
+  if (!v.source.startsWith("/") && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.source)) {
+    invalid(`volumes[${i}]`, `the source must be an absolute host path or a volume name (got ${JSON.stringify(v.source)})`);
+  }
+  return v;
+}
+
+export function parseMemory(m: number | string): number {
+  if (typeof m === "number") {
+    if (!Number.isInteger(m) || m < 6 * 1024 * 1024) invalid("memory", "must be at least 6 MiB (in bytes)");
+    return m;
+  }
+  const r = /^(\d+(?:\.\d+)?)([kmg])?b?$/i.exec(m.trim());
+  if (!r) invalid("memory", `must be bytes or a size like 512m or 2g (got ${JSON.stringify(m)})`);
+  const bytes = Math.round(Number(r[1]) * { k: 1024, m: 1024 ** 2, g: 1024 ** 3, "": 1 }[(r[2] ?? "").toLowerCase() as "k" | "m" | "g" | ""]);
+  return parseMemory(bytes);
+}
+
+/**
+ * A container on a host's engine, managed through the Docker Engine API over the host's SSH
+ * session. An unchanged `up` touches nothing; a new image digest or another immutable setting
+ * replaces it; restart policy and limits are updated in place; a container stopped or removed by
+ * hand is started or recreated. Success waits for health (or for the container to stay up); a
+ * container that exits at once fails with its last log lines, and a host port already taken
+ * fails naming host and port.
+ *
+ * @example
+ * new Container("nginx", { engine, name: "nginx-container", image: nginx, ports: ["80:80"] });
+ */
+export class Container extends pulumi.ComponentResource {
+  /** `running`, `exited`, ... as the engine reported it last. */
+  readonly state: pulumi.Output<string>;
+  readonly containerId: pulumi.Output<string>;
+  readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: ContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dockyard:workload:Container", name, {}, opts);
+    const what = `Container ${name}`;
+    const fixed = checked(what, () => {
+      if (!args?.engine) invalid("engine", "is required");
+      if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name)) invalid("name", `must be a container name like nginx-container (got ${JSON.stringify(args.name)})`);
+      if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
+      const restartPolicy = args.restartPolicy ?? "unless-stopped";
+      if (!["no", "always", "unless-stopped", "on-failure"].includes(restartPolicy)) invalid("restartPolicy", "must be no, always, unless-stopped or on-failure");
+      const ports = (args.ports ?? []).map(parsePort);
+      const seen = new Set<string>();
+      ports.forEach((p, i) => {
+        const key = `${p.hostIp ?? "*"}:${p.hostPort}/${p.protocol}`;
+        if (seen.has(key)) invalid(`ports[${i}]`, `publishes host port ${p.hostPort}/${p.protocol} twice`);
+        seen.add(key);
+      });
+      const volumes = (args.volumes ?? []).map(parseVolume);
+      const memoryBytes = args.memory === undefined ? undefined : parseMemory(args.memory);
+      if (args.cpus !== undefined && !(args.cpus > 0)) invalid("cpus", "must be a positive number of cores");
+      const hc = args.healthCheck;
+      let healthcheck: HealthSpec | undefined;
+      if (hc) {
+        if (!Array.isArray(hc.test) || hc.test.length === 0) invalid("healthCheck.test", 'must be a command like ["CMD", "curl", "-f", "http://localhost/"]');
+        healthcheck = {
+          test: hc.test,
+          intervalSeconds: hc.intervalSeconds ?? 10,
+          timeoutSeconds: hc.timeoutSeconds ?? 5,
+          retries: hc.retries ?? 3,
+          startPeriodSeconds: hc.startPeriodSeconds ?? 0,
+        };
+      }
+      return { restartPolicy: restartPolicy as ContainerSpec["restartPolicy"], ports, volumes, memoryBytes, healthcheck };
+    });
+    const image = args.image instanceof Image ? args.image.repoDigest : pulumi.output(args.image);
+    const spec = pulumi.all([image, args.command]).apply(([img, command]) => {
+      const s: ContainerSpec = {
+        name: args.name,
+        image: img,
+        ports: fixed.ports,
+        volumes: fixed.volumes,
+        restartPolicy: fixed.restartPolicy,
+        labels: args.labels ?? {},
+        startTimeoutSeconds: args.startTimeoutSeconds ?? 60,
+      };
+      if (command) s.command = command;
+      if (fixed.healthcheck) s.healthcheck = fixed.healthcheck;
+      if (fixed.memoryBytes !== undefined) s.memoryBytes = fixed.memoryBytes;
+      if (args.cpus !== undefined) s.cpus = args.cpus;
+      return s;
+    });
+    const env = pulumi.output(args.env ?? {}).apply((e) => e as Record<string, string>);
+    const host = args.engine.host;
+    const deps: pulumi.Resource[] = [args.engine.ready];
+    if (args.image instanceof Image) deps.push(args.image.ready);
+    const res = new ContainerResource(
+      `${name}-container`,
+      { connection: host.connection, credentials: host.credentials, spec, env },
+      { parent: this, dependsOn: deps },
+    );
+    this.state = res.state;
+    this.containerId = res.containerId;
+    this.drift = res.drift;
+    this.registerOutputs({ state: this.state });
+  }
+}
