@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checked, invalid } from "../input-error";
 import type { Host } from "../host/host";
+import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
+import { dockerProviderFor } from "./docker-provider";
 import type { EngineMethod, EngineSpec } from "../providers/docker-engine";
 
 export interface DockerEngineArgs {
@@ -164,9 +166,11 @@ export class DockerEngine extends pulumi.ComponentResource {
   readonly host: Host;
   /** The resource that dependents (daemon config, images, containers) should depend on. */
   readonly ready: pulumi.Resource;
+  private readonly engineName: string;
 
   constructor(name: string, args: DockerEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:engine:DockerEngine", name, {}, opts);
+    this.engineName = name;
     const what = `DockerEngine ${name}`;
     checked(what, () => {
       if (!args?.host) invalid("host", "is required");
@@ -206,4 +210,18 @@ export class DockerEngine extends pulumi.ComponentResource {
     this.ready = res;
     this.registerOutputs({ version: this.version, apiVersion: this.apiVersion, drift: this.drift });
   }
+
+  /**
+   * A @pulumi/docker Provider for this engine's host, for the whole @pulumi/docker resource set:
+   * `ssh://user@host:port`, the pinned host key written to a known_hosts file and checked
+   * (StrictHostKeyChecking=yes), the key in a 0600 file under ~/.cache/dockyard/ssh.
+   *
+   * @example
+   * const provider = engine.dockerProvider();
+   * new docker.Network("backend", {}, { provider });
+   */
+  dockerProvider(name = `${this.engineName}-docker`, opts?: pulumi.CustomResourceOptions): dockerTypes.Provider {
+    return dockerProviderFor(name, this.host.connection, this.host.credentials, pulumi.mergeOptions({ parent: this, dependsOn: [this.ready] }, opts ?? {}));
+  }
+
 }
