@@ -14,3 +14,4 @@ export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./ho
 export { DaemonConfig, type DaemonConfigArgs, type AddressPool } from "./engine/daemon-config";
 export { Image, type ImageArgs, type RegistryCredentials } from "./workload/image";
 export { Container, type ContainerArgs, type PortArgs, type HealthCheckArgs } from "./workload/container";
+export { Registry, type RegistryArgs, type RegistryUser, type RegistryTls } from "./registry/registry";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
 import { daemonSettingsProblems, insecureRegistryProblem, mirrorProblem } from "./daemon-settings";
@@ -216,7 +217,7 @@ export class DaemonConfig extends pulumi.ComponentResource {
     const res = new DaemonConfigResource(
       `${name}-daemon-json`,
       { connection: host.connection, credentials: host.credentials, settings, policy },
-      { parent: this, dependsOn: [args.engine.ready] },
+      { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
     );
     this.effectiveMirrors = res.effectiveMirrors;
     this.content = res.content;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
@@ -199,7 +200,7 @@ export class DockerEngine extends pulumi.ComponentResource {
     const res = new DockerEngineResource(
       `${name}-engine`,
       { connection: args.host.connection, credentials: args.host.credentials, facts: args.host.facts, spec },
-      { parent: this, dependsOn: [args.host.ready] },
+      { parent: this, dependsOn: childDeps(opts, args.host.ready) },
     );
     this.host = args.host;
     this.version = res.version;

@@ -5,3 +5,5 @@ export { dockerEngine } from "./docker-engine";
 export { daemonConfig } from "./daemon-config";
 export { image } from "./image";
 export { container } from "./container";
+export { remoteFile } from "./remote-file";
+export { certificate } from "./certificate";

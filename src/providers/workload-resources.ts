@@ -44,3 +44,36 @@ export class ContainerResource extends pulumi.dynamic.Resource {
     );
   }
 }
+
+export class RemoteFileResource extends pulumi.dynamic.Resource {
+  declare readonly sha256: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: Connected & { path: pulumi.Input<string>; content: pulumi.Input<string>; mode: string }, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerByName("remoteFile"),
+      name,
+      { ...args, sha256: undefined, drift: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "content"] }),
+      "dockyard",
+      "RemoteFile",
+    );
+  }
+}
+
+export class CertificateResource extends pulumi.dynamic.Resource {
+  declare readonly caCertificate: pulumi.Output<string>;
+  declare readonly certificate: pulumi.Output<string>;
+  declare readonly privateKey: pulumi.Output<string>;
+
+  constructor(name: string, args: { names: pulumi.Input<string[]>; days: number }, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerByName("certificate"),
+      name,
+      { ...args, caCertificate: undefined, certificate: undefined, privateKey: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKey"] }),
+      "dockyard",
+      "Certificate",
+    );
+  }
+}

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerEngine } from "../engine/docker-engine";
+import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import type { ContainerSpec, HealthSpec, PortSpec, VolumeSpec } from "../providers/container";
 import { ContainerResource } from "../providers/workload-resources";
@@ -105,7 +106,7 @@ export interface ContainerArgs {
    * @default none
    * @example { team: "web" }
    */
-  labels?: Record<string, string>;
+  labels?: pulumi.Input<Record<string, string>>;
   /**
    * Health check; `up` waits until the container is healthy.
    * @default the image's own, else none (`up` waits until the container stays up)
@@ -223,14 +224,14 @@ export class Container extends pulumi.ComponentResource {
       return { restartPolicy: restartPolicy as ContainerSpec["restartPolicy"], ports, volumes, memoryBytes, healthcheck };
     });
     const image = args.image instanceof Image ? args.image.repoDigest : pulumi.output(args.image);
-    const spec = pulumi.all([image, args.command]).apply(([img, command]) => {
+    const spec = pulumi.all([image, args.command, args.labels ?? {}]).apply(([img, command, labels]) => {
       const s: ContainerSpec = {
         name: args.name,
         image: img,
         ports: fixed.ports,
         volumes: fixed.volumes,
         restartPolicy: fixed.restartPolicy,
-        labels: args.labels ?? {},
+        labels,
         startTimeoutSeconds: args.startTimeoutSeconds ?? 60,
       };
       if (command) s.command = command;
@@ -246,7 +247,7 @@ export class Container extends pulumi.ComponentResource {
     const res = new ContainerResource(
       `${name}-container`,
       { connection: host.connection, credentials: host.credentials, spec, env },
-      { parent: this, dependsOn: deps },
+      { parent: this, dependsOn: childDeps(opts, ...deps) },
     );
     this.state = res.state;
     this.containerId = res.containerId;

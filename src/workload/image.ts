@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerEngine } from "../engine/docker-engine";
+import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import { ImageResource } from "../providers/workload-resources";
 import { imageRefProblem } from "./image-ref";
@@ -93,7 +94,7 @@ export class Image extends pulumi.ComponentResource {
     const res = new ImageResource(
       `${name}-image`,
       { connection: host.connection, credentials: host.credentials, spec, registryAuth },
-      { parent: this, dependsOn: [args.engine.ready] },
+      { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
     );
     this.engine = args.engine;
     this.ref = pulumi.output(args.ref);

@@ -261,10 +261,15 @@ export class Rig {
   }
 
   /** Pushes the rig's nginx stand-in into the registry as `library/nginx:<tag>`. */
-  async pushNginx(tag = "latest"): Promise<string> {
+  pushNginx(tag = "latest"): Promise<string> {
+    return this.pushImage(smallImageTags().nginx, `library/nginx:${tag}`);
+  }
+
+  /** Pushes a local image into the rig's registry as `<repository:tag>`; returns its digest. */
+  async pushImage(local: string, repositoryAndTag: string): Promise<string> {
     if (!this.registry) throw new Error("rig: no registry started");
-    const ref = `${this.registry.local}/library/nginx:${tag}`;
-    await docker(["tag", smallImageTags().nginx, ref]);
+    const ref = `${this.registry.local}/${repositoryAndTag}`;
+    await docker(["tag", local, ref]);
     const out = await docker(["push", ref]);
     await docker(["rmi", ref]).catch(() => undefined);
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(out);

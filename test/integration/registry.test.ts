@@ -1,0 +1,111 @@
+import test from "ava";
+import * as pulumi from "@pulumi/pulumi";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { DaemonConfig, DockerEngine, Image, Registry } from "pulumi-dockyard";
+import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
+import { Rig, type RigHost, smallImageTags } from "../rig/rig";
+import { pulumiEngine, testStack } from "./support/engine";
+import { changesOf, rigHost } from "./support/programs";
+
+// h1 runs a private registry (auth + generated TLS); h2 pulls from it. Both get "registry:2" and
+// nginx through the rig's mirror, as an intranet would.
+let rig: Rig;
+let pkgs: DockerPackages;
+const PASSWORD = "s3cret-Registry-pa55";
+
+test.before(async () => {
+  await pulumiEngine();
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 2, registry: true }), ensureDockerPackages()]);
+  await rig.pushNginx("latest");
+  await rig.pushImage(smallImageTags().registry, "library/registry:2");
+});
+
+test.after.always(async () => {
+  await rig?.stop();
+});
+
+function engineFor(h: RigHost): { engine: DockerEngine; daemon: DaemonConfig } {
+  const engine = new DockerEngine(`${h.name}-docker`, {
+    host: rigHost(rig, h),
+    method: "offline",
+    bundle: new pulumi.asset.FileAsset(pkgs.bundle),
+    bundleSha256: pkgs.bundleSha256,
+  });
+  const daemon = new DaemonConfig(`${h.name}-daemon`, { engine, registryMirrors: [`http://${rig.registry!.address}`] });
+  return { engine, daemon };
+}
+
+const readTree = (dir: string) =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .map((f) => readFileSync(f, "utf8"))
+    .join("\n");
+
+test.serial("a private registry with auth and generated TLS: trusted by the fleet, pushed to, pulled from with credentials", async (t) => {
+  const [h1, h2] = rig.hosts;
+  let password = PASSWORD;
+  let pullRef: string | undefined;
+  const { stack, backendDir, cleanup } = await testStack("dockyard-registry", "private", async () => {
+    const { engine: e1, daemon: d1 } = engineFor(h1);
+    const { engine: e2, daemon: d2 } = engineFor(h2);
+    // registry:2 comes through the mirror, so the registry waits for the daemon configs.
+    const registry = new Registry(
+      "registry",
+      { engine: e1, users: [{ username: "deploy", password: pulumi.secret(PASSWORD) }], tls: "generate", trustedBy: [e1, e2] },
+      { dependsOn: [d1, d2] },
+    );
+    const out: Record<string, pulumi.Output<unknown>> = { endpoint: registry.endpoint, ca: registry.caCertificate };
+    if (pullRef) {
+      const img = new Image(
+        "web",
+        { engine: e2, ref: pullRef, credentials: { server: registry.endpoint, username: "deploy", password: pulumi.secret(password) } },
+        { dependsOn: [registry, d2] },
+      );
+      out.digest = img.digest;
+    }
+    return out;
+  });
+  try {
+    const up = await stack.up();
+    const endpoint = up.outputs.endpoint.value as string;
+    t.is(endpoint, `${h1.address}:5000`);
+    t.regex(up.outputs.ca.value, /BEGIN CERTIFICATE/);
+    // Both engines trust the CA; the registry answers TLS and wants a login.
+    for (const h of [h1, h2]) t.regex(await rig.exec(h, `cat /etc/docker/certs.d/${endpoint}/ca.crt`), /BEGIN CERTIFICATE/);
+    const anonymous = await rig.exec(h2, `curl -s -o /dev/null -w '%{http_code}' --cacert /etc/docker/certs.d/${endpoint}/ca.crt https://${endpoint}/v2/`);
+    t.is(anonymous.trim(), "401");
+
+    // Push from h1 with the registry's credentials.
+    const pushed = await rig.exec(
+      h1,
+      `docker pull -q nginx:latest >/dev/null && docker tag nginx:latest ${endpoint}/app/web:1 && echo '${PASSWORD}' | docker login -u deploy --password-stdin ${endpoint} >/dev/null && docker push ${endpoint}/app/web:1 | tail -n 1`,
+    );
+    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
+    t.truthy(digest, pushed);
+
+    // Pull on h2 through Dockyard, with credentials over TLS.
+    pullRef = `${endpoint}/app/web:1`;
+    const pulled = await stack.up();
+    t.is(pulled.outputs.digest.value, digest);
+    t.deepEqual(changesOf((await stack.up()).summary), {}, "stable: no new certificate, no new htpasswd, no new container");
+
+    // The password never appears in plain text in the state or the CLI output.
+    t.false(readTree(backendDir).includes(PASSWORD), "password in the state");
+    t.false(pulled.stdout.includes(PASSWORD), "password in the output");
+    t.false((await rig.exec(h1, "cat /var/lib/dockyard/registry/registry/auth/htpasswd")).includes(PASSWORD), "only a hash on the host");
+
+    // Wrong credentials: a clear error naming the registry.
+    password = "wrong-password";
+    pullRef = `${endpoint}/app/web:2`;
+    const err = await t.throwsAsync(stack.up());
+    t.regex(err!.message, new RegExp(`pulling ${endpoint.replace(/\./g, "\\.")}/app/web:2 failed: .*(unauthorized|authentication required|no basic auth)`, "i"));
+    t.false(err!.message.includes("wrong-password"));
+  } finally {
+    pullRef = undefined;
+    await stack.destroy().catch(() => undefined);
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    cleanup();
+  }
+});
