@@ -13,11 +13,26 @@ export interface RegistryAuth {
   password: string;
 }
 
+export interface BuildSpec {
+  /** Local directory sent to the host's engine as the build context. */
+  context: string;
+  /** The files of the context, relative to it (the engine receives exactly these). */
+  files: string[];
+  /** sha256 over the context's files: a change rebuilds. */
+  contextHash: string;
+  dockerfile: string;
+  args: Record<string, string>;
+  /** Push the built image to the registry its reference names. */
+  push: boolean;
+}
+
 export interface ImageSpec {
   ref: string;
   pullPolicy: "always" | "ifMissing";
   /** Keep the image on destroy. */
   keep?: boolean;
+  /** Build on the host from a local context instead of pulling. */
+  build?: BuildSpec;
 }
 
 export interface ImageInputs extends ConnectedInputs {
@@ -49,13 +64,15 @@ async function pull(docker: Docker, target: string, ref: string, auth?: Registry
 interface Present {
   imageId: string;
   repoDigest: string;
+  /** The context hash a Dockyard build left on the image. */
+  contextHash?: string;
 }
 
 async function inspect(docker: Docker, ref: string): Promise<Present | undefined> {
   try {
     const info = await docker.getImage(pullRef(ref)).inspect();
     const repoDigest = (info.RepoDigests ?? []).find((d) => sameRepository(d, ref)) ?? info.RepoDigests?.[0] ?? "";
-    return { imageId: info.Id, repoDigest };
+    return { imageId: info.Id, repoDigest, contextHash: info.Config?.Labels?.["dockyard.context"] };
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return undefined;
     throw e;
@@ -73,11 +90,42 @@ async function remoteDigest(docker: Docker, ref: string, auth?: RegistryAuth): P
   }
 }
 
+async function followStream(docker: Docker, stream: NodeJS.ReadableStream, target: string, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(new RemoteError(target, `${what} failed: ${err.message}`)) : resolve())),
+  );
+}
+
+/** Builds on the host's engine from the local context, then pushes when asked. */
+async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs, b: BuildSpec): Promise<void> {
+  const stream = await docker
+    .buildImage({ context: b.context, src: b.files }, { t: pullRef(inputs.spec.ref), dockerfile: b.dockerfile, buildargs: b.args, labels: { "dockyard.context": b.contextHash } })
+    .catch((e: Error) => {
+      throw new RemoteError(target, `building ${inputs.spec.ref} failed: ${e.message}`);
+    });
+  await followStream(docker, stream, target, `building ${inputs.spec.ref}`);
+  if (b.push) {
+    const push = await docker
+      .getImage(pullRef(inputs.spec.ref))
+      .push(inputs.registryAuth ? { authconfig: inputs.registryAuth } : {})
+      .catch((e: Error) => {
+        throw new RemoteError(target, `pushing ${inputs.spec.ref} failed: ${e.message}`);
+      });
+    await followStream(docker, push, target, `pushing ${inputs.spec.ref}`);
+  }
+}
+
 async function ensure(inputs: ImageInputs, forcePull: boolean): Promise<ImageOutputs> {
   const target = targetOf(inputs.connection);
   const docker = await dockerApi(toConnectionSpec(inputs));
   let present = await inspect(docker, inputs.spec.ref);
-  if (!present || forcePull) {
+  const build = inputs.spec.build;
+  if (build) {
+    if (!present || forcePull || present.contextHash !== build.contextHash) {
+      await buildAndPush(docker, target, inputs, build);
+      present = await inspect(docker, inputs.spec.ref);
+    }
+  } else if (!present || forcePull) {
     await pull(docker, target, inputs.spec.ref, inputs.registryAuth);
     present = await inspect(docker, inputs.spec.ref);
   }
@@ -85,7 +133,9 @@ async function ensure(inputs: ImageInputs, forcePull: boolean): Promise<ImageOut
   const digest = present.repoDigest.split("@")[1] ?? "";
   const r = parseImageRef(inputs.spec.ref);
   const repo = present.repoDigest.split("@")[0] || `${r.registry === "docker.io" ? "" : `${r.registry}/`}${r.repository}`;
-  return { ...inputs, digest, repoDigest: digest ? `${repo}@${digest}` : inputs.spec.ref, imageId: present.imageId, drift: [] };
+  // An image built here and not pushed has no registry digest: containers run it by its ID.
+  const runAs = digest ? `${repo}@${digest}` : present.imageId;
+  return { ...inputs, digest: digest || present.imageId, repoDigest: runAs, imageId: present.imageId, drift: [] };
 }
 
 async function driftOf(inputs: ImageInputs, olds: ImageOutputs): Promise<string[]> {
@@ -94,7 +144,8 @@ async function driftOf(inputs: ImageInputs, olds: ImageOutputs): Promise<string[
   if (!present) return [`${inputs.spec.ref} is not on the host`];
   const reasons: string[] = [];
   if (present.imageId !== olds.imageId) reasons.push(`${inputs.spec.ref} on the host is image ${present.imageId}, not ${olds.imageId}`);
-  if (inputs.spec.pullPolicy === "always" && !parseImageRef(inputs.spec.ref).digest) {
+  if (inputs.spec.build && present.contextHash !== inputs.spec.build.contextHash) reasons.push(`${inputs.spec.ref} was built from another context`);
+  if (inputs.spec.pullPolicy === "always" && !inputs.spec.build && !parseImageRef(inputs.spec.ref).digest) {
     const remote = await remoteDigest(docker, inputs.spec.ref, inputs.registryAuth);
     if (remote && remote !== olds.digest) reasons.push(`${inputs.spec.ref} now resolves to ${remote} in its registry`);
   }
@@ -124,7 +175,7 @@ export const image = {
   },
 
   async update(_id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.UpdateResult<ImageOutputs>> {
-    const moved = olds.spec.ref !== news.spec.ref || news.spec.pullPolicy === "always";
+    const moved = olds.spec.ref !== news.spec.ref || news.spec.pullPolicy === "always" || !isDeepStrictEqual(olds.spec.build, news.spec.build);
     return { outs: await ensure(news, moved) };
   },
 

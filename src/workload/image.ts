@@ -1,4 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import type { BuildSpec } from "../providers/image";
 import type { DockerEngine } from "../engine/docker-engine";
 import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
@@ -20,6 +24,32 @@ export interface RegistryCredentials {
    * @example config.requireSecret("registryPassword")
    */
   password: pulumi.Input<string>;
+}
+
+export interface BuildArgs {
+  /**
+   * Local directory with the Dockerfile; its files are sent to the host's engine.
+   * @example "./app"
+   */
+  context: string;
+  /**
+   * Dockerfile path inside the context.
+   * @default "Dockerfile"
+   * @example "docker/Dockerfile.prod"
+   */
+  dockerfile?: string;
+  /**
+   * Build arguments.
+   * @default none
+   * @example { VERSION: "1.2.3" }
+   */
+  args?: Record<string, string>;
+  /**
+   * Push the built image to the registry `ref` names (with `credentials`).
+   * @default false
+   * @example true
+   */
+  push?: boolean;
 }
 
 export interface ImageArgs {
@@ -47,11 +77,33 @@ export interface ImageArgs {
    */
   credentials?: RegistryCredentials;
   /**
+   * Build the image on the host from a local context (and push it) instead of pulling it. A
+   * change to any file of the context rebuilds.
+   * @default none: pull `ref`
+   * @example { context: "./app", push: true }
+   */
+  build?: BuildArgs;
+  /**
    * Keep the image on the host on `pulumi destroy`.
    * @default false
    * @example true
    */
   keepOnDestroy?: boolean;
+}
+
+/** Lists a build context's files and hashes them, so a changed file rebuilds. */
+export function buildSpec(b: BuildArgs): BuildSpec {
+  const context = path.resolve(b.context);
+  if (!existsSync(context) || !statSync(context).isDirectory()) invalid("build.context", `must be a directory (got ${JSON.stringify(b.context)})`);
+  const dockerfile = b.dockerfile ?? "Dockerfile";
+  const files = (readdirSync(context, { recursive: true, encoding: "utf8" }) as string[])
+    .filter((f) => statSync(path.join(context, f)).isFile())
+    .sort();
+  if (!files.includes(dockerfile)) invalid("build.dockerfile", `${dockerfile} is not in ${b.context}`);
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(`${f}\0`).update(readFileSync(path.join(context, f))).update("\0");
+  hash.update(JSON.stringify([dockerfile, b.args ?? {}]));
+  return { context, files, contextHash: hash.digest("hex").slice(0, 16), dockerfile, args: b.args ?? {}, push: b.push ?? false };
 }
 
 /**
@@ -82,9 +134,10 @@ export class Image extends pulumi.ComponentResource {
       if (policy !== "always" && policy !== "ifMissing") invalid("pullPolicy", `must be always or ifMissing (got ${JSON.stringify(policy)})`);
       if (typeof args.ref === "string" && imageRefProblem(args.ref)) invalid("ref", imageRefProblem(args.ref));
     });
+    const build = args.build ? checked(what, () => buildSpec(args.build!)) : undefined;
     const spec = pulumi.output(args.ref).apply((ref) => {
       checked(what, () => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
-      return { ref, pullPolicy: policy, ...(args.keepOnDestroy ? { keep: true } : {}) };
+      return { ref, pullPolicy: policy, ...(args.keepOnDestroy ? { keep: true } : {}), ...(build ? { build } : {}) };
     });
     const c = args.credentials;
     const registryAuth = c

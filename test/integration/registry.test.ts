@@ -1,6 +1,7 @@
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { DaemonConfig, DockerEngine, Image, Registry } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
@@ -43,10 +44,14 @@ const readTree = (dir: string) =>
     .map((f) => readFileSync(f, "utf8"))
     .join("\n");
 
-test.serial("a private registry with auth and generated TLS: trusted by the fleet, pushed to, pulled from with credentials", async (t) => {
+test.serial("a private registry with auth and generated TLS: trusted by the fleet, an image built and pushed on one host, pulled on another with credentials", async (t) => {
   const [h1, h2] = rig.hosts;
   let password = PASSWORD;
   let pullRef: string | undefined;
+  let build = false;
+  const context = mkdtempSync(path.join(os.tmpdir(), "dockyard-build-"));
+  writeFileSync(path.join(context, "Dockerfile"), "FROM nginx:latest\nCOPY built.txt /usr/share/nginx/html/built.txt\n");
+  writeFileSync(path.join(context, "built.txt"), "built by dockyard\n");
   const { stack, backendDir, cleanup } = await testStack("dockyard-registry", "private", async () => {
     const { engine: e1, daemon: d1 } = engineFor(h1);
     const { engine: e2, daemon: d2 } = engineFor(h2);
@@ -57,11 +62,16 @@ test.serial("a private registry with auth and generated TLS: trusted by the flee
       { dependsOn: [d1, d2] },
     );
     const out: Record<string, pulumi.Output<unknown>> = { endpoint: registry.endpoint, ca: registry.caCertificate };
+    const credentials = { server: registry.endpoint, username: "deploy", password: pulumi.secret(PASSWORD) };
+    const built = build
+      ? new Image("built", { engine: e1, ref: pulumi.interpolate`${registry.endpoint}/app/web:1`, credentials, build: { context, push: true } }, { dependsOn: [registry, d1] })
+      : undefined;
+    if (built) out.built = built.digest;
     if (pullRef) {
       const img = new Image(
         "web",
         { engine: e2, ref: pullRef, credentials: { server: registry.endpoint, username: "deploy", password: pulumi.secret(password) } },
-        { dependsOn: [registry, d2] },
+        { dependsOn: built ? [registry, d2, built] : [registry, d2] },
       );
       out.digest = img.digest;
     }
@@ -77,18 +87,14 @@ test.serial("a private registry with auth and generated TLS: trusted by the flee
     const anonymous = await rig.exec(h2, `curl -s -o /dev/null -w '%{http_code}' --cacert /etc/docker/certs.d/${endpoint}/ca.crt https://${endpoint}/v2/`);
     t.is(anonymous.trim(), "401");
 
-    // Push from h1 with the registry's credentials.
-    const pushed = await rig.exec(
-      h1,
-      `docker pull -q nginx:latest >/dev/null && docker tag nginx:latest ${endpoint}/app/web:1 && echo '${PASSWORD}' | docker login -u deploy --password-stdin ${endpoint} >/dev/null && docker push ${endpoint}/app/web:1 | tail -n 1`,
-    );
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
-    t.truthy(digest, pushed);
-
-    // Pull on h2 through Dockyard, with credentials over TLS.
+    // Built on h1 from a local context and pushed with the registry's credentials; pulled on h2
+    // with credentials over TLS.
+    build = true;
     pullRef = `${endpoint}/app/web:1`;
     const pulled = await stack.up();
-    t.is(pulled.outputs.digest.value, digest);
+    t.regex(pulled.outputs.built.value, /^sha256:[0-9a-f]{64}$/);
+    t.is(pulled.outputs.digest.value, pulled.outputs.built.value, "h2 pulled exactly what h1 built and pushed");
+    t.is((await rig.exec(h2, `docker run --rm --entrypoint cat ${pullRef} /usr/share/nginx/html/built.txt`)).trim(), "built by dockyard");
     t.deepEqual(changesOf((await stack.up()).summary), {}, "stable: no new certificate, no new htpasswd, no new container");
 
     // The password never appears in plain text in the state or the CLI output.
@@ -104,6 +110,8 @@ test.serial("a private registry with auth and generated TLS: trusted by the flee
     t.false(err!.message.includes("wrong-password"));
   } finally {
     pullRef = undefined;
+    build = false;
+    rmSync(context, { recursive: true, force: true });
     await stack.destroy().catch(() => undefined);
     await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
     cleanup();

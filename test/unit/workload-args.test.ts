@@ -58,3 +58,24 @@ test("memory sizes", (t) => {
   t.regex(err(() => parseMemory("1k"))!.message, /at least 6 MiB/);
   t.regex(err(() => parseMemory("lots"))!.message, /size like 512m/);
 });
+
+test("a build context is listed and hashed: a changed file means a rebuild; a missing Dockerfile is refused", (t) => {
+  const { buildSpec } = require("../../src/workload/image") as typeof import("../../src/workload/image");
+  const fs = require("node:fs") as typeof import("node:fs");
+  const dir = fs.mkdtempSync(require("node:os").tmpdir() + "/dockyard-ctx-");
+  try {
+    fs.writeFileSync(`${dir}/Dockerfile`, "FROM nginx\nCOPY a.txt /a.txt\n");
+    fs.mkdirSync(`${dir}/sub`);
+    fs.writeFileSync(`${dir}/sub/a.txt`, "one");
+    const first = buildSpec({ context: dir, push: true });
+    t.deepEqual(first.files, ["Dockerfile", "sub/a.txt"]);
+    t.true(first.push);
+    t.is(buildSpec({ context: dir, push: true }).contextHash, first.contextHash, "same files, same hash");
+    fs.writeFileSync(`${dir}/sub/a.txt`, "two");
+    t.not(buildSpec({ context: dir }).contextHash, first.contextHash);
+    t.regex(err(() => buildSpec({ context: dir, dockerfile: "Nope" }))!.message, /build\.dockerfile Nope is not in/);
+    t.regex(err(() => buildSpec({ context: `${dir}/missing` }))!.message, /build\.context must be a directory/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
