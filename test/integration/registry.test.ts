@@ -117,3 +117,33 @@ test.serial("a private registry with auth and generated TLS: trusted by the flee
     cleanup();
   }
 });
+
+test.serial("pull-through mode: a registry that mirrors an upstream serves engines that use it as their mirror", async (t) => {
+  const [h1, h2] = rig.hosts;
+  const { stack, cleanup } = await testStack("dockyard-registry", "proxy", async () => {
+    const { engine: e1, daemon: d1 } = engineFor(h1);
+    // The rig's registry plays the upstream (Docker Hub in real life).
+    const mirror = new Registry("mirror", { engine: e1, name: "hub-mirror", port: 5001, proxy: { remoteUrl: `http://${rig.registry!.address}` } }, { dependsOn: [d1] });
+    const e2 = new DockerEngine("h2-docker", {
+      host: rigHost(rig, h2),
+      method: "offline",
+      bundle: new pulumi.asset.FileAsset(pkgs.bundle),
+      bundleSha256: pkgs.bundleSha256,
+    });
+    const d2 = new DaemonConfig("h2-daemon", { engine: e2, registryMirrors: mirror.endpoint.apply((ep) => [`http://${ep}`]) }, { dependsOn: [mirror] });
+    const nginx = new Image("nginx", { engine: e2, ref: "nginx:latest" }, { dependsOn: [d2] });
+    return { endpoint: mirror.endpoint, digest: nginx.digest };
+  });
+  try {
+    const up = await stack.up();
+    t.is(up.outputs.endpoint.value, `${h1.address}:5001`);
+    t.regex(up.outputs.digest.value, /^sha256:/);
+    // The pull went through the pull-through registry, which now holds the repository.
+    const catalog = await rig.exec(h2, `curl -fs http://${h1.address}:5001/v2/_catalog`);
+    t.regex(catalog, /library\/nginx/);
+  } finally {
+    await stack.destroy().catch(() => undefined);
+    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+    cleanup();
+  }
+});
