@@ -1,6 +1,6 @@
+import { parseSections, sectionMarker } from "./sections";
 import { script } from "./shell";
 
-const SECTION = "@@dockyard@@";
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 /** The file as it was before Dockyard first wrote it ("absent" marker when there was none). */
 export const DAEMON_ORIGINAL = "/var/lib/dockyard/daemon.json.original";
@@ -8,10 +8,10 @@ export const DAEMON_ORIGINAL = "/var/lib/dockyard/daemon.json.original";
 /** Reads daemon.json, the docker unit's ExecStart, whether dockerd can --validate, and docker info. Read-only. */
 export function renderDaemonProbe(): string {
   return [
-    `echo '${SECTION} file'; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; echo; else echo '@@absent@@'; fi`,
-    `echo '${SECTION} execstart'; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
-    `echo '${SECTION} validate'; if dockerd --help 2>/dev/null | grep -q -- '--validate'; then echo yes; else echo no; fi`,
-    `echo '${SECTION} info'; docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    `${sectionMarker("file")}; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; echo; else echo '@@absent@@'; fi`,
+    `${sectionMarker("execstart")}; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
+    `${sectionMarker("validate")}; if dockerd --help 2>/dev/null | grep -q -- '--validate'; then echo yes; else echo no; fi`,
+    `${sectionMarker("info")}; docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
     "",
   ].join("\n");
 }
@@ -38,14 +38,7 @@ export interface DockerInfo {
 }
 
 export function parseDaemonProbe(output: string): DaemonProbe {
-  const sections: Record<string, string> = {};
-  let current: string | undefined;
-  for (const line of output.split("\n")) {
-    if (line.startsWith(SECTION + " ")) {
-      current = line.slice(SECTION.length + 1).trim();
-      sections[current] = "";
-    } else if (current !== undefined) sections[current] += line + "\n";
-  }
+  const sections = parseSections(output);
   const probe: DaemonProbe = {
     execStart: (sections.execstart ?? "").trim(),
     canValidate: (sections.validate ?? "").trim() === "yes",

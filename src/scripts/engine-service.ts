@@ -1,6 +1,6 @@
+import { parseSections, sectionMarker } from "./sections";
 import { script } from "./shell";
 
-const SECTION = "@@dockyard@@";
 
 /**
  * Enables containerd (when it has a unit) and docker on boot, starts them (restarting docker when
@@ -28,18 +28,18 @@ export function renderServiceStart(opts: { restart: boolean }): string {
 /** Reads the engine's state without changing anything: versions, service state, packages, offline record. */
 export function renderEngineProbe(): string {
   return [
-    `echo '${SECTION} version'; docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
-    `echo '${SECTION} client'; docker --version 2>/dev/null || true`,
-    `echo '${SECTION} active'; systemctl is-active docker.service 2>/dev/null || true`,
-    `echo '${SECTION} enabled'; systemctl is-enabled docker.service 2>/dev/null || true`,
-    `echo '${SECTION} packages'`,
+    `${sectionMarker("version")}; docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    `${sectionMarker("client")}; docker --version 2>/dev/null || true`,
+    `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
+    `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
+    sectionMarker("packages"),
     "if command -v dpkg-query >/dev/null 2>&1; then",
     "  dpkg-query -W -f='${Package} ${Version} ${Status}\\n' docker-ce docker-ce-cli containerd.io docker.io 2>/dev/null | awk '/ok installed/ {print $1, $2}' || true",
     "elif command -v rpm >/dev/null 2>&1; then",
     "  rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' docker-ce docker-ce-cli containerd.io docker moby-engine 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true",
     "fi",
-    `echo '${SECTION} offline'; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true; echo`,
-    `echo '${SECTION} missing'`,
+    `${sectionMarker("offline")}; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true; echo`,
+    sectionMarker("missing"),
     "if [ -f /var/lib/dockyard/engine-offline.json ]; then",
     `  sed -n 's/.*"files":\\[\\(.*\\)\\].*/\\1/p' /var/lib/dockyard/engine-offline.json | tr ',' '\\n' | tr -d '" ' | while read -r f; do`,
     '    if [ -n "$f" ] && [ ! -e "$f" ]; then echo "$f"; fi',
@@ -69,14 +69,7 @@ export interface EngineState {
 }
 
 export function parseEngineProbe(output: string): EngineState {
-  const sections: Record<string, string> = {};
-  let current: string | undefined;
-  for (const line of output.split("\n")) {
-    if (line.startsWith(SECTION + " ")) {
-      current = line.slice(SECTION.length + 1).trim();
-      sections[current] = "";
-    } else if (current !== undefined) sections[current] += line + "\n";
-  }
+  const sections = parseSections(output);
   const state: EngineState = {
     running: false,
     active: (sections.active ?? "").trim() || "unknown",

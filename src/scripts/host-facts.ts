@@ -1,3 +1,4 @@
+import { parseSections, sectionMarker } from "./sections";
 /** What Dockyard knows about a machine, read from the machine itself. */
 export interface HostFacts {
   /** os-release `ID`, e.g. `rocky`. */
@@ -24,7 +25,6 @@ export interface HostFacts {
   dockerServerVersion?: string;
 }
 
-const SECTION = "@@dockyard@@";
 
 /**
  * The shell that reads a machine's facts. Files are followed by `echo`: a file without a final
@@ -33,13 +33,13 @@ const SECTION = "@@dockyard@@";
  */
 export function renderFactsProbe(): string {
   return [
-    `echo '${SECTION} kernel'; uname -r`,
-    `echo '${SECTION} arch'; uname -m`,
-    `echo '${SECTION} os-release'; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true; echo`,
-    `echo '${SECTION} init'; cat /proc/1/comm 2>/dev/null || true`,
-    `echo '${SECTION} systemd'; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi`,
-    `echo '${SECTION} docker-client'; if command -v docker >/dev/null 2>&1; then docker --version 2>/dev/null || true; fi`,
-    `echo '${SECTION} docker-server'; if command -v docker >/dev/null 2>&1; then timeout 10 docker version --format '{{.Server.Version}}' 2>/dev/null || true; fi`,
+    `${sectionMarker("kernel")}; uname -r`,
+    `${sectionMarker("arch")}; uname -m`,
+    `${sectionMarker("os-release")}; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true; echo`,
+    `${sectionMarker("init")}; cat /proc/1/comm 2>/dev/null || true`,
+    `${sectionMarker("systemd")}; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi`,
+    `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then docker --version 2>/dev/null || true; fi`,
+    `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then timeout 10 docker version --format '{{.Server.Version}}' 2>/dev/null || true; fi`,
     "",
   ].join("\n");
 }
@@ -64,16 +64,7 @@ export function parseOsRelease(text: string): Record<string, string> {
 
 /** Parses the output of `renderFactsProbe()`. */
 export function parseFacts(output: string): HostFacts {
-  const sections: Record<string, string> = {};
-  let current: string | undefined;
-  for (const line of output.split("\n")) {
-    if (line.startsWith(SECTION + " ")) {
-      current = line.slice(SECTION.length + 1).trim();
-      sections[current] = "";
-    } else if (current !== undefined) {
-      sections[current] += line + "\n";
-    }
-  }
+  const sections = parseSections(output);
   const osr = parseOsRelease(sections["os-release"] ?? "");
   const client = /version\s+([0-9][^\s,]*)/i.exec(sections["docker-client"] ?? "");
   const server = (sections["docker-server"] ?? "").trim();

@@ -1,0 +1,22 @@
+/** Marks the start of a named section in a probe's output: `@@dockyard@@ <name>` on its own line. */
+export const SECTION = "@@dockyard@@";
+
+/** `echo` of a section marker, for probe scripts. */
+export function sectionMarker(name: string): string {
+  return `echo '${SECTION} ${name}'`;
+}
+
+/** Splits a probe's output into its sections (name -> text), so parsers never depend on order. */
+export function parseSections(output: string): Record<string, string> {
+  const sections: Record<string, string> = {};
+  let current: string | undefined;
+  for (const line of output.split("\n")) {
+    if (line.startsWith(SECTION + " ")) {
+      current = line.slice(SECTION.length + 1).trim();
+      sections[current] = "";
+    } else if (current !== undefined) {
+      sections[current] += line + "\n";
+    }
+  }
+  return sections;
+}
