@@ -86,8 +86,7 @@ test.serial("a mirror is proved by a pull; live-restore keeps containers across 
     t.deepEqual(await daemonJson(h), { debug: true });
   } finally {
     await stack.destroy().catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -115,8 +114,7 @@ test.serial("an invalid setting leaves docker running on the old config and show
     t.true(await canPull(h, `${registry}/library/nginx:latest`), "and pullable after");
   } finally {
     await stack.destroy().catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -134,8 +132,7 @@ test.serial("refused before anything changes: a mirror that is not http(s), and 
       t.regex(err!.message, message);
       t.deepEqual(await daemonJson(h), before);
     } finally {
-      await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-      cleanup();
+      await cleanup();
     }
   }
 });

@@ -84,8 +84,7 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
     t.is(await dpkgVersion(h, "docker-ce"), "", "uninstallOnDelete removed docker-ce");
     t.is((await rig.exec(h, "ls /etc/apt/sources.list.d/")).trim(), "", "and its repository");
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -116,8 +115,7 @@ test("distro packages, then the same engine adopted: checked and reported, not c
     t.regex(destroyed.stdout, /the Docker engine was left in place \(uninstallOnDelete is not set\)/, "and destroy says so");
   } finally {
     for (const s of [distro, adopt]) {
-      await s.stack.workspace.removeStack(s.stack.name, { force: true }).catch(() => undefined);
-      s.cleanup();
+      await s.cleanup();
     }
   }
 });
@@ -159,8 +157,7 @@ test("offline from a bundle: installed without a download, uploaded once, drift 
     await stack.destroy();
   } finally {
     await rig.exec(h, "mv /etc/apt/sources.list.off /etc/apt/sources.list").catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -186,7 +183,6 @@ test("a non-root user with passwordless sudo installs an engine from a bundle UR
     t.is((await rig.exec(h, "stat -c %U /var/lib/dockyard/engine-offline.json")).trim(), "root", "written as root through sudo");
     t.regex(await rig.exec(h, "journalctl --no-pager | grep 'sudo' | grep -c 'USER=root' || true"), /^[1-9]/);
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });

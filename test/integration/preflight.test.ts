@@ -35,8 +35,7 @@ test.serial("a host outside policy is refused with its name and reason, and no h
     t.deepEqual(await Promise.all([fingerprint(rig, bad), fingerprint(rig, good)]), before);
     t.false((await types(stack)).some((ty) => ty.endsWith("dockyard:DockerEngine")));
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -53,8 +52,7 @@ test.serial("a kernel below the policy's minimum is refused before anything chan
     t.regex(err!.message, new RegExp(`root@${good.address}:22: preflight failed, nothing was changed: kernel \\S+ is older than the required 99\\.0`));
     t.is(await fingerprint(rig, good), before);
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -73,8 +71,7 @@ test.serial("an unreachable host fails with a clear error naming it, after the c
     t.true(Date.now() - started < 120_000);
     t.false((await types(stack)).some((ty) => ty.endsWith("dockyard:DockerEngine")));
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -88,8 +85,7 @@ test.serial("a wrong user is an authentication failure, distinct from a wrong ho
     const err = await t.throwsAsync(stack.up());
     t.regex(err!.message, new RegExp(`nobody@${good.address.replace(/\./g, "\\.")}:22: authentication failed for user 'nobody'`));
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -109,7 +105,6 @@ test.serial("through a jump host: the connection to the target is forwarded by t
     t.regex(log, new RegExp(`from ${bastion.address.replace(/\./g, "\\.")} port`));
     await stack.destroy();
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });

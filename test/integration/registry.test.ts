@@ -113,8 +113,7 @@ test.serial("a private registry with auth and generated TLS: trusted by the flee
     build = false;
     rmSync(context, { recursive: true, force: true });
     await stack.destroy().catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -143,7 +142,6 @@ test.serial("pull-through mode: a registry that mirrors an upstream serves engin
     t.regex(catalog, /library\/nginx/);
   } finally {
     await stack.destroy().catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });

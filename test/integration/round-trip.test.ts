@@ -79,8 +79,7 @@ test.serial("up reads the host's facts over SSH; refresh and a second up change 
     const after = await stack.exportStack();
     t.deepEqual(after.deployment.resources ?? [], []);
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -96,7 +95,6 @@ test.serial("a wrong pinned host key is refused, naming the host, and nothing is
     const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
     t.false(types.some((ty: string) => ty.endsWith("dockyard:HostFacts")), `created: ${types.join(", ")}`);
   } finally {
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });

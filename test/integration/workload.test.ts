@@ -98,8 +98,7 @@ test.serial("nginx through the mirror, run as nginx-container on 80:80, answers 
     t.deepEqual(changesOf((await stack.up()).summary), {}, "and settles");
   } finally {
     await stack.destroy().catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
   t.is((await rig.exec(h, "docker ps -aq --filter name=nginx-container")).trim(), "", "destroy removed the container");
 });
@@ -118,7 +117,6 @@ test.serial("a host port already taken fails naming host and port; a container t
     t.regex(crash!.message, /container crash exited with code 3 right after it started\. Last log lines:\s+boom: no config found/);
   } finally {
     await stack.destroy().catch(() => undefined);
-    await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 });

@@ -44,8 +44,8 @@ export function pulumiEngine(): Promise<PulumiCommand> {
 export interface TestStack {
   stack: Stack;
   backendDir: string;
-  /** Destroys nothing; removes the stack's local state directory. */
-  cleanup(): void;
+  /** Destroys nothing: removes the stack from its backend and the local state directory. */
+  cleanup(): Promise<void>;
 }
 
 /** An inline-program stack on its own local file backend, run by the real CLI. */
@@ -73,7 +73,8 @@ export async function testStack(projectName: string, stackName: string, program:
   return {
     stack,
     backendDir,
-    cleanup() {
+    async cleanup() {
+      await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
       rmSync(backendDir, { recursive: true, force: true });
       rmSync(workDir, { recursive: true, force: true });
     },
