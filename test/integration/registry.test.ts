@@ -123,13 +123,13 @@ test.serial("pull-through mode: a registry that mirrors an upstream serves engin
     const { engine: e1, daemon: d1 } = engineFor(h1);
     // The rig's registry plays the upstream (Docker Hub in real life).
     const mirror = new Registry("mirror", { engine: e1, name: "hub-mirror", port: 5001, proxy: { remoteUrl: `http://${rig.registry!.address}` } }, { dependsOn: [d1] });
-    const e2 = new DockerEngine("h2-docker", {
+    const e2 = new DockerEngine(`${h2.name}-docker`, {
       host: rigHost(rig, h2),
       method: "offline",
       bundle: new pulumi.asset.FileAsset(pkgs.bundle),
       bundleSha256: pkgs.bundleSha256,
     });
-    const d2 = new DaemonConfig("h2-daemon", { engine: e2, registryMirrors: mirror.endpoint.apply((ep) => [`http://${ep}`]) }, { dependsOn: [mirror] });
+    const d2 = new DaemonConfig(`${h2.name}-daemon`, { engine: e2, registryMirrors: mirror.endpoint.apply((ep) => [`http://${ep}`]) }, { dependsOn: [mirror] });
     const nginx = new Image("nginx", { engine: e2, ref: "nginx:latest" }, { dependsOn: [d2] });
     return { endpoint: mirror.endpoint, digest: nginx.digest };
   });

@@ -179,6 +179,8 @@ export class Rig {
     const rig = new Rig(opts.runId ?? `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`, opts.keyPair, opts.label);
     try {
       await Promise.all(Array.from({ length: opts.hosts ?? 1 }, (_, i) => rig.addHost(`h${i + 1}`)));
+      // Hosts boot in parallel and finish in any order; tests index them by name order.
+      rig.hosts.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
       if (opts.registry) await rig.startRegistry();
     } catch (e) {
       await rig.stop();
