@@ -34,8 +34,8 @@ export const CREDENTIALS_PROPERTY = "credentials";
 
 export function toConnectionSpec(inputs: ConnectedInputs): ConnectionSpec {
   const { connection: c, credentials } = inputs;
-  const spec: ConnectionSpec = { ...c, jump: undefined, ...credentials, jumpPrivateKey: undefined } as ConnectionSpec;
-  delete (spec as { jumpPrivateKey?: string }).jumpPrivateKey;
+  const { jump: _jump, ...direct } = c;
+  const spec: ConnectionSpec = { ...direct, privateKey: credentials.privateKey, privateKeyPassphrase: credentials.privateKeyPassphrase };
   if (c.jump) {
     spec.jump = {
       ...c.jump,

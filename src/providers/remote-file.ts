@@ -2,7 +2,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
-import { SshSession, shellQuote } from "../remote/ssh-session";
+import { SshSession } from "../remote/ssh-session";
+import { shq } from "../scripts/shell";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
 export interface RemoteFileInputs extends ConnectedInputs {
@@ -21,8 +22,8 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 async function write(session: SshSession, f: RemoteFileInputs): Promise<void> {
-  const p = shellQuote(f.path);
-  const tmp = shellQuote(`${f.path}.dockyard-new`);
+  const p = shq(f.path);
+  const tmp = shq(`${f.path}.dockyard-new`);
   await session.exec(`mkdir -p "$(dirname ${p})" && umask 077 && cat > ${tmp} && chmod ${f.mode} ${tmp} && mv -f ${tmp} ${p}`, {
     stdin: f.content,
     what: `writing ${f.path}`,
@@ -30,7 +31,7 @@ async function write(session: SshSession, f: RemoteFileInputs): Promise<void> {
 }
 
 async function remoteSha(session: SshSession, path: string): Promise<string> {
-  return (await session.exec(`sha256sum ${shellQuote(path)} 2>/dev/null | cut -d' ' -f1`, { allowFailure: true })).stdout.trim();
+  return (await session.exec(`sha256sum ${shq(path)} 2>/dev/null | cut -d' ' -f1`, { allowFailure: true })).stdout.trim();
 }
 
 /** A file on a host with content Dockyard owns: written atomically, drift read back by checksum. */
@@ -63,6 +64,6 @@ export const remoteFile = {
 
   async delete(_id: string, props: RemoteFileOutputs): Promise<void> {
     const session = await SshSession.for(toConnectionSpec(props));
-    await session.exec(`rm -f ${shellQuote(props.path)}`, { what: `removing ${props.path}` });
+    await session.exec(`rm -f ${shq(props.path)}`, { what: `removing ${props.path}` });
   },
 };

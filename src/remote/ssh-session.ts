@@ -9,6 +9,7 @@ import {
   RemoteCommandError,
   RemoteError,
 } from "./errors";
+import { shq } from "../scripts/shell";
 import { fingerprintOf, parsePinnedHostKey } from "./host-key";
 
 /** What a finished remote command produced. */
@@ -31,10 +32,6 @@ export interface ExecOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Single-quotes a string for POSIX sh. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * One SSH connection to one machine, with the host key checked against the pinned one. Commands
@@ -175,8 +172,7 @@ export class SshSession {
   /** Runs a command; throws RemoteCommandError on a non-zero exit unless allowFailure. */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
-    const asRoot = (this.spec.user ?? "root") === "root";
-    const wrapped = !asRoot && (opts.sudo ?? this.spec.sudo) ? `sudo -n sh -c ${shellQuote(command)}` : command;
+    const wrapped = this.asUser(command, opts.sudo);
     const result = await new Promise<ExecResult>((resolve, reject) => {
       this.client.exec(wrapped, (err, stream) => {
         if (err) return reject(new HostUnreachableError(this.target, `could not start a command: ${err.message}`));
@@ -214,13 +210,18 @@ export class SshSession {
    */
   async stream(command: string, opts: { sudo?: boolean } = {}): Promise<ClientChannel> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
-    const asRoot = (this.spec.user ?? "root") === "root";
-    const wrapped = !asRoot && (opts.sudo ?? this.spec.sudo) ? `sudo -n sh -c ${shellQuote(command)}` : command;
+    const wrapped = this.asUser(command, opts.sudo);
     return await new Promise<ClientChannel>((resolve, reject) =>
       this.client.exec(wrapped, (err, stream) =>
         err ? reject(new HostUnreachableError(this.target, `could not start a command: ${err.message}`)) : resolve(stream),
       ),
     );
+  }
+
+  /** The command as it runs: through `sudo -n` for a non-root user that asked for it. */
+  private asUser(command: string, sudo?: boolean): string {
+    const asRoot = (this.spec.user ?? "root") === "root";
+    return !asRoot && (sudo ?? this.spec.sudo) ? `sudo -n sh -c ${shq(command)}` : command;
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
 import * as path from "node:path";
 import { RemoteError } from "./errors";
-import { type SshSession, shellQuote } from "./ssh-session";
+import { shq } from "../scripts/shell";
+import type { SshSession } from "./ssh-session";
 
 /**
  * Puts a local file on the host at `remotePath` unless a file with the same sha256 is there
@@ -14,11 +15,11 @@ export async function uploadFile(
   remotePath: string,
   sha256: string,
 ): Promise<{ uploaded: boolean }> {
-  const q = shellQuote(remotePath);
+  const q = shq(remotePath);
   const existing = await session.exec(`sha256sum ${q} 2>/dev/null | cut -d' ' -f1`, { allowFailure: true });
   if (existing.stdout.trim() === sha256) return { uploaded: false };
-  const tmp = shellQuote(`${remotePath}.dockyard-upload`);
-  await session.exec(`mkdir -p ${shellQuote(path.posix.dirname(remotePath))} && cat > ${tmp}`, {
+  const tmp = shq(`${remotePath}.dockyard-upload`);
+  await session.exec(`mkdir -p ${shq(path.posix.dirname(remotePath))} && cat > ${tmp}`, {
     stdin: createReadStream(localPath),
     what: `uploading ${path.basename(localPath)}`,
   });
