@@ -1,10 +1,9 @@
 import test from "ava";
-import * as pulumi from "@pulumi/pulumi";
-import { DaemonConfig, type DaemonConfigArgs, DockerEngine } from "pulumi-dockyard";
+import { DaemonConfig, type DaemonConfigArgs } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
-import { changesOf, rigHost } from "./support/programs";
+import { changesOf, offlineEngine } from "./support/programs";
 
 // h1: mirrors, live-restore, hand edits. h2: invalid settings, insecure registry, conflicts.
 let rig: Rig;
@@ -23,12 +22,7 @@ test.after.always(async () => {
 /** A program with an offline engine (nothing downloaded) and the daemon config under test. */
 function program(h: RigHost, config: () => Omit<DaemonConfigArgs, "engine"> | undefined) {
   return async () => {
-    const engine = new DockerEngine("docker", {
-      host: rigHost(rig, h),
-      method: "offline",
-      bundle: new pulumi.asset.FileAsset(pkgs.bundle),
-      bundleSha256: pkgs.bundleSha256,
-    });
+    const engine = offlineEngine("docker", rig, h, pkgs);
     const args = config();
     if (!args) return { version: engine.version };
     const cfg = new DaemonConfig("daemon", { engine, ...args });

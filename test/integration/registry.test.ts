@@ -7,7 +7,7 @@ import { DaemonConfig, DockerEngine, Image, Registry } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost, smallImageTags } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
-import { changesOf, rigHost } from "./support/programs";
+import { changesOf, offlineEngine } from "./support/programs";
 
 // h1 runs a private registry (auth + generated TLS); h2 pulls from it. Both get "registry:2" and
 // nginx through the rig's mirror, as an intranet would.
@@ -27,12 +27,7 @@ test.after.always(async () => {
 });
 
 function engineFor(h: RigHost): { engine: DockerEngine; daemon: DaemonConfig } {
-  const engine = new DockerEngine(`${h.name}-docker`, {
-    host: rigHost(rig, h),
-    method: "offline",
-    bundle: new pulumi.asset.FileAsset(pkgs.bundle),
-    bundleSha256: pkgs.bundleSha256,
-  });
+  const engine = offlineEngine(`${h.name}-docker`, rig, h, pkgs);
   const daemon = new DaemonConfig(`${h.name}-daemon`, { engine, registryMirrors: [`http://${rig.registry!.address}`] });
   return { engine, daemon };
 }
@@ -123,12 +118,7 @@ test.serial("pull-through mode: a registry that mirrors an upstream serves engin
     const { engine: e1, daemon: d1 } = engineFor(h1);
     // The rig's registry plays the upstream (Docker Hub in real life).
     const mirror = new Registry("mirror", { engine: e1, name: "hub-mirror", port: 5001, proxy: { remoteUrl: `http://${rig.registry!.address}` } }, { dependsOn: [d1] });
-    const e2 = new DockerEngine(`${h2.name}-docker`, {
-      host: rigHost(rig, h2),
-      method: "offline",
-      bundle: new pulumi.asset.FileAsset(pkgs.bundle),
-      bundleSha256: pkgs.bundleSha256,
-    });
+    const e2 = offlineEngine(`${h2.name}-docker`, rig, h2, pkgs);
     const d2 = new DaemonConfig(`${h2.name}-daemon`, { engine: e2, registryMirrors: mirror.endpoint.apply((ep) => [`http://${ep}`]) }, { dependsOn: [mirror] });
     const nginx = new Image("nginx", { engine: e2, ref: "nginx:latest" }, { dependsOn: [d2] });
     return { endpoint: mirror.endpoint, digest: nginx.digest };

@@ -1,10 +1,9 @@
 import test from "ava";
-import * as pulumi from "@pulumi/pulumi";
-import { Container, type ContainerArgs, DaemonConfig, DockerEngine, Image } from "pulumi-dockyard";
+import { Container, type ContainerArgs, DaemonConfig, Image } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
-import { changesOf, rigHost } from "./support/programs";
+import { changesOf, offlineEngine } from "./support/programs";
 
 let rig: Rig;
 let pkgs: DockerPackages;
@@ -28,12 +27,7 @@ interface Workload {
 /** The journey of every Docker guide: engine, a registry mirror, nginx pulled through it, run on 80. */
 function program(h: RigHost, w: () => Workload) {
   return async () => {
-    const engine = new DockerEngine("docker", {
-      host: rigHost(rig, h),
-      method: "offline",
-      bundle: new pulumi.asset.FileAsset(pkgs.bundle),
-      bundleSha256: pkgs.bundleSha256,
-    });
+    const engine = offlineEngine("docker", rig, h, pkgs);
     const daemon = new DaemonConfig("daemon", { engine, registryMirrors: [`http://${rig.registry!.address}`] });
     const { ref, extra } = w();
     const nginx = new Image("nginx", { engine, ref }, { dependsOn: [daemon] });

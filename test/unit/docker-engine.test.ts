@@ -1,34 +1,22 @@
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
+import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
 
 let pulumi: typeof pulumiType;
 let Host: typeof import("../../src/host/host").Host;
 let DockerEngine: typeof import("../../src/engine/docker-engine").DockerEngine;
-const created: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+let created: Registered[] = [];
 const key = utils.generateKeyPairSync("ed25519");
 const hostKey = utils.generateKeyPairSync("ed25519").public;
 
-test.before(() => {
-  pulumi = require("@pulumi/pulumi");
-  pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, facts: { osId: "debian" }, version: "24.0.7", apiVersion: "1.43", drift: [] } };
-      },
-      call: (args) => args.inputs,
-    },
-    "dockyard",
-    "unit",
-    false,
-  );
+test.before(async () => {
+  ({ pulumi, created } = await setUnitMocks({ facts: { osId: "debian" }, version: "24.0.7", apiVersion: "1.43", drift: [] }));
   // require (not import): the mocks above must be set before these modules load.
   ({ Host } = require("../../src/host/host"));
   ({ DockerEngine } = require("../../src/engine/docker-engine"));
 });
 
-const valueOf = <T>(o: pulumiType.Output<T>): Promise<T> => (o as unknown as { promise(): Promise<T> }).promise();
 let n = 0;
 const host = () => new Host(`h${++n}`, { address: "10.0.0.2", privateKey: key.private, hostKey });
 

@@ -2,30 +2,19 @@ import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { readFileSync, statSync } from "node:fs";
 import { utils } from "ssh2";
+import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
 
 // @pulumi/docker's plugin cannot run on these machines: its Provider is checked with mocks.
 let pulumi: typeof pulumiType;
 let Host: typeof import("../../src/host/host").Host;
 let DockerEngine: typeof import("../../src/engine/docker-engine").DockerEngine;
-const created: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+let created: Registered[] = [];
 const key = utils.generateKeyPairSync("ed25519");
 const hostKey = utils.generateKeyPairSync("ed25519").public;
 
-test.before(() => {
+test.before(async () => {
   process.env.DOCKYARD_CACHE = `/tmp/dockyard-unit-${process.pid}`;
-  pulumi = require("@pulumi/pulumi");
-  pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, facts: { osId: "debian" } } };
-      },
-      call: (args) => args.inputs,
-    },
-    "dockyard",
-    "unit",
-    false,
-  );
+  ({ pulumi, created } = await setUnitMocks({ facts: { osId: "debian" } }));
   ({ Host } = require("../../src/host/host"));
   ({ DockerEngine } = require("../../src/engine/docker-engine"));
 });
@@ -34,7 +23,6 @@ test.after.always(() => {
   require("node:fs").rmSync(process.env.DOCKYARD_CACHE!, { recursive: true, force: true });
 });
 
-const valueOf = <T>(o: pulumiType.Output<T>): Promise<T> => (o as unknown as { promise(): Promise<T> }).promise();
 
 test.serial("an engine gives a @pulumi/docker provider over ssh:// with the pinned key checked, never skipped", async (t) => {
   const host = new Host("web1", { address: "10.0.0.12", port: 2222, user: "ops", sudo: true, privateKey: pulumi.secret(key.private), hostKey: `10.0.0.12 ${hostKey}` });

@@ -1,31 +1,20 @@
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
+import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
 
 // Mocks must be in place before the code that creates resources is loaded.
 let pulumi: typeof pulumiType;
 let Host: typeof import("../../src/host/host").Host;
-const created: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+let created: Registered[] = [];
 const warnings: string[] = [];
 
 const pair = utils.generateKeyPairSync("ed25519");
 const hostPair = utils.generateKeyPairSync("ed25519");
 
 test.before(async () => {
-  pulumi = require("@pulumi/pulumi");
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian", arch: "x86_64", init: "systemd", systemd: true };
-        return { id: `${args.name}-id`, state: { ...args.inputs, facts } };
-      },
-      call: (args) => args.inputs,
-    },
-    "dockyard",
-    "unit",
-    false,
-  );
+  const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian", arch: "x86_64", init: "systemd", systemd: true };
+  ({ pulumi, created } = await setUnitMocks({ facts }));
   const log = pulumi.log;
   const warn = log.warn;
   log.warn = ((msg: string, ...rest: unknown[]) => {
@@ -35,12 +24,6 @@ test.before(async () => {
   // require (not import): the mocks above must be set before this module loads.
   ({ Host } = require("../../src/host/host"));
 });
-
-const valueOf = <T>(o: pulumiType.Output<T>): Promise<T> =>
-  new Promise((resolve, reject) => {
-    // Output.apply swallows the error into the output; promise() surfaces it.
-    (o as unknown as { promise(): Promise<T> }).promise().then(resolve, reject);
-  });
 
 const isSecret = (o: pulumiType.Output<unknown>): Promise<boolean> =>
   (o as unknown as { isSecret: Promise<boolean> }).isSecret;

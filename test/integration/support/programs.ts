@@ -1,10 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Host, type HostArgs } from "pulumi-dockyard";
+import { DockerEngine, Host, type HostArgs } from "pulumi-dockyard";
+import type { DockerPackages } from "../../rig/package-server";
 import type { Rig, RigHost } from "../../rig/rig";
 
 /** A Host for a rig host: pinned key, rig key as a secret. */
 export function rigHost(rig: Rig, h: RigHost, extra: Partial<HostArgs> = {}): Host {
   return new Host(h.name, { address: h.address, privateKey: pulumi.secret(rig.privateKey), hostKey: h.hostKey, ...extra });
+}
+
+/** An engine installed from the rig's offline bundle: the fastest way to a running engine, no download. */
+export function offlineEngine(name: string, rig: Rig, h: RigHost, pkgs: DockerPackages): DockerEngine {
+  return new DockerEngine(name, {
+    host: rigHost(rig, h),
+    method: "offline",
+    bundle: new pulumi.asset.FileAsset(pkgs.bundle),
+    bundleSha256: pkgs.bundleSha256,
+  });
 }
 
 /** Changes an `up`/`refresh` summary reports, without `same`. */

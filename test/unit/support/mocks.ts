@@ -1,0 +1,33 @@
+import type * as pulumiType from "@pulumi/pulumi";
+
+/** A resource the program registered under mocks. */
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * Sets Pulumi's mocks (before the code under test is loaded) and returns the list that records
+ * every resource registered. `outputs` adds what a provider would report for each resource.
+ */
+export async function setUnitMocks(outputs: Record<string, unknown> = {}): Promise<{ pulumi: typeof pulumiType; created: Registered[] }> {
+  const pulumi = require("@pulumi/pulumi") as typeof pulumiType;
+  const created: Registered[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        created.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
+      },
+      call: (args) => args.inputs,
+    },
+    "dockyard",
+    "unit",
+    false,
+  );
+  return { pulumi, created };
+}
+
+/** The value of an Output, or its error. */
+export const valueOf = <T>(o: pulumiType.Output<T>): Promise<T> => (o as unknown as { promise(): Promise<T> }).promise();
