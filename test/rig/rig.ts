@@ -6,8 +6,12 @@ import * as path from "node:path";
 import { utils as sshUtils } from "ssh2";
 import { docker, run } from "./docker-cli";
 
-/** Every rig object of a test run carries this label, so `downAll` finds what any run left behind. */
-export const RIG_LABEL = "dockyard.rig";
+/**
+ * Every rig object of a test run carries this label, so `downAll` finds what any run left behind.
+ * DOCKYARD_RIG_LABEL gives concurrent runs (a bench beside a test run) their own, so one run's
+ * cleanup never removes the other's hosts.
+ */
+export const RIG_LABEL = process.env.DOCKYARD_RIG_LABEL ?? "dockyard.rig";
 /** The main job's sandbox hosts carry this one instead: test cleanup leaves them alone. */
 export const SANDBOX_LABEL = "dockyard.sandbox";
 export const RIG_NETWORK = "dockyard-rig";
