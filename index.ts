@@ -1,31 +1,13 @@
-// The Pulumi program of this repository. For now it checks the hosts of the stack: it connects to
-// each (host key pinned, key a secret) and exports the facts it reads. Run by `npm run up` on
-// local sandbox hosts, or by `pulumi up` with your own stack configuration:
-//
-//   pulumi config set --path 'dockyard:hosts[0].name' web1
-//   pulumi config set --path 'dockyard:hosts[0].address' 10.0.0.12
-//   pulumi config set --path 'dockyard:hosts[0].hostKey' "$(ssh-keyscan -t ed25519 10.0.0.12 | cut -d' ' -f2-)"
-//   pulumi config set --secret dockyard:sshPrivateKey < ~/.ssh/id_ed25519
+// The Pulumi program of this repository: deploys the fleet file of the selected stack,
+// stacks/<stack>.yaml. `npm run up` runs it on the `local` stack (sandbox hosts started here);
+// with your own stack, `pulumi up -s prod` deploys stacks/prod.yaml.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Host } from "pulumi-dockyard";
-
-interface HostEntry {
-  name: string;
-  address: string;
-  port?: number;
-  user?: string;
-  hostKey: string;
-  sudo?: boolean;
-}
+import { Fleet, loadFleet } from "pulumi-dockyard";
 
 export = async () => {
-  const config = new pulumi.Config("dockyard");
-  const entries = config.requireObject<HostEntry[]>("hosts");
-  const privateKey = config.requireSecret("sshPrivateKey");
-  const hosts: Record<string, pulumi.Output<unknown>> = {};
-  for (const e of entries) {
-    const host = new Host(e.name, { address: e.address, port: e.port, user: e.user, sudo: e.sudo, hostKey: e.hostKey, privateKey });
-    hosts[e.name] = host.facts;
-  }
-  return { hosts };
+  const stack = pulumi.getStack();
+  const spec = loadFleet(path.join(__dirname, "stacks", `${stack}.yaml`));
+  const fleet = new Fleet(stack, { spec });
+  return { hosts: fleet.outputs };
 };

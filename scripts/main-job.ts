@@ -1,14 +1,18 @@
 // Runs this repository's program (index.ts) on the `local` stack through the Automation API, on
 // sandbox hosts the rig starts here. State: the local file backend in .pulumi-state/.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { utils } from "ssh2";
+import { loadFleet, type FleetHostOutputs } from "pulumi-dockyard";
+import { ensureDockerPackages, startPackageServer } from "../test/rig/package-server";
 import { downAll, Rig, SANDBOX_LABEL } from "../test/rig/rig";
 
 const REPO = path.resolve(__dirname, "..");
 const STATE = path.join(REPO, ".pulumi-state");
+const SANDBOX_DIR = path.join(STATE, "sandbox");
 const STACK = process.env.DOCKYARD_STACK ?? "local";
 const SANDBOX_HOSTS = 2;
 // Sandbox only: this passphrase protects throwaway keys of local test hosts. Set
@@ -16,7 +20,7 @@ const SANDBOX_HOSTS = 2;
 const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? "dockyard-sandbox-only";
 
 function sandboxKeyPair(): { private: string; public: string } {
-  const file = path.join(STATE, "sandbox-key.json");
+  const file = path.join(SANDBOX_DIR, "key.json");
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
   const pair = utils.generateKeyPairSync("ed25519");
   writeFileSync(file, JSON.stringify(pair), { mode: 0o600 });
@@ -25,7 +29,13 @@ function sandboxKeyPair(): { private: string; public: string } {
 
 async function main(): Promise<void> {
   const down = process.argv[2] === "down";
-  mkdirSync(STATE, { recursive: true });
+  const fleetFile = path.join(REPO, "stacks", `${STACK}.yaml`);
+  mkdirSync(SANDBOX_DIR, { recursive: true });
+  if (!down) {
+    // Bad input stops here, before a sandbox host is started or a machine touched.
+    step(`checking ${path.relative(REPO, fleetFile)}`);
+    loadFleet(fleetFile);
+  }
   const bin = execFileSync(path.join(REPO, "scripts", "pulumi-engine"), { stdio: ["ignore", "pipe", "inherit"] })
     .toString()
     .trim();
@@ -46,27 +56,78 @@ async function main(): Promise<void> {
   const out = (s: string) => process.stdout.write(s);
 
   if (down) {
-    console.log(`main job: destroying stack ${STACK}`);
+    step(`destroying stack ${STACK}`);
     await stack.destroy({ onOutput: out });
     const removed = await downAll(SANDBOX_LABEL);
-    console.log(`main job: removed ${removed.containers} sandbox containers`);
+    step(`removed ${removed.containers} sandbox containers and ${removed.volumes} volumes`);
     return;
   }
 
-  console.log(`main job: starting ${SANDBOX_HOSTS} sandbox hosts`);
-  const rig = await Rig.start({ hosts: SANDBOX_HOSTS, runId: "local", keyPair: sandboxKeyPair(), label: SANDBOX_LABEL, log: console.log });
-  await stack.setConfig("dockyard:sshPrivateKey", { value: rig.privateKey, secret: true });
-  await stack.setConfig("dockyard:hosts", {
-    value: JSON.stringify(rig.hosts.map((h) => ({ name: h.name, address: h.address, hostKey: h.hostKey }))),
-  });
-  console.log(`main job: pulumi up (stack ${STACK}, state in ${path.relative(REPO, STATE)}/)`);
+  if (STACK === "local") await startSandbox(stack);
+  step(`pulumi up (stack ${STACK}, state in ${path.relative(REPO, STATE)}/)`);
   const up = await stack.up({ onOutput: out });
   const changes = Object.entries(up.summary.resourceChanges ?? {}).filter(([k]) => k !== "same");
-  console.log(changes.length ? `main job: changed ${changes.map(([k, v]) => `${v} ${k}`).join(", ")}` : "main job: nothing to change");
-  for (const [name, facts] of Object.entries(up.outputs.hosts?.value ?? {})) {
-    const f = facts as { osPrettyName: string; kernel: string; arch: string };
-    console.log(`main job: ${name}: ${f.osPrettyName}, kernel ${f.kernel}, ${f.arch}`);
+  step(changes.length ? `changed: ${changes.map(([k, v]) => `${v} ${k}`).join(", ")}` : "nothing to change: every host already was as the fleet file says");
+
+  let failed = 0;
+  for (const [name, h] of Object.entries((up.outputs.hosts?.value ?? {}) as Record<string, FleetHostOutputs>)) {
+    step(`${name}: ${h.os}, kernel ${h.kernel}, docker ${h.docker}, mirrors ${h.mirrors.join(" ") || "none"}`);
+    for (const [cname, c] of Object.entries(h.containers)) {
+      for (const endpoint of c.endpoints) {
+        const url = `http://${endpoint}/`;
+        const answer = await httpAnswer(url);
+        if (!answer.ok) failed++;
+        step(`${name}: ${cname} (${c.state}) ${url} -> ${answer.text}`);
+      }
+    }
   }
+  if (failed) throw new Error(`${failed} URL(s) did not answer`);
+}
+
+/** Starts the sandbox the `local` stack deploys to and puts its addresses and keys into config. */
+async function startSandbox(stack: Awaited<ReturnType<typeof LocalWorkspace.createOrSelectStack>>): Promise<void> {
+  step(`starting ${SANDBOX_HOSTS} sandbox hosts, a docker-ce repository mirror and a registry mirror holding nginx`);
+  const rig = await Rig.start({ hosts: SANDBOX_HOSTS, registry: true, runId: "local", keyPair: sandboxKeyPair(), label: SANDBOX_LABEL, log: (s) => step(s) });
+  const [packages, pkgs] = await Promise.all([startPackageServer(rig.runId, rig.labels()), ensureDockerPackages(), rig.pushNginx()]);
+  const bundle = path.join(SANDBOX_DIR, "docker.tgz");
+  if (!existsSync(bundle) || sha256(bundle) !== pkgs.bundleSha256) copyFileSync(pkgs.bundle, bundle);
+  const [h1, h2] = rig.hosts;
+  await stack.setAllConfig({
+    "dockyard:sshPrivateKey": { value: rig.privateKey, secret: true },
+    "dockyard:sandbox1Address": { value: h1.address },
+    "dockyard:sandbox1HostKey": { value: h1.hostKey },
+    "dockyard:sandbox2Address": { value: h2.address },
+    "dockyard:sandbox2HostKey": { value: h2.hostKey },
+    "dockyard:sandboxRepoMirror": { value: packages.baseUrl },
+    "dockyard:sandboxRegistryMirror": { value: `http://${rig.registry!.address}` },
+    "dockyard:sandboxBundleSha256": { value: pkgs.bundleSha256 },
+  });
+}
+
+/** GETs a URL a few times (a container may still be starting); says what answered. */
+async function httpAnswer(url: string): Promise<{ ok: boolean; text: string }> {
+  let last = "";
+  for (let i = 0; i < 10; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const body = await res.text();
+      const title = /<h1>([^<]*)<\/h1>/.exec(body)?.[1] ?? body.slice(0, 40).trim();
+      if (res.ok) return { ok: true, text: `${res.status} "${title}"` };
+      last = `${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return { ok: false, text: `no answer (${last})` };
+}
+
+function sha256(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+function step(s: string): void {
+  console.log(`main job: ${s}`);
 }
 
 main().catch((e) => {

@@ -15,3 +15,10 @@ export { DaemonConfig, type DaemonConfigArgs, type AddressPool } from "./engine/
 export { Image, type ImageArgs, type BuildArgs, type RegistryCredentials } from "./workload/image";
 export { Container, type ContainerArgs, type PortArgs, type HealthCheckArgs } from "./workload/container";
 export { Registry, type RegistryArgs, type RegistryUser, type RegistryTls } from "./registry/registry";
+export { Fleet, type FleetArgs, type FleetHostOutputs } from "./fleet/fleet";
+export { loadFleet, parseFleet, checkFleetSpec, FleetFileError, type FleetProblem } from "./fleet/load-fleet";
+export { FleetSpecSchema, type FleetSpec } from "./fleet/spec";
+export { AwsHost, type AwsHostArgs } from "./aws/aws-host";
+export { EcrRegistry, type EcrRegistryArgs, type EcrCredentials } from "./aws/ecr-registry";
+export { AWS_DISTROS, type AwsDistro, type AwsArchitecture } from "./aws/distro-images";
+export { publishedPortRules, publishedPortsOf, type PublishedPort, type IngressRule } from "./aws/ingress-rules";

@@ -1,0 +1,141 @@
+// Checks across entries that a schema cannot express: names that must be unique or declared,
+// settings that only make sense together, ports two containers would both take.
+import * as pulumi from "@pulumi/pulumi";
+import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem } from "../engine/daemon-settings";
+import { parsePinnedHostKey } from "../remote/host-key";
+import { imageRefProblem } from "../workload/image-ref";
+import { parsePort } from "../workload/container";
+import { hostSettings, targetHosts } from "./host-settings";
+import type { DaemonSpec, FleetSpec } from "./spec";
+
+export interface SpecProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Problems across entries. Also run on a spec the schema refused (so one pass reports both
+ * kinds): it then stops quietly at the first shape it cannot read.
+ */
+export function fleetProblems(spec: FleetSpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  try {
+    collect(spec, problems);
+  } catch {
+    // A malformed part the schema has already reported.
+  }
+  return problems;
+}
+
+function collect(spec: FleetSpec, problems: SpecProblem[]): void {
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+
+  const hostIndex = new Map<string, number>();
+  spec.hosts.forEach((h, i) => {
+    const first = hostIndex.get(h.name);
+    if (first !== undefined) add(["hosts", i, "name"], `duplicate host name "${h.name}" (also hosts[${first}])`);
+    else hostIndex.set(h.name, i);
+  });
+  const groups = new Set(spec.hosts.flatMap((h) => h.groups ?? []));
+  spec.hosts.forEach((h, i) =>
+    (h.groups ?? []).forEach((g, j) => {
+      if (hostIndex.has(g)) add(["hosts", i, "groups", j], `group "${g}" has the name of a host; give it another name`);
+    }),
+  );
+  const names = [...hostIndex.keys(), ...groups];
+  const checkTargets = (on: "all" | string[] | undefined, path: (string | number)[]) => {
+    if (!Array.isArray(on)) return;
+    on.forEach((t, j) => {
+      if (hostIndex.has(t) || groups.has(t)) return;
+      const hint = didYouMean(t, names);
+      add([...path, j], `"${t}" is not a host or group of this fleet${hint ? `; did you mean "${hint}"?` : ` (hosts: ${[...hostIndex.keys()].join(", ")})`}`);
+    });
+  };
+
+  if (spec.defaults?.daemon) checkDaemon(spec.defaults.daemon, ["defaults", "daemon"], add);
+  spec.hosts.forEach((h, i) => {
+    const s = hostSettings(spec, h);
+    if (typeof h.hostKey === "string") {
+      try {
+        parsePinnedHostKey(h.hostKey);
+      } catch (e) {
+        add(["hosts", i, "hostKey"], (e as Error).message.replace(/^hostKey:? ?/, ""));
+      }
+    }
+    if (!s.privateKey) add(["hosts", i, "privateKey"], "is required, here or in defaults.privateKey: { config: <key of a Pulumi config secret> }");
+    if (!h.hostKey && !h.insecureSkipHostKeyCheck) {
+      add(["hosts", i, "hostKey"], "is required: pin the host key (`ssh-keyscan -t ed25519 <address>`), or set insecureSkipHostKeyCheck: true to accept any key");
+    }
+    const e = s.engine;
+    const method = e.method ?? "online";
+    const where = (k: string) => (h.engine && k in h.engine ? ["hosts", i, "engine", k] : spec.defaults?.engine && k in spec.defaults.engine ? ["defaults", "engine", k] : ["hosts", i, "engine", k]);
+    if (method === "offline") {
+      if (!e.bundle) add(where("bundle"), "is required for method: offline (path or URL of docker-<version>.tgz)");
+      if (!e.bundleSha256) add(where("bundleSha256"), "is required for method: offline (sha256 of the bundle)");
+      for (const k of ["mirror", "source", "channel", "version"] as const) if (e[k] !== undefined && h.engine && k in h.engine) add(where(k), "applies to method: online only");
+    } else {
+      for (const k of ["bundle", "bundleSha256", "installDir"] as const) if (e[k] !== undefined && h.engine && k in h.engine) add(where(k), `applies to method: offline only (this host's method is ${method})`);
+    }
+    if (h.daemon) checkDaemon(h.daemon, ["hosts", i, "daemon"], add);
+  });
+
+  (spec.registries ?? []).forEach((r, i) => {
+    if (!hostIndex.has(r.host)) {
+      const hint = didYouMean(r.host, [...hostIndex.keys()]);
+      add(["registries", i, "host"], `"${r.host}" is not a host of this fleet${hint ? `; did you mean "${hint}"?` : ""}`);
+    }
+    if (r.image && imageRefProblem(r.image)) add(["registries", i, "image"], imageRefProblem(r.image)!);
+    checkTargets(r.trustedBy, ["registries", i, "trustedBy"]);
+  });
+  (spec.images ?? []).forEach((img, i) => {
+    if (imageRefProblem(img.ref)) add(["images", i, "ref"], imageRefProblem(img.ref)!);
+    checkTargets(img.on, ["images", i, "on"]);
+  });
+
+  // Per host: container names and host ports taken, by whom.
+  const taken = new Map<string, string>();
+  (spec.registries ?? []).forEach((r, i) => {
+    taken.set(`${r.host}/name/${r.name}`, `registries[${i}]`);
+    taken.set(`${r.host}/port/*:${r.port ?? 5000}/tcp`, `registries[${i}]`);
+  });
+  (spec.containers ?? []).forEach((c, i) => {
+    if (imageRefProblem(c.image)) add(["containers", i, "image"], imageRefProblem(c.image)!);
+    checkTargets(c.on, ["containers", i, "on"]);
+    const ports = (c.ports ?? []).flatMap((p, j) => {
+      try {
+        return [parsePort(p, j)];
+      } catch (e) {
+        if (!pulumi.InputPropertyError.isInstance(e)) throw e;
+        add(["containers", i, "ports", j], e.reason.replace(/^ports\[\d+\]\S* /, ""));
+        return [];
+      }
+    });
+    for (const host of targetHosts(spec, c.on)) {
+      const nameKey = `${host}/name/${c.name}`;
+      if (taken.has(nameKey)) add(["containers", i, "name"], `container "${c.name}" is declared twice on host ${host} (also ${taken.get(nameKey)})`);
+      else taken.set(nameKey, `containers[${i}]`);
+      ports.forEach((p, j) => {
+        const key = `${host}/port/${p.hostIp ?? "*"}:${p.hostPort}/${p.protocol}`;
+        const other = taken.get(key) ?? taken.get(`${host}/port/*:${p.hostPort}/${p.protocol}`);
+        if (other && other !== `containers[${i}]`) add(["containers", i, "ports", j], `host port ${p.hostPort}/${p.protocol} on ${host} is already taken by ${other}`);
+        else taken.set(key, `containers[${i}]`);
+      });
+    }
+  });
+}
+
+/** Daemon settings dockerd would refuse (unknown keys, wrong types, bad mirrors), found before any host is touched. */
+function checkDaemon(d: DaemonSpec, path: (string | number)[], add: (p: (string | number)[], m: string) => void): void {
+  (d.registryMirrors ?? []).forEach((m, j) => {
+    const problem = typeof m === "string" ? mirrorProblem(m) : undefined;
+    if (problem) add([...path, "registryMirrors", j], problem);
+  });
+  (d.insecureRegistries ?? []).forEach((r, j) => {
+    const problem = typeof r === "string" ? insecureRegistryProblem(r) : undefined;
+    if (problem) add([...path, "insecureRegistries", j], problem);
+  });
+  for (const problem of daemonSettingsProblems(d.settings ?? {}, "")) {
+    const m = /^\.([^:]+): (.*)$/.exec(problem);
+    if (m) add([...path, "settings", m[1]], m[2]);
+  }
+}

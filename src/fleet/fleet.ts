@@ -1,0 +1,328 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DaemonConfig } from "../engine/daemon-config";
+import { DockerEngine } from "../engine/docker-engine";
+import { Host, type HostArgs } from "../host/host";
+import { Registry } from "../registry/registry";
+import { Container } from "../workload/container";
+import { Image, type RegistryCredentials } from "../workload/image";
+import { parseImageRef } from "../workload/image-ref";
+import { hostSettings, targetHosts } from "./host-settings";
+import { checkFleetSpec, fleetSourceOf, FleetFileError, formatPath, type FleetProblem } from "./load-fleet";
+import type { ConfigRef, FleetSpec, SecretRef } from "./spec";
+
+export interface FleetArgs {
+  /**
+   * The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same
+   * way, before any resource is created).
+   * @example loadFleet("stacks/prod.yaml")
+   */
+  spec: FleetSpec;
+  /**
+   * Directory that relative offline bundle paths are relative to.
+   * @default the fleet file's directory, or the working directory for a spec built in code
+   * @example "/srv/bundles"
+   */
+  baseDir?: string;
+  /**
+   * Reads `{ config: key }` references. Plain references are read as they are; secret references
+   * (keys, passwords, env values) come back as Pulumi secrets.
+   * @default the stack's Pulumi config (`key` in the project's namespace, or `namespace:key`)
+   * @example (key, secret) => secret ? pulumi.secret(vault[key]) : vault[key]
+   */
+  config?: (key: string, secret: boolean) => pulumi.Input<string> | undefined;
+}
+
+/** What a fleet host ended up with, as the stack outputs show it. */
+export interface FleetHostOutputs {
+  address: string;
+  os: string;
+  kernel: string;
+  docker: string;
+  mirrors: string[];
+  /** Per container: state and the host:port endpoints it publishes. */
+  containers: Record<string, { state: string; endpoints: string[] }>;
+  /** Per registry on this host: its endpoint. */
+  registries: Record<string, string>;
+}
+
+/**
+ * A whole fleet from a spec: per host a Host (preflight), a DockerEngine and a DaemonConfig; the
+ * registries, images and containers placed by `on:`. The whole spec is checked, and every config
+ * reference resolved, before the first resource is created, so bad input touches no machine.
+ * Hosts do not wait for each other: one host that fails leaves the others to converge.
+ *
+ * @example
+ * import { Fleet, loadFleet } from "pulumi-dockyard";
+ * const fleet = new Fleet("prod", { spec: loadFleet("stacks/prod.yaml") });
+ * export const hosts = fleet.outputs;
+ */
+export class Fleet extends pulumi.ComponentResource {
+  readonly hosts: Record<string, Host> = {};
+  readonly engines: Record<string, DockerEngine> = {};
+  readonly daemonConfigs: Record<string, DaemonConfig> = {};
+  readonly registries: Record<string, Registry> = {};
+  /** Per host, per image reference. */
+  readonly images: Record<string, Record<string, Image>> = {};
+  /** Per host, per container name. */
+  readonly containers: Record<string, Record<string, Container>> = {};
+  /** Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints. */
+  readonly outputs: pulumi.Output<Record<string, FleetHostOutputs>>;
+
+  constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dockyard:fleet:Fleet", name, {}, opts);
+    const spec = checkFleetSpec(args?.spec, `Fleet ${name}`);
+    const source = fleetSourceOf(spec);
+    const baseDir = args.baseDir ?? (source ? path.dirname(path.resolve(source.file)) : process.cwd());
+    const refs = new ConfigReader(args.config ?? stackConfig, source?.file, source?.locate);
+    // Resolve every reference first: missing config is reported all at once, before anything exists.
+    const hostArgs = spec.hosts.map((h, i) => connectionArgs(spec, i, refs));
+    const engineArgs = spec.hosts.map((h, i) => engineSettings(spec, i, refs, baseDir));
+    const daemonArgs = spec.hosts.map((h, i) => daemonSettings(spec, i, refs));
+    const credentials = (spec.credentials ?? []).map((c, i) => ({
+      server: c.server,
+      username: refs.text(c.username, ["credentials", i, "username"]),
+      password: refs.secret(c.password, ["credentials", i, "password"]),
+    }));
+    const registryUsers = (spec.registries ?? []).map((r, i) =>
+      (r.users ?? []).map((u, j) => ({ username: u.username, password: refs.secret(u.password, ["registries", i, "users", j, "password"]) })),
+    );
+    const containerEnv = (spec.containers ?? []).map((c, i) =>
+      Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, refs.text(v, ["containers", i, "env", k], true)])),
+    );
+    refs.throwIfMissing(name);
+
+    const child = { parent: this };
+    spec.hosts.forEach((h, i) => {
+      const host = new Host(h.name, hostArgs[i], child);
+      const engine = new DockerEngine(`${h.name}-docker`, { host, ...engineArgs[i] }, child);
+      this.hosts[h.name] = host;
+      this.engines[h.name] = engine;
+      if (daemonArgs[i]) this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...daemonArgs[i]! }, child);
+      this.images[h.name] = {};
+      this.containers[h.name] = {};
+    });
+    // Pulls and containers wait for the host's mirrors to be in place.
+    const configured = (host: string) => {
+      const d = this.daemonConfigs[host];
+      return d ? [d.ready] : [];
+    };
+
+    (spec.registries ?? []).forEach((r, i) => {
+      const tls = r.tls === undefined || r.tls === "generate" ? r.tls : {
+        certificate: refs.text(r.tls.certificate, ["registries", i, "tls", "certificate"]),
+        privateKey: refs.secret(r.tls.privateKey, ["registries", i, "tls", "privateKey"]),
+        caCertificate: r.tls.caCertificate === undefined ? undefined : refs.text(r.tls.caCertificate, ["registries", i, "tls", "caCertificate"]),
+      };
+      this.registries[r.name] = new Registry(
+        r.name,
+        {
+          engine: this.engines[r.host],
+          port: r.port,
+          image: r.image,
+          storagePath: r.storagePath,
+          users: registryUsers[i].length ? registryUsers[i] : undefined,
+          tls,
+          trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined,
+          proxy: r.proxy && {
+            remoteUrl: r.proxy.remoteUrl,
+            username: r.proxy.username === undefined ? undefined : refs.text(r.proxy.username, ["registries", i, "proxy", "username"]),
+            password: r.proxy.password === undefined ? undefined : refs.secret(r.proxy.password, ["registries", i, "proxy", "password"]),
+          },
+        },
+        { ...child, dependsOn: configured(r.host) },
+      );
+    });
+    // Images may come from a fleet registry, so pulls wait for the registries too.
+    const registriesReady = Object.values(this.registries).map((r) => r.container);
+    const image = (host: string, ref: string, extra: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean } = {}): Image => {
+      const existing = this.images[host][ref];
+      if (existing) return existing;
+      const server = parseImageRef(ref).registry;
+      const login = credentials.find((c) => c.server === server || (server === "docker.io" && /^(index\.)?docker\.io$/.test(c.server)));
+      const img = new Image(
+        `${host}-${slug(ref)}`,
+        { engine: this.engines[host], ref, ...extra, credentials: login as RegistryCredentials | undefined },
+        { ...child, dependsOn: [...configured(host), ...registriesReady] },
+      );
+      this.images[host][ref] = img;
+      return img;
+    };
+    for (const img of spec.images ?? []) {
+      for (const host of targetHosts(spec, img.on)) image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
+    }
+    (spec.containers ?? []).forEach((c, i) => {
+      for (const host of targetHosts(spec, c.on)) {
+        this.containers[host][c.name] = new Container(
+          `${host}-${c.name}`,
+          {
+            engine: this.engines[host],
+            name: c.name,
+            image: image(host, c.image),
+            command: c.command,
+            env: Object.keys(containerEnv[i]).length ? containerEnv[i] : undefined,
+            ports: c.ports,
+            volumes: c.volumes,
+            restartPolicy: c.restartPolicy,
+            labels: c.labels,
+            healthCheck: c.healthCheck,
+            memory: c.memory,
+            cpus: c.cpus,
+            startTimeoutSeconds: c.startTimeoutSeconds,
+          },
+          { ...child, dependsOn: configured(host) },
+        );
+      }
+    });
+
+    this.outputs = pulumi.all(
+      Object.fromEntries<pulumi.Output<FleetHostOutputs>>(
+        spec.hosts.map((h) => {
+          const host = this.hosts[h.name];
+          const address = host.connection.apply((c) => c.host);
+          const containers = Object.fromEntries(
+            (spec.containers ?? [])
+              .filter((c) => this.containers[h.name][c.name])
+              .map((c) => [c.name, pulumi.all([this.containers[h.name][c.name].state, address]).apply(([state, a]) => ({ state, endpoints: publishedEndpoints(a, c.ports ?? []) }))]),
+          );
+          const registries = Object.fromEntries((spec.registries ?? []).filter((r) => r.host === h.name).map((r) => [r.name, this.registries[r.name].endpoint]));
+          const out = pulumi.output({
+              address,
+              os: host.facts.apply((f) => f.osPrettyName),
+              kernel: host.facts.apply((f) => f.kernel),
+              docker: this.engines[h.name].version,
+              mirrors: this.daemonConfigs[h.name]?.effectiveMirrors ?? pulumi.output([] as string[]),
+              containers,
+              registries,
+            }) as unknown as pulumi.Output<FleetHostOutputs>;
+          return [h.name, out];
+        }),
+      ),
+    );
+    this.registerOutputs({ outputs: this.outputs });
+  }
+}
+
+/** Reads `{ config }` references, collecting every missing one with its place in the file. */
+class ConfigReader {
+  private readonly missing: FleetProblem[] = [];
+  constructor(
+    private readonly read: (key: string, secret: boolean) => pulumi.Input<string> | undefined,
+    private readonly file?: string,
+    private readonly locate?: (p: (string | number)[]) => { line: number; col: number } | undefined,
+  ) {}
+
+  text(v: string | ConfigRef, at: (string | number)[], secret = false): pulumi.Input<string> {
+    if (typeof v === "string") return v;
+    return this.secretOrPlain(v, at, secret);
+  }
+
+  secret(v: SecretRef, at: (string | number)[]): pulumi.Input<string> {
+    return this.secretOrPlain(v, at, true);
+  }
+
+  private secretOrPlain(ref: ConfigRef, at: (string | number)[], secret: boolean): pulumi.Input<string> {
+    const value = this.read(ref.config, secret);
+    if (value === undefined) {
+      this.missing.push({
+        file: this.file,
+        ...this.locate?.(at),
+        path: formatPath(at),
+        message: `config "${ref.config}" is not set: \`pulumi config set${secret ? " --secret" : ""} ${ref.config} <value>\``,
+      });
+      return "";
+    }
+    return secret ? pulumi.secret(value) : value;
+  }
+
+  throwIfMissing(fleet: string): void {
+    if (this.missing.length) throw new FleetFileError(this.missing, `Fleet ${fleet}`);
+  }
+}
+
+function stackConfig(key: string, secret: boolean): pulumi.Input<string> | undefined {
+  const i = key.indexOf(":");
+  const config = i > 0 ? new pulumi.Config(key.slice(0, i)) : new pulumi.Config();
+  const k = i > 0 ? key.slice(i + 1) : key;
+  return secret ? config.getSecret(k) : config.get(k);
+}
+
+function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArgs {
+  const h = spec.hosts[i];
+  const s = hostSettings(spec, h);
+  // The key may come from defaults: a missing one was refused by the spec checks already.
+  const keyAt = h.privateKey ? ["hosts", i, "privateKey"] : ["defaults", "privateKey"];
+  const args: HostArgs = {
+    address: refs.text(h.address, ["hosts", i, "address"]),
+    privateKey: refs.secret(s.privateKey!, keyAt),
+  };
+  if (s.port !== undefined) args.port = s.port;
+  if (s.user !== undefined) args.user = refs.text(s.user, h.user !== undefined ? ["hosts", i, "user"] : ["defaults", "user"]);
+  if (s.sudo !== undefined) args.sudo = s.sudo;
+  if (s.privateKeyPassphrase) args.privateKeyPassphrase = refs.secret(s.privateKeyPassphrase, ["hosts", i, "privateKeyPassphrase"]);
+  if (h.hostKey !== undefined) args.hostKey = refs.text(h.hostKey, ["hosts", i, "hostKey"]);
+  if (h.insecureSkipHostKeyCheck) args.insecureSkipHostKeyCheck = true;
+  if (s.connectTimeout !== undefined) args.connectTimeout = s.connectTimeout;
+  if (s.connectAttempts !== undefined) args.connectAttempts = s.connectAttempts;
+  if (s.preflight) args.preflight = s.preflight;
+  if (s.jump) {
+    const j = s.jump;
+    const at = h.jump ? ["hosts", i, "jump"] : ["defaults", "jump"];
+    args.jump = {
+      address: refs.text(j.address, [...at, "address"]),
+      port: j.port,
+      user: j.user === undefined ? undefined : refs.text(j.user, [...at, "user"]),
+      hostKey: j.hostKey === undefined ? undefined : refs.text(j.hostKey, [...at, "hostKey"]),
+      privateKey: j.privateKey === undefined ? undefined : refs.secret(j.privateKey, [...at, "privateKey"]),
+    };
+  }
+  return args;
+}
+
+function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir: string): Omit<ConstructorParameters<typeof DockerEngine>[1], "host"> {
+  const e = hostSettings(spec, spec.hosts[i]).engine;
+  const at = (k: string) => (spec.hosts[i].engine && k in spec.hosts[i].engine! ? ["hosts", i, "engine", k] : ["defaults", "engine", k]);
+  const bundle = e.bundle;
+  return {
+    method: e.method,
+    source: e.source,
+    channel: e.channel,
+    allowDowngrade: e.allowDowngrade,
+    installDir: e.installDir,
+    uninstallOnDelete: e.uninstallOnDelete,
+    mirror: e.mirror === undefined ? undefined : refs.text(e.mirror, at("mirror")),
+    version: e.version === undefined ? undefined : refs.text(e.version, at("version")),
+    bundle: bundle === undefined || /^https?:\/\//.test(bundle) ? bundle : path.resolve(baseDir, bundle),
+    bundleSha256: e.bundleSha256 === undefined ? undefined : refs.text(e.bundleSha256, at("bundleSha256")),
+  };
+}
+
+function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<ConstructorParameters<typeof DaemonConfig>[1], "engine"> | undefined {
+  const h = spec.hosts[i];
+  const d = hostSettings(spec, h).daemon;
+  if (!d) return undefined;
+  const at = (k: string) => (h.daemon && k in h.daemon ? ["hosts", i, "daemon", k] : ["defaults", "daemon", k]);
+  const { registryMirrors, insecureRegistries, ...rest } = d;
+  return {
+    ...rest,
+    registryMirrors: registryMirrors && pulumi.all(registryMirrors.map((m, j) => refs.text(m, [...at("registryMirrors"), j]))),
+    insecureRegistries: insecureRegistries && pulumi.all(insecureRegistries.map((r, j) => refs.text(r, [...at("insecureRegistries"), j]))),
+  };
+}
+
+/** A resource-name-safe form of an image reference. */
+function slug(ref: string): string {
+  return ref.replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+function publishedEndpoints(address: string, ports: NonNullable<FleetSpec["containers"]>[number]["ports"] & object): string[] {
+  return ports.flatMap((p) => {
+    if (typeof p === "string") {
+      const parts = p.replace(/\/(tcp|udp)$/, "").split(":");
+      const hostPort = parts.length >= 2 ? parts[parts.length - 2] : parts[0];
+      const ip = parts.length === 3 ? parts[0] : undefined;
+      return [`${ip && ip !== "0.0.0.0" ? ip : address}:${hostPort}`];
+    }
+    return [`${p.hostIp && p.hostIp !== "0.0.0.0" ? p.hostIp : address}:${p.hostPort ?? p.containerPort}`];
+  });
+}

@@ -1,0 +1,22 @@
+// A host's settings after `defaults`: host keys win, engine and daemon merge key by key.
+import type { DaemonSpec, EngineSpec, FleetHostSpec, FleetSpec } from "./spec";
+
+export type HostSettings = FleetHostSpec & { engine: EngineSpec; daemon?: DaemonSpec };
+
+export function hostSettings(spec: FleetSpec, host: FleetHostSpec): HostSettings {
+  const d = spec.defaults ?? {};
+  const merged = { ...d, ...host } as HostSettings;
+  merged.engine = { ...(d.engine ?? {}), ...(host.engine ?? {}) };
+  if (d.daemon || host.daemon) merged.daemon = { ...(d.daemon ?? {}), ...(host.daemon ?? {}) };
+  if (d.preflight || host.preflight) merged.preflight = { ...(d.preflight ?? {}), ...(host.preflight ?? {}) };
+  return merged;
+}
+
+/** The names of the hosts an `on:` list means, in fleet order. */
+export function targetHosts(spec: FleetSpec, on: "all" | string[] | undefined): string[] {
+  if (on === undefined) return [];
+  if (on === "all") return spec.hosts.map((h) => h.name);
+  const wanted = new Set(on);
+  const seen = new Set<string>();
+  return spec.hosts.filter((h) => !seen.has(h.name) && seen.add(h.name)).filter((h) => wanted.has(h.name) || (h.groups ?? []).some((g) => wanted.has(g))).map((h) => h.name);
+}

@@ -1,0 +1,225 @@
+// Reads a fleet file: YAML with positions kept, checked against the schema and then across
+// entries, every problem reported at once as file:line:col, the path and what was expected.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { FleetSpecSchema, type FleetSpec } from "./spec";
+import { fleetProblems } from "./cross-checks";
+import { didYouMean } from "../engine/daemon-settings";
+
+/** One problem of a fleet file; `line`/`col` are 1-based, absent when the spec came from code. */
+export interface FleetProblem {
+  file?: string;
+  line?: number;
+  col?: number;
+  /** Where in the spec, like `hosts[1].port`. */
+  path: string;
+  message: string;
+}
+
+/** Everything wrong with a fleet file, in one error. */
+export class FleetFileError extends Error {
+  constructor(
+    readonly problems: FleetProblem[],
+    what: string,
+  ) {
+    const lines = problems.map((p) => `  ${p.file ? `${p.file}${p.line ? `:${p.line}:${p.col}` : ""}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`);
+    super(`${what}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`);
+    this.name = "FleetFileError";
+  }
+}
+
+type PathKey = string | number;
+
+/** `hosts[1].engine.mirror`, `containers[0].env["MY-VAR"]`. */
+export function formatPath(p: readonly PathKey[]): string {
+  let out = "";
+  for (const k of p) {
+    if (typeof k === "number") out += `[${k}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k)) out += out ? `.${k}` : k;
+    else out += `[${JSON.stringify(k)}]`;
+  }
+  return out;
+}
+
+const SOURCE = Symbol("dockyard.fleetSource");
+
+/** Where a spec loaded by `loadFleet` came from, to name file:line in later errors. */
+export interface FleetSource {
+  file: string;
+  locate(p: readonly PathKey[]): { line: number; col: number } | undefined;
+}
+
+export function fleetSourceOf(spec: FleetSpec): FleetSource | undefined {
+  return (spec as unknown as Record<symbol, FleetSource | undefined>)[SOURCE];
+}
+
+/**
+ * Reads and checks a fleet file. Returns the typed spec, or throws one `FleetFileError` listing
+ * every problem as `stacks/prod.yaml:12:5: hosts[1].port: must be an integer 1-65535`.
+ *
+ * @example
+ * const spec = loadFleet("stacks/prod.yaml");
+ * new Fleet("prod", { spec });
+ */
+export function loadFleet(file: string): FleetSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new FleetFileError([{ file, path: "", message: `cannot read the fleet file: ${(e as Error).message}` }], `fleet file ${file}`);
+  }
+  return parseFleet(text, path.relative(process.cwd(), file) || file);
+}
+
+/** `loadFleet` on text already read; `file` is only used in messages. */
+export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  if (doc.errors.length) {
+    throw new FleetFileError(
+      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: "", message: e.message.split("\n")[0] })),
+      `fleet file ${file}`,
+    );
+  }
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const locate = (p: readonly PathKey[]) => {
+    const range = rangeOf(doc, p);
+    return range ? at(range) : undefined;
+  };
+  const spec = checkSpec(data, (p, m) => ({ file, ...locate(p), path: formatPath(p), message: m }), `fleet file ${file}`);
+  Object.defineProperty(spec, SOURCE, { value: { file, locate } satisfies FleetSource, enumerable: false });
+  return spec;
+}
+
+/**
+ * Checks a spec given as a value (a fleet built in code): the same checks as `loadFleet`, with
+ * paths but no positions.
+ */
+export function checkFleetSpec(spec: unknown, what = "fleet spec"): FleetSpec {
+  if (typeof spec === "object" && spec !== null && fleetSourceOf(spec as FleetSpec)) return spec as FleetSpec;
+  return checkSpec(spec, (p, m) => ({ path: formatPath(p), message: m }), what);
+}
+
+function checkSpec(data: unknown, problem: (p: readonly PathKey[], message: string) => FleetProblem, what: string): FleetSpec {
+  if (data === null || data === undefined) throw new FleetFileError([problem([], "is empty: a fleet needs at least `hosts:`")], what);
+  const parsed = FleetSpecSchema.safeParse(data, { reportInput: true });
+  const problems: FleetProblem[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      for (const [p, m] of describeIssue(issue, [])) problems.push(problem(p, m));
+    }
+  }
+  const seen = new Set(problems.map((p) => p.path));
+  for (const sp of fleetProblems((parsed.data ?? data) as FleetSpec)) {
+    const p = problem(sp.path, sp.message);
+    if (!seen.has(p.path)) problems.push(p);
+  }
+  if (problems.length) {
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+    throw new FleetFileError(problems, what);
+  }
+  return parsed.data!;
+}
+
+/** Our phrasing of a schema issue: what was expected, what was there. */
+function describeIssue(issue: z.core.$ZodIssue, prefix: PathKey[]): [PathKey[], string][] {
+  const p = [...prefix, ...(issue.path as PathKey[])];
+  const custom = !/^(Invalid|Too |Unrecognized)/.test(issue.message);
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeysAt(p);
+      return issue.keys.map((k) => {
+        const hint = didYouMean(k, known);
+        return [[...p, k], `unknown key${hint ? `; did you mean "${hint}"?` : known.length ? ` (known: ${known.join(", ")})` : ""}`];
+      });
+    }
+    case "invalid_type":
+      if (input === undefined) return [[p, "is required"]];
+      return [[p, custom ? issue.message : `must be ${article(issue.expected)} (got ${kindOf(input)})`]];
+    case "invalid_value": {
+      const values = issue.values.map((v) => JSON.stringify(v));
+      const hint = typeof input === "string" ? didYouMean(input, issue.values.map(String)) : undefined;
+      const one = values.length === 1 ? values[0] : `one of ${values.join(", ")}`;
+      return [[p, `must be ${one} (got ${JSON.stringify(input)})${hint ? `; did you mean "${hint}"?` : ""}`]];
+    }
+    case "invalid_union": {
+      // An object or list that fits one branch's shape: its own problems say more than "one of".
+      if (typeof input === "object" && input !== null) {
+        const branch = issue.errors.find((errs) => !errs.some((e) => e.code === "invalid_type" && e.path.length === 0));
+        if (branch) return branch.flatMap((e) => describeIssue(e, p));
+      }
+      return [[p, `${issue.message}${input !== undefined ? ` (got ${JSON.stringify(input)})` : ""}`]];
+    }
+    case "too_small":
+    case "too_big":
+      if (custom) return [[p, issue.message]];
+      if (issue.origin === "array") return [[p, issue.code === "too_small" ? `must have at least ${issue.minimum} item(s)` : `must have at most ${issue.maximum} item(s)`]];
+      return [[p, issue.code === "too_small" ? `must be at least ${issue.minimum} (got ${JSON.stringify(input)})` : `must be at most ${issue.maximum} (got ${JSON.stringify(input)})`]];
+    default:
+      return [[p, custom ? `${issue.message}${typeof input === "string" ? ` (got ${JSON.stringify(input)})` : ""}` : issue.message]];
+  }
+}
+
+function article(type: string): string {
+  if (type === "int") return "an integer";
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "nothing";
+  if (typeof v === "object") return "a mapping";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** The keys the schema allows at a path (for did-you-mean on unknown keys). */
+function knownKeysAt(p: readonly PathKey[]): string[] {
+  let s: z.core.$ZodType | undefined = FleetSpecSchema as unknown as z.core.$ZodType;
+  const unwrap = (t: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+    while (t) {
+      const def = t._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] };
+      if (def.type === "optional" || def.type === "nullable" || def.type === "default") t = def.innerType;
+      else if (def.type === "union") t = def.options?.find((o) => (o._zod.def as { type: string }).type === "object") ?? def.options?.[0];
+      else return t;
+    }
+    return t;
+  };
+  for (const k of p) {
+    s = unwrap(s);
+    if (!s) return [];
+    const def = s._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
+    if (def.type === "object" && typeof k === "string") s = def.shape?.[k];
+    else if (def.type === "array") s = def.element;
+    else if (def.type === "record") s = def.valueType;
+    else return [];
+  }
+  s = unwrap(s);
+  const def = s?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+/**
+ * Where a path starts in the file: a map entry's key (so `port:` is what an editor jumps to), a
+ * list item, or for a path that is not there (a missing key), the closest entry that is.
+ */
+function rangeOf(doc: Document, p: readonly PathKey[]): number | undefined {
+  for (let n = p.length; n > 0; n--) {
+    const parent = n === 1 ? doc.contents : doc.getIn(p.slice(0, n - 1), true);
+    const key = p[n - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((it) => (isScalar(it.key) ? it.key.value : it.key) === key);
+      if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
+    } else if (isSeq(parent) && typeof key === "number") {
+      const item = parent.items[key];
+      if (isNode(item) && item.range) return item.range[0];
+    }
+  }
+  return isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : 0;
+}

@@ -1,0 +1,226 @@
+// The fleet file's schema: one zod schema is the validator, the TypeScript types and (through
+// z.toJSONSchema) schema/fleet.schema.json and the README's reference. Defaults are applied by
+// Fleet, not here, so a parsed spec is exactly what the file says.
+import { z } from "zod";
+
+/** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
+export const ConfigRef = z
+  .strictObject({
+    config: z.string().regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a config key like sshPrivateKey or aws:region").meta({
+      description: "The config key: `key` (in the project's namespace) or `namespace:key`.",
+    }),
+  })
+  .meta({ id: "ConfigRef", description: "A value read from the stack's Pulumi config: `{ config: key }`.", examples: [{ config: "webAddress" }] });
+export type ConfigRef = z.infer<typeof ConfigRef>;
+
+const SECRET_MESSAGE = "must be a reference to a Pulumi config secret like { config: registryPassword }, never the secret in plain text";
+
+/** A secret: only ever a reference to a Pulumi config secret, so it never sits in git. */
+export const SecretRef = z
+  .strictObject({ config: ConfigRef.shape.config }, { error: (iss) => (iss.code === "invalid_type" ? SECRET_MESSAGE : undefined) })
+  .meta({
+    id: "SecretRef",
+    description: "A secret, always a reference to a Pulumi config secret (`pulumi config set --secret key`), never plain text.",
+    examples: [{ config: "sshPrivateKey" }],
+  });
+export type SecretRef = z.infer<typeof SecretRef>;
+
+/** A string written in the file, or read from config. */
+function text(description: string, example: string, base: z.ZodString = z.string().min(1, "must not be empty")) {
+  return z
+    .union([base, ConfigRef], { error: (iss) => (iss.code === "invalid_union" ? "must be a string or { config: <key> }" : undefined) })
+    .meta({ description, examples: [example] });
+}
+
+const port = (description: string, example: number) =>
+  z.int("must be an integer 1-65535").min(1, "must be an integer 1-65535").max(65535, "must be an integer 1-65535").meta({ description, examples: [example] });
+
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "must be an http:// or https:// URL");
+const name = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, "must be letters, digits, dot, dash or underscore, starting and ending with a letter or digit");
+const absolutePath = z.string().regex(/^\//, "must be an absolute path");
+
+export const Preflight = z
+  .strictObject({
+    minKernel: z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a dotted version like "3.10"').optional().meta({ description: "Oldest kernel accepted. Default: 3.10.", examples: ["4.18"] }),
+    requireSupportedOs: z.boolean().optional().meta({ description: "Refuse OS releases Dockyard does not know. Default: true.", examples: [false] }),
+    requireSystemd: z.boolean().optional().meta({ description: "Require systemd as PID 1. Default: true.", examples: [true] }),
+    architectures: z.array(z.string().min(1)).min(1).optional().meta({ description: "Accepted `uname -m` values. Default: x86_64, aarch64.", examples: [["x86_64"]] }),
+  })
+  .meta({ id: "Preflight", description: "What a host must be before anything is changed on it." });
+
+export const Jump = z
+  .strictObject({
+    address: text("Jump host address.", "bastion.example.com"),
+    port: port("SSH port of the jump host. Default: 22.", 22).optional(),
+    user: text("Login user on the jump host. Default: root.", "ops").optional(),
+    hostKey: text("The jump host's public host key (`ssh-keyscan -t ed25519 <host>`, without the address).", "ssh-ed25519 AAAAC3Nza...").optional(),
+    privateKey: SecretRef.optional().meta({ description: "Key for the jump host. Default: the host's own key." }),
+  })
+  .meta({ id: "Jump", description: "A bastion the SSH connection goes through." });
+
+export const Engine = z
+  .strictObject({
+    method: z.enum(["online", "offline", "adopt"]).optional().meta({
+      description: "online: from a package repository; offline: a static docker-<v>.tgz bundle; adopt: an engine already there, checked and not changed. Default: online.",
+      examples: ["offline"],
+    }),
+    source: z.enum(["docker-ce", "distro"]).optional().meta({ description: "online: the docker-ce repository (or `mirror`), or the distro's own packages. Default: docker-ce.", examples: ["distro"] }),
+    mirror: text("online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). Default: https://download.docker.com.", "https://mirrors.aliyun.com/docker-ce", httpUrl).optional(),
+    channel: z.enum(["stable", "test"]).optional().meta({ description: "online docker-ce channel. Default: stable.", examples: ["stable"] }),
+    version: text('Exact version to pin ("24.0.7") or a series ("24.0" = newest 24.0.x). Default: newest.', "24.0.7", z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'must be a version like "24.0.7" or "24.0"')).optional(),
+    allowDowngrade: z.boolean().optional().meta({ description: "Allow installing an older version than the one present. Default: false.", examples: [true] }),
+    bundle: z.string().min(1).optional().meta({
+      description: "offline: the docker-<version>.tgz: a path on the machine running Pulumi (relative to the fleet file) or an http(s) URL that machine downloads from. Hosts never download it.",
+      examples: ["bundles/docker-24.0.7.tgz"],
+    }),
+    bundleSha256: text("offline: sha256 of the bundle (checked before anything is unpacked).", "3c1f...e9", z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")).optional(),
+    installDir: absolutePath.optional().meta({ description: "offline: where the binaries go. Default: /usr/bin.", examples: ["/usr/local/bin"] }),
+    uninstallOnDelete: z.boolean().optional().meta({ description: "Remove the engine on destroy. Default: false (the engine stays and destroy says so).", examples: [true] }),
+  })
+  .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
+export type EngineSpec = z.infer<typeof Engine>;
+
+export const Daemon = z
+  .strictObject({
+    registryMirrors: z.array(text("A registry mirror URL.", "https://mirror.ccs.tencentyun.com", httpUrl)).optional().meta({ description: "daemon.json registry-mirrors.", examples: [["https://mirror.ccs.tencentyun.com"]] }),
+    insecureRegistries: z.array(text("host:port of a registry reached without TLS.", "10.0.0.5:5000")).optional().meta({ description: "daemon.json insecure-registries.", examples: [["10.0.0.5:5000"]] }),
+    logDriver: z.string().min(1).optional().meta({ description: "daemon.json log-driver.", examples: ["json-file"] }),
+    logOpts: z.record(z.string(), z.string()).optional().meta({ description: "daemon.json log-opts.", examples: [{ "max-size": "10m", "max-file": "3" }] }),
+    storageDriver: z.string().min(1).optional().meta({ description: "daemon.json storage-driver.", examples: ["overlay2"] }),
+    execOpts: z.array(z.string().min(1)).optional().meta({ description: "daemon.json exec-opts.", examples: [["native.cgroupdriver=systemd"]] }),
+    dataRoot: absolutePath.optional().meta({ description: "daemon.json data-root.", examples: ["/data/docker"] }),
+    liveRestore: z.boolean().optional().meta({ description: "daemon.json live-restore.", examples: [true] }),
+    bip: z.string().min(1).optional().meta({ description: "daemon.json bip.", examples: ["172.26.0.1/16"] }),
+    defaultAddressPools: z.array(z.strictObject({ base: z.string().min(1), size: z.int().min(1).max(32) })).optional().meta({ description: "daemon.json default-address-pools.", examples: [[{ base: "172.80.0.0/16", size: 24 }]] }),
+    maxConcurrentDownloads: z.int().min(1).optional().meta({ description: "daemon.json max-concurrent-downloads.", examples: [6] }),
+    settings: z.record(z.string(), z.unknown()).optional().meta({ description: "Any other daemon.json keys, as dockerd spells them (checked against the keys dockerd knows).", examples: [{ debug: true }] }),
+    policy: z.enum(["merge", "replace"]).optional().meta({ description: "merge with the daemon.json already there, or replace it. Default: merge.", examples: ["replace"] }),
+  })
+  .meta({ id: "Daemon", description: "/etc/docker/daemon.json settings. Host settings override the defaults key by key." });
+export type DaemonSpec = z.infer<typeof Daemon>;
+
+/** Settings a host takes from `defaults` unless it sets them itself. */
+const hostSettings = {
+  port: port("SSH port. Default: 22.", 22).optional(),
+  user: text("Login user. Default: root.", "ops").optional(),
+  sudo: z.boolean().optional().meta({ description: "Run commands through sudo (for a non-root user). Default: false.", examples: [true] }),
+  privateKey: SecretRef.optional().meta({ description: "The SSH private key, as a Pulumi config secret." }),
+  privateKeyPassphrase: SecretRef.optional().meta({ description: "Passphrase of an encrypted private key." }),
+  connectTimeout: z.int().min(1).max(600).optional().meta({ description: "Seconds to wait for one SSH connection attempt. Default: 20.", examples: [30] }),
+  connectAttempts: z.int().min(1).max(20).optional().meta({ description: "Connection attempts before the host counts as unreachable. Default: 3.", examples: [5] }),
+  jump: Jump.optional(),
+  preflight: Preflight.optional(),
+  engine: Engine.optional(),
+  daemon: Daemon.optional(),
+};
+
+export const Defaults = z.strictObject(hostSettings).meta({ id: "Defaults", description: "Settings every host takes unless it sets them itself." });
+
+export const FleetHost = z
+  .strictObject({
+    name: name.meta({ description: "The host's name in this fleet (resource names, outputs, `on:` lists).", examples: ["web1"] }),
+    address: text("IP address or DNS name.", "10.0.0.12"),
+    hostKey: text("The public host key, pinned: `ssh-keyscan -t ed25519 <address>` without the address.", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI...").optional(),
+    insecureSkipHostKeyCheck: z.boolean().optional().meta({ description: "Accept ANY host key (a man in the middle can take the connection). Warns on every run. Default: false.", examples: [false] }),
+    groups: z.array(name).optional().meta({ description: "Groups this host belongs to, for `on:` lists.", examples: [["web"]] }),
+    ...hostSettings,
+  })
+  .meta({ id: "Host", description: "A machine reached over SSH." });
+export type FleetHostSpec = z.infer<typeof FleetHost>;
+
+/** Where something runs: `all`, or names of hosts and groups. */
+const Targets = z
+  .union([z.literal("all"), z.array(name).min(1, "must name at least one host or group")], {
+    error: (iss) => (iss.code === "invalid_union" ? 'must be "all" or a list of host and group names' : undefined),
+  })
+  .meta({ id: "Targets", description: '"all", or a list of host names and group names.', examples: [["web"], "all"] });
+
+export const FleetRegistry = z
+  .strictObject({
+    name: name.meta({ description: "Resource name of the registry.", examples: ["private"] }),
+    host: name.meta({ description: "The host it runs on.", examples: ["web1"] }),
+    port: port("Published port. Default: 5000.", 5000).optional(),
+    image: z.string().min(1).optional().meta({ description: "The registry image. Default: registry:2.", examples: ["registry:2.8.3"] }),
+    storagePath: absolutePath.optional().meta({ description: "Where images are stored on the host. Default: /var/lib/dockyard/registry/<name>.", examples: ["/data/registry"] }),
+    users: z
+      .array(z.strictObject({ username: name, password: SecretRef }))
+      .optional()
+      .meta({ description: "htpasswd users (passwords are config secrets)." }),
+    tls: z
+      .union([z.literal("generate"), z.strictObject({ certificate: text("PEM certificate.", "-----BEGIN CERTIFICATE-----..."), privateKey: SecretRef, caCertificate: text("PEM CA certificate.", "-----BEGIN CERTIFICATE-----...").optional() })])
+      .optional()
+      .meta({ description: '"generate" (a CA and certificate kept in state) or a given certificate.', examples: ["generate"] }),
+    trustedBy: Targets.optional().meta({ description: "Engines that trust its CA (certs.d). Default: none." }),
+    proxy: z
+      .strictObject({ remoteUrl: httpUrl, username: text("Upstream user.", "me").optional(), password: SecretRef.optional() })
+      .optional()
+      .meta({ description: "Run as a pull-through mirror of this upstream." }),
+  })
+  .meta({ id: "Registry", description: "A private registry (or pull-through mirror) Dockyard runs on one of the hosts." });
+
+export const Credential = z
+  .strictObject({
+    server: z.string().min(1).meta({ description: "Registry host[:port] the login is for.", examples: ["registry.example.com:5000"] }),
+    username: text("User name.", "ci"),
+    password: SecretRef,
+  })
+  .meta({ id: "Credential", description: "A registry login used for pulls from that server." });
+
+export const FleetImage = z
+  .strictObject({
+    ref: z.string().min(1).meta({ description: "Image reference.", examples: ["nginx:1.25"] }),
+    on: Targets,
+    pullPolicy: z.enum(["ifMissing", "always"]).optional().meta({ description: "ifMissing: pull once, then keep the digest; always: re-pull on every up. Default: ifMissing.", examples: ["always"] }),
+    keepOnDestroy: z.boolean().optional().meta({ description: "Leave the image on the host on destroy. Default: false.", examples: [true] }),
+  })
+  .meta({ id: "Image", description: "An image pulled onto hosts ahead of use. Images of containers are pulled anyway." });
+
+const Port = z.union(
+  [
+    z.string().regex(/^(\[?[0-9a-fA-F.:]+\]?:)?([0-9]{1,5}:)?[0-9]{1,5}(\/(tcp|udp))?$/, 'must be like "80", "8080:80" or "127.0.0.1:8080:80/tcp"'),
+    z.strictObject({ containerPort: port("Port inside the container.", 80), hostPort: port("Port on the host.", 8080).optional(), hostIp: z.string().optional(), protocol: z.enum(["tcp", "udp"]).optional() }),
+  ],
+  { error: (iss) => (iss.code === "invalid_union" ? 'must be like "8080:80" or { containerPort, hostPort }' : undefined) },
+);
+
+export const FleetContainer = z
+  .strictObject({
+    name: name.meta({ description: "Container name on each host.", examples: ["nginx-container"] }),
+    image: z.string().min(1).meta({ description: "Image reference (pulled through the host's mirrors and credentials, pinned to its digest).", examples: ["nginx:1.25"] }),
+    on: Targets,
+    command: z.array(z.string()).optional().meta({ description: "Command and arguments.", examples: [["nginx", "-g", "daemon off;"]] }),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" })).optional().meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
+    ports: z.array(Port).optional().meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
+    volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"')).optional().meta({ description: "Bind mounts and named volumes.", examples: [["/srv/html:/usr/share/nginx/html:ro"]] }),
+    restartPolicy: z.enum(["no", "always", "unless-stopped", "on-failure"]).optional().meta({ description: "Default: unless-stopped.", examples: ["always"] }),
+    labels: z.record(z.string(), z.string()).optional().meta({ description: "Container labels.", examples: [{ team: "web" }] }),
+    healthCheck: z
+      .strictObject({
+        test: z.array(z.string()).min(1).meta({ examples: [["CMD", "curl", "-f", "http://localhost/"]] }),
+        intervalSeconds: z.int().min(1).optional(),
+        timeoutSeconds: z.int().min(1).optional(),
+        retries: z.int().min(1).optional(),
+        startPeriodSeconds: z.int().min(0).optional(),
+      })
+      .optional()
+      .meta({ description: "Health check; up waits until healthy." }),
+    memory: z.union([z.int().min(4194304), z.string().regex(/^[0-9]+(\.[0-9]+)?[bkmgBKMG]?$/, 'must be like "512m"')]).optional().meta({ description: "Memory limit.", examples: ["512m"] }),
+    cpus: z.number().positive().optional().meta({ description: "CPU limit in cores.", examples: [1.5] }),
+    startTimeoutSeconds: z.int().min(1).optional().meta({ description: "How long up waits for the container to run (and be healthy). Default: 60.", examples: [120] }),
+  })
+  .meta({ id: "Container", description: "A container run on hosts." });
+export type FleetContainerSpec = z.infer<typeof FleetContainer>;
+
+export const FleetSpecSchema = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: "Path or URL of this schema, for editors." }),
+    defaults: Defaults.optional(),
+    hosts: z.array(FleetHost).min(1, "must list at least one host").meta({ description: "The machines of the fleet." }),
+    registries: z.array(FleetRegistry).optional().meta({ description: "Registries Dockyard runs on fleet hosts." }),
+    credentials: z.array(Credential).optional().meta({ description: "Logins for pulling from private registries." }),
+    images: z.array(FleetImage).optional().meta({ description: "Images pulled onto hosts ahead of use." }),
+    containers: z.array(FleetContainer).optional().meta({ description: "Containers run on hosts." }),
+  })
+  .meta({ title: "Dockyard fleet file", description: "A whole fleet: hosts, their Docker engine, daemon settings, registries, images and containers. Deployed by `pulumi up`." });
+
+export type FleetSpec = z.infer<typeof FleetSpecSchema>;
