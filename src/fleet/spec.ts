@@ -107,7 +107,7 @@ const hostSettings = {
   privateKey: SecretRef.optional().meta({ description: "The SSH private key, as a Pulumi config secret." }),
   privateKeyPassphrase: SecretRef.optional().meta({ description: "Passphrase of an encrypted private key." }),
   connectTimeout: z.int().min(1).max(600).optional().meta({ description: "Seconds to wait for one SSH connection attempt. Default: 20.", examples: [30] }),
-  connectAttempts: z.int().min(1).max(20).optional().meta({ description: "Connection attempts before the host counts as unreachable. Default: 3.", examples: [5] }),
+  connectAttempts: z.int().min(1).max(20).optional().meta({ description: "Connection attempts (backoff 1 s doubling to 15 s) before the host counts as unreachable. Default: 5.", examples: [5] }),
   jump: Jump.optional(),
   preflight: Preflight.optional(),
   engine: Engine.optional(),
