@@ -7,3 +7,4 @@ export { image } from "./image";
 export { container } from "./container";
 export { remoteFile } from "./remote-file";
 export { certificate } from "./certificate";
+export { sshKeyPair } from "./ssh-key-pair";
