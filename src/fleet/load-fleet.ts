@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { FleetSpecSchema, type FleetSpec } from "./spec";
+import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
 import { fleetProblems } from "./cross-checks";
 import { didYouMean } from "../engine/daemon-settings";
 
@@ -90,7 +90,7 @@ export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const locate = (p: readonly PathKey[]) => {
     const range = rangeOf(doc, p);
-    return range ? at(range) : undefined;
+    return range === undefined ? undefined : at(range);
   };
   const spec = checkSpec(data, (p, m) => ({ file, ...locate(p), path: formatPath(p), message: m }), `fleet file ${file}`);
   Object.defineProperty(spec, SOURCE, { value: { file, locate } satisfies FleetSource, enumerable: false });
@@ -142,7 +142,9 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PathKey[]): [PathKey[], 
     }
     case "invalid_type":
       if (input === undefined) return [[p, "is required"]];
-      return [[p, custom ? issue.message : `must be ${article(issue.expected)} (got ${kindOf(input)})`]];
+      // Never echo what was written where a secret reference belongs: it may be the secret.
+      if (issue.message === SECRET_MESSAGE) return [[p, issue.message]];
+      return [[p, `${custom ? issue.message : `must be ${article(issue.expected)}`} (got ${kindOf(input)})`]];
     case "invalid_value": {
       const values = issue.values.map((v) => JSON.stringify(v));
       const hint = typeof input === "string" ? didYouMean(input, issue.values.map(String)) : undefined;

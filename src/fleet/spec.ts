@@ -13,7 +13,7 @@ export const ConfigRef = z
   .meta({ id: "ConfigRef", description: "A value read from the stack's Pulumi config: `{ config: key }`.", examples: [{ config: "webAddress" }] });
 export type ConfigRef = z.infer<typeof ConfigRef>;
 
-const SECRET_MESSAGE = "must be a reference to a Pulumi config secret like { config: registryPassword }, never the secret in plain text";
+export const SECRET_MESSAGE = "must be a reference to a Pulumi config secret like { config: registryPassword }, never the secret in plain text";
 
 /** A secret: only ever a reference to a Pulumi config secret, so it never sits in git. */
 export const SecretRef = z

@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import test from "ava";
+import { checkFleetSpec, FleetFileError, loadFleet, parseFleet } from "../../src/fleet/load-fleet";
+import { readmeWithReference, schemaFileText } from "../../scripts/fleet-docs";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICgHTSzQHiJe4nF9OEws3zkLwYpmSGyuIiuwf4qR4/an";
+
+/** The problems of a fleet text, as `line:col path: message` lines. */
+function problemsOf(text: string): string[] {
+  try {
+    parseFleet(text, "f.yaml");
+  } catch (e) {
+    if (e instanceof FleetFileError) return e.problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
+    throw e;
+  }
+  return [];
+}
+
+const base = (extra = "", host = "") => `defaults:
+  privateKey: { config: sshPrivateKey }
+hosts:
+  - name: web1
+    address: 10.0.0.1
+    hostKey: ${KEY}
+    groups: [web]
+${host}${extra}`;
+
+test("every stack in stacks/ is a valid fleet file", (t) => {
+  const files = readdirSync(path.join(REPO, "stacks")).filter((f) => f.endsWith(".yaml"));
+  t.true(files.length >= 3, `stacks: ${files.join(", ")}`);
+  for (const f of files) t.notThrows(() => loadFleet(path.join(REPO, "stacks", f)), f);
+});
+
+test("a good file parses into the typed spec, exactly as written", (t) => {
+  const spec = parseFleet(base(`containers:\n  - name: nginx-container\n    image: nginx\n    on: [web]\n    ports: ["80:80"]\n`));
+  t.is(spec.hosts[0].name, "web1");
+  t.deepEqual(spec.defaults?.privateKey, { config: "sshPrivateKey" });
+  t.deepEqual(spec.containers?.[0].on, ["web"]);
+  t.is(spec.hosts[0].port, undefined, "defaults are applied by Fleet, not by the loader");
+});
+
+const cases: [string, string, RegExp][] = [
+  ["unknown top-level key, with did-you-mean", base("contaners: []\n"), /^8:1 contaners: unknown key; did you mean "containers"\?$/],
+  ["unknown host key", base("", "    prot: 22\n"), /^8:5 hosts\[0\]\.prot: unknown key; did you mean "port"\?$/],
+  ["port out of range", base("", "    port: 70000\n"), /^8:5 hosts\[0\]\.port: must be an integer 1-65535$/],
+  ["wrong type", base("", "    sudo: yes please\n"), /^8:5 hosts\[0\]\.sudo: must be a boolean \(got string "yes please"\)$/],
+  ["enum with did-you-mean", base("", "    engine: { method: offlne }\n"), /hosts\[0\]\.engine\.method: must be one of "online", "offline", "adopt" \(got "offlne"\); did you mean "offline"\?/],
+  ["mirror URL", base("", "    engine: { mirror: mirrors.aliyun.com }\n"), /hosts\[0\]\.engine\.mirror: must be an http:\/\/ or https:\/\/ URL/],
+  ["sha256 format", base("", "    engine: { method: offline, bundle: d.tgz, bundleSha256: abc }\n"), /hosts\[0\]\.engine\.bundleSha256: must be 64 hex digits/],
+  ["offline without bundle", base("", "    engine: { method: offline }\n"), /8:5 hosts\[0\]\.engine\.bundle: is required for method: offline/],
+  ["online-only key on an offline host", base("", `    engine: { method: offline, bundle: d.tgz, bundleSha256: ${"a".repeat(64)}, version: "24.0.7" }\n`), /hosts\[0\]\.engine\.version: applies to method: online only/],
+  ["secret in plain text", base("credentials:\n  - server: r.example.com\n    username: ci\n    password: hunter2\n"), /^11:5 credentials\[0\]\.password: must be a reference to a Pulumi config secret/],
+  ["plain-text SSH key (never echoed)", base("", "    privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----'\n"), /^8:5 hosts\[0\]\.privateKey: must be a reference to a Pulumi config secret[^-]*$/],
+  ["duplicate host name", base("", `  - name: web1\n    address: 10.0.0.2\n    hostKey: ${KEY}\n`), /^8:5 hosts\[1\]\.name: duplicate host name "web1" \(also hosts\[0\]\)$/],
+  ["container on an undeclared host", base("containers:\n  - name: c\n    image: nginx\n    on: [wbe1]\n"), /^11:10 containers\[0\]\.on\[0\]: "wbe1" is not a host or group of this fleet; did you mean "web1"\?$/],
+  ["registry on an undeclared host", base("registries:\n  - name: r\n    host: db1\n"), /registries\[0\]\.host: "db1" is not a host of this fleet/],
+  ["missing host key", `defaults:\n  privateKey: { config: k }\nhosts:\n  - name: a\n    address: 10.0.0.1\n`, /^4:5 hosts\[0\]\.hostKey: is required: pin the host key/],
+  ["malformed host key", `defaults:\n  privateKey: { config: k }\nhosts:\n  - name: a\n    address: 10.0.0.1\n    hostKey: ssh-ed25519 AAAA\n`, /^6:5 hosts\[0\]\.hostKey: /],
+  ["no private key anywhere", `hosts:\n  - name: a\n    address: 10.0.0.1\n    hostKey: ${KEY}\n`, /hosts\[0\]\.privateKey: is required, here or in defaults\.privateKey/],
+  ["unknown dockerd setting", base("", "    daemon: { settings: { debugg: true } }\n"), /hosts\[0\]\.daemon\.settings\.debugg: not a dockerd setting \(did you mean 'debug'\?\)/],
+  ["registry mirror with a path", base("", "    daemon: { registryMirrors: ['https://m.example.com/v2/'] }\n"), /hosts\[0\]\.daemon\.registryMirrors\[0\]: must be a registry base URL without a path/],
+  ["bad image reference", base("containers:\n  - name: c\n    image: NGINX\n    on: all\n"), /containers\[0\]\.image: .*not an image reference/],
+  ["host port taken twice", base("containers:\n  - { name: a, image: nginx, on: all, ports: ['80:80'] }\n  - { name: b, image: nginx, on: [web], ports: ['80:8080'] }\n"), /containers\[1\]\.ports\[0\]: host port 80\/tcp on web1 is already taken by containers\[0\]/],
+  ["container declared twice on a host", base("containers:\n  - { name: a, image: nginx, on: all }\n  - { name: a, image: redis, on: [web] }\n"), /containers\[1\]\.name: container "a" is declared twice on host web1/],
+  ["targets of the wrong shape", base("containers:\n  - { name: a, image: nginx, on: web1 }\n"), /containers\[0\]\.on: must be "all" or a list of host and group names \(got "web1"\)/],
+  ["empty hosts", "hosts: []\n", /^1:1 hosts: must list at least one host$/],
+  ["YAML syntax", "hosts:\n  - name: a\n   address: b\n", /^3:\d+ : /],
+  ["duplicate YAML key", "hosts: []\nhosts: []\n", /^2:1 : Map keys must be unique/],
+  ["config key syntax", base("", "    user: { config: 'bad key' }\n"), /hosts\[0\]\.user\.config: must be a config key like sshPrivateKey/],
+  ["group named like a host", base("", `  - name: web2\n    address: 10.0.0.2\n    hostKey: ${KEY}\n    groups: [web1]\n`), /hosts\[1\]\.groups\[0\]: group "web1" has the name of a host/],
+];
+for (const [name, text, expected] of cases) {
+  test(`bad input: ${name}`, (t) => {
+    const problems = problemsOf(text);
+    t.true(problems.some((p) => expected.test(p)), problems.join("\n") || "(no problem reported)");
+  });
+}
+
+test("every problem is reported at once, in file order, in one message naming file:line:col", (t) => {
+  const e = t.throws(() =>
+    parseFleet(base("containers:\n  - name: c\n    image: nginx\n    on: [nope]\n", "    port: 0\n    prot: 1\n"), "stacks/prod.yaml"),
+  ) as FleetFileError;
+  t.true(e instanceof FleetFileError);
+  t.deepEqual(
+    e.problems.map((p) => p.path),
+    ["hosts[0].port", "hosts[0].prot", "containers[0].on[0]"],
+  );
+  t.regex(e.message, /^fleet file stacks\/prod\.yaml: 3 problems:\n  stacks\/prod\.yaml:8:5: hosts\[0\]\.port: must be an integer 1-65535\n/);
+});
+
+test("a spec built in code is checked the same way, with paths and no positions", (t) => {
+  const e = t.throws(() => checkFleetSpec({ hosts: [{ name: "a", address: "10.0.0.1", port: "22", privateKey: { config: "k" }, hostKey: KEY }] })) as FleetFileError;
+  t.deepEqual(e.problems, [{ path: "hosts[0].port", message: 'must be an integer 1-65535 (got string "22")' }]);
+});
+
+test("a missing fleet file is one clear problem", (t) => {
+  const e = t.throws(() => loadFleet("stacks/nope.yaml")) as FleetFileError;
+  t.regex(e.message, /stacks\/nope\.yaml: cannot read the fleet file/);
+});
+
+test("schema/fleet.schema.json is the one the schema generates (run `npm run docs`)", (t) => {
+  const committed = readFileSync(path.join(REPO, "schema", "fleet.schema.json"), "utf8");
+  t.is(committed, schemaFileText());
+  const schema = JSON.parse(committed);
+  t.is(schema.additionalProperties, false, "unknown top-level keys are refused by editors too");
+  t.deepEqual(schema.required, ["hosts"]);
+  t.truthy(schema.$defs.SecretRef && schema.$defs.Host && schema.$defs.Container);
+});
+
+test("the README's fleet reference is the one the schema generates (run `npm run docs`)", (t) => {
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  t.is(readme, readmeWithReference(readme));
+  t.regex(readme, /\| `bundleSha256` \| string \(pattern\) or \[ConfigRef\]\(#configref\) \| offline: sha256 of the bundle/);
+});
