@@ -62,8 +62,15 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
         add(["hosts", i, "hostKey"], (e as Error).message.replace(/^hostKey:? ?/, ""));
       }
     }
-    if (!s.privateKey) add(["hosts", i, "privateKey"], "is required, here or in defaults.privateKey: { config: <key of a Pulumi config secret> }");
-    if (!h.hostKey && !h.insecureSkipHostKeyCheck) {
+    if (h.aws) {
+      if (h.address !== undefined) add(["hosts", i, "address"], "is set by the EC2 instance; remove it or remove `aws`");
+      if (h.hostKey !== undefined) add(["hosts", i, "hostKey"], "is generated for an EC2 host and pinned before the first connection; remove it");
+      if ((h.aws.keyName || h.aws.publicKey) && !s.privateKey) add(["hosts", i, "privateKey"], "is required with aws.keyName or aws.publicKey (the private half, as { config: <secret key> })");
+    } else if (h.address === undefined) {
+      add(["hosts", i, "address"], "is required (or `aws:` to create an EC2 instance for this host)");
+    }
+    if (!h.aws && !s.privateKey) add(["hosts", i, "privateKey"], "is required, here or in defaults.privateKey: { config: <key of a Pulumi config secret> }");
+    if (!h.aws && !h.hostKey && !h.insecureSkipHostKeyCheck) {
       add(["hosts", i, "hostKey"], "is required: pin the host key (`ssh-keyscan -t ed25519 <address>`), or set insecureSkipHostKeyCheck: true to accept any key");
     }
     const e = s.engine;

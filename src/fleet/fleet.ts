@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DaemonConfig } from "../engine/daemon-config";
 import { DockerEngine } from "../engine/docker-engine";
 import { Host, type HostArgs } from "../host/host";
+import { AwsHost, type AwsHostArgs } from "../aws/aws-host";
+import { EcrRegistry } from "../aws/ecr-registry";
+import { publishedPortsOf } from "../aws/ingress-rules";
 import { Registry } from "../registry/registry";
 import { Container } from "../workload/container";
 import { Image, type RegistryCredentials } from "../workload/image";
@@ -62,6 +65,9 @@ export class Fleet extends pulumi.ComponentResource {
   readonly engines: Record<string, DockerEngine> = {};
   readonly daemonConfigs: Record<string, DaemonConfig> = {};
   readonly registries: Record<string, Registry> = {};
+  /** The EC2 instances of hosts declared with `aws:`. */
+  readonly awsHosts: Record<string, AwsHost> = {};
+  readonly ecr: Record<string, EcrRegistry> = {};
   /** Per host, per image reference. */
   readonly images: Record<string, Record<string, Image>> = {};
   /** Per host, per container name. */
@@ -76,7 +82,7 @@ export class Fleet extends pulumi.ComponentResource {
     const baseDir = args.baseDir ?? (source ? path.dirname(path.resolve(source.file)) : process.cwd());
     const refs = new ConfigReader(args.config ?? stackConfig, source?.file, source?.locate);
     // Resolve every reference first: missing config is reported all at once, before anything exists.
-    const hostArgs = spec.hosts.map((h, i) => connectionArgs(spec, i, refs));
+    const hostArgs = spec.hosts.map((h, i) => (h.aws ? awsHostArgs(spec, i, refs) : connectionArgs(spec, i, refs)));
     const engineArgs = spec.hosts.map((h, i) => engineSettings(spec, i, refs, baseDir));
     const daemonArgs = spec.hosts.map((h, i) => daemonSettings(spec, i, refs));
     const credentials = (spec.credentials ?? []).map((c, i) => ({
@@ -94,7 +100,14 @@ export class Fleet extends pulumi.ComponentResource {
 
     const child = { parent: this };
     spec.hosts.forEach((h, i) => {
-      const host = new Host(h.name, hostArgs[i], child);
+      const a = hostArgs[i];
+      let host: Host;
+      if ("distro" in a) {
+        this.awsHosts[h.name] = new AwsHost(h.name, a, child);
+        host = this.awsHosts[h.name].host;
+      } else {
+        host = new Host(h.name, a, child);
+      }
       const engine = new DockerEngine(`${h.name}-docker`, { host, ...engineArgs[i] }, child);
       this.hosts[h.name] = host;
       this.engines[h.name] = engine;
@@ -133,13 +146,32 @@ export class Fleet extends pulumi.ComponentResource {
         { ...child, dependsOn: configured(r.host) },
       );
     });
+    for (const e of spec.ecr ?? []) {
+      this.ecr[e.name] = new EcrRegistry(
+        e.name,
+        {
+          repositoryName: e.repositoryName,
+          imageTagMutability: e.imageTagMutability,
+          scanOnPush: e.scanOnPush,
+          forceDelete: e.forceDelete,
+          keepLastImages: e.keepLastImages,
+          expireUntaggedAfterDays: e.expireUntaggedAfterDays,
+          tags: e.tags,
+        },
+        child,
+      );
+    }
+    // One account's repositories share a registry and a token: any ECR reference pulls with it.
+    const ecrLogin = Object.values(this.ecr)[0]?.credentials;
     // Images may come from a fleet registry, so pulls wait for the registries too.
     const registriesReady = Object.values(this.registries).map((r) => r.container);
     const image = (host: string, ref: string, extra: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean } = {}): Image => {
       const existing = this.images[host][ref];
       if (existing) return existing;
       const server = parseImageRef(ref).registry;
-      const login = credentials.find((c) => c.server === server || (server === "docker.io" && /^(index\.)?docker\.io$/.test(c.server)));
+      const login =
+        credentials.find((c) => c.server === server || (server === "docker.io" && /^(index\.)?docker\.io$/.test(c.server))) ??
+        (ecrLogin && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(server) ? ecrLogin : undefined);
       const img = new Image(
         `${host}-${slug(ref)}`,
         { engine: this.engines[host], ref, ...extra, credentials: login as RegistryCredentials | undefined },
@@ -248,13 +280,57 @@ function stackConfig(key: string, secret: boolean): pulumi.Input<string> | undef
   return secret ? config.getSecret(k) : config.get(k);
 }
 
+/** An EC2 instance for a host declared with `aws:`; it opens the ports the fleet publishes there. */
+function awsHostArgs(spec: FleetSpec, i: number, refs: ConfigReader): AwsHostArgs {
+  const h = spec.hosts[i];
+  const s = hostSettings(spec, h);
+  const aws = h.aws!;
+  const ports = [
+    ...(spec.containers ?? []).filter((c) => targetHosts(spec, c.on).includes(h.name)).flatMap((c) => c.ports ?? []),
+    ...(spec.registries ?? []).filter((r) => r.host === h.name).map((r) => String(r.port ?? 5000)),
+  ];
+  const args: AwsHostArgs = {
+    distro: aws.distro,
+    sshCidrs: aws.sshCidrs,
+    publishedPorts: publishedPortsOf(ports),
+    instanceType: aws.instanceType,
+    architecture: aws.architecture,
+    ami: aws.ami,
+    vpcId: aws.vpcId,
+    subnetId: aws.subnetId,
+    availabilityZone: aws.availabilityZone,
+    publishedCidrs: aws.publishedCidrs,
+    rootVolumeSize: aws.rootVolumeSize,
+    tags: aws.tags,
+    usePrivateIp: aws.usePrivateIp,
+    keyName: aws.keyName,
+    publicKey: aws.publicKey,
+    preflight: s.preflight,
+  };
+  if (s.privateKey) args.privateKey = refs.secret(s.privateKey, h.privateKey ? ["hosts", i, "privateKey"] : ["defaults", "privateKey"]);
+  if (typeof h.user === "string") args.user = h.user; // not defaults.user: each distro has its own login user
+  if (s.connectAttempts !== undefined) args.connectAttempts = s.connectAttempts;
+  if (s.jump) args.jump = jumpArgs(s.jump, h.jump ? ["hosts", i, "jump"] : ["defaults", "jump"], refs);
+  return args;
+}
+
+function jumpArgs(j: NonNullable<FleetSpec["defaults"]>["jump"] & object, at: (string | number)[], refs: ConfigReader): NonNullable<HostArgs["jump"]> {
+  return {
+    address: refs.text(j.address, [...at, "address"]),
+    port: j.port,
+    user: j.user === undefined ? undefined : refs.text(j.user, [...at, "user"]),
+    hostKey: j.hostKey === undefined ? undefined : refs.text(j.hostKey, [...at, "hostKey"]),
+    privateKey: j.privateKey === undefined ? undefined : refs.secret(j.privateKey, [...at, "privateKey"]),
+  };
+}
+
 function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArgs {
   const h = spec.hosts[i];
   const s = hostSettings(spec, h);
   // The key may come from defaults: a missing one was refused by the spec checks already.
   const keyAt = h.privateKey ? ["hosts", i, "privateKey"] : ["defaults", "privateKey"];
   const args: HostArgs = {
-    address: refs.text(h.address, ["hosts", i, "address"]),
+    address: refs.text(h.address!, ["hosts", i, "address"]),
     privateKey: refs.secret(s.privateKey!, keyAt),
   };
   if (s.port !== undefined) args.port = s.port;
@@ -266,17 +342,7 @@ function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArg
   if (s.connectTimeout !== undefined) args.connectTimeout = s.connectTimeout;
   if (s.connectAttempts !== undefined) args.connectAttempts = s.connectAttempts;
   if (s.preflight) args.preflight = s.preflight;
-  if (s.jump) {
-    const j = s.jump;
-    const at = h.jump ? ["hosts", i, "jump"] : ["defaults", "jump"];
-    args.jump = {
-      address: refs.text(j.address, [...at, "address"]),
-      port: j.port,
-      user: j.user === undefined ? undefined : refs.text(j.user, [...at, "user"]),
-      hostKey: j.hostKey === undefined ? undefined : refs.text(j.hostKey, [...at, "hostKey"]),
-      privateKey: j.privateKey === undefined ? undefined : refs.secret(j.privateKey, [...at, "privateKey"]),
-    };
-  }
+  if (s.jump) args.jump = jumpArgs(s.jump, h.jump ? ["hosts", i, "jump"] : ["defaults", "jump"], refs);
   return args;
 }
 

@@ -2,6 +2,7 @@
 // z.toJSONSchema) schema/fleet.schema.json and the README's reference. Defaults are applied by
 // Fleet, not here, so a parsed spec is exactly what the file says.
 import { z } from "zod";
+import { AWS_DISTROS } from "../aws/distro-images";
 
 /** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
 export const ConfigRef = z
@@ -99,6 +100,27 @@ export const Daemon = z
   .meta({ id: "Daemon", description: "/etc/docker/daemon.json settings. Host settings override the defaults key by key." });
 export type DaemonSpec = z.infer<typeof Daemon>;
 
+const cidr = z.string().regex(/^[0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, 'must be a CIDR like "203.0.113.0/24"');
+
+export const AwsInstance = z
+  .strictObject({
+    distro: z.enum(AWS_DISTROS).meta({ description: "The distribution; its official AMI is looked up by owner and name pattern.", examples: ["ubuntu-24.04"] }),
+    sshCidrs: z.array(cidr).min(1, "must list at least one CIDR allowed to reach SSH").meta({ description: "Who may reach SSH (port 22). No default: 0.0.0.0/0 must be written out.", examples: [["203.0.113.0/24"]] }),
+    instanceType: z.string().min(1).optional().meta({ description: "Default: t3.small (t4g.small on arm64).", examples: ["t3.medium"] }),
+    architecture: z.enum(["x86_64", "arm64"]).optional().meta({ description: "Default: x86_64, or arm64 for Graviton instance types.", examples: ["arm64"] }),
+    ami: z.string().regex(/^ami-[0-9a-f]+$/, "must be an AMI id like ami-0abcdef1234567890").optional().meta({ description: "An explicit AMI instead of the lookup.", examples: ["ami-0abcdef1234567890"] }),
+    vpcId: z.string().min(1).optional().meta({ description: "Default: the default VPC.", examples: ["vpc-0abc"] }),
+    subnetId: z.string().min(1).optional().meta({ description: "Default: a default subnet of the VPC.", examples: ["subnet-0abc"] }),
+    availabilityZone: z.string().min(1).optional().meta({ description: "Default: any.", examples: ["eu-central-1a"] }),
+    publishedCidrs: z.array(cidr).optional().meta({ description: "Who may reach the ports the fleet's containers publish on this host. Default: 0.0.0.0/0.", examples: [["10.0.0.0/8"]] }),
+    rootVolumeSize: z.int().min(8).max(16384).optional().meta({ description: "Root volume in GiB. Default: 20.", examples: [40] }),
+    tags: z.record(z.string(), z.string()).optional().meta({ description: "Tags on the instance and its security group.", examples: [{ team: "web" }] }),
+    usePrivateIp: z.boolean().optional().meta({ description: "Connect to the private address (from inside the VPC or through `jump`). Default: false.", examples: [true] }),
+    keyName: z.string().min(1).optional().meta({ description: "An existing EC2 key pair (then `privateKey` is its private half). Default: a key pair generated and kept as a secret.", examples: ["ops"] }),
+    publicKey: z.string().regex(/^ssh-(ed25519|rsa) /, "must be an OpenSSH public key").optional().meta({ description: "Login public key to import (then `privateKey` is its private half).", examples: ["ssh-ed25519 AAAAC3Nza..."] }),
+  })
+  .meta({ id: "AwsInstance", description: "An EC2 instance created for this host; its host key is generated and pinned before the first connection." });
+
 /** Settings a host takes from `defaults` unless it sets them itself. */
 const hostSettings = {
   port: port("SSH port. Default: 22.", 22).optional(),
@@ -119,13 +141,14 @@ export const Defaults = z.strictObject(hostSettings).meta({ id: "Defaults", desc
 export const FleetHost = z
   .strictObject({
     name: name.meta({ description: "The host's name in this fleet (resource names, outputs, `on:` lists).", examples: ["web1"] }),
-    address: text("IP address or DNS name.", "10.0.0.12"),
+    address: text("IP address or DNS name. Not with `aws`.", "10.0.0.12").optional(),
+    aws: AwsInstance.optional(),
     hostKey: text("The public host key, pinned: `ssh-keyscan -t ed25519 <address>` without the address.", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI...").optional(),
     insecureSkipHostKeyCheck: z.boolean().optional().meta({ description: "Accept ANY host key (a man in the middle can take the connection). Warns on every run. Default: false.", examples: [false] }),
     groups: z.array(name).optional().meta({ description: "Groups this host belongs to, for `on:` lists.", examples: [["web"]] }),
     ...hostSettings,
   })
-  .meta({ id: "Host", description: "A machine reached over SSH." });
+  .meta({ id: "Host", description: "A machine reached over SSH: one you have (`address`) or an EC2 instance created for it (`aws`)." });
 export type FleetHostSpec = z.infer<typeof FleetHost>;
 
 /** Where something runs: `all`, or names of hosts and groups. */
@@ -165,6 +188,19 @@ export const Credential = z
     password: SecretRef,
   })
   .meta({ id: "Credential", description: "A registry login used for pulls from that server." });
+
+export const FleetEcr = z
+  .strictObject({
+    name: name.meta({ description: "Resource name; also the repository name unless `repositoryName` is set.", examples: ["shop"] }),
+    repositoryName: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be an ECR repository name like team/app").optional().meta({ examples: ["shop/web"] }),
+    imageTagMutability: z.enum(["MUTABLE", "IMMUTABLE"]).optional().meta({ description: "Default: MUTABLE.", examples: ["IMMUTABLE"] }),
+    scanOnPush: z.boolean().optional().meta({ description: "Default: true.", examples: [true] }),
+    forceDelete: z.boolean().optional().meta({ description: "Delete the repository with its images on destroy. Default: false.", examples: [true] }),
+    keepLastImages: z.int().min(1).optional().meta({ description: "Lifecycle: keep this many newest images. Default: 30.", examples: [50] }),
+    expireUntaggedAfterDays: z.int().min(1).optional().meta({ description: "Lifecycle: expire untagged images after this many days. Default: 14.", examples: [7] }),
+    tags: z.record(z.string(), z.string()).optional(),
+  })
+  .meta({ id: "Ecr", description: "An ECR repository. Images from ECR are pulled with credentials fetched fresh on every run." });
 
 export const FleetImage = z
   .strictObject({
@@ -217,6 +253,7 @@ export const FleetSpecSchema = z
     defaults: Defaults.optional(),
     hosts: z.array(FleetHost).min(1, "must list at least one host").meta({ description: "The machines of the fleet." }),
     registries: z.array(FleetRegistry).optional().meta({ description: "Registries Dockyard runs on fleet hosts." }),
+    ecr: z.array(FleetEcr).optional().meta({ description: "ECR repositories (AWS)." }),
     credentials: z.array(Credential).optional().meta({ description: "Logins for pulling from private registries." }),
     images: z.array(FleetImage).optional().meta({ description: "Images pulled onto hosts ahead of use." }),
     containers: z.array(FleetContainer).optional().meta({ description: "Containers run on hosts." }),

@@ -170,7 +170,9 @@ export const image = {
   async diff(_id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.spec)) return { changes: true };
     if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) return { changes: true, replaces: ["connection"] };
-    if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(olds.registryAuth, news.registryAuth)) return { changes: true };
+    // A new password alone is no change: ECR hands out a new token on every run, and the one a
+    // pull needs is always the current one (news).
+    if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(loginOf(olds.registryAuth), loginOf(news.registryAuth))) return { changes: true };
     return { changes: olds.drift.length > 0 || (await driftOf(news, olds)).length > 0 };
   },
 
@@ -191,3 +193,8 @@ export const image = {
       });
   },
 };
+
+/** Who logs in where, without the password. */
+function loginOf(auth: RegistryAuth | undefined): { serveraddress?: string; username?: string } | undefined {
+  return auth && { serveraddress: auth.serveraddress, username: auth.username };
+}
