@@ -1,0 +1,185 @@
+/*
+ * One measured Pulumi operation, in its own Node process, so that process's peak RSS is the
+ * program's alone. The bench bundles this file to plain JavaScript (bench/.build) and runs it
+ * with `node`, the way a user runs a compiled Automation API program.
+ *
+ * Input: a JSON spec in BENCH_SPEC. Output: one JSON line on stdout prefixed `BENCH_RESULT `.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { LocalWorkspace, PulumiCommand, type EngineEvent } from "@pulumi/pulumi/automation";
+import { fleetProgram, type FleetJob } from "./fleet-program";
+
+export interface ChildSpec {
+  op: "up" | "refresh" | "empty-up";
+  job: FleetJob;
+  /** Directory holding the `pulumi` binary. */
+  pulumiBin: string;
+  backendDir: string;
+  workDir: string;
+  projectName: string;
+  stackName: string;
+  /** Check that every host answers on http://<host>:80/ after the operation. */
+  checkHttp: boolean;
+}
+
+export interface ChildResult {
+  op: ChildSpec["op"];
+  /** From the start of this process's own code to the end (after the HTTP check). */
+  inProcessMs: number;
+  /** LocalWorkspace.createOrSelectStack: CLI calls to select the stack. */
+  workspaceMs: number;
+  /** stack.up() / stack.refresh(): the CLI run itself, program included. */
+  operationMs: number;
+  /** From the operation's start to the engine's first resource event. */
+  firstResourceEventMs?: number;
+  httpCheckMs: number;
+  changes: Record<string, number>;
+  /** Peak RSS of this Node process (process.resourceUsage().maxRSS), KiB. */
+  nodeMaxRssKb: number;
+  /** Peak RSS (VmHWM, sampled every 250 ms) of descendant processes by command name, KiB. */
+  childPeakKb: Record<string, number>;
+  /** Per resource type, the time from its pre-event to its outputs event, ms. */
+  resourceMs: Record<string, number[]>;
+}
+
+const started = Date.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Descendants of this process (from /proc) with their command names. */
+function descendants(): { pid: number; comm: string }[] {
+  const parent = new Map<number, number>();
+  const comm = new Map<number, string>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      comm.set(Number(d), stat.slice(stat.indexOf("(") + 1, close));
+      parent.set(Number(d), Number(stat.slice(close + 2).split(" ")[1]));
+    } catch {
+      // gone
+    }
+  }
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (!mine.has(pid) && mine.has(ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
+    }
+  }
+  mine.delete(process.pid);
+  return [...mine].map((pid) => ({ pid, comm: comm.get(pid) ?? "?" }));
+}
+
+/** Tracks the peak RSS of each descendant process, summed per command name at the end. */
+function sampleChildren(): () => Record<string, number> {
+  const peakByPid = new Map<number, { comm: string; kb: number }>();
+  const sample = () => {
+    for (const { pid, comm } of descendants()) {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (!m) continue;
+        const kb = Number(m[1]);
+        const prev = peakByPid.get(pid);
+        if (!prev || prev.kb < kb) peakByPid.set(pid, { comm, kb });
+      } catch {
+        // gone
+      }
+    }
+  };
+  const timer = setInterval(sample, 250);
+  return () => {
+    clearInterval(timer);
+    // Per command name, the largest process (one `pulumi`, one dynamic-provider host per run).
+    const out: Record<string, number> = {};
+    for (const { comm, kb } of peakByPid.values()) out[comm] = Math.max(out[comm] ?? 0, kb);
+    return out;
+  };
+}
+
+async function httpCheck(addresses: string[]): Promise<void> {
+  await Promise.all(
+    addresses.map(async (a) => {
+      for (let i = 0; ; i++) {
+        try {
+          const res = await fetch(`http://${a}:80/`);
+          const body = await res.text();
+          if (res.status === 200 && /Welcome to nginx/.test(body)) return;
+          throw new Error(`http://${a}:80/ answered ${res.status}`);
+        } catch (e) {
+          if (i >= 40) throw e;
+          await sleep(250);
+        }
+      }
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.env.BENCH_SPEC ?? "{}") as ChildSpec;
+  const stopSampling = sampleChildren();
+  const pulumiCommand = await PulumiCommand.get({ root: spec.pulumiBin });
+  const program = spec.op === "empty-up" ? async () => ({}) : fleetProgram(spec.job);
+  const t0 = Date.now();
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { projectName: spec.projectName, stackName: spec.stackName, program },
+    {
+      pulumiCommand,
+      workDir: spec.workDir,
+      projectSettings: { name: spec.projectName, runtime: "nodejs", backend: { url: `file://${spec.backendDir}` } },
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${spec.backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "dockyard-sandbox-only",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      },
+    },
+  );
+  const t1 = Date.now();
+  const pre = new Map<string, number>();
+  const resourceMs: Record<string, number[]> = {};
+  let firstResourceEvent: number | undefined;
+  const onEvent = (e: EngineEvent) => {
+    const now = Date.now();
+    const p = e.resourcePreEvent?.metadata;
+    if (p && p.type !== "pulumi:pulumi:Stack") {
+      firstResourceEvent ??= now;
+      pre.set(p.urn, now);
+    }
+    const o = e.resOutputsEvent?.metadata;
+    if (o && pre.has(o.urn)) {
+      const type = o.type.replace(/^dockyard:[^:]*:/, "");
+      (resourceMs[type] ??= []).push(now - pre.get(o.urn)!);
+    }
+  };
+  const res = spec.op === "refresh" ? await stack.refresh({ onEvent }) : await stack.up({ onEvent });
+  const t2 = Date.now();
+  if (spec.checkHttp) await httpCheck(spec.job.hosts.map((h) => h.address));
+  const t3 = Date.now();
+  const changes = { ...(res.summary.resourceChanges ?? {}) };
+  const result: ChildResult = {
+    op: spec.op,
+    inProcessMs: t3 - started,
+    workspaceMs: t1 - t0,
+    operationMs: t2 - t1,
+    firstResourceEventMs: firstResourceEvent === undefined ? undefined : firstResourceEvent - t1,
+    httpCheckMs: t3 - t2,
+    changes,
+    nodeMaxRssKb: process.resourceUsage().maxRSS,
+    childPeakKb: stopSampling(),
+    resourceMs,
+  };
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,173 @@
+/** The shape of bench/results.json, and the numbers derived from samples. */
+
+export type Tool = "dockyard" | "shell" | "empty" | "ansible";
+export type Phase = "converge" | "noop" | "refresh" | "mirror-change" | "up-new-stack" | "up-again";
+
+export interface Sample {
+  /** Wall time of the whole command (process start to exit), seconds. */
+  seconds: number;
+  /** Rig containers of other runs (label dockyard.rig) when the sample started. */
+  otherRigContainers: number;
+  /** The machine's 1-minute load average when the sample started. */
+  load1?: number;
+  /** Dockyard/empty: peak RSS of the Node process running the program, MiB. */
+  nodeMaxRssMb?: number;
+  /** Dockyard/empty: peak RSS of the `pulumi` CLI process, MiB (sampled). */
+  cliPeakMb?: number;
+  /** Dockyard: peak RSS of the dynamic-provider host process (node), MiB (sampled). */
+  providerPeakMb?: number;
+  /** Ansible/shell: peak RSS of the largest process of the command's tree (GNU time %M), MiB. */
+  maxRssMb?: number;
+  /** Dockyard: time inside the Automation API operation (stack.up/refresh), seconds. */
+  operationSeconds?: number;
+  /** Dockyard: LocalWorkspace.createOrSelectStack (CLI calls before the operation), seconds. */
+  workspaceSeconds?: number;
+  /** Dockyard: the child's own code, start to end (the rest of `seconds` is Node starting and loading modules). */
+  inProcessSeconds?: number;
+  /** Dockyard: resource changes the engine reported; Ansible: the recap's changed count. */
+  changes?: Record<string, number>;
+  /** Dockyard: time per resource type (pre-event to outputs), ms. */
+  resourceMs?: Record<string, number[]>;
+  /** Dockyard: from the operation's start to the engine's first resource event, ms. */
+  firstResourceEventMs?: number;
+  /** Ansible: seconds per task (profile_tasks), summed over hosts by Ansible itself. */
+  taskSeconds?: Record<string, number>;
+  error?: string;
+}
+
+export interface Scenario {
+  tool: Tool;
+  phase: Phase;
+  hosts: number;
+  samples: Sample[];
+  /** Median of the successful samples' seconds. */
+  median?: number;
+  nodeMaxRssMbMedian?: number;
+  cliPeakMbMedian?: number;
+  providerPeakMbMedian?: number;
+  maxRssMbMedian?: number;
+}
+
+export interface Results {
+  date: string;
+  command: string;
+  machine: Record<string, string | number>;
+  versions: Record<string, string>;
+  settings: Record<string, unknown>;
+  sharedMachine: { rigContainersAtStart: number; rigContainersAtEnd: number; maxDuringRun: number; shared: boolean; note: string };
+  scenarios: Record<string, Scenario>;
+  ratios: Record<string, number>;
+  /** Dockyard: median ms per resource type per scenario. */
+  resourceMedians: Record<string, Record<string, number>>;
+  notes: string[];
+}
+
+export function scenarioKey(tool: Tool, phase: Phase, hosts: number): string {
+  return `${tool}.${phase}.${hosts}`;
+}
+
+export function median(xs: number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Fills in medians of every scenario and the ratios between them. */
+export function summarize(r: Results): void {
+  for (const s of Object.values(r.scenarios)) {
+    const ok = s.samples.filter((x) => !x.error);
+    const med = (f: (x: Sample) => number | undefined) => {
+      const v = median(ok.map(f).filter((x): x is number => x !== undefined));
+      return v === undefined ? undefined : round(v, 1);
+    };
+    s.median = med((x) => x.seconds);
+    if (s.median !== undefined) s.median = round(median(ok.map((x) => x.seconds))!, 2);
+    s.nodeMaxRssMbMedian = med((x) => x.nodeMaxRssMb);
+    s.cliPeakMbMedian = med((x) => x.cliPeakMb);
+    s.providerPeakMbMedian = med((x) => x.providerPeakMb);
+    s.maxRssMbMedian = med((x) => x.maxRssMb);
+  }
+  const m = (tool: Tool, phase: Phase, n: number) => r.scenarios[scenarioKey(tool, phase, n)]?.median;
+  const ratios: Record<string, number> = {};
+  const put = (name: string, a?: number, b?: number) => {
+    if (a !== undefined && b !== undefined && b > 0) ratios[name] = round(a / b, 2);
+  };
+  const hostCounts = [...new Set(Object.values(r.scenarios).map((s) => s.hosts))].sort((a, b) => a - b);
+  for (const n of hostCounts) {
+    put(`dockyard/shell converge, ${n} hosts`, m("dockyard", "converge", n), m("shell", "converge", n));
+    for (const p of ["converge", "noop", "mirror-change"] as const) {
+      put(`dockyard/ansible ${p}, ${n} hosts`, m("dockyard", p, n), m("ansible", p, n));
+    }
+    put(`empty up/dockyard no-op up, ${n} hosts`, m("empty", "up-again", 1), m("dockyard", "noop", n));
+    put(`dockyard refresh/no-op up, ${n} hosts`, m("dockyard", "refresh", n), m("dockyard", "noop", n));
+  }
+  r.ratios = ratios;
+  r.resourceMedians = {};
+  for (const [key, s] of Object.entries(r.scenarios)) {
+    if (s.tool !== "dockyard") continue;
+    const byType: Record<string, number[]> = {};
+    for (const x of s.samples) for (const [t, ms] of Object.entries(x.resourceMs ?? {})) (byType[t] ??= []).push(...ms);
+    const out: Record<string, number> = {};
+    for (const [t, ms] of Object.entries(byType)) out[t] = Math.round(median(ms)!);
+    const first = median(s.samples.map((x) => x.firstResourceEventMs).filter((x): x is number => x !== undefined));
+    if (first !== undefined) out["(operation start to first resource)"] = Math.round(first);
+    r.resourceMedians[key] = out;
+  }
+}
+
+const fmt = (x: number | undefined, unit = "s") => (x === undefined ? "—" : `${x.toFixed(unit === "s" ? 1 : 0)} ${unit}`);
+
+/** Markdown tables of the medians, ratios and memory, for the README. */
+export function renderTables(r: Results): string {
+  const hostCounts = [...new Set(Object.values(r.scenarios).map((s) => s.hosts))].filter((n) => n > 0).sort((a, b) => a - b);
+  const m = (tool: Tool, phase: Phase, n: number) => r.scenarios[scenarioKey(tool, phase, n)];
+  const runs = Math.max(0, ...Object.values(r.scenarios).map((s) => s.samples.filter((x) => !x.error).length));
+  const lines: string[] = [];
+  lines.push(`Medians of ${runs} runs, wall time of the whole command (seconds), ${r.date.slice(0, 10)}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB.`);
+  lines.push("");
+  lines.push(`| phase | ${hostCounts.map((n) => `${n} host${n > 1 ? "s" : ""}`).join(" | ")} |`);
+  lines.push(`|---|${hostCounts.map(() => "---:").join("|")}|`);
+  const row = (label: string, tool: Tool, phase: Phase) => {
+    const cells = hostCounts.map((n) => fmt(m(tool, phase, n)?.median));
+    if (cells.every((c) => c === "—")) return;
+    lines.push(`| ${label} | ${cells.join(" | ")} |`);
+  };
+  row("Dockyard: first converge", "dockyard", "converge");
+  row("Shell script over ssh (the floor): first converge", "shell", "converge");
+  row("Ansible playbook: first converge", "ansible", "converge");
+  row("Dockyard: no-op `pulumi up`", "dockyard", "noop");
+  row("Ansible: no-op re-run", "ansible", "noop");
+  row("Dockyard: `pulumi refresh`", "dockyard", "refresh");
+  row("Dockyard: mirror change", "dockyard", "mirror-change");
+  row("Ansible: mirror change", "ansible", "mirror-change");
+  const empty = m("empty", "up-again", 1)?.median;
+  const emptyNew = m("empty", "up-new-stack", 1)?.median;
+  if (empty !== undefined) {
+    lines.push(`| Empty program: \`pulumi up\` (new stack / again) | ${hostCounts.map(() => `${fmt(emptyNew)} / ${fmt(empty)}`).join(" | ")} |`);
+  }
+  lines.push("");
+  lines.push("Peak memory (MiB, median), Dockyard first converge: the Node process running the program / the `pulumi` CLI / the dynamic-provider host (sampled).");
+  lines.push("");
+  lines.push(`| | ${hostCounts.map((n) => `${n} host${n > 1 ? "s" : ""}`).join(" | ")} |`);
+  lines.push(`|---|${hostCounts.map(() => "---:").join("|")}|`);
+  for (const [label, phase] of [["first converge", "converge"], ["no-op up", "noop"], ["refresh", "refresh"]] as const) {
+    lines.push(`| ${label} | ${hostCounts
+      .map((n) => {
+        const s = m("dockyard", phase, n);
+        return s ? `${fmt(s.nodeMaxRssMbMedian, "")} / ${fmt(s.cliPeakMbMedian, "")} / ${fmt(s.providerPeakMbMedian, "")}` : "—";
+      })
+      .join(" | ")} |`);
+  }
+  const e = m("empty", "up-again", 1);
+  if (e) lines.push(`| empty program up | ${hostCounts.map(() => `${fmt(e.nodeMaxRssMbMedian, "")} / ${fmt(e.cliPeakMbMedian, "")} / —`).join(" | ")} |`);
+  const a = hostCounts.map((n) => m("ansible", "converge", n)?.maxRssMbMedian);
+  if (a.some((x) => x !== undefined)) lines.push(`| Ansible first converge: largest process | ${a.map((x) => fmt(x, "")).join(" | ")} |`);
+  lines.push("");
+  lines.push("| ratio (of medians) | value |");
+  lines.push("|---|---:|");
+  for (const [k, v] of Object.entries(r.ratios)) lines.push(`| ${k} | ${v.toFixed(2)} |`);
+  return lines.join("\n");
+}
