@@ -1,18 +1,16 @@
 // Runs this repository's program (index.ts) on the `local` stack through the Automation API, on
 // sandbox hosts the rig starts here. State: the local file backend in .pulumi-state/.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { utils } from "ssh2";
 import { loadFleet, type FleetHostOutputs } from "pulumi-dockyard";
-import { ensureDockerPackages, startPackageServer } from "../test/rig/package-server";
-import { downAll, Rig, SANDBOX_LABEL } from "../test/rig/rig";
+import { downAll, SANDBOX_LABEL } from "../test/rig/rig";
+import { SANDBOX_DIR, startSandbox } from "./sandbox";
 
 const REPO = path.resolve(__dirname, "..");
 const STATE = path.join(REPO, ".pulumi-state");
-const SANDBOX_DIR = path.join(STATE, "sandbox");
 const STACK = process.env.DOCKYARD_STACK ?? "local";
 const SANDBOX_HOSTS = 2;
 // Sandbox only: this passphrase protects throwaway keys of local test hosts. Set
@@ -63,7 +61,11 @@ async function main(): Promise<void> {
     return;
   }
 
-  if (STACK === "local") await startSandbox(stack);
+  if (STACK === "local") {
+    step(`starting ${SANDBOX_HOSTS} sandbox hosts, a docker-ce repository mirror and a registry mirror holding nginx`);
+    const sandbox = await startSandbox({ runId: "local", label: SANDBOX_LABEL, keyPair: sandboxKeyPair(), log: step });
+    await stack.setAllConfig(sandbox.config);
+  }
   step(`pulumi up (stack ${STACK}, state in ${path.relative(REPO, STATE)}/)`);
   const up = await stack.up({ onOutput: out });
   const changes = Object.entries(up.summary.resourceChanges ?? {}).filter(([k]) => k !== "same");
@@ -84,26 +86,6 @@ async function main(): Promise<void> {
   if (failed) throw new Error(`${failed} URL(s) did not answer`);
 }
 
-/** Starts the sandbox the `local` stack deploys to and puts its addresses and keys into config. */
-async function startSandbox(stack: Awaited<ReturnType<typeof LocalWorkspace.createOrSelectStack>>): Promise<void> {
-  step(`starting ${SANDBOX_HOSTS} sandbox hosts, a docker-ce repository mirror and a registry mirror holding nginx`);
-  const rig = await Rig.start({ hosts: SANDBOX_HOSTS, registry: true, runId: "local", keyPair: sandboxKeyPair(), label: SANDBOX_LABEL, log: (s) => step(s) });
-  const [packages, pkgs] = await Promise.all([startPackageServer(rig.runId, rig.labels()), ensureDockerPackages(), rig.pushNginx()]);
-  const bundle = path.join(SANDBOX_DIR, "docker.tgz");
-  if (!existsSync(bundle) || sha256(bundle) !== pkgs.bundleSha256) copyFileSync(pkgs.bundle, bundle);
-  const [h1, h2] = rig.hosts;
-  await stack.setAllConfig({
-    "dockyard:sshPrivateKey": { value: rig.privateKey, secret: true },
-    "dockyard:sandbox1Address": { value: h1.address },
-    "dockyard:sandbox1HostKey": { value: h1.hostKey },
-    "dockyard:sandbox2Address": { value: h2.address },
-    "dockyard:sandbox2HostKey": { value: h2.hostKey },
-    "dockyard:sandboxRepoMirror": { value: packages.baseUrl },
-    "dockyard:sandboxRegistryMirror": { value: `http://${rig.registry!.address}` },
-    "dockyard:sandboxBundleSha256": { value: pkgs.bundleSha256 },
-  });
-}
-
 /** GETs a URL a few times (a container may still be starting); says what answered. */
 async function httpAnswer(url: string): Promise<{ ok: boolean; text: string }> {
   let last = "";
@@ -120,10 +102,6 @@ async function httpAnswer(url: string): Promise<{ ok: boolean; text: string }> {
     await new Promise((r) => setTimeout(r, 1000));
   }
   return { ok: false, text: `no answer (${last})` };
-}
-
-function sha256(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
 function step(s: string): void {
