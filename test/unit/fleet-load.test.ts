@@ -114,3 +114,17 @@ test("the README's fleet reference is the one the schema generates (run `npm run
   t.is(readme, readmeWithReference(readme));
   t.regex(readme, /\| `bundleSha256` \| string \(pattern\) or \[ConfigRef\]\(#configref\) \| offline: sha256 of the bundle/);
 });
+
+test("the GitOps example previews on pull requests, deploys on merge, keeps state in S3 and secrets out of the file", (t) => {
+  const { parse } = require("yaml") as typeof import("yaml");
+  const wf = parse(readFileSync(path.join(REPO, "examples", "gitops", ".github", "workflows", "fleet.yml"), "utf8"));
+  t.truthy(wf.on.pull_request, "runs on pull requests");
+  t.deepEqual(wf.on.push.branches, ["main"]);
+  t.regex(wf.env.PULUMI_BACKEND_URL, /^s3:\/\//);
+  const steps = wf.jobs.deploy.steps as { uses?: string; with?: Record<string, unknown>; run?: string }[];
+  const pulumiStep = steps.find((s) => s.uses?.startsWith("pulumi/actions"))!;
+  t.is(pulumiStep.with!.command, "${{ github.event_name == 'push' && 'up' || 'preview' }}");
+  t.true(steps.findIndex((s) => /loadFleet/.test(s.run ?? "")) < steps.indexOf(pulumiStep), "the fleet file is checked before Pulumi runs");
+  t.is(wf.jobs.deploy.concurrency["cancel-in-progress"], false, "an update in progress is never cancelled");
+  t.notRegex(readFileSync(path.join(REPO, "examples", "gitops", ".github", "workflows", "fleet.yml"), "utf8"), /BEGIN OPENSSH|aws_secret_access_key/i);
+});
