@@ -11,18 +11,18 @@ export function fleetJsonSchema(): Json {
   return { $schema: schema.$schema, $id: "https://github.com/dockyard/pulumi-dockyard/schema/fleet.schema.json", ...schema };
 }
 
-const SECTIONS = ["Defaults", "Host", "Jump", "Preflight", "Engine", "Daemon", "Registry", "Credential", "Image", "Container", "Targets", "ConfigRef", "SecretRef"];
+const SECTIONS = ["Defaults", "Host", "AwsInstance", "Jump", "Preflight", "Engine", "Daemon", "Registry", "Ecr", "Credential", "Image", "Container", "Targets", "ConfigRef", "SecretRef"];
 
 /** The fleet file reference in Markdown: one table per kind of entry. */
 export function fleetReferenceMarkdown(): string {
   const schema = fleetJsonSchema();
   const defs = schema.$defs as Record<string, Json>;
   const out: string[] = [];
-  out.push("#### Fleet file (top level)", "", String(schema.description ?? ""), "", ...table(schema));
+  out.push("### Fleet file (top level)", "", String(schema.description ?? ""), "", ...table(schema));
   for (const name of SECTIONS) {
     const def = defs[name];
     if (!def) continue;
-    out.push("", `#### ${name}`, "", String(def.description ?? ""));
+    out.push("", `### ${name}`, "", String(def.description ?? ""));
     if (def.properties) out.push("", ...table(def));
     else out.push("", `Type: ${typeOf(def)}.`);
   }
