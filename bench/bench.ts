@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { utils as sshUtils } from "ssh2";
@@ -10,7 +10,8 @@ import type { FleetJob } from "./fleet-program";
 import { renderTables, scenarioKey, summarize, type Phase, type Results, type Sample, type Tool } from "./results";
 
 const REPO = path.resolve(__dirname, "..");
-const BUILD = path.join(__dirname, ".build");
+// Per process: a second bench beside a running one must not rewrite the first one's child.
+const BUILD = path.join(__dirname, ".build", String(process.pid));
 const DOCKER_VERSION = "25.0.3";
 const ALL_TOOLS: Tool[] = ["dockyard", "shell", "empty", "ansible"];
 
@@ -21,10 +22,13 @@ interface Options {
   tools: Tool[];
   out: string;
   warmUp: boolean;
+  parallelDiff: boolean;
+  /** Add this run's samples to the results file's instead of starting a new one. */
+  append: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, hosts: [1, 3, 5], ansibleHosts: [3, 5], tools: ALL_TOOLS, out: path.join(__dirname, "results.json"), warmUp: true };
+  const o: Options = { runs: 3, hosts: [1, 3, 5], ansibleHosts: [3, 5], tools: ALL_TOOLS, out: path.join(__dirname, "results.json"), warmUp: true, parallelDiff: false, append: false };
   const list = (v: string) => v.split(",").map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);
   let explicitAnsible = false;
   for (let i = 0; i < argv.length; i++) {
@@ -38,7 +42,9 @@ function parseArgs(argv: string[]): Options {
     } else if (flag === "--tools") o.tools = value().split(",").map((t) => t.trim()) as Tool[];
     else if (flag === "--out") o.out = path.resolve(value());
     else if (flag === "--no-warm-up") o.warmUp = false;
-    else throw new Error(`bench: unknown flag ${argv[i]} (--runs N, --hosts 1,3,5, --ansible-hosts 3,5, --tools ${ALL_TOOLS.join(",")}, --out FILE, --no-warm-up)`);
+    else if (flag === "--parallel-diff") o.parallelDiff = true;
+    else if (flag === "--append") o.append = true;
+    else throw new Error(`bench: unknown flag ${argv[i]} (--runs N, --hosts 1,3,5, --ansible-hosts 3,5, --tools ${ALL_TOOLS.join(",")}, --out FILE, --no-warm-up, --parallel-diff, --append)`);
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error("bench: --runs must be a positive integer");
   if (!explicitAnsible) o.ansibleHosts = o.ansibleHosts.filter((n) => o.hosts.includes(n));
@@ -109,7 +115,11 @@ interface Context {
 
 /** Fresh hosts for one measurement (not timed), with python3 as a Debian cloud image has it. */
 async function freshHosts(ctx: Context, n: number): Promise<Rig> {
-  const rig = await Rig.start({ hosts: n, keyPair: ctx.keyPair, log });
+  // A loaded machine sometimes boots a host too slowly for the rig's 90 s: one more try.
+  const rig = await Rig.start({ hosts: n, keyPair: ctx.keyPair, log }).catch((e: unknown) => {
+    log(`starting ${n} hosts failed, trying again: ${String(e).split("\n")[0]}`);
+    return Rig.start({ hosts: n, keyPair: ctx.keyPair, log });
+  });
   ctx.rigs.add(rig);
   await Promise.all(
     rig.hosts.map((h) =>
@@ -196,16 +206,24 @@ async function benchDockyard(ctx: Context, n: number): Promise<void> {
   const base = { backendDir, workDir, projectName: "dockyard-bench", stackName: `fleet${n}` };
   const mirrors = [`http://${ctx.registry}`];
   try {
-    const phases: { phase: Phase; op: ChildSpec["op"]; mirrors: string[]; checkHttp: boolean; expect: (c: Record<string, number>) => boolean }[] = [
+    const phases: {
+      phase: Phase; op: ChildSpec["op"]; mirrors: string[]; checkHttp: boolean; env?: Record<string, string>; expect: (c: Record<string, number>) => boolean;
+    }[] = [
       { phase: "converge", op: "up", mirrors, checkHttp: true, expect: (c) => (c.create ?? 0) > 0 },
       { phase: "noop", op: "up", mirrors, checkHttp: false, expect: (c) => Object.keys(c).length === 0 },
       { phase: "refresh", op: "refresh", mirrors, checkHttp: false, expect: (c) => Object.keys(c).length === 0 },
     ];
+    if (ctx.opts.parallelDiff) {
+      // The engine calls Diff one resource at a time unless asked (pulumi/pulumi#12351, #18872).
+      phases.splice(2, 0, {
+        phase: "noop-parallel-diff", op: "up", mirrors, checkHttp: false, env: { PULUMI_PARALLEL_DIFF: "true" }, expect: (c) => Object.keys(c).length === 0,
+      });
+    }
     if (ctx.opts.tools.includes("ansible") && ctx.opts.ansibleHosts.includes(n)) {
       phases.push({ phase: "mirror-change", op: "up", mirrors: [...mirrors, `http://${ctx.registry2}`], checkHttp: true, expect: (c) => (c.update ?? 0) > 0 });
     }
     for (const p of phases) {
-      const sample = await pulumiChild(ctx, { ...base, op: p.op, job: job(ctx, rig.hosts, p.mirrors), checkHttp: p.checkHttp });
+      const sample = await pulumiChild(ctx, { ...base, op: p.op, job: job(ctx, rig.hosts, p.mirrors), checkHttp: p.checkHttp, env: p.env });
       delete sample.result;
       if (!sample.error && !p.expect(changed(sample.changes))) {
         sample.error = `unexpected changes for ${p.phase}: ${JSON.stringify(sample.changes)}`;
@@ -390,7 +408,7 @@ async function pulumiEngineBin(): Promise<string> {
 
 export async function main(argv: string[]): Promise<void> {
   const opts = parseArgs(argv);
-  if (RIG_LABEL !== "dockyard.bench") throw new Error(`bench: rig label is ${RIG_LABEL}, expected dockyard.bench`);
+  if (!RIG_LABEL.startsWith("dockyard.bench")) throw new Error(`bench: rig label is ${RIG_LABEL}, expected dockyard.bench (run bench/run.ts)`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), "dockyard-bench-"));
   const keyPair = sshUtils.generateKeyPairSync("ed25519");
   const keyFile = path.join(scratch, "id_ed25519");
@@ -433,6 +451,17 @@ export async function main(argv: string[]): Promise<void> {
       resourceMedians: {},
       notes: [],
     };
+    if (opts.append && existsSync(opts.out)) {
+      // Later runs add samples to the scenarios of an earlier file; its machine facts stay.
+      const earlier = JSON.parse(readFileSync(opts.out, "utf8")) as Results;
+      results.notes = [...earlier.notes, `${results.date}: samples added by \`${results.command}\``];
+      results.scenarios = earlier.scenarios;
+      results.command = `${earlier.command}; ${results.command}`;
+      results.date = earlier.date;
+      results.settings = { ...earlier.settings, runs: `${String(earlier.settings.runs)} + ${opts.runs} (${opts.tools.join(",")})` };
+      results.sharedMachine.rigContainersAtStart = Math.max(atStart, earlier.sharedMachine.rigContainersAtStart);
+      results.sharedMachine.maxDuringRun = Math.max(atStart, earlier.sharedMachine.maxDuringRun);
+    }
     const ctx: Context = {
       opts, keyPair, keyFile, scratch, pulumiBin, dockerMirror: baseUrl,
       registry: infra.registry!.address, registry2: infra2.registry!.address, results, rigs,
@@ -455,17 +484,27 @@ export async function main(argv: string[]): Promise<void> {
       log("warm-up (not recorded)");
       await warmUp(ctx);
     }
+    // A scenario that cannot even start (hosts that do not boot) is logged and skipped; the
+    // run goes on and the scenario simply has fewer samples.
+    const attempt = async (what: string, f: () => Promise<void>) => {
+      try {
+        await f();
+      } catch (e) {
+        log(`${what} skipped: ${String(e).split("\n")[0]}`);
+        results.notes.push(`${new Date().toISOString()} ${what} skipped: ${String(e).split("\n")[0]}`);
+      }
+    };
     for (let run = 1; run <= opts.runs; run++) {
       log(`== run ${run}/${opts.runs}`);
-      if (opts.tools.includes("empty")) await benchEmpty(ctx);
+      if (opts.tools.includes("empty")) await attempt("empty", () => benchEmpty(ctx));
       for (const n of opts.hosts) {
-        if (opts.tools.includes("shell")) await benchShell(ctx, n);
-        if (opts.tools.includes("dockyard")) await benchDockyard(ctx, n);
-        if (opts.tools.includes("ansible") && opts.ansibleHosts.includes(n)) await benchAnsible(ctx, n);
+        if (opts.tools.includes("shell")) await attempt(`shell ${n}`, () => benchShell(ctx, n));
+        if (opts.tools.includes("dockyard")) await attempt(`dockyard ${n}`, () => benchDockyard(ctx, n));
+        if (opts.tools.includes("ansible") && opts.ansibleHosts.includes(n)) await attempt(`ansible ${n}`, () => benchAnsible(ctx, n));
         write();
       }
       for (const n of opts.ansibleHosts.filter((x) => !opts.hosts.includes(x))) {
-        if (opts.tools.includes("ansible")) await benchAnsible(ctx, n);
+        if (opts.tools.includes("ansible")) await attempt(`ansible ${n}`, () => benchAnsible(ctx, n));
       }
       write();
     }
@@ -475,7 +514,8 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`\n${results.sharedMachine.note}\nwrote ${path.relative(process.cwd(), opts.out)}`);
   } finally {
     for (const rig of rigs) await rig.stop().catch(() => undefined);
-    await downAll("dockyard.bench").catch(() => undefined);
+    await downAll(RIG_LABEL).catch(() => undefined);
+    rmSync(BUILD, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
   }
 }

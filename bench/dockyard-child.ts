@@ -20,6 +20,8 @@ export interface ChildSpec {
   stackName: string;
   /** Check that every host answers on http://<host>:80/ after the operation. */
   checkHttp: boolean;
+  /** More environment for the CLI (e.g. PULUMI_PARALLEL_DIFF). */
+  env?: Record<string, string>;
 }
 
 export interface ChildResult {
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
         PULUMI_CONFIG_PASSPHRASE: "dockyard-sandbox-only",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        ...spec.env,
       },
     },
   );

@@ -1,7 +1,7 @@
 /** The shape of bench/results.json, and the numbers derived from samples. */
 
 export type Tool = "dockyard" | "shell" | "empty" | "ansible";
-export type Phase = "converge" | "noop" | "refresh" | "mirror-change" | "up-new-stack" | "up-again";
+export type Phase = "converge" | "noop" | "noop-parallel-diff" | "refresh" | "mirror-change" | "up-new-stack" | "up-again";
 
 export interface Sample {
   /** Wall time of the whole command (process start to exit), seconds. */
@@ -33,6 +33,8 @@ export interface Sample {
   /** Ansible: seconds per task (profile_tasks), summed over hosts by Ansible itself. */
   taskSeconds?: Record<string, number>;
   error?: string;
+  /** The command of another bench process whose sample this is (merge-results.ts). */
+  source?: string;
 }
 
 export interface Scenario {
@@ -102,6 +104,7 @@ export function summarize(r: Results): void {
       put(`dockyard/ansible ${p}, ${n} hosts`, m("dockyard", p, n), m("ansible", p, n));
     }
     put(`empty up/dockyard no-op up, ${n} hosts`, m("empty", "up-again", 1), m("dockyard", "noop", n));
+    put(`dockyard no-op up, parallel diff/serial diff, ${n} hosts`, m("dockyard", "noop-parallel-diff", n), m("dockyard", "noop", n));
     put(`dockyard refresh/no-op up, ${n} hosts`, m("dockyard", "refresh", n), m("dockyard", "noop", n));
   }
   r.ratios = ratios;
@@ -139,6 +142,7 @@ export function renderTables(r: Results): string {
   row("Shell script over ssh (the floor): first converge", "shell", "converge");
   row("Ansible playbook: first converge", "ansible", "converge");
   row("Dockyard: no-op `pulumi up`", "dockyard", "noop");
+  row("Dockyard: no-op `pulumi up`, PULUMI_PARALLEL_DIFF=true", "dockyard", "noop-parallel-diff");
   row("Ansible: no-op re-run", "ansible", "noop");
   row("Dockyard: `pulumi refresh`", "dockyard", "refresh");
   row("Dockyard: mirror change", "dockyard", "mirror-change");
