@@ -125,6 +125,15 @@ async function inspectAddress(container: string): Promise<string> {
   return ip;
 }
 
+async function registryAnswers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
 function tcpOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port, timeout: 1000 });
@@ -262,7 +271,13 @@ export class Rig {
     const ip = await inspectAddress(container);
     const port = (await docker(["port", container, "5000/tcp"])).trim().split("\n")[0].split(":").pop();
     this.registry = { container, address: `${ip}:5000`, local: `127.0.0.1:${port}` };
-    for (let i = 0; i < 60 && !(await tcpOpen("127.0.0.1", Number(port))); i++) await sleep(250);
+    // docker-proxy accepts on the port before the registry listens (a push then gets EOF): wait
+    // for the registry's own answer.
+    const started = Date.now();
+    while (!(await registryAnswers(`http://127.0.0.1:${port}/v2/`))) {
+      if (Date.now() - started > 120_000) throw new Error(`rig: registry ${container} did not answer on 127.0.0.1:${port} within 120 s`);
+      await sleep(250);
+    }
     return this.registry;
   }
 
