@@ -5,7 +5,7 @@ import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProb
 import { parsePinnedHostKey } from "../remote/host-key";
 import { imageRefProblem } from "../workload/image-ref";
 import { parsePort } from "../workload/container";
-import { hostSettings, targetHosts } from "./host-settings";
+import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import type { DaemonSpec, FleetSpec } from "./spec";
 
 export interface SpecProblem {
@@ -75,7 +75,7 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     }
     const e = s.engine;
     const method = e.method ?? "online";
-    const where = (k: string) => (h.engine && k in h.engine ? ["hosts", i, "engine", k] : spec.defaults?.engine && k in spec.defaults.engine ? ["defaults", "engine", k] : ["hosts", i, "engine", k]);
+    const where = (k: string) => settingPath(spec, i, "engine", k);
     if (method === "offline") {
       if (!e.bundle) add(where("bundle"), "is required for method: offline (path or URL of docker-<version>.tgz)");
       if (!e.bundleSha256) add(where("bundleSha256"), "is required for method: offline (sha256 of the bundle)");

@@ -10,7 +10,7 @@ import { Registry } from "../registry/registry";
 import { Container } from "../workload/container";
 import { Image, type RegistryCredentials } from "../workload/image";
 import { parseImageRef } from "../workload/image-ref";
-import { hostSettings, targetHosts } from "./host-settings";
+import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import { checkFleetSpec, fleetSourceOf, FleetFileError, formatPath, type FleetProblem } from "./load-fleet";
 import type { ConfigRef, FleetSpec, SecretRef } from "./spec";
 
@@ -307,10 +307,10 @@ function awsHostArgs(spec: FleetSpec, i: number, refs: ConfigReader): AwsHostArg
     publicKey: aws.publicKey,
     preflight: s.preflight,
   };
-  if (s.privateKey) args.privateKey = refs.secret(s.privateKey, h.privateKey ? ["hosts", i, "privateKey"] : ["defaults", "privateKey"]);
+  if (s.privateKey) args.privateKey = refs.secret(s.privateKey, settingPath(spec, i, "privateKey"));
   if (typeof h.user === "string") args.user = h.user; // not defaults.user: each distro has its own login user
   if (s.connectAttempts !== undefined) args.connectAttempts = s.connectAttempts;
-  if (s.jump) args.jump = jumpArgs(s.jump, h.jump ? ["hosts", i, "jump"] : ["defaults", "jump"], refs);
+  if (s.jump) args.jump = jumpArgs(s.jump, settingPath(spec, i, "jump"), refs);
   return args;
 }
 
@@ -328,13 +328,12 @@ function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArg
   const h = spec.hosts[i];
   const s = hostSettings(spec, h);
   // The key may come from defaults: a missing one was refused by the spec checks already.
-  const keyAt = h.privateKey ? ["hosts", i, "privateKey"] : ["defaults", "privateKey"];
   const args: HostArgs = {
     address: refs.text(h.address!, ["hosts", i, "address"]),
-    privateKey: refs.secret(s.privateKey!, keyAt),
+    privateKey: refs.secret(s.privateKey!, settingPath(spec, i, "privateKey")),
   };
   if (s.port !== undefined) args.port = s.port;
-  if (s.user !== undefined) args.user = refs.text(s.user, h.user !== undefined ? ["hosts", i, "user"] : ["defaults", "user"]);
+  if (s.user !== undefined) args.user = refs.text(s.user, settingPath(spec, i, "user"));
   if (s.sudo !== undefined) args.sudo = s.sudo;
   if (s.privateKeyPassphrase) args.privateKeyPassphrase = refs.secret(s.privateKeyPassphrase, ["hosts", i, "privateKeyPassphrase"]);
   if (h.hostKey !== undefined) args.hostKey = refs.text(h.hostKey, ["hosts", i, "hostKey"]);
@@ -342,13 +341,13 @@ function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArg
   if (s.connectTimeout !== undefined) args.connectTimeout = s.connectTimeout;
   if (s.connectAttempts !== undefined) args.connectAttempts = s.connectAttempts;
   if (s.preflight) args.preflight = s.preflight;
-  if (s.jump) args.jump = jumpArgs(s.jump, h.jump ? ["hosts", i, "jump"] : ["defaults", "jump"], refs);
+  if (s.jump) args.jump = jumpArgs(s.jump, settingPath(spec, i, "jump"), refs);
   return args;
 }
 
 function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir: string): Omit<ConstructorParameters<typeof DockerEngine>[1], "host"> {
   const e = hostSettings(spec, spec.hosts[i]).engine;
-  const at = (k: string) => (spec.hosts[i].engine && k in spec.hosts[i].engine! ? ["hosts", i, "engine", k] : ["defaults", "engine", k]);
+  const at = (k: string) => settingPath(spec, i, "engine", k);
   const bundle = e.bundle;
   return {
     method: e.method,
@@ -368,7 +367,7 @@ function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<Co
   const h = spec.hosts[i];
   const d = hostSettings(spec, h).daemon;
   if (!d) return undefined;
-  const at = (k: string) => (h.daemon && k in h.daemon ? ["hosts", i, "daemon", k] : ["defaults", "daemon", k]);
+  const at = (k: string) => settingPath(spec, i, "daemon", k);
   const { registryMirrors, insecureRegistries, ...rest } = d;
   return {
     ...rest,

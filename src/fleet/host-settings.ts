@@ -20,3 +20,20 @@ export function targetHosts(spec: FleetSpec, on: "all" | string[] | undefined): 
   const seen = new Set<string>();
   return spec.hosts.filter((h) => !seen.has(h.name) && seen.add(h.name)).filter((h) => wanted.has(h.name) || (h.groups ?? []).some((g) => wanted.has(g))).map((h) => h.name);
 }
+
+/**
+ * Where host i's setting comes from, for messages: the host's own entry, or `defaults` when only
+ * that sets it (`settingPath(spec, 0, "engine", "mirror")` -> hosts[0].engine.mirror or
+ * defaults.engine.mirror).
+ */
+export function settingPath(spec: FleetSpec, i: number, ...keys: string[]): (string | number)[] {
+  const has = (root: unknown) => {
+    let o = root;
+    for (const k of keys) {
+      if (typeof o !== "object" || o === null || !(k in o)) return false;
+      o = (o as Record<string, unknown>)[k];
+    }
+    return true;
+  };
+  return !has(spec.hosts[i]) && has(spec.defaults) ? ["defaults", ...keys] : ["hosts", i, ...keys];
+}
