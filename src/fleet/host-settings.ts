@@ -12,13 +12,12 @@ export function hostSettings(spec: FleetSpec, host: FleetHostSpec): HostSettings
   return merged;
 }
 
-/** The names of the hosts an `on:` list means, in fleet order. */
+/** The names of the hosts an `on:` list means, in fleet order, each once (even if declared twice). */
 export function targetHosts(spec: FleetSpec, on: "all" | string[] | undefined): string[] {
   if (on === undefined) return [];
-  if (on === "all") return spec.hosts.map((h) => h.name);
-  const wanted = new Set(on);
-  const seen = new Set<string>();
-  return spec.hosts.filter((h) => !seen.has(h.name) && seen.add(h.name)).filter((h) => wanted.has(h.name) || (h.groups ?? []).some((g) => wanted.has(g))).map((h) => h.name);
+  const wanted = new Set(on === "all" ? [] : on);
+  const names = spec.hosts.filter((h) => on === "all" || wanted.has(h.name) || (h.groups ?? []).some((g) => wanted.has(g))).map((h) => h.name);
+  return [...new Set(names)];
 }
 
 /**

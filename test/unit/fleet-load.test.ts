@@ -90,6 +90,11 @@ test("every problem is reported at once, in file order, in one message naming fi
   t.regex(e.message, /^fleet file stacks\/prod\.yaml: 3 problems:\n  stacks\/prod\.yaml:8:5: hosts\[0\]\.port: must be an integer 1-65535\n/);
 });
 
+test("a host named twice is one problem, not also a container clashing with itself", (t) => {
+  const problems = problemsOf(base("containers:\n  - { name: web, image: nginx, on: all, ports: ['8080:80'] }\n", `  - name: web1\n    address: 10.0.0.2\n    hostKey: ${KEY}\n`));
+  t.deepEqual(problems, ['8:5 hosts[1].name: duplicate host name "web1" (also hosts[0])']);
+});
+
 test("a spec built in code is checked the same way, with paths and no positions", (t) => {
   const e = t.throws(() => checkFleetSpec({ hosts: [{ name: "a", address: "10.0.0.1", port: "22", privateKey: { config: "k" }, hostKey: KEY }] })) as FleetFileError;
   t.deepEqual(e.problems, [{ path: "hosts[0].port", message: 'must be an integer 1-65535 (got string "22")' }]);
