@@ -6,7 +6,7 @@ import { Host, type HostArgs } from "../host/host";
 import { AwsHost, type AwsHostArgs } from "../aws/aws-host";
 import { EcrRegistry } from "../aws/ecr-registry";
 import { publishedPortsOf } from "../aws/ingress-rules";
-import { Registry } from "../registry/registry";
+import { Registry, type RegistryArgs } from "../registry/registry";
 import { Container } from "../workload/container";
 import { Image, type RegistryCredentials } from "../workload/image";
 import { parseImageRef } from "../workload/image-ref";
@@ -90,9 +90,7 @@ export class Fleet extends pulumi.ComponentResource {
       username: refs.text(c.username, ["credentials", i, "username"]),
       password: refs.secret(c.password, ["credentials", i, "password"]),
     }));
-    const registryUsers = (spec.registries ?? []).map((r, i) =>
-      (r.users ?? []).map((u, j) => ({ username: u.username, password: refs.secret(u.password, ["registries", i, "users", j, "password"]) })),
-    );
+    const registryArgs = (spec.registries ?? []).map((r, i) => registrySettings(r, i, refs));
     const containerEnv = (spec.containers ?? []).map((c, i) =>
       Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, refs.text(v, ["containers", i, "env", k], true)])),
     );
@@ -122,27 +120,9 @@ export class Fleet extends pulumi.ComponentResource {
     };
 
     (spec.registries ?? []).forEach((r, i) => {
-      const tls = r.tls === undefined || r.tls === "generate" ? r.tls : {
-        certificate: refs.text(r.tls.certificate, ["registries", i, "tls", "certificate"]),
-        privateKey: refs.secret(r.tls.privateKey, ["registries", i, "tls", "privateKey"]),
-        caCertificate: r.tls.caCertificate === undefined ? undefined : refs.text(r.tls.caCertificate, ["registries", i, "tls", "caCertificate"]),
-      };
       this.registries[r.name] = new Registry(
         r.name,
-        {
-          engine: this.engines[r.host],
-          port: r.port,
-          image: r.image,
-          storagePath: r.storagePath,
-          users: registryUsers[i].length ? registryUsers[i] : undefined,
-          tls,
-          trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined,
-          proxy: r.proxy && {
-            remoteUrl: r.proxy.remoteUrl,
-            username: r.proxy.username === undefined ? undefined : refs.text(r.proxy.username, ["registries", i, "proxy", "username"]),
-            password: r.proxy.password === undefined ? undefined : refs.secret(r.proxy.password, ["registries", i, "proxy", "password"]),
-          },
-        },
+        { engine: this.engines[r.host], ...registryArgs[i], trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined },
         { ...child, dependsOn: configured(r.host) },
       );
     });
@@ -373,6 +353,30 @@ function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<Co
     ...rest,
     registryMirrors: registryMirrors && pulumi.all(registryMirrors.map((m, j) => refs.text(m, [...at("registryMirrors"), j]))),
     insecureRegistries: insecureRegistries && pulumi.all(insecureRegistries.map((r, j) => refs.text(r, [...at("insecureRegistries"), j]))),
+  };
+}
+
+function registrySettings(r: NonNullable<FleetSpec["registries"]>[number], i: number, refs: ConfigReader): Omit<RegistryArgs, "engine" | "trustedBy"> {
+  const at = (...k: (string | number)[]) => ["registries", i, ...k];
+  const users = (r.users ?? []).map((u, j) => ({ username: u.username, password: refs.secret(u.password, at("users", j, "password")) }));
+  return {
+    port: r.port,
+    image: r.image,
+    storagePath: r.storagePath,
+    users: users.length ? users : undefined,
+    tls:
+      r.tls === undefined || r.tls === "generate"
+        ? r.tls
+        : {
+            certificate: refs.text(r.tls.certificate, at("tls", "certificate")),
+            privateKey: refs.secret(r.tls.privateKey, at("tls", "privateKey")),
+            caCertificate: r.tls.caCertificate === undefined ? undefined : refs.text(r.tls.caCertificate, at("tls", "caCertificate")),
+          },
+    proxy: r.proxy && {
+      remoteUrl: r.proxy.remoteUrl,
+      username: r.proxy.username === undefined ? undefined : refs.text(r.proxy.username, at("proxy", "username")),
+      password: r.proxy.password === undefined ? undefined : refs.secret(r.proxy.password, at("proxy", "password")),
+    },
   };
 }
 

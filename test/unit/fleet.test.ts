@@ -117,6 +117,29 @@ test.serial("missing config references are all reported with file:line before an
   t.is(created.slice(before).filter((r) => !r.type.startsWith("dockyard:fleet")).length, 0, "no host, engine or container was registered");
 });
 
+test.serial("references inside registries (TLS key, upstream password) are resolved up front too", (t) => {
+  const spec = loader.parseFleet(
+    `defaults: { privateKey: { config: sshPrivateKey } }
+hosts:
+  - { name: a, address: 10.0.0.1, insecureSkipHostKeyCheck: true }
+registries:
+  - name: hub-mirror
+    host: a
+    proxy: { remoteUrl: "https://registry-1.docker.io", username: me, password: { config: hubToken } }
+  - name: private
+    host: a
+    port: 5001
+    tls: { certificate: { config: tlsCert }, privateKey: { config: tlsKey } }
+`,
+    "reg.yaml",
+  );
+  const e = t.throws(() => new fleetModule.Fleet("reg", { spec, config: read })) as InstanceType<typeof loader.FleetFileError>;
+  t.deepEqual(
+    e.problems.map((p) => `${p.line} ${p.path}`),
+    ["7 registries[0].proxy.password", "11 registries[1].tls.certificate", "11 registries[1].tls.privateKey"],
+  );
+});
+
 test.serial("a spec built in code is checked before anything is created", (t) => {
   const before = created.length;
   const e = t.throws(() => new fleetModule.Fleet("bad", { spec: { hosts: [{ name: "a", address: "10.0.0.1", privateKey: { config: "k" }, insecureSkipHostKeyCheck: true }], containers: [{ name: "c", image: "nginx", on: ["b"] }] } as never }));
