@@ -121,20 +121,24 @@ export function summarize(r: Results): void {
   }
 }
 
-const fmt = (x: number | undefined, unit = "s") => (x === undefined ? "—" : `${x.toFixed(unit === "s" ? 1 : 0)} ${unit}`);
+const fmt = (x: number | undefined, unit = "s") => (x === undefined ? "—" : unit ? `${x.toFixed(1)} ${unit}` : x.toFixed(0));
+const okCount = (s: Scenario | undefined) => s?.samples.filter((x) => !x.error).length ?? 0;
+/** A median with its sample count: `87.4 s (4)`. */
+const cell = (s: Scenario | undefined) => (s?.median === undefined ? "—" : `${fmt(s.median)} (${okCount(s)})`);
 
 /** Markdown tables of the medians, ratios and memory, for the README. */
 export function renderTables(r: Results): string {
   const hostCounts = [...new Set(Object.values(r.scenarios).map((s) => s.hosts))].filter((n) => n > 0).sort((a, b) => a - b);
   const m = (tool: Tool, phase: Phase, n: number) => r.scenarios[scenarioKey(tool, phase, n)];
-  const runs = Math.max(0, ...Object.values(r.scenarios).map((s) => s.samples.filter((x) => !x.error).length));
+  const counts = Object.values(r.scenarios).map(okCount);
+  const runs = Math.min(...counts) === Math.max(...counts) ? `${counts[0]}` : `${Math.min(...counts)}-${Math.max(...counts)}`;
   const lines: string[] = [];
-  lines.push(`Medians of ${runs} runs, wall time of the whole command (seconds), ${r.date.slice(0, 10)}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB.`);
+  lines.push(`Medians of ${runs} samples (in brackets), wall time of the whole command, ${r.date.slice(0, 10)}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB.`);
   lines.push("");
   lines.push(`| phase | ${hostCounts.map((n) => `${n} host${n > 1 ? "s" : ""}`).join(" | ")} |`);
   lines.push(`|---|${hostCounts.map(() => "---:").join("|")}|`);
   const row = (label: string, tool: Tool, phase: Phase) => {
-    const cells = hostCounts.map((n) => fmt(m(tool, phase, n)?.median));
+    const cells = hostCounts.map((n) => cell(m(tool, phase, n)));
     if (cells.every((c) => c === "—")) return;
     lines.push(`| ${label} | ${cells.join(" | ")} |`);
   };
@@ -150,10 +154,10 @@ export function renderTables(r: Results): string {
   const empty = m("empty", "up-again", 1)?.median;
   const emptyNew = m("empty", "up-new-stack", 1)?.median;
   if (empty !== undefined) {
-    lines.push(`| Empty program: \`pulumi up\` (new stack / again) | ${hostCounts.map(() => `${fmt(emptyNew)} / ${fmt(empty)}`).join(" | ")} |`);
+    lines.push(`| Empty program: \`pulumi up\`, new stack / again (no hosts) | ${fmt(emptyNew)} / ${fmt(empty)} |${hostCounts.slice(1).map(() => " |").join("")}`);
   }
   lines.push("");
-  lines.push("Peak memory (MiB, median), Dockyard first converge: the Node process running the program / the `pulumi` CLI / the dynamic-provider host (sampled).");
+  lines.push("Peak memory (MiB, median) of Dockyard per phase: the Node process running the program / the `pulumi` CLI / the dynamic-provider host (sampled).");
   lines.push("");
   lines.push(`| | ${hostCounts.map((n) => `${n} host${n > 1 ? "s" : ""}`).join(" | ")} |`);
   lines.push(`|---|${hostCounts.map(() => "---:").join("|")}|`);
