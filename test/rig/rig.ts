@@ -23,6 +23,7 @@ const RIG_DIR = __dirname;
  */
 export const APT_SEED = "/var/cache/dockyard-rig/apt-archives";
 const APT_SEED_MOUNT = "/var/cache/dockyard-rig-seed";
+const BOOT_TIMEOUT_MS = 240_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A disposable machine: a systemd container with sshd on its own address. */
@@ -216,7 +217,8 @@ export class Rig {
     const running = (await docker(["ps", "--format", "{{.Image}}", "--filter", `name=^${container}$`])).trim();
     if (running !== image) await this.boot(container, volume, name, { ...opts, image });
     const address = await inspectAddress(container);
-    const deadline = Date.now() + 90_000;
+    // Generous: on a loaded 2-core machine a systemd boot has taken over 90 s.
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
     let hostKey = "";
     while (Date.now() < deadline) {
       hostKey = (await docker(["exec", container, "cat", "/etc/ssh/ssh_host_ed25519_key.pub"]).catch(() => "")).trim();
@@ -226,7 +228,7 @@ export class Rig {
     }
     if (!hostKey) {
       const logs = await docker(["logs", "--tail", "30", container]).catch(() => "");
-      throw new Error(`rig: host ${name} (${container}) did not start sshd within 90 s\n${logs}`);
+      throw new Error(`rig: host ${name} (${container}) did not start sshd within ${BOOT_TIMEOUT_MS / 1000} s\n${logs}`);
     }
     // Seed apt's archive with the packages earlier hosts downloaded: apt then fetches only lists.
     await docker(["exec", container, "sh", "-c", `cp -n ${APT_SEED_MOUNT}/*.deb /var/cache/apt/archives/ 2>/dev/null || true`]);
