@@ -48,6 +48,8 @@ async function main(): Promise<void> {
         PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // Diffs (each an SSH probe of a host) run in parallel instead of one resource at a time.
+        PULUMI_PARALLEL_DIFF: process.env.PULUMI_PARALLEL_DIFF ?? "true",
       },
     },
   );

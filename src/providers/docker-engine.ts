@@ -16,6 +16,8 @@ import {
   renderListVersions,
   renderOnlineInstall,
   renderOnlinePrepare,
+  renderRepositoryCommit,
+  renderRepositoryRestore,
   renderOnlineUninstall,
   renderRemovePackages,
   upstreamVersion,
@@ -97,7 +99,9 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     return typeof d === "string" ? undefined : d;
   })();
   const session = await SshSession.for(toConnectionSpec(inputs));
-  let changed = false;
+  // A fresh package install leaves the engine started by the package itself: no restart then.
+  // Binaries replaced under a running daemon (offline, or a package upgrade/downgrade) do need one.
+  let restart = false;
   let packageVersion = "";
   let bundleUploaded = false;
 
@@ -105,37 +109,49 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     await session.exec(renderAdoptCheck(), { what: "checking the engine to adopt" });
   } else if (spec.method === "online" && distro) {
     const source = spec.source ?? "docker-ce";
-    await session.exec(renderOnlinePrepare(distro, source, { mirror: spec.mirror ?? "https://download.docker.com", channel: spec.channel ?? "stable" }), {
-      what: "preparing the package repository",
-    });
-    const available = (await session.exec(renderListVersions(distro, source), { what: "listing engine versions" })).stdout
-      .split("\n")
-      .map((l) => l.trim())
-      .filter(Boolean);
+    // A refusal below (no version matches, a downgrade not allowed, the prepare itself failing)
+    // puts the repository files back: a refused install changes nothing on the host.
+    const refused = async (err: unknown): Promise<never> => {
+      await session.exec(renderRepositoryRestore(distro, source), { what: "restoring the package repository" }).catch(() => undefined);
+      throw err;
+    };
+    const chosen = await (async () => {
+      await session.exec(renderOnlinePrepare(distro, source, { mirror: spec.mirror ?? "https://download.docker.com", channel: spec.channel ?? "stable" }), {
+        what: "preparing the package repository",
+      });
+      const available = (await session.exec(renderListVersions(distro, source), { what: "listing engine versions" })).stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
+      const version = pickVersion(available, spec.version);
+      if (!version) {
+        throw new RemoteError(
+          target,
+          `no ${enginePackage(distro, source)} version matches ${spec.version ? `'${spec.version}'` : "any"} in ${source === "docker-ce" ? spec.mirror : "the distribution's repositories"}` +
+            ` (available: ${[...new Set(available.map(upstreamVersion))].join(", ") || "none"}). Nothing was installed`,
+        );
+      }
+      return version;
+    })().catch(refused);
     const pkg = enginePackage(distro, source);
-    const chosen = pickVersion(available, spec.version);
-    if (!chosen) {
-      throw new RemoteError(
-        target,
-        `no ${pkg} version matches ${spec.version ? `'${spec.version}'` : "any"} in ${source === "docker-ce" ? spec.mirror : "the distribution's repositories"}` +
-          ` (available: ${[...new Set(available.map(upstreamVersion))].join(", ") || "none"}). Nothing was installed`,
-      );
-    }
     const before = await probe(session);
     const installed = before.packages[pkg];
     if (installed !== chosen || !conflictsAbsent(before, distro, source)) {
       const downgrade = !!installed && compareNumeric(upstreamVersion(installed), upstreamVersion(chosen)) > 0;
       if (downgrade && !spec.allowDowngrade) {
-        throw new RemoteError(
-          target,
-          `${pkg} ${installed} is installed and the pin '${spec.version}' resolves to the older ${chosen}: set allowDowngrade to downgrade. Nothing was changed`,
+        await refused(
+          new RemoteError(
+            target,
+            `${pkg} ${installed} is installed and the pin '${spec.version}' resolves to the older ${chosen}: set allowDowngrade to downgrade. Nothing was changed`,
+          ),
         );
       }
       await session.exec(renderOnlineInstall(distro, { source, version: chosen, downgrade, hold: !!spec.version }), {
         what: `installing ${pkg} ${chosen}`,
       });
-      changed = true;
+      restart = !!installed;
     }
+    await session.exec(renderRepositoryCommit(), { what: "dropping the repository backup" });
     packageVersion = chosen;
   } else if (spec.method === "offline" && spec.bundle && bundleFile) {
     const remote = bundlePathOnHost(spec.bundle.sha256);
@@ -151,11 +167,11 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
       await session.exec(renderOfflineInstall({ bundlePath: remote, sha256: spec.bundle.sha256, installDir }), {
         what: "installing the offline bundle",
       });
-      changed = true;
+      restart = true;
     }
   }
   if (spec.method !== "adopt") {
-    await session.exec(renderServiceStart({ restart: changed }), { what: "starting docker" });
+    await session.exec(renderServiceStart({ restart }), { what: "starting docker" });
   }
   const after = await probe(session);
   if (!after.running) throw new RemoteError(target, "docker does not answer after the install");

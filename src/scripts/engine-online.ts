@@ -36,10 +36,62 @@ function installedFilter(d: Distro, pkgs: string[], variable: string): string[] 
   return [`${variable}=""`, `for p in ${pkgs.join(" ")}; do`, `  if ${test}; then ${variable}="$${variable} $p"; fi`, "done"];
 }
 
+/** Where the repository files found before a prepare wait until the install has gone through. */
+export const REPO_BACKUP_DIR = "/var/lib/dockyard/repo-before";
+
+/** The files a docker-ce prepare writes: what a refused install must put back as they were. */
+export function repositoryFiles(d: Distro, source: PackageSource): string[] {
+  if (source === "distro") return [];
+  return d.family === "debian" ? ["/etc/apt/sources.list.d/docker.list", "/etc/apt/keyrings/docker.asc"] : ["/etc/yum.repos.d/docker-ce.repo"];
+}
+
+/** Backup name of a repository file (its path, slashes as underscores); `.absent` marks one that was not there. */
+const backupOf = (f: string, dir = REPO_BACKUP_DIR) => `${dir}/${f.replace(/\//g, "_")}`;
+
+/**
+ * Keeps the repository files as they are before a prepare overwrites them. A backup left by an
+ * interrupted run is kept: it holds the files from before that run.
+ */
+function repositoryBackup(files: string[]): string[] {
+  if (!files.length) return [];
+  const tmp = `${REPO_BACKUP_DIR}.new`;
+  return [
+    `if [ ! -d ${REPO_BACKUP_DIR} ]; then`,
+    `  rm -rf ${tmp} && install -d -m 0700 ${tmp}`,
+    ...files.map((f) => `  if [ -e ${f} ]; then cp -p ${f} ${backupOf(f, tmp)}; else : > ${backupOf(f, tmp)}.absent; fi`),
+    `  mv ${tmp} ${REPO_BACKUP_DIR}`,
+    "fi",
+  ];
+}
+
+/**
+ * Puts the repository files back as they were before the prepare (removing those that were not
+ * there) and refreshes the index: run when the install is refused (no version matches the pin,
+ * a downgrade not allowed) so that a refusal changes nothing.
+ */
+export function renderRepositoryRestore(d: Distro, source: PackageSource): string {
+  const files = repositoryFiles(d, source);
+  if (!files.length) return script("true");
+  return script(
+    `if [ -d ${REPO_BACKUP_DIR} ]; then`,
+    ...files.map((f) => `  if [ -e ${backupOf(f)}.absent ]; then rm -f ${f}; elif [ -e ${backupOf(f)} ]; then mv ${backupOf(f)} ${f}; fi`),
+    `  rm -rf ${REPO_BACKUP_DIR}`,
+    "  rmdir /var/lib/dockyard 2>/dev/null || true",
+    `  ${d.family === "debian" ? `${APT} update -qq` : `${pm(d)} makecache -q`} || true`,
+    "fi",
+  );
+}
+
+/** Drops the backup once the repository files are the ones the install used. */
+export function renderRepositoryCommit(): string {
+  return script(`rm -rf ${REPO_BACKUP_DIR}`);
+}
+
 /**
  * Prepares the package source without changing what is installed: prerequisites, the signing
  * key and the repository definition pointing at the mirror for the packages themselves (apt
- * line, yum baseurl), then a refresh of that repository's index.
+ * line, yum baseurl), then a refresh of that repository's index. The files it replaces are kept
+ * (renderRepositoryRestore puts them back, renderRepositoryCommit drops them).
  */
 export function renderOnlinePrepare(d: Distro, source: PackageSource, repo: OnlineRepository): string {
   const base = repo.mirror.replace(/\/+$/, "");
@@ -54,6 +106,7 @@ export function renderOnlinePrepare(d: Distro, source: PackageSource, repo: Onli
     return script(
       "export DEBIAN_FRONTEND=noninteractive",
       ...installedFilter(d, ["ca-certificates", "curl"], "missing").map((l) => l.replace("then missing=", "then :; else missing=")),
+      ...repositoryBackup(repositoryFiles(d, source)),
       'if [ -n "$missing" ]; then',
       `  ${APT} update -qq`,
       "  # shellcheck disable=SC2086",
@@ -81,6 +134,7 @@ export function renderOnlinePrepare(d: Distro, source: PackageSource, repo: Onli
   ].join("\n");
   const plugin = d.packageManager === "dnf" ? "dnf-plugins-core" : "yum-utils";
   return script(
+    ...repositoryBackup(repositoryFiles(d, source)),
     `if ! rpm -q ${plugin} >/dev/null 2>&1; then ${pm(d)} install ${plugin}; fi`,
     "# The repository file is written here, not fetched: a fetched docker-ce.repo would point",
     "# the packages back at the origin even when a mirror was asked for.",

@@ -6,6 +6,8 @@ import {
   renderOnlineInstall,
   renderOnlinePrepare,
   renderOnlineUninstall,
+  renderRepositoryCommit,
+  renderRepositoryRestore,
 } from "../../src/scripts/engine-online";
 import { renderAdoptCheck, renderEngineProbe, renderServiceStart } from "../../src/scripts/engine-service";
 import { DISTROS } from "./fixtures/os-release";
@@ -25,6 +27,8 @@ function scriptsFor(d: Distro): Record<string, string> {
   return {
     "prepare docker-ce from a mirror": renderOnlinePrepare(d, "docker-ce", MIRROR),
     "prepare distro packages": renderOnlinePrepare(d, "distro", MIRROR),
+    "restore the repository after a refusal": renderRepositoryRestore(d, "docker-ce"),
+    "drop the repository backup": renderRepositoryCommit(),
     "list docker-ce versions": renderListVersions(d, "docker-ce"),
     "install docker-ce pinned": renderOnlineInstall(d, { source: "docker-ce", version: pin, downgrade: false, hold: true }),
     "downgrade docker-ce": renderOnlineInstall(d, { source: "docker-ce", version: pin, downgrade: true, hold: true }),
