@@ -9,7 +9,8 @@ import { type DockerPackages, ensureDockerPackages } from "../rig/package-server
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "../integration/support/engine";
 import "./support/expected-rejections";
-import { assertUnchanged, fingerprint, fingerprintDiff, HostLock, re, readTree, Semaphore, startRig } from "./support/hosts";
+import { assertUnchanged, fingerprint, fingerprintDiff, HostLock, re, readTree, startRig } from "./support/hosts";
+import { StackPool } from "./support/stacks";
 
 // Bad fleet files, each read by loadFleet for real and deployed by the real CLI (a program that
 // is `new Fleet("rel", { spec: loadFleet(file) })`) against a bare rig host: refused with
@@ -20,7 +21,7 @@ let rig: Rig;
 let pkgs: DockerPackages;
 let h1: RigHost;
 let dir: string;
-const runs = new Semaphore(3);
+let pool: StackPool;
 const lock = new HostLock();
 const cases: Promise<unknown>[] = [];
 
@@ -31,9 +32,11 @@ test.before(async () => {
   await rig.pushNginx("latest");
   dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-rel-fleet-"));
   mkdirSync(path.join(dir, "stacks"));
+  pool = await StackPool.create("dockyard-rel-fleet", 3);
 });
 
 test.after.always(async () => {
+  await pool?.cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
   await rig?.stop();
 });
@@ -86,19 +89,11 @@ function writeFleet(edit: Edit): { file: string; shown: string; lines: string[] 
 const config = (key: string, secret: boolean) => (key === "sshKey" && secret ? pulumi.secret(rig.privateKey) : undefined);
 
 /** Deploys the file with the real CLI; resolves with the run's error message (the test fails if it succeeds). */
-async function deployRefused(t: ExecutionContext, name: string, file: string): Promise<string> {
-  return runs.run(async () => {
-    const { stack, cleanup } = await testStack("dockyard-rel-fleet", name, async () => {
-      new Fleet("rel", { spec: loadFleet(file), config });
-      return {};
-    });
-    try {
-      const err = await t.throwsAsync(stack.up());
-      return err?.message ?? "";
-    } finally {
-      await cleanup();
-    }
-  });
+async function deployRefused(t: ExecutionContext, file: string): Promise<string> {
+  return pool.run(
+    () => new Fleet("rel", { spec: loadFleet(file), config }),
+    async (stack) => (await t.throwsAsync(stack.up()))?.message ?? "",
+  );
 }
 
 interface Expected {
@@ -111,13 +106,12 @@ interface Expected {
 }
 
 /** Registers a case: it counts among those the last test waits for. */
-function fleetCase(title: string, body: (t: ExecutionContext, name: string) => Promise<void>, kind: (title: string, fn: (t: ExecutionContext) => Promise<void>) => void = test): void {
-  const name = `f${String(cases.length + 1).padStart(2, "0")}`;
+function fleetCase(title: string, body: (t: ExecutionContext) => Promise<void>): void {
   let done!: () => void;
   cases.push(new Promise<void>((r) => (done = r)));
-  kind(`fleet file: ${title}`, async (t) => {
+  test(`fleet file: ${title}`, async (t) => {
     try {
-      await body(t, name);
+      await body(t);
     } finally {
       done();
     }
@@ -130,7 +124,7 @@ function fleetCase(title: string, body: (t: ExecutionContext, name: string) => P
  * and h1 is unchanged.
  */
 function refusedFile(title: string, edit: () => Edit, expected: Expected[], notIn: () => string[] = () => []): void {
-  fleetCase(title, async (t, name) => {
+  fleetCase(title, async (t) => {
     const { file, shown, lines } = writeFleet(edit());
     const err = t.throws(() => loadFleet(file), { instanceOf: FleetFileError }) as FleetFileError | undefined;
     const want = expected.map((e) => {
@@ -147,7 +141,7 @@ function refusedFile(title: string, edit: () => Edit, expected: Expected[], notI
     for (const secret of notIn()) t.false(err?.message.includes(secret), "the error repeats what was written where a secret belongs");
     await lock.shared(async () => {
       const before = await fingerprint(rig, h1);
-      const message = await deployRefused(t, name, file);
+      const message = await deployRefused(t, file);
       t.true(message.includes(listed(0)), "the CLI run reports the same problem");
       for (const secret of notIn()) t.false(message.includes(secret), "the CLI run repeats a secret");
       await assertUnchanged(t, rig, h1, before);
@@ -157,12 +151,12 @@ function refusedFile(title: string, edit: () => Edit, expected: Expected[], notI
 
 /** A file loadFleet accepts and the deploy refuses: by what it refers to, or by the machine. */
 function refusedDeploy(title: string, edit: () => Edit, error: (shown: string, lines: string[]) => RegExp): void {
-  fleetCase(title, async (t, name) => {
+  fleetCase(title, async (t) => {
     const { file, shown, lines } = writeFleet(edit());
     t.notThrows(() => loadFleet(file));
     await lock.shared(async () => {
       const before = await fingerprint(rig, h1);
-      t.regex(await deployRefused(t, name, file), error(shown, lines));
+      t.regex(await deployRefused(t, file), error(shown, lines));
       await assertUnchanged(t, rig, h1, before);
     });
   });
