@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByName } from "./by-name";
+import { gated } from "./program-gate";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 
 const provider = providerByName("daemonConfig");
@@ -21,7 +22,7 @@ export class DaemonConfigResource extends pulumi.dynamic.Resource {
       provider,
       name,
       { ...args, content: undefined, effectiveMirrors: undefined, drift: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
       "dockyard",
       "DaemonConfig",
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByName } from "./by-name";
+import { gated } from "./program-gate";
 import type { HostFacts } from "../scripts/host-facts";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 import type { EngineSpec } from "./docker-engine";
@@ -26,7 +27,7 @@ export class DockerEngineResource extends pulumi.dynamic.Resource {
       provider,
       name,
       { ...args, version: undefined, apiVersion: undefined, clientVersion: undefined, packageVersion: undefined, bundleUploaded: undefined, drift: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
       "dockyard",
       "DockerEngine",
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByName } from "./by-name";
+import { gated } from "./program-gate";
 import type { PreflightPolicy } from "../host/preflight";
 import type { HostFacts } from "../scripts/host-facts";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
@@ -22,7 +23,7 @@ export class HostFactsResource extends pulumi.dynamic.Resource {
       provider,
       name,
       { ...args, facts: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
       "dockyard",
       "HostFacts",
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByName } from "./by-name";
+import { gated } from "./program-gate";
 
 /** An ed25519 key pair made once and kept in the state; `privateKey` is stored as a secret. */
 export class SshKeyPairResource extends pulumi.dynamic.Resource {
@@ -11,7 +12,7 @@ export class SshKeyPairResource extends pulumi.dynamic.Resource {
       providerByName("sshKeyPair"),
       name,
       { algorithm: "ed25519", comment: args.comment, publicKey: undefined, privateKey: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKey"] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: ["privateKey"] }),
       "dockyard",
       "SshKeyPair",
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByName } from "./by-name";
+import { gated } from "./program-gate";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 import type { ContainerSpec } from "./container";
 import type { ImageSpec, RegistryAuth } from "./image";
@@ -20,7 +21,7 @@ export class ImageResource extends pulumi.dynamic.Resource {
       providerByName("image"),
       name,
       { ...args, digest: undefined, repoDigest: undefined, imageId: undefined, drift: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "registryAuth"] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "registryAuth"] }),
       "dockyard",
       "Image",
     );
@@ -38,7 +39,7 @@ export class ContainerResource extends pulumi.dynamic.Resource {
       name,
       { ...args, containerId: undefined, state: undefined, drift: undefined },
       // The environment may carry secrets: all of it is stored as one.
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "env"] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "env"] }),
       "dockyard",
       "Container",
     );
@@ -54,7 +55,7 @@ export class RemoteFileResource extends pulumi.dynamic.Resource {
       providerByName("remoteFile"),
       name,
       { ...args, sha256: undefined, drift: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "content"] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "content"] }),
       "dockyard",
       "RemoteFile",
     );
@@ -71,7 +72,7 @@ export class CertificateResource extends pulumi.dynamic.Resource {
       providerByName("certificate"),
       name,
       { ...args, caCertificate: undefined, certificate: undefined, privateKey: undefined },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKey"] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: ["privateKey"] }),
       "dockyard",
       "Certificate",
     );
