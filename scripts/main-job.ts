@@ -93,7 +93,10 @@ async function httpAnswer(url: string): Promise<{ ok: boolean; text: string }> {
   let last = "";
   for (let i = 0; i < 10; i++) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      // A plain timer: AbortSignal.timeout's does not keep Node running while the request hangs.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 5000);
+      const res = await fetch(url, { signal: abort.signal }).finally(() => clearTimeout(timer));
       const body = await res.text();
       const title = /<h1>([^<]*)<\/h1>/.exec(body)?.[1] ?? body.slice(0, 40).trim();
       if (res.ok) return { ok: true, text: `${res.status} "${title}"` };

@@ -16,7 +16,7 @@ import {
 import { type DockerPackages, ensureDockerPackages, startPackageServer } from "../rig/package-server";
 import { Rig, type RigHost, smallImageTags } from "../rig/rig";
 import { pulumiEngine, testStack } from "../integration/support/engine";
-import { assertUnchanged, fingerprint, fingerprintDiff, HostLock, re, startRig } from "./support/hosts";
+import { assertUnchanged, fingerprint, fingerprintDiff, HostLock, re } from "./support/hosts";
 import { StackPool } from "./support/stacks";
 import { hostArgs, journey, type Mutation } from "./support/programs";
 
@@ -47,7 +47,7 @@ const hubMirror = () => `http://${rig.registry!.address}`;
 
 test.before(async () => {
   await pulumiEngine();
-  [rig, pkgs] = await Promise.all([startRig({ hosts: 4, registry: true }), ensureDockerPackages()]);
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 4, registry: true }), ensureDockerPackages()]);
   [h1, h2, h3, h4] = rig.hosts;
   ({ baseUrl: packageMirror } = await startPackageServer(rig.runId, rig.labels()));
   await rig.pushNginx("latest");

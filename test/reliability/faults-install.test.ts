@@ -1,11 +1,11 @@
 import test from "ava";
 import { type DockerPackages, ensureDockerPackages, startPackageServer } from "../rig/package-server";
-import type { Rig, RigHost } from "../rig/rig";
+import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "../integration/support/engine";
 import "./support/expected-rejections";
 import { assertNothingLost, daemonJson, errorLines } from "./support/faults";
 import "./support/expected-rejections";
-import { re, startRig } from "./support/hosts";
+import { re } from "./support/hosts";
 import { changesOf, journey } from "./support/programs";
 
 // Faults during an online engine install (docker-ce from the rig's signed mirror, apt on the
@@ -18,7 +18,7 @@ let packageMirror: string;
 
 test.before(async () => {
   await pulumiEngine();
-  [rig, pkgs] = await Promise.all([startRig({ hosts: 3, registry: true }), ensureDockerPackages()]);
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 3, registry: true }), ensureDockerPackages()]);
   ({ baseUrl: packageMirror } = await startPackageServer(rig.runId, rig.labels()));
   await rig.pushNginx("latest");
 });

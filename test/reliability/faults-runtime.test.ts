@@ -1,11 +1,11 @@
 import test, { type ExecutionContext } from "ava";
 import { docker } from "../rig/docker-cli";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
-import type { Rig, RigHost } from "../rig/rig";
+import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, type TestStack, testStack } from "../integration/support/engine";
 import "./support/expected-rejections";
 import { assertNothingLost, daemonJson, errorLines, pinAddresses, removePinned, waitForBoot } from "./support/faults";
-import { re, startRig, waitFor } from "./support/hosts";
+import { re, waitFor } from "./support/hosts";
 import { changesOf, journey } from "./support/programs";
 
 // Faults on a converged fleet: a and b run the journey (offline engine, daemon.json with a
@@ -28,7 +28,7 @@ const fleet = () => (withD ? [a, b, d] : [a, b]);
 
 test.before(async () => {
   await pulumiEngine();
-  [rig, pkgs] = await Promise.all([startRig({ hosts: 3, registry: true }), ensureDockerPackages()]);
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 3, registry: true }), ensureDockerPackages()]);
   // b is restarted mid-run: the hosts are reached on addresses that survive that.
   let pinned: RigHost[];
   ({ hosts: pinned, network } = await pinAddresses(rig, rig.hosts));

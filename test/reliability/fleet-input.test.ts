@@ -9,7 +9,7 @@ import { type DockerPackages, ensureDockerPackages } from "../rig/package-server
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "../integration/support/engine";
 import "./support/expected-rejections";
-import { assertUnchanged, fingerprint, fingerprintDiff, HostLock, re, readTree, startRig } from "./support/hosts";
+import { assertUnchanged, fingerprint, fingerprintDiff, HostLock, re, readTree } from "./support/hosts";
 import { StackPool } from "./support/stacks";
 
 // Bad fleet files, each read by loadFleet for real and deployed by the real CLI (a program that
@@ -27,7 +27,7 @@ const cases: Promise<unknown>[] = [];
 
 test.before(async () => {
   await pulumiEngine();
-  [rig, pkgs] = await Promise.all([startRig({ hosts: 1, registry: true }), ensureDockerPackages()]);
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 1, registry: true }), ensureDockerPackages()]);
   [h1] = rig.hosts;
   await rig.pushNginx("latest");
   dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-rel-fleet-"));

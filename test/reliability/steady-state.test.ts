@@ -7,7 +7,7 @@ import { Container, Image, Registry } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost, smallImageTags } from "../rig/rig";
 import { pulumiEngine, type TestStack, testStack } from "../integration/support/engine";
-import { readTree, startRig } from "./support/hosts";
+import { readTree } from "./support/hosts";
 import { changesOf, journey, type StateResource, stateResources } from "./support/programs";
 
 // One fleet of two hosts, converged once, then held to a steady state:
@@ -52,7 +52,7 @@ function program() {
 
 test.before(async () => {
   await pulumiEngine();
-  [rig, pkgs] = await Promise.all([startRig({ hosts: 2, registry: true }), ensureDockerPackages()]);
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 2, registry: true }), ensureDockerPackages()]);
   [h1, h2] = rig.hosts;
   await rig.pushNginx("latest");
   await rig.pushImage(smallImageTags().registry, "library/registry:2");

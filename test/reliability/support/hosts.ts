@@ -149,19 +149,3 @@ export class HostLock {
     }
   }
 }
-
-/**
- * Rig.start with the event loop kept alive. The rig waits for its registry with
- * `fetch(url, { signal: AbortSignal.timeout(2000) })`; AbortSignal.timeout's timer does not keep
- * Node running, so when docker-proxy accepts the connection before the registry answers (under
- * load) nothing is left on the loop, the worker exits the test as "Promise returned by test never
- * resolved" and its hosts are left behind. A plain interval keeps the loop alive until it resolves.
- */
-export async function startRig(opts: Parameters<typeof Rig.start>[0]): Promise<Rig> {
-  const keepAlive = setInterval(() => undefined, 1000);
-  try {
-    return await Rig.start(opts);
-  } finally {
-    clearInterval(keepAlive);
-  }
-}
