@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { utils } from "ssh2";
 import { loadFleet, type FleetHostOutputs } from "pulumi-dockyard";
-import { downAll, SANDBOX_LABEL } from "../test/rig/rig";
+import { downAll, fetchWithin, SANDBOX_LABEL } from "../test/rig/rig";
 import { SANDBOX_DIR, startSandbox } from "./sandbox";
 
 const REPO = path.resolve(__dirname, "..");
@@ -93,10 +93,7 @@ async function httpAnswer(url: string): Promise<{ ok: boolean; text: string }> {
   let last = "";
   for (let i = 0; i < 10; i++) {
     try {
-      // A plain timer: AbortSignal.timeout's does not keep Node running while the request hangs.
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), 5000);
-      const res = await fetch(url, { signal: abort.signal }).finally(() => clearTimeout(timer));
+      const res = await fetchWithin(url, 5000);
       const body = await res.text();
       const title = /<h1>([^<]*)<\/h1>/.exec(body)?.[1] ?? body.slice(0, 40).trim();
       if (res.ok) return { ok: true, text: `${res.status} "${title}"` };

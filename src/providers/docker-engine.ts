@@ -18,6 +18,7 @@ import {
   renderOnlinePrepare,
   renderRepositoryCommit,
   renderRepositoryRestore,
+  repositoryFiles,
   renderOnlineUninstall,
   renderRemovePackages,
   upstreamVersion,
@@ -112,7 +113,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     // A refusal below (no version matches, a downgrade not allowed, the prepare itself failing)
     // puts the repository files back: a refused install changes nothing on the host.
     const refused = async (err: unknown): Promise<never> => {
-      await session.exec(renderRepositoryRestore(distro, source), { what: "restoring the package repository" }).catch(() => undefined);
+      if (repositoryFiles(distro, source).length) await session.exec(renderRepositoryRestore(distro, source), { what: "restoring the package repository" }).catch(() => undefined);
       throw err;
     };
     const chosen = await (async () => {
@@ -151,7 +152,8 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
       });
       restart = !!installed;
     }
-    await session.exec(renderRepositoryCommit(), { what: "dropping the repository backup" });
+    // Only a docker-ce prepare keeps a backup of the files it replaces.
+    if (repositoryFiles(distro, source).length) await session.exec(renderRepositoryCommit(), { what: "dropping the repository backup" });
     packageVersion = chosen;
   } else if (spec.method === "offline" && spec.bundle && bundleFile) {
     const remote = bundlePathOnHost(spec.bundle.sha256);

@@ -126,20 +126,29 @@ async function inspectAddress(container: string): Promise<string> {
   return ip;
 }
 
-async function registryAnswers(url: string): Promise<boolean> {
-  // A plain timer, not AbortSignal.timeout: that one does not keep Node running, and when
-  // docker-proxy accepts the connection before the registry answers (under load) nothing else is
-  // left on the loop; the test worker then ends the test as "Promise returned by test never resolved".
+/**
+ * fetch that gives up after `ms`. A plain timer, not AbortSignal.timeout: that one does not keep
+ * Node running, and when docker-proxy accepts the connection before the server answers (under
+ * load) nothing else is left on the loop; a test worker then ends the test as "Promise returned by
+ * test never resolved".
+ */
+export async function fetchWithin(url: string, ms: number): Promise<Response> {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 2000);
+  const timer = setTimeout(() => abort.abort(), ms);
   try {
     const res = await fetch(url, { signal: abort.signal });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
+    await res.clone().arrayBuffer();
+    return res;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+async function registryAnswers(url: string): Promise<boolean> {
+  try {
+    return (await fetchWithin(url, 2000)).status === 200;
+  } catch {
+    return false;
   }
 }
 

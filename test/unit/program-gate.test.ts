@@ -22,10 +22,12 @@ test.before(async () => {
   });
 });
 
+// Loaded after setMocks, as the code under test must be.
+const loadResource = () => require("../../src/providers/ssh-key-pair-resource") as typeof import("../../src/providers/ssh-key-pair-resource");
 const settle = () => new Promise((r) => setTimeout(r, 200));
 
 test.serial("a program that throws in the same turn: the resources declared before the throw are never registered", async (t) => {
-  const { SshKeyPairResource } = await import("../../src/providers/ssh-key-pair-resource");
+  const { SshKeyPairResource } = loadResource();
   registered.length = 0;
   const run = pulumi.runtime.runInPulumiStack(async () => {
     new SshKeyPairResource("declared-before", { comment: "x" });
@@ -37,7 +39,7 @@ test.serial("a program that throws in the same turn: the resources declared befo
 });
 
 test.serial("a program that does not throw: its resources are registered", async (t) => {
-  const { SshKeyPairResource } = await import("../../src/providers/ssh-key-pair-resource");
+  const { SshKeyPairResource } = loadResource();
   registered.length = 0;
   await pulumi.runtime.runInPulumiStack(async () => {
     new SshKeyPairResource("kept", { comment: "x" });

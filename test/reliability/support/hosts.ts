@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * An empty directory does not count (a `mkdir -p /etc/docker` changes nothing a user sees);
  * every file in it does. Container lines carry ID, name, image, state and ports, not uptime.
  */
-export const FINGERPRINT_SCRIPT = [
+const FINGERPRINT_SCRIPT = [
   "export LC_ALL=C",
   "echo '## /etc/docker'",
   "find /etc/docker -xdev \\( -type f -o -type l \\) 2>/dev/null | sort | while read -r f; do echo \"$f $(sha256sum < \"$f\" 2>/dev/null | cut -c1-16) $(stat -c %a \"$f\")\"; done",
@@ -76,24 +76,6 @@ export function readTree(dir: string): string {
 
 /** Escapes a string for use inside a RegExp. */
 export const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** A counting semaphore: at most `n` holders at once (Pulumi runs are heavy on 2 cores). */
-export class Semaphore {
-  private waiting: (() => void)[] = [];
-  constructor(private free: number) {}
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => this.waiting.push(r));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
-}
 
 /** Waits until `check` resolves true, polling; rejects with `what` after `timeoutMs`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 200): Promise<void> {
