@@ -1,12 +1,12 @@
-// Runs this repository's program (index.ts) on the `local` stack through the Automation API, on
-// sandbox hosts the rig starts here. State: the local file backend in .pulumi-state/.
-import { execFileSync } from "node:child_process";
+// Runs this repository's program (index.ts, Pulumi.yaml's `main`) on the `local` stack with the
+// `pulumi` CLI on the repository's directory, as a user runs it, on sandbox hosts the rig starts
+// here. State: the local file backend in .pulumi-state/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { utils } from "ssh2";
 import { loadFleet, type FleetHostOutputs } from "pulumi-dockyard";
 import { downAll, fetchWithin, SANDBOX_LABEL } from "../test/rig/rig";
+import { PulumiCli } from "./pulumi-cli";
 import { SANDBOX_DIR, startSandbox } from "./sandbox";
 
 const REPO = path.resolve(__dirname, "..");
@@ -34,30 +34,20 @@ async function main(): Promise<void> {
     step(`checking ${path.relative(REPO, fleetFile)}`);
     loadFleet(fleetFile);
   }
-  const bin = execFileSync(path.join(REPO, "scripts", "pulumi-engine"), { stdio: ["ignore", "pipe", "inherit"] })
-    .toString()
-    .trim();
-  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { projectName: "dockyard", stackName: STACK, program: require("../index") },
-    {
-      pulumiCommand,
-      workDir: REPO,
-      envVars: {
-        PULUMI_BACKEND_URL: `file://${STATE}`,
-        PULUMI_CONFIG_PASSPHRASE: passphrase,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        // Diffs (each an SSH probe of a host) run in parallel instead of one resource at a time.
-        PULUMI_PARALLEL_DIFF: process.env.PULUMI_PARALLEL_DIFF ?? "true",
-      },
-    },
-  );
-  const out = (s: string) => process.stdout.write(s);
+  const cli = new PulumiCli({
+    cwd: REPO,
+    stack: STACK,
+    backendUrl: `file://${STATE}`,
+    passphrase,
+    // Diffs (each an SSH probe of a host) run in parallel instead of one resource at a time.
+    env: { PULUMI_PARALLEL_DIFF: process.env.PULUMI_PARALLEL_DIFF ?? "true" },
+    echo: (s) => process.stdout.write(s),
+  });
+  await cli.selectOrCreate();
 
   if (down) {
-    step(`destroying stack ${STACK}`);
-    await stack.destroy({ onOutput: out });
+    step(`pulumi destroy (stack ${STACK})`);
+    await cli.ok(["destroy", "--yes"], { echo: true });
     const removed = await downAll(SANDBOX_LABEL);
     step(`removed ${removed.containers} sandbox containers and ${removed.volumes} volumes`);
     return;
@@ -66,15 +56,16 @@ async function main(): Promise<void> {
   if (STACK === "local") {
     step(`starting ${SANDBOX_HOSTS} sandbox hosts, a docker-ce repository mirror and a registry mirror holding nginx`);
     const sandbox = await startSandbox({ runId: "local", label: SANDBOX_LABEL, keyPair: sandboxKeyPair(), log: step });
-    await stack.setAllConfig(sandbox.config);
+    await cli.setConfig(sandbox.config);
   }
   step(`pulumi up (stack ${STACK}, state in ${path.relative(REPO, STATE)}/)`);
-  const up = await stack.up({ onOutput: out });
-  const changes = Object.entries(up.summary.resourceChanges ?? {}).filter(([k]) => k !== "same");
+  await cli.ok(["up", "--yes"], { echo: true });
+  const changes = Object.entries(await cli.lastChanges());
   step(changes.length ? `changed: ${changes.map(([k, v]) => `${v} ${k}`).join(", ")}` : "nothing to change: every host already was as the fleet file says");
 
   let failed = 0;
-  for (const [name, h] of Object.entries((up.outputs.hosts?.value ?? {}) as Record<string, FleetHostOutputs>)) {
+  const hosts = ((await cli.outputs()).hosts ?? {}) as Record<string, FleetHostOutputs>;
+  for (const [name, h] of Object.entries(hosts)) {
     step(`${name}: ${h.os}, kernel ${h.kernel}, docker ${h.docker}, mirrors ${h.mirrors.join(" ") || "none"}`);
     for (const [cname, c] of Object.entries(h.containers)) {
       for (const endpoint of c.endpoints) {
