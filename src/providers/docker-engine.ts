@@ -99,6 +99,10 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     const d = detectDistro(inputs.facts);
     return typeof d === "string" ? undefined : d;
   })();
+  if (spec.method === "online" && distro && (spec.source ?? "docker-ce") === "distro" && !distro.distroPackage) {
+    // EL8/9 ship podman, not docker: say so before the host is touched, not "no version matches".
+    throw new RemoteError(target, `${inputs.facts.osPrettyName || distro.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`);
+  }
   const session = await SshSession.for(toConnectionSpec(inputs));
   // A fresh package install leaves the engine started by the package itself: no restart then.
   // Binaries replaced under a running daemon (offline, or a package upgrade/downgrade) do need one.
