@@ -6,7 +6,7 @@ import { pulumiEngine, testStack } from "./support/engine";
 import { changesOf, rigHost } from "./support/programs";
 
 // The CentOS guide's path on RHEL-family rig hosts. These hosts are dnf 4.14 on a Debian userland
-// presenting as CentOS 7 (yum only), Rocky Linux 9 and Amazon Linux 2023 (see test/rig/host-rpm.sh),
+// presenting as CentOS 7 (yum only), Rocky Linux 9, Amazon Linux 2023 and AlmaLinux 9 (see test/rig/host-rpm.sh),
 // not the distributions themselves; the docker-ce packages wrap this machine's Debian binaries, so
 // every engine reports docker 20.10.24 whatever its package version. One host per test; the
 // tests run concurrently, each one's steps in order on its own host.
@@ -18,7 +18,7 @@ test.before(async () => {
   await pulumiEngine();
   rig = await Rig.start({ hosts: 0, registry: true });
   server = await startRpmPackageServer(rig);
-  const flavours: RpmFlavour[] = ["centos7", "rocky9", "amzn2023"];
+  const flavours: RpmFlavour[] = ["centos7", "rocky9", "amzn2023", "alma9"];
   await Promise.all([rig.pushNginx("latest"), ...flavours.map(async (f) => (hosts[f] = await addRpmHost(rig, f, f, server)))]);
 });
 
@@ -126,7 +126,7 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
 const stacks: Partial<Record<RpmFlavour, Awaited<ReturnType<typeof testStack>>>> = {};
 const stack = (f: RpmFlavour) => stacks[f]!;
 
-test("CentOS 7 flavour (yum): the guide from a mirror, held against yum update; upgrade, refused downgrade, uninstall", async (t) => {
+test("CentOS 7 flavour (yum): the guide from a mirror, held against yum update; upgrade, refused downgrade, uninstall; then the distribution's own docker", async (t) => {
   const j = { current: { version: "24.0.7" } as Journey };
   stacks.centos7 = await testStack("dockyard-rpm", "centos7", guide(hosts.centos7!, () => j.current));
   try {
@@ -153,6 +153,24 @@ test("CentOS 7 flavour (yum): the guide from a mirror, held against yum update; 
     t.is(await lockList(h, pm), "", "and its locks");
   } finally {
     await stacks.centos7?.cleanup();
+  }
+
+  // CentOS 7's own docker (1.13.1 in extras), from its distribution repository, unpinned.
+  const h = hosts.centos7!;
+  const distro = await testStack("dockyard-rpm", "centos7-distro", async () => {
+    const engine = new DockerEngine("docker", { host: rigHost(rig, h), source: "distro", uninstallOnDelete: true });
+    return { packageVersion: engine.packageVersion };
+  });
+  try {
+    const up = await distro.stack.up();
+    t.is(up.outputs.packageVersion.value, "2:1.13.1-210.git7d71120.el7.centos");
+    t.is(await rpmQ(h, "docker"), "docker-1.13.1-210.git7d71120.el7.centos.x86_64");
+    t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
+    t.is(await lockList(h, "yum"), "", "no pin, no lock");
+    await distro.stack.destroy();
+    t.is(await rpmQ(h, "docker"), "package docker is not installed");
+  } finally {
+    await distro.cleanup();
   }
 });
 
@@ -220,6 +238,22 @@ test("Amazon Linux 2023 flavour (dnf): the distribution's own docker package, pi
     t.deepEqual(changesOf((await s.up()).summary), {}, "a second up changes nothing");
     await s.destroy();
     t.is(await rpmQ(h, "docker"), "package docker is not installed");
+  } finally {
+    await cleanup();
+  }
+});
+
+test("AlmaLinux 9 flavour: recognised by ID, passes preflight, reports its facts", async (t) => {
+  const h = hosts.alma9!;
+  const { stack: s, cleanup } = await testStack("dockyard-rpm", "alma9", async () => {
+    const host = rigHost(rig, h);
+    return { id: host.facts.osId, like: host.facts.osIdLike, pretty: host.facts.osPrettyName };
+  });
+  try {
+    const up = await s.up();
+    t.is(up.outputs.id.value, "almalinux");
+    t.deepEqual(up.outputs.like.value, ["rhel", "centos", "fedora"]);
+    t.is(up.outputs.pretty.value, "AlmaLinux 9.3 (Shamrock Pampas Cat)");
   } finally {
     await cleanup();
   }

@@ -27,12 +27,6 @@ const RIG_DIR = __dirname;
 const SCRIPT = path.join(RIG_DIR, "docker-rpm-packages.sh");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The RPM packages of docker-rpm-packages.sh (see there for the tree). */
-export const RPM_DOCKER_CE = {
-  el9: ["3:24.0.7-1.el9", "3:25.0.3-1.el9"],
-  el7: ["3:24.0.7-1.el7", "3:25.0.3-1.el7"],
-} as const;
-
 export function rpmHostImageTag(): string {
   return recipeTag("dockyard-rig/host-rpm", "host-base.sh", "host-config.sh", "host-rpm.sh");
 }
