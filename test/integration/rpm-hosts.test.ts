@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from "ava";
 import { Container, DaemonConfig, DockerEngine, Image } from "pulumi-dockyard";
-import { Rig, type RigHost } from "../rig/rig";
+import { fetchWithin, Rig, type RigHost } from "../rig/rig";
 import { addRpmHost, installOldPackages, OLD_PACKAGES, RPM_FLAVOURS, type RpmFlavour, type RpmPackageServer, startRpmPackageServer } from "../rig/rpm-hosts";
 import { pulumiEngine, testStack } from "./support/engine";
 import { changesOf, rigHost } from "./support/programs";
@@ -32,7 +32,7 @@ const lockList = async (h: RigHost, pm: string) => (await rig.exec(h, `${pm} -q 
 async function page(h: RigHost): Promise<{ status: number; body: string }> {
   for (let i = 0; ; i++) {
     try {
-      const res = await fetch(`http://${h.address}:80/`);
+      const res = await fetchWithin(`http://${h.address}:80/`, 5000);
       return { status: res.status, body: await res.text() };
     } catch (e) {
       if (i >= 20) throw e;
