@@ -90,6 +90,7 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
   await installOldPackages(rig, h, server, old);
   t.is(await rpmQ(h, plugin), `package ${plugin} is not installed`, "the versionlock plugin is not there before");
   t.is((await rig.exec(h, "command -v dnf || echo none")).trim(), pm === "yum" ? "none" : "/usr/bin/dnf", "yum hosts have no dnf");
+  t.is(await rpmQ(h, "gpg-pubkey"), "package gpg-pubkey is not installed", "no signing key is trusted yet");
 
   const up = await stack(flavour).stack.up();
   t.regex(up.outputs.os.value, flavour === "centos7" ? /^CentOS Linux 7/ : /^Rocky Linux 9/);
@@ -97,6 +98,8 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
   const repo = await rig.exec(h, "cat /etc/yum.repos.d/docker-ce.repo");
   t.true(repo.includes(`baseurl=${server.mirror}/linux/centos/$releasever/$basearch/stable`), repo);
   t.true(repo.includes(`gpgkey=${server.mirror}/linux/centos/gpg`), repo);
+  t.true(repo.includes("gpgcheck=1"), repo);
+  t.regex(await rpmQ(h, "gpg-pubkey"), /^gpg-pubkey-/, "the mirror's key was imported from its gpgkey URL for the signed packages");
   t.is(up.outputs.packageVersion.value, `3:24.0.7-1.${el}`);
   t.is(await rpmQ(h, "docker-ce"), `docker-ce-24.0.7-1.${el}.x86_64`);
   t.is(await rpmQ(h, "docker-ce-cli"), `docker-ce-cli-24.0.7-1.${el}.x86_64`);
