@@ -66,7 +66,8 @@ ctr="$(bin_of containerd ctr)"
 runc="$(bin_of runc runc)"
 
 # Debian's versionlock plugin, for the stand-in plugin packages.
-(cd "$work" && quiet apt-get download dnf-plugins-core)
+# Stale package lists name a version the mirror no longer has: refresh them once and retry.
+(cd "$work" && { apt-get download dnf-plugins-core >/dev/null 2>&1 || { apt-get update -qq && quiet apt-get download dnf-plugins-core; }; })
 dpkg-deb -x "$work"/dnf-plugins-core_*.deb "$work/dnf-plugins"
 versionlock_py="$work/dnf-plugins/usr/lib/python3/dist-packages/dnf-plugins/versionlock.py"
 [ -f "$versionlock_py" ] || { say "no versionlock.py in dnf-plugins-core"; exit 1; }
