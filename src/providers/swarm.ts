@@ -76,13 +76,23 @@ function reach(nodes: SwarmNodeSpec[], credentials: Credentials[]): Reached[] {
   });
 }
 
-async function localState(n: Reached): Promise<LocalNodeState> {
+type LocalInfo = LocalNodeState & { managerIds: string[] };
+
+async function localState(n: Reached): Promise<LocalInfo> {
   try {
-    const info = (await (await n.docker()).info()) as { Swarm?: { LocalNodeState?: string; NodeID?: string; Cluster?: { ID?: string } } };
-    return { state: info.Swarm?.LocalNodeState || "inactive", nodeId: info.Swarm?.NodeID ?? "", clusterId: info.Swarm?.Cluster?.ID ?? "" };
+    const info = (await (await n.docker()).info()) as {
+      Swarm?: { LocalNodeState?: string; NodeID?: string; Cluster?: { ID?: string }; RemoteManagers?: { NodeID?: string }[] | null };
+    };
+    const s = info.Swarm ?? {};
+    return {
+      state: s.LocalNodeState || "inactive",
+      nodeId: s.NodeID ?? "",
+      clusterId: s.Cluster?.ID ?? "",
+      managerIds: (s.RemoteManagers ?? []).map((m) => m.NodeID ?? ""),
+    };
   } catch {
     // A machine that does not answer is drift to show, not an error of the read.
-    return { state: "unreachable", nodeId: "", clusterId: "" };
+    return { state: "unreachable", nodeId: "", clusterId: "", managerIds: [] };
   }
 }
 
@@ -102,16 +112,24 @@ function toClusterNode(n: unknown): ClusterNode {
 async function observe(all: Reached[], first: Reached): Promise<ObservedSwarm> {
   const states = await Promise.all(all.map(localState));
   const local: Record<string, LocalNodeState> = {};
-  all.forEach((n, i) => (local[keyOf(n.spec)] = states[i]));
-  const fl = local[keyOf(first.spec)];
+  all.forEach((n, i) => {
+    const { managerIds: _m, ...l } = states[i];
+    local[keyOf(n.spec)] = l;
+  });
+  const fl = states[all.indexOf(first)];
   if (fl?.state !== "active") return { local, clusterId: "", nodes: [] };
+  let nodes: ClusterNode[] = [];
   try {
-    const nodes = ((await (await first.docker()).listNodes()) as unknown[]).map((n) => toClusterNode(n));
-    return { local, clusterId: fl.clusterId, nodes };
+    nodes = ((await (await first.docker()).listNodes()) as unknown[]).map((n) => toClusterNode(n));
   } catch {
     // Active but not a manager any more (demoted by hand): it cannot list the nodes.
-    return { local, clusterId: fl.clusterId, nodes: [] };
   }
+  // Workers do not report their cluster: one is ours when it knows our first manager.
+  all.forEach((n, i) => {
+    const s = states[i];
+    if (s.state === "active" && !s.clusterId && s.managerIds.includes(fl.nodeId)) local[keyOf(n.spec)].clusterId = fl.clusterId;
+  });
+  return { local, clusterId: fl.clusterId, nodes };
 }
 
 const desiredOf = (nodes: SwarmNodeSpec[]): DesiredNode[] =>
@@ -237,8 +255,8 @@ async function removeNode(manager: Docker, n: Reached, nodeId: string, wasManage
 function refuseForeign(all: Reached[], observed: ObservedSwarm): void {
   for (const n of all) {
     const l = observed.local[keyOf(n.spec)];
-    if (observed.clusterId && l?.state === "active" && l.clusterId !== observed.clusterId) {
-      throw new RemoteError(n.target, `is already in another swarm (cluster ${l.clusterId}): run \`docker swarm leave\` on it first. Nothing was changed on it`);
+    if (n !== all[0] && l?.state === "active" && l.clusterId !== observed.clusterId) {
+      throw new RemoteError(n.target, `is already in another swarm${l.clusterId ? ` (cluster ${l.clusterId})` : ""}: run \`docker swarm leave\` on it first. Nothing was changed on it`);
     }
     if (l?.state === "locked") throw new RemoteError(n.target, "its swarm is locked (autolock): unlock it with `docker swarm unlock` first");
   }

@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from "node:util";
+
 /**
  * Pure parts of a swarm service: the Engine API spec Dockyard sends, and the comparison of the
  * settings Dockyard owns against a spec the manager reports (drift).
@@ -88,7 +90,8 @@ interface ActualSpec {
   EndpointSpec?: { Ports?: { Protocol?: string; TargetPort?: number; PublishedPort?: number; PublishMode?: string }[] };
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+// Key order is not meaning: the state hands specs back with their keys sorted.
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 const sortedPorts = (ports: ServicePortSpec[]) => [...ports].sort((a, b) => a.publishedPort - b.publishedPort || a.protocol.localeCompare(b.protocol));
 
 /**
