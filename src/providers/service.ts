@@ -158,7 +158,15 @@ async function apply(inputs: ServiceInputs, existing: ServiceInfo | undefined): 
     const svc = await docker.createService(inputs.registryAuth as unknown as Docker.AuthConfig, body as unknown as Docker.CreateServiceOptions).catch(fail("creating"));
     id = (svc as unknown as { id: string }).id;
   }
-  const running = await waitConverged(docker, target, inputs.spec, id);
+  let running: number;
+  try {
+    running = await waitConverged(docker, target, inputs.spec, id);
+  } catch (e) {
+    // A new service that cannot run does not stay behind; an updated one is left to its
+    // update's failure action (pause or rollback), as swarm's own tools do.
+    if (!existing) await docker.getService(id).remove().catch(() => undefined);
+    throw e;
+  }
   return { ...inputs, serviceId: id, runningTasks: running, drift: [] };
 }
 

@@ -13,7 +13,7 @@ import { changesOf, offlineEngine } from "./support/programs";
 let rig: Rig;
 let pkgs: DockerPackages;
 let ts: TestStack;
-let declared = { workers: [1, 2], replicas: 3 };
+let declared = { workers: [1, 2], replicas: 3, crash: false };
 
 test.before(async () => {
   await pulumiEngine();
@@ -40,6 +40,9 @@ test.before(async () => {
       updateConfig: { parallelism: 1, failureAction: "rollback" },
       convergeTimeoutSeconds: 150,
     });
+    if (declared.crash) {
+      new Service("crash", { swarm, name: "crash", image: "nginx:latest", command: ["sh", "-c", "echo no config; exit 3"], convergeTimeoutSeconds: 20 }, { dependsOn: [web] });
+    }
     return { managers: swarm.managers, workers: swarm.workers, replicas: web.replicas, image: web.image };
   });
 });
@@ -138,21 +141,38 @@ test.serial("a task container stopped by hand on a worker is rescheduled and ans
   unchanged(t, await ts.stack.up(), "swarm recovered it; up has nothing to do");
 });
 
-test.serial("scaled by hand: refresh shows the drift, up puts it back, a second up changes nothing", async (t) => {
+test.serial("scaled and relabelled by hand: refresh shows the drift, up puts it back, a second up changes nothing", async (t) => {
   await sh(manager(), "docker service scale --detach web=1 >/dev/null");
+  await sh(manager(), "docker node update --label-add slot=hand --label-add extra=1 h2 >/dev/null");
   const refresh = await ts.stack.refresh();
-  t.deepEqual(changesOf(refresh.summary), { update: 1 });
-  const svc = (await ts.stack.exportStack()).deployment.resources?.find((r: { type: string }) => r.type.endsWith("dockyard:Service"));
+  t.deepEqual(changesOf(refresh.summary), { update: 2 });
+  const resources = (await ts.stack.exportStack()).deployment.resources ?? [];
+  const svc = resources.find((r: { type: string }) => r.type.endsWith("dockyard:Service"));
   t.true((svc?.outputs?.drift as string[]).includes("service web has 1 replicas, want 3"), JSON.stringify(svc?.outputs?.drift));
+  const sw = resources.find((r: { type: string }) => r.type.endsWith("dockyard:Swarm"));
+  t.regex((sw?.outputs?.drift as string[]).join("\n"), /labels are .*"slot":"hand".*, want \{"slot":"w1"\}/);
   const up = await ts.stack.up();
-  t.deepEqual(changesOf(up.summary), { update: 1 });
+  t.deepEqual(changesOf(up.summary), { update: 2 });
+  t.is(await sh(manager(), "docker node inspect h2 --format '{{json .Spec.Labels}}'"), '{"slot":"w1"}', "labels put back");
   t.deepEqual(await runningOn(), ["h1", "h2", "h3"]);
   for (const h of rig.hosts) t.is(await answers(h), 200, `${h.name}:8080`);
   unchanged(t, await ts.stack.up(), "and settles");
 });
 
+test.serial("a service whose tasks cannot run fails naming the service and the node; nothing is left behind", async (t) => {
+  declared = { ...declared, crash: true };
+  const err = await t.throwsAsync(ts.stack.up());
+  t.regex(err!.message, /service crash did not converge within 20 s: 0 of 1 tasks running; task crash\.\d+ on node h[123] is \w+: .*exit/);
+  t.is(await sh(manager(), "docker service ls -q --filter name=crash"), "", "the failed service was removed");
+  declared = { ...declared, crash: false };
+  const after = await ts.stack.up();
+  // Only what the failed service left in the program goes: its component and its image pin.
+  t.deepEqual(changesOf(after.summary), { delete: 3 }, after.stdout.split("\n").filter((l) => /^\s*[~+-]\s/.test(l)).join(" | "));
+  unchanged(t, await ts.stack.up(), "and the rest is untouched");
+});
+
 test.serial("a worker taken out of the program is drained, leaves and is gone from docker node ls", async (t) => {
-  declared = { workers: [1], replicas: 2 };
+  declared = { workers: [1], replicas: 2, crash: false };
   const up = await ts.stack.up();
   t.deepEqual((up.outputs.workers.value as { hostname: string }[]).map((w) => w.hostname), ["h2"]);
   t.deepEqual((await sh(manager(), "docker node ls --format '{{.Hostname}}'")).split("\n").sort(), ["h1", "h2"]);
