@@ -49,7 +49,9 @@ async function findService(docker: Docker, name: string): Promise<ServiceInfo | 
   try {
     return (await docker.getService(name).inspect()) as ServiceInfo;
   } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    // 503: the engine is no longer a swarm manager, so the service is gone from where we look.
+    const code = (e as { statusCode?: number }).statusCode;
+    if (code === 404 || code === 503) return undefined;
     throw e;
   }
 }

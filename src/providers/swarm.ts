@@ -305,7 +305,8 @@ export const swarm = {
   async read(id: string, props: SwarmOutputs): Promise<pulumi.dynamic.ReadResult<SwarmOutputs>> {
     const all = reach(props.nodes, props.credentials);
     const observed = await observe(all, all[0]);
-    const drift = describeSteps(planSwarm(desiredOf(props.nodes), observed, []), namesOf(props.nodes));
+    const unreachable = props.nodes.filter((n) => observed.local[keyOf(n)]?.state === "unreachable").map((n) => `${n.name} could not be reached`);
+    const drift = [...unreachable, ...describeSteps(planSwarm(desiredOf(props.nodes), observed, []), namesOf(props.nodes))];
     if (observed.clusterId && props.clusterId && observed.clusterId !== props.clusterId) drift.unshift(`the first manager is in another swarm (${observed.clusterId}, was ${props.clusterId})`);
     const outs = await record(props, all, all[0], observed, drift, observed.clusterId === props.clusterId ? props.joinTokens : undefined);
     return { id, props: outs };
