@@ -212,3 +212,11 @@ test.serial("Service: the image is resolved on the first manager, the service ru
   t.deepEqual(s.update, { parallelism: 2, delaySeconds: 5, failureAction: "rollback", order: "stop-first", monitorSeconds: 5 });
   t.deepEqual(s.ports, [{ targetPort: 80, publishedPort: 8080, protocol: "tcp", publishMode: "host" }]);
 });
+
+test("service spec: global mode has no replica count; switching mode is drift", (t) => {
+  const global: ServiceSpec = { ...spec, mode: "global", replicas: undefined, networks: [] };
+  const body = renderServiceSpec(global, {}, {}) as Record<string, any>;
+  t.deepEqual(body.Mode, { Global: {} });
+  t.deepEqual(serviceSpecDrift(global, {}, {}, body), []);
+  t.deepEqual(serviceSpecDrift(global, {}, {}, { ...body, Mode: { Replicated: { Replicas: 2 } } }), ["service web is replicated, want global"]);
+});
