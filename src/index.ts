@@ -22,3 +22,6 @@ export { AwsHost, type AwsHostArgs } from "./aws/aws-host";
 export { EcrRegistry, type EcrRegistryArgs, type EcrCredentials } from "./aws/ecr-registry";
 export { AWS_DISTROS, type AwsDistro, type AwsArchitecture } from "./aws/distro-images";
 export { publishedPortRules, publishedPortsOf, type PublishedPort, type IngressRule } from "./aws/ingress-rules";
+export { Swarm, type SwarmArgs, type SwarmNodeArgs } from "./swarm/swarm";
+export { Service, type ServiceArgs, type ServicePort, type UpdatePolicyArgs } from "./swarm/service";
+export type { SwarmMember } from "./providers/swarm";

@@ -5,6 +5,7 @@ import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProb
 import { parsePinnedHostKey } from "../remote/host-key";
 import { imageRefProblem } from "../workload/image-ref";
 import { parsePort } from "../workload/container";
+import { parseServicePort } from "../swarm/service-spec";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import type { DaemonSpec, FleetSpec } from "./spec";
 
@@ -127,6 +128,57 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
         if (other && other !== `containers[${i}]`) add(["containers", i, "ports", j], `host port ${p.hostPort}/${p.protocol} on ${host} is already taken by ${other}`);
         else taken.set(key, `containers[${i}]`);
       });
+    }
+  });
+  checkSwarm(spec, hostIndex, taken, add);
+}
+
+/** Swarm nodes must be fleet hosts, each once; services must fit the nodes their host-mode ports take. */
+function checkSwarm(spec: FleetSpec, hostIndex: Map<string, number>, taken: Map<string, string>, add: (p: (string | number)[], m: string) => void): void {
+  const sw = spec.swarm;
+  if (!sw) return;
+  const nodes: string[] = [];
+  const seen = new Map<string, string>();
+  for (const list of ["managers", "workers"] as const) {
+    (sw[list] ?? []).forEach((n, i) => {
+      const host = typeof n === "string" ? n : n.host;
+      const at = typeof n === "string" ? ["swarm", list, i] : ["swarm", list, i, "host"];
+      if (!hostIndex.has(host)) {
+        const hint = didYouMean(host, [...hostIndex.keys()]);
+        add(at, `"${host}" is not a host of this fleet${hint ? `; did you mean "${hint}"?` : ""}`);
+        return;
+      }
+      if (seen.has(host)) add(at, `host "${host}" is already a node of the swarm (${seen.get(host)})`);
+      else {
+        seen.set(host, `swarm.${list}[${i}]`);
+        nodes.push(host);
+      }
+    });
+  }
+  const names = new Map<string, number>();
+  (sw.services ?? []).forEach((svc, i) => {
+    const at = ["swarm", "services", i];
+    if (names.has(svc.name)) add([...at, "name"], `service "${svc.name}" is declared twice (also swarm.services[${names.get(svc.name)}])`);
+    else names.set(svc.name, i);
+    if (imageRefProblem(svc.image)) add([...at, "image"], imageRefProblem(svc.image)!);
+    if (svc.mode === "global" && svc.replicas !== undefined) add([...at, "replicas"], "only applies to mode replicated");
+    (svc.ports ?? []).forEach((p, j) => {
+      const r = parseServicePort(p);
+      if (typeof r === "string") {
+        add([...at, "ports", j], r);
+        return;
+      }
+      // Host mode: every node that may run a task opens the port itself.
+      for (const host of nodes) {
+        const other = taken.get(`${host}/port/*:${r.publishedPort}/${r.protocol}`) ?? [...taken.entries()].find(([k]) => k.startsWith(`${host}/port/`) && k.endsWith(`:${r.publishedPort}/${r.protocol}`))?.[1];
+        if (other) add([...at, "ports", j], `host port ${r.publishedPort}/${r.protocol} on ${host} is already taken by ${other}`);
+        else taken.set(`${host}/port/*:${r.publishedPort}/${r.protocol}`, `swarm.services[${i}]`);
+      }
+    });
+    const first = (svc.ports ?? []).map(parseServicePort).find((r) => typeof r !== "string");
+    const replicas = svc.mode === "global" ? 0 : (svc.replicas ?? 1);
+    if (first && typeof first !== "string" && replicas > nodes.length) {
+      add([...at, "replicas"], `${replicas} tasks cannot each publish host port ${first.publishedPort} on the swarm's ${nodes.length} nodes (one per node in host mode)`);
     }
   });
 }

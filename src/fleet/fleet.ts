@@ -7,6 +7,8 @@ import { AwsHost, type AwsHostArgs } from "../aws/aws-host";
 import { EcrRegistry } from "../aws/ecr-registry";
 import { publishedPortsOf } from "../aws/ingress-rules";
 import { Registry, type RegistryArgs } from "../registry/registry";
+import { Service } from "../swarm/service";
+import { Swarm, type SwarmNodeArgs } from "../swarm/swarm";
 import { Container } from "../workload/container";
 import { Image, type RegistryCredentials } from "../workload/image";
 import { parseImageRef } from "../workload/image-ref";
@@ -72,6 +74,10 @@ export class Fleet extends pulumi.ComponentResource {
   readonly images: Record<string, Record<string, Image>> = {};
   /** Per host, per container name. */
   readonly containers: Record<string, Record<string, Container>> = {};
+  /** The swarm of the fleet file's `swarm:` section. */
+  readonly swarm?: Swarm;
+  /** Per service name. */
+  readonly services: Record<string, Service> = {};
   /** Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints. */
   readonly outputs: pulumi.Output<Record<string, FleetHostOutputs>>;
 
@@ -93,6 +99,9 @@ export class Fleet extends pulumi.ComponentResource {
     const registryArgs = (spec.registries ?? []).map((r, i) => registrySettings(r, i, refs));
     const containerEnv = (spec.containers ?? []).map((c, i) =>
       Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, refs.text(v, ["containers", i, "env", k], true)])),
+    );
+    const serviceEnv = (spec.swarm?.services ?? []).map((svc, i) =>
+      Object.fromEntries(Object.entries(svc.env ?? {}).map(([k, v]) => [k, refs.text(v, ["swarm", "services", i, "env", k], true)])),
     );
     refs.throwIfMissing(name);
 
@@ -145,13 +154,17 @@ export class Fleet extends pulumi.ComponentResource {
     const ecrLogin = Object.values(this.ecr)[0]?.credentials;
     // Images may come from a fleet registry, so pulls wait for the registries too.
     const registriesReady = Object.values(this.registries).map((r) => r.container);
+    const loginFor = (ref: string) => {
+      const server = parseImageRef(ref).registry;
+      return (
+        credentials.find((c) => c.server === server || (server === "docker.io" && /^(index\.)?docker\.io$/.test(c.server))) ??
+        (ecrLogin && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(server) ? ecrLogin : undefined)
+      );
+    };
     const image = (host: string, ref: string, extra: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean } = {}): Image => {
       const existing = this.images[host][ref];
       if (existing) return existing;
-      const server = parseImageRef(ref).registry;
-      const login =
-        credentials.find((c) => c.server === server || (server === "docker.io" && /^(index\.)?docker\.io$/.test(c.server))) ??
-        (ecrLogin && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(server) ? ecrLogin : undefined);
+      const login = loginFor(ref);
       const img = new Image(
         `${host}-${slug(ref)}`,
         { engine: this.engines[host], ref, ...extra, credentials: login as RegistryCredentials | undefined },
@@ -186,6 +199,46 @@ export class Fleet extends pulumi.ComponentResource {
         );
       }
     });
+
+    const sw = spec.swarm;
+    if (sw) {
+      const node = (n: (typeof sw.managers)[number]): SwarmNodeArgs =>
+        typeof n === "string" ? { engine: this.engines[n] } : { engine: this.engines[n.host], labels: n.labels, availability: n.availability, advertiseAddr: n.advertiseAddr };
+      const members = [...sw.managers, ...(sw.workers ?? [])].map((n) => (typeof n === "string" ? n : n.host));
+      // Tasks pull through each node's mirrors: the swarm waits for every node's daemon config.
+      const swarm = new Swarm(
+        name,
+        { managers: sw.managers.map(node), workers: sw.workers?.map(node), defaultAddrPool: sw.defaultAddrPool, subnetSize: sw.subnetSize },
+        { ...child, dependsOn: [...members.flatMap(configured), ...registriesReady] },
+      );
+      this.swarm = swarm;
+      const firstManager = members[0];
+      (sw.services ?? []).forEach((svc, i) => {
+        this.services[svc.name] = new Service(
+          `${name}-${svc.name}`,
+          {
+            swarm,
+            name: svc.name,
+            image: image(firstManager, svc.image),
+            // Sent with the service too, so every node can pull from a private registry.
+            credentials: loginFor(svc.image) as RegistryCredentials | undefined,
+            mode: svc.mode,
+            replicas: svc.replicas,
+            command: svc.command,
+            args: svc.args,
+            env: Object.keys(serviceEnv[i]).length ? serviceEnv[i] : undefined,
+            ports: svc.ports,
+            constraints: svc.constraints,
+            labels: svc.labels,
+            networks: svc.networks,
+            updateConfig: svc.updateConfig,
+            rollbackConfig: svc.rollbackConfig,
+            convergeTimeoutSeconds: svc.convergeTimeoutSeconds,
+          },
+          child,
+        );
+      });
+    }
 
     this.outputs = pulumi.all(
       Object.fromEntries<pulumi.Output<FleetHostOutputs>>(

@@ -247,6 +247,59 @@ export const FleetContainer = z
   .meta({ id: "Container", description: "A container run on hosts." });
 export type FleetContainerSpec = z.infer<typeof FleetContainer>;
 
+const UpdatePolicy = z
+  .strictObject({
+    parallelism: z.int().min(0).optional().meta({ description: "Tasks changed at once (0: all). Default: 1.", examples: [2] }),
+    delaySeconds: z.number().min(0).optional().meta({ description: "Seconds between batches. Default: 0.", examples: [10] }),
+    failureAction: z.enum(["pause", "continue", "rollback"]).optional().meta({ description: "What a failed batch does. Default: pause.", examples: ["rollback"] }),
+    order: z.enum(["stop-first", "start-first"]).optional().meta({ description: "Stop the old task first, or start the new one first. Default: stop-first.", examples: ["start-first"] }),
+    monitorSeconds: z.number().min(0).optional().meta({ description: "Seconds a new task is watched for failure. Default: 5.", examples: [15] }),
+  })
+  .meta({ id: "UpdatePolicy", description: "How a service change (or its rollback) rolls out." });
+
+export const SwarmNode = z.union(
+  [
+    name.meta({ description: "A host of this fleet.", examples: ["w1"] }),
+    z.strictObject({
+      host: name.meta({ description: "A host of this fleet.", examples: ["w1"] }),
+      labels: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a label name"), z.string()).optional().meta({ description: "Node labels, for placement constraints. Dockyard owns the node's whole label set.", examples: [{ zone: "a" }] }),
+      availability: z.enum(["active", "pause", "drain"]).optional().meta({ description: "Default: active.", examples: ["drain"] }),
+      advertiseAddr: z.string().min(1).optional().meta({ description: "Address other nodes reach this one on. Default: the host's address.", examples: ["10.0.1.12"] }),
+    }),
+  ],
+  { error: (iss) => (iss.code === "invalid_union" ? 'must be a host name or { host, labels?, availability? }' : undefined) },
+).meta({ id: "SwarmNode", description: "A swarm node: a host name, or the host with its labels and availability." });
+
+export const FleetService = z
+  .strictObject({
+    name: name.meta({ description: "Service name in the swarm.", examples: ["web"] }),
+    image: z.string().min(1).meta({ description: "Image reference, resolved on the first manager (its mirrors and credentials) and run by digest.", examples: ["nginx:1.25"] }),
+    mode: z.enum(["replicated", "global"]).optional().meta({ description: "Default: replicated.", examples: ["global"] }),
+    replicas: z.int().min(0).optional().meta({ description: "Tasks of a replicated service. Default: 1.", examples: [3] }),
+    command: z.array(z.string()).optional().meta({ description: "Overrides the image's entrypoint.", examples: [["nginx"]] }),
+    args: z.array(z.string()).optional().meta({ description: "Arguments to the command.", examples: [["-g", "daemon off;"]] }),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" })).optional().meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
+    ports: z.array(z.string().regex(/^[0-9]{1,5}:[0-9]{1,5}(\/(tcp|udp))?$/, 'must be like "8080:80" or "53:53/udp"')).optional().meta({ description: 'Ports published in host mode on each node that runs a task, "published:target".', examples: [["8080:80"]] }),
+    constraints: z.array(z.string().regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"')).optional().meta({ description: "Placement constraints.", examples: [["node.labels.zone == a"]] }),
+    labels: z.record(z.string(), z.string()).optional().meta({ description: "Service labels.", examples: [{ team: "web" }] }),
+    networks: z.array(name).optional().meta({ description: "Overlay networks to attach; missing ones are created (attachable) and go with the service.", examples: [["backend"]] }),
+    updateConfig: UpdatePolicy.optional(),
+    rollbackConfig: UpdatePolicy.optional(),
+    convergeTimeoutSeconds: z.int().min(1).optional().meta({ description: "Seconds up waits for every task to run. Default: 120.", examples: [300] }),
+  })
+  .meta({ id: "Service", description: "A swarm service, run across the swarm's nodes." });
+
+export const FleetSwarm = z
+  .strictObject({
+    managers: z.array(SwarmNode).min(1, "must list at least one manager").meta({ description: "Manager nodes; the first one inits the swarm. Use an odd number.", examples: [["m1"]] }),
+    workers: z.array(SwarmNode).optional().meta({ description: "Worker nodes. A node taken out is drained, leaves and is removed.", examples: [["w1", { host: "w2", labels: { zone: "b" } }]] }),
+    defaultAddrPool: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16")).optional().meta({ description: "Address pools for overlay networks, set at init. Default: Docker's.", examples: [["10.20.0.0/16"]] }),
+    subnetSize: z.int().min(16).max(28).optional().meta({ description: "Prefix length of each overlay subnet. Default: 24.", examples: [26] }),
+    services: z.array(FleetService).optional().meta({ description: "Services run on the swarm." }),
+  })
+  .meta({ id: "Swarm", description: "Docker Swarm mode across fleet hosts, and the services it runs. The ingress routing mesh is not exercised by Dockyard's tests: publish in host mode." });
+export type FleetSwarmSpec = z.infer<typeof FleetSwarm>;
+
 export const FleetSpecSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: "Path or URL of this schema, for editors." }),
@@ -257,7 +310,8 @@ export const FleetSpecSchema = z
     credentials: z.array(Credential).optional().meta({ description: "Logins for pulling from private registries." }),
     images: z.array(FleetImage).optional().meta({ description: "Images pulled onto hosts ahead of use." }),
     containers: z.array(FleetContainer).optional().meta({ description: "Containers run on hosts." }),
+    swarm: FleetSwarm.optional(),
   })
-  .meta({ title: "Dockyard fleet file", description: "A whole fleet: hosts, their Docker engine, daemon settings, registries, images and containers. Deployed by `pulumi up`." });
+  .meta({ title: "Dockyard fleet file", description: "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers and a swarm. Deployed by `pulumi up`." });
 
 export type FleetSpec = z.infer<typeof FleetSpecSchema>;

@@ -8,3 +8,5 @@ export { container } from "./container";
 export { remoteFile } from "./remote-file";
 export { certificate } from "./certificate";
 export { sshKeyPair } from "./ssh-key-pair";
+export { swarm } from "./swarm";
+export { service } from "./service";
