@@ -169,7 +169,9 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     bundleUploaded = (await uploadFile(session, bundleFile, remote, spec.bundle.sha256)).uploaded;
     const before = await probe(session);
     const installDir = spec.installDir ?? "/usr/bin";
-    if (before.offline?.sha256 !== spec.bundle.sha256 || before.offline.installDir !== installDir || before.missingFiles.length || !before.clientVersion) {
+    // A masked unit of ours is a /dev/null link where the install puts the unit: installing again
+    // puts the unit back.
+    if (before.offline?.sha256 !== spec.bundle.sha256 || before.offline.installDir !== installDir || before.missingFiles.length || !before.clientVersion || before.health.masked.length) {
       if (distro) {
         // Package-managed engines own the same files and units; they go first.
         const pkgs = [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])];
