@@ -207,9 +207,22 @@ export class SshSession {
   /** Runs a command; throws RemoteCommandError on a non-zero exit unless allowFailure. */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
-    const wrapped = this.asUser(command, opts.sudo);
-    const stream = await this.openChannel(wrapped, opts.what);
-    const result = await new Promise<ExecResult>((resolve, reject) => {
+    let finished!: Promise<ExecResult>;
+    // The listeners go on in the channel's open callback: ssh2 can deliver a short command's
+    // output, exit status and close in one batch, before any later tick would see them.
+    await this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel) => {
+      finished = this.collect(channel, opts);
+    });
+    const result = await finished;
+    if (result.exitCode !== 0 && !opts.allowFailure) {
+      throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
+    }
+    return result;
+  }
+
+  /** Feeds a command's input and gathers its output and exit code until the channel closes. */
+  private collect(stream: ClientChannel, opts: ExecOptions): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
       const out: Buffer[] = [];
       const errOut: Buffer[] = [];
       let exitCode: number | null = null;
@@ -231,10 +244,6 @@ export class SshSession {
         opts.stdin.pipe(stream);
       }
     });
-    if (result.exitCode !== 0 && !opts.allowFailure) {
-      throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
-    }
-    return result;
   }
 
   /**
@@ -251,15 +260,19 @@ export class SshSession {
    * channel closes. A refusal by the server (its own limits, a moment of load) is retried a few
    * times before it counts as a failure.
    */
-  private async openChannel(command: string, what?: string): Promise<ClientChannel> {
+  private async openChannel(command: string, what?: string, attach?: (channel: ClientChannel) => void): Promise<ClientChannel> {
     const release = await this.channels.acquire();
     for (let attempt = 1; ; attempt++) {
       try {
         if (this.closed) throw new HostUnreachableError(this.target, "the SSH connection was closed");
         const channel = await new Promise<ClientChannel>((resolve, reject) =>
-          this.client.exec(command, (err, stream) => (err ? reject(err) : resolve(stream))),
+          this.client.exec(command, (err, stream) => {
+            if (err) return reject(err);
+            stream.once("close", release);
+            attach?.(stream);
+            resolve(stream);
+          }),
         );
-        channel.once("close", release);
         return channel;
       } catch (err) {
         const refused = /channel open failure/i.test((err as Error).message);
