@@ -210,6 +210,7 @@ export const image = {
         .getImage(pullRef(props.spec.ref))
         .remove()
         .catch((e: { statusCode?: number; message?: string }) => {
+          if (isConnectionFailure(e)) throw e;
           // In use by a container that is not ours, or gone already: nothing to do.
           if (e.statusCode !== 404) console.error(`dockyard: ${target}: ${props.spec.ref} was kept: ${engineSaid(e)}`);
         }),
