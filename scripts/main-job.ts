@@ -3,11 +3,15 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { type ConfigMap, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { utils } from "ssh2";
 import { loadFleet, type FleetHostOutputs } from "pulumi-dockyard";
 import { downAll, fetchWithin, SANDBOX_LABEL } from "../test/rig/rig";
+import { failureMessage } from "./job-errors";
 import { SANDBOX_DIR, startSandbox } from "./sandbox";
+
+/** A failure already worded for the user (and redacted). */
+class JobError extends Error {}
 
 const REPO = path.resolve(__dirname, "..");
 const STATE = path.join(REPO, ".pulumi-state");
@@ -54,6 +58,14 @@ async function main(): Promise<void> {
     },
   );
   const out = (s: string) => process.stdout.write(s);
+  // `pulumi config set-all` takes the values on its command line; a failure's message repeats
+  // that line, SSH key included. Only the keys and the CLI's own words are shown.
+  const setConfig = async (config: ConfigMap) => {
+    for (const v of Object.values(config)) if (v.secret) secrets.push(v.value);
+    await stack.setAllConfig(config).catch((e: unknown) => {
+      throw new JobError(failureMessage(e, secrets, `setting the stack's config (${Object.keys(config).join(", ")})`));
+    });
+  };
 
   if (down) {
     step(`destroying stack ${STACK}`);
@@ -65,11 +77,16 @@ async function main(): Promise<void> {
 
   if (STACK === "local") {
     step(`starting ${SANDBOX_HOSTS} sandbox hosts, a docker-ce repository mirror and a registry mirror holding nginx`);
-    const sandbox = await startSandbox({ runId: "local", label: SANDBOX_LABEL, keyPair: sandboxKeyPair(), log: step });
-    await stack.setAllConfig(sandbox.config);
+    const keyPair = sandboxKeyPair();
+    secrets.push(keyPair.private);
+    const sandbox = await startSandbox({ runId: "local", label: SANDBOX_LABEL, keyPair, log: step });
+    await setConfig(sandbox.config);
   }
   step(`pulumi up (stack ${STACK}, state in ${path.relative(REPO, STATE)}/)`);
-  const up = await stack.up({ onOutput: out });
+  // The update's own output (onOutput) already shows every error; a failure says only which.
+  const up = await stack.up({ onOutput: out }).catch((e: unknown) => {
+    throw new JobError(failureMessage(e, secrets, `pulumi up of stack ${STACK}`));
+  });
   const changes = Object.entries(up.summary.resourceChanges ?? {}).filter(([k]) => k !== "same");
   step(changes.length ? `changed: ${changes.map(([k, v]) => `${v} ${k}`).join(", ")}` : "nothing to change: every host already was as the fleet file says");
 
@@ -87,6 +104,9 @@ async function main(): Promise<void> {
   }
   if (failed) throw new Error(`${failed} URL(s) did not answer`);
 }
+
+/** Values never to print: the secret config values this run set. */
+const secrets: string[] = [];
 
 /** GETs a URL a few times (a container may still be starting); says what answered. */
 async function httpAnswer(url: string): Promise<{ ok: boolean; text: string }> {
@@ -111,6 +131,7 @@ function step(s: string): void {
 }
 
 main().catch((e) => {
-  console.error(`main job failed: ${(e as Error).message}`);
+  // Plain lines, never a CLI command line, a stack trace or a secret.
+  console.error(`main job failed: ${e instanceof JobError ? e.message : failureMessage(e, secrets, "a step")}`);
   process.exit(1);
 });
