@@ -24,6 +24,7 @@ let server: Server;
 let port = 0;
 const seen = { connections: 0, sessionsOpen: 0, maxSessionsOpen: 0, refused: 0, commands: [] as string[] };
 const MAX_SESSIONS = 10; // sshd's default
+const conns: Connection[] = [];
 
 function answer(command: string, ch: ServerChannel): void {
   seen.commands.push(command);
@@ -49,6 +50,7 @@ function answer(command: string, ch: ServerChannel): void {
 test.before(async () => {
   server = new Server({ hostKeys: [hostPair.private] }, (conn: Connection) => {
     seen.connections++;
+    conns.push(conn);
     const allowed = utils.parseKey(loginPair.public);
     conn.on("authentication", (ctx) => {
       if (ctx.method === "publickey" && !(allowed instanceof Error) && ctx.key.data.equals(allowed.getPublicSSH())) return ctx.accept();
@@ -76,6 +78,8 @@ test.before(async () => {
 
 test.after.always(async () => {
   await SshSession.closeAll();
+  // The server's side of each connection too, so no socket keeps the worker alive.
+  for (const c of conns) c.end();
   server?.close();
 });
 
