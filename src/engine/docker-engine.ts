@@ -128,8 +128,11 @@ function checkArgs(args: DockerEngineArgs): void {
 function bundleSource(bundle: DockerEngineArgs["bundle"]): pulumi.Output<{ path?: string; url?: string }> {
   if (bundle === undefined) return pulumi.output({});
   if (typeof bundle === "string") return pulumi.output(/^https?:\/\//.test(bundle) ? { url: bundle } : { path: bundle });
-  if (bundle instanceof pulumi.asset.FileAsset) return pulumi.output(bundle.path).apply((path) => ({ path }));
-  if (bundle instanceof pulumi.asset.RemoteAsset) {
+  // Asset.isInstance checks the SDK's marker property rather than the class, so an asset made by
+  // another copy of @pulumi/pulumi (a program with its own) is recognised too.
+  if (!pulumi.asset.Asset.isInstance(bundle)) return invalid("bundle", "must be a FileAsset, a RemoteAsset or a path");
+  if ("path" in bundle) return pulumi.output(bundle.path).apply((path) => ({ path }));
+  if ("uri" in bundle) {
     return pulumi.output(bundle.uri).apply((url) => {
       if (!/^https?:\/\//.test(url)) invalid("bundle", `must be an http(s) URL when it is a RemoteAsset (got ${url})`);
       return { url };

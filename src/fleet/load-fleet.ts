@@ -2,6 +2,7 @@
 // entries, every problem reported at once as file:line:col, the path and what was expected.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
@@ -18,14 +19,24 @@ export interface FleetProblem {
   message: string;
 }
 
-/** Everything wrong with a fleet file, in one error. */
-export class FleetFileError extends Error {
-  constructor(
-    readonly problems: FleetProblem[],
-    what: string,
-  ) {
+/**
+ * Everything wrong with a fleet file, in one error. A `pulumi.RunError`, so a program that lets it
+ * escape shows the problems alone, without a stack trace or a dump of the error object.
+ */
+export class FleetFileError extends pulumi.RunError {
+  readonly problems: FleetProblem[];
+  constructor(problems: FleetProblem[], what: string) {
+    // The same problem found twice (a default that several hosts inherit) is said once.
+    const seen = new Set<string>();
+    problems = problems.filter((p) => {
+      const key = JSON.stringify([p.file, p.line, p.col, p.path, p.message]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     const lines = problems.map((p) => `  ${p.file ? `${p.file}${p.line ? `:${p.line}:${p.col}` : ""}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`);
     super(`${what}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`);
+    this.problems = problems;
     this.name = "FleetFileError";
   }
 }

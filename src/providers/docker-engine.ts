@@ -69,9 +69,9 @@ function distroOf(inputs: DockerEngineInputs): Distro {
   return d;
 }
 
-async function probe(session: SshSession): Promise<EngineState & { health: ServiceHealth }> {
+async function probe(session: SshSession, distro: Distro | undefined): Promise<EngineState & { health: ServiceHealth }> {
   // One round trip: the probe and the service health sections (containerd, masks) together.
-  const out = (await session.exec(renderEngineProbe() + renderServiceHealthProbe(), { what: "reading the engine's state" })).stdout;
+  const out = (await session.exec(renderEngineProbe(distro) + renderServiceHealthProbe(), { what: "reading the engine's state" })).stdout;
   return { ...parseEngineProbe(out), health: parseServiceHealth(parseSections(out)) };
 }
 
@@ -108,6 +108,10 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     const d = detectDistro(inputs.facts);
     return typeof d === "string" ? undefined : d;
   })();
+  if (spec.method === "online" && distro && (spec.source ?? "docker-ce") === "distro" && !distro.distroPackage) {
+    // EL8/9 ship podman, not docker: say so before the host is touched, not "no version matches".
+    throw new RemoteError(target, `${inputs.facts.osPrettyName || distro.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`);
+  }
   const session = await SshSession.for(toConnectionSpec(inputs));
   // A fresh package install leaves the engine started by the package itself: no restart then.
   // Binaries replaced under a running daemon (offline, or a package upgrade/downgrade) do need one.
@@ -144,7 +148,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
       return version;
     })().catch(refused);
     const pkg = enginePackage(distro, source);
-    const before = await probe(session);
+    const before = await probe(session, distro);
     const installed = before.packages[pkg];
     if (installed !== chosen || !conflictsAbsent(before, distro, source)) {
       const downgrade = !!installed && compareNumeric(upstreamVersion(installed), upstreamVersion(chosen)) > 0;
@@ -167,7 +171,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
   } else if (spec.method === "offline" && spec.bundle && bundleFile) {
     const remote = bundlePathOnHost(spec.bundle.sha256);
     bundleUploaded = (await uploadFile(session, bundleFile, remote, spec.bundle.sha256)).uploaded;
-    const before = await probe(session);
+    const before = await probe(session, distro);
     const installDir = spec.installDir ?? "/usr/bin";
     // A masked unit of ours is a /dev/null link where the install puts the unit: installing again
     // puts the unit back.
@@ -188,7 +192,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     await session.exec(renderUnmaskEngine(), { what: "unmasking docker's units" });
     await session.exec(renderServiceStart({ restart }), { what: "starting docker" });
   }
-  const after = await probe(session);
+  const after = await probe(session, distro);
   if (!after.running) throw new RemoteError(target, "docker does not answer after the install");
   return {
     ...inputs,
@@ -219,9 +223,9 @@ export const dockerEngine = {
 
   async read(id: string, props: DockerEngineOutputs): Promise<pulumi.dynamic.ReadResult<DockerEngineOutputs>> {
     const session = await SshSession.for(toConnectionSpec(props));
-    const state = await probe(session);
     const d = detectDistro(props.facts);
     const distro = typeof d === "string" ? undefined : d;
+    const state = await probe(session, distro);
     const pkg = distro && props.spec.method === "online" ? enginePackage(distro, props.spec.source ?? "docker-ce") : undefined;
     return {
       id,
@@ -249,7 +253,8 @@ export const dockerEngine = {
     // The host itself: an engine removed, stopped or replaced by hand is a change to repair.
     const session = await SshSession.for(toConnectionSpec(news));
     const d = detectDistro(news.facts);
-    const drift = driftOf(news.spec, await probe(session), typeof d === "string" ? undefined : d, olds.packageVersion);
+    const distro = typeof d === "string" ? undefined : d;
+    const drift = driftOf(news.spec, await probe(session, distro), distro, olds.packageVersion);
     return { changes: drift.length > 0 || olds.drift.length > 0 };
   },
 

@@ -1,5 +1,10 @@
+import type { Distro } from "../host/distro";
+import { packageManagerOf } from "./package-managers";
 import { parseSections, sectionMarker } from "./sections";
 import { script } from "./shell";
+
+/** The engine packages the probe reports the versions of. */
+const ENGINE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker.io", "docker", "moby-engine"];
 
 
 /**
@@ -25,19 +30,27 @@ export function renderServiceStart(opts: { restart: boolean }): string {
   );
 }
 
-/** Reads the engine's state without changing anything: versions, service state, packages, offline record. */
-export function renderEngineProbe(): string {
+/**
+ * Reads the engine's state without changing anything: versions, service state, packages (with
+ * the distribution's package manager, or whichever is there when it is unknown), offline record.
+ */
+export function renderEngineProbe(d?: Pick<Distro, "packageManager">): string {
   return [
     `${sectionMarker("version")}; docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
     `${sectionMarker("client")}; docker --version 2>/dev/null || true`,
     `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
     `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
     sectionMarker("packages"),
-    "if command -v dpkg-query >/dev/null 2>&1; then",
-    "  dpkg-query -W -f='${Package} ${Version} ${Status}\\n' docker-ce docker-ce-cli containerd.io docker.io 2>/dev/null | awk '/ok installed/ {print $1, $2}' || true",
-    "elif command -v rpm >/dev/null 2>&1; then",
-    "  rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' docker-ce docker-ce-cli containerd.io docker moby-engine 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true",
-    "fi",
+    // The distribution's own package manager when it is known: a host can have dpkg and rpm both.
+    ...(d
+      ? [packageManagerOf(d).installedVersions([...new Set([...ENGINE_PACKAGES, ...packageManagerOf(d).dockerCeConflicts])])]
+      : [
+          "if command -v dpkg-query >/dev/null 2>&1; then",
+          `  ${packageManagerOf({ packageManager: "apt-get" }).installedVersions(ENGINE_PACKAGES)}`,
+          "elif command -v rpm >/dev/null 2>&1; then",
+          `  ${packageManagerOf({ packageManager: "dnf" }).installedVersions(ENGINE_PACKAGES)}`,
+          "fi",
+        ]),
     `${sectionMarker("offline")}; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true; echo`,
     sectionMarker("missing"),
     "if [ -f /var/lib/dockyard/engine-offline.json ]; then",

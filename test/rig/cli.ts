@@ -1,17 +1,28 @@
 // The rig for people: `npm run rig -- up 3` starts three hosts and a registry and prints how to
-// reach them; `npm run rig -- down` removes every rig container, volume and network.
+// reach them (`up 2 rocky9`: two RHEL-family flavour hosts, see rpm-hosts.ts, and the RPM
+// package server); `npm run rig -- down` removes every rig container, volume and network.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { downAll, leftovers, Rig } from "./rig";
+import { addRpmHost, RPM_FLAVOURS, type RpmFlavour, startRpmPackageServer } from "./rpm-hosts";
 
 const STATE_DIR = path.join(__dirname, "..", "..", ".rig");
 
 async function main(argv: string[]): Promise<void> {
-  const [cmd, arg] = argv;
+  const [cmd, arg, flavourArg] = argv;
   if (cmd === "up") {
     const count = arg === undefined ? 1 : Number(arg);
-    if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error("usage: rig up [hosts 1-20]");
-    const rig = await Rig.start({ hosts: count, registry: true, log: (s) => console.error(s) });
+    if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error("usage: rig up [hosts 1-20] [flavour]");
+    if (flavourArg !== undefined && !(flavourArg in RPM_FLAVOURS)) {
+      throw new Error(`rig: unknown flavour '${flavourArg}' (one of ${Object.keys(RPM_FLAVOURS).join(", ")})`);
+    }
+    const flavour = flavourArg as RpmFlavour | undefined;
+    const rig = await Rig.start({ hosts: flavour ? 0 : count, registry: true, log: (s) => console.error(s) });
+    if (flavour) {
+      const server = await startRpmPackageServer(rig);
+      for (let i = 1; i <= count; i++) await addRpmHost(rig, `${flavour}-${i}`, flavour, server);
+      console.log(`docker-ce mirror\t${server.mirror}\t(${RPM_FLAVOURS[flavour].label})`);
+    }
     await rig.pushNginx();
     mkdirSync(STATE_DIR, { recursive: true });
     const keyFile = path.join(STATE_DIR, `id_ed25519-${rig.runId}`);
@@ -35,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
     const left = await leftovers();
     console.log(left.length ? left.join("\n") : "rig: nothing running");
   } else {
-    throw new Error("usage: npm run rig -- up [N] | down | status");
+    throw new Error(`usage: npm run rig -- up [N] [${Object.keys(RPM_FLAVOURS).join("|")}] | down | status`);
   }
 }
 

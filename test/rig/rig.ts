@@ -52,7 +52,8 @@ export interface HostOptions {
   image?: string;
 }
 
-function recipeTag(repo: string, ...files: string[]): string {
+/** `repo:<hash of the recipe files>`: an image tag that changes whenever its recipe does. */
+export function recipeTag(repo: string, ...files: string[]): string {
   const h = createHash("sha256");
   for (const f of files) h.update(readFileSync(path.join(RIG_DIR, f)));
   return `${repo}:${h.digest("hex").slice(0, 12)}`;
@@ -85,7 +86,7 @@ export async function ensureDockerd(log: (s: string) => void = () => undefined):
 }
 
 /** Builds an image with a recipe script unless that exact recipe's image exists; one builder at a time. */
-async function ensureImage(tag: string, script: string, args: string[]): Promise<void> {
+export async function ensureImage(tag: string, script: string, args: string[]): Promise<void> {
   const cmd = `docker image inspect ${tag} >/dev/null 2>&1 || bash ${path.join(RIG_DIR, script)} ${args.join(" ")}`;
   await run("flock", ["/tmp/dockyard-rig-images.lock", "sh", "-c", cmd], { timeoutMs: 20 * 60 * 1000 });
 }

@@ -57,6 +57,17 @@ test.serial("offline: a RemoteAsset becomes a URL the controller fetches", async
   t.deepEqual((res.inputs.spec as { bundle: unknown }).bundle, { url: "http://files.intra/docker-24.0.7.tgz", sha256: "cd".repeat(32) });
 });
 
+test.serial("offline: assets made by another copy of @pulumi/pulumi (a program's own) are recognised by the SDK's marker, not the class", async (t) => {
+  // What FileAsset and RemoteAsset of a second SDK copy look like: the same marker and fields, another class.
+  const foreign = (field: "path" | "uri", value: string) => ({ __pulumiAsset: true, [field]: Promise.resolve(value) }) as unknown as pulumiType.asset.FileAsset;
+  t.false(foreign("path", "/x") instanceof pulumi.asset.FileAsset);
+  new DockerEngine("e5", { host: host(), method: "offline", bundle: foreign("path", "/srv/docker-25.0.3.tgz"), bundleSha256: "ef".repeat(32) });
+  new DockerEngine("e6", { host: host(), method: "offline", bundle: foreign("uri", "http://files.intra/docker-25.0.3.tgz"), bundleSha256: "ef".repeat(32) });
+  await new Promise((r) => setTimeout(r, 50));
+  t.deepEqual((created.find((r) => r.name === "e5-engine")!.inputs.spec as { bundle: unknown }).bundle, { path: "/srv/docker-25.0.3.tgz", sha256: "ef".repeat(32) });
+  t.deepEqual((created.find((r) => r.name === "e6-engine")!.inputs.spec as { bundle: unknown }).bundle, { url: "http://files.intra/docker-25.0.3.tgz", sha256: "ef".repeat(32) });
+});
+
 for (const [label, args, path, reason] of [
   ["a method that does not exist", { method: "magic" }, "method", /online, offline or adopt/],
   ["a mirror that is not http(s)", { mirror: "ftp://mirror.example/docker-ce" }, "mirror", /http\(s\) URL/],

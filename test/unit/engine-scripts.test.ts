@@ -9,6 +9,7 @@ import {
   renderRepositoryCommit,
   renderRepositoryRestore,
 } from "../../src/scripts/engine-online";
+import { PACKAGE_MANAGERS } from "../../src/scripts/package-managers";
 import { renderAdoptCheck, renderEngineProbe, renderServiceStart } from "../../src/scripts/engine-service";
 import { DISTROS } from "./fixtures/os-release";
 import { shellcheck } from "./shellcheck";
@@ -31,9 +32,11 @@ function scriptsFor(d: Distro): Record<string, string> {
     "drop the repository backup": renderRepositoryCommit(),
     "list docker-ce versions": renderListVersions(d, "docker-ce"),
     "install docker-ce pinned": renderOnlineInstall(d, { source: "docker-ce", version: pin, downgrade: false, hold: true }),
+    "install docker-ce newest, not held": renderOnlineInstall(d, { source: "docker-ce", downgrade: false, hold: false }),
     "downgrade docker-ce": renderOnlineInstall(d, { source: "docker-ce", version: pin, downgrade: true, hold: true }),
     "install distro engine, newest": renderOnlineInstall(d, { source: "distro", downgrade: false, hold: false }),
     "uninstall docker-ce": renderOnlineUninstall(d, "docker-ce"),
+    "engine probe": renderEngineProbe(d),
   };
 }
 
@@ -57,7 +60,7 @@ test("offline, service, probe and adopt scripts: snapshot and shellcheck", (t) =
     "offline uninstall": renderOfflineUninstall(),
     "service start": renderServiceStart({ restart: false }),
     "service restart": renderServiceStart({ restart: true }),
-    "engine probe": renderEngineProbe(),
+    "engine probe, distribution unknown": renderEngineProbe(),
     "adopt check": renderAdoptCheck(),
   };
   for (const [step, body] of Object.entries(scripts)) {
@@ -95,5 +98,58 @@ test("conflicting packages are removed before docker-ce is installed, per family
   t.regex(el7, /yum install -y 'docker-ce-24\.0\.7-1\.el7' 'docker-ce-cli-24\.0\.7-1\.el7' containerd\.io/);
   const el9 = renderOnlineInstall(distro("rocky-9"), { source: "docker-ce", version: "3:24.0.7-1.el9", downgrade: true, hold: true });
   t.regex(el9, /podman-docker runc;/);
-  t.regex(el9, /dnf downgrade -y/);
+  t.regex(el9, /dnf downgrade -y 'docker-ce-24\.0\.7-1\.el9' 'docker-ce-cli-24\.0\.7-1\.el9'\n/, "a downgrade names only the pinned packages");
+});
+
+test("a pinned engine is held against routine upgrades on every family, and released before it moves", (t) => {
+  const cases = [
+    { name: "debian-12", hold: /apt-mark hold docker-ce docker-ce-cli/, unhold: /apt-mark unhold docker-ce docker-ce-cli/ },
+    {
+      name: "centos-7",
+      hold: /if ! rpm -q yum-plugin-versionlock >\/dev\/null 2>&1; then yum install -y -q yum-plugin-versionlock; fi\nyum -q versionlock add docker-ce docker-ce-cli/,
+      unhold: /yum -q versionlock delete docker-ce docker-ce-cli/,
+    },
+    {
+      name: "rocky-9",
+      hold: /if ! rpm -q python3-dnf-plugin-versionlock >\/dev\/null 2>&1; then dnf install -y -q python3-dnf-plugin-versionlock; fi\ndnf -q versionlock add docker-ce docker-ce-cli/,
+      unhold: /dnf -q versionlock delete docker-ce docker-ce-cli/,
+    },
+    { name: "amazon-2023", hold: /dnf -q versionlock add docker-ce docker-ce-cli/, unhold: /dnf -q versionlock delete docker-ce docker-ce-cli/ },
+  ] as const;
+  for (const c of cases) {
+    const d = distro(c.name);
+    const pinned = renderOnlineInstall(d, { source: "docker-ce", version: "3:24.0.7-1.el9", downgrade: false, hold: true });
+    t.regex(pinned, c.hold, c.name);
+    t.true(pinned.search(c.unhold) < pinned.search(/install -y/), `${c.name}: the hold is released before the install`);
+    t.true(pinned.search(c.hold) > pinned.search(/install -y(?! -q)/), `${c.name}: and set after it`);
+    const unpinned = renderOnlineInstall(d, { source: "docker-ce", downgrade: false, hold: false });
+    t.notRegex(unpinned, c.hold, `${c.name}: no pin, no hold`);
+    t.regex(unpinned, c.unhold, `${c.name}: an earlier hold is released`);
+    t.regex(renderOnlineUninstall(d, "docker-ce"), c.unhold, `${c.name}: uninstall releases the hold`);
+  }
+});
+
+test("yum/dnf: versions are listed past a versionlock, the engine is probed with rpm, no unused plugin is installed", (t) => {
+  for (const name of ["centos-7", "rocky-9", "amazon-2023"] as const) {
+    const d = distro(name);
+    t.regex(renderListVersions(d, "docker-ce"), new RegExp(`${d.packageManager} list --showduplicates --quiet --disableplugin=versionlock docker-ce`));
+    t.regex(renderListVersions(d, "docker-ce"), /awk '\$1 ~ \/\^docker-ce\\.\/ \{print \$2\}'/, "only the package's own lines");
+    const probe = renderEngineProbe(d);
+    t.regex(probe, /rpm -q --qf/);
+    t.notRegex(probe, /dpkg-query/, `${name}: a host with dpkg too is still read with rpm`);
+    t.notRegex(renderOnlinePrepare(d, "docker-ce", MIRROR), /yum-utils|dnf-plugins-core/, `${name}: the prepare installs no plugin it does not use`);
+  }
+  t.regex(renderEngineProbe(distro("debian-12")), /dpkg-query/);
+  t.notRegex(renderEngineProbe(distro("debian-12")), /rpm -q/);
+});
+
+test("every detected distribution has a package manager record", (t) => {
+  for (const [name, facts] of Object.entries(DISTROS)) {
+    const d = detectDistro(facts);
+    if (typeof d === "string") continue;
+    const pm = PACKAGE_MANAGERS[d.packageManager];
+    t.truthy(pm, `${name}: ${d.packageManager}`);
+    t.true(pm.repositoryFiles.length > 0);
+  }
+  t.deepEqual(Object.keys(PACKAGE_MANAGERS).sort(), ["apt-get", "dnf", "yum"]);
 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
+import * as pulumi from "@pulumi/pulumi";
 import { checkFleetSpec, FleetFileError, loadFleet, parseFleet } from "../../src/fleet/load-fleet";
 import { readmeWithReference, schemaFileText } from "../../scripts/fleet-docs";
 
@@ -132,4 +133,13 @@ test("the GitOps example previews on pull requests, deploys on merge, keeps stat
   t.true(steps.findIndex((s) => /loadFleet/.test(s.run ?? "")) < steps.indexOf(pulumiStep), "the fleet file is checked before Pulumi runs");
   t.is(wf.jobs.deploy.concurrency["cancel-in-progress"], false, "an update in progress is never cancelled");
   t.notRegex(readFileSync(path.join(REPO, "examples", "gitops", ".github", "workflows", "fleet.yml"), "utf8"), /BEGIN OPENSSH|aws_secret_access_key/i);
+});
+
+test("FleetFileError is a pulumi RunError (a program shows its problems without a stack trace) and says each problem once", (t) => {
+  const p = { file: "stacks/x.yaml", line: 3, col: 5, path: "defaults.privateKey", message: 'config "k" is not set' };
+  const err = new FleetFileError([p, { ...p }, { ...p, line: 4 }], "Fleet x");
+  t.true(pulumi.RunError.isInstance(err));
+  t.true(err instanceof FleetFileError);
+  t.is(err.problems.length, 2);
+  t.is(err.message, 'Fleet x: 2 problems:\n  stacks/x.yaml:3:5: defaults.privateKey: config "k" is not set\n  stacks/x.yaml:4:5: defaults.privateKey: config "k" is not set');
 });

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
 
@@ -13,4 +14,13 @@ test("npm pack holds the built code with types, the schema and the docs, and no 
   }
   t.deepEqual(files.filter((f) => /(^|\/)test\/|\.test\.|(^|\/)bench\/|\.ts$/.test(f) && !f.endsWith(".d.ts")), [], "no tests, benchmarks or TypeScript sources");
   t.deepEqual(files.filter((f) => /^(stacks|examples|\.pulumi-state|\.rig)\//.test(f)), [], "nothing of this repository's own deployments");
+});
+
+test("the Pulumi SDK and providers are peers, so a user's project holds one copy; their lowest version is the one pinned for our own tests", (t) => {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
+  for (const name of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker"]) {
+    t.is(pkg.dependencies[name], undefined, `${name} is not a dependency`);
+    const lowest = /^>=(\d+\.\d+\.\d+) <\d+$/.exec(pkg.peerDependencies[name] ?? "")?.[1];
+    t.is(lowest, pkg.devDependencies[name], `${name}: the peer range starts at the version the tests pin`);
+  }
 });

@@ -1,0 +1,166 @@
+import type { Distro } from "../host/distro";
+import { shq } from "./shell";
+
+/**
+ * The package manager families Dockyard drives. A new family is one record in PACKAGE_MANAGERS
+ * (the Record type makes the compiler refuse a family without one) plus its detection in
+ * host/distro.ts.
+ */
+export type PackageManagerName = Distro["packageManager"];
+
+/** A package to install, at an exact version as the package manager lists it (or the newest). */
+export interface PackageRequest {
+  name: string;
+  version?: string;
+}
+
+/** One family's commands, as shell lines. Pure: no I/O, only strings. */
+export interface PackageManager {
+  /** Lines every script of this family starts with (environment for non-interactive runs). */
+  preamble: string[];
+  /** Refreshes the index of every configured repository. */
+  refresh: string;
+  /** Refreshes the index of one repository after its definition was written. */
+  refreshRepository(repoId: string): string;
+  /** Prints every available version of the package, one per line, as install takes them. */
+  listVersions(pkg: string): string;
+  /** A shell test that succeeds when the package named in `"$p"` is installed. */
+  isInstalled: string;
+  /** Prints `name version` of those of the packages that are installed (read-only). */
+  installedVersions(pkgs: string[]): string;
+  /**
+   * Installs the packages; `downgrade` when a pinned version is older than the installed one,
+   * `minimal` for tools (no recommended packages).
+   */
+  install(pkgs: PackageRequest[], opts: { downgrade: boolean; minimal?: boolean }): string[];
+  /** Removes the packages listed in the shell variable (word-split on purpose). */
+  remove(variable: string): string;
+  /** Removes them for an uninstall (apt purges their configuration too). */
+  purge(variable: string): string;
+  /** Holds the installed versions of the packages against routine upgrades. */
+  hold(pkgs: string[]): string[];
+  /** Releases a hold (a no-op when there is none). */
+  unhold(pkgs: string[]): string[];
+  /** Packages the repository definition needs on the host (installed first when missing). */
+  prerequisites: string[];
+  /** The files the docker-ce repository definition consists of. */
+  repositoryFiles: string[];
+  /** Writes the docker-ce repository definition for `<root>` (= `<mirror>/linux/<os>`). */
+  writeRepository(d: Distro, root: string, channel: string): string[];
+  /** The repository id the definition creates (what refreshRepository is given). */
+  repositoryId(channel: string): string;
+  /** Packages that conflict with docker-ce (the old engines a guide removes first). */
+  dockerCeConflicts: string[];
+}
+
+const APT = "apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3";
+
+const apt: PackageManager = {
+  preamble: ["export DEBIAN_FRONTEND=noninteractive"],
+  refresh: `${APT} update -qq`,
+  refreshRepository: () => `${APT} update -qq`,
+  listVersions: (pkg) => `apt-cache madison ${pkg} | awk -F'|' '{gsub(/ /, "", $2); print $2}'`,
+  isInstalled: `dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'ok installed'`,
+  installedVersions: (pkgs) =>
+    `dpkg-query -W -f='\${Package} \${Version} \${Status}\\n' ${pkgs.join(" ")} 2>/dev/null | awk '/ok installed/ {print $1, $2}' || true`,
+  install: (pkgs, { downgrade, minimal }) => [
+    `${APT} install -y -qq ${minimal ? "--no-install-recommends" : "--allow-change-held-packages"}${downgrade ? " --allow-downgrades" : ""} ${pkgs.map((p) => (p.version ? `${p.name}=${shq(p.version)}` : p.name)).join(" ")}`,
+  ],
+  remove: (v) => `${APT} remove -y $${v}`,
+  purge: (v) => `${APT} purge -y $${v}`,
+  hold: (pkgs) => [`apt-mark hold ${pkgs.join(" ")} >/dev/null`],
+  unhold: (pkgs) => [`apt-mark unhold ${pkgs.join(" ")} >/dev/null 2>&1 || true`],
+  prerequisites: ["ca-certificates", "curl"],
+  repositoryFiles: ["/etc/apt/sources.list.d/docker.list", "/etc/apt/keyrings/docker.asc"],
+  writeRepository(d, root, channel) {
+    const line = `deb [arch=ARCH signed-by=/etc/apt/keyrings/docker.asc] ${root} ${d.codename} ${channel}`;
+    return [
+      "install -m 0755 -d /etc/apt/keyrings",
+      `curl -fsSL --retry 3 ${shq(`${root}/gpg`)} -o /etc/apt/keyrings/docker.asc.new`,
+      "chmod a+r /etc/apt/keyrings/docker.asc.new",
+      "mv /etc/apt/keyrings/docker.asc.new /etc/apt/keyrings/docker.asc",
+      `line=${shq(line)}`,
+      'line="$(printf \'%s\' "$line" | sed "s/ARCH/$(dpkg --print-architecture)/")"',
+      "printf '%s\\n' \"$line\" > /etc/apt/sources.list.d/docker.list.new",
+      "mv /etc/apt/sources.list.d/docker.list.new /etc/apt/sources.list.d/docker.list",
+    ];
+  },
+  repositoryId: () => "docker",
+  dockerCeConflicts: ["docker.io", "docker-doc", "docker-compose", "docker-compose-v2", "podman-docker", "containerd", "runc"],
+};
+
+/** The old engines of RHEL-like distributions, as Docker's install guide lists them. */
+const RPM_OLD_ENGINES = [
+  "docker", "docker-client", "docker-client-latest", "docker-common", "docker-latest",
+  "docker-latest-logrotate", "docker-logrotate", "docker-engine",
+];
+
+/**
+ * yum and dnf share rpm, the .repo format and the versionlock plugin's commands; they differ in
+ * the command, the plugin's package and what conflicts.
+ */
+function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts: string[]): PackageManager {
+  // Installs drop the epoch (`3:24.0.7-1.el9` -> `docker-ce-24.0.7-1.el9`): yum 3 does not
+  // parse an epoch in a package spec.
+  const spec = (p: PackageRequest) => (p.version ? shq(`${p.name}-${p.version.replace(/^[0-9]+:/, "")}`) : p.name);
+  return {
+    preamble: [],
+    refresh: `${cmd} -y makecache -q`,
+    refreshRepository: (id) => `${cmd} -y makecache -q --disablerepo='*' --enablerepo=${id}`,
+    // A versionlock hides every other version from `list`: the pin is chosen among all of them.
+    listVersions: (pkg) =>
+      `${cmd} list --showduplicates --quiet --disableplugin=versionlock ${pkg} 2>/dev/null | awk '$1 ~ /^${pkg.replace(/[.]/g, "\\.")}\\./ {print $2}'`,
+    isInstalled: `rpm -q "$p" >/dev/null 2>&1`,
+    installedVersions: (pkgs) =>
+      `rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' ${pkgs.join(" ")} 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true`,
+    install: (pkgs, { downgrade }) =>
+      // yum 3 installs nothing older than what is there: a downgrade names only the pinned packages.
+      downgrade
+        ? [`${cmd} downgrade -y ${pkgs.filter((p) => p.version).map(spec).join(" ")}`]
+        : [`${cmd} install -y ${pkgs.map(spec).join(" ")}`],
+    remove: (v) => `${cmd} remove -y $${v}`,
+    purge: (v) => `${cmd} remove -y $${v}`,
+    hold: (pkgs) => [
+      `if ! rpm -q ${versionlockPlugin} >/dev/null 2>&1; then ${cmd} install -y -q ${versionlockPlugin}; fi`,
+      // With package names, versionlock locks the versions installed now.
+      `${cmd} -q versionlock add ${pkgs.join(" ")} >/dev/null`,
+    ],
+    unhold: (pkgs) => [
+      `if rpm -q ${versionlockPlugin} >/dev/null 2>&1; then ${cmd} -q versionlock delete ${pkgs.join(" ")} >/dev/null 2>&1 || true; fi`,
+    ],
+    // dnf and yum fetch the key themselves (gpgkey=).
+    prerequisites: [],
+    repositoryFiles: ["/etc/yum.repos.d/docker-ce.repo"],
+    writeRepository(d, root, channel) {
+      const repoFile = [
+        `[docker-ce-${channel}]`,
+        `name=Docker CE ${channel} - $basearch`,
+        `baseurl=${root}/${d.releasever ?? "$releasever"}/$basearch/${channel}`,
+        "enabled=1",
+        "gpgcheck=1",
+        `gpgkey=${root}/gpg`,
+      ].join("\n");
+      return [
+        "# The repository file is written here, not fetched: a fetched docker-ce.repo would point",
+        "# the packages back at the origin even when a mirror was asked for.",
+        `cat > /etc/yum.repos.d/docker-ce.repo.new <<'REPO'\n${repoFile}\nREPO`,
+        "mv /etc/yum.repos.d/docker-ce.repo.new /etc/yum.repos.d/docker-ce.repo",
+      ];
+    },
+    repositoryId: (channel) => `docker-ce-${channel}`,
+    dockerCeConflicts: [...RPM_OLD_ENGINES, ...extraConflicts],
+  };
+}
+
+/** Every family's commands. */
+export const PACKAGE_MANAGERS: Record<PackageManagerName, PackageManager> = {
+  "apt-get": apt,
+  yum: rpmFamily("yum", "yum-plugin-versionlock", []),
+  // podman-docker and the distro's runc conflict with docker-ce/containerd.io on EL8+ and Fedora.
+  dnf: rpmFamily("dnf", "python3-dnf-plugin-versionlock", ["podman-docker", "runc"]),
+};
+
+/** The commands of the distribution's package manager. */
+export function packageManagerOf(d: Pick<Distro, "packageManager">): PackageManager {
+  return PACKAGE_MANAGERS[d.packageManager];
+}
