@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
 import { fleetProblems } from "./cross-checks";
@@ -98,7 +98,14 @@ export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
       `fleet file ${file}`,
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias to an anchor that is not set (yet), or one that expands too far: the yaml
+    // library throws a ReferenceError; it becomes a problem at the first alias of the file.
+    throw new FleetFileError([{ file, ...at(firstAlias(doc) ?? 0), path: "", message: (e as Error).message.split("\n")[0] }], `fleet file ${file}`);
+  }
   const locate = (p: readonly PathKey[]) => {
     const range = rangeOf(doc, p);
     return range === undefined ? undefined : at(range);
@@ -235,4 +242,19 @@ function rangeOf(doc: Document, p: readonly PathKey[]): number | undefined {
     }
   }
   return isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : 0;
+}
+
+/** Where the first alias of a document starts, if it has one. */
+function firstAlias(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node) && node.range) {
+        found = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }

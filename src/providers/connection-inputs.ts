@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { ConnectionSpec } from "../remote/connection-spec";
 
 /** The connection as it travels in a dynamic resource's inputs and state. */
@@ -49,6 +50,19 @@ export function toConnectionSpec(inputs: ConnectedInputs): ConnectionSpec {
 /** The fields that decide which machine a resource talks to: a change there is another machine. */
 export function machineIdentity(c: ConnectionInputs): string {
   return `${c.host}:${c.port}`;
+}
+
+/**
+ * How a resource's connection changed between its state and its new inputs: another machine
+ * (`replace`), the same machine reached another way (`update`: a rotated login key, host key,
+ * user, sudo, jump host or timeouts; written into the state, nothing changes on the host), or
+ * not at all. Every Dockyard resource decides the same way, so one `up` after a key rotation
+ * writes the new key into all of them and a later refresh or destroy uses it.
+ */
+export function connectionChange(olds: ConnectedInputs, news: ConnectedInputs): "replace" | "update" | "same" {
+  if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) return "replace";
+  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return "update";
+  return "same";
 }
 
 /** True when a value in a dynamic provider's inputs is still unknown (preview of a new host). */

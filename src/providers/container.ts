@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type Docker from "dockerode";
 import { targetOf } from "../remote/connection-spec";
-import { dockerApi } from "../remote/docker-api";
-import { RemoteError } from "../remote/errors";
-import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+import { withEngine } from "../remote/docker-api";
+import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
+import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export interface PortSpec {
   containerPort: number;
@@ -172,16 +172,17 @@ async function remove(docker: Docker, name: string): Promise<void> {
 }
 
 function portError(e: Error, inputs: ContainerInputs, target: string): Error {
+  // Nothing answering is not a port problem: withEngine says why the engine does not answer.
+  if (isConnectionFailure(e)) return e;
   const m = /(?:Bind for ([0-9a-f.:[\]]*):(\d+) failed: port is already allocated|listen (?:tcp|udp)[46]? ([0-9a-f.:[\]]*):(\d+): bind: address already in use)/.exec(e.message);
-  if (!m) return new RemoteError(target, `container ${inputs.spec.name}: ${e.message}`);
+  if (!m) return new RemoteError(target, `starting container ${inputs.spec.name}: ${engineSaid(e)}`);
   const port = m[2] ?? m[4];
   return new RemoteError(target, `host port ${port} is already in use on ${inputs.connection.host}, so container ${inputs.spec.name} cannot publish it. Nothing was left behind`);
 }
 
 /** Creates and starts the container; a container of ours left by an interrupted run is replaced. */
-async function create(inputs: ContainerInputs): Promise<ContainerOutputs> {
+async function create(docker: Docker, inputs: ContainerInputs): Promise<ContainerOutputs> {
   const target = targetOf(inputs.connection);
-  const docker = await dockerApi(toConnectionSpec(inputs));
   const existing = await find(docker, inputs.spec.name);
   if (existing) {
     if (existing.Config.Labels?.[MANAGED] !== "true") {
@@ -190,8 +191,9 @@ async function create(inputs: ContainerInputs): Promise<ContainerOutputs> {
     await remove(docker, inputs.spec.name);
   }
   const c = await docker.createContainer(createOptions(inputs)).catch((e: Error & { statusCode?: number }) => {
+    if (isConnectionFailure(e)) throw e;
     if (e.statusCode === 404) throw new RemoteError(target, `image ${inputs.spec.image} is not on the host: declare an Image for it (or pull it) first`);
-    throw new RemoteError(target, `creating container ${inputs.spec.name}: ${e.message}`);
+    throw new RemoteError(target, `creating container ${inputs.spec.name}: ${engineSaid(e)}`);
   });
   try {
     await c.start();
@@ -220,22 +222,35 @@ function driftOf(inputs: ContainerInputs, olds: ContainerOutputs, info: Docker.C
  * replaces the container, restart policy and limits are updated in place, and a container
  * stopped or removed by hand is started or recreated.
  */
+/** The state as refresh records it when the engine cannot be asked. */
+function unknownState(props: ContainerOutputs, e: EngineUnavailableError): ContainerOutputs {
+  return { ...props, state: "unknown", drift: [`container ${props.spec.name} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`] };
+}
+
 export const container = {
   async create(inputs: ContainerInputs): Promise<pulumi.dynamic.CreateResult<ContainerOutputs>> {
-    return { id: `${targetOf(inputs.connection)}/${inputs.spec.name}`, outs: await create(inputs) };
+    const outs = await withEngine(toConnectionSpec(inputs), `creating container ${inputs.spec.name}`, (docker) => create(docker, inputs));
+    return { id: `${targetOf(inputs.connection)}/${inputs.spec.name}`, outs };
   },
 
   async read(id: string, props: ContainerOutputs): Promise<pulumi.dynamic.ReadResult<ContainerOutputs>> {
-    const docker = await dockerApi(toConnectionSpec(props));
-    const info = await find(docker, props.spec.name);
-    return { id, props: { ...props, state: info?.State.Status ?? "missing", drift: driftOf(props, props, info) } };
+    try {
+      const info = await withEngine(toConnectionSpec(props), `reading container ${props.spec.name}`, (docker) => find(docker, props.spec.name));
+      return { id, props: { ...props, state: info?.State.Status ?? "missing", drift: driftOf(props, props, info) } };
+    } catch (e) {
+      // A broken engine is drift of this container too: `up` recreates or starts it once
+      // DockerEngine has repaired the engine.
+      if (e instanceof EngineUnavailableError) return { id, props: unknownState(props, e) };
+      throw e;
+    }
   },
 
   async diff(_id: string, olds: ContainerOutputs, news: ContainerInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.spec) || containsUnknown(news.env)) {
       return { changes: true };
     }
-    if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) {
+    const connection = connectionChange(olds, news);
+    if (connection === "replace") {
       return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
     }
     const immutable = (Object.keys({ ...olds.spec, ...news.spec }) as (keyof ContainerSpec)[]).filter(
@@ -245,39 +260,56 @@ export const container = {
       // One name per host: the old container goes before the new one is made.
       return { changes: true, replaces: immutable.length ? ["spec"] : ["env"], deleteBeforeReplace: true };
     }
-    if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
-    const docker = await dockerApi(toConnectionSpec(news));
-    return { changes: olds.drift.length > 0 || driftOf(news, olds, await find(docker, news.spec.name)).length > 0 };
+    if (connection === "update" || !isDeepStrictEqual(olds.spec, news.spec) || olds.drift.length > 0) return { changes: true };
+    try {
+      const info = await withEngine(toConnectionSpec(news), `reading container ${news.spec.name}`, (docker) => find(docker, news.spec.name));
+      return { changes: driftOf(news, olds, info).length > 0 };
+    } catch (e) {
+      // The preview of a host whose engine is broken plans the repair instead of failing.
+      if (e instanceof EngineUnavailableError) return { changes: true };
+      throw e;
+    }
   },
 
   async update(_id: string, olds: ContainerOutputs, news: ContainerInputs): Promise<pulumi.dynamic.UpdateResult<ContainerOutputs>> {
     const target = targetOf(news.connection);
-    const docker = await dockerApi(toConnectionSpec(news));
-    const info = await find(docker, news.spec.name);
-    if (!info || info.Id !== olds.containerId || info.Config.Labels?.[SPEC_HASH] !== specHash(news)) {
-      return { outs: await create(news) };
-    }
-    const c = docker.getContainer(news.spec.name);
-    const s = news.spec;
-    await c.update({
-      RestartPolicy: { Name: s.restartPolicy === "no" ? "" : s.restartPolicy },
-      Memory: s.memoryBytes ?? 0,
-      MemorySwap: s.memoryBytes ? -1 : 0,
-      NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : 0,
+    const outs = await withEngine(toConnectionSpec(news), `updating container ${news.spec.name}`, async (docker) => {
+      const info = await find(docker, news.spec.name);
+      if (!info || info.Id !== olds.containerId || info.Config.Labels?.[SPEC_HASH] !== specHash(news)) {
+        return create(docker, news);
+      }
+      const c = docker.getContainer(news.spec.name);
+      const s = news.spec;
+      // Only a connection that changed: the state takes it, the container is not touched.
+      if (!isDeepStrictEqual(olds.spec, news.spec)) {
+        await c.update({
+          RestartPolicy: { Name: s.restartPolicy === "no" ? "" : s.restartPolicy },
+          Memory: s.memoryBytes ?? 0,
+          MemorySwap: s.memoryBytes ? -1 : 0,
+          NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : 0,
+        });
+      }
+      if (!info.State.Running) {
+        await c.start().catch((e: Error) => {
+          throw portError(e, news, target);
+        });
+        await waitReady(c, news, target);
+      }
+      const after = await c.inspect();
+      return { ...news, containerId: after.Id, state: after.State.Status, drift: [] };
     });
-    if (!info.State.Running) {
-      await c.start().catch((e: Error) => {
-        throw portError(e, news, target);
-      });
-      await waitReady(c, news, target);
-    }
-    const after = await c.inspect();
-    return { outs: { ...news, containerId: after.Id, state: after.State.Status, drift: [] } };
+    return { outs };
   },
 
   async delete(_id: string, props: ContainerOutputs): Promise<void> {
-    const docker = await dockerApi(toConnectionSpec(props));
-    const info = await find(docker, props.spec.name);
-    if (info && info.Config.Labels?.[MANAGED] === "true") await remove(docker, props.spec.name);
+    await withEngine(toConnectionSpec(props), `removing container ${props.spec.name}`, async (docker) => {
+      const info = await find(docker, props.spec.name);
+      if (info && info.Config.Labels?.[MANAGED] === "true") await remove(docker, props.spec.name);
+    }).catch((e: unknown) => {
+      // No engine to ask: the container cannot run, and a later create replaces one of ours
+      // that is still on disk.
+      if (!(e instanceof EngineUnavailableError)) throw e;
+      console.error(`dockyard: ${targetOf(props.connection)}: container ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
+    });
   },
 };

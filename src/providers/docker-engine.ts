@@ -24,6 +24,8 @@ import {
   upstreamVersion,
 } from "../scripts/engine-online";
 import { type EngineState, parseEngineProbe, renderAdoptCheck, renderEngineProbe, renderServiceStart } from "../scripts/engine-service";
+import { parseServiceHealth, renderServiceHealthProbe, renderUnmaskEngine, type ServiceHealth } from "../scripts/engine-health";
+import { parseSections } from "../scripts/sections";
 import type { HostFacts } from "../scripts/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
@@ -67,15 +69,22 @@ function distroOf(inputs: DockerEngineInputs): Distro {
   return d;
 }
 
-async function probe(session: SshSession, distro: Distro | undefined): Promise<EngineState> {
-  return parseEngineProbe((await session.exec(renderEngineProbe(distro), { what: "reading the engine's state" })).stdout);
+async function probe(session: SshSession, distro: Distro | undefined): Promise<EngineState & { health: ServiceHealth }> {
+  // One round trip: the probe and the service health sections (containerd, masks) together.
+  const out = (await session.exec(renderEngineProbe(distro) + renderServiceHealthProbe(), { what: "reading the engine's state" })).stdout;
+  return { ...parseEngineProbe(out), health: parseServiceHealth(parseSections(out)) };
 }
 
 /** Every way the host differs from the spec (empty when it matches). */
-export function driftOf(spec: EngineSpec, state: EngineState, distro: Distro | undefined, packageVersion?: string): string[] {
+export function driftOf(spec: EngineSpec, state: EngineState & { health?: ServiceHealth }, distro: Distro | undefined, packageVersion?: string): string[] {
   const reasons: string[] = [];
   if (!state.running) reasons.push(state.clientVersion || state.active !== "unknown" ? `docker is not running (${state.active})` : "docker is not installed");
   if (state.enabled !== "enabled" && spec.method !== "adopt") reasons.push(`docker.service is not enabled on boot (${state.enabled})`);
+  // dockerd answers for a while with containerd stopped, but starts no container.
+  if (spec.method !== "adopt" && state.health) {
+    if (state.health.containerd && state.health.containerd !== "active") reasons.push(`containerd.service is not running (${state.health.containerd})`);
+    for (const u of state.health.masked) reasons.push(`${u} is masked`);
+  }
   if (spec.method === "online" && distro) {
     const pkg = enginePackage(distro, spec.source ?? "docker-ce");
     const have = state.packages[pkg];
@@ -164,7 +173,9 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     bundleUploaded = (await uploadFile(session, bundleFile, remote, spec.bundle.sha256)).uploaded;
     const before = await probe(session, distro);
     const installDir = spec.installDir ?? "/usr/bin";
-    if (before.offline?.sha256 !== spec.bundle.sha256 || before.offline.installDir !== installDir || before.missingFiles.length || !before.clientVersion) {
+    // A masked unit of ours is a /dev/null link where the install puts the unit: installing again
+    // puts the unit back.
+    if (before.offline?.sha256 !== spec.bundle.sha256 || before.offline.installDir !== installDir || before.missingFiles.length || !before.clientVersion || before.health.masked.length) {
       if (distro) {
         // Package-managed engines own the same files and units; they go first.
         const pkgs = [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])];
@@ -177,6 +188,8 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     }
   }
   if (spec.method !== "adopt") {
+    // A masked docker.socket (or service) would keep docker down whatever the install did.
+    await session.exec(renderUnmaskEngine(), { what: "unmasking docker's units" });
     await session.exec(renderServiceStart({ restart }), { what: "starting docker" });
   }
   const after = await probe(session, distro);

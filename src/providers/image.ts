@@ -2,10 +2,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
 import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
-import { dockerApi } from "../remote/docker-api";
-import { RemoteError } from "../remote/errors";
+import { withEngine } from "../remote/docker-api";
+import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
 import { parseImageRef, pullRef, sameRepository } from "../workload/image-ref";
-import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export interface RegistryAuth {
   serveraddress: string;
@@ -52,7 +52,8 @@ export interface ImageOutputs extends ImageInputs {
 
 async function pull(docker: Docker, target: string, ref: string, auth?: RegistryAuth): Promise<void> {
   const stream = await docker.pull(pullRef(ref), auth ? { authconfig: auth } : {}).catch((e: Error) => {
-    throw new RemoteError(target, `pulling ${ref} failed: ${e.message}`);
+    if (isConnectionFailure(e)) throw e; // withEngine says why the engine does not answer
+    throw new RemoteError(target, `pulling ${ref} failed: ${engineSaid(e)}`);
   });
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (err: Error | null) =>
@@ -101,7 +102,8 @@ async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs,
   const stream = await docker
     .buildImage({ context: b.context, src: b.files }, { t: pullRef(inputs.spec.ref), dockerfile: b.dockerfile, buildargs: b.args, labels: { "dockyard.context": b.contextHash } })
     .catch((e: Error) => {
-      throw new RemoteError(target, `building ${inputs.spec.ref} failed: ${e.message}`);
+      if (isConnectionFailure(e)) throw e;
+      throw new RemoteError(target, `building ${inputs.spec.ref} failed: ${engineSaid(e)}`);
     });
   await followStream(docker, stream, target, `building ${inputs.spec.ref}`);
   if (b.push) {
@@ -109,15 +111,19 @@ async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs,
       .getImage(pullRef(inputs.spec.ref))
       .push(inputs.registryAuth ? { authconfig: inputs.registryAuth } : {})
       .catch((e: Error) => {
-        throw new RemoteError(target, `pushing ${inputs.spec.ref} failed: ${e.message}`);
+        if (isConnectionFailure(e)) throw e;
+        throw new RemoteError(target, `pushing ${inputs.spec.ref} failed: ${engineSaid(e)}`);
       });
     await followStream(docker, push, target, `pushing ${inputs.spec.ref}`);
   }
 }
 
 async function ensure(inputs: ImageInputs, forcePull: boolean): Promise<ImageOutputs> {
+  return withEngine(toConnectionSpec(inputs), `pulling image ${inputs.spec.ref}`, (docker) => ensureWith(docker, inputs, forcePull));
+}
+
+async function ensureWith(docker: Docker, inputs: ImageInputs, forcePull: boolean): Promise<ImageOutputs> {
   const target = targetOf(inputs.connection);
-  const docker = await dockerApi(toConnectionSpec(inputs));
   let present = await inspect(docker, inputs.spec.ref);
   const build = inputs.spec.build;
   if (build) {
@@ -138,8 +144,21 @@ async function ensure(inputs: ImageInputs, forcePull: boolean): Promise<ImageOut
   return { ...inputs, digest: digest || present.imageId, repoDigest: runAs, imageId: present.imageId, drift: [] };
 }
 
+/**
+ * Where the host differs from the state. An engine that does not answer is drift too (the image
+ * cannot be there for anyone), never an error: refresh reports it and `up` pulls again once
+ * DockerEngine has repaired the engine.
+ */
 async function driftOf(inputs: ImageInputs, olds: ImageOutputs): Promise<string[]> {
-  const docker = await dockerApi(toConnectionSpec(inputs));
+  try {
+    return await withEngine(toConnectionSpec(inputs), `reading image ${inputs.spec.ref}`, (docker) => driftWith(docker, inputs, olds));
+  } catch (e) {
+    if (e instanceof EngineUnavailableError) return [`${inputs.spec.ref} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`];
+    throw e;
+  }
+}
+
+async function driftWith(docker: Docker, inputs: ImageInputs, olds: ImageOutputs): Promise<string[]> {
   const present = await inspect(docker, inputs.spec.ref);
   if (!present) return [`${inputs.spec.ref} is not on the host`];
   const reasons: string[] = [];
@@ -169,7 +188,9 @@ export const image = {
 
   async diff(_id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.spec)) return { changes: true };
-    if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) return { changes: true, replaces: ["connection"] };
+    const connection = connectionChange(olds, news);
+    if (connection === "replace") return { changes: true, replaces: ["connection"] };
+    if (connection === "update") return { changes: true };
     // A new password alone is no change: ECR hands out a new token on every run, and the one a
     // pull needs is always the current one (news).
     if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(loginOf(olds.registryAuth), loginOf(news.registryAuth))) return { changes: true };
@@ -183,14 +204,21 @@ export const image = {
 
   async delete(_id: string, props: ImageOutputs): Promise<void> {
     if (props.spec.keep) return;
-    const docker = await dockerApi(toConnectionSpec(props));
-    await docker
-      .getImage(pullRef(props.spec.ref))
-      .remove()
-      .catch((e: { statusCode?: number; message?: string }) => {
-        // In use by a container that is not ours, or gone already: nothing to do.
-        if (e.statusCode !== 404) console.error(`dockyard: ${targetOf(props.connection)}: ${props.spec.ref} was kept: ${e.message}`);
-      });
+    const target = targetOf(props.connection);
+    await withEngine(toConnectionSpec(props), `removing image ${props.spec.ref}`, (docker) =>
+      docker
+        .getImage(pullRef(props.spec.ref))
+        .remove()
+        .catch((e: { statusCode?: number; message?: string }) => {
+          if (isConnectionFailure(e)) throw e;
+          // In use by a container that is not ours, or gone already: nothing to do.
+          if (e.statusCode !== 404) console.error(`dockyard: ${target}: ${props.spec.ref} was kept: ${engineSaid(e)}`);
+        }),
+    ).catch((e: unknown) => {
+      // No engine to ask: nothing can use the image, and a later install starts from its files.
+      if (!(e instanceof EngineUnavailableError)) throw e;
+      console.error(`dockyard: ${target}: ${props.spec.ref} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
+    });
   },
 };
 

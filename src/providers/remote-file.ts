@@ -1,10 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
 import { shq } from "../scripts/shell";
-import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export interface RemoteFileInputs extends ConnectedInputs {
   path: string;
@@ -49,16 +48,22 @@ export const remoteFile = {
 
   async diff(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news)) return { changes: true };
-    if (machineIdentity(olds.connection) !== machineIdentity(news.connection) || olds.path !== news.path) {
+    const connection = connectionChange(olds, news);
+    if (connection === "replace" || olds.path !== news.path) {
       return { changes: true, replaces: ["path"], deleteBeforeReplace: true };
     }
-    if (olds.content !== news.content || olds.mode !== news.mode || !isDeepStrictEqual(olds.connection, news.connection)) return { changes: true };
+    // A rotated key (credentials) is an update too, so refresh and destroy use the new one.
+    if (olds.content !== news.content || olds.mode !== news.mode || connection === "update") return { changes: true };
     const got = await remoteSha(await SshSession.for(toConnectionSpec(news)), news.path);
     return { changes: got !== olds.sha256 };
   },
 
-  async update(_id: string, _olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<pulumi.dynamic.UpdateResult<RemoteFileOutputs>> {
-    await write(await SshSession.for(toConnectionSpec(news)), news);
+  async update(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<pulumi.dynamic.UpdateResult<RemoteFileOutputs>> {
+    const session = await SshSession.for(toConnectionSpec(news));
+    // Only the connection changed and the file is as it was: the state takes the connection, the
+    // host is left alone.
+    const unchanged = olds.content === news.content && olds.mode === news.mode && (await remoteSha(session, news.path)) === sha(news.content);
+    if (!unchanged) await write(session, news);
     return { outs: { ...news, sha256: sha(news.content), drift: [] } };
   },
 

@@ -1,7 +1,9 @@
 import * as http from "node:http";
 import type { Duplex } from "node:stream";
 import Docker from "dockerode";
+import { parseEngineDiagnosis, renderEngineDiagnosis } from "../scripts/engine-health";
 import type { ConnectionSpec } from "./connection-spec";
+import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "./errors";
 import { SshSession } from "./ssh-session";
 
 /**
@@ -10,7 +12,10 @@ import { SshSession } from "./ssh-session";
  * host key check of the session applies. Runs through sudo when the session does.
  */
 export async function dockerApi(spec: ConnectionSpec): Promise<Docker> {
-  const session = await SshSession.for(spec);
+  return clientOver(await SshSession.for(spec));
+}
+
+function clientOver(session: SshSession): Docker {
   const agent = new http.Agent({ keepAlive: false });
   (agent as unknown as { createConnection: unknown }).createConnection = (
     _opts: unknown,
@@ -32,4 +37,25 @@ export async function dockerApi(spec: ConnectionSpec): Promise<Docker> {
     return undefined;
   };
   return new Docker({ protocol: "http", host: "docker", port: 80, agent } as unknown as Docker.DockerOptions);
+}
+
+/**
+ * Runs `fn` against the host's Engine API and turns what can go wrong into errors that say where
+ * and what: nothing answering at the other end of the channel (`socket hang up`) becomes an
+ * EngineUnavailableError with the reasons the host shows (dockerd missing, docker.service
+ * stopped, socket masked...), any other refusal of the engine a RemoteError naming `step`.
+ * Errors of the SSH layer (unreachable, host key) pass through as they are.
+ */
+export async function withEngine<T>(spec: ConnectionSpec, step: string, fn: (docker: Docker) => Promise<T>): Promise<T> {
+  const session = await SshSession.for(spec);
+  try {
+    return await fn(clientOver(session));
+  } catch (e) {
+    if (e instanceof RemoteError) throw e;
+    if (isConnectionFailure(e)) {
+      const out = await session.exec(renderEngineDiagnosis(), { allowFailure: true, what: "diagnosing the Docker engine" });
+      throw new EngineUnavailableError(session.target, step, parseEngineDiagnosis(out.stdout));
+    }
+    throw new RemoteError(session.target, `${step}: the Docker engine refused: ${engineSaid(e)}`);
+  }
 }

@@ -10,6 +10,14 @@ export class RemoteError extends Error {
   ) {
     super(`${target}: ${message}`);
     this.name = new.target.name;
+    // These are expected conditions with a message written for the user. Pulumi's dynamic
+    // provider host prints `${e}: ${e.stack}` for a failed read, diff or delete: with these two
+    // it prints one line, `dockyard: <message>`, instead of a stack trace.
+    Object.defineProperty(this, "stack", { value: this.message, writable: true, configurable: true });
+  }
+
+  override toString(): string {
+    return "dockyard";
   }
 }
 
@@ -21,6 +29,26 @@ export class AuthenticationError extends RemoteError {}
 
 /** The server presented a host key other than the pinned one. Never retried. */
 export class HostKeyMismatchError extends RemoteError {}
+
+/**
+ * The host answers over SSH but its Docker engine does not (not installed, stopped, socket
+ * masked, not answering). Reads and diffs report it as drift; DockerEngine repairs it.
+ */
+export class EngineUnavailableError extends RemoteError {
+  constructor(
+    target: string,
+    /** What was being done, e.g. "reading container web". */
+    readonly step: string,
+    /** What the host showed, e.g. ["docker.service is inactive", "dockerd is not installed"]. */
+    readonly reasons: string[],
+  ) {
+    super(
+      target,
+      `${step}: the Docker engine does not answer (${reasons.join("; ")}). ` +
+        "Run `pulumi up`: its DockerEngine repairs the engine first, then images and containers follow",
+    );
+  }
+}
 
 /** A remote command exited non-zero. Carries the exit code and the tail of its output. */
 export class RemoteCommandError extends RemoteError {
@@ -38,4 +66,32 @@ export class RemoteCommandError extends RemoteError {
       `${what ?? "command"} failed with exit code ${exitCode ?? "(killed)"}${tail ? `:\n${tail}` : ""}`,
     );
   }
+}
+
+/**
+ * True for the errors an HTTP request over a dial-stdio channel gets when nothing answers at the
+ * other end: the channel closed before a response (`socket hang up`), was reset, or refused.
+ */
+export function isConnectionFailure(e: unknown): boolean {
+  if (e instanceof RemoteError) return false;
+  const err = e as { code?: unknown; message?: unknown; statusCode?: unknown } | undefined;
+  if (typeof err?.statusCode === "number") return false;
+  const code = typeof err?.code === "string" ? err.code : "";
+  const message = typeof err?.message === "string" ? err.message : "";
+  return (
+    ["ECONNRESET", "EPIPE", "ECONNREFUSED", "ERR_STREAM_PREMATURE_CLOSE", "ERR_STREAM_DESTROYED"].includes(code) ||
+    /socket hang up|premature close|write after end|channel (?:closed|open failure)/i.test(message)
+  );
+}
+
+/**
+ * The Docker Engine API's answer to a failed request in plain words: dockerode's messages read
+ * `(HTTP code 500) server error - <what dockerd said>`; the part after the dash is the useful one.
+ */
+export function engineSaid(e: unknown): string {
+  const err = e as { json?: { message?: unknown }; message?: unknown } | undefined;
+  if (typeof err?.json?.message === "string" && err.json.message) return err.json.message.trim();
+  const message = typeof err?.message === "string" ? err.message : String(e);
+  const m = /^\(HTTP code \d+\) [^-]*- (.*)$/s.exec(message);
+  return (m ? m[1] : message).trim().split("\n")[0];
 }

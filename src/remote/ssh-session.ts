@@ -32,6 +32,42 @@ export interface ExecOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Channels open at once on one connection. sshd allows 10 sessions per connection by default
+ * (MaxSessions): many resources on one host share one connection and wait for a free channel
+ * instead of being refused with "channel open failure". sshd keeps counting a closed session
+ * until it has reaped the command's process (seen live: 8 of ours still met "no more sessions"
+ * under load), hence the margin; a refusal that still happens is retried.
+ */
+export const MAX_CHANNELS = 6;
+
+/** A counting gate: at most `limit` holders at once, the others wait first come, first served. */
+export class ChannelGate {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Resolves with a release function once a place is free; call it exactly once. */
+  async acquire(): Promise<() => void> {
+    if (this.used >= this.limit) await new Promise<void>((go) => this.waiting.push(go));
+    else this.used++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      // The place passes straight to the next waiter, so `used` only drops when nobody waits.
+      if (next) next();
+      else this.used--;
+    };
+  }
+
+  /** Holders now, and waiters (for tests and diagnostics). */
+  get load(): { used: number; waiting: number } {
+    return { used: this.used, waiting: this.waiting.length };
+  }
+}
 
 /**
  * One SSH connection to one machine, with the host key checked against the pinned one. Commands
@@ -43,6 +79,7 @@ export class SshSession {
 
   readonly target: string;
   private closed = false;
+  private readonly channels = new ChannelGate(MAX_CHANNELS);
 
   private constructor(
     private readonly spec: ConnectionSpec,
@@ -172,36 +209,43 @@ export class SshSession {
   /** Runs a command; throws RemoteCommandError on a non-zero exit unless allowFailure. */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
-    const wrapped = this.asUser(command, opts.sudo);
-    const result = await new Promise<ExecResult>((resolve, reject) => {
-      this.client.exec(wrapped, (err, stream) => {
-        if (err) return reject(new HostUnreachableError(this.target, `could not start a command: ${err.message}`));
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
-        let exitCode: number | null = null;
-        stream.on("data", (d: Buffer) => out.push(d));
-        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
-        stream.on("exit", (code: number | null) => {
-          exitCode = code;
-        });
-        stream.on("close", () =>
-          resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString(), exitCode }),
-        );
-        if (opts.stdin === undefined) stream.end();
-        else if (typeof opts.stdin === "string" || Buffer.isBuffer(opts.stdin)) stream.end(opts.stdin);
-        else {
-          opts.stdin.on("error", (e) => {
-            stream.close();
-            reject(new RemoteError(this.target, `reading local input failed: ${(e as Error).message}`));
-          });
-          opts.stdin.pipe(stream);
-        }
-      });
+    let finished!: Promise<ExecResult>;
+    // The listeners go on in the channel's open callback: ssh2 can deliver a short command's
+    // output, exit status and close in one batch, before any later tick would see them.
+    await this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel) => {
+      finished = this.collect(channel, opts);
     });
+    const result = await finished;
     if (result.exitCode !== 0 && !opts.allowFailure) {
       throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
     }
     return result;
+  }
+
+  /** Feeds a command's input and gathers its output and exit code until the channel closes. */
+  private collect(stream: ClientChannel, opts: ExecOptions): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const errOut: Buffer[] = [];
+      let exitCode: number | null = null;
+      stream.on("data", (d: Buffer) => out.push(d));
+      stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+      stream.on("exit", (code: number | null) => {
+        exitCode = code;
+      });
+      stream.on("close", () =>
+        resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString(), exitCode }),
+      );
+      if (opts.stdin === undefined) stream.end();
+      else if (typeof opts.stdin === "string" || Buffer.isBuffer(opts.stdin)) stream.end(opts.stdin);
+      else {
+        opts.stdin.on("error", (e) => {
+          stream.close();
+          reject(new RemoteError(this.target, `reading local input failed: ${(e as Error).message}`));
+        });
+        opts.stdin.pipe(stream);
+      }
+    });
   }
 
   /**
@@ -210,12 +254,38 @@ export class SshSession {
    */
   async stream(command: string, opts: { sudo?: boolean } = {}): Promise<ClientChannel> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
-    const wrapped = this.asUser(command, opts.sudo);
-    return await new Promise<ClientChannel>((resolve, reject) =>
-      this.client.exec(wrapped, (err, stream) =>
-        err ? reject(new HostUnreachableError(this.target, `could not start a command: ${err.message}`)) : resolve(stream),
-      ),
-    );
+    return await this.openChannel(this.asUser(command, opts.sudo));
+  }
+
+  /**
+   * Opens an exec channel once the gate has a free place; the place is given back when the
+   * channel closes. A refusal by the server (its own limits, a moment of load) is retried a few
+   * times before it counts as a failure.
+   */
+  private async openChannel(command: string, what?: string, attach?: (channel: ClientChannel) => void): Promise<ClientChannel> {
+    const release = await this.channels.acquire();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (this.closed) throw new HostUnreachableError(this.target, "the SSH connection was closed");
+        const channel = await new Promise<ClientChannel>((resolve, reject) =>
+          this.client.exec(command, (err, stream) => {
+            if (err) return reject(err);
+            stream.once("close", release);
+            attach?.(stream);
+            resolve(stream);
+          }),
+        );
+        return channel;
+      } catch (err) {
+        const refused = /channel open failure/i.test((err as Error).message);
+        if (err instanceof RemoteError || !refused || attempt >= 5) {
+          release();
+          if (err instanceof RemoteError) throw err;
+          throw new HostUnreachableError(this.target, `could not start ${what ?? "a command"}: ${(err as Error).message}`);
+        }
+        await sleep(200 * 2 ** attempt);
+      }
+    }
   }
 
   /** The command as it runs: through `sudo -n` for a non-root user that asked for it. */

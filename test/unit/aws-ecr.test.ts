@@ -2,7 +2,7 @@ import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import type { RegistryCredentials } from "../../src/workload/image";
 import type { Registered } from "./support/mocks";
-import { valueOf } from "./support/mocks";
+import { registeredSince, settle, valueOf } from "./support/mocks";
 import { type Invoked, MOCK_ACCOUNT, MOCK_ECR_PASSWORD, MOCK_REGISTRY, setAwsMocks } from "./support/aws-mocks";
 
 // Mocks must be in place before the code that creates resources is loaded.
@@ -84,6 +84,7 @@ test.serial("endpoint and credentials for an Image: fetched by an invoke, the pa
   const call = invoked.slice(before).find((i) => i.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
   t.truthy(call, "the token comes from an invoke, which runs on every preview and up");
   t.is(call!.inputs.registryId, MOCK_ACCOUNT);
+  await settle(created);
   t.false(created.some((c) => /getAuthorizationToken|AuthorizationToken/i.test(c.type)), "no resource keeps a token in the state");
   // The token is in no resource's inputs and no plain output.
   t.false(created.some((c) => JSON.stringify(c.inputs).includes(MOCK_ECR_PASSWORD)));
@@ -101,11 +102,12 @@ for (const [label, args, path, reason] of [
   ["a reserved tag key", { tags: { "aws:x": "y" } }, "tags.aws:x", /aws:/],
 ] as const) {
   test.serial(`refused before anything is made: ${label}`, async (t) => {
-    const before = created.length;
+    const before = await settle(created);
     const err = t.throws(() => new EcrRegistry("bad", args as never));
     t.is((err as { propertyPath?: string }).propertyPath, path);
     t.regex(err!.message, reason);
     t.true(err!.message.startsWith("EcrRegistry bad: "), err!.message);
-    t.is(created.length, before);
+    // Only the component's own shell (registered before its arguments are checked); no AWS resource.
+    t.deepEqual((await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`), ["dockyard:aws:EcrRegistry bad"], "no AWS resource registered");
   });
 }

@@ -3,7 +3,7 @@ import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
 import { parse } from "yaml";
 import type { Registered } from "./support/mocks";
-import { valueOf } from "./support/mocks";
+import { registeredSince, settle, valueOf } from "./support/mocks";
 import { type Invoked, MOCK_DEFAULT_VPC, MOCK_PRIVATE_IP, MOCK_PUBLIC_IP, MOCK_SUBNET_VPC, MOCK_SUBNETS, mockAmiId, setAwsMocks } from "./support/aws-mocks";
 
 // Mocks must be in place before the code that creates resources is loaded.
@@ -185,6 +185,7 @@ test.serial("a given key pair is imported and used; no login key is generated", 
   const h = new AwsHost("given", { ...base, distro: "debian-12", publicKey: pair.public + "\n", privateKey: pulumi.secret(pair.private) });
   await settled(h);
   t.is(resource("aws:ec2/keyPair:KeyPair", "given").inputs.publicKey, pair.public);
+  await settle(created);
   t.false(created.some((c) => c.name === "given-login-key"));
   t.is((await valueOf(h.host.credentials)).privateKey, pair.private);
   t.true(await isSecret(h.privateKey));
@@ -194,6 +195,7 @@ test.serial("an existing EC2 key pair by name", async (t) => {
   const pair = utils.generateKeyPairSync("ed25519");
   const h = new AwsHost("named", { ...base, distro: "debian-12", keyName: "ops-2024", privateKey: pair.private });
   await settled(h);
+  await settle(created);
   t.false(created.some((c) => c.type === "aws:ec2/keyPair:KeyPair" && c.name === "named"));
   t.is(resource("aws:ec2/instance:Instance", "named").inputs.keyName, "ops-2024");
   t.true(await isSecret(h.privateKey), "a plain private key given in is still kept as a secret");
@@ -287,12 +289,14 @@ for (const [label, args, path, reason] of [
   ["a reserved tag key", { tags: { "aws:owner": "me" } }, "tags.aws:owner", /not starting with aws:/],
 ] as const) {
   test.serial(`refused before anything is made: ${label}`, async (t) => {
-    const before = created.length;
-    const err = t.throws(() => new AwsHost(`bad-${label.replace(/\W+/g, "-")}`, { ...base, distro: "debian-12", ...(args as object) } as never));
+    const before = await settle(created);
+    const name = `bad-${label.replace(/\W+/g, "-")}`;
+    const err = t.throws(() => new AwsHost(name, { ...base, distro: "debian-12", ...(args as object) } as never));
     t.is((err as { propertyPath?: string }).propertyPath, path);
     t.regex(err!.message, reason);
     t.true(err!.message.includes("AwsHost bad-"), "the message names the component");
     t.false(err!.message.includes("PRIVATE KEY"), "no key material in the message");
-    t.is(created.length, before, "nothing is registered");
+    // Only the component's own shell (registered before its arguments are checked); no AWS resource.
+    t.deepEqual((await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`), [`dockyard:aws:AwsHost ${name}`], "no AWS resource registered");
   });
 }

@@ -1,7 +1,7 @@
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
-import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
+import { type Registered, registeredSince, setUnitMocks, settle, valueOf } from "./support/mocks";
 
 let pulumi: typeof pulumiType;
 let Host: typeof import("../../src/host/host").Host;
@@ -30,7 +30,7 @@ test.serial("online defaults: docker-ce from download.docker.com, stable, newest
 
 test.serial("a mirror, a pin and a downgrade permission reach the provider as given", async (t) => {
   new DockerEngine("e2", { host: host(), mirror: "https://mirrors.example.cn/docker-ce/", version: "24.0", allowDowngrade: true });
-  await new Promise((r) => setTimeout(r, 50));
+  await settle(created);
   const res = created.find((r) => r.name === "e2-engine")!;
   t.deepEqual(res.inputs.spec, {
     method: "online",
@@ -45,14 +45,14 @@ test.serial("a mirror, a pin and a downgrade permission reach the provider as gi
 test.serial("offline: a FileAsset becomes a local path with its checksum; nothing online is sent", async (t) => {
   const sha = "ab".repeat(32);
   new DockerEngine("e3", { host: host(), method: "offline", bundle: new pulumi.asset.FileAsset("/srv/docker-24.0.7.tgz"), bundleSha256: sha.toUpperCase() });
-  await new Promise((r) => setTimeout(r, 50));
+  await settle(created);
   const res = created.find((r) => r.name === "e3-engine")!;
   t.deepEqual(res.inputs.spec, { method: "offline", bundle: { path: "/srv/docker-24.0.7.tgz", sha256: sha }, installDir: "/usr/bin" });
 });
 
 test.serial("offline: a RemoteAsset becomes a URL the controller fetches", async (t) => {
   new DockerEngine("e4", { host: host(), method: "offline", bundle: new pulumi.asset.RemoteAsset("http://files.intra/docker-24.0.7.tgz"), bundleSha256: "cd".repeat(32) });
-  await new Promise((r) => setTimeout(r, 50));
+  await settle(created);
   const res = created.find((r) => r.name === "e4-engine")!;
   t.deepEqual((res.inputs.spec as { bundle: unknown }).bundle, { url: "http://files.intra/docker-24.0.7.tgz", sha256: "cd".repeat(32) });
 });
@@ -80,14 +80,17 @@ for (const [label, args, path, reason] of [
   ["a bundle with method online", { bundle: "/b.tgz" }, "bundle", /only applies to method offline/],
   ["a relative installDir", { method: "offline", bundle: "/b.tgz", bundleSha256: "a".repeat(64), installDir: "bin" }, "installDir", /absolute/],
 ] as const) {
-  test.serial(`refused before anything runs: ${label}`, (t) => {
-    const before = created.length;
+  test.serial(`refused before anything runs: ${label}`, async (t) => {
     const h = host();
-    const after = created.length;
-    const err = t.throws(() => new DockerEngine(`bad${n}`, { host: h, ...(args as object) }));
+    // The host's own resources arrive first (registration is asynchronous).
+    const after = await settle(created);
+    t.true(created.some((r) => r.type === "dockyard:host:Host"), "the host was registered");
+    const name = `bad${n}`;
+    const err = t.throws(() => new DockerEngine(name, { host: h, ...(args as object) }));
     t.is((err as { propertyPath?: string }).propertyPath, path);
     t.regex(err!.message, reason);
-    t.is(created.length, after, "no engine resource registered");
-    t.true(after >= before);
+    // The component's own shell registers before its arguments are checked; nothing that acts
+    // on a host (no engine resource) follows it.
+    t.deepEqual((await registeredSince(created, after)).map((r) => `${r.type} ${r.name}`), [`dockyard:engine:DockerEngine ${name}`], "no engine resource registered");
   });
 }
