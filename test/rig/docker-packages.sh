@@ -23,7 +23,6 @@
 set -euo pipefail
 [ "$#" -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out="$1"
-say() { printf 'rig: %s\n' "$*" >&2; }
 
 export SOURCE_DATE_EPOCH=1700000000 LC_ALL=C TZ=UTC
 umask 022
@@ -34,15 +33,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-# Runs a command, showing its output only when it fails.
-quiet() {
-  if ! "$@" >"$work/quiet.log" 2>&1; then
-    say "failed: $*"
-    cat "$work/quiet.log" >&2
-    return 1
-  fi
-}
+# shellcheck source=test/rig/stand-in-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/stand-in-common.sh"
 
 if ! command -v apt-ftparchive >/dev/null; then
   say "installing apt-utils (apt-ftparchive)"
@@ -50,16 +42,6 @@ if ! command -v apt-ftparchive >/dev/null; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apt-utils >/dev/null; }
 fi
 
-# A program shipped by an installed Debian package, found through the package's file list.
-bin_of() { # $1 package, $2 program name
-  local f
-  f="$(dpkg -L "$1" 2>/dev/null | grep -E "^(/usr)?/s?bin/$2\$" | head -n1 || true)"
-  if [ -z "$f" ] || [ ! -x "$f" ]; then
-    say "no $2 from Debian package $1 (apt-get install $1)"
-    exit 1
-  fi
-  printf '%s\n' "$f"
-}
 dockerd="$(bin_of docker.io dockerd)"
 docker_cli="$(bin_of docker.io docker)"
 docker_proxy="$(bin_of docker.io docker-proxy)"
@@ -77,11 +59,6 @@ pool="$archive/pool/stable"
 index="$archive/dists/bookworm/stable/binary-amd64"
 mkdir -p "$pool" "$index" "$out/bundles"
 
-put() { # $1 source, $2 destination, $3 mode
-  mkdir -p "$(dirname "$2")"
-  cp -L "$1" "$2"
-  chmod "$3" "$2"
-}
 
 # Builds $pool/<name>_<version without epoch>_amd64.deb from the tree $1 (DEBIAN/control gets
 # Installed-Size added here).
@@ -105,35 +82,8 @@ for f in "$containerd:containerd" "$shim:containerd-shim-runc-v2" "$ctr:ctr" "$r
   put "${f%%:*}" "$c/usr/bin/${f##*:}" 755
 done
 mkdir -p "$c/lib/systemd/system" "$c/etc/containerd"
-cat > "$c/lib/systemd/system/containerd.service" <<'UNIT'
-[Unit]
-Description=containerd container runtime
-Documentation=https://containerd.io
-After=network.target local-fs.target
-
-[Service]
-ExecStartPre=-/sbin/modprobe overlay
-ExecStart=/usr/bin/containerd
-
-Type=notify
-Delegate=yes
-KillMode=process
-Restart=always
-RestartSec=5
-LimitNPROC=infinity
-LimitCORE=infinity
-LimitNOFILE=infinity
-TasksMax=infinity
-OOMScoreAdjust=-999
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-cat > "$c/etc/containerd/config.toml" <<'TOML'
-#   Copyright 2018-2022 Docker Inc.
-#   (as upstream's containerd.io ships it: the CRI plugin off, everything else default)
-disabled_plugins = ["cri"]
-TOML
+containerd_unit > "$c/lib/systemd/system/containerd.service"
+containerd_config > "$c/etc/containerd/config.toml"
 chmod 644 "$c/lib/systemd/system/containerd.service" "$c/etc/containerd/config.toml"
 control "$c" <<'CTL'
 Package: containerd.io
@@ -181,49 +131,8 @@ CTL
   put "$docker_proxy" "$ce/usr/bin/docker-proxy" 755
   put "$docker_init" "$ce/usr/bin/docker-init" 755
   mkdir -p "$ce/lib/systemd/system"
-  cat > "$ce/lib/systemd/system/docker.service" <<'UNIT'
-[Unit]
-Description=Docker Application Container Engine
-Documentation=https://docs.docker.com
-After=network-online.target docker.socket firewalld.service containerd.service time-set.target
-Wants=network-online.target containerd.service
-Requires=docker.socket
-
-[Service]
-Type=notify
-# the default is not to use systemd for cgroups because the delegate issues still
-# exists and systemd currently does not support the cgroup feature set required
-# for containers run by docker
-ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock
-ExecReload=/bin/kill -s HUP $MAINPID
-TimeoutStartSec=0
-RestartSec=2
-Restart=always
-StartLimitBurst=3
-StartLimitInterval=60s
-LimitNPROC=infinity
-LimitCORE=infinity
-TasksMax=infinity
-Delegate=yes
-KillMode=process
-OOMScoreAdjust=-500
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-  cat > "$ce/lib/systemd/system/docker.socket" <<'UNIT'
-[Unit]
-Description=Docker Socket for the API
-
-[Socket]
-ListenStream=/run/docker.sock
-SocketMode=0660
-SocketUser=root
-SocketGroup=docker
-
-[Install]
-WantedBy=sockets.target
-UNIT
+  docker_unit "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock" > "$ce/lib/systemd/system/docker.service"
+  socket_unit > "$ce/lib/systemd/system/docker.socket"
   chmod 644 "$ce/lib/systemd/system/docker.service" "$ce/lib/systemd/system/docker.socket"
   control "$ce" <<CTL
 Package: docker-ce

@@ -23,7 +23,6 @@
 set -euo pipefail
 [ "$#" -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out="$1"
-say() { printf 'rig: %s\n' "$*" >&2; }
 
 export SOURCE_DATE_EPOCH=1700000000 LC_ALL=C TZ=UTC
 umask 022
@@ -34,28 +33,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=test/rig/stand-in-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/stand-in-common.sh"
 
-quiet() {
-  if ! "$@" >"$work/quiet.log" 2>&1; then
-    say "failed: $*"
-    cat "$work/quiet.log" >&2
-    return 1
-  fi
-}
 
 for tool in rpmbuild rpmsign createrepo_c; do
   command -v "$tool" >/dev/null || { say "$tool is missing (apt-get install rpm createrepo-c; scripts/setup does)"; exit 1; }
 done
 
-bin_of() { # $1 package, $2 program name
-  local f
-  f="$(dpkg -L "$1" 2>/dev/null | grep -E "^(/usr)?/s?bin/$2\$" | head -n1 || true)"
-  if [ -z "$f" ] || [ ! -x "$f" ]; then
-    say "no $2 from Debian package $1 (apt-get install $1)"
-    exit 1
-  fi
-  printf '%s\n' "$f"
-}
 dockerd="$(bin_of docker.io dockerd)"
 docker_cli="$(bin_of docker.io docker)"
 docker_proxy="$(bin_of docker.io docker-proxy)"
@@ -77,11 +62,6 @@ mkdir -p "$out/old" "$out/distro"
 top="$work/rpmbuild"
 mkdir -p "$top"/{BUILD,RPMS,SOURCES,SPECS,SRPMS}
 
-put() { # $1 source, $2 destination, $3 mode
-  mkdir -p "$(dirname "$2")"
-  cp -L "$1" "$2"
-  chmod "$3" "$2"
-}
 
 # Builds an RPM from a staged tree. $1 tree, $2 name, $3 epoch ("" for none), $4 version,
 # $5 release, $6 output directory; extra header lines (Requires, Conflicts...) on stdin.
@@ -117,51 +97,6 @@ rpm_pkg() {
   quiet rpmbuild -bb --define "_topdir $top" --define "_binary_payload w1.gzdio" --define "_rpmdir $dest" --define "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm" "$spec"
 }
 
-docker_unit() { # $1 ExecStart line
-  cat <<UNIT
-[Unit]
-Description=Docker Application Container Engine
-Documentation=https://docs.docker.com
-After=network-online.target docker.socket firewalld.service containerd.service time-set.target
-Wants=network-online.target containerd.service
-Requires=docker.socket
-
-[Service]
-Type=notify
-ExecStart=$1
-ExecReload=/bin/kill -s HUP \$MAINPID
-TimeoutStartSec=0
-RestartSec=2
-Restart=always
-StartLimitBurst=3
-StartLimitInterval=60s
-LimitNPROC=infinity
-LimitCORE=infinity
-TasksMax=infinity
-Delegate=yes
-KillMode=process
-OOMScoreAdjust=-500
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-}
-
-socket_unit() {
-  cat <<'UNIT'
-[Unit]
-Description=Docker Socket for the API
-
-[Socket]
-ListenStream=/run/docker.sock
-SocketMode=0660
-SocketUser=root
-SocketGroup=docker
-
-[Install]
-WantedBy=sockets.target
-UNIT
-}
 
 # The scriptlet upstream's docker-ce runs, less what a container without SELinux lacks.
 group_post() {
@@ -178,30 +113,8 @@ build_docker_ce() {
     put "${f%%:*}" "$t/usr/bin/${f##*:}" 755
   done
   mkdir -p "$t/usr/lib/systemd/system" "$t/etc/containerd"
-  cat > "$t/usr/lib/systemd/system/containerd.service" <<'UNIT'
-[Unit]
-Description=containerd container runtime
-Documentation=https://containerd.io
-After=network.target local-fs.target
-
-[Service]
-ExecStartPre=-/sbin/modprobe overlay
-ExecStart=/usr/bin/containerd
-Type=notify
-Delegate=yes
-KillMode=process
-Restart=always
-RestartSec=5
-LimitNPROC=infinity
-LimitCORE=infinity
-LimitNOFILE=infinity
-TasksMax=infinity
-OOMScoreAdjust=-999
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-  printf 'disabled_plugins = ["cri"]\n' > "$t/etc/containerd/config.toml"
+  containerd_unit > "$t/usr/lib/systemd/system/containerd.service"
+  containerd_config > "$t/etc/containerd/config.toml"
   rpm_pkg "$t" containerd.io "" 1.6.20 "3.1.el$el" "$dest" <<'HDR'
 Requires: systemd
 Provides: containerd

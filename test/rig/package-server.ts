@@ -6,6 +6,8 @@ import { docker, run } from "./docker-cli";
 import { RIG_NETWORK, smallImageTags } from "./rig";
 
 const SCRIPT = path.join(__dirname, "docker-packages.sh");
+/** Sourced by both package builds: part of what their caches are keyed by. */
+export const STAND_IN_COMMON = path.join(__dirname, "stand-in-common.sh");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Where the built stand-ins for download.docker.com live (outside the repo, kept across runs). */
@@ -27,7 +29,7 @@ export const DOCKER_CE_VERSIONS = ["5:24.0.7-1~debian.12~bookworm", "5:25.0.3-1~
 export const CONTAINERD_IO_VERSION = "1.6.20-1";
 
 function packagesDir(): string {
-  const hash = createHash("sha256").update(readFileSync(SCRIPT)).digest("hex").slice(0, 12);
+  const hash = createHash("sha256").update(readFileSync(SCRIPT)).update(readFileSync(STAND_IN_COMMON)).digest("hex").slice(0, 12);
   return path.join(DOCKER_PACKAGES_CACHE, `docker-packages-${hash}`);
 }
 

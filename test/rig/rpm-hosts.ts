@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
 import * as path from "node:path";
 import { docker, run } from "./docker-cli";
-import { DOCKER_PACKAGES_CACHE } from "./package-server";
+import { DOCKER_PACKAGES_CACHE, STAND_IN_COMMON } from "./package-server";
 import { ensureImage, hostImageTag, recipeTag, RIG_NETWORK, type Rig, type RigHost, smallImageTags } from "./rig";
 
 /*
@@ -40,7 +40,7 @@ export async function ensureRpmHostImage(): Promise<string> {
 
 /** Builds the RPM repositories once per version of their script, like ensureDockerPackages. */
 export async function ensureRpmPackages(): Promise<string> {
-  const hash = createHash("sha256").update(readFileSync(SCRIPT)).digest("hex").slice(0, 12);
+  const hash = createHash("sha256").update(readFileSync(SCRIPT)).update(readFileSync(STAND_IN_COMMON)).digest("hex").slice(0, 12);
   const out = path.join(DOCKER_PACKAGES_CACHE, `docker-rpm-packages-${hash}`);
   if (!existsSync(out)) {
     mkdirSync(DOCKER_PACKAGES_CACHE, { recursive: true });
