@@ -8,8 +8,10 @@ import { changesOf, rigHost } from "./support/programs";
 // The CentOS guide's path on RHEL-family rig hosts. These hosts are dnf 4.14 on a Debian userland
 // presenting as CentOS 7 (yum only), Rocky Linux 9, Amazon Linux 2023 and AlmaLinux 9 (see test/rig/host-rpm.sh),
 // not the distributions themselves; the docker-ce packages wrap this machine's Debian binaries, so
-// every engine reports docker 20.10.24 whatever its package version. One host per test; the
-// tests run concurrently, each one's steps in order on its own host.
+// every engine reports docker 20.10.24 whatever its package version. One host per test. The tests
+// run one at a time: an inline program's run takes every unhandled rejection of the process as its
+// own error, so the late gRPC rejections of a refused update (on purpose here) would fail another
+// program running beside it.
 let rig: Rig;
 let server: RpmPackageServer;
 const hosts: Partial<Record<RpmFlavour, RigHost>> = {};
@@ -129,7 +131,7 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
 const stacks: Partial<Record<RpmFlavour, Awaited<ReturnType<typeof testStack>>>> = {};
 const stack = (f: RpmFlavour) => stacks[f]!;
 
-test("CentOS 7 flavour (yum): the guide from a mirror, held against yum update; upgrade, refused downgrade, uninstall; then the distribution's own docker", async (t) => {
+test.serial("CentOS 7 flavour (yum): the guide from a mirror, held against yum update; upgrade, refused downgrade, uninstall; then the distribution's own docker", async (t) => {
   const j = { current: { version: "24.0.7" } as Journey };
   stacks.centos7 = await testStack("dockyard-rpm", "centos7", guide(hosts.centos7!, () => j.current));
   try {
@@ -177,7 +179,7 @@ test("CentOS 7 flavour (yum): the guide from a mirror, held against yum update; 
   }
 });
 
-test("Rocky 9 flavour (dnf): distro packages refused by name; the guide from a mirror, held against dnf upgrade; a missing pin changes nothing; drift repaired; uninstall", async (t) => {
+test.serial("Rocky 9 flavour (dnf): distro packages refused by name; the guide from a mirror, held against dnf upgrade; a missing pin changes nothing; drift repaired; uninstall", async (t) => {
   const h = hosts.rocky9!;
   // Rocky 9 has no docker package of its own: refused before the host is touched.
   const distro = await testStack("dockyard-rpm", "rocky9-distro", async () => {
@@ -224,7 +226,7 @@ test("Rocky 9 flavour (dnf): distro packages refused by name; the guide from a m
   }
 });
 
-test("Amazon Linux 2023 flavour (dnf): the distribution's own docker package, pinned and held", async (t) => {
+test.serial("Amazon Linux 2023 flavour (dnf): the distribution's own docker package, pinned and held", async (t) => {
   const h = hosts.amzn2023!;
   const { stack: s, cleanup } = await testStack("dockyard-rpm", "amzn2023", async () => {
     const engine = new DockerEngine("docker", { host: rigHost(rig, h), source: "distro", version: "25.0", uninstallOnDelete: true });
@@ -246,7 +248,7 @@ test("Amazon Linux 2023 flavour (dnf): the distribution's own docker package, pi
   }
 });
 
-test("AlmaLinux 9 flavour: recognised by ID, passes preflight, reports its facts", async (t) => {
+test.serial("AlmaLinux 9 flavour: recognised by ID, passes preflight, reports its facts", async (t) => {
   const h = hosts.alma9!;
   const { stack: s, cleanup } = await testStack("dockyard-rpm", "alma9", async () => {
     const host = rigHost(rig, h);

@@ -52,7 +52,9 @@ async function assertConverged(t: import("ava").ExecutionContext, h: RigHost): P
   await assertNothingLost(t, rig, h, ["web"]);
 }
 
-test("the SSH session is killed during the package install: the run fails naming the host, the other converges, a re-run converges", async (t) => {
+// Serial: an inline program's run takes every unhandled rejection of the process as its own error,
+// so the late gRPC rejections of the update that fails here on purpose would fail the other test's.
+test.serial("the SSH session is killed during the package install: the run fails naming the host, the other converges, a re-run converges", async (t) => {
   const [a, b] = [rig.hosts[0], rig.hosts[1]];
   // b is converged first; then a joins (installing online) while b gets live-restore.
   let joined = false;
@@ -116,7 +118,7 @@ const HOLD_LOCK = [
   "cat /tmp/hold-dpkg-lock.out; exit 1",
 ].join("\n");
 
-test("the package manager's lock is held by another process: the install waits for it and converges once it is released", async (t) => {
+test.serial("the package manager's lock is held by another process: the install waits for it and converges once it is released", async (t) => {
   const c = rig.hosts[2];
   const { stack, cleanup } = await testStack("dockyard-rel-faults", "dpkg-lock", async () => {
     journey(rig, c, pkgs, hubMirror(), { engine: { method: "online", bundle: undefined, bundleSha256: undefined, mirror: packageMirror, version: "24.0.7" } });
