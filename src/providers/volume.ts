@@ -61,12 +61,15 @@ async function create(docker: Docker, inputs: VolumeInputs): Promise<VolumeOutpu
     }
     return { ...inputs, mountpoint: existing.Mountpoint, drift: [] };
   }
-  const v = (await docker
+  await docker
     .createVolume({ Name: s.name, Driver: s.driver, DriverOpts: s.driverOpts, Labels: { ...s.labels, [MANAGED]: "true" } })
     .catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
       if (e.statusCode === undefined) throw e;
       throw new RemoteError(target, `creating volume ${s.name}: ${e.json?.message ?? e.message}`);
-    })) as unknown as VolumeInfo;
+    });
+  // dockerode answers with a client object, not the volume: read it back for plain values.
+  const v = await find(docker, s.name);
+  if (!v) throw new RemoteError(target, `volume ${s.name} was not there right after it was created`);
   return { ...inputs, mountpoint: v.Mountpoint, drift: [] };
 }
 
