@@ -129,7 +129,7 @@ type Attachments = Record<string, { Aliases?: string[] | null; NetworkID?: strin
 const attachmentsOf = (info: Docker.ContainerInspectInfo): Attachments => (info.NetworkSettings?.Networks ?? {}) as Attachments;
 
 /** Why the container's network attachments are not what the spec says ([] when they are). */
-function networkDrift(spec: ContainerSpec, info: Docker.ContainerInspectInfo): string[] {
+export function containerNetworkDrift(spec: ContainerSpec, info: Docker.ContainerInspectInfo): string[] {
   const attached = attachmentsOf(info);
   return (spec.networks ?? []).flatMap((n) => {
     const a = attached[n.name];
@@ -144,7 +144,7 @@ function networkDrift(spec: ContainerSpec, info: Docker.ContainerInspectInfo): s
  * those only `olds` declared, in place (the Engine API allows both on a running container).
  * Networks Dockyard was never told about are left alone.
  */
-async function joinNetworks(docker: Docker, info: Docker.ContainerInspectInfo, olds: ContainerNetworkSpec[] | undefined, news: ContainerNetworkSpec[] | undefined, target: string): Promise<void> {
+export async function joinNetworks(docker: Docker, info: Docker.ContainerInspectInfo, olds: ContainerNetworkSpec[] | undefined, news: ContainerNetworkSpec[] | undefined, target: string): Promise<void> {
   const attached = attachmentsOf(info);
   const gone = (e: { statusCode?: number }) => {
     if (e.statusCode !== 404) throw e;
@@ -275,7 +275,7 @@ function driftOf(inputs: ContainerInputs, olds: ContainerOutputs, info: Docker.C
   if (info.Id !== olds.containerId) reasons.push(`container ${inputs.spec.name} was replaced outside Dockyard`);
   if (!info.State.Running) reasons.push(`container ${inputs.spec.name} is ${info.State.Status}`);
   if (info.Config.Labels?.[SPEC_HASH] !== specHash(inputs)) reasons.push(`container ${inputs.spec.name} runs other settings`);
-  reasons.push(...networkDrift(inputs.spec, info));
+  reasons.push(...containerNetworkDrift(inputs.spec, info));
   return reasons;
 }
 

@@ -19,6 +19,8 @@ test.after.always(async () => {
 });
 
 interface App {
+  /** A label on the network: a new value replaces the network. */
+  networkRevision?: string;
   /** Aliases the backend answers to on the app network. */
   aliases: string[];
   /** A label on the backend: labels are fixed at creation, so a new value replaces it. */
@@ -33,11 +35,11 @@ function program(h: RigHost, app: () => App) {
   return async () => {
     const engine = offlineEngine("docker", rig, h, pkgs);
     const daemon = new DaemonConfig("daemon", { engine, registryMirrors: [`http://${rig.registry!.address}`] });
-    const { aliases, revision } = app();
+    const { aliases, revision, networkRevision } = app();
     const nginx = new Image("nginx", { engine, ref: "nginx:latest" }, { dependsOn: [daemon] });
     // After daemon.json: its docker restart would cut the engine away under them.
     const after = { dependsOn: [daemon] };
-    const net = new Network("app", { engine, name: "app-net", subnet: "172.30.7.0/24", gateway: "172.30.7.1", labels: { app: "shop" } }, after);
+    const net = new Network("app", { engine, name: "app-net", subnet: "172.30.7.0/24", gateway: "172.30.7.1", labels: { app: "shop", ...(networkRevision ? { revision: networkRevision } : {}) } }, after);
     const data = new Volume("data", { engine, name: "app-data" }, after);
     const scratch = new Volume("scratch", { engine, name: "app-scratch", deleteOnDestroy: true }, after);
     const backend = new Container("backend", {
@@ -93,6 +95,14 @@ test.serial("web reaches backend by alias on a user network; the backend's data 
     const realiased = await stack.up();
     t.deepEqual(changesOf(realiased.summary), { update: 1 });
     t.is(realiased.outputs.backend.value, replaced.outputs.backend.value, "the same container");
+    t.is((await fromWeb("api", "/data.txt")).trim(), "kept-data-42");
+
+    // A network setting changed: the network is replaced, its containers rejoin it in place.
+    app = { ...app, networkRevision: "2" };
+    const renet = await stack.up();
+    t.deepEqual(changesOf(renet.summary), { replace: 1, update: 2 }, JSON.stringify(renet.summary.resourceChanges));
+    t.not(renet.outputs.networkId.value, up.outputs.networkId.value, "a new network");
+    t.is(renet.outputs.backend.value, replaced.outputs.backend.value, "the same backend container");
     t.is((await fromWeb("api", "/data.txt")).trim(), "kept-data-42");
 
     // The network removed by hand (docker refuses while containers are attached).
