@@ -152,6 +152,8 @@ export async function joinNetworks(docker: Docker, info: Docker.ContainerInspect
   for (const o of olds ?? []) {
     if (!(news ?? []).some((n) => n.name === o.name) && attached[o.name]) await docker.getNetwork(o.name).disconnect({ Container: info.Id, Force: true }).catch(gone);
   }
+  // No networks declared any more: back on the default bridge, as a new container would be.
+  if (olds?.length && !news?.length && !attached.bridge) await docker.getNetwork("bridge").connect({ Container: info.Id, EndpointConfig: {} });
   for (const n of news ?? []) {
     const a = attached[n.name];
     const old = olds?.find((o) => o.name === n.name);

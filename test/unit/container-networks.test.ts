@@ -7,9 +7,9 @@ function fakeDocker(missing: string[] = []) {
   const calls: string[] = [];
   const docker = {
     getNetwork: (name: string) => ({
-      connect: async (o: { Container: string; EndpointConfig: { Aliases: string[] } }) => {
+      connect: async (o: { Container: string; EndpointConfig: { Aliases?: string[] } }) => {
         if (missing.includes(name)) throw Object.assign(new Error(`network ${name} not found`), { statusCode: 404 });
-        calls.push(`connect ${name} ${o.EndpointConfig.Aliases.join(",")}`);
+        calls.push(`connect ${name} ${(o.EndpointConfig.Aliases ?? []).join(",")}`);
       },
       disconnect: async () => {
         calls.push(`disconnect ${name}`);
@@ -39,6 +39,10 @@ test("joining: unchanged networks are left alone; a new alias reconnects; a netw
   f = fakeDocker();
   await joinNetworks(f.docker, info({}), undefined, [{ name: "shop", aliases: ["backend"], id: "n2" }, { name: "metrics", aliases: [] }], "t");
   t.deepEqual(f.calls, ["connect shop backend", "connect metrics "], "a network made again is joined again");
+
+  f = fakeDocker();
+  await joinNetworks(f.docker, info({ shop: { Aliases: ["backend"] } }), [{ name: "shop", aliases: ["backend"] }], undefined, "t");
+  t.deepEqual(f.calls, ["disconnect shop", "connect bridge "], "no networks any more: back on the default bridge");
 
   f = fakeDocker(["gone"]);
   const e = await t.throwsAsync(joinNetworks(f.docker, info({}), undefined, [{ name: "gone", aliases: [] }], "root@h:22"));
