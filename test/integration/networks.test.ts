@@ -58,7 +58,7 @@ function program(h: RigHost, app: () => App) {
 const resourceOutputs = async (stack: { exportStack(): Promise<{ deployment: { resources?: { type: string; urn: string; outputs?: Record<string, unknown> }[] } }> }, suffix: string) =>
   (await stack.exportStack()).deployment.resources?.find((r) => r.urn.endsWith(`::${suffix}`))?.outputs;
 
-test.serial("web reaches backend by alias on a user network; the backend's data survives its replacement; a network removed by hand is drift and up repairs it; destroy keeps the volume unless asked", async (t) => {
+test.serial("web reaches backend by alias on a user network; the backend's data survives its replacement; a network removed by hand is drift and up repairs it; destroy refuses while a container Dockyard does not manage is on the network, and keeps the volume unless asked", async (t) => {
   const h = rig.hosts[0];
   let app: App = { aliases: ["backend"], revision: "1" };
   const { stack, cleanup } = await testStack("dockyard-networks", "app", program(h, () => app));
@@ -116,8 +116,16 @@ test.serial("web reaches backend by alias on a user network; the backend's data 
     t.is(repaired.outputs.backend.value, replaced.outputs.backend.value, "containers rejoined in place");
     t.is((await fromWeb("api", "/data.txt")).trim(), "kept-data-42");
     t.deepEqual(changesOf((await stack.up()).summary), {}, "and settles");
+
+    // A container Dockyard does not manage on the network: destroy refuses to remove it, naming it.
+    await rig.exec(h, "docker run -d --name foreign-c --network app-net --entrypoint /bin/busybox $(docker inspect -f '{{.Image}}' web-c) httpd -f -p 80 >/dev/null");
+    const refused = await t.throwsAsync(stack.destroy());
+    t.regex(refused!.message, /network app-net is used by containers Dockyard does not manage \(foreign-c\): disconnect them/);
+    t.is((await rig.exec(h, "docker network inspect -f '{{.Name}}' app-net")).trim(), "app-net", "the network is still there");
+    destroyed.stdout += refused!.message;
+    await rig.exec(h, "docker rm -f foreign-c >/dev/null");
   } finally {
-    destroyed = await stack.destroy().catch((e: Error) => ({ stdout: e.message }));
+    destroyed.stdout += await stack.destroy().then((r) => r.stdout, (e: Error) => e.message);
     await cleanup();
   }
   t.regex(destroyed.stdout, /volume app-data was kept with its data \(deleteOnDestroy is not set\)/, "destroy says the volume was kept");
