@@ -6,6 +6,7 @@ import { parsePinnedHostKey } from "../remote/host-key";
 import { imageRefProblem } from "../workload/image-ref";
 import { parsePort } from "../workload/container";
 import { parseServicePort } from "../swarm/service-spec";
+import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../workload/cidr";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import type { DaemonSpec, FleetSpec } from "./spec";
 
@@ -131,7 +132,74 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     }
   });
   checkSwarm(spec, hostIndex, taken, add);
+  checkNetworksAndVolumes(spec, checkTargets, add);
 }
+
+// --- networks and volumes (#18) ---
+/**
+ * Networks and volumes: names once per host, subnets and gateways that parse and fit, no two
+ * subnets overlapping on one host, and containers naming only networks and volumes declared on
+ * every host they run on.
+ */
+function checkNetworksAndVolumes(spec: FleetSpec, checkTargets: (on: "all" | string[] | undefined, path: (string | number)[]) => void, add: (p: (string | number)[], m: string) => void): void {
+  // Per host: network and volume names, and the subnets taken, by whom.
+  const networks = new Map<string, string>();
+  const volumes = new Map<string, string>();
+  const subnets = new Map<string, { cidr: NonNullable<ReturnType<typeof parseCidr>>; text: string; by: string }[]>();
+  (spec.networks ?? []).forEach((n, i) => {
+    const at = ["networks", i];
+    checkTargets(n.on, [...at, "on"]);
+    const subnetProblem = n.subnet === undefined ? "" : cidrProblem(n.subnet);
+    if (subnetProblem) add([...at, "subnet"], subnetProblem);
+    if (n.gateway !== undefined) {
+      if (n.subnet === undefined) add([...at, "gateway"], "needs a subnet to lie in: set subnet too");
+      else if (!subnetProblem && gatewayProblem(n.subnet, n.gateway)) add([...at, "gateway"], gatewayProblem(n.subnet, n.gateway));
+    }
+    const cidr = n.subnet && !subnetProblem ? parseCidr(n.subnet) : undefined;
+    for (const host of targetHosts(spec, n.on)) {
+      const key = `${host}/${n.name}`;
+      if (networks.has(key)) add([...at, "name"], `network "${n.name}" is declared twice on host ${host} (also ${networks.get(key)})`);
+      else networks.set(key, `networks[${i}]`);
+      if (!cidr) continue;
+      const onHost = subnets.get(host) ?? [];
+      const clash = onHost.find((o) => cidrsOverlap(o.cidr, cidr));
+      if (clash) add([...at, "subnet"], `${n.subnet} overlaps ${clash.text} of ${clash.by} on host ${host}`);
+      onHost.push({ cidr, text: n.subnet!, by: `networks[${i}]` });
+      subnets.set(host, onHost);
+    }
+  });
+  (spec.volumes ?? []).forEach((v, i) => {
+    checkTargets(v.on, ["volumes", i, "on"]);
+    for (const host of targetHosts(spec, v.on)) {
+      const key = `${host}/${v.name}`;
+      if (volumes.has(key)) add(["volumes", i, "name"], `volume "${v.name}" is declared twice on host ${host} (also ${volumes.get(key)})`);
+      else volumes.set(key, `volumes[${i}]`);
+    }
+  });
+  const declared = (list: { name: string }[] | undefined) => [...new Set((list ?? []).map((x) => x.name))];
+  (spec.containers ?? []).forEach((c, i) => {
+    const hosts = targetHosts(spec, c.on);
+    (c.networks ?? []).forEach((entry, j) => {
+      const net = typeof entry === "string" ? entry : entry.network;
+      const at = typeof entry === "string" ? ["containers", i, "networks", j] : ["containers", i, "networks", j, "network"];
+      const missing = hosts.filter((h) => !networks.has(`${h}/${net}`));
+      if (!missing.length) return;
+      const names = declared(spec.networks);
+      const hint = names.includes(net) ? "" : didYouMean(net, names);
+      add(at, names.includes(net) ? `network "${net}" is not on host ${missing.join(", ")}: add the host to the network's on:` : `"${net}" is not a network of this fleet${hint ? `; did you mean "${hint}"?` : names.length ? ` (networks: ${names.join(", ")})` : " (declare it under networks:)"}`);
+    });
+    (c.volumes ?? []).forEach((m, j) => {
+      const source = m.split(":")[0];
+      if (source.startsWith("/")) return;
+      const missing = hosts.filter((h) => !volumes.has(`${h}/${source}`));
+      if (!missing.length) return;
+      const names = declared(spec.volumes);
+      const hint = names.includes(source) ? "" : didYouMean(source, names);
+      add(["containers", i, "volumes", j], names.includes(source) ? `volume "${source}" is not on host ${missing.join(", ")}: add the host to the volume's on:` : `"${source}" is not a volume of this fleet${hint ? `; did you mean "${hint}"?` : " (declare it under volumes:, or mount an absolute host path)"}`);
+    });
+  });
+}
+// --- end networks and volumes ---
 
 /** Swarm nodes must be fleet hosts, each once; services must fit the nodes their host-mode ports take. */
 function checkSwarm(spec: FleetSpec, hostIndex: Map<string, number>, taken: Map<string, string>, add: (p: (string | number)[], m: string) => void): void {

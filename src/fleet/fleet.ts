@@ -11,6 +11,8 @@ import { Service } from "../swarm/service";
 import { Swarm, type SwarmNodeArgs } from "../swarm/swarm";
 import { Container } from "../workload/container";
 import { Image, type RegistryCredentials } from "../workload/image";
+import { Network } from "../workload/network";
+import { Volume } from "../workload/volume";
 import { parseImageRef } from "../workload/image-ref";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import { checkFleetSpec, fleetSourceOf, FleetFileError, formatPath, type FleetProblem } from "./load-fleet";
@@ -74,6 +76,10 @@ export class Fleet extends pulumi.ComponentResource {
   readonly images: Record<string, Record<string, Image>> = {};
   /** Per host, per container name. */
   readonly containers: Record<string, Record<string, Container>> = {};
+  /** Per host, per network name. */
+  readonly networks: Record<string, Record<string, Network>> = {};
+  /** Per host, per volume name. */
+  readonly volumes: Record<string, Record<string, Volume>> = {};
   /** The swarm of the fleet file's `swarm:` section. */
   readonly swarm?: Swarm;
   /** Per service name. */
@@ -121,6 +127,8 @@ export class Fleet extends pulumi.ComponentResource {
       if (daemonArgs[i]) this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...daemonArgs[i]! }, child);
       this.images[h.name] = {};
       this.containers[h.name] = {};
+      this.networks[h.name] = {};
+      this.volumes[h.name] = {};
     });
     // Pulls and containers wait for the host's mirrors to be in place.
     const configured = (host: string) => {
@@ -176,6 +184,34 @@ export class Fleet extends pulumi.ComponentResource {
     for (const img of spec.images ?? []) {
       for (const host of targetHosts(spec, img.on)) image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
     }
+    // --- networks and volumes (#18): made after the host's daemon.json (its restart would cut them off).
+    for (const n of spec.networks ?? []) {
+      for (const host of targetHosts(spec, n.on)) {
+        this.networks[host][n.name] = new Network(
+          `${host}-${n.name}-net`,
+          { engine: this.engines[host], name: n.name, driver: n.driver, subnet: n.subnet, gateway: n.gateway, internal: n.internal, labels: n.labels },
+          { ...child, dependsOn: configured(host) },
+        );
+      }
+    }
+    for (const v of spec.volumes ?? []) {
+      for (const host of targetHosts(spec, v.on)) {
+        this.volumes[host][v.name] = new Volume(
+          `${host}-${v.name}-vol`,
+          { engine: this.engines[host], name: v.name, driver: v.driver, driverOpts: v.driverOpts, labels: v.labels, deleteOnDestroy: v.deleteOnDestroy },
+          { ...child, dependsOn: configured(host) },
+        );
+      }
+    }
+    const mountsOn = (host: string, mounts: string[] | undefined) =>
+      mounts?.map((m) => {
+        const [source, target, mode] = m.split(":");
+        const volume = this.volumes[host][source];
+        return volume ? { volume, target, readOnly: mode === "ro" } : m;
+      });
+    const networksOn = (host: string, entries: NonNullable<FleetSpec["containers"]>[number]["networks"]) =>
+      entries?.map((e) => (typeof e === "string" ? { network: this.networks[host][e] } : { network: this.networks[host][e.network], aliases: e.aliases }));
+    // --- end networks and volumes ---
     (spec.containers ?? []).forEach((c, i) => {
       for (const host of targetHosts(spec, c.on)) {
         this.containers[host][c.name] = new Container(
@@ -187,7 +223,8 @@ export class Fleet extends pulumi.ComponentResource {
             command: c.command,
             env: Object.keys(containerEnv[i]).length ? containerEnv[i] : undefined,
             ports: c.ports,
-            volumes: c.volumes,
+            volumes: mountsOn(host, c.volumes),
+            networks: networksOn(host, c.networks),
             restartPolicy: c.restartPolicy,
             labels: c.labels,
             healthCheck: c.healthCheck,

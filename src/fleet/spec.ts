@@ -219,6 +219,39 @@ const Port = z.union(
   { error: (iss) => (iss.code === "invalid_union" ? 'must be like "8080:80" or { containerPort, hostPort }' : undefined) },
 );
 
+// --- networks and volumes (#18) ---
+export const FleetNetwork = z
+  .strictObject({
+    name: name.meta({ description: "Network name on each host; containers list it under `networks`.", examples: ["shop"] }),
+    on: Targets,
+    driver: z.string().min(1).optional().meta({ description: "Network driver. Default: bridge.", examples: ["bridge"] }),
+    subnet: z.string().min(1).optional().meta({ description: "IPv4 subnet (CIDR). Must not overlap another network's on the same host. Default: one the engine picks.", examples: ["172.30.0.0/24"] }),
+    gateway: z.string().min(1).optional().meta({ description: "Gateway address inside `subnet`. Default: the subnet's first address.", examples: ["172.30.0.1"] }),
+    internal: z.boolean().optional().meta({ description: "No route out of the network. Default: false.", examples: [true] }),
+    labels: z.record(z.string(), z.string()).optional().meta({ description: "Network labels.", examples: [{ team: "shop" }] }),
+  })
+  .meta({ id: "Network", description: "A user-defined network on hosts' engines; containers on it reach each other by name and alias. Settings are fixed: a change replaces it." });
+export type FleetNetworkSpec = z.infer<typeof FleetNetwork>;
+
+export const FleetVolume = z
+  .strictObject({
+    name: name.meta({ description: "Volume name on each host; containers mount it as `name:/path`.", examples: ["shop-data"] }),
+    on: Targets,
+    driver: z.string().min(1).optional().meta({ description: "Volume driver. Default: local.", examples: ["local"] }),
+    driverOpts: z.record(z.string(), z.string()).optional().meta({ description: "Driver options (`docker volume create -o`).", examples: [{ type: "tmpfs", device: "tmpfs" }] }),
+    labels: z.record(z.string(), z.string()).optional().meta({ description: "Volume labels.", examples: [{ team: "shop" }] }),
+    deleteOnDestroy: z.boolean().optional().meta({ description: "Remove the volume and its data on destroy. Default: false (kept, and destroy says so).", examples: [true] }),
+  })
+  .meta({ id: "Volume", description: "A named volume on hosts' engines, for data that outlives containers." });
+export type FleetVolumeSpec = z.infer<typeof FleetVolume>;
+
+const ContainerNetwork = z
+  .union([name, z.strictObject({ network: name.meta({ description: "A network of `networks:` on the same host.", examples: ["shop"] }), aliases: z.array(name).optional().meta({ description: "Other names the container answers to on it.", examples: [["backend"]] }) })], {
+    error: (iss) => (iss.code === "invalid_union" ? "must be a network name or { network, aliases }" : undefined),
+  })
+  .meta({ id: "ContainerNetwork", description: "A network to join: its name, or { network, aliases }.", examples: ["shop", { network: "shop", aliases: ["backend"] }] });
+// --- end networks and volumes ---
+
 export const FleetContainer = z
   .strictObject({
     name: name.meta({ description: "Container name on each host.", examples: ["nginx-container"] }),
@@ -227,7 +260,8 @@ export const FleetContainer = z
     command: z.array(z.string()).optional().meta({ description: "Command and arguments.", examples: [["nginx", "-g", "daemon off;"]] }),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" })).optional().meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
     ports: z.array(Port).optional().meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
-    volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"')).optional().meta({ description: "Bind mounts and named volumes.", examples: [["/srv/html:/usr/share/nginx/html:ro"]] }),
+    volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"')).optional().meta({ description: "Bind mounts (absolute host path) and volumes of `volumes:` on the same host (`name:/path`).", examples: [["/srv/html:/usr/share/nginx/html:ro", "shop-data:/var/lib/data"]] }),
+    networks: z.array(ContainerNetwork).optional().meta({ description: "Networks of `networks:` to join (on the same host), with aliases. Default: the engine's default bridge." }),
     restartPolicy: z.enum(["no", "always", "unless-stopped", "on-failure"]).optional().meta({ description: "Default: unless-stopped.", examples: ["always"] }),
     labels: z.record(z.string(), z.string()).optional().meta({ description: "Container labels.", examples: [{ team: "web" }] }),
     healthCheck: z
@@ -310,8 +344,10 @@ export const FleetSpecSchema = z
     credentials: z.array(Credential).optional().meta({ description: "Logins for pulling from private registries." }),
     images: z.array(FleetImage).optional().meta({ description: "Images pulled onto hosts ahead of use." }),
     containers: z.array(FleetContainer).optional().meta({ description: "Containers run on hosts." }),
+    networks: z.array(FleetNetwork).optional().meta({ description: "User-defined networks on hosts, for containers to join." }),
+    volumes: z.array(FleetVolume).optional().meta({ description: "Named volumes on hosts, for containers to mount." }),
     swarm: FleetSwarm.optional(),
   })
-  .meta({ title: "Dockyard fleet file", description: "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers and a swarm. Deployed by `pulumi up`." });
+  .meta({ title: "Dockyard fleet file", description: "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers, networks, volumes and a swarm. Deployed by `pulumi up`." });
 
 export type FleetSpec = z.infer<typeof FleetSpecSchema>;

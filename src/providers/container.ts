@@ -29,6 +29,14 @@ export interface HealthSpec {
   startPeriodSeconds: number;
 }
 
+/** A user-defined network the container joins. */
+export interface ContainerNetworkSpec {
+  name: string;
+  aliases: string[];
+  /** The id of a Dockyard Network, so a network made again is joined again. */
+  id?: string;
+}
+
 /** The settings Dockyard owns on a container. */
 export interface ContainerSpec {
   name: string;
@@ -37,6 +45,8 @@ export interface ContainerSpec {
   command?: string[];
   ports: PortSpec[];
   volumes: VolumeSpec[];
+  /** Absent when the container joins none (the engine's default bridge). */
+  networks?: ContainerNetworkSpec[];
   restartPolicy: "no" | "always" | "unless-stopped" | "on-failure";
   labels: Record<string, string>;
   healthcheck?: HealthSpec;
@@ -62,7 +72,7 @@ export interface ContainerOutputs extends ContainerInputs {
 const MANAGED = "dockyard.managed";
 const SPEC_HASH = "dockyard.spec";
 /** Settings docker can change on a live container (`docker update`); the rest need a new one. */
-const UPDATABLE: (keyof ContainerSpec)[] = ["restartPolicy", "memoryBytes", "cpus", "startTimeoutSeconds"];
+const UPDATABLE: (keyof ContainerSpec)[] = ["restartPolicy", "memoryBytes", "cpus", "startTimeoutSeconds", "networks"];
 
 /** A hash of what needs a new container to change (the label that tells a container's settings). */
 function specHash(inputs: ContainerInputs): string {
@@ -84,6 +94,8 @@ function createOptions(inputs: ContainerInputs): Docker.ContainerCreateOptions {
     (bindings[key] ??= []).push({ HostIp: p.hostIp ?? "", HostPort: String(p.hostPort) });
   }
   const hc = s.healthcheck;
+  // The first network is joined at creation (only one can be); the others before the start.
+  const first = s.networks?.[0];
   return {
     name: s.name,
     Image: s.image,
@@ -106,8 +118,57 @@ function createOptions(inputs: ContainerInputs): Docker.ContainerCreateOptions {
       RestartPolicy: { Name: s.restartPolicy === "no" ? "" : s.restartPolicy },
       Memory: s.memoryBytes,
       NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : undefined,
+      ...(first ? { NetworkMode: first.name } : {}),
     },
+    ...(first ? { NetworkingConfig: { EndpointsConfig: { [first.name]: { Aliases: first.aliases } } } } : {}),
   };
+}
+
+type Attachments = Record<string, { Aliases?: string[] | null; NetworkID?: string }>;
+
+const attachmentsOf = (info: Docker.ContainerInspectInfo): Attachments => (info.NetworkSettings?.Networks ?? {}) as Attachments;
+
+/** Why the container's network attachments are not what the spec says ([] when they are). */
+export function containerNetworkDrift(spec: ContainerSpec, info: Docker.ContainerInspectInfo): string[] {
+  const attached = attachmentsOf(info);
+  return (spec.networks ?? []).flatMap((n) => {
+    const a = attached[n.name];
+    if (!a) return [`container ${spec.name} is not on network ${n.name}`];
+    const missing = n.aliases.filter((x) => !(a.Aliases ?? []).includes(x));
+    return missing.length ? [`container ${spec.name} on network ${n.name} lacks alias ${missing.join(", ")}`] : [];
+  });
+}
+
+/**
+ * Connects the container to the networks of `news` with their aliases and disconnects it from
+ * those only `olds` declared, in place (the Engine API allows both on a running container).
+ * Networks Dockyard was never told about are left alone.
+ */
+export async function joinNetworks(docker: Docker, info: Docker.ContainerInspectInfo, olds: ContainerNetworkSpec[] | undefined, news: ContainerNetworkSpec[] | undefined, target: string): Promise<void> {
+  const attached = attachmentsOf(info);
+  const gone = (e: { statusCode?: number }) => {
+    if (e.statusCode !== 404) throw e;
+  };
+  for (const o of olds ?? []) {
+    if (!(news ?? []).some((n) => n.name === o.name) && attached[o.name]) await docker.getNetwork(o.name).disconnect({ Container: info.Id, Force: true }).catch(gone);
+  }
+  // No networks declared any more: back on the default bridge, as a new container would be.
+  if (olds?.length && !news?.length && !attached.bridge) await docker.getNetwork("bridge").connect({ Container: info.Id, EndpointConfig: {} });
+  for (const n of news ?? []) {
+    const a = attached[n.name];
+    const old = olds?.find((o) => o.name === n.name);
+    const stale = a && (n.aliases.some((x) => !(a.Aliases ?? []).includes(x)) || (old && !isDeepStrictEqual(old.aliases, n.aliases)) || (n.id && a.NetworkID && a.NetworkID !== n.id));
+    if (stale) await docker.getNetwork(n.name).disconnect({ Container: info.Id, Force: true }).catch(gone);
+    if (!a || stale) {
+      await docker
+        .getNetwork(n.name)
+        .connect({ Container: info.Id, EndpointConfig: { Aliases: n.aliases } })
+        .catch((e: Error & { statusCode?: number }) => {
+          if (e.statusCode === 404) throw new RemoteError(target, `network ${n.name} is not on the host, so container ${info.Name.replace(/^\//, "")} cannot join it: declare a Network for it (or create it) first`);
+          throw e;
+        });
+    }
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -192,10 +253,13 @@ async function create(docker: Docker, inputs: ContainerInputs): Promise<Containe
   }
   const c = await docker.createContainer(createOptions(inputs)).catch((e: Error & { statusCode?: number }) => {
     if (isConnectionFailure(e)) throw e;
+    if (e.statusCode === 404 && /network/i.test(e.message)) throw new RemoteError(target, `network ${inputs.spec.networks?.[0]?.name} is not on the host, so container ${inputs.spec.name} cannot join it: declare a Network for it (or create it) first`);
     if (e.statusCode === 404) throw new RemoteError(target, `image ${inputs.spec.image} is not on the host: declare an Image for it (or pull it) first`);
     throw new RemoteError(target, `creating container ${inputs.spec.name}: ${engineSaid(e)}`);
   });
   try {
+    // The networks after the first (joined at creation), before the start.
+    await joinNetworks(docker, await c.inspect(), undefined, inputs.spec.networks, target);
     await c.start();
     await waitReady(c, inputs, target);
   } catch (e) {
@@ -213,6 +277,7 @@ function driftOf(inputs: ContainerInputs, olds: ContainerOutputs, info: Docker.C
   if (info.Id !== olds.containerId) reasons.push(`container ${inputs.spec.name} was replaced outside Dockyard`);
   if (!info.State.Running) reasons.push(`container ${inputs.spec.name} is ${info.State.Status}`);
   if (info.Config.Labels?.[SPEC_HASH] !== specHash(inputs)) reasons.push(`container ${inputs.spec.name} runs other settings`);
+  reasons.push(...containerNetworkDrift(inputs.spec, info));
   return reasons;
 }
 
@@ -289,6 +354,7 @@ export const container = {
           NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : 0,
         });
       }
+      await joinNetworks(docker, info, olds.spec.networks, news.spec.networks, target);
       if (!info.State.Running) {
         await c.start().catch((e: Error) => {
           throw portError(e, news, target);

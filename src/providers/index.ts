@@ -10,3 +10,5 @@ export { certificate } from "./certificate";
 export { sshKeyPair } from "./ssh-key-pair";
 export { swarm } from "./swarm";
 export { service } from "./service";
+export { network } from "./network";
+export { volume } from "./volume";

@@ -4,6 +4,8 @@ import { gated } from "./program-gate";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 import type { ContainerSpec } from "./container";
 import type { ImageSpec, RegistryAuth } from "./image";
+import type { NetworkSpec } from "./network";
+import type { NamedVolumeSpec } from "./volume";
 
 interface Connected {
   connection: pulumi.Input<ConnectionInputs>;
@@ -75,6 +77,38 @@ export class CertificateResource extends pulumi.dynamic.Resource {
       pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: ["privateKey"] }),
       "dockyard",
       "Certificate",
+    );
+  }
+}
+
+export class NetworkResource extends pulumi.dynamic.Resource {
+  declare readonly networkId: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: Connected & { spec: pulumi.Input<NetworkSpec> }, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerByName("network"),
+      name,
+      { ...args, networkId: undefined, drift: undefined },
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      "dockyard",
+      "Network",
+    );
+  }
+}
+
+export class VolumeResource extends pulumi.dynamic.Resource {
+  declare readonly mountpoint: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: Connected & { spec: pulumi.Input<NamedVolumeSpec>; deleteOnDestroy: boolean }, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerByName("volume"),
+      name,
+      { ...args, mountpoint: undefined, drift: undefined },
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      "dockyard",
+      "Volume",
     );
   }
 }

@@ -2,10 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DockerEngine } from "../engine/docker-engine";
 import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
-import type { ContainerSpec, HealthSpec, PortSpec, VolumeSpec } from "../providers/container";
+import type { ContainerNetworkSpec, ContainerSpec, HealthSpec, PortSpec, VolumeSpec } from "../providers/container";
 import { ContainerResource } from "../providers/workload-resources";
 import { Image } from "./image";
 import { imageRefProblem } from "./image-ref";
+import { Network } from "./network";
+import { Volume } from "./volume";
 
 export interface PortArgs {
   /** @example 80 */
@@ -56,6 +58,38 @@ export interface HealthCheckArgs {
   startPeriodSeconds?: number;
 }
 
+export interface ContainerNetworkArgs {
+  /**
+   * A Network of the same engine, or the name of a network already on the host.
+   * @example new Network("shop", { engine, name: "shop" })
+   */
+  network: Network | string;
+  /**
+   * Other names the container answers to on this network (its own name always does).
+   * @default none
+   * @example ["backend"]
+   */
+  aliases?: string[];
+}
+
+export interface VolumeMountArgs {
+  /**
+   * A Volume of the same engine.
+   * @example new Volume("data", { engine, name: "shop-data" })
+   */
+  volume: Volume;
+  /**
+   * Where it is mounted in the container (absolute).
+   * @example "/var/lib/data"
+   */
+  target: string;
+  /**
+   * @default false
+   * @example true
+   */
+  readOnly?: boolean;
+}
+
 export interface ContainerArgs {
   /**
    * The engine to run on.
@@ -92,11 +126,19 @@ export interface ContainerArgs {
    */
   ports?: (string | PortArgs)[];
   /**
-   * Bind mounts (absolute host path) and named volumes: `"/srv/html:/usr/share/nginx/html:ro"`.
+   * Bind mounts (absolute host path) and named volumes: `"/srv/html:/usr/share/nginx/html:ro"`,
+   * or a Volume component mounted at a path (the container then waits for the volume).
    * @default none
-   * @example ["data:/var/lib/app", "/etc/app:/etc/app:ro"]
+   * @example ["/etc/app:/etc/app:ro", { volume: data, target: "/var/lib/app" }]
    */
-  volumes?: (string | VolumeSpec)[];
+  volumes?: (string | VolumeSpec | VolumeMountArgs)[];
+  /**
+   * User-defined networks to join, with aliases other containers reach it by. A change of
+   * networks or aliases reconnects the running container in place (no replace).
+   * @default none (the engine's default bridge)
+   * @example [{ network: net, aliases: ["backend"] }, "monitoring"]
+   */
+  networks?: (Network | string | ContainerNetworkArgs)[];
   /**
    * @default "unless-stopped"
    * @example "always"
@@ -147,7 +189,12 @@ export function parsePort(p: string | PortArgs, i: number): PortSpec {
   return spec;
 }
 
-export function parseVolume(v: string | VolumeSpec, i: number): VolumeSpec {
+export function parseVolume(v: string | VolumeSpec | VolumeMountArgs, i: number, engine?: DockerEngine): VolumeSpec {
+  if (typeof v === "object" && v !== null && "volume" in v) {
+    if (!(v.volume instanceof Volume)) invalid(`volumes[${i}].volume`, "must be a Volume");
+    if (engine && v.volume.engine !== engine) invalid(`volumes[${i}].volume`, `is a volume of another engine (${v.volume.volumeName})`);
+    v = { source: v.volume.volumeName, target: v.target, ...(v.readOnly ? { readOnly: true } : {}) };
+  }
   if (typeof v === "string") {
     const parts = v.split(":");
     if (parts.length < 2 || parts.length > 3 || (parts[2] !== undefined && parts[2] !== "ro" && parts[2] !== "rw")) {
@@ -160,6 +207,22 @@ export function parseVolume(v: string | VolumeSpec, i: number): VolumeSpec {
     invalid(`volumes[${i}]`, `the source must be an absolute host path or a volume name (got ${JSON.stringify(v.source)})`);
   }
   return v;
+}
+
+/** A network to join, checked: its name, aliases and the Network it comes from (if any). */
+export function parseNetwork(n: Network | string | ContainerNetworkArgs, i: number, engine?: DockerEngine): { name: string; aliases: string[]; network?: Network } {
+  const entry: ContainerNetworkArgs = typeof n === "string" || n instanceof Network ? { network: n } : n;
+  const net = entry?.network;
+  if (!(net instanceof Network) && (typeof net !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(net))) {
+    invalid(`networks[${i}].network`, `must be a Network or a network name (got ${JSON.stringify(net)})`);
+  }
+  if (net instanceof Network && engine && net.engine !== engine) invalid(`networks[${i}].network`, `is a network of another engine (${net.networkName})`);
+  const aliases = entry.aliases ?? [];
+  aliases.forEach((a, j) => {
+    if (typeof a !== "string" || !/^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/.test(a)) invalid(`networks[${i}].aliases[${j}]`, `must be a host name like backend (got ${JSON.stringify(a)})`);
+  });
+  const name = net instanceof Network ? net.networkName : net;
+  return net instanceof Network ? { name, aliases, network: net } : { name, aliases };
 }
 
 export function parseMemory(m: number | string): number {
@@ -206,7 +269,11 @@ export class Container extends pulumi.ComponentResource {
         if (seen.has(key)) invalid(`ports[${i}]`, `publishes host port ${p.hostPort}/${p.protocol} twice`);
         seen.add(key);
       });
-      const volumes = (args.volumes ?? []).map(parseVolume);
+      const volumes = (args.volumes ?? []).map((v, i) => parseVolume(v, i, args.engine));
+      const networks = (args.networks ?? []).map((n, i) => parseNetwork(n, i, args.engine));
+      networks.forEach((n, i) => {
+        if (networks.findIndex((o) => o.name === n.name) !== i) invalid(`networks[${i}]`, `joins network ${n.name} twice`);
+      });
       const memoryBytes = args.memory === undefined ? undefined : parseMemory(args.memory);
       if (args.cpus !== undefined && !(args.cpus > 0)) invalid("cpus", "must be a positive number of cores");
       const hc = args.healthCheck;
@@ -221,10 +288,12 @@ export class Container extends pulumi.ComponentResource {
           startPeriodSeconds: hc.startPeriodSeconds ?? 0,
         };
       }
-      return { restartPolicy: restartPolicy as ContainerSpec["restartPolicy"], ports, volumes, memoryBytes, healthcheck };
+      return { restartPolicy: restartPolicy as ContainerSpec["restartPolicy"], ports, volumes, networks, memoryBytes, healthcheck };
     });
     const image = args.image instanceof Image ? args.image.repoDigest : pulumi.output(args.image);
-    const spec = pulumi.all([image, args.command, args.labels ?? {}]).apply(([img, command, labels]) => {
+    // A Network's id is part of the spec: a network made again is joined again.
+    const networkIds = pulumi.all(fixed.networks.map((n) => n.network?.networkId ?? ""));
+    const spec = pulumi.all([image, args.command, args.labels ?? {}, networkIds]).apply(([img, command, labels, ids]) => {
       const s: ContainerSpec = {
         name: args.name,
         image: img,
@@ -235,6 +304,8 @@ export class Container extends pulumi.ComponentResource {
         startTimeoutSeconds: args.startTimeoutSeconds ?? 60,
       };
       if (command) s.command = command;
+      // Only set when there are networks, so containers declared before networks existed keep their state.
+      if (fixed.networks.length) s.networks = fixed.networks.map((n, i): ContainerNetworkSpec => ({ name: n.name, aliases: n.aliases, ...(ids[i] ? { id: ids[i] } : {}) }));
       if (fixed.healthcheck) s.healthcheck = fixed.healthcheck;
       if (fixed.memoryBytes !== undefined) s.memoryBytes = fixed.memoryBytes;
       if (args.cpus !== undefined) s.cpus = args.cpus;
@@ -244,6 +315,8 @@ export class Container extends pulumi.ComponentResource {
     const host = args.engine.host;
     const deps: pulumi.Resource[] = [args.engine.ready];
     if (args.image instanceof Image) deps.push(args.image.ready);
+    for (const n of fixed.networks) if (n.network) deps.push(n.network.ready);
+    for (const v of args.volumes ?? []) if (typeof v === "object" && "volume" in v) deps.push(v.volume.ready);
     const res = new ContainerResource(
       `${name}-container`,
       { connection: host.connection, credentials: host.credentials, spec, env },
