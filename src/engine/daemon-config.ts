@@ -130,6 +130,14 @@ export interface DaemonConfigArgs {
    * @example { https: "http://proxy.corp:3128", noProxy: ["localhost", ".corp"] }
    */
   proxy?: pulumi.Input<DaemonProxyArgs>;
+  /**
+   * daemon.json keys of ours that are defaults, not the user's choice: where the host's file
+   * already sets one to another value that Dockyard did not write, the run fails naming the key
+   * and both values, and changes nothing. Fleet files set it for their default log rotation.
+   * @default none (under `merge`, our keys win)
+   * @example ["log-driver", "log-opts"]
+   */
+  refuseOverwriting?: string[];
 }
 
 /** Checks a proxy argument; throws naming the field at fault, never quoting a credential. */
@@ -264,7 +272,7 @@ export class DaemonConfig extends pulumi.ComponentResource {
     const host = args.engine.host;
     const res = new DaemonConfigResource(
       `${name}-daemon-json`,
-      { connection: host.connection, credentials: host.credentials, settings, policy, proxy },
+      { connection: host.connection, credentials: host.credentials, settings, policy, proxy, refuseOverwriting: args.refuseOverwriting?.length ? [...args.refuseOverwriting] : undefined },
       { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
     );
     this.effectiveMirrors = res.effectiveMirrors;

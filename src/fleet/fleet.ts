@@ -14,7 +14,7 @@ import { Image, type RegistryCredentials } from "../workload/image";
 import { parseImageRef } from "../workload/image-ref";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import { checkFleetSpec, fleetSourceOf, FleetFileError, formatPath, type FleetProblem } from "./load-fleet";
-import type { ConfigRef, FleetSpec, SecretRef } from "./spec";
+import { type ConfigRef, type DaemonSpec, FLEET_LOG_ROTATION, type FleetSpec, type SecretRef } from "./spec";
 
 export interface FleetArgs {
   /**
@@ -398,14 +398,38 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
 
 function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<ConstructorParameters<typeof DaemonConfig>[1], "engine"> | undefined {
   const h = spec.hosts[i];
-  const d = hostSettings(spec, h).daemon;
-  if (!d) return undefined;
+  const d = hostSettings(spec, h).daemon ?? {};
   const at = (k: string) => settingPath(spec, i, "daemon", k);
-  const { registryMirrors, insecureRegistries, ...rest } = d;
+  const { registryMirrors, insecureRegistries, proxy, logRotation, ...rest } = d;
+  // Issue #18: log rotation on by default; the proxy's URLs are read as secrets.
+  const rotation = logRotationSettings(d);
+  if (!Object.keys(rest).length && !registryMirrors && !insecureRegistries && !proxy && !rotation) return undefined;
   return {
     ...rest,
+    ...(rotation ? { logDriver: rotation.logDriver, logOpts: rotation.logOpts, refuseOverwriting: rotation.defaulted ? ["log-driver", "log-opts"] : undefined } : {}),
     registryMirrors: registryMirrors && pulumi.all(registryMirrors.map((m, j) => refs.text(m, [...at("registryMirrors"), j]))),
     insecureRegistries: insecureRegistries && pulumi.all(insecureRegistries.map((r, j) => refs.text(r, [...at("insecureRegistries"), j]))),
+    proxy: proxy && pulumi.all({
+      http: proxy.http === undefined ? undefined : refs.text(proxy.http, [...at("proxy"), "http"], true),
+      https: proxy.https === undefined ? undefined : refs.text(proxy.https, [...at("proxy"), "https"], true),
+      noProxy: proxy.noProxy,
+    }),
+  };
+}
+
+/**
+ * The log-driver/log-opts a fleet host gets: none where the daemon settings give their own log
+ * settings or `logRotation: false`; else json-file with FLEET_LOG_ROTATION (or the given values).
+ * `defaulted` when nothing was asked: then a host's own log settings are not replaced silently.
+ */
+export function logRotationSettings(d: DaemonSpec): { logDriver: string; logOpts: Record<string, string>; defaulted: boolean } | undefined {
+  if (d.logRotation === false || d.logDriver !== undefined || d.logOpts !== undefined) return undefined;
+  if (d.settings && ("log-driver" in d.settings || "log-opts" in d.settings)) return undefined;
+  const r = d.logRotation ?? {};
+  return {
+    logDriver: "json-file",
+    logOpts: { "max-size": r.maxSize ?? FLEET_LOG_ROTATION.maxSize, "max-file": String(r.maxFile ?? FLEET_LOG_ROTATION.maxFile) },
+    defaulted: d.logRotation === undefined,
   };
 }
 

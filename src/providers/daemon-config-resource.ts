@@ -12,6 +12,7 @@ export interface DaemonConfigResourceArgs {
   settings: pulumi.Input<Record<string, unknown>>;
   policy: pulumi.Input<"merge" | "replace">;
   proxy?: pulumi.Input<DaemonProxy | undefined>;
+  refuseOverwriting?: string[];
 }
 
 export class DaemonConfigResource extends pulumi.dynamic.Resource {

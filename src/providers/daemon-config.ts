@@ -25,6 +25,8 @@ export interface DaemonConfigInputs extends ConnectedInputs {
   policy: "merge" | "replace";
   /** dockerd's proxy (a systemd drop-in); a secret in state, never in logs. */
   proxy?: DaemonProxy;
+  /** Keys of ours that must not replace a different value already on the host (defaults). */
+  refuseOverwriting?: string[];
 }
 
 export interface DaemonConfigOutputs extends DaemonConfigInputs {
@@ -94,6 +96,19 @@ export function driftOf(inputs: DaemonConfigInputs, p: DaemonProbe): string[] {
   return reasons;
 }
 
+/**
+ * The defaults (refuseOverwriting) that would replace a value the host's daemon.json has and
+ * Dockyard did not write: the user's own setting is never replaced silently by a default.
+ */
+export function defaultsOverwriting(inputs: DaemonConfigInputs, file: Record<string, unknown> | undefined, previouslyOurs: string[]): string[] {
+  const clashes = (inputs.refuseOverwriting ?? []).filter((k) => file && k in file && k in inputs.settings && !previouslyOurs.includes(k) && !isDeepStrictEqual(file[k], inputs.settings[k]));
+  if (!clashes.length) return [];
+  const list = clashes.map((k) => `${k} ${JSON.stringify(file![k])} (the default is ${JSON.stringify(inputs.settings[k])})`).join(", ");
+  return [
+    `daemon.json already sets ${list}, not written by Dockyard: a default does not replace it. Keep the host's own with daemon.logRotation: false (or logDriver/logOpts in the fleet file), or write the values you want in the fleet file. Nothing was changed`,
+  ];
+}
+
 /** What the run does with the proxy drop-in: ours is removed only when we had written one. */
 export function proxyDropInAction(proxy: DaemonProxy | undefined, onHost: string | undefined, hadProxy: boolean): "keep" | "write" | "remove" {
   if (proxy) return onHost === renderProxyDropIn(proxy) ? "keep" : "write";
@@ -107,6 +122,8 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
   if (before.unparsable !== undefined && inputs.policy === "merge") {
     throw new RemoteError(target, "/etc/docker/daemon.json is not valid JSON, so it cannot be merged: fix it, or use policy 'replace'. Nothing was changed");
   }
+  const overwritten = defaultsOverwriting(inputs, before.file, previouslyOurs);
+  if (overwritten.length) throw new RemoteError(target, overwritten.join("; "));
   const desired = mergeDaemonJson(before.file ?? {}, inputs.settings, previouslyOurs, inputs.policy);
   const flags = keysSetByFlags(before.execStart);
   const clashes = Object.keys(desired).filter((k) => flags.has(k));
