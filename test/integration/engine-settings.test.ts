@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
-import { DaemonConfig, type DaemonConfigArgs } from "pulumi-dockyard";
+import * as pulumi from "@pulumi/pulumi";
+import { DaemonConfig, type DaemonConfigArgs, Fleet, type FleetSpec } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
@@ -146,5 +147,42 @@ test.serial("refused before the host changes: a proxy URL that is not http(s), a
     } finally {
       await cleanup();
     }
+  }
+});
+
+test.serial("fleet files rotate logs by default, never over a host's own log settings silently, and turn it off", async (t) => {
+  const h = rig.hosts[0];
+  let daemon: FleetSpec["hosts"][number]["daemon"];
+  const spec = (): FleetSpec => ({
+    defaults: { privateKey: { config: "sshPrivateKey" }, engine: { method: "offline", bundle: pkgs.bundle, bundleSha256: pkgs.bundleSha256 } },
+    hosts: [{ name: "h1", address: h.address, hostKey: h.hostKey, ...(daemon ? { daemon } : {}) }],
+  });
+  const config = (key: string, secret: boolean) => (key === "sshPrivateKey" && secret ? pulumi.secret(rig.privateKey) : undefined);
+  const { stack, cleanup } = await testStack("dockyard-settings", "rotation", async () => {
+    const fleet = new Fleet("f", { spec: spec(), config });
+    return { hosts: fleet.outputs };
+  });
+  const daemonJson = async () => JSON.parse((await rig.exec(h, "cat /etc/docker/daemon.json 2>/dev/null || echo null")).trim());
+  try {
+    // A host whose own daemon.json picks journald: the default does not replace it, and says so.
+    await rig.exec(h, `printf '{"log-driver": "journald"}' > /etc/docker/daemon.json`);
+    const err = await t.throwsAsync(stack.up());
+    t.regex(err!.message, /daemon\.json already sets log-driver "journald" \(the default is "json-file"\), not written by Dockyard: a default does not replace it\. Keep the host's own with daemon\.logRotation: false/);
+    t.deepEqual(await daemonJson(), { "log-driver": "journald" }, "nothing was changed");
+
+    // Without it: json-file 50m x 5, in docker info and on a new container.
+    await rig.exec(h, "rm /etc/docker/daemon.json && systemctl restart docker");
+    await stack.up();
+    t.like(await daemonJson(), { "log-driver": "json-file", "log-opts": { "max-size": "50m", "max-file": "5" } });
+    t.is((await rig.exec(h, "docker info --format '{{.LoggingDriver}}'")).trim(), "json-file");
+
+    // Off: our log keys go.
+    daemon = { logRotation: false };
+    await stack.up();
+    const after = await daemonJson();
+    t.false(after !== null && "log-opts" in after, "logRotation: false removes the rotation");
+  } finally {
+    await stack.destroy().catch(() => undefined);
+    await cleanup();
   }
 });
