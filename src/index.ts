@@ -12,6 +12,7 @@ export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
 export { type PreflightPolicy, PreflightError } from "./host/preflight";
 export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./host/distro";
 export { DaemonConfig, type DaemonConfigArgs, type DaemonProxyArgs, type AddressPool } from "./engine/daemon-config";
+export { DockerUsers, type DockerUsersArgs } from "./engine/docker-users";
 export { Image, type ImageArgs, type BuildArgs, type RegistryCredentials } from "./workload/image";
 export { Container, type ContainerArgs, type PortArgs, type HealthCheckArgs } from "./workload/container";
 export { Registry, type RegistryArgs, type RegistryUser, type RegistryTls } from "./registry/registry";

@@ -10,3 +10,4 @@ export { certificate } from "./certificate";
 export { sshKeyPair } from "./ssh-key-pair";
 export { swarm } from "./swarm";
 export { service } from "./service";
+export { dockerUsers } from "./docker-users";

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
-import { DaemonConfig, type DaemonConfigArgs, Fleet, type FleetSpec } from "pulumi-dockyard";
+import { DaemonConfig, type DaemonConfigArgs, DockerUsers, Fleet, type FleetSpec } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
@@ -53,8 +53,9 @@ const stateOnDisk = (dir: string): string =>
     .join("\n");
 /** Pulumi's marker of a secret value (exportStack shows secrets decrypted, marked with it). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const daemonState = async (stack: { exportStack(): Promise<{ deployment: { resources?: { type: string; outputs?: Record<string, any> }[] } }> }) =>
-  (await stack.exportStack()).deployment.resources?.find((r) => r.type.endsWith("dockyard:DaemonConfig"))?.outputs;
+type Exportable = { exportStack(): Promise<{ deployment: { resources?: { type: string; outputs?: Record<string, any> }[] } }> };
+const resourceState = async (stack: Exportable, type: string) => (await stack.exportStack()).deployment.resources?.find((r) => r.type.endsWith(`dockyard:${type}`))?.outputs;
+const daemonState = (stack: Exportable) => resourceState(stack, "DaemonConfig");
 
 test.serial("proxy: a drop-in proved in docker info, secret in state, one restart with daemon.json, drift repaired, rolled back, removed", async (t) => {
   const h = rig.hosts[0];
@@ -181,6 +182,46 @@ test.serial("fleet files rotate logs by default, never over a host's own log set
     await stack.up();
     const after = await daemonJson();
     t.false(after !== null && "log-opts" in after, "logRotation: false removes the rotation");
+  } finally {
+    await stack.destroy().catch(() => undefined);
+    await cleanup();
+  }
+});
+
+test.serial("dockerUsers: a missing user refused by name before any change; added, drift repaired, only ours taken out on destroy", async (t) => {
+  const h = rig.hosts[0];
+  await rig.exec(h, "for u in alice carol; do id -u $u >/dev/null 2>&1 || useradd -m $u; done; getent group docker >/dev/null || groupadd --system docker; gpasswd -a carol docker >/dev/null; gpasswd -d alice docker >/dev/null 2>&1 || true");
+  const inGroup = async (u: string) => (await rig.exec(h, `id -nG ${u}`)).split(/\s+/).includes("docker");
+  let users: string[] = ["alice", "bob"];
+  const { stack, cleanup } = await testStack("dockyard-settings", "users", async () => {
+    const engine = offlineEngine("docker", rig, h, pkgs);
+    const members = new DockerUsers("users", { engine, users });
+    return { added: members.added, drift: members.drift };
+  });
+  try {
+    const err = await t.throwsAsync(stack.up());
+    t.regex(err!.message, /dockerUsers: user "bob" does not exist on this host; create it first, or take it out of dockerUsers\. Nothing was changed/);
+    t.false(await inGroup("alice"), "alice was not added: nothing changed");
+
+    users = ["alice", "carol"];
+    const up = await stack.up();
+    t.true(await inGroup("alice"));
+    t.deepEqual(up.outputs.added.value, ["alice"], "carol was a member already: not ours");
+
+    await rig.exec(h, "gpasswd -d alice docker >/dev/null");
+    t.deepEqual(changesOf((await stack.refresh()).summary), { update: 1 });
+    t.deepEqual((await resourceState(stack, "DockerUsers"))?.drift, ["alice is not in the docker group"]);
+    await stack.up();
+    t.true(await inGroup("alice"), "repaired");
+
+    await stack.destroy();
+    t.false(await inGroup("alice"), "destroy takes out the user Dockyard added");
+    t.true(await inGroup("carol"), "and leaves the one it found there");
+
+    users = ["Bad Name"];
+    const bad = await t.throwsAsync(stack.up());
+    t.regex(bad!.message, /DockerUsers users: users\[0\] must be a user name/);
+    t.false(await inGroup("alice"), "nothing changed");
   } finally {
     await stack.destroy().catch(() => undefined);
     await cleanup();
