@@ -8,6 +8,9 @@ import {
   type DaemonProbe,
   type DockerInfo,
   parseDaemonProbe,
+  parseDataRootProbe,
+  type DataRootProbe,
+  renderDataRootProbe,
   PROXY_DROP_IN,
   renderApplyDaemonSettings,
   renderDaemonProbe,
@@ -109,6 +112,19 @@ export function defaultsOverwriting(inputs: DaemonConfigInputs, file: Record<str
   ];
 }
 
+/**
+ * A data-root change is refused while the old root holds containers, images or volumes and the
+ * new one is empty: switching would hide them from docker. Dockyard does not move them itself.
+ */
+export function dataRootRefusal(target: string, oldRoot: string, newRoot: string, p: DataRootProbe): string | undefined {
+  if (p.newRootUsed || p.containers + p.images + p.volumes === 0) return undefined;
+  return (
+    `data-root would change from ${oldRoot} to ${newRoot} on ${target}, but ${oldRoot} holds ${p.containers} container(s), ${p.images} image(s) and ${p.volumes} volume(s), which docker would no longer see. ` +
+    `Dockyard does not move them. To keep them: systemctl stop docker docker.socket; rsync -aHAX ${oldRoot}/ ${newRoot}/; then run up again (a new data-root that is not empty is used as it is). ` +
+    `To drop them: docker system prune -a --volumes, then up. Nothing was changed`
+  );
+}
+
 /** What the run does with the proxy drop-in: ours is removed only when we had written one. */
 export function proxyDropInAction(proxy: DaemonProxy | undefined, onHost: string | undefined, hadProxy: boolean): "keep" | "write" | "remove" {
   if (proxy) return onHost === renderProxyDropIn(proxy) ? "keep" : "write";
@@ -135,6 +151,13 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
         .join("; ") +
         ". Remove the setting, or override ExecStart in a drop-in (/etc/systemd/system/docker.service.d/override.conf: 'ExecStart=' then 'ExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock'). Nothing was changed",
     );
+  }
+  const newRoot = desired["data-root"];
+  const oldRoot = before.info?.dockerRootDir;
+  if (typeof newRoot === "string" && oldRoot && oldRoot.replace(/\/$/, "") !== newRoot.replace(/\/$/, "")) {
+    const roots = parseDataRootProbe((await session.exec(renderDataRootProbe(newRoot), { what: "reading the data roots" })).stdout);
+    const refusal = dataRootRefusal(target, oldRoot, newRoot, roots);
+    if (refusal) throw new RemoteError(target, refusal);
   }
   const dropIn = proxyDropInAction(inputs.proxy, before.proxyDropIn, hadProxy);
   const jsonChanged = !isDeepStrictEqual(desired, before.file === undefined ? undefined : sortKeys(before.file));

@@ -225,3 +225,31 @@ export function renderRestoreDaemonJson(content: string | undefined): string {
 export function renderReadOriginal(): string {
   return `cat ${DAEMON_ORIGINAL} 2>/dev/null || echo '@@unknown@@'\n`;
 }
+
+/**
+ * What the data roots hold, for a data-root change: containers, images and volumes docker has
+ * now (in the old root), and whether the new root has anything in it. Read-only.
+ */
+export function renderDataRootProbe(newRoot: string): string {
+  const q = `'${newRoot.replace(/'/g, `'\\''`)}'`;
+  return [
+    `${sectionMarker("containers")}; docker ps -aq 2>/dev/null | wc -l`,
+    `${sectionMarker("images")}; docker images -aq 2>/dev/null | wc -l`,
+    `${sectionMarker("volumes")}; docker volume ls -q 2>/dev/null | wc -l`,
+    `${sectionMarker("new")}; if [ -d ${q} ] && [ -n "$(ls -A ${q} 2>/dev/null)" ]; then echo used; else echo empty; fi`,
+    "",
+  ].join("\n");
+}
+
+export interface DataRootProbe {
+  containers: number;
+  images: number;
+  volumes: number;
+  newRootUsed: boolean;
+}
+
+export function parseDataRootProbe(output: string): DataRootProbe {
+  const s = parseSections(output);
+  const n = (k: string) => Number.parseInt((s[k] ?? "0").trim(), 10) || 0;
+  return { containers: n("containers"), images: n("images"), volumes: n("volumes"), newRootUsed: (s.new ?? "").trim() === "used" };
+}

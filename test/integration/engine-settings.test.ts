@@ -227,3 +227,33 @@ test.serial("dockerUsers: a missing user refused by name before any change; adde
     await cleanup();
   }
 });
+
+test.serial("data-root: a change is refused while the old root holds data, naming host and paths; taken when it is empty; a relative path refused", async (t) => {
+  const h = rig.hosts[0];
+  let config: Omit<DaemonConfigArgs, "engine"> | undefined;
+  const { stack, cleanup } = await testStack("dockyard-settings", "data-root", program(h, () => config));
+  const root = async () => (await rig.exec(h, "docker info --format '{{.DockerRootDir}}'")).trim();
+  try {
+    await stack.up(); // the engine alone (already there when the file runs whole)
+    config = { dataRoot: "docker-data" };
+    const relative = await t.throwsAsync(stack.up());
+    t.regex(relative!.message, /DaemonConfig daemon: dataRoot must be an absolute path/);
+
+    await rig.exec(h, "rm -rf /srv/docker; docker volume create keep >/dev/null");
+    const before = await rig.exec(h, "cat /etc/docker/daemon.json 2>/dev/null || true");
+    config = { dataRoot: "/srv/docker" };
+    const err = await t.throwsAsync(stack.up());
+    t.regex(err!.message, new RegExp(`data-root would change from /var/lib/docker to /srv/docker on root@${h.address.replace(/\./g, "\\.")}:22, but /var/lib/docker holds 0 container\\(s\\), 0 image\\(s\\) and 1 volume\\(s\\)`));
+    t.regex(err!.message, /rsync -aHAX \/var\/lib\/docker\/ \/srv\/docker\/; then run up again.*Nothing was changed/);
+    t.is(await rig.exec(h, "cat /etc/docker/daemon.json 2>/dev/null || true"), before, "daemon.json untouched");
+    t.is(await root(), "/var/lib/docker");
+
+    await rig.exec(h, "docker volume rm keep >/dev/null");
+    await stack.up();
+    t.is(await root(), "/srv/docker", "an empty old root: the change is taken");
+  } finally {
+    await stack.destroy().catch(() => undefined);
+    await cleanup();
+  }
+  t.is(await root(), "/var/lib/docker", "destroy put the data root back");
+});

@@ -1,10 +1,12 @@
 import test from "ava";
 import { checkProxy, daemonSettingsFrom } from "../../src/engine/daemon-config";
 import { daemonSettingsProblems, didYouMean, keysSetByFlags, maskCredentials, mergeDaemonJson } from "../../src/engine/daemon-settings";
-import { notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/providers/daemon-config";
+import { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/providers/daemon-config";
 import {
   parseDaemonProbe,
+  parseDataRootProbe,
   renderApplyDaemonJson,
+  renderDataRootProbe,
   renderApplyDaemonSettings,
   renderDaemonProbe,
   renderProxyDropIn,
@@ -195,4 +197,15 @@ test("proxy: only our drop-in is removed; docker info is compared with credentia
   t.is(p.proxyDropIn, renderProxyDropIn(proxy));
   t.is(p.info?.httpsProxy, "http://xxxxx:xxxxx@proxy:3128");
   t.is(parseDaemonProbe("@@dockyard@@ proxy\n@@absent@@\n").proxyDropIn, undefined);
+});
+
+test("data-root: refused while the old root holds data and the new one is empty; probe snapshot and shellcheck", (t) => {
+  const probe = renderDataRootProbe("/data/it's docker");
+  t.is(shellcheck(probe), "");
+  t.snapshot(probe, "data-root probe");
+  const p = parseDataRootProbe("@@dockyard@@ containers\n2\n@@dockyard@@ images\n3\n@@dockyard@@ volumes\n0\n@@dockyard@@ new\nempty\n");
+  t.deepEqual(p, { containers: 2, images: 3, volumes: 0, newRootUsed: false });
+  t.regex(dataRootRefusal("root@10.0.0.1:22", "/var/lib/docker", "/data/docker", p)!, /^data-root would change from \/var\/lib\/docker to \/data\/docker on root@10\.0\.0\.1:22, but \/var\/lib\/docker holds 2 container\(s\), 3 image\(s\) and 0 volume\(s\).*Nothing was changed$/);
+  t.is(dataRootRefusal("h", "/var/lib/docker", "/data/docker", { ...p, newRootUsed: true }), undefined, "already moved: taken as it is");
+  t.is(dataRootRefusal("h", "/var/lib/docker", "/data/docker", { containers: 0, images: 0, volumes: 0, newRootUsed: false }), undefined, "nothing to lose");
 });
