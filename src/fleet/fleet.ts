@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DaemonConfig } from "../engine/daemon-config";
 import { DockerEngine } from "../engine/docker-engine";
+import { DockerUsers } from "../engine/docker-users";
 import { Host, type HostArgs } from "../host/host";
 import { AwsHost, type AwsHostArgs } from "../aws/aws-host";
 import { EcrRegistry } from "../aws/ecr-registry";
@@ -66,6 +67,8 @@ export class Fleet extends pulumi.ComponentResource {
   readonly hosts: Record<string, Host> = {};
   readonly engines: Record<string, DockerEngine> = {};
   readonly daemonConfigs: Record<string, DaemonConfig> = {};
+  /** The docker group members of hosts with `dockerUsers`. */
+  readonly dockerUsers: Record<string, DockerUsers> = {};
   readonly registries: Record<string, Registry> = {};
   /** The EC2 instances of hosts declared with `aws:`. */
   readonly awsHosts: Record<string, AwsHost> = {};
@@ -119,6 +122,8 @@ export class Fleet extends pulumi.ComponentResource {
       this.hosts[h.name] = host;
       this.engines[h.name] = engine;
       if (daemonArgs[i]) this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...daemonArgs[i]! }, child);
+      const users = hostSettings(spec, h).dockerUsers;
+      if (users?.length) this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users }, child);
       this.images[h.name] = {};
       this.containers[h.name] = {};
     });

@@ -125,6 +125,14 @@ const engineSettings = {
   logRotation: LogRotation.optional(),
 };
 
+/** Host settings of issue #18 (beside `daemon`). */
+const engineHostSettings = {
+  dockerUsers: z
+    .array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}\$?$/, "must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)"))
+    .optional()
+    .meta({ description: "Existing users put in the docker group (root-equivalent: trusted users only). A missing user is refused by name before anything changes; destroy takes out only the users Dockyard added. A host's list replaces the defaults' list.", examples: [["deploy", "ci"]] }),
+};
+
 // --- end of issue #18 block ---
 
 export const Daemon = z
@@ -181,6 +189,7 @@ const hostSettings = {
   preflight: Preflight.optional(),
   engine: Engine.optional(),
   daemon: Daemon.optional(),
+  ...engineHostSettings,
 };
 
 export const Defaults = z.strictObject(hostSettings).meta({ id: "Defaults", description: "Settings every host takes unless it sets them itself." });

@@ -47,3 +47,9 @@ test("refused with the field named: bad rotation values, rotation with its own l
   t.deepEqual(problemsOf(fleet('proxy: { noProxy: ["a b"] }')), ['hosts[0].daemon.proxy.noProxy[0]: must be a host name, domain (.example.com), address or CIDR (got "a b")']);
   t.deepEqual(problemsOf(fleet("proxy: { https: { config: proxyUrl }, noProxy: [localhost, .corp] }")), []);
 });
+
+test("dockerUsers in a fleet file: names checked with the field named", (t) => {
+  const host = (users: string) => fleet("").replace("    hostKey:", `    dockerUsers: ${users}\n    hostKey:`);
+  t.deepEqual(problemsOf(host("[deploy, ci]")), []);
+  t.deepEqual(problemsOf(host('["Bad Name"]')), ['hosts[0].dockerUsers[0]: must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32) (got "Bad Name")']);
+});
