@@ -11,7 +11,8 @@ export {
 export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
 export { type PreflightPolicy, PreflightError } from "./host/preflight";
 export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./host/distro";
-export { DaemonConfig, type DaemonConfigArgs, type AddressPool } from "./engine/daemon-config";
+export { DaemonConfig, type DaemonConfigArgs, type DaemonProxyArgs, type AddressPool } from "./engine/daemon-config";
+export { DockerUsers, type DockerUsersArgs } from "./engine/docker-users";
 export { Image, type ImageArgs, type BuildArgs, type RegistryCredentials } from "./workload/image";
 export { Container, type ContainerArgs, type PortArgs, type HealthCheckArgs, type ContainerNetworkArgs, type VolumeMountArgs } from "./workload/container";
 export { Network, type NetworkArgs } from "./workload/network";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
-import { daemonSettingsProblems, insecureRegistryProblem, mirrorProblem } from "./daemon-settings";
+import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "./daemon-settings";
 import type { DockerEngine } from "./docker-engine";
 
 export interface AddressPool {
@@ -10,6 +10,28 @@ export interface AddressPool {
   base: string;
   /** @example 24 */
   size: number;
+}
+
+/** dockerd's HTTP(S) proxy. The URLs may carry credentials: they are kept as secrets. */
+export interface DaemonProxyArgs {
+  /**
+   * Proxy for plain http registries and mirrors (HTTP_PROXY). An http(s) URL, credentials allowed.
+   * @default none
+   * @example "http://user:pass@proxy.corp:3128"
+   */
+  http?: string;
+  /**
+   * Proxy for https registries, Docker Hub included (HTTPS_PROXY).
+   * @default none
+   * @example "http://proxy.corp:3128"
+   */
+  https?: string;
+  /**
+   * Hosts, domains (leading dot), addresses or CIDRs reached without the proxy (NO_PROXY).
+   * @default none
+   * @example ["localhost", "127.0.0.1", ".corp", "10.0.0.0/8"]
+   */
+  noProxy?: string[];
 }
 
 export interface DaemonConfigArgs {
@@ -99,6 +121,37 @@ export interface DaemonConfigArgs {
    * @example "replace"
    */
   policy?: "merge" | "replace";
+  /**
+   * dockerd behind an HTTP(S) proxy: written to the systemd drop-in
+   * /etc/systemd/system/docker.service.d/http-proxy.conf (docker's documented place), applied
+   * with daemon.json in one restart, checked in `docker info`, rolled back with it. Kept as a
+   * secret in state and never logged. Dropping the argument (or destroy) removes the drop-in.
+   * @default none (a drop-in of the same name that Dockyard did not write is left alone)
+   * @example { https: "http://proxy.corp:3128", noProxy: ["localhost", ".corp"] }
+   */
+  proxy?: pulumi.Input<DaemonProxyArgs>;
+  /**
+   * daemon.json keys of ours that are defaults, not the user's choice: where the host's file
+   * already sets one to another value that Dockyard did not write, the run fails naming the key
+   * and both values, and changes nothing. Fleet files set it for their default log rotation.
+   * @default none (under `merge`, our keys win)
+   * @example ["log-driver", "log-opts"]
+   */
+  refuseOverwriting?: string[];
+}
+
+/** Checks a proxy argument; throws naming the field at fault, never quoting a credential. */
+export function checkProxy(proxy: DaemonProxy | undefined): DaemonProxy | undefined {
+  if (proxy === undefined || proxy === null) return undefined;
+  if (typeof proxy !== "object") invalid("proxy", "must be an object { http?, https?, noProxy? }");
+  const [first] = proxyProblems(proxy);
+  if (first) invalid(first[0], first[1]);
+  // Only the keys that are set, so the state and the diff are stable.
+  const out: DaemonProxy = {};
+  if (proxy.http !== undefined) out.http = proxy.http;
+  if (proxy.https !== undefined) out.https = proxy.https;
+  if (proxy.noProxy?.length) out.noProxy = [...proxy.noProxy];
+  return out;
 }
 
 
@@ -213,10 +266,13 @@ export class DaemonConfig extends pulumi.ComponentResource {
     // Plain values are checked now, before anything is registered; Outputs when they resolve.
     if (!Object.values(fields).some(pending)) checked(what, () => daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]));
     const settings = pulumi.all(fields).apply((f) => checked(what, () => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0])));
+    if (args.proxy !== undefined && !pending(args.proxy)) checked(what, () => checkProxy(args.proxy as DaemonProxy));
+    // Secret whether or not the caller made it one: proxy URLs may carry credentials.
+    const proxy = args.proxy === undefined ? undefined : pulumi.secret(pulumi.output(args.proxy).apply((p) => checked(what, () => checkProxy(p as DaemonProxy))));
     const host = args.engine.host;
     const res = new DaemonConfigResource(
       `${name}-daemon-json`,
-      { connection: host.connection, credentials: host.credentials, settings, policy },
+      { connection: host.connection, credentials: host.credentials, settings, policy, proxy, refuseOverwriting: args.refuseOverwriting?.length ? [...args.refuseOverwriting] : undefined },
       { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
     );
     this.effectiveMirrors = res.effectiveMirrors;

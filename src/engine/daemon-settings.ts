@@ -211,3 +211,60 @@ export function mergeDaemonJson(
 export function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
+
+/** dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets. */
+export interface DaemonProxy {
+  http?: string;
+  https?: string;
+  noProxy?: string[];
+}
+
+/**
+ * A URL with its credentials replaced by `xxxxx`, as `docker info` shows it, for messages and
+ * for checking `docker info`. Something that is not a URL comes back as it is.
+ */
+export function maskCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = "xxxxx";
+    u.password = "xxxxx";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Problems with a proxy setting, as [argument path, reason]. Never quotes a credential: a URL is
+ * shown masked, and one that does not parse is not shown at all.
+ */
+export function proxyProblems(proxy: DaemonProxy, path = "proxy"): [string, string][] {
+  const problems: [string, string][] = [];
+  for (const key of Object.keys(proxy)) {
+    if (!["http", "https", "noProxy"].includes(key)) problems.push([`${path}.${key}`, "is not a proxy setting (http, https, noProxy)"]);
+  }
+  for (const key of ["http", "https"] as const) {
+    const url = proxy[key];
+    if (url === undefined) continue;
+    let u: URL | undefined;
+    try {
+      u = new URL(url);
+    } catch {
+      u = undefined;
+    }
+    if (typeof url !== "string" || !u || (u.protocol !== "http:" && u.protocol !== "https:")) {
+      problems.push([`${path}.${key}`, `must be an http:// or https:// URL${u ? ` (got ${JSON.stringify(maskCredentials(url))})` : ""}`]);
+    } else if (/[\s"\\]/.test(url)) {
+      // systemd's Environment= quoting: these would change the value dockerd gets.
+      problems.push([`${path}.${key}`, "must not contain spaces, quotes or backslashes (percent-encode them)"]);
+    }
+  }
+  if (proxy.noProxy !== undefined && !Array.isArray(proxy.noProxy)) return [...problems, [`${path}.noProxy`, "must be a list of hosts"]];
+  (proxy.noProxy ?? []).forEach((entry, i) => {
+    if (typeof entry !== "string" || !/^[A-Za-z0-9.*:/_[\]-]+$/.test(entry)) {
+      problems.push([`${path}.noProxy[${i}]`, `must be a host name, domain (.example.com), address or CIDR (got ${JSON.stringify(entry)})`]);
+    }
+  });
+  return problems;
+}

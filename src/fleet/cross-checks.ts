@@ -1,7 +1,7 @@
 // Checks across entries that a schema cannot express: names that must be unique or declared,
 // settings that only make sense together, ports two containers would both take.
 import * as pulumi from "@pulumi/pulumi";
-import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem } from "../engine/daemon-settings";
+import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../engine/daemon-settings";
 import { parsePinnedHostKey } from "../remote/host-key";
 import { imageRefProblem } from "../workload/image-ref";
 import { parsePort } from "../workload/container";
@@ -264,5 +264,21 @@ function checkDaemon(d: DaemonSpec, path: (string | number)[], add: (p: (string 
   for (const problem of daemonSettingsProblems(d.settings ?? {}, "")) {
     const m = /^\.([^:]+): (.*)$/.exec(problem);
     if (m) add([...path, "settings", m[1]], m[2]);
+  }
+  checkEngineSettings(d, path, add);
+}
+
+// Issue #18 engine settings (proxy, log rotation): own block for easy merges.
+function checkEngineSettings(d: DaemonSpec, path: (string | number)[], add: (p: (string | number)[], m: string) => void): void {
+  for (const key of ["http", "https"] as const) {
+    const url = d.proxy?.[key];
+    if (typeof url !== "string") continue;
+    const problem = proxyProblems({ [key]: url }).find(([k]) => k === `proxy.${key}`);
+    if (problem) add([...path, "proxy", key], problem[1]);
+    else if (/^[a-z]+:\/\/[^/@]*@/i.test(url)) add([...path, "proxy", key], "carries credentials: give it as { config: <key> } of a Pulumi config secret, never in plain text in the file");
+  }
+  if (d.logRotation && typeof d.logRotation === "object") {
+    const own = [d.logDriver !== undefined && "logDriver", d.logOpts !== undefined && "logOpts", d.settings && ("log-driver" in d.settings || "log-opts" in d.settings) && "settings"].filter(Boolean);
+    if (own.length) add([...path, "logRotation"], `conflicts with ${own.join(" and ")}: give the log settings one way (logRotation sets json-file with max-size/max-file)`);
   }
 }

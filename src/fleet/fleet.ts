@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DaemonConfig } from "../engine/daemon-config";
 import { DockerEngine } from "../engine/docker-engine";
+import { DockerUsers } from "../engine/docker-users";
 import { Host, type HostArgs } from "../host/host";
 import { AwsHost, type AwsHostArgs } from "../aws/aws-host";
 import { EcrRegistry } from "../aws/ecr-registry";
@@ -16,7 +17,7 @@ import { Volume } from "../workload/volume";
 import { parseImageRef } from "../workload/image-ref";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import { checkFleetSpec, fleetSourceOf, FleetFileError, formatPath, type FleetProblem } from "./load-fleet";
-import type { ConfigRef, FleetSpec, SecretRef } from "./spec";
+import { type ConfigRef, type DaemonSpec, FLEET_LOG_ROTATION, type FleetSpec, type SecretRef } from "./spec";
 
 export interface FleetArgs {
   /**
@@ -68,6 +69,8 @@ export class Fleet extends pulumi.ComponentResource {
   readonly hosts: Record<string, Host> = {};
   readonly engines: Record<string, DockerEngine> = {};
   readonly daemonConfigs: Record<string, DaemonConfig> = {};
+  /** The docker group members of hosts with `dockerUsers`. */
+  readonly dockerUsers: Record<string, DockerUsers> = {};
   readonly registries: Record<string, Registry> = {};
   /** The EC2 instances of hosts declared with `aws:`. */
   readonly awsHosts: Record<string, AwsHost> = {};
@@ -125,6 +128,8 @@ export class Fleet extends pulumi.ComponentResource {
       this.hosts[h.name] = host;
       this.engines[h.name] = engine;
       if (daemonArgs[i]) this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...daemonArgs[i]! }, child);
+      const users = hostSettings(spec, h).dockerUsers;
+      if (users?.length) this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users }, child);
       this.images[h.name] = {};
       this.containers[h.name] = {};
       this.networks[h.name] = {};
@@ -435,14 +440,38 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
 
 function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<ConstructorParameters<typeof DaemonConfig>[1], "engine"> | undefined {
   const h = spec.hosts[i];
-  const d = hostSettings(spec, h).daemon;
-  if (!d) return undefined;
+  const d = hostSettings(spec, h).daemon ?? {};
   const at = (k: string) => settingPath(spec, i, "daemon", k);
-  const { registryMirrors, insecureRegistries, ...rest } = d;
+  const { registryMirrors, insecureRegistries, proxy, logRotation, ...rest } = d;
+  // Issue #18: log rotation on by default; the proxy's URLs are read as secrets.
+  const rotation = logRotationSettings(d);
+  if (!Object.keys(rest).length && !registryMirrors && !insecureRegistries && !proxy && !rotation) return undefined;
   return {
     ...rest,
+    ...(rotation ? { logDriver: rotation.logDriver, logOpts: rotation.logOpts, refuseOverwriting: rotation.defaulted ? ["log-driver", "log-opts"] : undefined } : {}),
     registryMirrors: registryMirrors && pulumi.all(registryMirrors.map((m, j) => refs.text(m, [...at("registryMirrors"), j]))),
     insecureRegistries: insecureRegistries && pulumi.all(insecureRegistries.map((r, j) => refs.text(r, [...at("insecureRegistries"), j]))),
+    proxy: proxy && pulumi.all({
+      http: proxy.http === undefined ? undefined : refs.text(proxy.http, [...at("proxy"), "http"], true),
+      https: proxy.https === undefined ? undefined : refs.text(proxy.https, [...at("proxy"), "https"], true),
+      noProxy: proxy.noProxy,
+    }),
+  };
+}
+
+/**
+ * The log-driver/log-opts a fleet host gets: none where the daemon settings give their own log
+ * settings or `logRotation: false`; else json-file with FLEET_LOG_ROTATION (or the given values).
+ * `defaulted` when nothing was asked: then a host's own log settings are not replaced silently.
+ */
+export function logRotationSettings(d: DaemonSpec): { logDriver: string; logOpts: Record<string, string>; defaulted: boolean } | undefined {
+  if (d.logRotation === false || d.logDriver !== undefined || d.logOpts !== undefined) return undefined;
+  if (d.settings && ("log-driver" in d.settings || "log-opts" in d.settings)) return undefined;
+  const r = d.logRotation ?? {};
+  return {
+    logDriver: "json-file",
+    logOpts: { "max-size": r.maxSize ?? FLEET_LOG_ROTATION.maxSize, "max-file": String(r.maxFile ?? FLEET_LOG_ROTATION.maxFile) },
+    defaulted: d.logRotation === undefined,
   };
 }
 

@@ -7,7 +7,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, vi
 import type { z } from "zod";
 import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
 import { fleetProblems } from "./cross-checks";
-import { didYouMean } from "../engine/daemon-settings";
+import { didYouMean, maskCredentials } from "../engine/daemon-settings";
 
 /** One problem of a fleet file; `line`/`col` are 1-based, absent when the spec came from code. */
 export interface FleetProblem {
@@ -145,6 +145,9 @@ function checkSpec(data: unknown, problem: (p: readonly PathKey[], message: stri
   return parsed.data!;
 }
 
+/** A value echoed in a message, with any URL credentials masked (a proxy URL may carry them). */
+const shown = (input: unknown) => JSON.stringify(typeof input === "string" ? maskCredentials(input) : input);
+
 /** Our phrasing of a schema issue: what was expected, what was there. */
 function describeIssue(issue: z.core.$ZodIssue, prefix: PathKey[]): [PathKey[], string][] {
   const p = [...prefix, ...(issue.path as PathKey[])];
@@ -167,7 +170,7 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PathKey[]): [PathKey[], 
       const values = issue.values.map((v) => JSON.stringify(v));
       const hint = typeof input === "string" ? didYouMean(input, issue.values.map(String)) : undefined;
       const one = values.length === 1 ? values[0] : `one of ${values.join(", ")}`;
-      return [[p, `must be ${one} (got ${JSON.stringify(input)})${hint ? `; did you mean "${hint}"?` : ""}`]];
+      return [[p, `must be ${one} (got ${shown(input)})${hint ? `; did you mean "${hint}"?` : ""}`]];
     }
     case "invalid_union": {
       // An object or list that fits one branch's shape: its own problems say more than "one of".
@@ -175,15 +178,15 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PathKey[]): [PathKey[], 
         const branch = issue.errors.find((errs) => !errs.some((e) => e.code === "invalid_type" && e.path.length === 0));
         if (branch) return branch.flatMap((e) => describeIssue(e, p));
       }
-      return [[p, `${issue.message}${input !== undefined ? ` (got ${JSON.stringify(input)})` : ""}`]];
+      return [[p, `${issue.message}${input !== undefined ? ` (got ${shown(input)})` : ""}`]];
     }
     case "too_small":
     case "too_big":
       if (custom) return [[p, issue.message]];
       if (issue.origin === "array") return [[p, issue.code === "too_small" ? `must have at least ${issue.minimum} item(s)` : `must have at most ${issue.maximum} item(s)`]];
-      return [[p, issue.code === "too_small" ? `must be at least ${issue.minimum} (got ${JSON.stringify(input)})` : `must be at most ${issue.maximum} (got ${JSON.stringify(input)})`]];
+      return [[p, issue.code === "too_small" ? `must be at least ${issue.minimum} (got ${shown(input)})` : `must be at most ${issue.maximum} (got ${shown(input)})`]];
     default:
-      return [[p, custom ? `${issue.message}${typeof input === "string" ? ` (got ${JSON.stringify(input)})` : ""}` : issue.message]];
+      return [[p, custom ? `${issue.message}${typeof input === "string" ? ` (got ${shown(input)})` : ""}` : issue.message]];
   }
 }
 

@@ -81,6 +81,60 @@ export const Engine = z
   .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
 export type EngineSpec = z.infer<typeof Engine>;
 
+// --- Issue #18 engine settings (proxy, log rotation): kept in one block for easy merges. ---
+
+/**
+ * The log rotation every fleet host gets unless its daemon settings say otherwise: the one place
+ * this default is stated (kubespray's json-file 50m x 5).
+ */
+export const FLEET_LOG_ROTATION = { maxSize: "50m", maxFile: 5 } as const;
+
+const proxyUrl = (description: string) =>
+  text(`${description} An http(s) URL; one with credentials must be a { config: key } secret.`, "http://proxy.corp:3128", httpUrl).optional();
+
+export const DaemonProxy = z
+  .strictObject({
+    http: proxyUrl("HTTP_PROXY: proxy for plain-http registries and mirrors."),
+    https: proxyUrl("HTTPS_PROXY: proxy for https registries, Docker Hub included."),
+    noProxy: z
+      .array(z.string().regex(/^[A-Za-z0-9.*:/_[\]-]+$/, "must be a host name, domain (.example.com), address or CIDR"))
+      .optional()
+      .meta({ description: "NO_PROXY: hosts, domains (leading dot), addresses or CIDRs reached directly.", examples: [["localhost", ".corp", "10.0.0.0/8"]] }),
+  })
+  .meta({ id: "DaemonProxy", description: "dockerd behind an HTTP(S) proxy: a systemd drop-in (docker.service.d/http-proxy.conf), applied with daemon.json in one restart. Kept as a secret." });
+
+export const LogRotation = z
+  .union(
+    [
+      z.literal(false),
+      z.strictObject({
+        maxSize: z.string().regex(/^[0-9]+[kmg]$/, 'must be a size like "50m" (k, m or g)').optional().meta({ description: `log-opts max-size. Default: ${FLEET_LOG_ROTATION.maxSize}.`, examples: ["100m"] }),
+        maxFile: z.int().min(1).max(1000).optional().meta({ description: `log-opts max-file. Default: ${FLEET_LOG_ROTATION.maxFile}.`, examples: [3] }),
+      }),
+    ],
+    { error: (iss) => (iss.code === "invalid_union" ? "must be false or { maxSize, maxFile }" : undefined) },
+  )
+  .meta({
+    id: "LogRotation",
+    description: `Container log rotation (json-file, max-size ${FLEET_LOG_ROTATION.maxSize}, max-file ${FLEET_LOG_ROTATION.maxFile}): on by default in fleet files; false turns it off. Not applied where logDriver or logOpts are given.`,
+    examples: [false, { maxSize: "100m", maxFile: 3 }],
+  });
+
+const engineSettings = {
+  proxy: DaemonProxy.optional(),
+  logRotation: LogRotation.optional(),
+};
+
+/** Host settings of issue #18 (beside `daemon`). */
+const engineHostSettings = {
+  dockerUsers: z
+    .array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}\$?$/, "must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)"))
+    .optional()
+    .meta({ description: "Existing users put in the docker group (root-equivalent: trusted users only). A missing user is refused by name before anything changes; destroy takes out only the users Dockyard added. A host's list replaces the defaults' list.", examples: [["deploy", "ci"]] }),
+};
+
+// --- end of issue #18 block ---
+
 export const Daemon = z
   .strictObject({
     registryMirrors: z.array(text("A registry mirror URL.", "https://mirror.ccs.tencentyun.com", httpUrl)).optional().meta({ description: "daemon.json registry-mirrors.", examples: [["https://mirror.ccs.tencentyun.com"]] }),
@@ -96,6 +150,7 @@ export const Daemon = z
     maxConcurrentDownloads: z.int().min(1).optional().meta({ description: "daemon.json max-concurrent-downloads.", examples: [6] }),
     settings: z.record(z.string(), z.unknown()).optional().meta({ description: "Any other daemon.json keys, as dockerd spells them (checked against the keys dockerd knows).", examples: [{ debug: true }] }),
     policy: z.enum(["merge", "replace"]).optional().meta({ description: "merge with the daemon.json already there, or replace it. Default: merge.", examples: ["replace"] }),
+    ...engineSettings,
   })
   .meta({ id: "Daemon", description: "/etc/docker/daemon.json settings. Host settings override the defaults key by key." });
 export type DaemonSpec = z.infer<typeof Daemon>;
@@ -134,6 +189,7 @@ const hostSettings = {
   preflight: Preflight.optional(),
   engine: Engine.optional(),
   daemon: Daemon.optional(),
+  ...engineHostSettings,
 };
 
 export const Defaults = z.strictObject(hostSettings).meta({ id: "Defaults", description: "Settings every host takes unless it sets them itself." });

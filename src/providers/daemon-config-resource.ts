@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { DaemonProxy } from "../engine/daemon-settings";
 import { providerByName } from "./by-name";
 import { gated } from "./program-gate";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
@@ -10,6 +11,8 @@ export interface DaemonConfigResourceArgs {
   credentials: pulumi.Input<Credentials>;
   settings: pulumi.Input<Record<string, unknown>>;
   policy: pulumi.Input<"merge" | "replace">;
+  proxy?: pulumi.Input<DaemonProxy | undefined>;
+  refuseOverwriting?: string[];
 }
 
 export class DaemonConfigResource extends pulumi.dynamic.Resource {
@@ -22,7 +25,7 @@ export class DaemonConfigResource extends pulumi.dynamic.Resource {
       provider,
       name,
       { ...args, content: undefined, effectiveMirrors: undefined, drift: undefined },
-      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "proxy"] }),
       "dockyard",
       "DaemonConfig",
     );

@@ -12,3 +12,4 @@ export { swarm } from "./swarm";
 export { service } from "./service";
 export { network } from "./network";
 export { volume } from "./volume";
+export { dockerUsers } from "./docker-users";

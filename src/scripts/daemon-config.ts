@@ -1,9 +1,25 @@
+import type { DaemonProxy } from "../engine/daemon-settings";
 import { parseSections, sectionMarker } from "./sections";
 import { script } from "./shell";
 
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 /** The file as it was before Dockyard first wrote it ("absent" marker when there was none). */
 export const DAEMON_ORIGINAL = "/var/lib/dockyard/daemon.json.original";
+/** The systemd drop-in that gives dockerd its proxy (docker's documented place for it). */
+export const PROXY_DROP_IN = "/etc/systemd/system/docker.service.d/http-proxy.conf";
+
+/** The drop-in's text. `%` is systemd's specifier character, so it is doubled. */
+export function renderProxyDropIn(proxy: DaemonProxy): string {
+  const env = (name: string, value: string | undefined) => (value === undefined ? [] : [`Environment="${name}=${value.replace(/%/g, "%%")}"`]);
+  return [
+    "# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.",
+    "[Service]",
+    ...env("HTTP_PROXY", proxy.http),
+    ...env("HTTPS_PROXY", proxy.https),
+    ...env("NO_PROXY", proxy.noProxy?.length ? proxy.noProxy.join(",") : undefined),
+    "",
+  ].join("\n");
+}
 
 /** Reads daemon.json, the docker unit's ExecStart, whether dockerd can --validate, and docker info. Read-only. */
 export function renderDaemonProbe(): string {
@@ -12,6 +28,7 @@ export function renderDaemonProbe(): string {
     `${sectionMarker("execstart")}; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
     `${sectionMarker("validate")}; if dockerd --help 2>/dev/null | grep -q -- '--validate'; then echo yes; else echo no; fi`,
     `${sectionMarker("info")}; docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    `${sectionMarker("proxy")}; if [ -f ${PROXY_DROP_IN} ]; then cat ${PROXY_DROP_IN}; else echo '@@absent@@'; fi`,
     "",
   ].join("\n");
 }
@@ -24,6 +41,8 @@ export interface DaemonProbe {
   execStart: string;
   canValidate: boolean;
   info?: DockerInfo;
+  /** The proxy drop-in's text; undefined when there is none. It may hold credentials: never log it. */
+  proxyDropIn?: string;
 }
 
 /** The parts of `docker info` that show whether settings took effect. */
@@ -35,6 +54,10 @@ export interface DockerInfo {
   storageDriver: string;
   cgroupDriver: string;
   dockerRootDir: string;
+  /** Proxy settings dockerd runs with, credentials masked by docker ("" when unset). */
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
 }
 
 export function parseDaemonProbe(output: string): DaemonProbe {
@@ -43,6 +66,8 @@ export function parseDaemonProbe(output: string): DaemonProbe {
     execStart: (sections.execstart ?? "").trim(),
     canValidate: (sections.validate ?? "").trim() === "yes",
   };
+  const dropIn = sections.proxy;
+  if (dropIn !== undefined && dropIn.trim() !== "@@absent@@") probe.proxyDropIn = dropIn.replace(/\n$/, "");
   const file = (sections.file ?? "").trim();
   if (file !== "@@absent@@") {
     try {
@@ -60,6 +85,10 @@ export function parseDaemonProbe(output: string): DaemonProbe {
       Driver?: string;
       CgroupDriver?: string;
       DockerRootDir?: string;
+      // JSON names of the Go fields HTTPProxy and HTTPSProxy.
+      HttpProxy?: string;
+      HttpsProxy?: string;
+      NoProxy?: string;
     };
     const rc = i.RegistryConfig ?? {};
     probe.info = {
@@ -73,6 +102,9 @@ export function parseDaemonProbe(output: string): DaemonProbe {
       storageDriver: i.Driver ?? "",
       cgroupDriver: i.CgroupDriver ?? "",
       dockerRootDir: i.DockerRootDir ?? "",
+      httpProxy: i.HttpProxy ?? "",
+      httpsProxy: i.HttpsProxy ?? "",
+      noProxy: i.NoProxy ?? "",
     };
   }
   return probe;
@@ -114,6 +146,19 @@ export function renderValidate(content: string): string {
  * back, puts the previous file back, restarts docker on it and exits 3 with dockerd's own words.
  */
 export function renderApplyDaemonJson(content: string): string {
+  return renderApplyDaemonSettings(content, "keep");
+}
+
+/**
+ * renderApplyDaemonJson with the proxy drop-in too, so a run that changes both restarts docker
+ * once. `write` takes the drop-in's text from standard input (it may hold credentials, so it is
+ * never part of the command); `remove` deletes it. Both files are backed up and both go back
+ * when docker does not come back.
+ */
+export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "write" | "remove"): string {
+  const proxy = dropIn !== "keep";
+  const what = proxy ? "the new daemon.json and proxy drop-in" : "the new daemon.json";
+  const previous = proxy ? "the previous files were restored" : "the previous file was restored";
   return script(
     `f=${DAEMON_JSON}`,
     'b="$f.dockyard-backup"',
@@ -122,22 +167,44 @@ export function renderApplyDaemonJson(content: string): string {
     `  if [ -f "$f" ]; then cp -p "$f" ${DAEMON_ORIGINAL}; else echo '@@absent@@' > ${DAEMON_ORIGINAL}; fi`,
     "fi",
     'if [ -f "$f" ]; then cp -p "$f" "$b"; had=1; else rm -f "$b"; had=0; fi',
+    proxy && `p=${PROXY_DROP_IN}`,
+    proxy && "install -d -m 0755 \"$(dirname \"$p\")\"",
+    proxy && 'if [ -f "$p" ]; then cp -p "$p" "$p.dockyard-backup"; hadp=1; else rm -f "$p.dockyard-backup"; hadp=0; fi',
+    dropIn === "write" && "# The drop-in comes on stdin: proxy URLs may carry credentials.",
+    dropIn === "write" && '(umask 077; cat > "$p.dockyard-new")',
+    dropIn === "write" && 'mv -f "$p.dockyard-new" "$p"',
+    dropIn === "remove" && 'rm -f "$p"',
     heredoc('"$f.dockyard-new"', content, "DAEMONJSON"),
     'chmod 0644 "$f.dockyard-new"',
     'mv -f "$f.dockyard-new" "$f"',
     ...WAIT_DOCKER,
     'since="$(date "+%Y-%m-%d %H:%M:%S")"',
     "systemctl daemon-reload",
-    "if systemctl restart docker.service && wait_docker; then exit 0; fi",
-    "# docker did not come back on the new file: the old one goes back, and docker with it.",
+    proxy
+      ? 'if systemctl restart docker.service && wait_docker; then rm -f "$p.dockyard-backup"; exit 0; fi'
+      : "if systemctl restart docker.service && wait_docker; then exit 0; fi",
+    proxy
+      ? "# docker did not come back on the new files: the old ones go back, and docker with them."
+      : "# docker did not come back on the new file: the old one goes back, and docker with it.",
     "said=\"$(journalctl -u docker.service --since \"$since\" --no-pager -o cat 2>/dev/null | grep -iE 'unable|invalid|error|failed|conflict|directive' | grep -v 'Failed with result' | tail -n 6)\"",
     'if [ "$had" = 1 ]; then mv -f "$b" "$f"; else rm -f "$f"; fi',
+    proxy && 'if [ "$hadp" = 1 ]; then mv -f "$p.dockyard-backup" "$p"; else rm -f "$p"; fi',
+    proxy && "systemctl daemon-reload",
     "systemctl reset-failed docker.service >/dev/null 2>&1 || true",
     "systemctl restart docker.service >/dev/null 2>&1 || true",
-    'if wait_docker; then state="docker is running again on the previous daemon.json"; else state="docker did not come back even on the previous daemon.json"; fi',
-    'echo "dockyard: docker did not start with the new daemon.json; the previous file was restored and $state. dockerd said:" >&2',
+    `if wait_docker; then state="docker is running again on the previous ${proxy ? "settings" : "daemon.json"}"; else state="docker did not come back even on the previous ${proxy ? "settings" : "daemon.json"}"; fi`,
+    `echo "dockyard: docker did not start with ${what}; ${previous} and $state. dockerd said:" >&2`,
     'echo "$said" >&2',
     "exit 3",
+  );
+}
+
+/** Removes the proxy drop-in and reloads systemd; restarts docker when asked (destroy). */
+export function renderRemoveProxyDropIn(restart: boolean): string {
+  return script(
+    `rm -f ${PROXY_DROP_IN} ${PROXY_DROP_IN}.dockyard-backup`,
+    "systemctl daemon-reload",
+    ...(restart ? [...WAIT_DOCKER, "systemctl restart docker.service", "wait_docker"] : []),
   );
 }
 
@@ -157,4 +224,32 @@ export function renderRestoreDaemonJson(content: string | undefined): string {
 /** Prints the file that was there before Dockyard first wrote daemon.json ('@@absent@@' when none). */
 export function renderReadOriginal(): string {
   return `cat ${DAEMON_ORIGINAL} 2>/dev/null || echo '@@unknown@@'\n`;
+}
+
+/**
+ * What the data roots hold, for a data-root change: containers, images and volumes docker has
+ * now (in the old root), and whether the new root has anything in it. Read-only.
+ */
+export function renderDataRootProbe(newRoot: string): string {
+  const q = `'${newRoot.replace(/'/g, `'\\''`)}'`;
+  return [
+    `${sectionMarker("containers")}; docker ps -aq 2>/dev/null | wc -l`,
+    `${sectionMarker("images")}; docker images -aq 2>/dev/null | wc -l`,
+    `${sectionMarker("volumes")}; docker volume ls -q 2>/dev/null | wc -l`,
+    `${sectionMarker("new")}; if [ -d ${q} ] && [ -n "$(ls -A ${q} 2>/dev/null)" ]; then echo used; else echo empty; fi`,
+    "",
+  ].join("\n");
+}
+
+export interface DataRootProbe {
+  containers: number;
+  images: number;
+  volumes: number;
+  newRootUsed: boolean;
+}
+
+export function parseDataRootProbe(output: string): DataRootProbe {
+  const s = parseSections(output);
+  const n = (k: string) => Number.parseInt((s[k] ?? "0").trim(), 10) || 0;
+  return { containers: n("containers"), images: n("images"), volumes: n("volumes"), newRootUsed: (s.new ?? "").trim() === "used" };
 }

@@ -1,11 +1,16 @@
 import test from "ava";
-import { daemonSettingsFrom } from "../../src/engine/daemon-config";
-import { daemonSettingsProblems, didYouMean, keysSetByFlags, mergeDaemonJson } from "../../src/engine/daemon-settings";
-import { notInEffect } from "../../src/providers/daemon-config";
+import { checkProxy, daemonSettingsFrom } from "../../src/engine/daemon-config";
+import { daemonSettingsProblems, didYouMean, keysSetByFlags, maskCredentials, mergeDaemonJson } from "../../src/engine/daemon-settings";
+import { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/providers/daemon-config";
 import {
   parseDaemonProbe,
+  parseDataRootProbe,
   renderApplyDaemonJson,
+  renderDataRootProbe,
+  renderApplyDaemonSettings,
   renderDaemonProbe,
+  renderProxyDropIn,
+  renderRemoveProxyDropIn,
   renderRestoreDaemonJson,
   renderValidate,
 } from "../../src/scripts/daemon-config";
@@ -139,4 +144,68 @@ test("daemon.json scripts: snapshot and shellcheck", (t) => {
   t.true(apply.indexOf('cp -p "$f" "$b"') < apply.indexOf('mv -f "$f.dockyard-new" "$f"'));
   t.regex(apply, /mv -f "\$b" "\$f"; else rm -f "\$f"; fi/);
   t.regex(apply, /exit 3/);
+});
+
+test("proxy: drop-in text doubles systemd's %, and scripts with it pass shellcheck", (t) => {
+  const text = renderProxyDropIn({ http: "http://u:p%40ss@proxy:3128", noProxy: ["localhost", ".corp"] });
+  t.is(text, '# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.\n[Service]\nEnvironment="HTTP_PROXY=http://u:p%%40ss@proxy:3128"\nEnvironment="NO_PROXY=localhost,.corp"\n');
+  const content = JSON.stringify({ "live-restore": true }, null, 2);
+  const scripts = {
+    "apply with the proxy drop-in": renderApplyDaemonSettings(content, "write"),
+    "apply removing the proxy drop-in": renderApplyDaemonSettings(content, "remove"),
+    "remove the proxy drop-in": renderRemoveProxyDropIn(true),
+  };
+  for (const [name, body] of Object.entries(scripts)) {
+    t.is(shellcheck(body), "", `${name} fails shellcheck`);
+    t.snapshot(body, name);
+  }
+  t.is(renderApplyDaemonSettings(content, "keep"), renderApplyDaemonJson(content), "no proxy: the daemon.json script as before");
+  // The drop-in comes on stdin, never in the command; both files go back on failure.
+  t.false(scripts["apply with the proxy drop-in"].includes("HTTP_PROXY"));
+  t.regex(scripts["apply with the proxy drop-in"], /mv -f "\$p\.dockyard-backup" "\$p"; else rm -f "\$p"; fi\nsystemctl daemon-reload/);
+});
+
+for (const [label, proxy, path, reason] of [
+  ["a proxy URL that is not http(s)", { https: "socks5://user:secret@10.0.0.1:1080" }, "proxy.https", /must be an http:\/\/ or https:\/\/ URL \(got "socks5:\/\/xxxxx:xxxxx@10\.0\.0\.1:1080"\)/],
+  ["a proxy that is not a URL", { http: "proxy.corp secret" }, "proxy.http", /must be an http:\/\/ or https:\/\/ URL$/],
+  ["a quote in a proxy URL", { http: 'http://proxy"x:3128' }, "proxy.http", /must be an http|quotes/],
+  ["a no-proxy entry with a space", { noProxy: ["a b"] }, "proxy.noProxy[0]", /host name/],
+  ["an unknown proxy key", { ftp: "http://x" }, "proxy.ftp", /not a proxy setting/],
+] as const) {
+  test(`refused: ${label}`, (t) => {
+    const e = bad(() => checkProxy(proxy as never));
+    t.truthy(e, "accepted");
+    t.is(e!.path, path);
+    t.regex(e!.message, reason);
+    t.false(e!.message.includes("secret"), "no credential in the message");
+  });
+}
+
+test("proxy: only our drop-in is removed; docker info is compared with credentials masked", (t) => {
+  const proxy = { https: "http://u:p@proxy:3128" };
+  t.is(proxyDropInAction(proxy, undefined, false), "write");
+  t.is(proxyDropInAction(proxy, renderProxyDropIn(proxy), true), "keep");
+  t.is(proxyDropInAction(proxy, "[Service]\n", true), "write");
+  t.is(proxyDropInAction(undefined, "[Service]\n", false), "keep", "a drop-in Dockyard did not write stays");
+  t.is(proxyDropInAction(undefined, "[Service]\n", true), "remove");
+  t.is(proxyDropInAction(undefined, undefined, true), "keep");
+  const info = { mirrors: [], insecureRegistries: [], liveRestore: false, loggingDriver: "", storageDriver: "", cgroupDriver: "", dockerRootDir: "", httpProxy: "", httpsProxy: "http://xxxxx:xxxxx@proxy:3128", noProxy: "" };
+  t.deepEqual(proxyNotInEffect(proxy, info), []);
+  t.deepEqual(proxyNotInEffect({ ...proxy, noProxy: ["localhost"] }, info), ['no-proxy localhost (docker shows "")']);
+  t.is(maskCredentials("http://proxy:3128"), "http://proxy:3128");
+  const p = parseDaemonProbe(`@@dockyard@@ proxy\n${renderProxyDropIn(proxy)}\n@@dockyard@@ info\n${JSON.stringify({ HttpsProxy: "http://xxxxx:xxxxx@proxy:3128" })}\n`);
+  t.is(p.proxyDropIn, renderProxyDropIn(proxy));
+  t.is(p.info?.httpsProxy, "http://xxxxx:xxxxx@proxy:3128");
+  t.is(parseDaemonProbe("@@dockyard@@ proxy\n@@absent@@\n").proxyDropIn, undefined);
+});
+
+test("data-root: refused while the old root holds data and the new one is empty; probe snapshot and shellcheck", (t) => {
+  const probe = renderDataRootProbe("/data/it's docker");
+  t.is(shellcheck(probe), "");
+  t.snapshot(probe, "data-root probe");
+  const p = parseDataRootProbe("@@dockyard@@ containers\n2\n@@dockyard@@ images\n3\n@@dockyard@@ volumes\n0\n@@dockyard@@ new\nempty\n");
+  t.deepEqual(p, { containers: 2, images: 3, volumes: 0, newRootUsed: false });
+  t.regex(dataRootRefusal("root@10.0.0.1:22", "/var/lib/docker", "/data/docker", p)!, /^data-root would change from \/var\/lib\/docker to \/data\/docker on root@10\.0\.0\.1:22, but \/var\/lib\/docker holds 2 container\(s\), 3 image\(s\) and 0 volume\(s\).*Nothing was changed$/);
+  t.is(dataRootRefusal("h", "/var/lib/docker", "/data/docker", { ...p, newRootUsed: true }), undefined, "already moved: taken as it is");
+  t.is(dataRootRefusal("h", "/var/lib/docker", "/data/docker", { containers: 0, images: 0, volumes: 0, newRootUsed: false }), undefined, "nothing to lose");
 });

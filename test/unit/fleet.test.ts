@@ -43,7 +43,12 @@ test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon con
   t.is(engine.spec.bundle.path, path.join(REPO, "bundles", "docker-24.0.7.tgz"), "a relative bundle is relative to the fleet file");
   t.is(engine.spec.bundle.sha256, "6a1b8ba8f9d2b4a7e1f3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4");
   const daemon = mine.find((r) => r.name === "app2-daemon-daemon-json")!.inputs as Record<string, any>;
-  t.deepEqual(daemon.settings, { "data-root": "/data/docker", "live-restore": true }, "defaults.daemon reaches every host");
+  t.deepEqual(
+    daemon.settings,
+    { "data-root": "/data/docker", "live-restore": true, "log-driver": "json-file", "log-opts": { "max-size": "50m", "max-file": "5" } },
+    "defaults.daemon reaches every host, with the fleet's default log rotation",
+  );
+  t.deepEqual(daemon.refuseOverwriting, ["log-driver", "log-opts"], "a default: a host's own log settings are not replaced silently");
   const host = mine.find((r) => r.name === "app1-facts")!.inputs as Record<string, any>;
   t.is(host.connection.user, "ops");
   t.true(host.connection.sudo);
