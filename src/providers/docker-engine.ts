@@ -90,6 +90,7 @@ export function driftOf(spec: EngineSpec, state: EngineState & { health?: Servic
     const have = state.packages[pkg];
     if (!have) reasons.push(`package ${pkg} is not installed`);
     else if (packageVersion && have !== packageVersion) reasons.push(`package ${pkg} is ${have}, not ${packageVersion}`);
+    if (state.missingPackagedFiles.length) reasons.push(`files of the installed packages are missing: ${state.missingPackagedFiles.join(", ")}`);
   }
   if (spec.method === "offline" && spec.bundle) {
     if (!state.offline) reasons.push("the offline install record is missing");
@@ -150,7 +151,9 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     const pkg = enginePackage(distro, source);
     const before = await probe(session, distro);
     const installed = before.packages[pkg];
-    if (installed !== chosen || !conflictsAbsent(before, distro, source)) {
+    // A package can count as installed with its files deleted by hand: installed again then.
+    const reinstall = installed === chosen && before.missingPackagedFiles.length > 0;
+    if (installed !== chosen || reinstall || !conflictsAbsent(before, distro, source)) {
       const downgrade = !!installed && compareNumeric(upstreamVersion(installed), upstreamVersion(chosen)) > 0;
       if (downgrade && !spec.allowDowngrade) {
         await refused(
@@ -160,8 +163,8 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
           ),
         );
       }
-      await session.exec(renderOnlineInstall(distro, { source, version: chosen, downgrade, hold: !!spec.version }), {
-        what: `installing ${pkg} ${chosen}`,
+      await session.exec(renderOnlineInstall(distro, { source, version: chosen, downgrade, reinstall, hold: !!spec.version }), {
+        what: `${reinstall ? "reinstalling" : "installing"} ${pkg} ${chosen}`,
       });
       restart = !!installed;
     }

@@ -157,6 +157,8 @@ export interface InstallPlan {
   version?: string;
   /** True when the plan moves to an older version than the one installed. */
   downgrade: boolean;
+  /** True when that version is installed already but files of it were deleted. */
+  reinstall?: boolean;
   /** Hold the engine packages at this version so routine upgrades do not move them. */
   hold: boolean;
 }
@@ -199,7 +201,7 @@ export function renderOnlineInstall(d: Distro, plan: InstallPlan): string {
     ...pm.preamble,
     ...removeInstalled(d, conflictingPackages(d, plan.source)),
     ...pm.unhold(held),
-    ...pm.install(pkgs, { downgrade: plan.downgrade }),
+    ...pm.install(pkgs, { downgrade: plan.downgrade, reinstall: plan.reinstall }),
     ...(plan.hold ? pm.hold(held) : []),
   );
 }

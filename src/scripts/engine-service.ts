@@ -51,6 +51,8 @@ export function renderEngineProbe(d?: Pick<Distro, "packageManager">): string {
           `  ${packageManagerOf({ packageManager: "dnf" }).installedVersions(ENGINE_PACKAGES)}`,
           "fi",
         ]),
+    // Files of the installed engine packages deleted by hand (a package still counts as installed).
+    ...(d ? [sectionMarker("packaged-missing"), packageManagerOf(d).missingFiles(ENGINE_PACKAGES)] : []),
     `${sectionMarker("offline")}; cat /var/lib/dockyard/engine-offline.json 2>/dev/null || true; echo`,
     sectionMarker("missing"),
     "if [ -f /var/lib/dockyard/engine-offline.json ]; then",
@@ -79,6 +81,8 @@ export interface EngineState {
   offline?: { sha256: string; installDir: string; files: string[] };
   /** Files of the offline record that are not on the host any more. */
   missingFiles: string[];
+  /** Files of installed engine packages that are not on the host any more. */
+  missingPackagedFiles: string[];
 }
 
 export function parseEngineProbe(output: string): EngineState {
@@ -89,6 +93,7 @@ export function parseEngineProbe(output: string): EngineState {
     enabled: (sections.enabled ?? "").trim() || "unknown",
     packages: {},
     missingFiles: (sections.missing ?? "").split("\n").map((l) => l.trim()).filter(Boolean),
+    missingPackagedFiles: (sections["packaged-missing"] ?? "").split("\n").map((l) => l.trim()).filter(Boolean),
   };
   const versionJson = (sections.version ?? "").trim();
   if (versionJson.startsWith("{")) {

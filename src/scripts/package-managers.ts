@@ -29,10 +29,17 @@ export interface PackageManager {
   /** Prints `name version` of those of the packages that are installed (read-only). */
   installedVersions(pkgs: string[]): string;
   /**
-   * Installs the packages; `downgrade` when a pinned version is older than the installed one,
-   * `minimal` for tools (no recommended packages).
+   * Prints the programs (files in a bin/ or sbin/ directory) of the installed packages that are
+   * gone from the disk (read-only). Only programs: minimal images leave out documentation on
+   * purpose (dpkg path-exclude), which would otherwise read as drift forever.
    */
-  install(pkgs: PackageRequest[], opts: { downgrade: boolean; minimal?: boolean }): string[];
+  missingFiles(pkgs: string[]): string;
+  /**
+   * Installs the packages; `downgrade` when a pinned version is older than the installed one,
+   * `minimal` for tools (no recommended packages), `reinstall` to put back the files of packages
+   * installed at that version already.
+   */
+  install(pkgs: PackageRequest[], opts: { downgrade: boolean; minimal?: boolean; reinstall?: boolean }): string[];
   /** Removes the packages listed in the shell variable (word-split on purpose). */
   remove(variable: string): string;
   /** Removes them for an uninstall (apt purges their configuration too). */
@@ -63,8 +70,10 @@ const apt: PackageManager = {
   isInstalled: `dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'ok installed'`,
   installedVersions: (pkgs) =>
     `dpkg-query -W -f='\${Package} \${Version} \${Status}\\n' ${pkgs.join(" ")} 2>/dev/null | awk '/ok installed/ {print $1, $2}' || true`,
-  install: (pkgs, { downgrade, minimal }) => [
-    `${APT} install -y -qq ${minimal ? "--no-install-recommends" : "--allow-change-held-packages"}${downgrade ? " --allow-downgrades" : ""} ${pkgs.map((p) => (p.version ? `${p.name}=${shq(p.version)}` : p.name)).join(" ")}`,
+  // dpkg's own record of each package's files: "missing" lines name what was deleted by hand.
+  missingFiles: (pkgs) => `dpkg --verify ${pkgs.join(" ")} 2>/dev/null | awk '$1 == "missing" && $NF ~ /\\/s?bin\\// {print $NF}' || true`,
+  install: (pkgs, { downgrade, minimal, reinstall }) => [
+    `${APT} install -y -qq ${minimal ? "--no-install-recommends" : "--allow-change-held-packages"}${downgrade ? " --allow-downgrades" : ""}${reinstall ? " --reinstall" : ""} ${pkgs.map((p) => (p.version ? `${p.name}=${shq(p.version)}` : p.name)).join(" ")}`,
   ],
   remove: (v) => `${APT} remove -y $${v}`,
   purge: (v) => `${APT} purge -y $${v}`,
@@ -113,11 +122,14 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
     isInstalled: `rpm -q "$p" >/dev/null 2>&1`,
     installedVersions: (pkgs) =>
       `rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' ${pkgs.join(" ")} 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true`,
-    install: (pkgs, { downgrade }) =>
+    missingFiles: (pkgs) => `rpm -V ${pkgs.join(" ")} 2>/dev/null | awk '$1 == "missing" && $NF ~ /\\/s?bin\\// {print $NF}' || true`,
+    install: (pkgs, { downgrade, reinstall }) =>
       // yum 3 installs nothing older than what is there: a downgrade names only the pinned packages.
       downgrade
         ? [`${cmd} downgrade -y ${pkgs.filter((p) => p.version).map(spec).join(" ")}`]
-        : [`${cmd} install -y ${pkgs.map(spec).join(" ")}`],
+        : reinstall
+          ? [`${cmd} reinstall -y ${pkgs.map(spec).join(" ")}`]
+          : [`${cmd} install -y ${pkgs.map(spec).join(" ")}`],
     remove: (v) => `${cmd} remove -y $${v}`,
     purge: (v) => `${cmd} remove -y $${v}`,
     hold: (pkgs) => [

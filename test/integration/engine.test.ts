@@ -80,6 +80,18 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
     t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
     t.is((await rig.exec(h, "docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
 
+    // Drift: the engine's program deleted by hand, its package still installed.
+    await rig.exec(h, "systemctl stop docker docker.socket; rm /usr/bin/dockerd");
+    const broken = await stack.refresh();
+    t.deepEqual(changesOf(broken.summary), { update: 1 }, "refresh shows the deleted program");
+    const brokenDrift = engineState(await stack.exportStack())?.drift as string[] | undefined;
+    t.truthy(brokenDrift?.some((d) => d.includes("files of the installed packages are missing: /usr/bin/dockerd")), `drift: ${JSON.stringify(brokenDrift)}`);
+    t.deepEqual(changesOf((await stack.up()).summary), { update: 1 }, "one up reinstalls it");
+    t.is((await rig.exec(h, "test -x /usr/bin/dockerd && docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
+    t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm", "the same version");
+    t.regex(await rig.exec(h, "apt-mark showhold"), /docker-ce\n/, "and held again");
+    t.deepEqual(changesOf((await stack.refresh()).summary), {}, "then no drift");
+
     await stack.destroy();
     t.is(await dpkgVersion(h, "docker-ce"), "", "uninstallOnDelete removed docker-ce");
     t.is((await rig.exec(h, "ls /etc/apt/sources.list.d/")).trim(), "", "and its repository");

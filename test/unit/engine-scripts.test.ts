@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import test from "ava";
 import { type Distro, detectDistro } from "../../src/host/distro";
 import { renderOfflineInstall, renderOfflineUninstall } from "../../src/scripts/engine-offline";
@@ -152,4 +153,17 @@ test("every detected distribution has a package manager record", (t) => {
     t.true(pm.repositoryFiles.length > 0);
   }
   t.deepEqual(Object.keys(PACKAGE_MANAGERS).sort(), ["apt-get", "dnf", "yum"]);
+});
+
+test("engine programs deleted by hand: the probe asks the package database, and the same version is installed again", (t) => {
+  const deb = distro("debian-12");
+  const probe = renderEngineProbe(deb);
+  t.regex(probe, /dpkg --verify docker-ce docker-ce-cli containerd\.io/);
+  t.regex(renderEngineProbe(distro("rocky-9")), /rpm -V docker-ce docker-ce-cli containerd\.io/);
+  t.regex(renderOnlineInstall(deb, { source: "docker-ce", version: "5:24.0.7-1", downgrade: false, reinstall: true, hold: true }), /apt-get .* install -y -qq --allow-change-held-packages --reinstall docker-ce='5:24\.0\.7-1'/);
+  t.regex(renderOnlineInstall(distro("rocky-9"), { source: "docker-ce", version: "3:24.0.7-1.el9", downgrade: false, reinstall: true, hold: true }), /dnf reinstall -y 'docker-ce-24\.0\.7-1\.el9'/);
+  // Only programs count: a minimal image's documentation, left out on purpose, is no drift.
+  const verify = "missing     /usr/bin/dockerd\nmissing   c /etc/default/docker\nmissing     /usr/share/doc/docker-ce/changelog.gz\n";
+  const awk = /--verify[^\n]*awk '([^']*)'/.exec(probe)![1];
+  t.is(execFileSync("awk", [awk], { input: verify, encoding: "utf8" }), "/usr/bin/dockerd\n");
 });
