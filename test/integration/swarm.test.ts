@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
-import { DaemonConfig, Service, Swarm } from "pulumi-dockyard";
+import { DaemonConfig, Fleet, parseFleet, Service, Swarm } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost, fetchWithin } from "../rig/rig";
 import { pulumiEngine, type TestStack, testStack } from "./support/engine";
 import { changesOf, offlineEngine } from "./support/programs";
 
-// One swarm on three rig hosts (h1 manager, h2 and h3 workers), one stack through every step.
+// One swarm on three rig hosts (h1 manager, h2 and h3 workers), one stack through every step;
+// then the same cluster from a fleet file's `swarm:` section.
 // Ports are published in host mode: the ingress routing mesh does not answer inside the rig's
 // nested containers, so it is not exercised here.
 let rig: Rig;
@@ -186,5 +187,52 @@ test.serial("destroy: every node out of the swarm, every engine still running", 
   for (const h of rig.hosts) {
     t.is(await sh(h, "docker info --format '{{.Swarm.LocalNodeState}}'"), "inactive", `${h.name} left`);
     t.is(await sh(h, "systemctl is-active docker"), "active", `${h.name}'s engine runs`);
+  }
+});
+
+test.serial("from a fleet file: the swarm: section makes the same three nodes a cluster and runs its service on every node; a second up changes nothing; destroy leaves the engines", async (t) => {
+  const [h1, h2, h3] = rig.hosts;
+  const text = [
+    "defaults:",
+    "  user: root",
+    "  privateKey: { config: sshPrivateKey }",
+    `  engine: { method: offline, bundle: ${JSON.stringify(pkgs.bundle)}, bundleSha256: ${pkgs.bundleSha256} }`,
+    `  daemon: { registryMirrors: ["http://${rig.registry!.address}"] }`,
+    "hosts:",
+    ...rig.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address}, hostKey: ${JSON.stringify(h.hostKey)} }`),
+    "swarm:",
+    "  managers: [h1]",
+    "  workers: [h2, { host: h3, labels: { zone: b } }]",
+    "  services:",
+    "    - name: fleetweb",
+    "      image: nginx:latest",
+    "      replicas: 3",
+    '      ports: ["8081:80"]',
+    "",
+  ].join("\n");
+  const fleetStack = await testStack("dockyard-swarm-fleet", "fleet", async () => {
+    const fleet = new Fleet("swarmfleet", { spec: parseFleet(text, "swarm-fleet.yaml") });
+    return { hosts: fleet.outputs };
+  });
+  try {
+    await fleetStack.stack.setConfig("sshPrivateKey", { value: rig.privateKey, secret: true });
+    await fleetStack.stack.up();
+    const nodes = (await sh(h1, "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")).split("\n").map((l) => l.trim());
+    t.deepEqual(nodes, ["h1 Leader", "h2", "h3"], "h1 leads, h2 and h3 are workers");
+    t.is(await sh(h1, "docker node inspect h3 --format '{{.Spec.Labels.zone}}'"), "b");
+    t.is(await sh(h1, "docker service ls --filter name=fleetweb --format '{{.Replicas}}'"), "3/3");
+    for (const h of [h1, h2, h3]) {
+      const res = await fetchWithin(`http://${h.address}:8081/`, 5000);
+      await res.text();
+      t.is(res.status, 200, `${h.name} answers on 8081`);
+    }
+    t.deepEqual(changesOf((await fleetStack.stack.up()).summary), {}, "a second up changes nothing");
+    await fleetStack.stack.destroy();
+    for (const h of rig.hosts) {
+      t.is(await sh(h, "docker info --format '{{.Swarm.LocalNodeState}}'"), "inactive", `${h.name} left`);
+      t.is(await sh(h, "systemctl is-active docker"), "active", `${h.name}'s engine runs`);
+    }
+  } finally {
+    await fleetStack.cleanup();
   }
 });
