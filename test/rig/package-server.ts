@@ -62,7 +62,8 @@ export async function ensureDockerPackages(): Promise<DockerPackages> {
   };
 }
 
-function httpStatus(url: string): Promise<number> {
+/** The HTTP status a URL answers with; 0 when nothing answers within 2 s. */
+export function httpStatus(url: string): Promise<number> {
   return new Promise((resolve) => {
     const req = get(url, { timeout: 2000 }, (res) => {
       res.resume();

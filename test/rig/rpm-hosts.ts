@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { get } from "node:http";
 import * as path from "node:path";
 import { docker, run } from "./docker-cli";
-import { DOCKER_PACKAGES_CACHE, STAND_IN_COMMON } from "./package-server";
+import { DOCKER_PACKAGES_CACHE, httpStatus, STAND_IN_COMMON } from "./package-server";
 import { ensureImage, hostImageTag, recipeTag, RIG_NETWORK, type Rig, type RigHost, smallImageTags } from "./rig";
 
 /*
@@ -51,17 +50,6 @@ export async function ensureRpmPackages(): Promise<string> {
     });
   }
   return out;
-}
-
-function httpStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once("timeout", () => req.destroy());
-    req.once("error", () => resolve(0));
-  });
 }
 
 export interface RpmPackageServer {
