@@ -2,6 +2,7 @@ import { execFile, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { renderPlot } from "./plot";
 import { utils as sshUtils } from "ssh2";
 import { startPackageServer } from "../test/rig/package-server";
 import { downAll, RIG_LABEL, Rig, type RigHost } from "../test/rig/rig";
@@ -476,6 +477,8 @@ export async function main(argv: string[]): Promise<void> {
         : "no other rig containers ran during this bench";
       summarize(results);
       writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+      // The picture beside the numbers: results.json -> results.svg.
+      writeFileSync(opts.out.replace(/\.json$/, "") + ".svg", renderPlot(results));
     };
     // Warm-up (not recorded): fills the rig's shared apt archive with what each tool's hosts
     // download from Debian (python3-requests for Ansible, docker-ce's dependencies), so every

@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<void> {
   const [cmd, arg, flavourArg] = argv;
   if (cmd === "up") {
     const count = arg === undefined ? 1 : Number(arg);
-    if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error("usage: rig up [hosts 1-20] [flavour]");
+    if (!Number.isInteger(count) || count < 1 || count > 40) throw new Error("usage: rig up [hosts 1-40] [flavour]");
     if (flavourArg !== undefined && !(flavourArg in RPM_FLAVOURS)) {
       throw new Error(`rig: unknown flavour '${flavourArg}' (one of ${Object.keys(RPM_FLAVOURS).join(", ")})`);
     }

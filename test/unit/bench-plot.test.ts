@@ -1,0 +1,59 @@
+import test from "ava";
+import { niceCeiling, renderPlot, seriesOf } from "../../bench/plot";
+import { summarize, type Results, type Sample } from "../../bench/results";
+
+const sample = (seconds: number, extra: Partial<Sample> = {}): Sample => ({ seconds, otherRigContainers: 0, load1: 0.5, ...extra });
+
+function results(): Results {
+  const r: Results = {
+    date: "2026-12-01T00:00:00.000Z",
+    command: "npm run bench",
+    machine: { cores: 2, memoryGiB: 24 },
+    versions: {},
+    settings: {},
+    sharedMachine: { rigContainersAtStart: 0, rigContainersAtEnd: 0, maxDuringRun: 0, shared: false, note: "" },
+    scenarios: {
+      "dockyard.converge.5": { tool: "dockyard", phase: "converge", hosts: 5, samples: [sample(30), sample(20), sample(25)] },
+      "dockyard.converge.1": { tool: "dockyard", phase: "converge", hosts: 1, samples: [sample(10), sample(12), sample(99, { error: "boom" })] },
+      "shell.converge.1": { tool: "shell", phase: "converge", hosts: 1, samples: [sample(8)] },
+      "dockyard.noop.1": { tool: "dockyard", phase: "noop", hosts: 1, samples: [sample(4, { load1: 3.2 })] },
+      "empty.up-again.1": { tool: "empty", phase: "up-again", hosts: 1, samples: [sample(2)] },
+    },
+    ratios: {},
+    resourceMedians: {},
+    notes: [],
+  };
+  summarize(r);
+  return r;
+}
+
+test("a series holds each tool's medians by host count, failed samples left out of the spread", (t) => {
+  const s = seriesOf(results(), "converge");
+  t.deepEqual(
+    s.map((x) => x.tool),
+    ["dockyard", "shell"],
+  );
+  t.deepEqual(s[0].points, [
+    { hosts: 1, median: 11, min: 10, max: 12 },
+    { hosts: 5, median: 25, min: 20, max: 30 },
+  ]);
+  t.deepEqual(seriesOf(results(), "mirror-change"), []);
+});
+
+test("axis ceilings are 1, 2 or 5 times a power of ten", (t) => {
+  for (const [x, want] of [[0, 1], [0.7, 1], [1, 1], [1.1, 2], [3, 5], [7, 10], [12, 20], [420, 500], [614, 1000]] as const) {
+    t.is(niceCeiling(x), want, `niceCeiling(${x})`);
+  }
+});
+
+test("the picture has a panel per phase with data, a line per series, the empty program and the load", (t) => {
+  const svg = renderPlot(results());
+  t.true(svg.startsWith("<svg "));
+  t.regex(svg, /first converge/);
+  t.regex(svg, /no-op up</);
+  t.notRegex(svg, /mirror change/, "a phase without samples gets no panel");
+  t.is(svg.match(/<polyline /g)?.length, 3, "dockyard and shell converge, dockyard no-op");
+  t.is(svg.match(/stroke-dasharray/g)?.length, 1, "the empty program's level on the no-op panel only");
+  t.regex(svg, /Dockyard, 5 hosts: 25 s/);
+  t.regex(svg, /load 0\.5-3\.2 on 2 cores/);
+});
