@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import test from "ava";
 import ts from "typescript";
+import { parseFleet } from "../../src/fleet/load-fleet";
 import { codeBlocks, isTypeScript, markdownPages, read, REPO } from "./support/markdown";
 
 // Each TypeScript block of the pages is a module of its own, type-checked with the project's
@@ -69,4 +70,17 @@ test("the check fails on a block that does not compile: an unknown argument, a w
   t.regex(errors.find((e) => e.startsWith("bad-type")) ?? "", /sideways/);
   t.regex(errors.find((e) => e.startsWith("bad-import")) ?? "", /Hots/);
   t.deepEqual(errors.filter((e) => e.startsWith("good")), []);
+});
+
+test("every fleet file block of the pages (YAML with a top-level hosts:) is a valid fleet file", (t) => {
+  const fleets = markdownPages().flatMap((page) =>
+    codeBlocks(read(page), page)
+      .filter((b) => b.lang === "yaml" && /^hosts:/m.test(b.code))
+      .map((b) => ({ where: `${page}:${b.line}`, code: b.code })),
+  );
+  t.true(fleets.some((f) => f.where.startsWith("README.md:")), "the README shows a fleet file");
+  for (const f of fleets) {
+    const spec = t.notThrows(() => parseFleet(f.code, f.where), f.where);
+    void spec;
+  }
 });

@@ -65,16 +65,23 @@ export function slug(heading: string): string {
     .replace(/\s/g, "-");
 }
 
-/** The anchors a page offers: one per heading, with GitHub's -1, -2 suffixes for repeats. */
-export function anchors(text: string): Set<string> {
-  const seen = new Map<string, number>();
-  const out = new Set<string>();
+/** The slug of every heading outside code blocks, in order (repeats included). */
+export function headingSlugs(text: string): string[] {
+  const out: string[] = [];
   let fenced = false;
   for (const line of text.split("\n")) {
     if (/^\s*`{3,}/.test(line)) fenced = !fenced;
     const h = !fenced && /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!h) continue;
-    const base = slug(h[1]);
+    if (h) out.push(slug(h[1]));
+  }
+  return out;
+}
+
+/** The anchors a page offers: one per heading, with GitHub's -1, -2 suffixes for repeats. */
+export function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const base of headingSlugs(text)) {
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
