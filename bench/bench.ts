@@ -514,7 +514,7 @@ export async function main(argv: string[]): Promise<void> {
     results.sharedMachine.rigContainersAtEnd = await otherRigContainers();
     write();
     console.log(renderTables(results));
-    console.log(`\n${results.sharedMachine.note}\nwrote ${path.relative(process.cwd(), opts.out)}`);
+    console.log(`\n${results.sharedMachine.note}\nwrote ${path.relative(process.cwd(), opts.out)} (docs/bench.md: npx tsx bench/tables.ts --write ${path.relative(process.cwd(), opts.out)})`);
   } finally {
     for (const rig of rigs) await rig.stop().catch(() => undefined);
     await downAll(RIG_LABEL).catch(() => undefined);

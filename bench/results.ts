@@ -126,7 +126,7 @@ const okCount = (s: Scenario | undefined) => s?.samples.filter((x) => !x.error).
 /** A median with its sample count: `87.4 s (4)`. */
 const cell = (s: Scenario | undefined) => (s?.median === undefined ? "—" : `${fmt(s.median)} (${okCount(s)})`);
 
-/** Markdown tables of the medians, ratios and memory, for the README. */
+/** Markdown tables of the medians, ratios and memory, for docs/bench.md (bench/tables.ts). */
 export function renderTables(r: Results): string {
   const hostCounts = [...new Set(Object.values(r.scenarios).map((s) => s.hosts))].filter((n) => n > 0).sort((a, b) => a - b);
   const m = (tool: Tool, phase: Phase, n: number) => r.scenarios[scenarioKey(tool, phase, n)];

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
+import { links, read } from "./support/markdown";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -14,6 +15,10 @@ test("npm pack holds the built code with types, the schema and the docs, and no 
   }
   t.deepEqual(files.filter((f) => /(^|\/)test\/|\.test\.|(^|\/)bench\/|\.ts$/.test(f) && !f.endsWith(".d.ts")), [], "no tests, benchmarks or TypeScript sources");
   t.deepEqual(files.filter((f) => /^(stacks|examples|\.pulumi-state|\.rig)\//.test(f)), [], "nothing of this repository's own deployments");
+  // npm shows the README; the pages it links to travel with it.
+  const pages = [...new Set(links(read("README.md")).map((l) => l.target.split("#")[0]).filter((f) => f.endsWith(".md") && !/^[a-z]+:/i.test(f)))];
+  t.true(pages.includes("docs/testing.md") && pages.includes("CONTRIBUTING.md"), pages.join(", "));
+  t.deepEqual(pages.filter((f) => !files.includes(f)), [], "pages the README links to that are not in the package");
 });
 
 test("the Pulumi SDK and providers are peers, so a user's project holds one copy; their lowest version is the one pinned for our own tests", (t) => {
