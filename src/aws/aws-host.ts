@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { childDeps } from "../dependencies";
 import { Host, type JumpHostArgs } from "../host/host";
-import type { PreflightPolicy } from "../host/preflight";
+import type { PreflightPolicy } from "../model/preflight";
 import { checked, invalid } from "../input-error";
 import { SshKeyPairResource } from "../providers/ssh-key-pair-resource";
 import { renderHostKeyUserData } from "./cloud-init";

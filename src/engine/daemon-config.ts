@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
-import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "./daemon-settings";
+import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import type { DockerEngine } from "./docker-engine";
 
 export interface AddressPool {

@@ -1,12 +1,12 @@
 // Checks across entries that a schema cannot express: names that must be unique or declared,
 // settings that only make sense together, ports two containers would both take.
 import * as pulumi from "@pulumi/pulumi";
-import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../engine/daemon-settings";
+import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import { parsePinnedHostKey } from "../remote/host-key";
-import { imageRefProblem } from "../workload/image-ref";
-import { parsePort } from "../workload/container";
+import { imageRefProblem } from "../model/image-ref";
+import { parsePort } from "../model/container-settings";
 import { parseServicePort } from "../swarm/service-spec";
-import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../workload/cidr";
+import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../model/cidr";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import type { DaemonSpec, FleetSpec } from "./spec";
 

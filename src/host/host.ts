@@ -3,8 +3,8 @@ import { checked, invalid } from "../input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
 import { HostFactsResource } from "../providers/host-facts-resource";
 import { parsePinnedHostKey } from "../remote/host-key";
-import type { HostFacts } from "../scripts/host-facts";
-import type { PreflightPolicy } from "./preflight";
+import type { HostFacts } from "../model/host-facts";
+import type { PreflightPolicy } from "../model/preflight";
 
 /** A bastion the host is reached through. */
 export interface JumpHostArgs {

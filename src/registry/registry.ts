@@ -7,7 +7,7 @@ import { checked, invalid } from "../input-error";
 import { CertificateResource, RemoteFileResource } from "../providers/workload-resources";
 import { Container } from "../workload/container";
 import { Image } from "../workload/image";
-import { imageRefProblem } from "../workload/image-ref";
+import { imageRefProblem } from "../model/image-ref";
 
 export interface RegistryUser {
   /** @example "deploy" */

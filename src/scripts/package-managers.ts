@@ -1,5 +1,5 @@
-import type { Distro } from "../host/distro";
-import { shq } from "./shell";
+import type { Distro } from "../model/distro";
+import { shq } from "../model/shell";
 
 /**
  * The package manager families Dockyard drives. A new family is one record in PACKAGE_MANAGERS

@@ -3,7 +3,7 @@ import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import { ServiceResource } from "../providers/swarm-resources";
 import { Image, type RegistryCredentials } from "../workload/image";
-import { imageRefProblem } from "../workload/image-ref";
+import { imageRefProblem } from "../model/image-ref";
 import { type ServicePortSpec, type ServiceSpec, type UpdatePolicySpec, parseServicePort } from "./service-spec";
 import type { Swarm } from "./swarm";
 

@@ -7,7 +7,7 @@ import type { DockerEngine } from "../engine/docker-engine";
 import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import { ImageResource } from "../providers/workload-resources";
-import { imageRefProblem } from "./image-ref";
+import { imageRefProblem } from "../model/image-ref";
 
 export interface RegistryCredentials {
   /**

@@ -4,7 +4,7 @@ import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import type { NetworkSpec } from "../providers/network";
 import { NetworkResource } from "../providers/workload-resources";
-import { cidrProblem, gatewayProblem } from "./cidr";
+import { cidrProblem, gatewayProblem } from "../model/cidr";
 
 export interface NetworkArgs {
   /**
