@@ -8,6 +8,7 @@ import { SshKeyPairResource } from "../providers/ssh-key-pair-resource";
 import { renderHostKeyUserData } from "./cloud-init";
 import { AWS_DISTROS, type AwsArchitecture, type AwsDistro, amiQuery, closestDistro, isAwsDistro, loginUserOf } from "./distro-images";
 import { cidrProblem, publishedPortRules, sshIngressRule, type PublishedPort } from "./ingress-rules";
+import { pending } from "../model/pending";
 
 export interface AwsHostArgs {
   /**
@@ -149,8 +150,6 @@ export interface AwsHostArgs {
    */
   preflight?: PreflightPolicy;
 }
-
-const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
 
 /** Graviton instance types (a1, and a "g" in the suffix after the generation: t4g, m7gd, c7gn). */
 export function isArmInstanceType(instanceType: string): boolean {

@@ -4,6 +4,7 @@ import { checked, invalid } from "../input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
 import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import type { DockerEngine } from "./docker-engine";
+import { pending } from "../model/pending";
 
 export interface AddressPool {
   /** @example "10.200.0.0/16" */
@@ -215,8 +216,6 @@ export function daemonSettingsFrom(a: {
   });
   return out;
 }
-
-const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
 
 /**
  * /etc/docker/daemon.json on an engine's host: registry mirrors, insecure registries and other

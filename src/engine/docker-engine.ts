@@ -6,6 +6,8 @@ import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import { dockerProviderFor } from "./docker-provider";
 import type { EngineMethod, EngineSpec } from "../providers/docker-engine";
+import { known } from "../model/pending";
+import { DEFAULT_CHANNEL, DEFAULT_DOCKER_CE_MIRROR, DEFAULT_OFFLINE_INSTALL_DIR, DEFAULT_PACKAGE_SOURCE } from "../model/defaults";
 
 export interface DockerEngineArgs {
   /**
@@ -88,8 +90,6 @@ export interface DockerEngineArgs {
   uninstallOnDelete?: boolean;
 }
 
-
-const known = (v: unknown): v is string | number | boolean => !pulumi.Output.isInstance(v) && !(v instanceof Promise) && v !== undefined;
 
 export function checkMirror(mirror: string, path = "mirror"): void {
   let url: URL;
@@ -187,15 +187,15 @@ export class DockerEngine extends pulumi.ComponentResource {
         if (mirror !== undefined) checked(what, () => checkMirror(mirror));
         const s: EngineSpec = { method };
         if (method === "online") {
-          s.source = args.source ?? "docker-ce";
-          s.mirror = (mirror ?? "https://download.docker.com").replace(/\/+$/, "");
-          s.channel = args.channel ?? "stable";
+          s.source = args.source ?? DEFAULT_PACKAGE_SOURCE;
+          s.mirror = (mirror ?? DEFAULT_DOCKER_CE_MIRROR).replace(/\/+$/, "");
+          s.channel = args.channel ?? DEFAULT_CHANNEL;
           if (version) s.version = version;
           if (args.allowDowngrade) s.allowDowngrade = true;
         }
         if (method === "offline") {
           s.bundle = { ...source, sha256: String(sha256).toLowerCase() };
-          s.installDir = args.installDir ?? "/usr/bin";
+          s.installDir = args.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
         }
         if (args.uninstallOnDelete) s.uninstallOnDelete = true;
         return s;

@@ -3,6 +3,7 @@ import { childDeps } from "../dependencies";
 import { checked, invalid } from "../input-error";
 import { DockerUsersResource } from "../providers/docker-users-resource";
 import type { DockerEngine } from "./docker-engine";
+import { pending } from "../model/pending";
 
 export interface DockerUsersArgs {
   /**
@@ -59,7 +60,7 @@ export class DockerUsers extends pulumi.ComponentResource {
       if (!args?.engine) invalid("engine", "is required");
       if (args.users === undefined) invalid("users", "is required");
     });
-    if (!pulumi.Output.isInstance(args.users) && !((args.users as unknown) instanceof Promise)) checked(what, () => checkDockerUsers(args.users as string[]));
+    if (!pending(args.users)) checked(what, () => checkDockerUsers(args.users as string[]));
     const users = pulumi.output(args.users).apply((u) => checked(what, () => checkDockerUsers(u)));
     const host = args.engine.host;
     const res = new DockerUsersResource(`${name}-docker-group`, { connection: host.connection, credentials: host.credentials, users }, { parent: this, dependsOn: childDeps(opts, args.engine.ready) });

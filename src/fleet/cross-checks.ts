@@ -9,6 +9,7 @@ import { parseServicePort } from "../swarm/service-spec";
 import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../model/cidr";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import type { DaemonSpec, FleetSpec } from "./spec";
+import { DEFAULT_REGISTRY_PORT } from "../model/defaults";
 
 export interface SpecProblem {
   path: (string | number)[];
@@ -105,7 +106,7 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
   const taken = new Map<string, string>();
   (spec.registries ?? []).forEach((r, i) => {
     taken.set(`${r.host}/name/${r.name}`, `registries[${i}]`);
-    taken.set(`${r.host}/port/*:${r.port ?? 5000}/tcp`, `registries[${i}]`);
+    taken.set(`${r.host}/port/*:${r.port ?? DEFAULT_REGISTRY_PORT}/tcp`, `registries[${i}]`);
   });
   (spec.containers ?? []).forEach((c, i) => {
     if (imageRefProblem(c.image)) add(["containers", i, "image"], imageRefProblem(c.image)!);

@@ -5,6 +5,8 @@ import { HostFactsResource } from "../providers/host-facts-resource";
 import { parsePinnedHostKey } from "../remote/host-key";
 import type { HostFacts } from "../model/host-facts";
 import type { PreflightPolicy } from "../model/preflight";
+import { pending } from "../model/pending";
+import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
 
 /** A bastion the host is reached through. */
 export interface JumpHostArgs {
@@ -125,9 +127,6 @@ export interface HostArgs {
 }
 
 
-/** Values still to come (Outputs, promises) are checked later, when they resolve. */
-const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
-
 /** Checks what can be checked before anything connects; names the property at fault. */
 function checkConnection(
   prefix: string,
@@ -216,7 +215,7 @@ export class Host extends pulumi.ComponentResource {
       .all([args.address, args.port, args.user, args.hostKey, args.sudo, args.connectTimeout, args.connectAttempts])
       .apply(([address, port, user, hostKey, sudo, connectTimeout, connectAttempts]) => {
         checked(what, () => checkConnection("", { address, port, user, hostKey, insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck }));
-        const c: ConnectionInputs = { host: address, port: port ?? 22, user: user ?? "root" };
+        const c: ConnectionInputs = { host: address, port: port ?? DEFAULT_SSH_PORT, user: user ?? DEFAULT_SSH_USER };
         if (hostKey !== undefined) c.hostKey = hostKey.trim();
         if (args.insecureSkipHostKeyCheck) c.insecureSkipHostKeyCheck = true;
         if (sudo) c.sudo = true;
@@ -227,7 +226,7 @@ export class Host extends pulumi.ComponentResource {
     const jumpConnection = jump
       ? pulumi.all([jump.address, jump.port, jump.user, jump.hostKey]).apply(([address, port, user, hostKey]) => {
           checked(what, () => checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck }));
-          const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? 22, user: user ?? "root" };
+          const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? DEFAULT_SSH_PORT, user: user ?? DEFAULT_SSH_USER };
           if (hostKey !== undefined) j.hostKey = hostKey.trim();
           if (jump.insecureSkipHostKeyCheck) j.insecureSkipHostKeyCheck = true;
           return j;

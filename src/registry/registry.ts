@@ -8,6 +8,7 @@ import { CertificateResource, RemoteFileResource } from "../providers/workload-r
 import { Container } from "../workload/container";
 import { Image } from "../workload/image";
 import { imageRefProblem } from "../model/image-ref";
+import { DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_PORT } from "../model/defaults";
 
 export interface RegistryUser {
   /** @example "deploy" */
@@ -102,6 +103,9 @@ export interface RegistryArgs {
   proxy?: { remoteUrl: string; username?: pulumi.Input<string>; password?: pulumi.Input<string> };
 }
 
+/** The port the registry listens on inside its container (the registry image's own). */
+const LISTEN_PORT = 5000;
+
 /** A bcrypt hash with a salt derived from the user, the password and the registry, so an unchanged password gives an unchanged file. */
 export function htpasswdLine(username: string, password: string, scope: string): string {
   const salt = createHash("sha256").update(`${scope}\0${username}\0${password}`).digest().subarray(0, 16);
@@ -128,7 +132,7 @@ export class Registry extends pulumi.ComponentResource {
     super("dockyard:registry:Registry", name, {}, opts);
     const what = `Registry ${name}`;
     const cname = args?.name ?? "registry";
-    const port = args?.port ?? 5000;
+    const port = args?.port ?? DEFAULT_REGISTRY_PORT;
     checked(what, () => {
       if (!args?.engine) invalid("engine", "is required");
       if (!Number.isInteger(port) || port < 1 || port > 65535) invalid("port", `must be an integer 1-65535 (got ${JSON.stringify(port)})`);
@@ -206,12 +210,12 @@ export class Registry extends pulumi.ComponentResource {
     }
     this.caCertificate = ca;
 
-    const image = new Image(`${name}-image`, { engine, ref: args.image ?? "registry:2", keepOnDestroy: true }, { ...child, dependsOn: childDeps(opts) });
+    const image = new Image(`${name}-image`, { engine, ref: args.image ?? DEFAULT_REGISTRY_IMAGE, keepOnDestroy: true }, { ...child, dependsOn: childDeps(opts) });
     // The registry reads its files at start: a new certificate or user list means a new container.
     const filesHash = pulumi.all(files.map((f) => f.sha256)).apply((shas) => createHash("sha256").update(shas.join(",")).digest("hex").slice(0, 16));
     this.container = new Container(
       `${name}-container`,
-      { engine, name: cname, image, ports: [`${port}:5000`], volumes, env, restartPolicy: "always", labels: filesHash.apply((h) => ({ "dockyard.registry.files": h })) },
+      { engine, name: cname, image, ports: [`${port}:${LISTEN_PORT}`], volumes, env, restartPolicy: "always", labels: filesHash.apply((h) => ({ "dockyard.registry.files": h })) },
       { ...child, dependsOn: childDeps(opts, ...files) },
     );
     this.registerOutputs({ endpoint: this.endpoint });
