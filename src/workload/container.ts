@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { invalid } from "../input-error";
 import { parseMemory, parsePort, parseVolume, type PortArgs, type VolumeSpec } from "../model/container-settings";
 import { DEFAULT_RESTART_POLICY, DEFAULT_START_TIMEOUT_SECONDS } from "../model/defaults";
 import type { ContainerNetworkSpec, ContainerSpec, HealthSpec } from "../providers/container";
@@ -193,16 +193,15 @@ export function parseNetwork(n: Network | string | ContainerNetworkArgs, i: numb
  * @example
  * new Container("nginx", { engine, name: "nginx-container", image: nginx, ports: ["80:80"] });
  */
-export class Container extends pulumi.ComponentResource {
+export class Container extends DockyardComponent {
   /** `running`, `exited`, ... as the engine reported it last. */
   readonly state: pulumi.Output<string>;
   readonly containerId: pulumi.Output<string>;
   readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: ContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:workload:Container", name, {}, opts);
-    const what = `Container ${name}`;
-    const fixed = checked(what, () => {
+    super("dockyard:workload:Container", name, opts);
+    const fixed = this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name)) invalid("name", `must be a container name like nginx-container (got ${JSON.stringify(args.name)})`);
       if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
@@ -266,7 +265,7 @@ export class Container extends pulumi.ComponentResource {
     const res = new ContainerResource(
       `${name}-container`,
       { connection: host.connection, credentials: host.credentials, spec, env },
-      { parent: this, dependsOn: childDeps(opts, ...deps) },
+      this.childOptions(...deps),
     );
     this.state = res.state;
     this.containerId = res.containerId;
