@@ -4,7 +4,7 @@ import { shq } from "../model/shell";
 /**
  * The package manager families Dockyard drives. A new family is one record in PACKAGE_MANAGERS
  * (the Record type makes the compiler refuse a family without one) plus its detection in
- * host/distro.ts.
+ * model/distro.ts.
  */
 export type PackageManagerName = Distro["packageManager"];
 
