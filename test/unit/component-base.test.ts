@@ -36,7 +36,12 @@ test.before(async () => {
 
 /** A plain resource to wait for, and its URN once registered. */
 async function marker(name: string): Promise<{ resource: pulumiType.CustomResource; urn: string }> {
-  const resource = new pulumi.CustomResource("test:index:Marker", name, {});
+  class Marker extends pulumi.CustomResource {
+    constructor(n: string) {
+      super("test:index:Marker", n, {});
+    }
+  }
+  const resource = new Marker(name);
   const urn = await (resource.urn as unknown as { promise(): Promise<string> }).promise();
   return { resource, urn };
 }
