@@ -1,5 +1,5 @@
 export { Host, type HostArgs, type JumpHostArgs } from "./host/host";
-export type { HostFacts } from "./scripts/host-facts";
+export type { HostFacts } from "./model/host-facts";
 export type { ConnectionSpec } from "./remote/connection-spec";
 export {
   RemoteError,
@@ -9,12 +9,14 @@ export {
   RemoteCommandError,
 } from "./remote/errors";
 export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
-export { type PreflightPolicy, PreflightError } from "./host/preflight";
-export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./host/distro";
+export type { PreflightPolicy } from "./model/preflight";
+export { PreflightError } from "./remote/preflight-error";
+export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./model/distro";
 export { DaemonConfig, type DaemonConfigArgs, type DaemonProxyArgs, type AddressPool } from "./engine/daemon-config";
 export { DockerUsers, type DockerUsersArgs } from "./engine/docker-users";
 export { Image, type ImageArgs, type BuildArgs, type RegistryCredentials } from "./workload/image";
-export { Container, type ContainerArgs, type PortArgs, type HealthCheckArgs, type ContainerNetworkArgs, type VolumeMountArgs } from "./workload/container";
+export type { PortArgs } from "./model/container-settings";
+export { Container, type ContainerArgs, type HealthCheckArgs, type ContainerNetworkArgs, type VolumeMountArgs } from "./workload/container";
 export { Network, type NetworkArgs } from "./workload/network";
 export { Volume, type VolumeArgs } from "./workload/volume";
 export { Registry, type RegistryArgs, type RegistryUser, type RegistryTls } from "./registry/registry";

@@ -1,13 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { childDeps } from "../dependencies";
+import { DockyardComponent } from "../components/base";
 import { Host, type JumpHostArgs } from "../host/host";
-import type { PreflightPolicy } from "../host/preflight";
-import { checked, invalid } from "../input-error";
+import type { PreflightPolicy } from "../model/preflight";
+import { invalid } from "../input-error";
 import { SshKeyPairResource } from "../providers/ssh-key-pair-resource";
 import { renderHostKeyUserData } from "./cloud-init";
 import { AWS_DISTROS, type AwsArchitecture, type AwsDistro, amiQuery, closestDistro, isAwsDistro, loginUserOf } from "./distro-images";
 import { cidrProblem, publishedPortRules, sshIngressRule, type PublishedPort } from "./ingress-rules";
+import { pending } from "../model/pending";
 
 export interface AwsHostArgs {
   /**
@@ -150,8 +151,6 @@ export interface AwsHostArgs {
   preflight?: PreflightPolicy;
 }
 
-const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
-
 /** Graviton instance types (a1, and a "g" in the suffix after the generation: t4g, m7gd, c7gn). */
 export function isArmInstanceType(instanceType: string): boolean {
   const family = instanceType.split(".")[0];
@@ -247,7 +246,7 @@ function checkArgs(args: AwsHostArgs): void {
  * const engine = new DockerEngine("web-docker", { host: web.host });
  * export const address = web.address;
  */
-export class AwsHost extends pulumi.ComponentResource {
+export class AwsHost extends DockyardComponent {
   /** The machine as a Dockyard Host: DockerEngine and the rest take it unchanged. */
   readonly host: Host;
   readonly instance: aws.ec2.Instance;
@@ -269,15 +268,13 @@ export class AwsHost extends pulumi.ComponentResource {
   readonly privateKey: pulumi.Output<string>;
 
   constructor(name: string, args: AwsHostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:aws:AwsHost", name, {}, opts);
-    const what = `AwsHost ${name}`;
-    checked(what, () => checkArgs(args));
+    super("dockyard:aws:AwsHost", name, opts);
+    this.checked(() => checkArgs(args));
     for (const c of args.sshCidrs) {
-      if (c === "0.0.0.0/0" || c === "::/0") pulumi.log.warn(`${what}: sshCidrs includes ${c}: SSH is open to the whole internet.`, this);
+      if (c === "0.0.0.0/0" || c === "::/0") pulumi.log.warn(`${this.what}: sshCidrs includes ${c}: SSH is open to the whole internet.`, this);
     }
-    const child = { parent: this };
-    // What the component was told to wait for, its resources wait for too.
-    const owned = { parent: this, dependsOn: childDeps(opts) };
+    // Look-ups are invokes: parented here, they wait for nothing.
+    const lookup = { parent: this };
     const distro = args.distro;
     const architecture = args.architecture ?? "x86_64";
     this.user = args.user ?? loginUserOf(distro);
@@ -287,8 +284,8 @@ export class AwsHost extends pulumi.ComponentResource {
     const vpcId = pulumi.output(
       args.vpcId ??
         (args.subnetId !== undefined
-          ? aws.ec2.getSubnetOutput({ id: args.subnetId }, child).vpcId
-          : aws.ec2.getVpcOutput({ default: true }, child).id),
+          ? aws.ec2.getSubnetOutput({ id: args.subnetId }, lookup).vpcId
+          : aws.ec2.getVpcOutput({ default: true }, lookup).id),
     );
     const subnetId =
       args.subnetId !== undefined
@@ -302,11 +299,11 @@ export class AwsHost extends pulumi.ComponentResource {
                   ...(az ? [{ name: "availability-zone", values: [az] }] : []),
                 ]),
               },
-              child,
+              lookup,
             )
             .apply((r) => {
               const ids = [...r.ids].sort();
-              if (!ids.length) throw new Error(`${what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`);
+              if (!ids.length) throw new Error(`${this.what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`);
               return ids[0];
             });
 
@@ -319,11 +316,11 @@ export class AwsHost extends pulumi.ComponentResource {
         egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" }],
         tags,
       },
-      owned,
+      this.childOptions(),
     );
 
     // The host key is made here and kept in the state, so it is known before the instance exists.
-    const hostKey = new SshKeyPairResource(`${name}-host-key`, { comment: `dockyard-host-${name}` }, child);
+    const hostKey = new SshKeyPairResource(`${name}-host-key`, { comment: `dockyard-host-${name}` }, this.childOptions());
     this.hostKey = hostKey.publicKey;
     const userData = pulumi.secret(
       pulumi.all([hostKey.publicKey, hostKey.privateKey]).apply(([publicKey, privateKey]) => renderHostKeyUserData({ publicKey, privateKey })),
@@ -340,17 +337,17 @@ export class AwsHost extends pulumi.ComponentResource {
         publicKey = pulumi.output(args.publicKey).apply((k) => k.trim());
         privateKey = args.privateKey!;
       } else {
-        const login = new SshKeyPairResource(`${name}-login-key`, { comment: `dockyard-login-${name}` }, child);
+        const login = new SshKeyPairResource(`${name}-login-key`, { comment: `dockyard-login-${name}` }, this.childOptions());
         publicKey = login.publicKey;
         privateKey = login.privateKey;
       }
-      this.keyPair = new aws.ec2.KeyPair(name, { publicKey, tags }, owned);
+      this.keyPair = new aws.ec2.KeyPair(name, { publicKey, tags }, this.childOptions());
       keyName = this.keyPair.keyName;
     }
     this.privateKey = pulumi.secret(pulumi.output(privateKey));
 
     const lookedUp = args.ami === undefined;
-    const ami = lookedUp ? aws.ec2.getAmiOutput(amiQuery(distro, architecture), child).id : args.ami!;
+    const ami = lookedUp ? aws.ec2.getAmiOutput(amiQuery(distro, architecture), lookup).id : args.ami!;
     this.instance = new aws.ec2.Instance(
       name,
       {
@@ -368,14 +365,14 @@ export class AwsHost extends pulumi.ComponentResource {
         volumeTags: tags,
       },
       // A newly published AMI would otherwise replace the machine on the next `up`.
-      { ...owned, ignoreChanges: lookedUp && args.keepAmi !== false ? ["ami"] : undefined },
+      { ...this.childOptions(), ignoreChanges: lookedUp && args.keepAmi !== false ? ["ami"] : undefined },
     );
     this.instanceId = this.instance.id;
     this.amiId = this.instance.ami;
     this.publicIp = this.instance.publicIp;
     this.privateIp = this.instance.privateIp;
     this.address = (args.usePrivateIp ? this.instance.privateIp : this.instance.publicIp).apply((ip) =>
-      checked(what, () => {
+      this.checked(() => {
         if (!ip) {
           invalid(
             "usePrivateIp",
@@ -401,7 +398,7 @@ export class AwsHost extends pulumi.ComponentResource {
         preflight: args.preflight,
       },
       // Never connect before the instance runs (the address already waits for it; this says so).
-      { ...child, dependsOn: childDeps(opts, this.instance) },
+      this.childOptions(this.instance),
     );
 
     this.registerOutputs({

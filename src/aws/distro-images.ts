@@ -3,6 +3,8 @@
  * and the login user each image creates. Pure data and lookups; no AWS calls here.
  */
 
+import { nearest } from "../model/edit-distance";
+
 /** Distributions an AwsHost boots by name. */
 export const AWS_DISTROS = ["centos-stream-9", "rocky-9", "amazon-linux-2023", "ubuntu-22.04", "ubuntu-24.04", "debian-12"] as const;
 export type AwsDistro = (typeof AWS_DISTROS)[number];
@@ -103,31 +105,12 @@ export function amiQuery(distro: AwsDistro, architecture: AwsArchitecture = "x86
   };
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
 /** The supported distribution closest to what was typed, when one is close enough to suggest. */
 export function closestDistro(typed: string): AwsDistro | undefined {
   const t = typed.toLowerCase().replace(/[\s_]+/g, "-");
-  let best: AwsDistro | undefined;
-  let bestDistance = Infinity;
-  for (const d of AWS_DISTROS) {
-    const distance = editDistance(t, d);
-    if (distance < bestDistance) [best, bestDistance] = [d, distance];
-  }
+  const best = nearest(t, AWS_DISTROS);
   // Also catch a family name on its own ("rocky", "debian", "amazon-linux").
   const byPrefix = AWS_DISTROS.filter((d) => t.length >= 4 && (d.startsWith(t) || t.startsWith(d.split("-")[0])));
-  if (bestDistance <= Math.max(3, Math.floor(t.length / 3))) return best;
+  if (best && best.distance <= Math.max(3, Math.floor(t.length / 3))) return best.match;
   return byPrefix.length ? byPrefix[byPrefix.length - 1] : undefined;
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { DockyardComponent } from "../components/base";
+import { invalid } from "../input-error";
 
 export interface EcrRegistryArgs {
   /**
@@ -120,7 +120,7 @@ function checkArgs(args: EcrRegistryArgs, repositoryName: string): void {
  * const ecr = new EcrRegistry("web", { repositoryName: "shop/web" });
  * new Image("web", { engine, ref: pulumi.interpolate`${ecr.repositoryUrl}:1.4.2`, credentials: ecr.credentials });
  */
-export class EcrRegistry extends pulumi.ComponentResource {
+export class EcrRegistry extends DockyardComponent {
   /** The registry host, `<account>.dkr.ecr.<region>.amazonaws.com`: what engines log in to. */
   readonly endpoint: pulumi.Output<string>;
   /** `<endpoint>/<repositoryName>`: what images are tagged with. */
@@ -132,10 +132,9 @@ export class EcrRegistry extends pulumi.ComponentResource {
   readonly lifecyclePolicy: aws.ecr.LifecyclePolicy;
 
   constructor(name: string, args: EcrRegistryArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:aws:EcrRegistry", name, {}, opts);
+    super("dockyard:aws:EcrRegistry", name, opts);
     const repositoryName = args?.repositoryName ?? name;
-    checked(`EcrRegistry ${name}`, () => checkArgs(args ?? {}, repositoryName));
-    const owned = { parent: this, dependsOn: childDeps(opts) };
+    this.checked(() => checkArgs(args ?? {}, repositoryName));
 
     this.repository = new aws.ecr.Repository(
       name,
@@ -147,12 +146,12 @@ export class EcrRegistry extends pulumi.ComponentResource {
         encryptionConfigurations: args.kmsKeyArn !== undefined ? [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }] : undefined,
         tags: args.tags,
       },
-      owned,
+      this.childOptions(),
     );
     this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(
       name,
       { repository: this.repository.name, policy: ecrLifecyclePolicy(args.keepLastImages ?? 30, args.expireUntaggedAfterDays ?? 14) },
-      { parent: this },
+      this.childOptions(),
     );
     this.repositoryUrl = this.repository.repositoryUrl;
     this.registryId = this.repository.registryId;

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { DockyardComponent } from "../components/base";
+import { invalid } from "../input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
-import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "./daemon-settings";
+import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import type { DockerEngine } from "./docker-engine";
+import { pending } from "../model/pending";
 
 export interface AddressPool {
   /** @example "10.200.0.0/16" */
@@ -216,8 +217,6 @@ export function daemonSettingsFrom(a: {
   return out;
 }
 
-const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
-
 /**
  * /etc/docker/daemon.json on an engine's host: registry mirrors, insecure registries and other
  * daemon settings, merged with what is there (or replacing it). Validated before use, backed up,
@@ -232,7 +231,7 @@ const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Prom
  * });
  * export const mirrors = cfg.effectiveMirrors;
  */
-export class DaemonConfig extends pulumi.ComponentResource {
+export class DaemonConfig extends DockyardComponent {
   /** Registry mirrors as `docker info` reports them after the change. */
   readonly effectiveMirrors: pulumi.Output<string[]>;
   /** daemon.json as it is on the host. */
@@ -242,10 +241,9 @@ export class DaemonConfig extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: DaemonConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:engine:DaemonConfig", name, {}, opts);
-    const what = `DaemonConfig ${name}`;
+    super("dockyard:engine:DaemonConfig", name, opts);
     const policy = args?.policy ?? "merge";
-    checked(what, () => {
+    this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       if (policy !== "merge" && policy !== "replace") invalid("policy", `must be merge or replace (got ${JSON.stringify(policy)})`);
     });
@@ -264,16 +262,16 @@ export class DaemonConfig extends pulumi.ComponentResource {
       settings: args.settings,
     };
     // Plain values are checked now, before anything is registered; Outputs when they resolve.
-    if (!Object.values(fields).some(pending)) checked(what, () => daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]));
-    const settings = pulumi.all(fields).apply((f) => checked(what, () => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0])));
-    if (args.proxy !== undefined && !pending(args.proxy)) checked(what, () => checkProxy(args.proxy as DaemonProxy));
+    if (!Object.values(fields).some(pending)) this.checked(() => daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]));
+    const settings = pulumi.all(fields).apply((f) => this.checked(() => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0])));
+    if (args.proxy !== undefined && !pending(args.proxy)) this.checked(() => checkProxy(args.proxy as DaemonProxy));
     // Secret whether or not the caller made it one: proxy URLs may carry credentials.
-    const proxy = args.proxy === undefined ? undefined : pulumi.secret(pulumi.output(args.proxy).apply((p) => checked(what, () => checkProxy(p as DaemonProxy))));
+    const proxy = args.proxy === undefined ? undefined : pulumi.secret(pulumi.output(args.proxy).apply((p) => this.checked(() => checkProxy(p as DaemonProxy))));
     const host = args.engine.host;
     const res = new DaemonConfigResource(
       `${name}-daemon-json`,
       { connection: host.connection, credentials: host.credentials, settings, policy, proxy, refuseOverwriting: args.refuseOverwriting?.length ? [...args.refuseOverwriting] : undefined },
-      { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
+      this.childOptions(args.engine.ready),
     );
     this.effectiveMirrors = res.effectiveMirrors;
     this.content = res.content;

@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { DockyardComponent } from "../components/base";
+import { invalid } from "../input-error";
 import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import { dockerProviderFor } from "./docker-provider";
 import type { EngineMethod, EngineSpec } from "../providers/docker-engine";
+import { known } from "../model/pending";
+import { DEFAULT_CHANNEL, DEFAULT_DOCKER_CE_MIRROR, DEFAULT_OFFLINE_INSTALL_DIR, DEFAULT_PACKAGE_SOURCE } from "../model/defaults";
 
 export interface DockerEngineArgs {
   /**
@@ -89,8 +91,6 @@ export interface DockerEngineArgs {
 }
 
 
-const known = (v: unknown): v is string | number | boolean => !pulumi.Output.isInstance(v) && !(v instanceof Promise) && v !== undefined;
-
 export function checkMirror(mirror: string, path = "mirror"): void {
   let url: URL;
   try {
@@ -155,7 +155,7 @@ function bundleSource(bundle: DockerEngineArgs["bundle"]): pulumi.Output<{ path?
  * });
  * export const dockerVersion = engine.version;
  */
-export class DockerEngine extends pulumi.ComponentResource {
+export class DockerEngine extends DockyardComponent {
   /** The server version the daemon reports, e.g. `24.0.7`. */
   readonly version: pulumi.Output<string>;
   /** The Engine API version, e.g. `1.43`. */
@@ -173,10 +173,9 @@ export class DockerEngine extends pulumi.ComponentResource {
   private readonly engineName: string;
 
   constructor(name: string, args: DockerEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:engine:DockerEngine", name, {}, opts);
+    super("dockyard:engine:DockerEngine", name, opts);
     this.engineName = name;
-    const what = `DockerEngine ${name}`;
-    checked(what, () => {
+    this.checked(() => {
       if (!args?.host) invalid("host", "is required");
       checkArgs(args);
     });
@@ -184,18 +183,18 @@ export class DockerEngine extends pulumi.ComponentResource {
     const spec: pulumi.Output<EngineSpec> = pulumi
       .all([args.mirror, args.version, args.bundleSha256, bundleSource(args.bundle)])
       .apply(([mirror, version, sha256, source]) => {
-        if (mirror !== undefined) checked(what, () => checkMirror(mirror));
+        if (mirror !== undefined) this.checked(() => checkMirror(mirror));
         const s: EngineSpec = { method };
         if (method === "online") {
-          s.source = args.source ?? "docker-ce";
-          s.mirror = (mirror ?? "https://download.docker.com").replace(/\/+$/, "");
-          s.channel = args.channel ?? "stable";
+          s.source = args.source ?? DEFAULT_PACKAGE_SOURCE;
+          s.mirror = (mirror ?? DEFAULT_DOCKER_CE_MIRROR).replace(/\/+$/, "");
+          s.channel = args.channel ?? DEFAULT_CHANNEL;
           if (version) s.version = version;
           if (args.allowDowngrade) s.allowDowngrade = true;
         }
         if (method === "offline") {
           s.bundle = { ...source, sha256: String(sha256).toLowerCase() };
-          s.installDir = args.installDir ?? "/usr/bin";
+          s.installDir = args.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
         }
         if (args.uninstallOnDelete) s.uninstallOnDelete = true;
         return s;
@@ -203,7 +202,7 @@ export class DockerEngine extends pulumi.ComponentResource {
     const res = new DockerEngineResource(
       `${name}-engine`,
       { connection: args.host.connection, credentials: args.host.credentials, facts: args.host.facts, spec },
-      { parent: this, dependsOn: childDeps(opts, args.host.ready) },
+      this.childOptions(args.host.ready),
     );
     this.host = args.host;
     this.version = res.version;

@@ -7,6 +7,7 @@ import type * as dockerTypes from "@pulumi/docker";
 import { invalid } from "../input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
 import { parsePinnedHostKey } from "../remote/host-key";
+import { DEFAULT_SSH_PORT } from "../model/defaults";
 
 /** `host key` or `[host]:port key`, as OpenSSH's known_hosts has it. */
 export function knownHostsLine(c: Pick<ConnectionInputs, "host" | "port" | "hostKey">): string {
@@ -19,7 +20,9 @@ export function knownHostsLine(c: Pick<ConnectionInputs, "host" | "port" | "host
   const fields = c.hostKey.trim().split(/\s+/);
   const at = fields.indexOf(pinned.algorithm);
   const key = `${fields[at]} ${fields[at + 1]}`;
-  const name = (c.port ?? 22) === 22 ? c.host : `[${c.host}]:${c.port}`;
+  const port = c.port ?? DEFAULT_SSH_PORT;
+  // OpenSSH writes the bare name for its own port, 22, and `[host]:port` for any other.
+  const name = port === 22 ? c.host : `[${c.host}]:${port}`;
   return `${name} ${key}`;
 }
 

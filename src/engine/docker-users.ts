@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { DockyardComponent } from "../components/base";
+import { invalid } from "../input-error";
 import { DockerUsersResource } from "../providers/docker-users-resource";
 import type { DockerEngine } from "./docker-engine";
+import { pending } from "../model/pending";
 
 export interface DockerUsersArgs {
   /**
@@ -45,7 +46,7 @@ export function checkDockerUsers(users: string[]): string[] {
  * @example
  * new DockerUsers("web1-users", { engine, users: ["deploy"] });
  */
-export class DockerUsers extends pulumi.ComponentResource {
+export class DockerUsers extends DockyardComponent {
   /** Users Dockyard added (not those who were members already). */
   readonly added: pulumi.Output<string[]>;
   /** What refresh found different from the declaration (empty after `up`). */
@@ -53,16 +54,15 @@ export class DockerUsers extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: DockerUsersArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:engine:DockerUsers", name, {}, opts);
-    const what = `DockerUsers ${name}`;
-    checked(what, () => {
+    super("dockyard:engine:DockerUsers", name, opts);
+    this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       if (args.users === undefined) invalid("users", "is required");
     });
-    if (!pulumi.Output.isInstance(args.users) && !((args.users as unknown) instanceof Promise)) checked(what, () => checkDockerUsers(args.users as string[]));
-    const users = pulumi.output(args.users).apply((u) => checked(what, () => checkDockerUsers(u)));
+    if (!pending(args.users)) this.checked(() => checkDockerUsers(args.users as string[]));
+    const users = pulumi.output(args.users).apply((u) => this.checked(() => checkDockerUsers(u)));
     const host = args.engine.host;
-    const res = new DockerUsersResource(`${name}-docker-group`, { connection: host.connection, credentials: host.credentials, users }, { parent: this, dependsOn: childDeps(opts, args.engine.ready) });
+    const res = new DockerUsersResource(`${name}-docker-group`, { connection: host.connection, credentials: host.credentials, users }, this.childOptions(args.engine.ready));
     this.added = res.added;
     this.drift = res.drift;
     this.ready = res;

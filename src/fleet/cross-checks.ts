@@ -1,14 +1,15 @@
 // Checks across entries that a schema cannot express: names that must be unique or declared,
 // settings that only make sense together, ports two containers would both take.
 import * as pulumi from "@pulumi/pulumi";
-import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../engine/daemon-settings";
+import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import { parsePinnedHostKey } from "../remote/host-key";
-import { imageRefProblem } from "../workload/image-ref";
-import { parsePort } from "../workload/container";
+import { imageRefProblem } from "../model/image-ref";
+import { parsePort } from "../model/container-settings";
 import { parseServicePort } from "../swarm/service-spec";
-import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../workload/cidr";
+import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../model/cidr";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import type { DaemonSpec, FleetSpec } from "./spec";
+import { DEFAULT_REGISTRY_PORT } from "../model/defaults";
 
 export interface SpecProblem {
   path: (string | number)[];
@@ -105,7 +106,7 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
   const taken = new Map<string, string>();
   (spec.registries ?? []).forEach((r, i) => {
     taken.set(`${r.host}/name/${r.name}`, `registries[${i}]`);
-    taken.set(`${r.host}/port/*:${r.port ?? 5000}/tcp`, `registries[${i}]`);
+    taken.set(`${r.host}/port/*:${r.port ?? DEFAULT_REGISTRY_PORT}/tcp`, `registries[${i}]`);
   });
   (spec.containers ?? []).forEach((c, i) => {
     if (imageRefProblem(c.image)) add(["containers", i, "image"], imageRefProblem(c.image)!);

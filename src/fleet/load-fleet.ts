@@ -7,7 +7,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, vi
 import type { z } from "zod";
 import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
 import { fleetProblems } from "./cross-checks";
-import { didYouMean, maskCredentials } from "../engine/daemon-settings";
+import { didYouMean, maskCredentials } from "../model/daemon-settings";
 
 /** One problem of a fleet file; `line`/`col` are 1-based, absent when the spec came from code. */
 export interface FleetProblem {

@@ -3,6 +3,19 @@
 // Fleet, not here, so a parsed spec is exactly what the file says.
 import { z } from "zod";
 import { AWS_DISTROS } from "../aws/distro-images";
+import {
+  DEFAULT_ARCHITECTURES,
+  DEFAULT_CHANNEL,
+  DEFAULT_DOCKER_CE_MIRROR,
+  DEFAULT_MIN_KERNEL,
+  DEFAULT_PACKAGE_SOURCE,
+  DEFAULT_REGISTRY_IMAGE,
+  DEFAULT_REGISTRY_PORT,
+  DEFAULT_RESTART_POLICY,
+  DEFAULT_SSH_PORT,
+  DEFAULT_SSH_USER,
+  DEFAULT_START_TIMEOUT_SECONDS,
+} from "../model/defaults";
 
 /** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
 export const ConfigRef = z
@@ -42,18 +55,18 @@ const absolutePath = z.string().regex(/^\//, "must be an absolute path");
 
 export const Preflight = z
   .strictObject({
-    minKernel: z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a dotted version like "3.10"').optional().meta({ description: "Oldest kernel accepted. Default: 3.10.", examples: ["4.18"] }),
+    minKernel: z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a dotted version like "3.10"').optional().meta({ description: `Oldest kernel accepted. Default: ${DEFAULT_MIN_KERNEL}.`, examples: ["4.18"] }),
     requireSupportedOs: z.boolean().optional().meta({ description: "Refuse OS releases Dockyard does not know. Default: true.", examples: [false] }),
     requireSystemd: z.boolean().optional().meta({ description: "Require systemd as PID 1. Default: true.", examples: [true] }),
-    architectures: z.array(z.string().min(1)).min(1).optional().meta({ description: "Accepted `uname -m` values. Default: x86_64, aarch64.", examples: [["x86_64"]] }),
+    architectures: z.array(z.string().min(1)).min(1).optional().meta({ description: `Accepted \`uname -m\` values. Default: ${DEFAULT_ARCHITECTURES.join(", ")}.`, examples: [["x86_64"]] }),
   })
   .meta({ id: "Preflight", description: "What a host must be before anything is changed on it." });
 
 export const Jump = z
   .strictObject({
     address: text("Jump host address.", "bastion.example.com"),
-    port: port("SSH port of the jump host. Default: 22.", 22).optional(),
-    user: text("Login user on the jump host. Default: root.", "ops").optional(),
+    port: port(`SSH port of the jump host. Default: ${DEFAULT_SSH_PORT}.`, 22).optional(),
+    user: text(`Login user on the jump host. Default: ${DEFAULT_SSH_USER}.`, "ops").optional(),
     hostKey: text("The jump host's public host key (`ssh-keyscan -t ed25519 <host>`, without the address).", "ssh-ed25519 AAAAC3Nza...").optional(),
     privateKey: SecretRef.optional().meta({ description: "Key for the jump host. Default: the host's own key." }),
   })
@@ -65,9 +78,9 @@ export const Engine = z
       description: "online: from a package repository; offline: a static docker-<v>.tgz bundle; adopt: an engine already there, checked and not changed. Default: online.",
       examples: ["offline"],
     }),
-    source: z.enum(["docker-ce", "distro"]).optional().meta({ description: "online: the docker-ce repository (or `mirror`), or the distro's own packages. Default: docker-ce.", examples: ["distro"] }),
-    mirror: text("online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). Default: https://download.docker.com.", "https://mirrors.aliyun.com/docker-ce", httpUrl).optional(),
-    channel: z.enum(["stable", "test"]).optional().meta({ description: "online docker-ce channel. Default: stable.", examples: ["stable"] }),
+    source: z.enum(["docker-ce", "distro"]).optional().meta({ description: `online: the docker-ce repository (or \`mirror\`), or the distro's own packages. Default: ${DEFAULT_PACKAGE_SOURCE}.`, examples: ["distro"] }),
+    mirror: text(`online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). Default: ${DEFAULT_DOCKER_CE_MIRROR}.`, "https://mirrors.aliyun.com/docker-ce", httpUrl).optional(),
+    channel: z.enum(["stable", "test"]).optional().meta({ description: `online docker-ce channel. Default: ${DEFAULT_CHANNEL}.`, examples: ["stable"] }),
     version: text('Exact version to pin ("24.0.7") or a series ("24.0" = newest 24.0.x). Default: newest.', "24.0.7", z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'must be a version like "24.0.7" or "24.0"')).optional(),
     allowDowngrade: z.boolean().optional().meta({ description: "Allow installing an older version than the one present. Default: false.", examples: [true] }),
     bundle: z.string().min(1).optional().meta({
@@ -178,8 +191,8 @@ export const AwsInstance = z
 
 /** Settings a host takes from `defaults` unless it sets them itself. */
 const hostSettings = {
-  port: port("SSH port. Default: 22.", 22).optional(),
-  user: text("Login user. Default: root.", "ops").optional(),
+  port: port(`SSH port. Default: ${DEFAULT_SSH_PORT}.`, 22).optional(),
+  user: text(`Login user. Default: ${DEFAULT_SSH_USER}.`, "ops").optional(),
   sudo: z.boolean().optional().meta({ description: "Run commands through sudo (for a non-root user). Default: false.", examples: [true] }),
   privateKey: SecretRef.optional().meta({ description: "The SSH private key, as a Pulumi config secret." }),
   privateKeyPassphrase: SecretRef.optional().meta({ description: "Passphrase of an encrypted private key." }),
@@ -218,8 +231,8 @@ export const FleetRegistry = z
   .strictObject({
     name: name.meta({ description: "Resource name of the registry.", examples: ["private"] }),
     host: name.meta({ description: "The host it runs on.", examples: ["web1"] }),
-    port: port("Published port. Default: 5000.", 5000).optional(),
-    image: z.string().min(1).optional().meta({ description: "The registry image. Default: registry:2.", examples: ["registry:2.8.3"] }),
+    port: port(`Published port. Default: ${DEFAULT_REGISTRY_PORT}.`, 5000).optional(),
+    image: z.string().min(1).optional().meta({ description: `The registry image. Default: ${DEFAULT_REGISTRY_IMAGE}.`, examples: ["registry:2.8.3"] }),
     storagePath: absolutePath.optional().meta({ description: "Where images are stored on the host. Default: /var/lib/dockyard/registry/<name>.", examples: ["/data/registry"] }),
     users: z
       .array(z.strictObject({ username: name, password: SecretRef }))
@@ -318,7 +331,7 @@ export const FleetContainer = z
     ports: z.array(Port).optional().meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
     volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"')).optional().meta({ description: "Bind mounts (absolute host path) and volumes of `volumes:` on the same host (`name:/path`).", examples: [["/srv/html:/usr/share/nginx/html:ro", "shop-data:/var/lib/data"]] }),
     networks: z.array(ContainerNetwork).optional().meta({ description: "Networks of `networks:` to join (on the same host), with aliases. Default: the engine's default bridge." }),
-    restartPolicy: z.enum(["no", "always", "unless-stopped", "on-failure"]).optional().meta({ description: "Default: unless-stopped.", examples: ["always"] }),
+    restartPolicy: z.enum(["no", "always", "unless-stopped", "on-failure"]).optional().meta({ description: `Default: ${DEFAULT_RESTART_POLICY}.`, examples: ["always"] }),
     labels: z.record(z.string(), z.string()).optional().meta({ description: "Container labels.", examples: [{ team: "web" }] }),
     healthCheck: z
       .strictObject({
@@ -332,7 +345,7 @@ export const FleetContainer = z
       .meta({ description: "Health check; up waits until healthy." }),
     memory: z.union([z.int().min(4194304), z.string().regex(/^[0-9]+(\.[0-9]+)?[bkmgBKMG]?$/, 'must be like "512m"')]).optional().meta({ description: "Memory limit.", examples: ["512m"] }),
     cpus: z.number().positive().optional().meta({ description: "CPU limit in cores.", examples: [1.5] }),
-    startTimeoutSeconds: z.int().min(1).optional().meta({ description: "How long up waits for the container to run (and be healthy). Default: 60.", examples: [120] }),
+    startTimeoutSeconds: z.int().min(1).optional().meta({ description: `How long up waits for the container to run (and be healthy). Default: ${DEFAULT_START_TIMEOUT_SECONDS}.`, examples: [120] }),
   })
   .meta({ id: "Container", description: "A container run on hosts." });
 export type FleetContainerSpec = z.infer<typeof FleetContainer>;

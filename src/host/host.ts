@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checked, invalid } from "../input-error";
+import { DockyardComponent } from "../components/base";
+import { invalid } from "../input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
 import { HostFactsResource } from "../providers/host-facts-resource";
 import { parsePinnedHostKey } from "../remote/host-key";
-import type { HostFacts } from "../scripts/host-facts";
-import type { PreflightPolicy } from "./preflight";
+import type { HostFacts } from "../model/host-facts";
+import type { PreflightPolicy } from "../model/preflight";
+import { pending } from "../model/pending";
+import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
 
 /** A bastion the host is reached through. */
 export interface JumpHostArgs {
@@ -125,9 +128,6 @@ export interface HostArgs {
 }
 
 
-/** Values still to come (Outputs, promises) are checked later, when they resolve. */
-const pending = (v: unknown) => pulumi.Output.isInstance(v) || v instanceof Promise;
-
 /** Checks what can be checked before anything connects; names the property at fault. */
 function checkConnection(
   prefix: string,
@@ -178,7 +178,7 @@ function checkPrivateKey(privateKey: unknown): void {
  * });
  * export const kernel = web1.facts.kernel;
  */
-export class Host extends pulumi.ComponentResource {
+export class Host extends DockyardComponent {
   /** What the machine reported: OS, kernel, arch, init system, docker. */
   readonly facts: pulumi.Output<HostFacts>;
   /** The connection (no key material), for components that act on this host. */
@@ -189,10 +189,9 @@ export class Host extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:host:Host", name, {}, opts);
-    const what = `Host ${name}`;
+    super("dockyard:host:Host", name, opts);
     // Plain values are checked now, so bad input fails the program before anything is registered.
-    checked(what, () => {
+    this.checked(() => {
       if (!args || args.privateKey === undefined) invalid("privateKey", "is required");
       checkConnection("", args);
       if (args.preflight?.minKernel !== undefined && !/^[0-9]+(\.[0-9]+)*$/.test(args.preflight.minKernel)) {
@@ -203,20 +202,20 @@ export class Host extends pulumi.ComponentResource {
     });
     if (args.insecureSkipHostKeyCheck) {
       pulumi.log.warn(
-        `Host ${name}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
+        `${this.what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
         this,
       );
     }
     const jump = args.jump;
     if (jump?.insecureSkipHostKeyCheck) {
-      pulumi.log.warn(`Host ${name}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`, this);
+      pulumi.log.warn(`${this.what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`, this);
     }
 
     const connection = pulumi
       .all([args.address, args.port, args.user, args.hostKey, args.sudo, args.connectTimeout, args.connectAttempts])
       .apply(([address, port, user, hostKey, sudo, connectTimeout, connectAttempts]) => {
-        checked(what, () => checkConnection("", { address, port, user, hostKey, insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck }));
-        const c: ConnectionInputs = { host: address, port: port ?? 22, user: user ?? "root" };
+        this.checked(() => checkConnection("", { address, port, user, hostKey, insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck }));
+        const c: ConnectionInputs = { host: address, port: port ?? DEFAULT_SSH_PORT, user: user ?? DEFAULT_SSH_USER };
         if (hostKey !== undefined) c.hostKey = hostKey.trim();
         if (args.insecureSkipHostKeyCheck) c.insecureSkipHostKeyCheck = true;
         if (sudo) c.sudo = true;
@@ -226,8 +225,8 @@ export class Host extends pulumi.ComponentResource {
       });
     const jumpConnection = jump
       ? pulumi.all([jump.address, jump.port, jump.user, jump.hostKey]).apply(([address, port, user, hostKey]) => {
-          checked(what, () => checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck }));
-          const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? 22, user: user ?? "root" };
+          this.checked(() => checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck }));
+          const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? DEFAULT_SSH_PORT, user: user ?? DEFAULT_SSH_USER };
           if (hostKey !== undefined) j.hostKey = hostKey.trim();
           if (jump.insecureSkipHostKeyCheck) j.insecureSkipHostKeyCheck = true;
           return j;
@@ -236,7 +235,7 @@ export class Host extends pulumi.ComponentResource {
     this.connection = pulumi.all([connection, jumpConnection]).apply(([c, j]) => (j ? { ...c, jump: j } : c));
     this.credentials = pulumi.secret(
       pulumi.all([args.privateKey, args.privateKeyPassphrase, jump?.privateKey]).apply(([privateKey, passphrase, jumpKey]) => {
-        checked(what, () => checkPrivateKey(privateKey));
+        this.checked(() => checkPrivateKey(privateKey));
         const creds: { privateKey: string; privateKeyPassphrase?: string; jumpPrivateKey?: string } = { privateKey };
         if (passphrase) creds.privateKeyPassphrase = passphrase;
         if (jumpKey) creds.jumpPrivateKey = jumpKey;
@@ -247,7 +246,7 @@ export class Host extends pulumi.ComponentResource {
     const facts = new HostFactsResource(
       `${name}-facts`,
       { connection: this.connection, credentials: this.credentials, preflight: args.preflight },
-      { parent: this },
+      this.childOptions(),
     );
     this.facts = facts.facts;
     this.ready = facts;

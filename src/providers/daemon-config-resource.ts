@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DaemonProxy } from "../engine/daemon-settings";
+import type { DaemonProxy } from "../model/daemon-settings";
 import { providerByName } from "./by-name";
 import { gated } from "./program-gate";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";

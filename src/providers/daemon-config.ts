@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "node:util";
-import { type DaemonProxy, keysSetByFlags, maskCredentials, mergeDaemonJson, sortKeys } from "../engine/daemon-settings";
+import { type DaemonProxy, keysSetByFlags, maskCredentials, mergeDaemonJson, sortKeys } from "../model/daemon-settings";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteCommandError, RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByName } from "./by-name";
 import { gated } from "./program-gate";
-import type { HostFacts } from "../scripts/host-facts";
+import type { HostFacts } from "../model/host-facts";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 import type { EngineSpec } from "./docker-engine";
 

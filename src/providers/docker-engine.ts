@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "node:util";
-import { type Distro, detectDistro } from "../host/distro";
+import { type Distro, detectDistro } from "../model/distro";
 import { localBundle } from "../remote/bundle-cache";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteError } from "../remote/errors";
@@ -8,7 +8,6 @@ import { SshSession } from "../remote/ssh-session";
 import { uploadFile } from "../remote/upload";
 import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
 import {
-  compareNumeric,
   conflictingPackages,
   enginePackage,
   type PackageSource,
@@ -25,8 +24,9 @@ import {
 } from "../scripts/engine-online";
 import { type EngineState, parseEngineProbe, renderAdoptCheck, renderEngineProbe, renderServiceStart } from "../scripts/engine-service";
 import { parseServiceHealth, renderServiceHealthProbe, renderUnmaskEngine, type ServiceHealth } from "../scripts/engine-health";
-import { parseSections } from "../scripts/sections";
-import type { HostFacts } from "../scripts/host-facts";
+import { parseSections } from "../model/sections";
+import type { HostFacts } from "../model/host-facts";
+import { compareVersions as compareNumeric } from "../model/version";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
 export type EngineMethod = "online" | "offline" | "adopt";

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByName } from "./by-name";
 import { gated } from "./program-gate";
-import type { PreflightPolicy } from "../host/preflight";
-import type { HostFacts } from "../scripts/host-facts";
+import type { PreflightPolicy } from "../model/preflight";
+import type { HostFacts } from "../model/host-facts";
 import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
 
 const provider = providerByName("hostFacts");

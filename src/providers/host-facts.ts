@@ -1,9 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "node:util";
-import { PreflightError, type PreflightPolicy, preflightProblems } from "../host/preflight";
+import { type PreflightPolicy, preflightProblems } from "../model/preflight";
+import { PreflightError } from "../remote/preflight-error";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
-import { type HostFacts, parseFacts, renderFactsProbe } from "../scripts/host-facts";
+import { type HostFacts, parseFacts } from "../model/host-facts";
+import { renderFactsProbe } from "../scripts/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
 export interface HostFactsInputs extends ConnectedInputs {

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
-import { parseImageRef, pullRef, sameRepository } from "../workload/image-ref";
+import { parseImageRef, pullRef, sameRepository } from "../model/image-ref";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export interface RegistryAuth {

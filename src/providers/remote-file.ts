@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
-import { shq } from "../scripts/shell";
+import { shq } from "../model/shell";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export interface RemoteFileInputs extends ConnectedInputs {

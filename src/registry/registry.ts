@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DockyardComponent } from "../components/base";
 import bcrypt from "bcryptjs";
 import { createHash } from "node:crypto";
 import type { DockerEngine } from "../engine/docker-engine";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { invalid } from "../input-error";
 import { CertificateResource, RemoteFileResource } from "../providers/workload-resources";
 import { Container } from "../workload/container";
 import { Image } from "../workload/image";
-import { imageRefProblem } from "../workload/image-ref";
+import { imageRefProblem } from "../model/image-ref";
+import { DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_PORT } from "../model/defaults";
 
 export interface RegistryUser {
   /** @example "deploy" */
@@ -102,6 +103,9 @@ export interface RegistryArgs {
   proxy?: { remoteUrl: string; username?: pulumi.Input<string>; password?: pulumi.Input<string> };
 }
 
+/** The port the registry listens on inside its container (the registry image's own). */
+const LISTEN_PORT = 5000;
+
 /** A bcrypt hash with a salt derived from the user, the password and the registry, so an unchanged password gives an unchanged file. */
 export function htpasswdLine(username: string, password: string, scope: string): string {
   const salt = createHash("sha256").update(`${scope}\0${username}\0${password}`).digest().subarray(0, 16);
@@ -117,7 +121,7 @@ export function htpasswdLine(username: string, password: string, scope: string):
  * const registry = new Registry("registry", { engine, users: [{ username: "deploy", password }], tls: "generate" });
  * export const endpoint = registry.endpoint; // "10.0.0.12:5000"
  */
-export class Registry extends pulumi.ComponentResource {
+export class Registry extends DockyardComponent {
   /** `address:port`, what images are tagged with and engines log in to. */
   readonly endpoint: pulumi.Output<string>;
   /** The CA certificate clients need (TLS with a private CA). */
@@ -125,11 +129,10 @@ export class Registry extends pulumi.ComponentResource {
   readonly container: Container;
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:registry:Registry", name, {}, opts);
-    const what = `Registry ${name}`;
+    super("dockyard:registry:Registry", name, opts);
     const cname = args?.name ?? "registry";
-    const port = args?.port ?? 5000;
-    checked(what, () => {
+    const port = args?.port ?? DEFAULT_REGISTRY_PORT;
+    this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       if (!Number.isInteger(port) || port < 1 || port > 65535) invalid("port", `must be an integer 1-65535 (got ${JSON.stringify(port)})`);
       if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
@@ -144,7 +147,6 @@ export class Registry extends pulumi.ComponentResource {
     const dir = args.storagePath ?? `/var/lib/dockyard/registry/${cname}`;
     const address = pulumi.output(args.address ?? host.connection.apply((c) => c.host));
     this.endpoint = address.apply((a) => `${a}:${port}`);
-    const child = { parent: this };
     const connected = { connection: host.connection, credentials: host.credentials };
     const files: RemoteFileResource[] = [];
     const env: Record<string, pulumi.Input<string>> = {};
@@ -154,7 +156,7 @@ export class Registry extends pulumi.ComponentResource {
       const content = pulumi
         .all(args.users.map((u) => pulumi.output(u.password)))
         .apply((passwords) => args.users!.map((u, i) => htpasswdLine(u.username, passwords[i], `${name}/${cname}`)).join("\n") + "\n");
-      files.push(new RemoteFileResource(`${name}-htpasswd`, { ...connected, path: `${dir}/auth/htpasswd`, content: pulumi.secret(content), mode: "0600" }, { ...child, dependsOn: childDeps(opts, engine.ready) }));
+      files.push(new RemoteFileResource(`${name}-htpasswd`, { ...connected, path: `${dir}/auth/htpasswd`, content: pulumi.secret(content), mode: "0600" }, this.childOptions(engine.ready)));
       env.REGISTRY_AUTH = "htpasswd";
       env.REGISTRY_AUTH_HTPASSWD_REALM = "Registry";
       env.REGISTRY_AUTH_HTPASSWD_PATH = "/auth/htpasswd";
@@ -166,7 +168,7 @@ export class Registry extends pulumi.ComponentResource {
       let cert: pulumi.Input<string>;
       let key: pulumi.Input<string>;
       if (args.tls === "generate") {
-        const generated = new CertificateResource(`${name}-certificate`, { names: address.apply((a) => [a]), days: 825 }, child);
+        const generated = new CertificateResource(`${name}-certificate`, { names: address.apply((a) => [a]), days: 825 }, this.childOptions());
         cert = generated.certificate;
         key = generated.privateKey;
         ca = generated.caCertificate;
@@ -175,8 +177,8 @@ export class Registry extends pulumi.ComponentResource {
         key = pulumi.secret(args.tls.privateKey);
         ca = pulumi.output(args.tls.caCertificate);
       }
-      files.push(new RemoteFileResource(`${name}-tls-cert`, { ...connected, path: `${dir}/certs/domain.crt`, content: cert, mode: "0644" }, { ...child, dependsOn: childDeps(opts, engine.ready) }));
-      files.push(new RemoteFileResource(`${name}-tls-key`, { ...connected, path: `${dir}/certs/domain.key`, content: pulumi.secret(key), mode: "0600" }, { ...child, dependsOn: childDeps(opts, engine.ready) }));
+      files.push(new RemoteFileResource(`${name}-tls-cert`, { ...connected, path: `${dir}/certs/domain.crt`, content: cert, mode: "0644" }, this.childOptions(engine.ready)));
+      files.push(new RemoteFileResource(`${name}-tls-key`, { ...connected, path: `${dir}/certs/domain.key`, content: pulumi.secret(key), mode: "0600" }, this.childOptions(engine.ready)));
       env.REGISTRY_HTTP_TLS_CERTIFICATE = "/certs/domain.crt";
       env.REGISTRY_HTTP_TLS_KEY = "/certs/domain.key";
       volumes.push(`${dir}/certs:/certs:ro`);
@@ -194,7 +196,7 @@ export class Registry extends pulumi.ComponentResource {
               content: trust,
               mode: "0644",
             },
-            { ...child, dependsOn: childDeps(opts, e.ready) },
+            this.childOptions(e.ready),
           ),
         );
       }
@@ -206,13 +208,13 @@ export class Registry extends pulumi.ComponentResource {
     }
     this.caCertificate = ca;
 
-    const image = new Image(`${name}-image`, { engine, ref: args.image ?? "registry:2", keepOnDestroy: true }, { ...child, dependsOn: childDeps(opts) });
+    const image = new Image(`${name}-image`, { engine, ref: args.image ?? DEFAULT_REGISTRY_IMAGE, keepOnDestroy: true }, this.childOptions());
     // The registry reads its files at start: a new certificate or user list means a new container.
     const filesHash = pulumi.all(files.map((f) => f.sha256)).apply((shas) => createHash("sha256").update(shas.join(",")).digest("hex").slice(0, 16));
     this.container = new Container(
       `${name}-container`,
-      { engine, name: cname, image, ports: [`${port}:5000`], volumes, env, restartPolicy: "always", labels: filesHash.apply((h) => ({ "dockyard.registry.files": h })) },
-      { ...child, dependsOn: childDeps(opts, ...files) },
+      { engine, name: cname, image, ports: [`${port}:${LISTEN_PORT}`], volumes, env, restartPolicy: "always", labels: filesHash.apply((h) => ({ "dockyard.registry.files": h })) },
+      this.childOptions(...files),
     );
     this.registerOutputs({ endpoint: this.endpoint });
   }

@@ -1,3 +1,5 @@
+import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
+
 /** How to reach one machine over SSH. Plain data, so it can travel through Pulumi state. */
 export interface ConnectionSpec {
   /** DNS name or IP address. */
@@ -29,5 +31,5 @@ export interface ConnectionSpec {
 
 /** `user@host:port`, the name a host goes by in every error and log line. */
 export function targetOf(spec: Pick<ConnectionSpec, "host" | "port" | "user">): string {
-  return `${spec.user ?? "root"}@${spec.host}:${spec.port ?? 22}`;
+  return `${spec.user ?? DEFAULT_SSH_USER}@${spec.host}:${spec.port ?? DEFAULT_SSH_PORT}`;
 }

@@ -9,7 +9,7 @@ import {
   RemoteCommandError,
   RemoteError,
 } from "./errors";
-import { shq } from "../scripts/shell";
+import { shq } from "../model/shell";
 import { fingerprintOf, parsePinnedHostKey } from "./host-key";
 
 /** What a finished remote command produced. */

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import * as path from "node:path";
 import { RemoteError } from "./errors";
-import { shq } from "../scripts/shell";
+import { shq } from "../model/shell";
 import type { SshSession } from "./ssh-session";
 
 /**

@@ -1,5 +1,5 @@
-import type { DaemonProxy } from "../engine/daemon-settings";
-import { parseSections, sectionMarker } from "./sections";
+import type { DaemonProxy } from "../model/daemon-settings";
+import { parseSections, sectionMarker } from "../model/sections";
 import { script } from "./shell";
 
 export const DAEMON_JSON = "/etc/docker/daemon.json";

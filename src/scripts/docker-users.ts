@@ -1,5 +1,6 @@
-import { parseSections, sectionMarker } from "./sections";
-import { script, shq } from "./shell";
+import { parseSections, sectionMarker } from "../model/sections";
+import { shq } from "../model/shell";
+import { script } from "./shell";
 
 /** Per user: whether the account exists and whether it is in the docker group. Read-only. */
 export function renderDockerUsersProbe(users: string[]): string {

@@ -1,4 +1,5 @@
-import { script, shq } from "./shell";
+import { shq } from "../model/shell";
+import { script } from "./shell";
 
 /** Where offline bundles are kept on the host (so a re-run can see it has the file already). */
 export const BUNDLE_DIR = "/var/lib/dockyard/bundles";

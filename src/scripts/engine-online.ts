@@ -1,4 +1,5 @@
-import type { Distro } from "../host/distro";
+import type { Distro } from "../model/distro";
+import { compareVersions } from "../model/version";
 import { packageManagerOf } from "./package-managers";
 import { script } from "./shell";
 
@@ -137,18 +138,8 @@ export function pickVersion(available: string[], pin?: string): string | undefin
     const have = numeric(upstreamVersion(v));
     return upstreamVersion(v) !== "" && want.every((n, i) => have[i] === n);
   });
-  matches.sort((a, b) => compareNumeric(upstreamVersion(b), upstreamVersion(a)) || (b > a ? 1 : b < a ? -1 : 0));
+  matches.sort((a, b) => compareVersions(upstreamVersion(b), upstreamVersion(a)) || (b > a ? 1 : b < a ? -1 : 0));
   return matches[0];
-}
-
-export function compareNumeric(a: string, b: string): number {
-  const pa = numeric(a);
-  const pb = numeric(b);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 export interface InstallPlan {

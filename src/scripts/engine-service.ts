@@ -1,6 +1,6 @@
-import type { Distro } from "../host/distro";
+import type { Distro } from "../model/distro";
 import { packageManagerOf } from "./package-managers";
-import { parseSections, sectionMarker } from "./sections";
+import { parseSections, sectionMarker } from "../model/sections";
 import { script } from "./shell";
 
 /** The engine packages the probe reports the versions of. */

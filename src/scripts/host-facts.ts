@@ -1,30 +1,4 @@
-import { parseSections, sectionMarker } from "./sections";
-/** What Dockyard knows about a machine, read from the machine itself. */
-export interface HostFacts {
-  /** os-release `ID`, e.g. `rocky`. */
-  osId: string;
-  /** os-release `ID_LIKE`, split, e.g. `["rhel", "centos", "fedora"]`. */
-  osIdLike: string[];
-  /** os-release `VERSION_ID`, e.g. `9.3`; empty on rolling distributions. */
-  osVersionId: string;
-  /** os-release `VERSION_CODENAME` (or `UBUNTU_CODENAME` on Ubuntu derivatives); empty when absent. */
-  osVersionCodename: string;
-  /** os-release `PRETTY_NAME`. */
-  osPrettyName: string;
-  /** `uname -r`. */
-  kernel: string;
-  /** `uname -m`, e.g. `x86_64`. */
-  arch: string;
-  /** Name of PID 1 (`systemd`, `init`, ...). */
-  init: string;
-  /** True when systemd is PID 1 and running (`/run/systemd/system` exists). */
-  systemd: boolean;
-  /** `docker --version` of the client on PATH, when one is installed. */
-  dockerClientVersion?: string;
-  /** The engine's version as the running daemon reports it, when one answers. */
-  dockerServerVersion?: string;
-}
-
+import { sectionMarker } from "../model/sections";
 
 /**
  * The shell that reads a machine's facts. Files are followed by `echo`: a file without a final
@@ -42,44 +16,4 @@ export function renderFactsProbe(): string {
     `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then timeout 10 docker version --format '{{.Server.Version}}' 2>/dev/null || true; fi`,
     "",
   ].join("\n");
-}
-
-/** Parses os-release text (shell-like KEY=value lines, values optionally quoted). */
-export function parseOsRelease(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (!m) continue;
-    let value = m[2];
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
-      value = value.slice(1, -1).replace(/\\([\\$"`])/g, "$1");
-    } else if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) {
-      value = value.slice(1, -1);
-    }
-    out[m[1]] = value;
-  }
-  return out;
-}
-
-/** Parses the output of `renderFactsProbe()`. */
-export function parseFacts(output: string): HostFacts {
-  const sections = parseSections(output);
-  const osr = parseOsRelease(sections["os-release"] ?? "");
-  const client = /version\s+([0-9][^\s,]*)/i.exec(sections["docker-client"] ?? "");
-  const server = (sections["docker-server"] ?? "").trim();
-  const facts: HostFacts = {
-    osId: osr.ID ?? "",
-    osIdLike: (osr.ID_LIKE ?? "").split(/\s+/).filter(Boolean),
-    osVersionId: osr.VERSION_ID ?? "",
-    osVersionCodename: osr.UBUNTU_CODENAME ?? osr.VERSION_CODENAME ?? "",
-    osPrettyName: osr.PRETTY_NAME ?? "",
-    kernel: (sections.kernel ?? "").trim(),
-    arch: (sections.arch ?? "").trim(),
-    init: (sections.init ?? "").trim(),
-    systemd: (sections.systemd ?? "").trim() === "yes",
-  };
-  if (client) facts.dockerClientVersion = client[1];
-  if (/^[0-9]/.test(server)) facts.dockerServerVersion = server;
-  return facts;
 }

@@ -1,10 +1,10 @@
-import type { Distro } from "../host/distro";
-import { shq } from "./shell";
+import type { Distro } from "../model/distro";
+import { shq } from "../model/shell";
 
 /**
  * The package manager families Dockyard drives. A new family is one record in PACKAGE_MANAGERS
  * (the Record type makes the compiler refuse a family without one) plus its detection in
- * host/distro.ts.
+ * model/distro.ts.
  */
 export type PackageManagerName = Distro["packageManager"];
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { DockyardComponent } from "../components/base";
+import { invalid } from "../input-error";
 import { ServiceResource } from "../providers/swarm-resources";
 import { Image, type RegistryCredentials } from "../workload/image";
-import { imageRefProblem } from "../workload/image-ref";
+import { imageRefProblem } from "../model/image-ref";
 import { type ServicePortSpec, type ServiceSpec, type UpdatePolicySpec, parseServicePort } from "./service-spec";
 import type { Swarm } from "./swarm";
 
@@ -244,7 +244,7 @@ export function checkServiceArgs(args: ServiceArgs): Omit<ServiceSpec, "image" |
  * @example
  * new Service("web", { swarm, name: "web", image: "nginx:1.25", replicas: 3, ports: ["8080:80"] });
  */
-export class Service extends pulumi.ComponentResource {
+export class Service extends DockyardComponent {
   readonly serviceId: pulumi.Output<string>;
   /** Tasks running when last read. */
   readonly replicas: pulumi.Output<number>;
@@ -253,15 +253,15 @@ export class Service extends pulumi.ComponentResource {
   readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:swarm:Service", name, {}, opts);
-    const fixed = checked(`Service ${name}`, () => checkServiceArgs(args));
+    super("dockyard:swarm:Service", name, opts);
+    const fixed = this.checked(() => checkServiceArgs(args));
     const manager = args.swarm.managerEngines[0];
     // The digest is resolved on the first manager the way any Image is: through its mirrors,
     // with the credentials.
     const image =
       args.image instanceof Image
         ? args.image
-        : new Image(`${name}-image`, { engine: manager, ref: args.image, credentials: args.credentials, keepOnDestroy: true }, { parent: this, dependsOn: childDeps(opts, args.swarm.ready) });
+        : new Image(`${name}-image`, { engine: manager, ref: args.image, credentials: args.credentials, keepOnDestroy: true }, this.childOptions(args.swarm.ready));
     const spec = image.repoDigest.apply((img): ServiceSpec => ({ ...fixed, image: img }));
     const env = pulumi.output(args.env ?? {}).apply((e) => e as Record<string, string>);
     const c = args.credentials;
@@ -271,7 +271,7 @@ export class Service extends pulumi.ComponentResource {
     const res = new ServiceResource(
       `${name}-service`,
       { connection: manager.host.connection, credentials: manager.host.credentials, spec, env, ...(registryAuth ? { registryAuth } : {}) },
-      { parent: this, dependsOn: childDeps(opts, args.swarm.ready, image.ready) },
+      this.childOptions(args.swarm.ready, image.ready),
     );
     this.serviceId = res.serviceId;
     this.replicas = res.runningTasks;

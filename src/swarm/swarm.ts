@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { invalid } from "../input-error";
 import type { Credentials } from "../providers/connection-inputs";
 import type { SwarmMember, SwarmNodeSpec } from "../providers/swarm";
 import { SwarmResource } from "../providers/swarm-resources";
@@ -96,7 +96,7 @@ function checkNodes(list: SwarmNodeArgs[] | undefined, path: string): void {
  * });
  * export const workers = swarm.workers;
  */
-export class Swarm extends pulumi.ComponentResource {
+export class Swarm extends DockyardComponent {
   /** Manager nodes as the swarm lists them: name, node id, hostname, address. */
   readonly managers: pulumi.Output<SwarmMember[]>;
   /** Worker nodes as the swarm lists them. */
@@ -112,9 +112,8 @@ export class Swarm extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: SwarmArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:swarm:Swarm", name, {}, opts);
-    const what = `Swarm ${name}`;
-    checked(what, () => {
+    super("dockyard:swarm:Swarm", name, opts);
+    this.checked(() => {
       if (!args) invalid("managers", "is required");
       if (!Array.isArray(args.managers) || args.managers.length === 0) invalid("managers", "must list at least one manager");
       checkNodes(args.managers, "managers");
@@ -158,7 +157,7 @@ export class Swarm extends pulumi.ComponentResource {
         ...(args.defaultAddrPool?.length ? { defaultAddrPool: args.defaultAddrPool } : {}),
         ...(args.subnetSize ? { subnetSize: args.subnetSize } : {}),
       },
-      { parent: this, dependsOn: childDeps(opts, ...declared.map(({ n }) => n.engine.ready)) },
+      this.childOptions(...declared.map(({ n }) => n.engine.ready)),
     );
     this.managers = res.members.apply((m) => m.filter((x) => x.role === "manager"));
     this.workers = res.members.apply((m) => m.filter((x) => x.role === "worker"));

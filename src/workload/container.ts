@@ -1,34 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
-import type { ContainerNetworkSpec, ContainerSpec, HealthSpec, PortSpec, VolumeSpec } from "../providers/container";
+import { invalid } from "../input-error";
+import { parseMemory, parsePort, parseVolume, type PortArgs, type VolumeSpec } from "../model/container-settings";
+import { DEFAULT_RESTART_POLICY, DEFAULT_START_TIMEOUT_SECONDS } from "../model/defaults";
+import type { ContainerNetworkSpec, ContainerSpec, HealthSpec } from "../providers/container";
 import { ContainerResource } from "../providers/workload-resources";
 import { Image } from "./image";
-import { imageRefProblem } from "./image-ref";
+import { imageRefProblem } from "../model/image-ref";
 import { Network } from "./network";
 import { Volume } from "./volume";
-
-export interface PortArgs {
-  /** @example 80 */
-  containerPort: number;
-  /**
-   * @default the same as containerPort
-   * @example 8080
-   */
-  hostPort?: number;
-  /**
-   * Host address to bind.
-   * @default all addresses
-   * @example "127.0.0.1"
-   */
-  hostIp?: string;
-  /**
-   * @default "tcp"
-   * @example "udp"
-   */
-  protocol?: "tcp" | "udp";
-}
 
 export interface HealthCheckArgs {
   /**
@@ -175,38 +156,14 @@ export interface ContainerArgs {
   startTimeoutSeconds?: number;
 }
 
-export function parsePort(p: string | PortArgs, i: number): PortSpec {
-  if (typeof p === "string") {
-    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(p);
-    if (!m) invalid(`ports[${i}]`, `must look like "80:80", "127.0.0.1:8080:80" or "53:53/udp" (got ${JSON.stringify(p)})`);
-    p = { hostIp: m[1], hostPort: m[2] ? Number(m[2]) : undefined, containerPort: Number(m[3]), protocol: (m[4] as "tcp" | "udp") ?? "tcp" };
-  }
-  const spec: PortSpec = { containerPort: p.containerPort, hostPort: p.hostPort ?? p.containerPort, protocol: p.protocol ?? "tcp" };
-  if (p.hostIp) spec.hostIp = p.hostIp;
-  for (const [k, v] of [["containerPort", spec.containerPort], ["hostPort", spec.hostPort]] as const) {
-    if (!Number.isInteger(v) || v < 1 || v > 65535) invalid(`ports[${i}].${k}`, `must be an integer 1-65535 (got ${JSON.stringify(v)})`);
-  }
-  return spec;
-}
-
-export function parseVolume(v: string | VolumeSpec | VolumeMountArgs, i: number, engine?: DockerEngine): VolumeSpec {
+/** A volume entry, checked: a Volume component is resolved to its name (it must be of the same engine). */
+export function resolveVolume(v: string | VolumeSpec | VolumeMountArgs, i: number, engine?: DockerEngine): VolumeSpec {
   if (typeof v === "object" && v !== null && "volume" in v) {
     if (!(v.volume instanceof Volume)) invalid(`volumes[${i}].volume`, "must be a Volume");
     if (engine && v.volume.engine !== engine) invalid(`volumes[${i}].volume`, `is a volume of another engine (${v.volume.volumeName})`);
     v = { source: v.volume.volumeName, target: v.target, ...(v.readOnly ? { readOnly: true } : {}) };
   }
-  if (typeof v === "string") {
-    const parts = v.split(":");
-    if (parts.length < 2 || parts.length > 3 || (parts[2] !== undefined && parts[2] !== "ro" && parts[2] !== "rw")) {
-      invalid(`volumes[${i}]`, `must look like "/host/path:/in/container[:ro]" or "name:/in/container" (got ${JSON.stringify(v)})`);
-    }
-    v = { source: parts[0], target: parts[1], ...(parts[2] === "ro" ? { readOnly: true } : {}) };
-  }
-  if (!v.target.startsWith("/")) invalid(`volumes[${i}]`, `the path in the container must be absolute (got ${JSON.stringify(v.target)})`);
-  if (!v.source.startsWith("/") && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.source)) {
-    invalid(`volumes[${i}]`, `the source must be an absolute host path or a volume name (got ${JSON.stringify(v.source)})`);
-  }
-  return v;
+  return parseVolume(v, i);
 }
 
 /** A network to join, checked: its name, aliases and the Network it comes from (if any). */
@@ -225,17 +182,6 @@ export function parseNetwork(n: Network | string | ContainerNetworkArgs, i: numb
   return net instanceof Network ? { name, aliases, network: net } : { name, aliases };
 }
 
-export function parseMemory(m: number | string): number {
-  if (typeof m === "number") {
-    if (!Number.isInteger(m) || m < 6 * 1024 * 1024) invalid("memory", "must be at least 6 MiB (in bytes)");
-    return m;
-  }
-  const r = /^(\d+(?:\.\d+)?)([kmg])?b?$/i.exec(m.trim());
-  if (!r) invalid("memory", `must be bytes or a size like 512m or 2g (got ${JSON.stringify(m)})`);
-  const bytes = Math.round(Number(r[1]) * { k: 1024, m: 1024 ** 2, g: 1024 ** 3, "": 1 }[(r[2] ?? "").toLowerCase() as "k" | "m" | "g" | ""]);
-  return parseMemory(bytes);
-}
-
 /**
  * A container on a host's engine, managed through the Docker Engine API over the host's SSH
  * session. An unchanged `up` touches nothing; a new image digest or another immutable setting
@@ -247,20 +193,19 @@ export function parseMemory(m: number | string): number {
  * @example
  * new Container("nginx", { engine, name: "nginx-container", image: nginx, ports: ["80:80"] });
  */
-export class Container extends pulumi.ComponentResource {
+export class Container extends DockyardComponent {
   /** `running`, `exited`, ... as the engine reported it last. */
   readonly state: pulumi.Output<string>;
   readonly containerId: pulumi.Output<string>;
   readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: ContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:workload:Container", name, {}, opts);
-    const what = `Container ${name}`;
-    const fixed = checked(what, () => {
+    super("dockyard:workload:Container", name, opts);
+    const fixed = this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name)) invalid("name", `must be a container name like nginx-container (got ${JSON.stringify(args.name)})`);
       if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
-      const restartPolicy = args.restartPolicy ?? "unless-stopped";
+      const restartPolicy = args.restartPolicy ?? DEFAULT_RESTART_POLICY;
       if (!["no", "always", "unless-stopped", "on-failure"].includes(restartPolicy)) invalid("restartPolicy", "must be no, always, unless-stopped or on-failure");
       const ports = (args.ports ?? []).map(parsePort);
       const seen = new Set<string>();
@@ -269,7 +214,7 @@ export class Container extends pulumi.ComponentResource {
         if (seen.has(key)) invalid(`ports[${i}]`, `publishes host port ${p.hostPort}/${p.protocol} twice`);
         seen.add(key);
       });
-      const volumes = (args.volumes ?? []).map((v, i) => parseVolume(v, i, args.engine));
+      const volumes = (args.volumes ?? []).map((v, i) => resolveVolume(v, i, args.engine));
       const networks = (args.networks ?? []).map((n, i) => parseNetwork(n, i, args.engine));
       networks.forEach((n, i) => {
         if (networks.findIndex((o) => o.name === n.name) !== i) invalid(`networks[${i}]`, `joins network ${n.name} twice`);
@@ -301,7 +246,7 @@ export class Container extends pulumi.ComponentResource {
         volumes: fixed.volumes,
         restartPolicy: fixed.restartPolicy,
         labels,
-        startTimeoutSeconds: args.startTimeoutSeconds ?? 60,
+        startTimeoutSeconds: args.startTimeoutSeconds ?? DEFAULT_START_TIMEOUT_SECONDS,
       };
       if (command) s.command = command;
       // Only set when there are networks, so containers declared before networks existed keep their state.
@@ -320,7 +265,7 @@ export class Container extends pulumi.ComponentResource {
     const res = new ContainerResource(
       `${name}-container`,
       { connection: host.connection, credentials: host.credentials, spec, env },
-      { parent: this, dependsOn: childDeps(opts, ...deps) },
+      this.childOptions(...deps),
     );
     this.state = res.state;
     this.containerId = res.containerId;

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DockyardComponent } from "../components/base";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { BuildSpec } from "../providers/image";
 import type { DockerEngine } from "../engine/docker-engine";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { invalid } from "../input-error";
 import { ImageResource } from "../providers/workload-resources";
-import { imageRefProblem } from "./image-ref";
+import { imageRefProblem } from "../model/image-ref";
 
 export interface RegistryCredentials {
   /**
@@ -114,7 +114,7 @@ export function buildSpec(b: BuildArgs): BuildSpec {
  * const nginx = new Image("nginx", { engine, ref: "nginx:1.25" });
  * export const digest = nginx.digest;
  */
-export class Image extends pulumi.ComponentResource {
+export class Image extends DockyardComponent {
   /** `sha256:...` the reference resolved to. */
   readonly digest: pulumi.Output<string>;
   /** `repository@sha256:...`, what a Container runs. */
@@ -126,17 +126,16 @@ export class Image extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: ImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:workload:Image", name, {}, opts);
-    const what = `Image ${name}`;
+    super("dockyard:workload:Image", name, opts);
     const policy = args?.pullPolicy ?? "ifMissing";
-    checked(what, () => {
+    this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       if (policy !== "always" && policy !== "ifMissing") invalid("pullPolicy", `must be always or ifMissing (got ${JSON.stringify(policy)})`);
       if (typeof args.ref === "string" && imageRefProblem(args.ref)) invalid("ref", imageRefProblem(args.ref));
     });
-    const build = args.build ? checked(what, () => buildSpec(args.build!)) : undefined;
+    const build = args.build ? this.checked(() => buildSpec(args.build!)) : undefined;
     const spec = pulumi.output(args.ref).apply((ref) => {
-      checked(what, () => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
+      this.checked(() => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
       return { ref, pullPolicy: policy, ...(args.keepOnDestroy ? { keep: true } : {}), ...(build ? { build } : {}) };
     });
     const c = args.credentials;
@@ -147,7 +146,7 @@ export class Image extends pulumi.ComponentResource {
     const res = new ImageResource(
       `${name}-image`,
       { connection: host.connection, credentials: host.credentials, spec, registryAuth },
-      { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
+      this.childOptions(args.engine.ready),
     );
     this.engine = args.engine;
     this.ref = pulumi.output(args.ref);

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { invalid } from "../input-error";
 import type { NetworkSpec } from "../providers/network";
 import { NetworkResource } from "../providers/workload-resources";
-import { cidrProblem, gatewayProblem } from "./cidr";
+import { cidrProblem, gatewayProblem } from "../model/cidr";
 
 export interface NetworkArgs {
   /**
@@ -77,7 +77,7 @@ export function networkSpec(args: Omit<NetworkArgs, "engine">): NetworkSpec {
  * const net = new Network("shop", { engine, name: "shop", subnet: "172.30.0.0/24" });
  * new Container("api", { engine, name: "api", image, networks: [{ network: net, aliases: ["backend"] }] });
  */
-export class Network extends pulumi.ComponentResource {
+export class Network extends DockyardComponent {
   /** The network's name on the host (known when declared, for containers that join it). */
   readonly networkName: string;
   /** The id the engine gave it; a new one when the network was made again. */
@@ -87,8 +87,8 @@ export class Network extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:workload:Network", name, {}, opts);
-    const spec = checked(`Network ${name}`, () => {
+    super("dockyard:workload:Network", name, opts);
+    const spec = this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       return networkSpec(args);
     });
@@ -96,7 +96,7 @@ export class Network extends pulumi.ComponentResource {
     const res = new NetworkResource(
       `${name}-network`,
       { connection: host.connection, credentials: host.credentials, spec },
-      { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
+      this.childOptions(args.engine.ready),
     );
     this.networkName = spec.name;
     this.engine = args.engine;

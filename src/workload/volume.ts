@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
-import { childDeps } from "../dependencies";
-import { checked, invalid } from "../input-error";
+import { invalid } from "../input-error";
 import type { NamedVolumeSpec } from "../providers/volume";
 import { VolumeResource } from "../providers/workload-resources";
 
@@ -61,7 +61,7 @@ export function volumeSpec(args: Omit<VolumeArgs, "engine" | "deleteOnDestroy">)
  * const data = new Volume("data", { engine, name: "shop-data" });
  * new Container("db", { engine, name: "db", image, volumes: [{ volume: data, target: "/var/lib/data" }] });
  */
-export class Volume extends pulumi.ComponentResource {
+export class Volume extends DockyardComponent {
   /** The volume's name on the host (known when declared, for containers that mount it). */
   readonly volumeName: string;
   /** Where the engine keeps its data on the host. */
@@ -71,8 +71,8 @@ export class Volume extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: VolumeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:workload:Volume", name, {}, opts);
-    const spec = checked(`Volume ${name}`, () => {
+    super("dockyard:workload:Volume", name, opts);
+    const spec = this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
       return volumeSpec(args);
     });
@@ -80,7 +80,7 @@ export class Volume extends pulumi.ComponentResource {
     const res = new VolumeResource(
       `${name}-volume`,
       { connection: host.connection, credentials: host.credentials, spec, deleteOnDestroy: args.deleteOnDestroy ?? false },
-      { parent: this, dependsOn: childDeps(opts, args.engine.ready) },
+      this.childOptions(args.engine.ready),
     );
     this.volumeName = spec.name;
     this.engine = args.engine;

@@ -8,7 +8,7 @@ import { connectionChange, type ConnectedInputs } from "../../src/providers/conn
 import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../../src/remote/errors";
 import { ChannelGate, MAX_CHANNELS, SshSession } from "../../src/remote/ssh-session";
 import { parseEngineDiagnosis, parseServiceHealth, renderEngineDiagnosis, renderServiceHealthProbe, renderUnmaskEngine } from "../../src/scripts/engine-health";
-import { parseSections } from "../../src/scripts/sections";
+import { parseSections } from "../../src/model/sections";
 import { shellcheck } from "./shellcheck";
 
 // A host whose engine is broken, played by an in-process SSH server (ssh2's Server) with sshd's

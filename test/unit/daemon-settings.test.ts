@@ -1,6 +1,6 @@
 import test from "ava";
 import { checkProxy, daemonSettingsFrom } from "../../src/engine/daemon-config";
-import { daemonSettingsProblems, didYouMean, keysSetByFlags, maskCredentials, mergeDaemonJson } from "../../src/engine/daemon-settings";
+import { daemonSettingsProblems, didYouMean, keysSetByFlags, maskCredentials, mergeDaemonJson } from "../../src/model/daemon-settings";
 import { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/providers/daemon-config";
 import {
   parseDaemonProbe,

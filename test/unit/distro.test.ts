@@ -1,6 +1,7 @@
 import test from "ava";
-import { compareVersions, detectDistro } from "../../src/host/distro";
-import { preflightProblems } from "../../src/host/preflight";
+import { detectDistro } from "../../src/model/distro";
+import { preflightProblems } from "../../src/model/preflight";
+import { compareVersions } from "../../src/model/version";
 import { DISTROS, REFUSED } from "./fixtures/os-release";
 
 const expected: Record<keyof typeof DISTROS, [string, string, string, string?]> = {

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import test from "ava";
-import { type Distro, detectDistro } from "../../src/host/distro";
+import { type Distro, detectDistro } from "../../src/model/distro";
 import { renderOfflineInstall, renderOfflineUninstall } from "../../src/scripts/engine-offline";
 import {
   renderListVersions,

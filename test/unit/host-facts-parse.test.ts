@@ -1,5 +1,6 @@
 import test from "ava";
-import { parseFacts, parseOsRelease, renderFactsProbe } from "../../src/scripts/host-facts";
+import { parseFacts, parseOsRelease } from "../../src/model/host-facts";
+import { renderFactsProbe } from "../../src/scripts/host-facts";
 import { shellcheck } from "./shellcheck";
 
 const SEP = "@@dockyard@@";

@@ -1,7 +1,7 @@
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
-import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../../src/workload/cidr";
+import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../../src/model/cidr";
 import { networkDrift } from "../../src/providers/network";
 import { volumeDrift } from "../../src/providers/volume";
 import { type Registered, registeredSince, setUnitMocks, valueOf } from "./support/mocks";

@@ -1,9 +1,8 @@
 import test from "ava";
-import { imageRefProblem, parseImageRef, pullRef, sameRepository } from "../../src/workload/image-ref";
+import { imageRefProblem, parseImageRef, pullRef, sameRepository } from "../../src/model/image-ref";
 
-// The parsers of Container arguments live beside the component; load them without mocks (they
-// create no resources).
-const { parsePort, parseVolume, parseMemory } = require("../../src/workload/container") as typeof import("../../src/workload/container");
+// The parsers of Container arguments are pure model code: no mocks needed.
+import { parseMemory, parsePort, parseVolume } from "../../src/model/container-settings";
 
 const err = (f: () => unknown) => {
   try {

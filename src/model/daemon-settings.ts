@@ -1,3 +1,5 @@
+import { nearest } from "./edit-distance";
+
 /** The daemon.json keys Dockyard knows, with the JSON type dockerd expects for each. */
 type Kind = "string" | "boolean" | "integer" | "string[]" | "object" | "object[]" | "string-map";
 
@@ -92,29 +94,10 @@ const FLAG_KEYS: Record<string, string> = {
   "-p": "pidfile",
 };
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}
-
 /** The known key closest to a misspelt one, if any is close. */
 export function didYouMean(key: string, known: string[] = Object.keys(DAEMON_KEYS)): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const dd = distance(key.toLowerCase(), k);
-    if (dd < bestD) {
-      bestD = dd;
-      best = k;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+  const best = nearest(key.toLowerCase(), known);
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 4)) ? best.match : undefined;
 }
 
 function kindOf(v: unknown): string {

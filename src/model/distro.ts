@@ -1,4 +1,4 @@
-import type { HostFacts } from "../scripts/host-facts";
+import type { HostFacts } from "./host-facts";
 
 /** How Dockyard installs Docker on a distribution. */
 export interface Distro {
@@ -84,15 +84,4 @@ export function detectDistro(f: Pick<HostFacts, "osId" | "osIdLike" | "osVersion
     return { family: "debian", id, version, repoOs: ubuntuLike ? "ubuntu" : "debian", packageManager: "apt-get", codename, distroPackage: "docker.io", derivative };
   }
   return `${name} is not a supported family (neither RHEL-like nor Debian-like by ID '${f.osId}' and ID_LIKE '${f.osIdLike.join(" ")}')`;
-}
-
-/** Compares dotted numeric versions (`3.10.0-1127.el7` vs `3.10`): negative, zero or positive. */
-export function compareVersions(a: string, b: string): number {
-  const pa = (a.match(/^[0-9]+(\.[0-9]+)*/)?.[0] ?? "0").split(".").map(Number);
-  const pb = (b.match(/^[0-9]+(\.[0-9]+)*/)?.[0] ?? "0").split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }

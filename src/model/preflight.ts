@@ -1,9 +1,7 @@
-import type { HostFacts } from "../scripts/host-facts";
-import { RemoteError } from "../remote/errors";
-import { compareVersions, detectDistro } from "./distro";
-
-/** The host does not satisfy the preflight policy; nothing was changed on it. */
-export class PreflightError extends RemoteError {}
+import { DEFAULT_ARCHITECTURES, DEFAULT_MIN_KERNEL } from "./defaults";
+import { detectDistro } from "./distro";
+import type { HostFacts } from "./host-facts";
+import { compareVersions } from "./version";
 
 /** What a host must satisfy before Dockyard changes anything on it. */
 export interface PreflightPolicy {
@@ -36,7 +34,7 @@ export interface PreflightPolicy {
 /** Every reason the host fails the policy (empty when it passes). Pure. */
 export function preflightProblems(facts: HostFacts, policy: PreflightPolicy = {}): string[] {
   const problems: string[] = [];
-  const minKernel = policy.minKernel ?? "3.10";
+  const minKernel = policy.minKernel ?? DEFAULT_MIN_KERNEL;
   if (!facts.kernel || compareVersions(facts.kernel, minKernel) < 0) {
     problems.push(`kernel ${facts.kernel || "(unknown)"} is older than the required ${minKernel}`);
   }
@@ -47,7 +45,7 @@ export function preflightProblems(facts: HostFacts, policy: PreflightPolicy = {}
   if ((policy.requireSystemd ?? true) && !facts.systemd) {
     problems.push(`systemd is not running as PID 1 (PID 1 is '${facts.init || "unknown"}')`);
   }
-  const arches = policy.architectures ?? ["x86_64", "aarch64"];
+  const arches = policy.architectures ?? DEFAULT_ARCHITECTURES;
   if (!arches.includes(facts.arch)) problems.push(`architecture ${facts.arch} is not one of ${arches.join(", ")}`);
   return problems;
 }

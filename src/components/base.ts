@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { checked } from "../input-error";
+import { programGate } from "../providers/program-gate";
+
+/** A component's `dependsOn` as a list (it may be one resource, a list, or a promise of either). */
+function dependsOnOf(opts: pulumi.ComponentResourceOptions | undefined): pulumi.Input<pulumi.Resource>[] {
+  const given = opts?.dependsOn;
+  if (given === undefined) return [];
+  return Array.isArray(given) ? [...given] : [given as pulumi.Input<pulumi.Resource>];
+}
+
+/** What a component gives each resource or component it creates. */
+export interface ChildOptions {
+  parent: pulumi.Resource;
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * What every Dockyard component shares, so none can forget it: argument checks whose errors name
+ * the component, and children that are parented to it, wait for whatever the component was told
+ * to wait for (`dependsOn`), and are held by the program gate (a program that throws in the same
+ * turn changes no host).
+ */
+export abstract class DockyardComponent extends pulumi.ComponentResource {
+  /** How messages name this component: its kind and name, e.g. `Host web1`. */
+  protected readonly what: string;
+  /** The component's own `dependsOn`, which Pulumi does not pass on to children by itself. */
+  private readonly inheritedDeps: pulumi.Input<pulumi.Resource>[];
+
+  /** `type` is `dockyard:<module>:<Kind>`; the kind names the component in messages. */
+  constructor(type: string, name: string, opts?: pulumi.ComponentResourceOptions) {
+    super(type, name, {}, opts);
+    this.what = `${type.slice(type.lastIndexOf(":") + 1)} ${name}`;
+    this.inheritedDeps = dependsOnOf(opts);
+  }
+
+  /** Runs argument checks; a bad argument's error starts with the component's kind and name. */
+  protected checked<T>(checks: () => T): T {
+    return checked(this.what, checks);
+  }
+
+  /**
+   * Options for a child: parented here, waiting for `own`, for the component's own `dependsOn`
+   * and for the program gate. Called when the child is declared (the gate is per declaration).
+   */
+  protected childOptions(...own: pulumi.Input<pulumi.Resource>[]): ChildOptions {
+    // gatherExplicitDependencies flattens a promise of resources among the entries.
+    const gate = programGate() as unknown as pulumi.Input<pulumi.Resource>;
+    return { parent: this, dependsOn: [...own, ...this.inheritedDeps, gate] };
+  }
+}

@@ -1,0 +1,31 @@
+// Every default Dockyard applies, each stated once: components, providers, scripts and the fleet
+// file's documentation read them from here, so a changed default cannot leave a stale copy behind.
+
+/** Where an online install takes the engine from: Docker's docker-ce repository. */
+export const DEFAULT_PACKAGE_SOURCE = "docker-ce";
+/** The docker-ce repository's base URL (a mirror replaces it). */
+export const DEFAULT_DOCKER_CE_MIRROR = "https://download.docker.com";
+/** The docker-ce channel an online install uses. */
+export const DEFAULT_CHANNEL = "stable";
+/** Where an offline install puts the static binaries. */
+export const DEFAULT_OFFLINE_INSTALL_DIR = "/usr/bin";
+
+/** SSH port of a host and of a jump host. */
+export const DEFAULT_SSH_PORT = 22;
+/** Login user of a host and of a jump host. */
+export const DEFAULT_SSH_USER = "root";
+
+/** Lowest kernel release preflight accepts (Docker needs 3.10 or later). */
+export const DEFAULT_MIN_KERNEL = "3.10";
+/** CPU architectures (`uname -m`) preflight accepts. */
+export const DEFAULT_ARCHITECTURES: readonly string[] = ["x86_64", "aarch64"];
+
+/** The host port a Registry publishes. */
+export const DEFAULT_REGISTRY_PORT = 5000;
+/** The image a Registry runs. */
+export const DEFAULT_REGISTRY_IMAGE = "registry:2";
+
+/** A container's restart policy. */
+export const DEFAULT_RESTART_POLICY = "unless-stopped";
+/** Seconds a container has to become healthy (or to stay up). */
+export const DEFAULT_START_TIMEOUT_SECONDS = 60;

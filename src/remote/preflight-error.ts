@@ -1,0 +1,4 @@
+import { RemoteError } from "./errors";
+
+/** The host does not satisfy the preflight policy; nothing was changed on it. */
+export class PreflightError extends RemoteError {}
