@@ -7,7 +7,10 @@ export {
   AuthenticationError,
   HostKeyMismatchError,
   RemoteCommandError,
+  EngineUnavailableError,
 } from "./remote/errors";
+export { isDockyardError, dockyardErrorCodes, DockyardError, ERROR_CODES, type DockyardErrorCode, type ErrorCodeInfo } from "./model/error-codes";
+export { InvalidArgumentError } from "./input-error";
 export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
 export { type PreflightPolicy, PreflightError } from "./host/preflight";
 export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./host/distro";

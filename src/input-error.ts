@@ -1,8 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
+import { withCode, type DockyardErrorCode } from "./model/error-codes";
+
+/**
+ * A bad argument. A `pulumi.InputPropertyError` whose message carries the code; `reason` stays
+ * the plain sentence, so checks that gather reasons (fleet files) quote it without the code.
+ */
+export class InvalidArgumentError extends pulumi.InputPropertyError {
+  readonly code: DockyardErrorCode = "DOCKYARD_INVALID_ARGUMENT";
+
+  constructor(propertyPath: string, reason: string) {
+    super({ propertyPath, reason: withCode("DOCKYARD_INVALID_ARGUMENT", reason) });
+    this.reason = reason;
+    this.name = "InvalidArgumentError";
+  }
+}
 
 /** Throws the error for a bad argument; the message starts with the argument's path. */
 export function invalid(propertyPath: string, reason: string): never {
-  throw new pulumi.InputPropertyError({ propertyPath, reason: `${propertyPath} ${reason}` });
+  throw new InvalidArgumentError(propertyPath, `${propertyPath} ${reason}`);
 }
 
 /**
@@ -14,7 +29,7 @@ export function checked<T>(resource: string, checks: () => T): T {
     return checks();
   } catch (e) {
     if (pulumi.InputPropertyError.isInstance(e)) {
-      throw new pulumi.InputPropertyError({ propertyPath: e.propertyPath, reason: `${resource}: ${e.reason}` });
+      throw new InvalidArgumentError(e.propertyPath, `${resource}: ${e.reason}`);
     }
     throw e;
   }

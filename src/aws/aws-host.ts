@@ -4,6 +4,7 @@ import { childDeps } from "../dependencies";
 import { Host, type JumpHostArgs } from "../host/host";
 import type { PreflightPolicy } from "../host/preflight";
 import { checked, invalid } from "../input-error";
+import { DockyardError } from "../model/error-codes";
 import { SshKeyPairResource } from "../providers/ssh-key-pair-resource";
 import { renderHostKeyUserData } from "./cloud-init";
 import { AWS_DISTROS, type AwsArchitecture, type AwsDistro, amiQuery, closestDistro, isAwsDistro, loginUserOf } from "./distro-images";
@@ -306,7 +307,7 @@ export class AwsHost extends pulumi.ComponentResource {
             )
             .apply((r) => {
               const ids = [...r.ids].sort();
-              if (!ids.length) throw new Error(`${what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`);
+              if (!ids.length) throw new DockyardError("DOCKYARD_AWS_SUBNET_NOT_FOUND", `${what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`);
               return ids[0];
             });
 

@@ -3,7 +3,9 @@ import { RemoteError } from "../remote/errors";
 import { compareVersions, detectDistro } from "./distro";
 
 /** The host does not satisfy the preflight policy; nothing was changed on it. */
-export class PreflightError extends RemoteError {}
+export class PreflightError extends RemoteError {
+  static override readonly defaultCode = "DOCKYARD_PREFLIGHT_FAILED" as const;
+}
 
 /** What a host must satisfy before Dockyard changes anything on it. */
 export interface PreflightPolicy {

@@ -159,6 +159,7 @@ export class SshSession {
         throw new RemoteError(
           target,
           "no hostKey is pinned; give the server's public host key, or set insecureSkipHostKeyCheck to accept any key",
+          "DOCKYARD_HOST_KEY_NOT_PINNED",
         );
       }
       const pinned = parsePinnedHostKey(spec.hostKey);
@@ -189,7 +190,7 @@ export class SshSession {
         } else if (err.level === "client-socket" || err.level === "client-timeout" || err.level === "client-dns" || err.code) {
           reject(new HostUnreachableError(target, `unreachable: ${err.message}`));
         } else {
-          reject(new RemoteError(target, `SSH handshake failed: ${err.message}`));
+          reject(new RemoteError(target, `SSH handshake failed: ${err.message}`, "DOCKYARD_SSH_FAILED"));
         }
       };
       client.once("ready", () => {
@@ -241,7 +242,7 @@ export class SshSession {
       else {
         opts.stdin.on("error", (e) => {
           stream.close();
-          reject(new RemoteError(this.target, `reading local input failed: ${(e as Error).message}`));
+          reject(new RemoteError(this.target, `reading local input failed: ${(e as Error).message}`, "DOCKYARD_UPLOAD_FAILED"));
         });
         opts.stdin.pipe(stream);
       }
