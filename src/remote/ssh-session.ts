@@ -148,11 +148,11 @@ export class SshSession {
       const jump = await SshSession.connect(spec.jump, timing);
       jumpClient = jump.client;
       sock = await new Promise<ClientChannel>((resolve, reject) =>
-        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? 22, (err, stream) =>
-          err
-            ? reject(new HostUnreachableError(target, `jump host ${jump.target} could not reach it: ${err.message}`))
-            : resolve(stream),
-        ),
+        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? 22, (err, stream) => {
+          if (!err) return resolve(stream);
+          jump.close();
+          reject(new HostUnreachableError(target, `jump host ${jump.target} could not reach it: ${err.message}`));
+        }),
       );
     }
     const client = new Client();
@@ -187,6 +187,8 @@ export class SshSession {
     }
     return await new Promise<SshSession>((resolve, reject) => {
       const fail = (err: Error & { level?: string; code?: string }) => {
+        // The first error decides; the closing connection may emit more, which must not go unheard.
+        client.on("error", () => undefined);
         client.removeAllListeners("ready");
         client.end();
         jumpClient?.end();

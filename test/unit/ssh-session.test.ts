@@ -24,6 +24,8 @@ import { isDockyardError } from "../../src/model/error-codes";
 // The real SshSession against ssh2's Server in this process, playing the machine: it checks the
 // client's key, runs each exec request with the local `sh` (so uploads and exit codes are real)
 // and can drop connections, refuse channels, hold channels open and answer sudo as sudo would.
+// Serial: counts of connections and channels are per machine, and handshakes on a loaded
+// machine should not meet each other's timeouts.
 
 const FAST: RetryTiming = { connectDelayMs: 10, connectMaxDelayMs: 40, channelDelayMs: 5 };
 const PASSPHRASE = "correct-horse-5b1c";
@@ -58,6 +60,8 @@ class Machine {
   /** Channels of the `hold` command, kept open until released. */
   readonly held: ServerChannel[] = [];
   readonly clients = new Set<Connection>();
+  /** Connections forwarded on to another address (as a jump host). */
+  forwarded = 0;
   private refused = 0;
   private readonly front: net.Server;
   private readonly ssh: Server;
@@ -90,7 +94,6 @@ class Machine {
       privateKeyPassphrase: PASSPHRASE,
       hostKey: serverKey.public,
       connectAttempts: 3,
-      connectTimeout: 5,
       ...extra,
     };
   }
@@ -116,6 +119,16 @@ class Machine {
       else ctx.reject(["publickey"]);
     });
     client.on("ready", () => {
+      // As a bastion: a forwarded connection goes to the address asked for, or is refused.
+      client.on("tcpip", (accept, reject, info) => {
+        const upstream = net.connect(info.destPort, info.destIP);
+        upstream.once("error", () => reject());
+        upstream.once("connect", () => {
+          const channel = accept();
+          this.forwarded++;
+          channel.pipe(upstream).pipe(channel);
+        });
+      });
       client.on("session", (accept, reject) => {
         if (this.refused < (this.opts.refuseChannels ?? 0)) {
           this.refused++;
@@ -222,7 +235,7 @@ test.after.always(async () => {
 
 const target = (m: Machine, user = "root") => `${user}@127.0.0.1:${m.port}`;
 
-test("a command's stdout, stderr and exit code come back; stdin is fed and closed", async (t) => {
+test.serial("a command's stdout, stderr and exit code come back; stdin is fed and closed", async (t) => {
   const m = await machine();
   const s = await connect(m.spec());
   t.is(s.target, target(m));
@@ -233,7 +246,7 @@ test("a command's stdout, stderr and exit code come back; stdin is fed and close
   t.is(m.connections, 1, "every command went over the one connection");
 });
 
-test("a non-zero exit is a RemoteCommandError naming the host, the step and the output's tail", async (t) => {
+test.serial("a non-zero exit is a RemoteCommandError naming the host, the step and the output's tail", async (t) => {
   const m = await machine();
   const s = await connect(m.spec());
   const err = await rejects(t, s.exec("echo partial; for i in $(seq 1 20); do echo line $i >&2; done; exit 3", { what: "reading os-release" }), RemoteCommandError);
@@ -255,7 +268,7 @@ test("a non-zero exit is a RemoteCommandError naming the host, the step and the 
   t.deepEqual(await s.exec("echo no >&2; exit 4", { allowFailure: true }), { stdout: "", stderr: "no\n", exitCode: 4 });
 });
 
-test("a key the machine does not accept is an AuthenticationError, not retried", async (t) => {
+test.serial("a key the machine does not accept is an AuthenticationError, not retried", async (t) => {
   const m = await machine({ users: ["root"] });
   const wrongUser = await rejects(t, SshSession.connect(m.spec({ user: "nobody" }), FAST), AuthenticationError);
   t.is(wrongUser.message, `[DOCKYARD_AUTHENTICATION_FAILED] ${target(m, "nobody")}: authentication failed for user 'nobody': the server refused the key`);
@@ -264,7 +277,7 @@ test("a key the machine does not accept is an AuthenticationError, not retried",
   t.is(m.connections, 2, "one connection each: a refused key is not retried");
 });
 
-test("a host key other than the pinned one is a HostKeyMismatchError, never retried; both pin forms work", async (t) => {
+test.serial("a host key other than the pinned one is a HostKeyMismatchError, never retried; both pin forms work", async (t) => {
   const m = await machine();
   const err = await rejects(t, SshSession.connect(m.spec({ hostKey: otherServerKey.public, connectAttempts: 5 }), FAST), HostKeyMismatchError);
   t.is(err.code, "DOCKYARD_HOST_KEY_MISMATCH");
@@ -278,7 +291,7 @@ test("a host key other than the pinned one is a HostKeyMismatchError, never retr
   await connect(m.spec({ hostKey: fingerprintOf(publicBlob(serverKey.public)) }));
 });
 
-test("no pinned host key is refused unless insecureSkipHostKeyCheck opts in, which accepts any key", async (t) => {
+test.serial("no pinned host key is refused unless insecureSkipHostKeyCheck opts in, which accepts any key", async (t) => {
   const m = await machine();
   const err = await rejects(t, SshSession.connect(m.spec({ hostKey: undefined }), FAST), RemoteError);
   t.is(err.code, "DOCKYARD_HOST_KEY_NOT_PINNED");
@@ -290,7 +303,7 @@ test("no pinned host key is refused unless insecureSkipHostKeyCheck opts in, whi
   t.is((await s2.exec("echo in")).stdout, "in\n", "the opt-in accepts even a key other than the pinned one");
 });
 
-test("connection refused is a HostUnreachableError after every attempt", async (t) => {
+test.serial("connection refused is a HostUnreachableError after every attempt", async (t) => {
   const port = await closedPort();
   const spec: ConnectionSpec = { host: "127.0.0.1", port, privateKey: clientKey.private, privateKeyPassphrase: PASSPHRASE, hostKey: serverKey.public, connectAttempts: 2 };
   const err = await rejects(t, SshSession.connect(spec, FAST), HostUnreachableError);
@@ -298,14 +311,14 @@ test("connection refused is a HostUnreachableError after every attempt", async (
   t.regex(err.message, new RegExp(`^\\[DOCKYARD_HOST_UNREACHABLE\\] root@127\\.0\\.0\\.1:${port}: unreachable: .*ECONNREFUSED`));
 });
 
-test("a machine that drops connections is retried with backoff until connectAttempts runs out", async (t) => {
+test.serial("a machine that drops connections is retried with backoff until connectAttempts runs out", async (t) => {
   const m = await machine({ drop: 10 });
   const err = await rejects(t, SshSession.connect(m.spec({ connectAttempts: 3 }), FAST), HostUnreachableError);
   t.regex(err.message, /unreachable/);
   t.is(m.connections, 3);
 });
 
-test("a transient failure is retried: the first connection dropped, the second one works", async (t) => {
+test.serial("a transient failure is retried: the first connection dropped, the second one works", async (t) => {
   const m = await machine({ drop: 1 });
   const s = await connect(m.spec({ connectAttempts: 2 }));
   t.is((await s.exec("echo up")).stdout, "up\n");
@@ -316,7 +329,7 @@ test("a transient failure is retried: the first connection dropped, the second o
   t.is(m1.connections, 1);
 });
 
-test("a server that accepts but never speaks SSH times out as unreachable", async (t) => {
+test.serial("a server that accepts but never speaks SSH times out as unreachable", async (t) => {
   const silent = net.createServer(() => undefined);
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   t.teardown(() => {
@@ -328,7 +341,7 @@ test("a server that accepts but never speaks SSH times out as unreachable", asyn
   t.regex(err.message, /unreachable: Timed out while waiting for handshake/);
 });
 
-test("at most MAX_CHANNELS channels are open at once on one connection; the rest wait their turn", async (t) => {
+test.serial("at most MAX_CHANNELS channels are open at once on one connection; the rest wait their turn", async (t) => {
   t.is(MAX_CHANNELS, 6);
   const m = await machine();
   const s = await connect(m.spec());
@@ -349,7 +362,7 @@ test("at most MAX_CHANNELS channels are open at once on one connection; the rest
   t.is((await s.exec("echo free")).stdout, "free\n");
 });
 
-test("a channel the server refuses is retried, and reported as unreachable when it keeps refusing", async (t) => {
+test.serial("a channel the server refuses is retried, and reported as unreachable when it keeps refusing", async (t) => {
   const m = await machine({ refuseChannels: 2 });
   const s = await connect(m.spec());
   t.is((await s.exec("echo third time")).stdout, "third time\n");
@@ -362,7 +375,7 @@ test("a channel the server refuses is retried, and reported as unreachable when 
   t.is(runs.length, MAX_CHANNELS + 1);
 });
 
-test("sudo: a non-root user with sudo runs commands through `sudo -n sh -c`; root and sudo: false do not", async (t) => {
+test.serial("sudo: a non-root user with sudo runs commands through `sudo -n sh -c`; root and sudo: false do not", async (t) => {
   const m = await machine();
   const deploy = await connect(m.spec({ user: "deploy", sudo: true }));
   t.is((await deploy.exec("echo 'as root'")).stdout, "as root\n");
@@ -381,14 +394,14 @@ test("sudo: a non-root user with sudo runs commands through `sudo -n sh -c`; roo
   t.is((await deploy.exec("cat", { stdin: "piped" })).stdout, "piped");
 });
 
-test("sudo that wants a password fails as a RemoteCommandError naming the host and step", async (t) => {
+test.serial("sudo that wants a password fails as a RemoteCommandError naming the host and step", async (t) => {
   const m = await machine({ sudoNeedsPassword: true });
   const s = await connect(m.spec({ user: "deploy", sudo: true }));
   const err = await rejects(t, s.exec("systemctl restart docker", { what: "starting docker" }), RemoteCommandError);
   t.is(err.message, `[DOCKYARD_REMOTE_COMMAND_FAILED] ${target(m, "deploy")}: starting docker failed with exit code 1:\nsudo: a password is required`);
 });
 
-test("uploads: written under a temporary name, checked, renamed; skipped when the file is there; a bad checksum leaves nothing", async (t) => {
+test.serial("uploads: written under a temporary name, checked, renamed; skipped when the file is there; a bad checksum leaves nothing", async (t) => {
   const m = await machine();
   const s = await connect(m.spec());
   const dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-upload-"));
@@ -414,7 +427,7 @@ test("uploads: written under a temporary name, checked, renamed; skipped when th
   t.is((await s.exec("echo still usable")).stdout, "still usable\n");
 });
 
-test("a closed or dropped connection is reported as unreachable, and the pool connects again", async (t) => {
+test.serial("a closed or dropped connection is reported as unreachable, and the pool connects again", async (t) => {
   const m = await machine();
   const spec = m.spec();
   const a = await SshSession.for(spec, FAST);
@@ -433,7 +446,22 @@ test("a closed or dropped connection is reported as unreachable, and the pool co
   await rejects(t, b.exec("true"), HostUnreachableError);
 });
 
-test("a wrong passphrase fails without echoing it", async (t) => {
+test.serial("through a jump host: the machine is reached over a forwarded connection, and its own key is checked", async (t) => {
+  const bastion = await machine();
+  const m = await machine();
+  const s = await connect(m.spec({ jump: bastion.spec() }));
+  t.is((await s.exec("echo via the bastion")).stdout, "via the bastion\n");
+  t.is(bastion.forwarded, 1);
+  t.deepEqual(bastion.commands, [], "nothing runs on the bastion");
+  t.is(m.connections, 1);
+  const mismatch = await rejects(t, SshSession.connect(m.spec({ hostKey: otherServerKey.public, jump: bastion.spec() }), FAST), HostKeyMismatchError);
+  t.true(mismatch.message.startsWith(`[DOCKYARD_HOST_KEY_MISMATCH] ${target(m)}: `), mismatch.message);
+  const port = await closedPort();
+  const nowhere = await rejects(t, SshSession.connect({ ...m.spec({ jump: bastion.spec() }), port, connectAttempts: 1 }, FAST), HostUnreachableError);
+  t.regex(nowhere.message, new RegExp(`^\\[DOCKYARD_HOST_UNREACHABLE\\] root@127\\.0\\.0\\.1:${port}: jump host ${target(bastion).replace(/\./g, "\\.")} could not reach it`));
+});
+
+test.serial("a wrong passphrase fails without echoing it", async (t) => {
   const m = await machine();
   const err = await rejects(t, SshSession.connect(m.spec({ privateKeyPassphrase: "not-the-passphrase-91" }), FAST), RemoteError);
   t.false(err.message.includes("not-the-passphrase-91"));
