@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import { Host, type JumpHostArgs } from "../host/host";
 import type { PreflightPolicy } from "../model/preflight";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
+import { DockyardError } from "../model/error-codes";
 import { SshKeyPairResource } from "../providers/ssh-key-pair-resource";
 import { renderHostKeyUserData } from "./cloud-init";
 import { AWS_DISTROS, type AwsArchitecture, type AwsDistro, amiQuery, closestDistro, isAwsDistro, loginUserOf } from "./distro-images";
@@ -303,7 +304,7 @@ export class AwsHost extends DockyardComponent {
             )
             .apply((r) => {
               const ids = [...r.ids].sort();
-              if (!ids.length) throw new Error(`${this.what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`);
+              if (!ids.length) throw new DockyardError("DOCKYARD_AWS_SUBNET_NOT_FOUND", `${this.what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`);
               return ids[0];
             });
 

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { DockyardError } from "../model/error-codes";
 
 /** The SSH host key an instance is given at boot: an ed25519 pair in OpenSSH form. */
 export interface HostKeyPair {
@@ -58,10 +59,10 @@ export function renderHostKeyCleanup(): string {
 export function renderHostKeyUserData(hostKey: HostKeyPair): string {
   const publicKey = hostKey.publicKey.trim();
   if (!/^ssh-ed25519 [A-Za-z0-9+/]+=*( .*)?$/.test(publicKey)) {
-    throw new Error("the host public key must be an OpenSSH ssh-ed25519 line");
+    throw new DockyardError("DOCKYARD_INVALID_ARGUMENT", "the host public key must be an OpenSSH ssh-ed25519 line");
   }
   if (!/^-----BEGIN OPENSSH PRIVATE KEY-----\n[\s\S]+\n-----END OPENSSH PRIVATE KEY-----\s*$/.test(hostKey.privateKey.trim() + "\n")) {
-    throw new Error("the host private key must be in OpenSSH form");
+    throw new DockyardError("DOCKYARD_INVALID_ARGUMENT", "the host private key must be in OpenSSH form");
   }
   const config = {
     ssh_deletekeys: true,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 
 export interface EcrRegistryArgs {
   /**

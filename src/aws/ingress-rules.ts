@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import { parsePort, type PortArgs } from "../model/container-settings";
 
 /** A port the host's containers publish, to be opened in the security group. */

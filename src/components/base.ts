@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checked } from "../input-error";
+import { checked } from "../model/input-error";
 import { programGate } from "../providers/program-gate";
 
 /** A component's `dependsOn` as a list (it may be one resource, a list, or a promise of either). */

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as dockerTypes from "@pulumi/docker";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
 import { parsePinnedHostKey } from "../remote/host-key";
 import { DEFAULT_SSH_PORT } from "../model/defaults";

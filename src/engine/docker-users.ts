@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import { DockerUsersResource } from "../providers/docker-users-resource";
 import type { DockerEngine } from "./docker-engine";
 import { pending } from "../model/pending";

@@ -344,7 +344,7 @@ class ConfigReader {
 
   throwIfMissing(fleet: string): void {
     this.missing.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    if (this.missing.length) throw new FleetFileError(this.missing, `Fleet ${fleet}`);
+    if (this.missing.length) throw new FleetFileError(this.missing, `Fleet ${fleet}`, "DOCKYARD_CONFIG_MISSING");
   }
 }
 

@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
 import { fleetProblems } from "./cross-checks";
 import { didYouMean, maskCredentials } from "../model/daemon-settings";
+import { type DockyardErrorCode, withCode } from "../model/error-codes";
 
 /** One problem of a fleet file; `line`/`col` are 1-based, absent when the spec came from code. */
 export interface FleetProblem {
@@ -25,7 +26,11 @@ export interface FleetProblem {
  */
 export class FleetFileError extends pulumi.RunError {
   readonly problems: FleetProblem[];
-  constructor(problems: FleetProblem[], what: string) {
+  constructor(
+    problems: FleetProblem[],
+    what: string,
+    readonly code: DockyardErrorCode = "DOCKYARD_FLEET_FILE_INVALID",
+  ) {
     // The same problem found twice (a default that several hosts inherit) is said once.
     const seen = new Set<string>();
     problems = problems.filter((p) => {
@@ -35,7 +40,7 @@ export class FleetFileError extends pulumi.RunError {
       return true;
     });
     const lines = problems.map((p) => `  ${p.file ? `${p.file}${p.line ? `:${p.line}:${p.col}` : ""}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`);
-    super(`${what}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`);
+    super(withCode(code, `${what}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`));
     this.problems = problems;
     this.name = "FleetFileError";
   }

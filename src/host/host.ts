@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
 import { HostFactsResource } from "../providers/host-facts-resource";
 import { parsePinnedHostKey } from "../remote/host-key";

@@ -1,7 +1,7 @@
 // A container's published ports, mounts and memory limit: parsed from the short forms Docker
 // takes ("127.0.0.1:8080:80/tcp", "/srv:/data:ro", "512m") and checked, without I/O, by the
 // Container component, the fleet file's checks and the AWS security group rules alike.
-import { invalid } from "../input-error";
+import { invalid } from "./input-error";
 
 /** A port a container publishes on its host. */
 export interface PortArgs {

@@ -164,7 +164,7 @@ export async function joinNetworks(docker: Docker, info: Docker.ContainerInspect
         .getNetwork(n.name)
         .connect({ Container: info.Id, EndpointConfig: { Aliases: n.aliases } })
         .catch((e: Error & { statusCode?: number }) => {
-          if (e.statusCode === 404) throw new RemoteError(target, `network ${n.name} is not on the host, so container ${info.Name.replace(/^\//, "")} cannot join it: declare a Network for it (or create it) first`);
+          if (e.statusCode === 404) throw new RemoteError(target, `network ${n.name} is not on the host, so container ${info.Name.replace(/^\//, "")} cannot join it: declare a Network for it (or create it) first`, "DOCKYARD_NETWORK_MISSING");
           throw e;
         });
     }
@@ -194,21 +194,21 @@ async function waitReady(c: Docker.Container, inputs: ContainerInputs, target: s
     const info = await c.inspect();
     const st = info.State;
     if (!st.Running && !st.Restarting) {
-      throw new RemoteError(target, `container ${name} exited with code ${st.ExitCode} right after it started. Last log lines:\n${await lastLogs(c)}`);
+      throw new RemoteError(target, `container ${name} exited with code ${st.ExitCode} right after it started. Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
     }
     if (st.Restarting) stableSince = Date.now();
     if (info.RestartCount >= 3) {
-      throw new RemoteError(target, `container ${name} keeps restarting (${info.RestartCount} restarts, last exit code ${st.ExitCode}). Last log lines:\n${await lastLogs(c)}`);
+      throw new RemoteError(target, `container ${name} keeps restarting (${info.RestartCount} restarts, last exit code ${st.ExitCode}). Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
     }
     const health = st.Health?.Status;
     if (inputs.spec.healthcheck) {
       if (health === "healthy") return;
-      if (health === "unhealthy") throw new RemoteError(target, `container ${name} is unhealthy. Last log lines:\n${await lastLogs(c)}`);
+      if (health === "unhealthy") throw new RemoteError(target, `container ${name} is unhealthy. Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
     } else if (Date.now() - stableSince >= 2000) {
       return;
     }
     if (Date.now() > deadline) {
-      throw new RemoteError(target, `container ${name} was not ${inputs.spec.healthcheck ? "healthy" : "up"} within ${inputs.spec.startTimeoutSeconds} s. Last log lines:\n${await lastLogs(c)}`);
+      throw new RemoteError(target, `container ${name} was not ${inputs.spec.healthcheck ? "healthy" : "up"} within ${inputs.spec.startTimeoutSeconds} s. Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
     }
     await sleep(500);
   }
@@ -236,9 +236,9 @@ function portError(e: Error, inputs: ContainerInputs, target: string): Error {
   // Nothing answering is not a port problem: withEngine says why the engine does not answer.
   if (isConnectionFailure(e)) return e;
   const m = /(?:Bind for ([0-9a-f.:[\]]*):(\d+) failed: port is already allocated|listen (?:tcp|udp)[46]? ([0-9a-f.:[\]]*):(\d+): bind: address already in use)/.exec(e.message);
-  if (!m) return new RemoteError(target, `starting container ${inputs.spec.name}: ${engineSaid(e)}`);
+  if (!m) return new RemoteError(target, `starting container ${inputs.spec.name}: ${engineSaid(e)}`, "DOCKYARD_ENGINE_REFUSED");
   const port = m[2] ?? m[4];
-  return new RemoteError(target, `host port ${port} is already in use on ${inputs.connection.host}, so container ${inputs.spec.name} cannot publish it. Nothing was left behind`);
+  return new RemoteError(target, `host port ${port} is already in use on ${inputs.connection.host}, so container ${inputs.spec.name} cannot publish it. Nothing was left behind`, "DOCKYARD_PORT_IN_USE");
 }
 
 /** Creates and starts the container; a container of ours left by an interrupted run is replaced. */
@@ -247,15 +247,15 @@ async function create(docker: Docker, inputs: ContainerInputs): Promise<Containe
   const existing = await find(docker, inputs.spec.name);
   if (existing) {
     if (existing.Config.Labels?.[MANAGED] !== "true") {
-      throw new RemoteError(target, `a container named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`);
+      throw new RemoteError(target, `a container named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`, "DOCKYARD_NOT_MANAGED");
     }
     await remove(docker, inputs.spec.name);
   }
   const c = await docker.createContainer(createOptions(inputs)).catch((e: Error & { statusCode?: number }) => {
     if (isConnectionFailure(e)) throw e;
-    if (e.statusCode === 404 && /network/i.test(e.message)) throw new RemoteError(target, `network ${inputs.spec.networks?.[0]?.name} is not on the host, so container ${inputs.spec.name} cannot join it: declare a Network for it (or create it) first`);
-    if (e.statusCode === 404) throw new RemoteError(target, `image ${inputs.spec.image} is not on the host: declare an Image for it (or pull it) first`);
-    throw new RemoteError(target, `creating container ${inputs.spec.name}: ${engineSaid(e)}`);
+    if (e.statusCode === 404 && /network/i.test(e.message)) throw new RemoteError(target, `network ${inputs.spec.networks?.[0]?.name} is not on the host, so container ${inputs.spec.name} cannot join it: declare a Network for it (or create it) first`, "DOCKYARD_NETWORK_MISSING");
+    if (e.statusCode === 404) throw new RemoteError(target, `image ${inputs.spec.image} is not on the host: declare an Image for it (or pull it) first`, "DOCKYARD_IMAGE_MISSING");
+    throw new RemoteError(target, `creating container ${inputs.spec.name}: ${engineSaid(e)}`, "DOCKYARD_ENGINE_REFUSED");
   });
   try {
     // The networks after the first (joined at creation), before the start.

@@ -136,10 +136,10 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
   const session = await SshSession.for(toConnectionSpec(inputs));
   const before = await probe(session);
   if (before.unparsable !== undefined && inputs.policy === "merge") {
-    throw new RemoteError(target, "/etc/docker/daemon.json is not valid JSON, so it cannot be merged: fix it, or use policy 'replace'. Nothing was changed");
+    throw new RemoteError(target, "/etc/docker/daemon.json is not valid JSON, so it cannot be merged: fix it, or use policy 'replace'. Nothing was changed", "DOCKYARD_DAEMON_JSON_UNPARSABLE");
   }
   const overwritten = defaultsOverwriting(inputs, before.file, previouslyOurs);
-  if (overwritten.length) throw new RemoteError(target, overwritten.join("; "));
+  if (overwritten.length) throw new RemoteError(target, overwritten.join("; "), "DOCKYARD_DAEMON_SETTING_CONFLICT");
   const desired = mergeDaemonJson(before.file ?? {}, inputs.settings, previouslyOurs, inputs.policy);
   const flags = keysSetByFlags(before.execStart);
   const clashes = Object.keys(desired).filter((k) => flags.has(k));
@@ -150,6 +150,7 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
         .map((k) => `daemon.json sets '${k}' while docker.service starts dockerd with ${flags.get(k)} (dockerd refuses both)`)
         .join("; ") +
         ". Remove the setting, or override ExecStart in a drop-in (/etc/systemd/system/docker.service.d/override.conf: 'ExecStart=' then 'ExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock'). Nothing was changed",
+      "DOCKYARD_DAEMON_FLAG_CONFLICT",
     );
   }
   const newRoot = desired["data-root"];
@@ -157,7 +158,7 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
   if (typeof newRoot === "string" && oldRoot && oldRoot.replace(/\/$/, "") !== newRoot.replace(/\/$/, "")) {
     const roots = parseDataRootProbe((await session.exec(renderDataRootProbe(newRoot), { what: "reading the data roots" })).stdout);
     const refusal = dataRootRefusal(target, oldRoot, newRoot, roots);
-    if (refusal) throw new RemoteError(target, refusal);
+    if (refusal) throw new RemoteError(target, refusal, "DOCKYARD_DATA_ROOT_REFUSED");
   }
   const dropIn = proxyDropInAction(inputs.proxy, before.proxyDropIn, hadProxy);
   const jsonChanged = !isDeepStrictEqual(desired, before.file === undefined ? undefined : sortKeys(before.file));
@@ -166,7 +167,7 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
     if (jsonChanged && before.canValidate) {
       const v = await session.exec(renderValidate(json(desired)), { allowFailure: true });
       if (v.exitCode !== 0) {
-        throw new RemoteError(target, `dockerd --validate refused the new daemon.json: ${(v.stderr || v.stdout).trim()}. Nothing was changed`);
+        throw new RemoteError(target, `dockerd --validate refused the new daemon.json: ${(v.stderr || v.stdout).trim()}. Nothing was changed`, "DOCKYARD_DAEMON_JSON_REJECTED");
       }
     }
     try {
@@ -178,7 +179,7 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
       if (e instanceof RemoteCommandError && e.exitCode === 3) {
         // From our own account of the rollback on: systemctl's generic lines before it say less.
         const account = e.stderr.slice(Math.max(0, e.stderr.indexOf("dockyard: "))).replace(/^dockyard: /, "");
-        throw new RemoteError(target, account.trim());
+        throw new RemoteError(target, account.trim(), "DOCKYARD_DAEMON_RESTART_FAILED");
       }
       throw e;
     }
@@ -186,7 +187,7 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
   const after = await probe(session);
   const missing = notInEffect(inputs.settings, after.info, inputs.proxy);
   if (missing.length) {
-    throw new RemoteError(target, `daemon.json${inputs.proxy ? " and the proxy drop-in were" : " was"} written and docker restarted, but docker info does not show: ${missing.join(", ")}`);
+    throw new RemoteError(target, `daemon.json${inputs.proxy ? " and the proxy drop-in were" : " was"} written and docker restarted, but docker info does not show: ${missing.join(", ")}`, "DOCKYARD_DAEMON_SETTINGS_NOT_APPLIED");
   }
   return { ...inputs, content: after.file ?? {}, effectiveMirrors: after.info?.mirrors ?? [], drift: [] };
 }

@@ -65,7 +65,7 @@ export interface DockerEngineOutputs extends DockerEngineInputs {
 
 function distroOf(inputs: DockerEngineInputs): Distro {
   const d = detectDistro(inputs.facts);
-  if (typeof d === "string") throw new RemoteError(targetOf(inputs.connection), d);
+  if (typeof d === "string") throw new RemoteError(targetOf(inputs.connection), d, "DOCKYARD_UNSUPPORTED_OS");
   return d;
 }
 
@@ -111,7 +111,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
   })();
   if (spec.method === "online" && distro && (spec.source ?? "docker-ce") === "distro" && !distro.distroPackage) {
     // EL8/9 ship podman, not docker: say so before the host is touched, not "no version matches".
-    throw new RemoteError(target, `${inputs.facts.osPrettyName || distro.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`);
+    throw new RemoteError(target, `${inputs.facts.osPrettyName || distro.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`, "DOCKYARD_ENGINE_SOURCE_UNAVAILABLE");
   }
   const session = await SshSession.for(toConnectionSpec(inputs));
   // A fresh package install leaves the engine started by the package itself: no restart then.
@@ -144,6 +144,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
           target,
           `no ${enginePackage(distro, source)} version matches ${spec.version ? `'${spec.version}'` : "any"} in ${source === "docker-ce" ? spec.mirror : "the distribution's repositories"}` +
             ` (available: ${[...new Set(available.map(upstreamVersion))].join(", ") || "none"}). Nothing was installed`,
+          "DOCKYARD_ENGINE_VERSION_NOT_FOUND",
         );
       }
       return version;
@@ -160,6 +161,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
           new RemoteError(
             target,
             `${pkg} ${installed} is installed and the pin '${spec.version}' resolves to the older ${chosen}: set allowDowngrade to downgrade. Nothing was changed`,
+            "DOCKYARD_DOWNGRADE_REFUSED",
           ),
         );
       }
@@ -196,7 +198,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     await session.exec(renderServiceStart({ restart }), { what: "starting docker" });
   }
   const after = await probe(session, distro);
-  if (!after.running) throw new RemoteError(target, "docker does not answer after the install");
+  if (!after.running) throw new RemoteError(target, "docker does not answer after the install", "DOCKYARD_ENGINE_NOT_STARTED");
   return {
     ...inputs,
     version: after.serverVersion ?? "",

@@ -48,6 +48,7 @@ async function converge(inputs: DockerUsersInputs, previouslyAdded: string[]): P
     throw new RemoteError(
       targetOf(inputs.connection),
       `dockerUsers: ${plan.missing.map((u) => `user "${u}"`).join(", ")} ${plan.missing.length > 1 ? "do" : "does"} not exist on this host; create ${plan.missing.length > 1 ? "them" : "it"} first, or take ${plan.missing.length > 1 ? "them" : "it"} out of dockerUsers. Nothing was changed`,
+      "DOCKYARD_USER_MISSING",
     );
   }
   if (plan.add.length || plan.remove.length) await session.exec(renderDockerUsersChange(plan.add, plan.remove), { what: "changing the docker group" });

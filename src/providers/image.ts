@@ -53,11 +53,11 @@ export interface ImageOutputs extends ImageInputs {
 async function pull(docker: Docker, target: string, ref: string, auth?: RegistryAuth): Promise<void> {
   const stream = await docker.pull(pullRef(ref), auth ? { authconfig: auth } : {}).catch((e: Error) => {
     if (isConnectionFailure(e)) throw e; // withEngine says why the engine does not answer
-    throw new RemoteError(target, `pulling ${ref} failed: ${engineSaid(e)}`);
+    throw new RemoteError(target, `pulling ${ref} failed: ${engineSaid(e)}`, "DOCKYARD_IMAGE_PULL_FAILED");
   });
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (err: Error | null) =>
-      err ? reject(new RemoteError(target, `pulling ${ref} failed: ${err.message}`)) : resolve(),
+      err ? reject(new RemoteError(target, `pulling ${ref} failed: ${err.message}`, "DOCKYARD_IMAGE_PULL_FAILED")) : resolve(),
     ),
   );
 }
@@ -93,7 +93,7 @@ async function remoteDigest(docker: Docker, ref: string, auth?: RegistryAuth): P
 
 async function followStream(docker: Docker, stream: NodeJS.ReadableStream, target: string, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(new RemoteError(target, `${what} failed: ${err.message}`)) : resolve())),
+    docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(new RemoteError(target, `${what} failed: ${err.message}`, what.startsWith("push") ? "DOCKYARD_IMAGE_PUSH_FAILED" : "DOCKYARD_IMAGE_BUILD_FAILED")) : resolve())),
   );
 }
 
@@ -103,7 +103,7 @@ async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs,
     .buildImage({ context: b.context, src: b.files }, { t: pullRef(inputs.spec.ref), dockerfile: b.dockerfile, buildargs: b.args, labels: { "dockyard.context": b.contextHash } })
     .catch((e: Error) => {
       if (isConnectionFailure(e)) throw e;
-      throw new RemoteError(target, `building ${inputs.spec.ref} failed: ${engineSaid(e)}`);
+      throw new RemoteError(target, `building ${inputs.spec.ref} failed: ${engineSaid(e)}`, "DOCKYARD_IMAGE_BUILD_FAILED");
     });
   await followStream(docker, stream, target, `building ${inputs.spec.ref}`);
   if (b.push) {
@@ -112,7 +112,7 @@ async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs,
       .push(inputs.registryAuth ? { authconfig: inputs.registryAuth } : {})
       .catch((e: Error) => {
         if (isConnectionFailure(e)) throw e;
-        throw new RemoteError(target, `pushing ${inputs.spec.ref} failed: ${engineSaid(e)}`);
+        throw new RemoteError(target, `pushing ${inputs.spec.ref} failed: ${engineSaid(e)}`, "DOCKYARD_IMAGE_PUSH_FAILED");
       });
     await followStream(docker, push, target, `pushing ${inputs.spec.ref}`);
   }
@@ -135,7 +135,7 @@ async function ensureWith(docker: Docker, inputs: ImageInputs, forcePull: boolea
     await pull(docker, target, inputs.spec.ref, inputs.registryAuth);
     present = await inspect(docker, inputs.spec.ref);
   }
-  if (!present) throw new RemoteError(target, `${inputs.spec.ref} is not on the host after the pull`);
+  if (!present) throw new RemoteError(target, `${inputs.spec.ref} is not on the host after the pull`, "DOCKYARD_IMAGE_PULL_FAILED");
   const digest = present.repoDigest.split("@")[1] ?? "";
   const r = parseImageRef(inputs.spec.ref);
   const repo = present.repoDigest.split("@")[0] || `${r.registry === "docker.io" ? "" : `${r.registry}/`}${r.repository}`;

@@ -95,7 +95,7 @@ async function removeNetwork(docker: Docker, info: NetworkInfo, target: string):
     (labels[MANAGED] === "true" ? ours : foreign).push(c.Name);
   }
   if (foreign.length) {
-    throw new RemoteError(target, `network ${info.Name} is used by containers Dockyard does not manage (${foreign.sort().join(", ")}): disconnect them (\`docker network disconnect ${info.Name} <container>\`) and run again. Nothing was changed`);
+    throw new RemoteError(target, `network ${info.Name} is used by containers Dockyard does not manage (${foreign.sort().join(", ")}): disconnect them (\`docker network disconnect ${info.Name} <container>\`) and run again. Nothing was changed`, "DOCKYARD_NETWORK_IN_USE");
   }
   for (const name of ours) await docker.getNetwork(info.Id).disconnect({ Container: name, Force: true });
   await docker
@@ -111,7 +111,7 @@ async function create(docker: Docker, inputs: NetworkInputs): Promise<NetworkOut
   const existing = await find(docker, inputs.spec.name);
   if (existing) {
     if (existing.Labels?.[MANAGED] !== "true") {
-      throw new RemoteError(target, `a network named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`);
+      throw new RemoteError(target, `a network named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`, "DOCKYARD_NOT_MANAGED");
     }
     // Ours, left by an interrupted run or changed by hand: kept when it matches, else made again.
     if (networkDrift(inputs.spec, undefined, existing).length === 0) return { ...inputs, networkId: existing.Id, drift: [] };
@@ -119,7 +119,7 @@ async function create(docker: Docker, inputs: NetworkInputs): Promise<NetworkOut
   }
   const net = await docker.createNetwork(createOptions(inputs.spec)).catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
     if (e.statusCode === undefined) throw e;
-    throw new RemoteError(target, `creating network ${inputs.spec.name}: ${e.json?.message ?? e.message}`);
+    throw new RemoteError(target, `creating network ${inputs.spec.name}: ${e.json?.message ?? e.message}`, "DOCKYARD_ENGINE_REFUSED");
   });
   return { ...inputs, networkId: net.id, drift: [] };
 }

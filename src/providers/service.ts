@@ -114,13 +114,13 @@ async function waitConverged(docker: Docker, target: string, spec: ServiceSpec, 
     const tasks = await tasksOf(docker, serviceId);
     const state = info?.UpdateStatus?.State;
     if (state === "paused" || state === "rollback_completed" || state === "rollback_paused") {
-      throw new RemoteError(target, `service ${spec.name}: the update was ${state.replace("_", " ")}: ${info?.UpdateStatus?.Message ?? ""}${blame(tasks, await nodeNames(docker), spec.name)}`);
+      throw new RemoteError(target, `service ${spec.name}: the update was ${state.replace("_", " ")}: ${info?.UpdateStatus?.Message ?? ""}${blame(tasks, await nodeNames(docker), spec.name)}`, "DOCKYARD_SERVICE_UPDATE_FAILED");
     }
     if (state !== "updating" && state !== "rollback_started" && converged(spec, tasks)) return progress(spec, tasks).running;
     if (Date.now() > deadline) {
       const { running, wanted } = progress(spec, tasks);
       const want = spec.mode === "global" ? wanted.length : spec.replicas;
-      throw new RemoteError(target, `service ${spec.name} did not converge within ${spec.convergeTimeoutSeconds} s: ${running} of ${want} tasks running${blame(tasks, await nodeNames(docker), spec.name)}`);
+      throw new RemoteError(target, `service ${spec.name} did not converge within ${spec.convergeTimeoutSeconds} s: ${running} of ${want} tasks running${blame(tasks, await nodeNames(docker), spec.name)}`, "DOCKYARD_SERVICE_NOT_CONVERGED");
     }
     await sleep(1000);
   }
@@ -144,11 +144,11 @@ async function apply(inputs: ServiceInputs, existing: ServiceInfo | undefined): 
   const body = renderServiceSpec(inputs.spec, inputs.env, ids);
   let id: string;
   const fail = (what: string) => (e: Error) => {
-    throw new RemoteError(target, `${what} service ${inputs.spec.name}: ${e.message}`);
+    throw new RemoteError(target, `${what} service ${inputs.spec.name}: ${e.message}`, "DOCKYARD_ENGINE_REFUSED");
   };
   if (existing) {
     if (existing.Spec.Labels && (existing.Spec.Labels as Record<string, string>)[MANAGED_LABEL] !== "true") {
-      throw new RemoteError(target, `a service named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it. Nothing was changed`);
+      throw new RemoteError(target, `a service named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it. Nothing was changed`, "DOCKYARD_NOT_MANAGED");
     }
     // dockerode's typing lacks (auth, opts); the call is the one its code takes.
     const svc = docker.getService(existing.ID) as unknown as { update(auth: RegistryAuth | undefined, opts: object): Promise<unknown> };

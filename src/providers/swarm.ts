@@ -166,7 +166,7 @@ async function waitListed(manager: Docker, nodeId: string, target: string, secon
       .then((x) => toClusterNode(x))
       .catch(() => undefined);
     if (n?.status === "ready") return;
-    if (Date.now() > deadline) throw new RemoteError(target, `node ${nodeId} joined but the first manager did not list it as ready within ${seconds} s (status ${n?.status ?? "not listed"})`);
+    if (Date.now() > deadline) throw new RemoteError(target, `node ${nodeId} joined but the first manager did not list it as ready within ${seconds} s (status ${n?.status ?? "not listed"})`, "DOCKYARD_SWARM_NOT_CONVERGED");
     await sleep(1000);
   }
 }
@@ -193,7 +193,7 @@ async function run(step: SwarmStep, inputs: SwarmInputs, all: Reached[], first: 
   const byKey = (k: string) => [...all, ...formerReached].find((n) => keyOf(n.spec) === k)!;
   const n = byKey(step.key);
   const fail = (what: string) => (e: Error) => {
-    throw new RemoteError(n.target, `${what}: ${scrub(e.message)}`);
+    throw new RemoteError(n.target, `${what}: ${scrub(e.message)}`, "DOCKYARD_ENGINE_REFUSED");
   };
   switch (step.kind) {
     case "init": {
@@ -239,7 +239,7 @@ async function removeNode(manager: Docker, n: Reached, nodeId: string, wasManage
   const local = await localState(n);
   if (local.state === "active" || local.state === "pending" || local.state === "error") {
     await (await n.docker()).swarmLeave({ force: true }).catch((e: Error) => {
-      throw new RemoteError(n.target, `leaving the swarm: ${scrub(e.message)}`);
+      throw new RemoteError(n.target, `leaving the swarm: ${scrub(e.message)}`, "DOCKYARD_ENGINE_REFUSED");
     });
   }
   if (nodeId) {
@@ -247,7 +247,7 @@ async function removeNode(manager: Docker, n: Reached, nodeId: string, wasManage
       .getNode(nodeId)
       .remove({ force: true })
       .catch((e: { statusCode?: number; message: string }) => {
-        if (e.statusCode !== 404) throw new RemoteError(n.target, `removing node ${nodeId} from the swarm: ${e.message}`);
+        if (e.statusCode !== 404) throw new RemoteError(n.target, `removing node ${nodeId} from the swarm: ${e.message}`, "DOCKYARD_ENGINE_REFUSED");
       });
   }
 }
@@ -256,9 +256,9 @@ function refuseForeign(all: Reached[], observed: ObservedSwarm): void {
   for (const n of all) {
     const l = observed.local[keyOf(n.spec)];
     if (n !== all[0] && l?.state === "active" && l.clusterId !== observed.clusterId) {
-      throw new RemoteError(n.target, `is already in another swarm${l.clusterId ? ` (cluster ${l.clusterId})` : ""}: run \`docker swarm leave\` on it first. Nothing was changed on it`);
+      throw new RemoteError(n.target, `is already in another swarm${l.clusterId ? ` (cluster ${l.clusterId})` : ""}: run \`docker swarm leave\` on it first. Nothing was changed on it`, "DOCKYARD_SWARM_FOREIGN");
     }
-    if (l?.state === "locked") throw new RemoteError(n.target, "its swarm is locked (autolock): unlock it with `docker swarm unlock` first");
+    if (l?.state === "locked") throw new RemoteError(n.target, "its swarm is locked (autolock): unlock it with `docker swarm unlock` first", "DOCKYARD_SWARM_LOCKED");
   }
 }
 
@@ -287,7 +287,7 @@ async function converge(inputs: SwarmInputs, olds: SwarmOutputs | undefined): Pr
   for (const step of steps) await run(step, inputs, all, first, formerReached);
   const after = await observe(all, first);
   const left = planSwarm(desiredOf(inputs.nodes), after, []);
-  if (left.length) throw new RemoteError(first.target, `the swarm is still not as declared: ${describeSteps(left, namesOf(inputs.nodes)).join("; ")}`);
+  if (left.length) throw new RemoteError(first.target, `the swarm is still not as declared: ${describeSteps(left, namesOf(inputs.nodes)).join("; ")}`, "DOCKYARD_SWARM_NOT_CONVERGED");
   return record(inputs, all, first, after, []);
 }
 
@@ -347,7 +347,7 @@ export const swarm = {
     const fl = observed.local[keyOf(first.spec)];
     if (fl?.state === "active" && (!props.clusterId || fl.clusterId === props.clusterId)) {
       await (await first.docker()).swarmLeave({ force: true }).catch((e: Error) => {
-        throw new RemoteError(first.target, `leaving the swarm: ${scrub(e.message)}`);
+        throw new RemoteError(first.target, `leaving the swarm: ${scrub(e.message)}`, "DOCKYARD_ENGINE_REFUSED");
       });
     }
   },

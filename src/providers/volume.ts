@@ -57,7 +57,7 @@ async function create(docker: Docker, inputs: VolumeInputs): Promise<VolumeOutpu
     // destroy) is taken back with its data.
     const drift = volumeDrift(s, existing);
     if (drift.length) {
-      throw new RemoteError(target, `${drift.join("; ")}. It may hold data, so Dockyard does not remove it: remove it by hand (\`docker volume rm ${s.name}\`) or choose another name. Nothing was changed`);
+      throw new RemoteError(target, `${drift.join("; ")}. It may hold data, so Dockyard does not remove it: remove it by hand (\`docker volume rm ${s.name}\`) or choose another name. Nothing was changed`, "DOCKYARD_VOLUME_CONFLICT");
     }
     return { ...inputs, mountpoint: existing.Mountpoint, drift: [] };
   }
@@ -65,7 +65,7 @@ async function create(docker: Docker, inputs: VolumeInputs): Promise<VolumeOutpu
     .createVolume({ Name: s.name, Driver: s.driver, DriverOpts: s.driverOpts, Labels: { ...s.labels, [MANAGED]: "true" } })
     .catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
       if (e.statusCode === undefined) throw e;
-      throw new RemoteError(target, `creating volume ${s.name}: ${e.json?.message ?? e.message}`);
+      throw new RemoteError(target, `creating volume ${s.name}: ${e.json?.message ?? e.message}`, "DOCKYARD_ENGINE_REFUSED");
     });
   // dockerode answers with a client object, not the volume: read it back for plain values.
   const v = await find(docker, s.name);
@@ -130,7 +130,7 @@ export const volume = {
         .remove()
         .catch((e: { statusCode?: number; json?: { message?: string }; message: string }) => {
           if (e.statusCode === 404) return;
-          if (e.statusCode === 409) throw new RemoteError(target, `volume ${props.spec.name} is still used by a container (${e.json?.message ?? e.message}); it was kept`);
+          if (e.statusCode === 409) throw new RemoteError(target, `volume ${props.spec.name} is still used by a container (${e.json?.message ?? e.message}); it was kept`, "DOCKYARD_VOLUME_IN_USE");
           throw e;
         });
     }).catch((e: unknown) => {

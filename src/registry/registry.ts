@@ -3,7 +3,7 @@ import { DockyardComponent } from "../components/base";
 import bcrypt from "bcryptjs";
 import { createHash } from "node:crypto";
 import type { DockerEngine } from "../engine/docker-engine";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import { CertificateResource, RemoteFileResource } from "../providers/workload-resources";
 import { Container } from "../workload/container";
 import { Image } from "../workload/image";

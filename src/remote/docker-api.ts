@@ -56,6 +56,6 @@ export async function withEngine<T>(spec: ConnectionSpec, step: string, fn: (doc
       const out = await session.exec(renderEngineDiagnosis(), { allowFailure: true, what: "diagnosing the Docker engine" });
       throw new EngineUnavailableError(session.target, step, parseEngineDiagnosis(out.stdout));
     }
-    throw new RemoteError(session.target, `${step}: the Docker engine refused: ${engineSaid(e)}`);
+    throw new RemoteError(session.target, `${step}: the Docker engine refused: ${engineSaid(e)}`, "DOCKYARD_ENGINE_REFUSED");
   }
 }

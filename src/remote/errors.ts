@@ -1,15 +1,21 @@
+import { DockyardError, type DockyardErrorCode } from "../model/error-codes";
+
 /**
  * Errors of the SSH layer. Each names the host (as user@address:port) so a fleet-wide run says
  * which machine failed and why, and each kind is a distinct class so callers can tell a machine
- * that is down from a wrong key from a possible man-in-the-middle.
+ * that is down from a wrong key from a possible man-in-the-middle. Each carries a stable code
+ * (`code`, and first in the message: a provider's error reaches the program as text only).
  */
-export class RemoteError extends Error {
+export class RemoteError extends DockyardError {
+  /** The code of an error of this class when the throw names none. */
+  static readonly defaultCode: DockyardErrorCode = "DOCKYARD_REMOTE_FAILED";
+
   constructor(
     readonly target: string,
     message: string,
+    code?: DockyardErrorCode,
   ) {
-    super(`${target}: ${message}`);
-    this.name = new.target.name;
+    super(code ?? (new.target as typeof RemoteError).defaultCode, `${target}: ${message}`);
     // These are expected conditions with a message written for the user. Pulumi's dynamic
     // provider host prints `${e}: ${e.stack}` for a failed read, diff or delete: with these two
     // it prints one line, `dockyard: <message>`, instead of a stack trace.
@@ -22,19 +28,27 @@ export class RemoteError extends Error {
 }
 
 /** The TCP connection could not be made, or the SSH handshake did not finish in time. */
-export class HostUnreachableError extends RemoteError {}
+export class HostUnreachableError extends RemoteError {
+  static override readonly defaultCode: DockyardErrorCode = "DOCKYARD_HOST_UNREACHABLE";
+}
 
 /** The server refused every authentication method we offered (wrong user or key). */
-export class AuthenticationError extends RemoteError {}
+export class AuthenticationError extends RemoteError {
+  static override readonly defaultCode: DockyardErrorCode = "DOCKYARD_AUTHENTICATION_FAILED";
+}
 
 /** The server presented a host key other than the pinned one. Never retried. */
-export class HostKeyMismatchError extends RemoteError {}
+export class HostKeyMismatchError extends RemoteError {
+  static override readonly defaultCode: DockyardErrorCode = "DOCKYARD_HOST_KEY_MISMATCH";
+}
 
 /**
  * The host answers over SSH but its Docker engine does not (not installed, stopped, socket
  * masked, not answering). Reads and diffs report it as drift; DockerEngine repairs it.
  */
 export class EngineUnavailableError extends RemoteError {
+  static override readonly defaultCode: DockyardErrorCode = "DOCKYARD_ENGINE_UNAVAILABLE";
+
   constructor(
     target: string,
     /** What was being done, e.g. "reading container web". */
@@ -52,6 +66,8 @@ export class EngineUnavailableError extends RemoteError {
 
 /** A remote command exited non-zero. Carries the exit code and the tail of its output. */
 export class RemoteCommandError extends RemoteError {
+  static override readonly defaultCode: DockyardErrorCode = "DOCKYARD_REMOTE_COMMAND_FAILED";
+
   constructor(
     target: string,
     readonly command: string,

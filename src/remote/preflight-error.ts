@@ -1,4 +1,6 @@
 import { RemoteError } from "./errors";
 
 /** The host does not satisfy the preflight policy; nothing was changed on it. */
-export class PreflightError extends RemoteError {}
+export class PreflightError extends RemoteError {
+  static override readonly defaultCode = "DOCKYARD_PREFLIGHT_FAILED" as const;
+}

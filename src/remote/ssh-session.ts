@@ -32,6 +32,18 @@ export interface ExecOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The waits between retries. A parameter of `SshSession.connect`, so a test can shorten them. */
+export interface RetryTiming {
+  /** First wait before connecting again to an unreachable host; doubles each attempt. */
+  connectDelayMs: number;
+  /** Longest wait between connection attempts. */
+  connectMaxDelayMs: number;
+  /** First wait before opening a channel the server refused again; doubles each attempt. */
+  channelDelayMs: number;
+}
+
+export const RETRY_TIMING: RetryTiming = { connectDelayMs: 1000, connectMaxDelayMs: 15000, channelDelayMs: 200 };
+
 /**
  * Channels open at once on one connection. sshd allows 10 sessions per connection by default
  * (MaxSessions): many resources on one host share one connection and wait for a free channel
@@ -84,7 +96,8 @@ export class SshSession {
   private constructor(
     private readonly spec: ConnectionSpec,
     private readonly client: Client,
-    private readonly jumpClient?: Client,
+    private readonly jumpClient: Client | undefined,
+    private readonly timing: RetryTiming,
   ) {
     this.target = targetOf(spec);
     client.on("close", () => {
@@ -94,11 +107,11 @@ export class SshSession {
   }
 
   /** The shared session for this spec, connecting (with retries) when there is none yet. */
-  static for(spec: ConnectionSpec): Promise<SshSession> {
+  static for(spec: ConnectionSpec, timing: RetryTiming = RETRY_TIMING): Promise<SshSession> {
     const key = poolKey(spec);
     let session = SshSession.pool.get(key);
     if (!session) {
-      session = SshSession.connect(spec);
+      session = SshSession.connect(spec, timing);
       SshSession.pool.set(key, session);
       session.catch(() => SshSession.pool.delete(key));
     }
@@ -113,33 +126,33 @@ export class SshSession {
   }
 
   /** Opens a new connection, retrying an unreachable host with exponential backoff. */
-  static async connect(spec: ConnectionSpec): Promise<SshSession> {
+  static async connect(spec: ConnectionSpec, timing: RetryTiming = RETRY_TIMING): Promise<SshSession> {
     const attempts = Math.max(1, spec.connectAttempts ?? 5);
-    let delay = 1000;
+    let delay = timing.connectDelayMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await SshSession.connectOnce(spec);
+        return await SshSession.connectOnce(spec, timing);
       } catch (err) {
         if (!(err instanceof HostUnreachableError) || attempt >= attempts) throw err;
         await sleep(delay);
-        delay = Math.min(delay * 2, 15000);
+        delay = Math.min(delay * 2, timing.connectMaxDelayMs);
       }
     }
   }
 
-  private static async connectOnce(spec: ConnectionSpec): Promise<SshSession> {
+  private static async connectOnce(spec: ConnectionSpec, timing: RetryTiming): Promise<SshSession> {
     const target = targetOf(spec);
     let jumpClient: Client | undefined;
     let sock: ClientChannel | undefined;
     if (spec.jump) {
-      const jump = await SshSession.connect(spec.jump);
+      const jump = await SshSession.connect(spec.jump, timing);
       jumpClient = jump.client;
       sock = await new Promise<ClientChannel>((resolve, reject) =>
-        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? 22, (err, stream) =>
-          err
-            ? reject(new HostUnreachableError(target, `jump host ${jump.target} could not reach it: ${err.message}`))
-            : resolve(stream),
-        ),
+        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? 22, (err, stream) => {
+          if (!err) return resolve(stream);
+          jump.close();
+          reject(new HostUnreachableError(target, `jump host ${jump.target} could not reach it: ${err.message}`));
+        }),
       );
     }
     const client = new Client();
@@ -159,6 +172,7 @@ export class SshSession {
         throw new RemoteError(
           target,
           "no hostKey is pinned; give the server's public host key, or set insecureSkipHostKeyCheck to accept any key",
+          "DOCKYARD_HOST_KEY_NOT_PINNED",
         );
       }
       const pinned = parsePinnedHostKey(spec.hostKey);
@@ -173,6 +187,8 @@ export class SshSession {
     }
     return await new Promise<SshSession>((resolve, reject) => {
       const fail = (err: Error & { level?: string; code?: string }) => {
+        // The first error decides; the closing connection may emit more, which must not go unheard.
+        client.on("error", () => undefined);
         client.removeAllListeners("ready");
         client.end();
         jumpClient?.end();
@@ -186,16 +202,24 @@ export class SshSession {
           );
         } else if (err.level === "client-authentication") {
           reject(new AuthenticationError(target, `authentication failed for user '${spec.user ?? "root"}': the server refused the key`));
-        } else if (err.level === "client-socket" || err.level === "client-timeout" || err.level === "client-dns" || err.code) {
+        } else if (
+          err.level === "client-socket" ||
+          err.level === "client-timeout" ||
+          err.level === "client-dns" ||
+          err.code ||
+          // The server closed the connection before the handshake: sshd does so while it restarts
+          // or when too many connections start at once (MaxStartups). Worth another attempt.
+          /connection lost before handshake/i.test(err.message)
+        ) {
           reject(new HostUnreachableError(target, `unreachable: ${err.message}`));
         } else {
-          reject(new RemoteError(target, `SSH handshake failed: ${err.message}`));
+          reject(new RemoteError(target, `SSH handshake failed: ${err.message}`, "DOCKYARD_SSH_FAILED"));
         }
       };
       client.once("ready", () => {
         client.removeListener("error", fail);
         client.on("error", () => undefined); // later socket errors surface through exec
-        resolve(new SshSession(spec, client, jumpClient));
+        resolve(new SshSession(spec, client, jumpClient, timing));
       });
       client.once("error", fail);
       try {
@@ -210,10 +234,11 @@ export class SshSession {
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
     let finished!: Promise<ExecResult>;
+    const input = watchInput(opts.stdin);
     // The listeners go on in the channel's open callback: ssh2 can deliver a short command's
     // output, exit status and close in one batch, before any later tick would see them.
     await this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel) => {
-      finished = this.collect(channel, opts);
+      finished = this.collect(channel, opts, input);
     });
     const result = await finished;
     if (result.exitCode !== 0 && !opts.allowFailure) {
@@ -223,7 +248,7 @@ export class SshSession {
   }
 
   /** Feeds a command's input and gathers its output and exit code until the channel closes. */
-  private collect(stream: ClientChannel, opts: ExecOptions): Promise<ExecResult> {
+  private collect(stream: ClientChannel, opts: ExecOptions, input: { error?: Error }): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       const out: Buffer[] = [];
       const errOut: Buffer[] = [];
@@ -239,10 +264,12 @@ export class SshSession {
       if (opts.stdin === undefined) stream.end();
       else if (typeof opts.stdin === "string" || Buffer.isBuffer(opts.stdin)) stream.end(opts.stdin);
       else {
-        opts.stdin.on("error", (e) => {
+        const failed = (e: Error) => {
           stream.close();
-          reject(new RemoteError(this.target, `reading local input failed: ${(e as Error).message}`));
-        });
+          reject(new RemoteError(this.target, `reading local input failed: ${e.message}`, "DOCKYARD_UPLOAD_FAILED"));
+        };
+        if (input.error) return failed(input.error);
+        opts.stdin.on("error", failed);
         opts.stdin.pipe(stream);
       }
     });
@@ -283,7 +310,7 @@ export class SshSession {
           if (err instanceof RemoteError) throw err;
           throw new HostUnreachableError(this.target, `could not start ${what ?? "a command"}: ${(err as Error).message}`);
         }
-        await sleep(200 * 2 ** attempt);
+        await sleep(this.timing.channelDelayMs * 2 ** attempt);
       }
     }
   }
@@ -299,6 +326,16 @@ export class SshSession {
     this.client.end();
     this.jumpClient?.end();
   }
+}
+
+/**
+ * Keeps the first error of a stream given as stdin. A stream can fail (a local file that is not
+ * there) while its command waits for a channel: unheard, that error would end the process.
+ */
+function watchInput(stdin: ExecOptions["stdin"]): { error?: Error } {
+  const seen: { error?: Error } = {};
+  if (stdin !== undefined && typeof stdin !== "string" && !Buffer.isBuffer(stdin)) stdin.once("error", (e: Error) => (seen.error ??= e));
+  return seen;
 }
 
 function poolKey(spec: ConnectionSpec): string {

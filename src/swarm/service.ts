@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import { ServiceResource } from "../providers/swarm-resources";
 import { Image, type RegistryCredentials } from "../workload/image";
 import { imageRefProblem } from "../model/image-ref";

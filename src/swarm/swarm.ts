@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import type { Credentials } from "../providers/connection-inputs";
 import type { SwarmMember, SwarmNodeSpec } from "../providers/swarm";
 import { SwarmResource } from "../providers/swarm-resources";

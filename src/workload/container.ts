@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import { parseMemory, parsePort, parseVolume, type PortArgs, type VolumeSpec } from "../model/container-settings";
 import { DEFAULT_RESTART_POLICY, DEFAULT_START_TIMEOUT_SECONDS } from "../model/defaults";
 import type { ContainerNetworkSpec, ContainerSpec, HealthSpec } from "../providers/container";

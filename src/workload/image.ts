@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { BuildSpec } from "../providers/image";
 import type { DockerEngine } from "../engine/docker-engine";
-import { invalid } from "../input-error";
+import { invalid } from "../model/input-error";
 import { ImageResource } from "../providers/workload-resources";
 import { imageRefProblem } from "../model/image-ref";
 

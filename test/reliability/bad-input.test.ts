@@ -12,6 +12,7 @@ import {
   type ImageArgs,
   Registry,
   type RegistryArgs,
+  isDockyardError,
 } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages, startPackageServer } from "../rig/package-server";
 import { Rig, type RigHost, smallImageTags } from "../rig/rig";
@@ -110,6 +111,7 @@ async function refuse(t: ExecutionContext, r: Refusal): Promise<void> {
     await pool.run(r.program, async (stack) => {
       const err = await t.throwsAsync(stack.up());
       t.regex(err?.message ?? "", r.error());
+      t.true(isDockyardError(err), "the refusal carries a Dockyard error code");
       if (r.notInError) t.false(err?.message.includes(r.notInError), "the error repeats the secret");
     });
     for (const [i, h] of hosts.entries()) await assertUnchanged(t, rig, h, before[i]);

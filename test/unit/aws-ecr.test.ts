@@ -106,7 +106,7 @@ for (const [label, args, path, reason] of [
     const err = t.throws(() => new EcrRegistry("bad", args as never));
     t.is((err as { propertyPath?: string }).propertyPath, path);
     t.regex(err!.message, reason);
-    t.true(err!.message.startsWith("EcrRegistry bad: "), err!.message);
+    t.true(err!.message.startsWith("[DOCKYARD_INVALID_ARGUMENT] EcrRegistry bad: "), err!.message);
     // Only the component's own shell (registered before its arguments are checked); no AWS resource.
     t.deepEqual((await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`), ["dockyard:aws:EcrRegistry bad"], "no AWS resource registered");
   });

@@ -137,12 +137,12 @@ test.serial("a create that meets a broken engine fails in one line naming host, 
   const c = containerState();
   const e = await t.throwsAsync(container.create({ connection: c.connection, credentials: c.credentials, spec: c.spec, env: c.env }));
   t.true(e instanceof EngineUnavailableError);
-  t.regex(e!.message, new RegExp(`^root@127\\.0\\.0\\.1:${port}: creating container web: the Docker engine does not answer \\(dockerd is not installed; docker\\.service is inactive\\)\\. Run \`pulumi up\``));
+  t.regex(e!.message, new RegExp(`^\\[DOCKYARD_ENGINE_UNAVAILABLE\\] root@127\\.0\\.0\\.1:${port}: creating container web: the Docker engine does not answer \\(dockerd is not installed; docker\\.service is inactive\\)\\. Run \`pulumi up\``));
   t.notRegex(e!.message, /socket hang up|ECONNRESET/);
   // What Pulumi's dynamic-provider host prints for a failed read, diff or delete.
   const printed = `${e}: ${e!.stack}`;
   t.is(printed.split("\n").length, 1, printed);
-  t.true(printed.startsWith(`dockyard: root@127.0.0.1:${port}: creating container web: `), printed);
+  t.true(printed.startsWith(`dockyard: [DOCKYARD_ENGINE_UNAVAILABLE] root@127.0.0.1:${port}: creating container web: `), printed);
   t.false(printed.includes(loginPair.private.split("\n")[1]), "no key material");
 });
 

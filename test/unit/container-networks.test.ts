@@ -46,7 +46,7 @@ test("joining: unchanged networks are left alone; a new alias reconnects; a netw
 
   f = fakeDocker(["gone"]);
   const e = await t.throwsAsync(joinNetworks(f.docker, info({}), undefined, [{ name: "gone", aliases: [] }], "root@h:22"));
-  t.is(e!.message, "root@h:22: network gone is not on the host, so container api cannot join it: declare a Network for it (or create it) first");
+  t.is(e!.message, "[DOCKYARD_NETWORK_MISSING] root@h:22: network gone is not on the host, so container api cannot join it: declare a Network for it (or create it) first");
 });
 
 test("drift: a container that left a network or lost an alias", (t) => {

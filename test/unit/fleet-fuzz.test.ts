@@ -42,7 +42,7 @@ function hasPositions(e: FleetFileError, text: string): boolean {
     e.problems.every(
       (p) => p.file === "fuzz.yaml" && Number.isInteger(p.line) && p.line! >= 1 && p.line! <= lines + 1 && Number.isInteger(p.col) && p.col! >= 1 && p.message.length > 0,
     ) &&
-    e.message.startsWith("fleet file fuzz.yaml: ")
+    e.message.startsWith("[DOCKYARD_FLEET_FILE_INVALID] fleet file fuzz.yaml: ")
   );
 }
 

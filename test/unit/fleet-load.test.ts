@@ -88,7 +88,7 @@ test("every problem is reported at once, in file order, in one message naming fi
     e.problems.map((p) => p.path),
     ["hosts[0].port", "hosts[0].prot", "containers[0].on[0]"],
   );
-  t.regex(e.message, /^fleet file stacks\/prod\.yaml: 3 problems:\n  stacks\/prod\.yaml:8:5: hosts\[0\]\.port: must be an integer 1-65535\n/);
+  t.regex(e.message, /^\[DOCKYARD_FLEET_FILE_INVALID\] fleet file stacks\/prod\.yaml: 3 problems:\n  stacks\/prod\.yaml:8:5: hosts\[0\]\.port: must be an integer 1-65535\n/);
 });
 
 test("a host named twice is one problem, not also a container clashing with itself", (t) => {
@@ -141,5 +141,5 @@ test("FleetFileError is a pulumi RunError (a program shows its problems without 
   t.true(pulumi.RunError.isInstance(err));
   t.true(err instanceof FleetFileError);
   t.is(err.problems.length, 2);
-  t.is(err.message, 'Fleet x: 2 problems:\n  stacks/x.yaml:3:5: defaults.privateKey: config "k" is not set\n  stacks/x.yaml:4:5: defaults.privateKey: config "k" is not set');
+  t.is(err.message, '[DOCKYARD_FLEET_FILE_INVALID] Fleet x: 2 problems:\n  stacks/x.yaml:3:5: defaults.privateKey: config "k" is not set\n  stacks/x.yaml:4:5: defaults.privateKey: config "k" is not set');
 });

@@ -148,6 +148,6 @@ registries:
 test.serial("a spec built in code is checked before anything is created", async (t) => {
   const before = await settle(created);
   const e = t.throws(() => new fleetModule.Fleet("bad", { spec: { hosts: [{ name: "a", address: "10.0.0.1", privateKey: { config: "k" }, insecureSkipHostKeyCheck: true }], containers: [{ name: "c", image: "nginx", on: ["b"] }] } as never }));
-  t.regex(e!.message, /^Fleet bad: 1 problem:\n  containers\[0\]\.on\[0\]: "b" is not a host or group of this fleet/);
+  t.regex(e!.message, /^\[DOCKYARD_FLEET_FILE_INVALID\] Fleet bad: 1 problem:\n  containers\[0\]\.on\[0\]: "b" is not a host or group of this fleet/);
   t.deepEqual((await registeredSince(created, before)).filter((r) => !r.type.startsWith("dockyard:fleet")).map((r) => r.name), []);
 });

@@ -57,11 +57,11 @@ test.serial("Network: bad subnet, gateway outside the subnet, gateway without su
   const before = created.length;
   t.deepEqual(thrown(() => new Network("bad1", { engine: e, name: "shop", subnet: "172.30.0.0/33" })), {
     path: "subnet",
-    message: 'Network bad1: subnet must be an IPv4 CIDR like "172.30.0.0/24" (got "172.30.0.0/33")',
+    message: '[DOCKYARD_INVALID_ARGUMENT] Network bad1: subnet must be an IPv4 CIDR like "172.30.0.0/24" (got "172.30.0.0/33")',
   });
   t.deepEqual(thrown(() => new Network("bad2", { engine: e, name: "shop", subnet: "172.30.0.0/24", gateway: "172.31.0.1" })), {
     path: "gateway",
-    message: "Network bad2: gateway 172.31.0.1 is outside the subnet 172.30.0.0/24",
+    message: "[DOCKYARD_INVALID_ARGUMENT] Network bad2: gateway 172.31.0.1 is outside the subnet 172.30.0.0/24",
   });
   t.is(thrown(() => new Network("bad3", { engine: e, name: "shop", gateway: "172.30.0.1" }))?.path, "gateway");
   t.is(thrown(() => new Network("bad4", { engine: e, name: "-shop" }))?.path, "name");
@@ -115,7 +115,7 @@ test.serial("Container: joins networks with aliases (the Network's id in its spe
 
   t.is(thrown(() => new Container("c1", { engine: e, name: "c1", image: "nginx", networks: [{ network: net, aliases: ["bad alias"] }] }))?.path, "networks[0].aliases[0]");
   t.is(thrown(() => new Container("c2", { engine: e, name: "c2", image: "nginx", networks: [net, "app"] }))?.path, "networks[1]");
-  t.is(thrown(() => new Container("c3", { engine: engine(), name: "c3", image: "nginx", networks: [net] }))?.message, "Container c3: networks[0].network is a network of another engine (app)");
+  t.is(thrown(() => new Container("c3", { engine: engine(), name: "c3", image: "nginx", networks: [net] }))?.message, "[DOCKYARD_INVALID_ARGUMENT] Container c3: networks[0].network is a network of another engine (app)");
   t.is(thrown(() => new Container("c4", { engine: engine(), name: "c4", image: "nginx", volumes: [{ volume: data, target: "/d" }] }))?.path, "volumes[0].volume");
   t.is(thrown(() => new Container("c5", { engine: e, name: "c5", image: "nginx", volumes: [{ volume: data, target: "rel" }] }))?.path, "volumes[0]");
 });

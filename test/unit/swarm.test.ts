@@ -167,20 +167,20 @@ test.serial("Swarm: nodes reach the provider managers first with labels and avai
 
 test.serial("Swarm and Service refuse bad input naming the field, before any resource of theirs is registered", (t) => {
   const before = created.length;
-  t.deepEqual(thrown(() => new Swarm("bad1", { managers: [] })), { path: "managers", message: "Swarm bad1: managers must list at least one manager" });
+  t.deepEqual(thrown(() => new Swarm("bad1", { managers: [] })), { path: "managers", message: "[DOCKYARD_INVALID_ARGUMENT] Swarm bad1: managers must list at least one manager" });
   const e = engine();
   t.is(thrown(() => new Swarm("bad2", { managers: [{ engine: e, availability: "sleep" as "drain" }] }))?.path, "managers[0].availability");
   t.is(thrown(() => new Swarm("bad3", { managers: [{ engine: e }], workers: [{ engine: e }] }))?.path, "workers[0]");
   const noManagers = { managerEngines: [] } as unknown as InstanceType<typeof Swarm>;
   t.deepEqual(thrown(() => new Service("svc1", { swarm: noManagers, name: "web", image: "nginx" })), {
     path: "swarm",
-    message: "Service svc1: swarm has no managers: a service is managed through a manager",
+    message: "[DOCKYARD_INVALID_ARGUMENT] Service svc1: swarm has no managers: a service is managed through a manager",
   });
   const swarm = { managerEngines: [e] } as unknown as InstanceType<typeof Swarm>;
   t.is(thrown(() => new Service("svc2", { swarm, name: "web", image: "nginx", replicas: -1 }))?.path, "replicas");
   t.deepEqual(thrown(() => new Service("svc3", { swarm, name: "web", image: "nginx", ports: ["80"] })), {
     path: "ports[0]",
-    message: 'Service svc3: ports[0] must look like "8080:80" or "53:53/udp" (got "80")',
+    message: '[DOCKYARD_INVALID_ARGUMENT] Service svc3: ports[0] must look like "8080:80" or "53:53/udp" (got "80")',
   });
   t.is(thrown(() => new Service("svc4", { swarm, name: "web", image: "nginx", constraints: ["role=worker"] }))?.path, "constraints[0]");
   t.is(thrown(() => new Service("svc5", { swarm, name: "web", image: "nginx", updateConfig: { failureAction: "explode" as "pause" } }))?.path, "updateConfig.failureAction");

@@ -88,5 +88,5 @@ export async function waitForBoot(rig: Rig, h: RigHost, network: string): Promis
 
 /** The `error: user@host:port: ...` lines of a failed run's output, for the test's log. */
 export function errorLines(message: string): string {
-  return [...new Set(message.split("\n").filter((l) => /^\s*error: \S+@\S+:\d+: /.test(l)).map((l) => l.trim()))].join("\n");
+  return [...new Set(message.split("\n").filter((l) => /^\s*error: (?:\[DOCKYARD_[A-Z0-9_]+\] )?\S+@\S+:\d+: /.test(l)).map((l) => l.trim()))].join("\n");
 }

@@ -38,7 +38,6 @@ export const LAYER_MAP: Layer[][] = [
   [{ name: "scripts", paths: ["src/scripts/"], pure: true }],
   // The service spec's shapes, rendering and comparison are pure data, used from fleet to providers.
   [{ name: "model", paths: ["src/model/", "src/swarm/service-spec.ts"], pure: true }],
-  [{ name: "input-error", paths: ["src/input-error.ts"] }],
 ];
 
 /** Modules that do I/O (files, processes, network, cloud): never in a pure layer, except as types. */
