@@ -16,6 +16,8 @@ import { Volume } from "../workload/volume";
 import { fleetArgs, loginFor, networkSettings, publishedEndpoints, slug, stackConfig, volumeSettings } from "./fleet-args";
 import { targetHosts } from "./host-settings";
 import { checkFleetSpec, fleetSourceOf } from "./load-fleet";
+import { gateName, rolloutBatches } from "../rollout/batches";
+import { RolloutGate } from "../rollout/rollout-gate";
 import type { FleetSpec } from "./spec";
 
 export { logRotationSettings } from "./fleet-args";
@@ -88,6 +90,10 @@ export class Fleet extends pulumi.ComponentResource {
   readonly swarm?: Swarm;
   /** Per service name. */
   readonly services: Record<string, Service> = {};
+  /** The host names of each batch of a `rollout:` (one batch, every host, without it). */
+  readonly rolloutBatches: string[][];
+  /** The gate before each batch after the first, named `<fleet>-rollout-<k>-of-<n>`. */
+  readonly rolloutGates: RolloutGate[] = [];
   /** Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints. */
   readonly outputs: pulumi.Output<Record<string, FleetHostOutputs>>;
 
@@ -99,118 +105,151 @@ export class Fleet extends pulumi.ComponentResource {
     // Resolve every reference first: missing config is reported all at once, before anything exists.
     const resolved = fleetArgs(spec, { fleet: name, config: args.config ?? stackConfig, baseDir, file: source?.file, locate: source?.locate });
     const child = { parent: this };
-    for (const h of resolved.hosts) {
-      let host: Host;
-      if (h.host.kind === "aws") {
-        this.awsHosts[h.name] = new AwsHost(h.name, h.host.args, child);
-        host = this.awsHosts[h.name].host;
-      } else {
-        host = new Host(h.name, h.host.args, child);
-      }
-      const engine = new DockerEngine(`${h.name}-docker`, { host, ...h.engine }, child);
-      this.hosts[h.name] = host;
-      this.engines[h.name] = engine;
-      if (h.daemon) this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...h.daemon }, child);
-      if (h.dockerUsers) this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users: h.dockerUsers }, child);
-      this.images[h.name] = {};
-      this.containers[h.name] = {};
-      this.networks[h.name] = {};
-      this.volumes[h.name] = {};
-    }
-    // Pulls and containers wait for the host's mirrors to be in place.
-    const configured = (host: string) => {
-      const d = this.daemonConfigs[host];
-      return d ? [d.ready] : [];
+    const hostNames = spec.hosts.map((h) => h.name);
+    this.rolloutBatches = spec.rollout ? rolloutBatches(hostNames, spec.rollout.batch) : [hostNames];
+    const batchOf = new Map(this.rolloutBatches.flatMap((b, k) => b.map((h) => [h, k] as const)));
+    // The gates need the containers of the batch before, made further down: the disruptive
+    // resources of later batches wait on promises of them, kept (or failed) at the end.
+    const opening = this.rolloutBatches.slice(1).map(() => deferred<pulumi.Resource>());
+    const gate = (host: string): pulumi.Input<pulumi.Resource>[] => {
+      const k = batchOf.get(host) ?? 0;
+      return k > 0 ? [opening[k - 1].promise] : [];
     };
+    if (this.rolloutBatches.length > 1) {
+      pulumi.log.info(`rollout in ${this.rolloutBatches.length} batches: ${this.rolloutBatches.map((b, k) => `${k + 1}) ${b.join(", ")}`).join("; ")}`, this);
+    }
+    try {
+      for (const h of resolved.hosts) {
+        let host: Host;
+        if (h.host.kind === "aws") {
+          this.awsHosts[h.name] = new AwsHost(h.name, h.host.args, child);
+          host = this.awsHosts[h.name].host;
+        } else {
+          host = new Host(h.name, h.host.args, child);
+        }
+        const engine = new DockerEngine(`${h.name}-docker`, { host, ...h.engine }, { ...child, dependsOn: gate(h.name) });
+        this.hosts[h.name] = host;
+        this.engines[h.name] = engine;
+        if (h.daemon) this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...h.daemon }, { ...child, dependsOn: gate(h.name) });
+        if (h.dockerUsers) this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users: h.dockerUsers }, child);
+        this.images[h.name] = {};
+        this.containers[h.name] = {};
+        this.networks[h.name] = {};
+        this.volumes[h.name] = {};
+      }
+      // Pulls and containers wait for the host's mirrors to be in place.
+      const configured = (host: string) => {
+        const d = this.daemonConfigs[host];
+        return d ? [d.ready] : [];
+      };
 
-    (spec.registries ?? []).forEach((r, i) => {
-      this.registries[r.name] = new Registry(
-        r.name,
-        { engine: this.engines[r.host], ...resolved.registries[i], trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined },
-        { ...child, dependsOn: configured(r.host) },
-      );
-    });
-    (spec.ecr ?? []).forEach((e, i) => {
-      this.ecr[e.name] = new EcrRegistry(e.name, resolved.ecr[i], child);
-    });
-    // One account's repositories share a registry and a token: any ECR reference pulls with it.
-    const ecrLogin = Object.values(this.ecr)[0]?.credentials;
-    // Images may come from a fleet registry, so pulls wait for the registries too.
-    const registriesReady = Object.values(this.registries).map((r) => r.container);
-    const login = (ref: string) => loginFor(resolved.credentials, ecrLogin, ref) as RegistryCredentials | undefined;
-    const image = (host: string, ref: string, extra: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean } = {}): Image => {
-      const existing = this.images[host][ref];
-      if (existing) return existing;
-      const img = new Image(
-        `${host}-${slug(ref)}`,
-        { engine: this.engines[host], ref, ...extra, credentials: login(ref) },
-        { ...child, dependsOn: [...configured(host), ...registriesReady] },
-      );
-      this.images[host][ref] = img;
-      return img;
-    };
-    for (const img of spec.images ?? []) {
-      for (const host of targetHosts(spec, img.on)) image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
-    }
-    // --- networks and volumes (#18): made after the host's daemon.json (its restart would cut them off).
-    for (const n of spec.networks ?? []) {
-      for (const host of targetHosts(spec, n.on)) {
-        this.networks[host][n.name] = new Network(
-          `${host}-${n.name}-net`,
-          { engine: this.engines[host], ...networkSettings(n) },
-          { ...child, dependsOn: configured(host) },
+      (spec.registries ?? []).forEach((r, i) => {
+        this.registries[r.name] = new Registry(
+          r.name,
+          { engine: this.engines[r.host], ...resolved.registries[i], trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined },
+          { ...child, dependsOn: configured(r.host) },
         );
-      }
-    }
-    for (const v of spec.volumes ?? []) {
-      for (const host of targetHosts(spec, v.on)) {
-        this.volumes[host][v.name] = new Volume(
-          `${host}-${v.name}-vol`,
-          { engine: this.engines[host], ...volumeSettings(v) },
-          { ...child, dependsOn: configured(host) },
-        );
-      }
-    }
-    const mountsOn = (host: string, mounts: string[] | undefined) =>
-      mounts?.map((m) => {
-        const [source, target, mode] = m.split(":");
-        const volume = this.volumes[host][source];
-        return volume ? { volume, target, readOnly: mode === "ro" } : m;
       });
-    const networksOn = (host: string, entries: NonNullable<FleetSpec["containers"]>[number]["networks"]) =>
-      entries?.map((e) => (typeof e === "string" ? { network: this.networks[host][e] } : { network: this.networks[host][e.network], aliases: e.aliases }));
-    // --- end networks and volumes ---
-    (spec.containers ?? []).forEach((c, i) => {
-      for (const host of targetHosts(spec, c.on)) {
-        this.containers[host][c.name] = new Container(
-          `${host}-${c.name}`,
-          { engine: this.engines[host], ...resolved.containers[i], image: image(host, c.image), volumes: mountsOn(host, c.volumes), networks: networksOn(host, c.networks) },
-          { ...child, dependsOn: configured(host) },
+      (spec.ecr ?? []).forEach((e, i) => {
+        this.ecr[e.name] = new EcrRegistry(e.name, resolved.ecr[i], child);
+      });
+      // One account's repositories share a registry and a token: any ECR reference pulls with it.
+      const ecrLogin = Object.values(this.ecr)[0]?.credentials;
+      // Images may come from a fleet registry, so pulls wait for the registries too.
+      const registriesReady = Object.values(this.registries).map((r) => r.container);
+      const login = (ref: string) => loginFor(resolved.credentials, ecrLogin, ref) as RegistryCredentials | undefined;
+      const image = (host: string, ref: string, extra: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean } = {}): Image => {
+        const existing = this.images[host][ref];
+        if (existing) return existing;
+        const img = new Image(
+          `${host}-${slug(ref)}`,
+          { engine: this.engines[host], ref, ...extra, credentials: login(ref) },
+          { ...child, dependsOn: [...configured(host), ...registriesReady] },
         );
+        this.images[host][ref] = img;
+        return img;
+      };
+      for (const img of spec.images ?? []) {
+        for (const host of targetHosts(spec, img.on)) image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
       }
-    });
+      // --- networks and volumes (#18): made after the host's daemon.json (its restart would cut them off).
+      for (const n of spec.networks ?? []) {
+        for (const host of targetHosts(spec, n.on)) {
+          this.networks[host][n.name] = new Network(
+            `${host}-${n.name}-net`,
+            { engine: this.engines[host], ...networkSettings(n) },
+            { ...child, dependsOn: configured(host) },
+          );
+        }
+      }
+      for (const v of spec.volumes ?? []) {
+        for (const host of targetHosts(spec, v.on)) {
+          this.volumes[host][v.name] = new Volume(
+            `${host}-${v.name}-vol`,
+            { engine: this.engines[host], ...volumeSettings(v) },
+            { ...child, dependsOn: configured(host) },
+          );
+        }
+      }
+      const mountsOn = (host: string, mounts: string[] | undefined) =>
+        mounts?.map((m) => {
+          const [source, target, mode] = m.split(":");
+          const volume = this.volumes[host][source];
+          return volume ? { volume, target, readOnly: mode === "ro" } : m;
+        });
+      const networksOn = (host: string, entries: NonNullable<FleetSpec["containers"]>[number]["networks"]) =>
+        entries?.map((e) => (typeof e === "string" ? { network: this.networks[host][e] } : { network: this.networks[host][e.network], aliases: e.aliases }));
+      // --- end networks and volumes ---
+      (spec.containers ?? []).forEach((c, i) => {
+        for (const host of targetHosts(spec, c.on)) {
+          this.containers[host][c.name] = new Container(
+            `${host}-${c.name}`,
+            { engine: this.engines[host], ...resolved.containers[i], image: image(host, c.image), volumes: mountsOn(host, c.volumes), networks: networksOn(host, c.networks) },
+            { ...child, dependsOn: [...configured(host), ...gate(host)] },
+          );
+        }
+      });
 
-    const sw = spec.swarm;
-    if (sw) {
-      const node = (n: (typeof sw.managers)[number]): SwarmNodeArgs =>
-        typeof n === "string" ? { engine: this.engines[n] } : { engine: this.engines[n.host], labels: n.labels, availability: n.availability, advertiseAddr: n.advertiseAddr };
-      const members = [...sw.managers, ...(sw.workers ?? [])].map((n) => (typeof n === "string" ? n : n.host));
-      // Tasks pull through each node's mirrors: the swarm waits for every node's daemon config.
-      const swarm = new Swarm(
-        name,
-        { managers: sw.managers.map(node), workers: sw.workers?.map(node), defaultAddrPool: sw.defaultAddrPool, subnetSize: sw.subnetSize },
-        { ...child, dependsOn: [...members.flatMap(configured), ...registriesReady] },
-      );
-      this.swarm = swarm;
-      const firstManager = members[0];
-      (sw.services ?? []).forEach((svc, i) => {
-        this.services[svc.name] = new Service(
-          `${name}-${svc.name}`,
-          // Credentials sent with the service too, so every node can pull from a private registry.
-          { swarm, ...resolved.services[i], image: image(firstManager, svc.image), credentials: login(svc.image) },
+      const sw = spec.swarm;
+      if (sw) {
+        const node = (n: (typeof sw.managers)[number]): SwarmNodeArgs =>
+          typeof n === "string" ? { engine: this.engines[n] } : { engine: this.engines[n.host], labels: n.labels, availability: n.availability, advertiseAddr: n.advertiseAddr };
+        const members = [...sw.managers, ...(sw.workers ?? [])].map((n) => (typeof n === "string" ? n : n.host));
+        // Tasks pull through each node's mirrors: the swarm waits for every node's daemon config.
+        const swarm = new Swarm(
+          name,
+          { managers: sw.managers.map(node), workers: sw.workers?.map(node), defaultAddrPool: sw.defaultAddrPool, subnetSize: sw.subnetSize },
+          { ...child, dependsOn: [...members.flatMap(configured), ...registriesReady] },
+        );
+        this.swarm = swarm;
+        const firstManager = members[0];
+        (sw.services ?? []).forEach((svc, i) => {
+          this.services[svc.name] = new Service(
+            `${name}-${svc.name}`,
+            // Credentials sent with the service too, so every node can pull from a private registry.
+            { swarm, ...resolved.services[i], image: image(firstManager, svc.image), credentials: login(svc.image) },
+            child,
+          );
+        });
+      }
+
+      // The gate before batch k+1 waits for batch k's engines, daemon configs and containers.
+      const n = this.rolloutBatches.length;
+      opening.forEach((open, k) => {
+        const before = this.rolloutBatches[k];
+        const after = before.flatMap((h) => [this.engines[h], ...(this.daemonConfigs[h] ? [this.daemonConfigs[h]] : []), ...Object.values(this.containers[h])]);
+        const g = new RolloutGate(
+          `${name}-${gateName(k + 2, n)}`,
+          { after, pause: spec.rollout?.pause, timeout: spec.rollout?.timeout, label: `batch ${k + 1} of ${n} (${before.join(", ")})` },
           child,
         );
+        this.rolloutGates.push(g);
+        open.resolve(g.ready);
       });
+    } catch (e) {
+      // Resources already declared must not wait for gates that will never be.
+      for (const open of opening) open.reject(e);
+      throw e;
     }
 
     this.outputs = pulumi.all(
@@ -239,4 +278,17 @@ export class Fleet extends pulumi.ComponentResource {
     );
     this.registerOutputs({ outputs: this.outputs });
   }
+}
+
+/** A promise with its resolve and reject, for a resource declared later in the same constructor. */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Rejected only when the program failed: its own error is what gets reported.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
