@@ -10,7 +10,7 @@ import { DEFAULT_GATE_PAUSE, DEFAULT_GATE_TIMEOUT, durationProblem, durationSeco
 export interface RolloutGateArgs {
   /**
    * The batch before the gate: its engines, daemon configs and containers. The gate waits when
-   * one of them changed (an engine version, daemon.json, a container id), and then until each
+   * one of them changed (an engine or package version, daemon.json, a container id), and then until each
    * container is running and healthy: docker's health check when it has one, else running with
    * its published TCP ports answering on the host.
    * @example [web1Engine, web1Daemon, web1Nginx, web2Engine, web2Daemon, web2Nginx]
@@ -73,7 +73,8 @@ export class RolloutGate extends pulumi.ComponentResource {
       return { pauseSeconds: durationSeconds(pause), timeoutSeconds: durationSeconds(timeout) };
     });
     const changes = args.after.map((r): pulumi.Output<unknown> =>
-      r instanceof DockerEngine ? r.version : r instanceof DaemonConfig ? r.content : r.containerId,
+      // The package version too: a repackaged engine can report the same server version.
+      r instanceof DockerEngine ? pulumi.all([r.version, r.packageVersion]) : r instanceof DaemonConfig ? r.content : r.containerId,
     );
     // One target per engine, in the order first seen, with the containers on it.
     const byEngine = new Map<DockerEngine, string[]>();

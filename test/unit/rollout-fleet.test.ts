@@ -19,7 +19,7 @@ const read = (key: string, secret: boolean) => (key === "sshPrivateKey" ? (secre
 
 test.before(async () => {
   const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian GNU/Linux 12", arch: "x86_64", init: "systemd", systemd: true };
-  ({ pulumi, created } = await setUnitMocks({ facts, version: "24.0.7", apiVersion: "1.43", effectiveMirrors: [], content: { "log-driver": "json-file" }, state: "running", containerId: "c0ffee", digest: "sha256:" + "a".repeat(64), repoDigest: "x@sha256:" + "a".repeat(64) }));
+  ({ pulumi, created } = await setUnitMocks({ facts, version: "24.0.7", packageVersion: "5:24.0.7-1~debian.12~bookworm", apiVersion: "1.43", effectiveMirrors: [], content: { "log-driver": "json-file" }, state: "running", containerId: "c0ffee", digest: "sha256:" + "a".repeat(64), repoDigest: "x@sha256:" + "a".repeat(64) }));
   fleetModule = require("../../src/fleet/fleet");
   loader = require("../../src/fleet/load-fleet");
   gateModule = require("../../src/rollout/rollout-gate");
@@ -51,8 +51,9 @@ test.serial("batches of 2 of 4 hosts: one gate, rollout-2-of-2, waiting for the 
   t.is(inputs.label, "batch 1 of 2 (h1, h2)");
   t.is(inputs.pauseSeconds, 30);
   t.is(inputs.timeoutSeconds, 600);
-  // h1's engine version, daemon.json, nginx's id; then h2's.
-  t.deepEqual(inputs.changes, ["24.0.7", { "log-driver": "json-file" }, "c0ffee", "24.0.7", { "log-driver": "json-file" }, "c0ffee"]);
+  // h1's engine and package version, daemon.json, nginx's id; then h2's.
+  const engine = ["24.0.7", "5:24.0.7-1~debian.12~bookworm"];
+  t.deepEqual(inputs.changes, [engine, { "log-driver": "json-file" }, "c0ffee", engine, { "log-driver": "json-file" }, "c0ffee"]);
   t.deepEqual(inputs.targets.map((x: any) => [x.connection.host, x.containers]), [["10.0.0.1", ["nginx"]], ["10.0.0.2", ["nginx"]]]);
   const SECRET = "4dabf18193072939515e22adb298388d";
   t.is(inputs.credentials[SECRET], "1b47061264138c4ac30d75fd1eb44270", "the hosts' keys reach the gate as a secret");
@@ -101,10 +102,21 @@ test.serial("RolloutGate for programs: engines only (no containers) wait for the
   t.truthy(gate.ready);
   const mine = await registeredSince(created, from);
   const inputs = mine.find((r) => r.name === "rollout-2-of-2-gate")!.inputs as Record<string, any>;
-  t.deepEqual(inputs.changes, ["24.0.7"]);
+  t.deepEqual(inputs.changes, [["24.0.7", "5:24.0.7-1~debian.12~bookworm"]]);
   t.deepEqual(inputs.targets, []);
   t.is(inputs.pauseSeconds, 5);
   t.throws(() => new gateModule.RolloutGate("bad1", { after: [engine], pause: "soon" }), { message: /RolloutGate bad1: .*pause.*duration/s });
   t.throws(() => new gateModule.RolloutGate("bad2", { after: [engine], timeout: 0 }), { message: /timeout.*longer than 0/s });
   t.throws(() => new gateModule.RolloutGate("bad3", { after: [host as never] }), { message: /after\[0\].*DockerEngine, DaemonConfig or Container/s });
+});
+
+test.serial("stacks/rolling.yaml: two batches of two, one gate", async (t) => {
+  const path = require("node:path") as typeof import("node:path");
+  const from = created.length;
+  const fleet = new fleetModule.Fleet("rolling", { spec: loader.loadFleet(path.join(__dirname, "..", "..", "stacks", "rolling.yaml")), config: read });
+  t.deepEqual(fleet.rolloutBatches, [["web1", "web2"], ["web3", "web4"]]);
+  await valueOf(fleet.outputs);
+  const gate = (await registeredSince(created, from)).find((r) => r.name === "rolling-rollout-2-of-2-gate")!.inputs as Record<string, any>;
+  t.is(gate.pauseSeconds, 30);
+  t.is(gate.timeoutSeconds, 300);
 });
