@@ -45,10 +45,12 @@ export interface RolloutGateArgs {
  *
  * @example
  * import { DockerEngine, RolloutGate, rolloutBatches } from "pulumi-dockyard";
+ * // hosts: Host[] in the order they should change
  * let gate: RolloutGate | undefined;
- * rolloutBatches(hosts, 2).forEach((batch, i, all) => {
- *   const after = batch.map((h) => new DockerEngine(`${h.name}-docker`, { host: h, version: "25.0.3" }, { dependsOn: gate ? [gate] : [] }));
- *   if (i + 1 < all.length) gate = new RolloutGate(`rollout-${i + 2}-of-${all.length}`, { after, pause: "30s" });
+ * const batches = rolloutBatches(hosts, 2);
+ * batches.forEach((batch, i) => {
+ *   const after = batch.map((host, j) => new DockerEngine(`b${i}-${j}-docker`, { host, version: "25.0.3" }, { dependsOn: gate ? [gate] : [] }));
+ *   if (i + 1 < batches.length) gate = new RolloutGate(`rollout-${i + 2}-of-${batches.length}`, { after, pause: "30s" });
  * });
  */
 export class RolloutGate extends pulumi.ComponentResource {

@@ -105,6 +105,7 @@ test.serial("4 hosts on 24.0.7, then 25.0.3 in batches of 2: never more than 2 d
   t.true(first.length > 0 && second.length > 0, `the poller saw both batches go down (${first.length} and ${second.length} ticks of ${ticks.length})`);
   const firstBack = ticks.find((k) => k.at > Math.max(...first) && !k.down.includes("h1") && !k.down.includes("h2"))!.at;
   t.true(Math.min(...second) >= firstBack, "the second batch went down only after the first answered again");
+  t.log(`${ticks.length} polls; at most ${most} hosts down at once; batch 1 down for ${first.length} polls, batch 2 went down ${Math.round((Math.min(...second) - firstBack) / 100) / 10} s after batch 1 answered again`);
 
   const again = await ts.stack.preview();
   t.deepEqual(changesOf({ resourceChanges: again.changeSummary as Record<string, number> }), {}, "nothing changed: the gate is unchanged and does not wait");
