@@ -279,7 +279,7 @@ function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<Da
   const d = hostSettings(spec, h).daemon ?? {};
   const at = (k: string) => settingPath(spec, i, "daemon", k);
   const { registryMirrors, insecureRegistries, proxy, logRotation, ...rest } = d;
-  // Issue #18: log rotation on by default; the proxy's URLs are read as secrets.
+  // Log rotation is on by default; the proxy's URLs are read as secrets.
   const rotation = logRotationSettings(d);
   if (!Object.keys(rest).length && !registryMirrors && !insecureRegistries && !proxy && !rotation) return undefined;
   return {

@@ -172,7 +172,7 @@ export class Fleet extends pulumi.ComponentResource {
       for (const img of spec.images ?? []) {
         for (const host of targetHosts(spec, img.on)) image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
       }
-      // --- networks and volumes (#18): made after the host's daemon.json (its restart would cut them off).
+      // --- networks and volumes: made after the host's daemon.json (its restart would cut them off).
       for (const n of spec.networks ?? []) {
         for (const host of targetHosts(spec, n.on)) {
           this.networks[host][n.name] = new Network(
@@ -233,11 +233,12 @@ export class Fleet extends pulumi.ComponentResource {
         });
       }
 
-      // The gate before batch k+1 waits for batch k's engines, daemon configs and containers.
+      // The gate before batch k+1 waits for batch k's engines, daemon configs and containers (registries' too).
       const n = this.rolloutBatches.length;
       opening.forEach((open, k) => {
         const before = this.rolloutBatches[k];
-        const after = before.flatMap((h) => [this.engines[h], ...(this.daemonConfigs[h] ? [this.daemonConfigs[h]] : []), ...Object.values(this.containers[h])]);
+        const registriesOn = (h: string) => (spec.registries ?? []).filter((r) => r.host === h).map((r) => this.registries[r.name].container);
+        const after = before.flatMap((h) => [this.engines[h], ...(this.daemonConfigs[h] ? [this.daemonConfigs[h]] : []), ...Object.values(this.containers[h]), ...registriesOn(h)]);
         const g = new RolloutGate(
           `${name}-${gateName(k + 2, n)}`,
           { after, pause: spec.rollout?.pause, timeout: spec.rollout?.timeout, label: `batch ${k + 1} of ${n} (${before.join(", ")})` },

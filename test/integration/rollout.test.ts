@@ -128,5 +128,13 @@ test.serial("a first batch that fails stops the rollout: the second batch stays 
   } finally {
     await rig.exec(host("h1"), `rm -f ${fault}`);
   }
+
+  // Bad rollout values: refused with file:line before any host changes (h1's fault is gone now).
+  wanted = { version: "25.0.3", rollout: '{ batch: "0%", pause: soon }' };
+  const refused = await t.throwsAsync(ts.stack.up());
+  t.regex(refused!.message, /rolling\.yaml:\d+:\d+: rollout\.batch: must be a whole number of hosts/);
+  t.regex(refused!.message, /rolling\.yaml:\d+:\d+: rollout\.pause: must be a duration/);
+  t.deepEqual(await Promise.all(["h3", "h4"].map((n) => untouched(host(n)))), before, "nothing changed on h3 and h4");
+  t.regex(await dpkgVersion(host("h1")), /^5:24\.0\.7-1/, "nor on h1");
   t.log(`wall time of the rollout live test so far: ${Math.round((Date.now() - started) / 1000)} s`);
 });

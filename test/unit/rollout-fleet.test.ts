@@ -120,3 +120,12 @@ test.serial("stacks/rolling.yaml: two batches of two, one gate", async (t) => {
   t.is(gate.pauseSeconds, 30);
   t.is(gate.timeoutSeconds, 300);
 });
+
+test.serial("a registry on a first-batch host: the gate waits for its container too", async (t) => {
+  const from = created.length;
+  const yaml = fleetYaml("registries:\n  - { name: intranet, host: h1 }\nrollout: { batch: 2 }");
+  const fleet = new fleetModule.Fleet("withreg", { spec: loader.parseFleet(yaml), config: read });
+  await valueOf(fleet.outputs);
+  const gate = (await registeredSince(created, from)).find((r) => r.name === "withreg-rollout-2-of-2-gate")!.inputs as Record<string, any>;
+  t.deepEqual(gate.targets.map((x: any) => x.containers.length), [2, 1], "h1: nginx and the registry; h2: nginx");
+});
