@@ -10,6 +10,8 @@ import { startPackageServer } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack, type TestStack } from "./support/engine";
 import { changesOf } from "./support/programs";
+// The bad fleet file of the last case is refused inside the program, on purpose.
+import "../reliability/support/expected-rejections";
 
 let rig: Rig;
 let mirror: string;
@@ -60,7 +62,8 @@ function poll(hosts: RigHost[]): { stop(): Promise<{ at: number; down: string[] 
   let running = true;
   const answers = async (h: RigHost) => {
     try {
-      return (await fetch(`http://${h.address}:80/`, { signal: AbortSignal.timeout(1000) })).status === 200;
+      // A stopped engine refuses at once; the long timeout keeps a slow answer on a loaded machine from counting as down.
+      return (await fetch(`http://${h.address}:80/`, { signal: AbortSignal.timeout(5000) })).status === 200;
     } catch {
       return false;
     }
