@@ -23,6 +23,7 @@ export function renderPortProbe(ports: ProbedPort[]): string {
     "probe() {",
     "  if command -v bash >/dev/null 2>&1; then",
     // read: data (0) or still open after 1 s (>128) is an answer; end of input (1) is a drop.
+    "    # shellcheck disable=SC2016 # the inner script expands its own arguments",
     `    timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1; read -r -t 1 -u 3 _; rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -gt 128 ]' _ "$1" "$2" 2>/dev/null`,
     "  else",
     '    nc -z -w 2 "$1" "$2" 2>/dev/null',

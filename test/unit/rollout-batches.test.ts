@@ -3,6 +3,7 @@ import test from "ava";
 import { batchCount, durationSeconds, gateName, rolloutBatches } from "../../src/rollout/batches";
 import { FleetFileError, parseFleet } from "../../src/fleet/load-fleet";
 import { closedPorts, probeAddress, renderPortProbe } from "../../src/rollout/port-probe-script";
+import { shellcheck } from "./shellcheck";
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i + 1}`);
 
@@ -118,4 +119,5 @@ test("the port probe: all addresses probed on 127.0.0.1, a bound address on itse
   t.regex(script, /if probe '127\.0\.0\.1' 80; then echo '127\.0\.0\.1':80 open; else echo '127\.0\.0\.1':80 closed; fi/);
   t.regex(script, /probe '10\.0\.0\.5' 8443/);
   t.deepEqual(closedPorts("127.0.0.1:80 open\n10.0.0.5:8443 closed\n"), ["10.0.0.5:8443"]);
+  t.is(shellcheck(script), "");
 });
