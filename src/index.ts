@@ -24,6 +24,8 @@ export { Network, type NetworkArgs } from "./workload/network";
 export { Volume, type VolumeArgs } from "./workload/volume";
 export { Registry, type RegistryArgs, type RegistryUser, type RegistryTls } from "./registry/registry";
 export { Fleet, type FleetArgs, type FleetHostOutputs } from "./fleet/fleet";
+export { RolloutGate, type RolloutGateArgs } from "./rollout/rollout-gate";
+export { rolloutBatches, type BatchSize } from "./model/rollout-batches";
 export { loadFleet, parseFleet, checkFleetSpec, FleetFileError, type FleetProblem } from "./fleet/load-fleet";
 export { FleetSpecSchema, type FleetSpec } from "./fleet/spec";
 export { AwsHost, type AwsHostArgs } from "./aws/aws-host";

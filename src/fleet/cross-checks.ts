@@ -8,6 +8,7 @@ import { parsePort } from "../model/container-settings";
 import { parseServicePort } from "../swarm/service-spec";
 import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../model/cidr";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
+import { batchSizeProblem, rolloutBatches } from "../model/rollout-batches";
 import type { DaemonSpec, FleetSpec } from "./spec";
 import { DEFAULT_REGISTRY_PORT } from "../model/defaults";
 
@@ -97,6 +98,7 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     if (r.image && imageRefProblem(r.image)) add(["registries", i, "image"], imageRefProblem(r.image)!);
     checkTargets(r.trustedBy, ["registries", i, "trustedBy"]);
   });
+  checkRollout(spec, add);
   (spec.images ?? []).forEach((img, i) => {
     if (imageRefProblem(img.ref)) add(["images", i, "ref"], imageRefProblem(img.ref)!);
     checkTargets(img.on, ["images", i, "on"]);
@@ -282,4 +284,22 @@ function checkEngineSettings(d: DaemonSpec, path: (string | number)[], add: (p: 
     const own = [d.logDriver !== undefined && "logDriver", d.logOpts !== undefined && "logOpts", d.settings && ("log-driver" in d.settings || "log-opts" in d.settings) && "settings"].filter(Boolean);
     if (own.length) add([...path, "logRotation"], `conflicts with ${own.join(" and ")}: give the log settings one way (logRotation sets json-file with max-size/max-file)`);
   }
+}
+
+/**
+ * Every host's pulls wait for the fleet's registries, so with a rollout a registry (and the hosts
+ * that get its certificate authority) must change in the first batch: a later one would wait on
+ * pulls that wait on it.
+ */
+function checkRollout(spec: FleetSpec, add: (path: (string | number)[], message: string) => void): void {
+  if (!spec.rollout || batchSizeProblem(spec.rollout.batch)) return;
+  const first = new Set(rolloutBatches(spec.hosts.map((h) => h.name), spec.rollout.batch)[0]);
+  const firstList = [...first].join(", ");
+  (spec.registries ?? []).forEach((r, i) => {
+    if (spec.hosts.some((h) => h.name === r.host) && !first.has(r.host)) {
+      add(["registries", i, "host"], `with rollout, a registry's host must be in the first batch (${firstList}): every host's pulls wait for the registry. Move ${r.host} up in hosts or make the batch larger`);
+    }
+    const late = targetHosts(spec, r.trustedBy).filter((h) => !first.has(h));
+    if (late.length) add(["registries", i, "trustedBy"], `with rollout, the hosts that trust a registry must be in the first batch (${firstList}); not: ${late.join(", ")}`);
+  });
 }

@@ -11,7 +11,7 @@ export function fleetJsonSchema(): Json {
   return { $schema: schema.$schema, $id: "https://github.com/dockyard/pulumi-dockyard/schema/fleet.schema.json", ...schema };
 }
 
-const SECTIONS = ["Defaults", "Host", "AwsInstance", "Jump", "Preflight", "Engine", "Daemon", "DaemonProxy", "LogRotation", "Registry", "Ecr", "Credential", "Image", "Container", "ContainerNetwork", "Network", "Volume", "Swarm", "SwarmNode", "Service", "UpdatePolicy", "Targets", "ConfigRef", "SecretRef"];
+const SECTIONS = ["Defaults", "Host", "AwsInstance", "Jump", "Preflight", "Engine", "Daemon", "DaemonProxy", "LogRotation", "Registry", "Ecr", "Credential", "Image", "Container", "ContainerNetwork", "Network", "Volume", "Swarm", "SwarmNode", "Service", "UpdatePolicy", "Rollout", "Targets", "ConfigRef", "SecretRef"];
 
 /** The fleet file reference in Markdown: one table per kind of entry. */
 export function fleetReferenceMarkdown(): string {

@@ -16,6 +16,7 @@ import {
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
 } from "../model/defaults";
+import { BATCH_SIZE_MESSAGE, batchSizeProblem, DEFAULT_GATE_PAUSE, DEFAULT_GATE_TIMEOUT, DURATION_MESSAGE, durationProblem, durationSeconds } from "../model/rollout-batches";
 
 /** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
 export const ConfigRef = z
@@ -52,6 +53,7 @@ const port = (description: string, example: number) =>
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "must be an http:// or https:// URL");
 const name = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, "must be letters, digits, dot, dash or underscore, starting and ending with a letter or digit");
 const absolutePath = z.string().regex(/^\//, "must be an absolute path");
+const duration = z.union([z.number().min(0, DURATION_MESSAGE), z.string().regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, DURATION_MESSAGE)], { error: () => DURATION_MESSAGE });
 
 export const Preflight = z
   .strictObject({
@@ -403,6 +405,21 @@ export const FleetSwarm = z
   .meta({ id: "Swarm", description: "Docker Swarm mode across fleet hosts, and the services it runs. The ingress routing mesh is not exercised by Dockyard's tests: publish in host mode." });
 export type FleetSwarmSpec = z.infer<typeof FleetSwarm>;
 
+export const Rollout = z
+  .strictObject({
+    batch: z
+      .union([z.int(BATCH_SIZE_MESSAGE).min(1, BATCH_SIZE_MESSAGE), z.string().regex(/^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$/, BATCH_SIZE_MESSAGE)], { error: () => BATCH_SIZE_MESSAGE })
+      .refine((b) => batchSizeProblem(b) === undefined, BATCH_SIZE_MESSAGE)
+      .meta({ description: "Hosts per batch, in the order of `hosts`: a count, or a percentage of the hosts (rounded down, at least 1).", examples: [2, "25%"] }),
+    pause: duration.optional().meta({ description: `Wait after a batch is healthy before the next one starts. Default: ${DEFAULT_GATE_PAUSE}.`, examples: ["30s"] }),
+    timeout: duration.refine((d) => durationProblem(d) !== undefined || durationSeconds(d) > 0, "must be longer than 0").optional().meta({ description: `How long a batch's containers may take to be running and healthy again; past it the rollout stops and later batches are left untouched. Default: ${DEFAULT_GATE_TIMEOUT}.`, examples: ["10m"] }),
+  })
+  .meta({
+    id: "Rollout",
+    description:
+      "Rolling changes: the hosts change in batches. A batch's disruptive steps (engine install, upgrade or downgrade; a daemon.json change; a container replaced) start only once the previous batch's containers are running and healthy again (health check, else running and published TCP ports answering). A failure stops the later batches. Unset: every host changes at once.",
+  });
+
 export const FleetSpecSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: "Path or URL of this schema, for editors." }),
@@ -416,6 +433,7 @@ export const FleetSpecSchema = z
     networks: z.array(FleetNetwork).optional().meta({ description: "User-defined networks on hosts, for containers to join." }),
     volumes: z.array(FleetVolume).optional().meta({ description: "Named volumes on hosts, for containers to mount." }),
     swarm: FleetSwarm.optional(),
+    rollout: Rollout.optional(),
   })
   .meta({ title: "Dockyard fleet file", description: "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers, networks, volumes and a swarm. Deployed by `pulumi up`." });
 

@@ -227,6 +227,13 @@ export const ERROR_CODES = {
     meaning: "A service did not reach its replica count within convergeTimeoutSeconds.",
     action: "Read the task errors in the message; raise convergeTimeoutSeconds for a slow pull.",
   },
+  // --- Rolling changes ---
+  DOCKYARD_ROLLOUT_STOPPED: {
+    thrownAs: "RemoteError",
+    meaning: "A rollout gate waited for the batch before it and its containers were not running and healthy (health check, or published ports answering) within the gate's timeout. The later batches were not changed.",
+    action: "Fix the named host's containers (docker ps, docker logs) and run again: the later batches follow once the batch is healthy. Raise rollout.timeout for containers that start slowly.",
+  },
+
   // --- The program ---
   DOCKYARD_INVALID_ARGUMENT: {
     thrownAs: "InvalidArgumentError (a pulumi.InputPropertyError)",

@@ -13,3 +13,4 @@ export { service } from "./service";
 export { network } from "./network";
 export { volume } from "./volume";
 export { dockerUsers } from "./docker-users";
+export { rolloutGate } from "./rollout-gate";

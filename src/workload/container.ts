@@ -198,6 +198,11 @@ export class Container extends DockyardComponent {
   readonly state: pulumi.Output<string>;
   readonly containerId: pulumi.Output<string>;
   readonly drift: pulumi.Output<string[]>;
+  /** The engine it runs on. */
+  readonly engine: DockerEngine;
+  /** The container's name on the engine. */
+  readonly containerName: string;
+  readonly ready: pulumi.Resource;
 
   constructor(name: string, args: ContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:workload:Container", name, opts);
@@ -270,6 +275,9 @@ export class Container extends DockyardComponent {
     this.state = res.state;
     this.containerId = res.containerId;
     this.drift = res.drift;
+    this.engine = args.engine;
+    this.containerName = args.name;
+    this.ready = res;
     this.registerOutputs({ state: this.state });
   }
 }

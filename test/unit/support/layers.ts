@@ -24,6 +24,7 @@ export const LAYER_MAP: Layer[][] = [
     { name: "aws", paths: ["src/aws/"] },
     { name: "registry", paths: ["src/registry/"] },
     { name: "swarm", paths: ["src/swarm/"] },
+    { name: "rollout", paths: ["src/rollout/"] },
   ],
   [{ name: "workload", paths: ["src/workload/"] }],
   [{ name: "engine", paths: ["src/engine/"] }],
