@@ -14,6 +14,10 @@ export const DEFAULT_OFFLINE_INSTALL_DIR = "/usr/bin";
 export const DEFAULT_SSH_PORT = 22;
 /** Login user of a host and of a jump host. */
 export const DEFAULT_SSH_USER = "root";
+/** Seconds an SSH connection may take to be ready (TCP and handshake). */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 20;
+/** Tries at an unreachable host before it is reported (with backoff between them). */
+export const DEFAULT_CONNECT_ATTEMPTS = 5;
 
 /** Lowest kernel release preflight accepts (Docker needs 3.10 or later). */
 export const DEFAULT_MIN_KERNEL = "3.10";

@@ -11,6 +11,7 @@ import {
 } from "./errors";
 import { shq } from "../model/shell";
 import { fingerprintOf, parsePinnedHostKey } from "./host-key";
+import { DEFAULT_CONNECT_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
 
 /** What a finished remote command produced. */
 export interface ExecResult {
@@ -127,7 +128,7 @@ export class SshSession {
 
   /** Opens a new connection, retrying an unreachable host with exponential backoff. */
   static async connect(spec: ConnectionSpec, timing: RetryTiming = RETRY_TIMING): Promise<SshSession> {
-    const attempts = Math.max(1, spec.connectAttempts ?? 5);
+    const attempts = Math.max(1, spec.connectAttempts ?? DEFAULT_CONNECT_ATTEMPTS);
     let delay = timing.connectDelayMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -148,7 +149,7 @@ export class SshSession {
       const jump = await SshSession.connect(spec.jump, timing);
       jumpClient = jump.client;
       sock = await new Promise<ClientChannel>((resolve, reject) =>
-        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? 22, (err, stream) => {
+        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? DEFAULT_SSH_PORT, (err, stream) => {
           if (!err) return resolve(stream);
           jump.close();
           reject(new HostUnreachableError(target, `jump host ${jump.target} could not reach it: ${err.message}`));
@@ -159,11 +160,11 @@ export class SshSession {
     let keyMismatch: string | undefined;
     const config: ConnectConfig = {
       host: spec.host,
-      port: spec.port ?? 22,
-      username: spec.user ?? "root",
+      port: spec.port ?? DEFAULT_SSH_PORT,
+      username: spec.user ?? DEFAULT_SSH_USER,
       privateKey: spec.privateKey,
       passphrase: spec.privateKeyPassphrase,
-      readyTimeout: (spec.connectTimeout ?? 20) * 1000,
+      readyTimeout: (spec.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
       keepaliveInterval: 15000,
       sock,
     };
@@ -201,7 +202,7 @@ export class SshSession {
             ),
           );
         } else if (err.level === "client-authentication") {
-          reject(new AuthenticationError(target, `authentication failed for user '${spec.user ?? "root"}': the server refused the key`));
+          reject(new AuthenticationError(target, `authentication failed for user '${spec.user ?? DEFAULT_SSH_USER}': the server refused the key`));
         } else if (
           err.level === "client-socket" ||
           err.level === "client-timeout" ||
@@ -317,7 +318,7 @@ export class SshSession {
 
   /** The command as it runs: through `sudo -n` for a non-root user that asked for it. */
   private asUser(command: string, sudo?: boolean): string {
-    const asRoot = (this.spec.user ?? "root") === "root";
+    const asRoot = (this.spec.user ?? DEFAULT_SSH_USER) === "root";
     return !asRoot && (sudo ?? this.spec.sudo) ? `sudo -n sh -c ${shq(command)}` : command;
   }
 
