@@ -1,0 +1,18 @@
+/**
+ * A plan that will not go ahead: what the user reads, and the steps that put back what the run
+ * had already changed (a refused install changes nothing on the host). The provider runs the
+ * undo steps, then throws the message as the error it always threw.
+ */
+export interface Refusal<Step = never> {
+  kind: "refusal";
+  message: string;
+  undo: Step[];
+}
+
+export function refuse<Step = never>(message: string, undo: Step[] = []): Refusal<Step> {
+  return { kind: "refusal", message, undo };
+}
+
+export function isRefusal<Step>(x: unknown): x is Refusal<Step> {
+  return typeof x === "object" && x !== null && (x as { kind?: unknown }).kind === "refusal";
+}
