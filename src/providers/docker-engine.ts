@@ -34,8 +34,6 @@ import type { HostFacts } from "../scripts/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
 export type { EngineMethod, EngineSpec } from "../plan/docker-engine";
-/** Every way the host differs from the spec (empty when it matches). */
-export const driftOf = engineDrift;
 
 export interface DockerEngineInputs extends ConnectedInputs {
   /** The host's facts (distribution), from its Host. */
