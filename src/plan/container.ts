@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
+import { MANAGED } from "./labels";
 import { type Refusal, refuse } from "./refusal";
 
 export interface PortSpec {
@@ -58,7 +59,6 @@ export interface ContainerRun {
   env: Record<string, string>;
 }
 
-export const MANAGED = "dockyard.managed";
 export const SPEC_HASH = "dockyard.spec";
 /** Settings docker can change on a live container (`docker update`); the rest need a new one. */
 export const UPDATABLE: (keyof ContainerSpec)[] = ["restartPolicy", "memoryBytes", "cpus", "startTimeoutSeconds", "networks"];
