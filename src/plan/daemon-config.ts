@@ -223,3 +223,19 @@ export function renderDaemonStep(step: DaemonStep): { script: string; what: stri
       return { script: renderRestoreDaemonJson(step.content), what: step.ours === "file" ? "restoring daemon.json" : "removing Dockyard's keys from daemon.json" };
   }
 }
+
+/**
+ * The diff before any probe: another machine replaces; other settings, policy, proxy, connection
+ * or credentials are an update; otherwise only the host can tell (drift: `probe`). A change of
+ * refuseOverwriting alone is none: it only guards the next write.
+ */
+export function daemonChange(
+  olds: DaemonConfigSpec & { connection: unknown; credentials: unknown },
+  news: DaemonConfigSpec & { connection: unknown; credentials: unknown },
+  sameMachine: boolean,
+): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
+  if (!sameMachine) return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+  if (!isDeepStrictEqual(olds.settings, news.settings) || olds.policy !== news.policy || !isDeepStrictEqual(olds.proxy, news.proxy)) return { changes: true };
+  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+  return "probe";
+}

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { type Distro, detectDistro } from "../host/distro";
 import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
 import {
@@ -232,4 +233,22 @@ export function renderEngineStep(step: EngineStep, distro: Distro | undefined): 
     case "start":
       return { script: renderServiceStart({ restart: step.restart }), what: "starting docker" };
   }
+}
+
+/**
+ * The diff before any probe: another machine replaces (the new engine made first); another spec,
+ * connection or credentials is an update; otherwise only the host can tell (drift: `probe`).
+ */
+export function engineChange(
+  olds: { spec: EngineSpec; connection: unknown; credentials: unknown },
+  news: { spec: EngineSpec; connection: unknown; credentials: unknown },
+  sameMachine: boolean,
+): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
+  if (!sameMachine) return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+  // uninstallOnDelete compared on its own: absent and undefined are the same setting.
+  const install = (s: EngineSpec) => ({ ...s, uninstallOnDelete: undefined });
+  if (!isDeepStrictEqual(install(olds.spec), install(news.spec))) return { changes: true };
+  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+  if (olds.spec.uninstallOnDelete !== news.spec.uninstallOnDelete) return { changes: true };
+  return "probe";
 }

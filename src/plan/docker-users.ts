@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { parseDockerUsersProbe, renderDockerUsersChange } from "../scripts/docker-users";
 import { type Refusal, refuse } from "./refusal";
 
@@ -48,4 +49,15 @@ export function planDockerUsersRemoval(added: string[] | undefined): DockerUsers
 
 export function renderDockerUsersStep(step: DockerUsersStep, why: "run" | "destroy"): { script: string; what: string } {
   return { script: renderDockerUsersChange(step.add, step.remove), what: why === "run" ? "changing the docker group" : "taking Dockyard's users out of the docker group" };
+}
+
+/** The diff before any probe: another machine replaces; other users, connection or credentials are an update; else `probe`. */
+export function dockerUsersChange(
+  olds: { users: string[]; connection: unknown; credentials: unknown },
+  news: { users: string[]; connection: unknown; credentials: unknown },
+  sameMachine: boolean,
+): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
+  if (!sameMachine) return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+  if (!isDeepStrictEqual(olds.users, news.users) || !isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+  return "probe";
 }

@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isDeepStrictEqual } from "node:util";
 import {
   type DaemonConfigSpec,
   type DaemonStep,
+  daemonChange,
   daemonDrift,
   daemonNotApplied,
   planDaemonConfig,
@@ -94,13 +94,8 @@ export const daemonConfig = {
 
   async diff(_id: string, olds: DaemonConfigOutputs, news: DaemonConfigInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.settings)) return { changes: true };
-    if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) {
-      return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-    }
-    if (!isDeepStrictEqual(olds.settings, news.settings) || olds.policy !== news.policy || !isDeepStrictEqual(olds.proxy, news.proxy)) return { changes: true };
-    if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) {
-      return { changes: true };
-    }
+    const change = daemonChange(olds, news, machineIdentity(olds.connection) === machineIdentity(news.connection));
+    if (change !== "probe") return change;
     const p = await probe(await SshSession.for(toConnectionSpec(news)));
     return { changes: daemonDrift(news, p).length > 0 || olds.drift.length > 0 };
   },

@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isDeepStrictEqual } from "node:util";
 import { type Distro, detectDistro } from "../host/distro";
 import {
   chooseEngineVersion,
@@ -7,6 +6,7 @@ import {
   type EnginePlan,
   type EngineSpec,
   type EngineStep,
+  engineChange,
   engineDistro,
   engineDrift,
   onlineUndo,
@@ -129,8 +129,6 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
   };
 }
 
-const specKeys = (s: EngineSpec) => ({ ...s, uninstallOnDelete: undefined });
-
 /**
  * The Docker engine of one host. create/update converge it (idempotent: an engine already as
  * declared is left alone), read reports what is really there (drift), diff probes the host so a
@@ -161,14 +159,8 @@ export const dockerEngine = {
 
   async diff(_id: string, olds: DockerEngineOutputs, news: DockerEngineInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.spec)) return { changes: true };
-    if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) {
-      return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-    }
-    if (!isDeepStrictEqual(specKeys(olds.spec), specKeys(news.spec))) return { changes: true };
-    if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) {
-      return { changes: true };
-    }
-    if (olds.spec.uninstallOnDelete !== news.spec.uninstallOnDelete) return { changes: true };
+    const change = engineChange(olds, news, machineIdentity(olds.connection) === machineIdentity(news.connection));
+    if (change !== "probe") return change;
     // The host itself: an engine removed, stopped or replaced by hand is a change to repair.
     const session = await SshSession.for(toConnectionSpec(news));
     const distro = knownDistro(news.facts);

@@ -1,9 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
-import { type DockerUsersFacts, type DockerUsersStep, dockerUsersDrift, planDockerUsers, planDockerUsersRemoval, renderDockerUsersStep } from "../plan/docker-users";
+import { type DockerUsersFacts, type DockerUsersStep, dockerUsersChange, dockerUsersDrift, planDockerUsers, planDockerUsersRemoval, renderDockerUsersStep } from "../plan/docker-users";
 import { isRefusal } from "../plan/refusal";
 import { parseDockerUsersProbe, renderDockerUsersProbe } from "../scripts/docker-users";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
@@ -55,8 +54,8 @@ export const dockerUsers = {
 
   async diff(_id: string, olds: DockerUsersOutputs, news: DockerUsersInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection)) return { changes: true };
-    if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-    if (!isDeepStrictEqual(olds.users, news.users) || !isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+    const change = dockerUsersChange(olds, news, machineIdentity(olds.connection) === machineIdentity(news.connection));
+    if (change !== "probe") return change;
     const p = await probe(await SshSession.for(toConnectionSpec(news)), news.users);
     return { changes: dockerUsersDrift(news.users, p).length > 0 || olds.drift.length > 0 };
   },

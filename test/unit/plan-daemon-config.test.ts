@@ -5,6 +5,7 @@ import {
   type DaemonPlan,
   type DaemonRemovalFacts,
   type DaemonStep,
+  daemonChange,
   daemonDrift,
   daemonNotApplied,
   planDaemonConfig,
@@ -181,4 +182,16 @@ test("daemon.json steps render with the script renderers; the drop-in goes on st
   ];
   for (const [step, want] of rows) t.deepEqual(renderDaemonStep(step), want, step.kind);
   t.false(renderDaemonStep({ kind: "apply", content: "{}", dropIn: "write", proxy }).script.includes("proxy:3128"), "the proxy URL is not in the script");
+});
+
+test("daemon.json diff: what is an update, what only the host can tell", (t) => {
+  const c = { connection: { host: "h" }, credentials: { privateKey: "k" } };
+  const o = { ...spec(mirror), ...c };
+  t.is(daemonChange(o, { ...o }, true), "probe");
+  t.is(daemonChange(o, { ...o, refuseOverwriting: ["log-driver"] }, true), "probe", "only guards the next write");
+  t.deepEqual(daemonChange(o, { ...o }, false), { changes: true, replaces: ["connection"], deleteBeforeReplace: false });
+  t.deepEqual(daemonChange(o, { ...o, settings: { "live-restore": true } }, true), { changes: true });
+  t.deepEqual(daemonChange(o, { ...o, policy: "replace" }, true), { changes: true });
+  t.deepEqual(daemonChange(o, { ...o, proxy }, true), { changes: true });
+  t.deepEqual(daemonChange(o, { ...o, credentials: { privateKey: "k2" } }, true), { changes: true });
 });

@@ -2,6 +2,7 @@ import test from "ava";
 import { type Distro, detectDistro } from "../../src/host/distro";
 import {
   chooseEngineVersion,
+  engineChange,
   type EngineFacts,
   type EnginePlan,
   type EngineSpec,
@@ -246,3 +247,21 @@ test("engine steps render with the script renderers, and say what they do", (t) 
   for (const [step, want] of rows) t.deepEqual(renderEngineStep(step, debian), want, step.kind);
   t.throws(() => renderEngineStep(install(V24), undefined), { message: "engine step install needs the host's distribution" });
 });
+
+const conn = { host: "10.0.0.2", port: 22, user: "root" };
+const key = { privateKey: "k" };
+const changeRows: [string, EngineSpec, EngineSpec, unknown, boolean, ReturnType<typeof engineChange>][] = [
+  ["nothing declared changed: only the host can tell", online(), online(), key, true, "probe"],
+  ["uninstallOnDelete unset either way: the same", online(), online({ uninstallOnDelete: undefined }), key, true, "probe"],
+  ["another machine: replaced, the new engine first", online(), online(), key, false, { changes: true, replaces: ["connection"], deleteBeforeReplace: false }],
+  ["another version pin: an update", online(), online({ version: "25.0" }), key, true, { changes: true }],
+  ["another method: an update", online(), offline(), key, true, { changes: true }],
+  ["uninstallOnDelete set: an update (nothing on the host)", online(), online({ uninstallOnDelete: true }), key, true, { changes: true }],
+  ["a rotated key: an update", online(), online(), { privateKey: "k2" }, true, { changes: true }],
+];
+
+for (const [label, o, n, credentials, same, want] of changeRows) {
+  test(`engine diff: ${label}`, (t) => {
+    t.deepEqual(engineChange({ spec: o, connection: conn, credentials: key }, { spec: n, connection: conn, credentials }, same), want);
+  });
+}

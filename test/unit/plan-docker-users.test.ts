@@ -1,5 +1,5 @@
 import test from "ava";
-import { type DockerUsersFacts, type DockerUsersStep, planDockerUsers, planDockerUsersRemoval, renderDockerUsersStep } from "../../src/plan/docker-users";
+import { type DockerUsersFacts, type DockerUsersStep, dockerUsersChange, planDockerUsers, planDockerUsersRemoval, renderDockerUsersStep } from "../../src/plan/docker-users";
 import { type Refusal, refuse } from "../../src/plan/refusal";
 import { renderDockerUsersChange } from "../../src/scripts/docker-users";
 
@@ -43,4 +43,12 @@ test("docker users destroy: only the users Dockyard added, rendered by the scrip
   const step: DockerUsersStep = { kind: "changeGroup", add: ["a"], remove: ["b"] };
   t.deepEqual(renderDockerUsersStep(step, "run"), { script: renderDockerUsersChange(["a"], ["b"]), what: "changing the docker group" });
   t.deepEqual(renderDockerUsersStep(step, "destroy"), { script: renderDockerUsersChange(["a"], ["b"]), what: "taking Dockyard's users out of the docker group" });
+});
+
+test("docker users diff: what is an update, what only the host can tell", (t) => {
+  const o = { users: ["deploy"], connection: { host: "h" }, credentials: { privateKey: "k" } };
+  t.is(dockerUsersChange(o, { ...o }, true), "probe");
+  t.deepEqual(dockerUsersChange(o, { ...o }, false), { changes: true, replaces: ["connection"], deleteBeforeReplace: false });
+  t.deepEqual(dockerUsersChange(o, { ...o, users: ["deploy", "ci"] }, true), { changes: true });
+  t.deepEqual(dockerUsersChange(o, { ...o, credentials: { privateKey: "k2" } }, true), { changes: true });
 });
