@@ -59,8 +59,10 @@ export interface EnginePlan {
   packageVersion: string;
 }
 
-export const DEFAULT_MIRROR = "https://download.docker.com";
-const sourceOf = (spec: EngineSpec): PackageSource => spec.source ?? "docker-ce";
+// The component states these defaults; a state written without them falls back to the same.
+const DEFAULT_MIRROR = "https://download.docker.com";
+/** The package source the spec installs from. */
+export const engineSource = (spec: EngineSpec): PackageSource => spec.source ?? "docker-ce";
 
 /**
  * The distribution the engine is installed for, decided from the host's facts before any host is
@@ -70,7 +72,7 @@ export function engineDistro(spec: EngineSpec, facts: HostFacts): Distro | undef
   const d = detectDistro(facts);
   if (spec.method !== "online") return typeof d === "string" ? undefined : d;
   if (typeof d === "string") return refuse(d);
-  if (sourceOf(spec) === "distro" && !d.distroPackage) {
+  if (engineSource(spec) === "distro" && !d.distroPackage) {
     // EL8/9 ship podman, not docker: say so before the host is touched, not "no version matches".
     return refuse(`${facts.osPrettyName || d.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`);
   }
@@ -79,7 +81,7 @@ export function engineDistro(spec: EngineSpec, facts: HostFacts): Distro | undef
 
 /** The repository an online install lists its versions from (the first thing it changes). */
 export function planOnlinePrepare(spec: EngineSpec): EngineStep[] {
-  return [{ kind: "prepareRepository", source: sourceOf(spec), mirror: spec.mirror ?? DEFAULT_MIRROR, channel: spec.channel ?? "stable" }];
+  return [{ kind: "prepareRepository", source: engineSource(spec), mirror: spec.mirror ?? DEFAULT_MIRROR, channel: spec.channel ?? "stable" }];
 }
 
 /** What puts the repository files back after a refusal; only a docker-ce prepare keeps a backup. */
@@ -89,7 +91,7 @@ export function onlineUndo(distro: Distro, source: PackageSource): EngineStep[] 
 
 /** The package version to install among those the repository lists, or why none fits. */
 export function chooseEngineVersion(spec: EngineSpec, distro: Distro, available: string[]): string | Refusal<EngineStep> {
-  const source = sourceOf(spec);
+  const source = engineSource(spec);
   const version = pickVersion(available, spec.version);
   if (version) return version;
   return refuse(
@@ -111,7 +113,7 @@ export function planEngineStart(spec: EngineSpec, restart: boolean): EngineStep[
  * itself, so only an upgrade, downgrade or reinstall restarts it.
  */
 export function planOnlineEngine(spec: EngineSpec, distro: Distro, chosen: string, before: EngineState): EnginePlan | Refusal<EngineStep> {
-  const source = sourceOf(spec);
+  const source = engineSource(spec);
   const pkg = enginePackage(distro, source);
   const installed = before.packages[pkg];
   // A package can count as installed with its files deleted by hand: installed again then.
@@ -169,7 +171,7 @@ export function planEngineRemoval(spec: EngineSpec): { steps: EngineStep[]; noti
     const why = spec.method === "adopt" ? "it was adopted, not installed by Dockyard" : "uninstallOnDelete is not set";
     return { steps: [], notice: `the Docker engine was left in place (${why})` };
   }
-  return { steps: [spec.method === "offline" ? { kind: "offlineUninstall" } : { kind: "onlineUninstall", source: sourceOf(spec) }] };
+  return { steps: [spec.method === "offline" ? { kind: "offlineUninstall" } : { kind: "onlineUninstall", source: engineSource(spec) }] };
 }
 
 /** Every way the host differs from the spec (empty when it matches). */
@@ -183,7 +185,7 @@ export function engineDrift(spec: EngineSpec, state: EngineState & { health?: Se
     for (const u of state.health.masked) reasons.push(`${u} is masked`);
   }
   if (spec.method === "online" && distro) {
-    const pkg = enginePackage(distro, sourceOf(spec));
+    const pkg = enginePackage(distro, engineSource(spec));
     const have = state.packages[pkg];
     if (!have) reasons.push(`package ${pkg} is not installed`);
     else if (packageVersion && have !== packageVersion) reasons.push(`package ${pkg} is ${have}, not ${packageVersion}`);

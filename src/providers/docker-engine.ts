@@ -9,6 +9,7 @@ import {
   engineChange,
   engineDistro,
   engineDrift,
+  engineSource,
   onlineUndo,
   planAdoptEngine,
   planEngineStart,
@@ -89,7 +90,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
   let bundleUploaded = false;
   let plan: EnginePlan;
   if (spec.method === "online" && distro) {
-    const source = spec.source ?? "docker-ce";
+    const source = engineSource(spec);
     // A refusal below (no version matches, a downgrade not allowed, the prepare itself failing)
     // puts the repository files back: a refused install changes nothing on the host.
     const chosen = await (async () => {
@@ -143,7 +144,7 @@ export const dockerEngine = {
     const session = await SshSession.for(toConnectionSpec(props));
     const distro = knownDistro(props.facts);
     const state = await probe(session, distro);
-    const pkg = distro && props.spec.method === "online" ? enginePackage(distro, props.spec.source ?? "docker-ce") : undefined;
+    const pkg = distro && props.spec.method === "online" ? enginePackage(distro, engineSource(props.spec)) : undefined;
     return {
       id,
       props: {
