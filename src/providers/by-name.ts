@@ -1,12 +1,17 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type * as providers from "./index";
+
+/** The name a provider is registered under: an export of `pulumi-dockyard/providers`. */
+export type ProviderName = keyof typeof providers;
 
 /**
  * The provider object a dynamic resource serializes into the state. Its methods only load the
  * installed package by name (`pulumi-dockyard/providers`) and call the named implementation, so
  * the state holds a few lines instead of a copy of our code and of ssh2, and a newer Dockyard
- * serves resources that an older one created.
+ * serves resources that an older one created. The name is typed (a typo fails to compile); the
+ * import above is of types only, so nothing more is serialized.
  */
-export function providerByName(exportName: string): pulumi.dynamic.ResourceProvider {
+export function providerByName(exportName: ProviderName): pulumi.dynamic.ResourceProvider {
   return {
     create: (inputs) => require("pulumi-dockyard/providers")[exportName].create(inputs),
     read: (id, props) => require("pulumi-dockyard/providers")[exportName].read(id, props),

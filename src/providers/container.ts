@@ -1,60 +1,24 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
 import type Docker from "dockerode";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
+import {
+  type ContainerNetworkSpec,
+  type ContainerSpec,
+  attachmentsOf,
+  containerChange,
+  containerDrift,
+  containerFacts,
+  createOptions,
+  planContainerCreate,
+  planContainerUpdate,
+  planNetworkJoins,
+} from "../plan/container";
+import { isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
-export interface PortSpec {
-  containerPort: number;
-  hostPort: number;
-  hostIp?: string;
-  protocol: "tcp" | "udp";
-}
-
-export interface VolumeSpec {
-  /** An absolute host path (bind mount) or a named volume. */
-  source: string;
-  target: string;
-  readOnly?: boolean;
-}
-
-export interface HealthSpec {
-  test: string[];
-  intervalSeconds: number;
-  timeoutSeconds: number;
-  retries: number;
-  startPeriodSeconds: number;
-}
-
-/** A user-defined network the container joins. */
-export interface ContainerNetworkSpec {
-  name: string;
-  aliases: string[];
-  /** The id of a Dockyard Network, so a network made again is joined again. */
-  id?: string;
-}
-
-/** The settings Dockyard owns on a container. */
-export interface ContainerSpec {
-  name: string;
-  /** What to run: `repo@sha256:...` when it comes from an Image, so the digest decides. */
-  image: string;
-  command?: string[];
-  ports: PortSpec[];
-  volumes: VolumeSpec[];
-  /** Absent when the container joins none (the engine's default bridge). */
-  networks?: ContainerNetworkSpec[];
-  restartPolicy: "no" | "always" | "unless-stopped" | "on-failure";
-  labels: Record<string, string>;
-  healthcheck?: HealthSpec;
-  memoryBytes?: number;
-  cpus?: number;
-  /** Seconds to wait for health (or for the container to stay up) after a start. */
-  startTimeoutSeconds: number;
-}
+export type { ContainerNetworkSpec, ContainerSpec, HealthSpec, PortSpec, VolumeSpec } from "../plan/container";
 
 export interface ContainerInputs extends ConnectedInputs {
   spec: ContainerSpec;
@@ -69,102 +33,24 @@ export interface ContainerOutputs extends ContainerInputs {
   drift: string[];
 }
 
-const MANAGED = "dockyard.managed";
-const SPEC_HASH = "dockyard.spec";
-/** Settings docker can change on a live container (`docker update`); the rest need a new one. */
-const UPDATABLE: (keyof ContainerSpec)[] = ["restartPolicy", "memoryBytes", "cpus", "startTimeoutSeconds", "networks"];
-
-/** A hash of what needs a new container to change (the label that tells a container's settings). */
-function specHash(inputs: ContainerInputs): string {
-  const fixed = Object.fromEntries(
-    Object.entries(inputs.spec)
-      .filter(([k]) => !UPDATABLE.includes(k as keyof ContainerSpec))
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
-  return createHash("sha256").update(JSON.stringify([fixed, Object.entries(inputs.env).sort()])).digest("hex").slice(0, 16);
-}
-
-function createOptions(inputs: ContainerInputs): Docker.ContainerCreateOptions {
-  const s = inputs.spec;
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of s.ports) {
-    const key = `${p.containerPort}/${p.protocol}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: p.hostIp ?? "", HostPort: String(p.hostPort) });
-  }
-  const hc = s.healthcheck;
-  // The first network is joined at creation (only one can be); the others before the start.
-  const first = s.networks?.[0];
-  return {
-    name: s.name,
-    Image: s.image,
-    Cmd: s.command,
-    Env: Object.entries(inputs.env).map(([k, v]) => `${k}=${v}`),
-    Labels: { ...s.labels, [MANAGED]: "true", [SPEC_HASH]: specHash(inputs) },
-    ExposedPorts: exposed,
-    Healthcheck: hc
-      ? {
-          Test: hc.test,
-          Interval: hc.intervalSeconds * 1e9,
-          Timeout: hc.timeoutSeconds * 1e9,
-          Retries: hc.retries,
-          StartPeriod: hc.startPeriodSeconds * 1e9,
-        }
-      : undefined,
-    HostConfig: {
-      PortBindings: bindings,
-      Binds: s.volumes.map((v) => `${v.source}:${v.target}${v.readOnly ? ":ro" : ""}`),
-      RestartPolicy: { Name: s.restartPolicy === "no" ? "" : s.restartPolicy },
-      Memory: s.memoryBytes,
-      NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : undefined,
-      ...(first ? { NetworkMode: first.name } : {}),
-    },
-    ...(first ? { NetworkingConfig: { EndpointsConfig: { [first.name]: { Aliases: first.aliases } } } } : {}),
-  };
-}
-
-type Attachments = Record<string, { Aliases?: string[] | null; NetworkID?: string }>;
-
-const attachmentsOf = (info: Docker.ContainerInspectInfo): Attachments => (info.NetworkSettings?.Networks ?? {}) as Attachments;
-
-/** Why the container's network attachments are not what the spec says ([] when they are). */
-export function containerNetworkDrift(spec: ContainerSpec, info: Docker.ContainerInspectInfo): string[] {
-  const attached = attachmentsOf(info);
-  return (spec.networks ?? []).flatMap((n) => {
-    const a = attached[n.name];
-    if (!a) return [`container ${spec.name} is not on network ${n.name}`];
-    const missing = n.aliases.filter((x) => !(a.Aliases ?? []).includes(x));
-    return missing.length ? [`container ${spec.name} on network ${n.name} lacks alias ${missing.join(", ")}`] : [];
-  });
-}
-
 /**
  * Connects the container to the networks of `news` with their aliases and disconnects it from
  * those only `olds` declared, in place (the Engine API allows both on a running container).
  * Networks Dockyard was never told about are left alone.
  */
 export async function joinNetworks(docker: Docker, info: Docker.ContainerInspectInfo, olds: ContainerNetworkSpec[] | undefined, news: ContainerNetworkSpec[] | undefined, target: string): Promise<void> {
-  const attached = attachmentsOf(info);
   const gone = (e: { statusCode?: number }) => {
     if (e.statusCode !== 404) throw e;
   };
-  for (const o of olds ?? []) {
-    if (!(news ?? []).some((n) => n.name === o.name) && attached[o.name]) await docker.getNetwork(o.name).disconnect({ Container: info.Id, Force: true }).catch(gone);
-  }
-  // No networks declared any more: back on the default bridge, as a new container would be.
-  if (olds?.length && !news?.length && !attached.bridge) await docker.getNetwork("bridge").connect({ Container: info.Id, EndpointConfig: {} });
-  for (const n of news ?? []) {
-    const a = attached[n.name];
-    const old = olds?.find((o) => o.name === n.name);
-    const stale = a && (n.aliases.some((x) => !(a.Aliases ?? []).includes(x)) || (old && !isDeepStrictEqual(old.aliases, n.aliases)) || (n.id && a.NetworkID && a.NetworkID !== n.id));
-    if (stale) await docker.getNetwork(n.name).disconnect({ Container: info.Id, Force: true }).catch(gone);
-    if (!a || stale) {
+  for (const step of planNetworkJoins(attachmentsOf(info), olds, news)) {
+    if (step.kind === "disconnect") await docker.getNetwork(step.network).disconnect({ Container: info.Id, Force: true }).catch(gone);
+    else if (step.kind === "rejoinBridge") await docker.getNetwork("bridge").connect({ Container: info.Id, EndpointConfig: {} });
+    else {
       await docker
-        .getNetwork(n.name)
-        .connect({ Container: info.Id, EndpointConfig: { Aliases: n.aliases } })
+        .getNetwork(step.network)
+        .connect({ Container: info.Id, EndpointConfig: { Aliases: step.aliases } })
         .catch((e: Error & { statusCode?: number }) => {
-          if (e.statusCode === 404) throw new RemoteError(target, `network ${n.name} is not on the host, so container ${info.Name.replace(/^\//, "")} cannot join it: declare a Network for it (or create it) first`, "DOCKYARD_NETWORK_MISSING");
+          if (e.statusCode === 404) throw new RemoteError(target, `network ${step.network} is not on the host, so container ${info.Name.replace(/^\//, "")} cannot join it: declare a Network for it (or create it) first`, "DOCKYARD_NETWORK_MISSING");
           throw e;
         });
     }
@@ -245,12 +131,9 @@ function portError(e: Error, inputs: ContainerInputs, target: string): Error {
 async function create(docker: Docker, inputs: ContainerInputs): Promise<ContainerOutputs> {
   const target = targetOf(inputs.connection);
   const existing = await find(docker, inputs.spec.name);
-  if (existing) {
-    if (existing.Config.Labels?.[MANAGED] !== "true") {
-      throw new RemoteError(target, `a container named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`, "DOCKYARD_NOT_MANAGED");
-    }
-    await remove(docker, inputs.spec.name);
-  }
+  const plan = planContainerCreate(inputs.spec, existing && containerFacts(existing));
+  if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
+  if (plan.removeExisting) await remove(docker, inputs.spec.name);
   const c = await docker.createContainer(createOptions(inputs)).catch((e: Error & { statusCode?: number }) => {
     if (isConnectionFailure(e)) throw e;
     if (e.statusCode === 404 && /network/i.test(e.message)) throw new RemoteError(target, `network ${inputs.spec.networks?.[0]?.name} is not on the host, so container ${inputs.spec.name} cannot join it: declare a Network for it (or create it) first`, "DOCKYARD_NETWORK_MISSING");
@@ -269,16 +152,6 @@ async function create(docker: Docker, inputs: ContainerInputs): Promise<Containe
   }
   const info = await c.inspect();
   return { ...inputs, containerId: info.Id, state: info.State.Status, drift: [] };
-}
-
-function driftOf(inputs: ContainerInputs, olds: ContainerOutputs, info: Docker.ContainerInspectInfo | undefined): string[] {
-  if (!info) return [`container ${inputs.spec.name} is missing`];
-  const reasons: string[] = [];
-  if (info.Id !== olds.containerId) reasons.push(`container ${inputs.spec.name} was replaced outside Dockyard`);
-  if (!info.State.Running) reasons.push(`container ${inputs.spec.name} is ${info.State.Status}`);
-  if (info.Config.Labels?.[SPEC_HASH] !== specHash(inputs)) reasons.push(`container ${inputs.spec.name} runs other settings`);
-  reasons.push(...containerNetworkDrift(inputs.spec, info));
-  return reasons;
 }
 
 /**
@@ -301,7 +174,7 @@ export const container = {
   async read(id: string, props: ContainerOutputs): Promise<pulumi.dynamic.ReadResult<ContainerOutputs>> {
     try {
       const info = await withEngine(toConnectionSpec(props), `reading container ${props.spec.name}`, (docker) => find(docker, props.spec.name));
-      return { id, props: { ...props, state: info?.State.Status ?? "missing", drift: driftOf(props, props, info) } };
+      return { id, props: { ...props, state: info?.State.Status ?? "missing", drift: containerDrift(props, props.containerId, info) } };
     } catch (e) {
       // A broken engine is drift of this container too: `up` recreates or starts it once
       // DockerEngine has repaired the engine.
@@ -314,21 +187,11 @@ export const container = {
     if (containsUnknown(news.connection) || containsUnknown(news.spec) || containsUnknown(news.env)) {
       return { changes: true };
     }
-    const connection = connectionChange(olds, news);
-    if (connection === "replace") {
-      return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-    }
-    const immutable = (Object.keys({ ...olds.spec, ...news.spec }) as (keyof ContainerSpec)[]).filter(
-      (k) => !UPDATABLE.includes(k) && !isDeepStrictEqual(olds.spec[k], news.spec[k]),
-    );
-    if (immutable.length || !isDeepStrictEqual(olds.env, news.env)) {
-      // One name per host: the old container goes before the new one is made.
-      return { changes: true, replaces: immutable.length ? ["spec"] : ["env"], deleteBeforeReplace: true };
-    }
-    if (connection === "update" || !isDeepStrictEqual(olds.spec, news.spec) || olds.drift.length > 0) return { changes: true };
+    const change = containerChange(olds, news, connectionChange(olds, news));
+    if (change !== "probe") return change;
     try {
       const info = await withEngine(toConnectionSpec(news), `reading container ${news.spec.name}`, (docker) => find(docker, news.spec.name));
-      return { changes: driftOf(news, olds, info).length > 0 };
+      return { changes: containerDrift(news, olds.containerId, info).length > 0 };
     } catch (e) {
       // The preview of a host whose engine is broken plans the repair instead of failing.
       if (e instanceof EngineUnavailableError) return { changes: true };
@@ -340,22 +203,12 @@ export const container = {
     const target = targetOf(news.connection);
     const outs = await withEngine(toConnectionSpec(news), `updating container ${news.spec.name}`, async (docker) => {
       const info = await find(docker, news.spec.name);
-      if (!info || info.Id !== olds.containerId || info.Config.Labels?.[SPEC_HASH] !== specHash(news)) {
-        return create(docker, news);
-      }
+      const plan = planContainerUpdate(olds, news, info && containerFacts(info));
+      if (plan.kind === "recreate" || !info) return create(docker, news);
       const c = docker.getContainer(news.spec.name);
-      const s = news.spec;
-      // Only a connection that changed: the state takes it, the container is not touched.
-      if (!isDeepStrictEqual(olds.spec, news.spec)) {
-        await c.update({
-          RestartPolicy: { Name: s.restartPolicy === "no" ? "" : s.restartPolicy },
-          Memory: s.memoryBytes ?? 0,
-          MemorySwap: s.memoryBytes ? -1 : 0,
-          NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : 0,
-        });
-      }
+      if (plan.update) await c.update(plan.update);
       await joinNetworks(docker, info, olds.spec.networks, news.spec.networks, target);
-      if (!info.State.Running) {
+      if (plan.start) {
         await c.start().catch((e: Error) => {
           throw portError(e, news, target);
         });
@@ -370,7 +223,7 @@ export const container = {
   async delete(_id: string, props: ContainerOutputs): Promise<void> {
     await withEngine(toConnectionSpec(props), `removing container ${props.spec.name}`, async (docker) => {
       const info = await find(docker, props.spec.name);
-      if (info && info.Config.Labels?.[MANAGED] === "true") await remove(docker, props.spec.name);
+      if (info && containerFacts(info).managed) await remove(docker, props.spec.name);
     }).catch((e: unknown) => {
       // No engine to ask: the container cannot run, and a later create replaces one of ours
       // that is still on disk.

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isDeepStrictEqual } from "node:util";
-import { type PreflightPolicy, preflightProblems } from "../model/preflight";
+import type { PreflightPolicy } from "../model/preflight";
 import { PreflightError } from "../remote/preflight-error";
+import { hostFactsChanged, preflightRefusal } from "../plan/host-facts";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
 import { type HostFacts, parseFacts } from "../model/host-facts";
@@ -14,13 +14,8 @@ export interface HostFactsInputs extends ConnectedInputs {
 }
 
 function enforce(inputs: HostFactsInputs, facts: HostFacts): void {
-  const problems = preflightProblems(facts, inputs.preflight);
-  if (problems.length) {
-    throw new PreflightError(
-      targetOf(inputs.connection),
-      `preflight failed, nothing was changed: ${problems.join("; ")}`,
-    );
-  }
+  const refusal = preflightRefusal(facts, inputs.preflight);
+  if (refusal) throw new PreflightError(targetOf(inputs.connection), refusal.message);
 }
 export interface HostFactsOutputs extends HostFactsInputs {
   facts: HostFacts;
@@ -30,19 +25,6 @@ async function readFacts(inputs: HostFactsInputs): Promise<HostFacts> {
   const session = await SshSession.for(toConnectionSpec(inputs));
   const { stdout } = await session.exec(renderFactsProbe(), { what: "reading host facts" });
   return parseFacts(stdout);
-}
-
-// Order-blind: values read back from the state come with their keys sorted.
-const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
-
-/**
- * The facts that make a machine what it is. Docker's versions are left out: Dockyard changes
- * them itself (DockerEngine reports them), so they must not read as the machine changing.
- */
-function identity(f: HostFacts | undefined): Partial<HostFacts> {
-  if (!f) return {};
-  const { dockerClientVersion: _c, dockerServerVersion: _s, ...rest } = f;
-  return rest;
 }
 
 /**
@@ -70,11 +52,7 @@ export const hostFacts = {
     if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: false };
     const facts = await readFacts(news);
     enforce(news, facts);
-    const changed =
-      !same(olds.connection, news.connection) ||
-      !same(olds.credentials, news.credentials) ||
-      !same(olds.preflight ?? {}, news.preflight ?? {});
-    return { changes: changed || !same(identity(facts), identity(olds.facts)) };
+    return { changes: hostFactsChanged(olds, news, facts) };
   },
 
   async update(_id: string, _olds: HostFactsOutputs, news: HostFactsInputs): Promise<pulumi.dynamic.UpdateResult<HostFactsOutputs>> {

@@ -4,7 +4,9 @@ import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
-import { parseImageRef, pullRef, sameRepository } from "../model/image-ref";
+import { type BuildSpec, type ImageFacts, type ImageSpec, type ImageStep, imageDrift, imageForced, imageResult, needsRemoteDigest, planImage } from "../plan/image";
+import { isRefusal } from "../plan/refusal";
+import { pullRef, sameRepository } from "../model/image-ref";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export interface RegistryAuth {
@@ -13,27 +15,7 @@ export interface RegistryAuth {
   password: string;
 }
 
-export interface BuildSpec {
-  /** Local directory sent to the host's engine as the build context. */
-  context: string;
-  /** The files of the context, relative to it (the engine receives exactly these). */
-  files: string[];
-  /** sha256 over the context's files: a change rebuilds. */
-  contextHash: string;
-  dockerfile: string;
-  args: Record<string, string>;
-  /** Push the built image to the registry its reference names. */
-  push: boolean;
-}
-
-export interface ImageSpec {
-  ref: string;
-  pullPolicy: "always" | "ifMissing";
-  /** Keep the image on destroy. */
-  keep?: boolean;
-  /** Build on the host from a local context instead of pulling. */
-  build?: BuildSpec;
-}
+export type { BuildSpec, ImageSpec } from "../plan/image";
 
 export interface ImageInputs extends ConnectedInputs {
   spec: ImageSpec;
@@ -62,14 +44,7 @@ async function pull(docker: Docker, target: string, ref: string, auth?: Registry
   );
 }
 
-interface Present {
-  imageId: string;
-  repoDigest: string;
-  /** The context hash a Dockyard build left on the image. */
-  contextHash?: string;
-}
-
-async function inspect(docker: Docker, ref: string): Promise<Present | undefined> {
+async function inspect(docker: Docker, ref: string): Promise<ImageFacts | undefined> {
   try {
     const info = await docker.getImage(pullRef(ref)).inspect();
     const repoDigest = (info.RepoDigests ?? []).find((d) => sameRepository(d, ref)) ?? info.RepoDigests?.[0] ?? "";
@@ -118,30 +93,24 @@ async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs,
   }
 }
 
-async function ensure(inputs: ImageInputs, forcePull: boolean): Promise<ImageOutputs> {
-  return withEngine(toConnectionSpec(inputs), `pulling image ${inputs.spec.ref}`, (docker) => ensureWith(docker, inputs, forcePull));
+async function ensure(inputs: ImageInputs, forced: boolean): Promise<ImageOutputs> {
+  return withEngine(toConnectionSpec(inputs), `pulling image ${inputs.spec.ref}`, (docker) => ensureWith(docker, inputs, forced));
 }
 
-async function ensureWith(docker: Docker, inputs: ImageInputs, forcePull: boolean): Promise<ImageOutputs> {
+async function runStep(docker: Docker, target: string, inputs: ImageInputs, step: ImageStep): Promise<void> {
+  if (step.kind === "pull") return pull(docker, target, step.ref, inputs.registryAuth);
+  return buildAndPush(docker, target, inputs, inputs.spec.build!);
+}
+
+async function ensureWith(docker: Docker, inputs: ImageInputs, forced: boolean): Promise<ImageOutputs> {
   const target = targetOf(inputs.connection);
   let present = await inspect(docker, inputs.spec.ref);
-  const build = inputs.spec.build;
-  if (build) {
-    if (!present || forcePull || present.contextHash !== build.contextHash) {
-      await buildAndPush(docker, target, inputs, build);
-      present = await inspect(docker, inputs.spec.ref);
-    }
-  } else if (!present || forcePull) {
-    await pull(docker, target, inputs.spec.ref, inputs.registryAuth);
-    present = await inspect(docker, inputs.spec.ref);
-  }
-  if (!present) throw new RemoteError(target, `${inputs.spec.ref} is not on the host after the pull`, "DOCKYARD_IMAGE_PULL_FAILED");
-  const digest = present.repoDigest.split("@")[1] ?? "";
-  const r = parseImageRef(inputs.spec.ref);
-  const repo = present.repoDigest.split("@")[0] || `${r.registry === "docker.io" ? "" : `${r.registry}/`}${r.repository}`;
-  // An image built here and not pushed has no registry digest: containers run it by its ID.
-  const runAs = digest ? `${repo}@${digest}` : present.imageId;
-  return { ...inputs, digest: digest || present.imageId, repoDigest: runAs, imageId: present.imageId, drift: [] };
+  const steps = planImage(inputs.spec, present, forced);
+  for (const step of steps) await runStep(docker, target, inputs, step);
+  if (steps.length) present = await inspect(docker, inputs.spec.ref);
+  const result = imageResult(inputs.spec, present);
+  if (isRefusal(result)) throw new RemoteError(target, result.message, result.code);
+  return { ...inputs, ...result, drift: [] };
 }
 
 /**
@@ -160,15 +129,9 @@ async function driftOf(inputs: ImageInputs, olds: ImageOutputs): Promise<string[
 
 async function driftWith(docker: Docker, inputs: ImageInputs, olds: ImageOutputs): Promise<string[]> {
   const present = await inspect(docker, inputs.spec.ref);
-  if (!present) return [`${inputs.spec.ref} is not on the host`];
-  const reasons: string[] = [];
-  if (present.imageId !== olds.imageId) reasons.push(`${inputs.spec.ref} on the host is image ${present.imageId}, not ${olds.imageId}`);
-  if (inputs.spec.build && present.contextHash !== inputs.spec.build.contextHash) reasons.push(`${inputs.spec.ref} was built from another context`);
-  if (inputs.spec.pullPolicy === "always" && !inputs.spec.build && !parseImageRef(inputs.spec.ref).digest) {
-    const remote = await remoteDigest(docker, inputs.spec.ref, inputs.registryAuth);
-    if (remote && remote !== olds.digest) reasons.push(`${inputs.spec.ref} now resolves to ${remote} in its registry`);
-  }
-  return reasons;
+  // The registry is asked only about a tag pulled `always`, and only when the image is here.
+  const remote = present && needsRemoteDigest(inputs.spec) ? await remoteDigest(docker, inputs.spec.ref, inputs.registryAuth) : undefined;
+  return imageDrift(inputs.spec, olds, present, remote);
 }
 
 /**
@@ -178,7 +141,7 @@ async function driftWith(docker: Docker, inputs: ImageInputs, olds: ImageOutputs
  */
 export const image = {
   async create(inputs: ImageInputs): Promise<pulumi.dynamic.CreateResult<ImageOutputs>> {
-    const outs = await ensure(inputs, inputs.spec.pullPolicy === "always");
+    const outs = await ensure(inputs, imageForced(undefined, inputs.spec));
     return { id: `${targetOf(inputs.connection)}/${inputs.spec.ref}`, outs };
   },
 
@@ -198,8 +161,7 @@ export const image = {
   },
 
   async update(_id: string, olds: ImageOutputs, news: ImageInputs): Promise<pulumi.dynamic.UpdateResult<ImageOutputs>> {
-    const moved = olds.spec.ref !== news.spec.ref || news.spec.pullPolicy === "always" || !isDeepStrictEqual(olds.spec.build, news.spec.build);
-    return { outs: await ensure(news, moved) };
+    return { outs: await ensure(news, imageForced(olds.spec, news.spec)) };
   },
 
   async delete(_id: string, props: ImageOutputs): Promise<void> {

@@ -1,20 +1,26 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isDeepStrictEqual } from "node:util";
 import type Docker from "dockerode";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError } from "../remote/errors";
+import { MANAGED } from "../plan/labels";
+import {
+  type NetworkInfo,
+  type NetworkPlan,
+  type NetworkSpec,
+  networkChange,
+  networkCreateOptions,
+  networkDrift,
+  planNetworkCreate,
+  planNetworkRemoval,
+  planNetworkUpdate,
+} from "../plan/network";
+import { type Refusal, isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
-/** The settings Dockyard owns on a user-defined network. The Engine API changes none in place. */
-export interface NetworkSpec {
-  name: string;
-  driver: string;
-  subnet?: string;
-  gateway?: string;
-  internal: boolean;
-  labels: Record<string, string>;
-}
+export type { NetworkSpec } from "../plan/network";
+// Kept where the network tests import it from.
+export { networkDrift } from "../plan/network";
 
 export interface NetworkInputs extends ConnectedInputs {
   spec: NetworkSpec;
@@ -25,19 +31,6 @@ export interface NetworkOutputs extends NetworkInputs {
   drift: string[];
 }
 
-/** Containers and networks Dockyard made carry this label (the Container provider sets it too). */
-export const MANAGED = "dockyard.managed";
-
-type NetworkInfo = {
-  Id: string;
-  Name: string;
-  Driver: string;
-  Internal?: boolean;
-  Labels?: Record<string, string> | null;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
-  Containers?: Record<string, { Name: string }> | null;
-};
-
 async function find(docker: Docker, name: string): Promise<NetworkInfo | undefined> {
   try {
     return (await docker.getNetwork(name).inspect()) as NetworkInfo;
@@ -47,57 +40,20 @@ async function find(docker: Docker, name: string): Promise<NetworkInfo | undefin
   }
 }
 
-/** How the network on the host differs from the spec, as drift reasons ([] when it matches). */
-export function networkDrift(spec: NetworkSpec, networkId: string | undefined, info: NetworkInfo | undefined): string[] {
-  if (!info) return [`network ${spec.name} is missing`];
-  const reasons: string[] = [];
-  if (networkId && info.Id !== networkId) reasons.push(`network ${spec.name} was replaced outside Dockyard`);
-  if (info.Labels?.[MANAGED] !== "true") reasons.push(`network ${spec.name} was not created by Dockyard`);
-  const other: string[] = [];
-  if (info.Driver !== spec.driver) other.push(`driver ${info.Driver}, not ${spec.driver}`);
-  if (Boolean(info.Internal) !== spec.internal) other.push(spec.internal ? "not internal" : "internal");
-  const ipam = info.IPAM?.Config?.[0] ?? {};
-  // Unset here means the engine chose: only what the spec fixes is compared.
-  if (spec.subnet && ipam.Subnet !== spec.subnet) other.push(`subnet ${ipam.Subnet ?? "(none)"}, not ${spec.subnet}`);
-  if (spec.gateway && ipam.Gateway !== spec.gateway) other.push(`gateway ${ipam.Gateway ?? "(none)"}, not ${spec.gateway}`);
-  for (const [k, v] of Object.entries(spec.labels)) if (info.Labels?.[k] !== v) other.push(`label ${k} is ${JSON.stringify(info.Labels?.[k] ?? null)}`);
-  if (other.length) reasons.push(`network ${spec.name} has other settings: ${other.join(", ")}`);
-  return reasons;
-}
-
-function createOptions(spec: NetworkSpec): Docker.NetworkCreateOptions {
-  const opts: Docker.NetworkCreateOptions = {
-    Name: spec.name,
-    Driver: spec.driver,
-    Internal: spec.internal,
-    CheckDuplicate: true,
-    Labels: { ...spec.labels, [MANAGED]: "true" },
-  };
-  if (spec.subnet) opts.IPAM = { Driver: "default", Config: [{ Subnet: spec.subnet, ...(spec.gateway ? { Gateway: spec.gateway } : {}) }] };
-  return opts;
-}
-
-/**
- * Removes the network. Containers Dockyard created are disconnected first (a replaced network
- * takes them back once it exists again); any other container attached makes it refuse, naming
- * them, and nothing is changed.
- */
+/** Removes the network, disconnecting our containers first (planNetworkRemoval). */
 async function removeNetwork(docker: Docker, info: NetworkInfo, target: string): Promise<void> {
-  const attached = Object.entries(info.Containers ?? {});
-  const ours: string[] = [];
-  const foreign: string[] = [];
-  for (const [id, c] of attached) {
+  const attached: { name: string; managed: boolean }[] = [];
+  for (const [id, c] of Object.entries(info.Containers ?? {})) {
     const labels = await docker
       .getContainer(id)
       .inspect()
       .then((i) => i.Config.Labels ?? {})
       .catch(() => ({}) as Record<string, string>);
-    (labels[MANAGED] === "true" ? ours : foreign).push(c.Name);
+    attached.push({ name: c.Name, managed: labels[MANAGED] === "true" });
   }
-  if (foreign.length) {
-    throw new RemoteError(target, `network ${info.Name} is used by containers Dockyard does not manage (${foreign.sort().join(", ")}): disconnect them (\`docker network disconnect ${info.Name} <container>\`) and run again. Nothing was changed`, "DOCKYARD_NETWORK_IN_USE");
-  }
-  for (const name of ours) await docker.getNetwork(info.Id).disconnect({ Container: name, Force: true });
+  const plan = planNetworkRemoval(info, attached);
+  if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
+  for (const name of plan.disconnect) await docker.getNetwork(info.Id).disconnect({ Container: name, Force: true });
   await docker
     .getNetwork(info.Id)
     .remove()
@@ -106,22 +62,21 @@ async function removeNetwork(docker: Docker, info: NetworkInfo, target: string):
     });
 }
 
-async function create(docker: Docker, inputs: NetworkInputs): Promise<NetworkOutputs> {
+/** Runs a create or update plan: the network kept, or made (after removing ours that differs). */
+async function apply(docker: Docker, inputs: NetworkInputs, plan: NetworkPlan | Refusal): Promise<NetworkOutputs> {
   const target = targetOf(inputs.connection);
-  const existing = await find(docker, inputs.spec.name);
-  if (existing) {
-    if (existing.Labels?.[MANAGED] !== "true") {
-      throw new RemoteError(target, `a network named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`, "DOCKYARD_NOT_MANAGED");
-    }
-    // Ours, left by an interrupted run or changed by hand: kept when it matches, else made again.
-    if (networkDrift(inputs.spec, undefined, existing).length === 0) return { ...inputs, networkId: existing.Id, drift: [] };
-    await removeNetwork(docker, existing, target);
-  }
-  const net = await docker.createNetwork(createOptions(inputs.spec)).catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
+  if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
+  if (plan.kind === "keep") return { ...inputs, networkId: plan.networkId, drift: [] };
+  if (plan.remove) await removeNetwork(docker, plan.remove, target);
+  const net = await docker.createNetwork(networkCreateOptions(inputs.spec)).catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
     if (e.statusCode === undefined) throw e;
     throw new RemoteError(target, `creating network ${inputs.spec.name}: ${e.json?.message ?? e.message}`, "DOCKYARD_ENGINE_REFUSED");
   });
   return { ...inputs, networkId: net.id, drift: [] };
+}
+
+async function create(docker: Docker, inputs: NetworkInputs): Promise<NetworkOutputs> {
+  return apply(docker, inputs, planNetworkCreate(inputs.spec, await find(docker, inputs.spec.name)));
 }
 
 function unknownState(props: NetworkOutputs, e: EngineUnavailableError): NetworkOutputs {
@@ -151,11 +106,9 @@ export const network = {
 
   async diff(_id: string, olds: NetworkOutputs, news: NetworkInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.spec)) return { changes: true };
-    const connection = connectionChange(olds, news);
-    if (connection === "replace") return { changes: true, replaces: ["connection"], deleteBeforeReplace: true };
     // No update endpoint for networks: another setting is another network (one name per host).
-    if (!isDeepStrictEqual(olds.spec, news.spec)) return { changes: true, replaces: ["spec"], deleteBeforeReplace: true };
-    if (connection === "update" || olds.drift.length > 0) return { changes: true };
+    const change = networkChange(olds, news, connectionChange(olds, news));
+    if (change !== "probe") return change;
     try {
       const info = await withEngine(toConnectionSpec(news), `reading network ${news.spec.name}`, (docker) => find(docker, news.spec.name));
       return { changes: networkDrift(news.spec, olds.networkId, info).length > 0 };
@@ -166,12 +119,9 @@ export const network = {
   },
 
   async update(_id: string, olds: NetworkOutputs, news: NetworkInputs): Promise<pulumi.dynamic.UpdateResult<NetworkOutputs>> {
-    const outs = await withEngine(toConnectionSpec(news), `repairing network ${news.spec.name}`, async (docker) => {
-      const info = await find(docker, news.spec.name);
-      // Only a connection that changed: the state takes it, the network is not touched.
-      if (info && networkDrift(news.spec, olds.networkId, info).length === 0) return { ...news, networkId: info.Id, drift: [] };
-      return create(docker, news);
-    });
+    const outs = await withEngine(toConnectionSpec(news), `repairing network ${news.spec.name}`, async (docker) =>
+      apply(docker, news, planNetworkUpdate(news.spec, olds.networkId, await find(docker, news.spec.name))),
+    );
     return { outs };
   },
 

@@ -1,10 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
-import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { dockerApi } from "../remote/docker-api";
 import { RemoteError } from "../remote/errors";
-import { MANAGED_LABEL, type ServiceSpec, renderServiceSpec, serviceSpecDrift } from "../swarm/service-spec";
+import { isRefusal } from "../plan/refusal";
+import { type ServiceInfo, type TaskInfo, planService, serviceChange, serviceConvergence, serviceDrift, serviceIsOurs, taskBlame } from "../plan/service";
+import { MANAGED_LABEL, type ServiceSpec, renderServiceSpec } from "../swarm/service-spec";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import type { RegistryAuth } from "./image";
 
@@ -28,22 +29,6 @@ export interface ServiceOutputs extends ServiceInputs {
 /** Networks a service made for itself carry its name here, so its delete removes only those. */
 const NETWORK_OWNER = "dockyard.service";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface TaskInfo {
-  ID: string;
-  Slot?: number;
-  NodeID?: string;
-  DesiredState?: string;
-  Status?: { State?: string; Err?: string; Message?: string; Timestamp?: string };
-  Spec?: { ContainerSpec?: { Image?: string } };
-}
-
-interface ServiceInfo {
-  ID: string;
-  Version: { Index: number };
-  Spec: Record<string, unknown>;
-  UpdateStatus?: { State?: string; Message?: string };
-}
 
 async function findService(docker: Docker, name: string): Promise<ServiceInfo | undefined> {
   try {
@@ -81,60 +66,23 @@ async function nodeNames(docker: Docker): Promise<Record<string, string>> {
   return Object.fromEntries(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
 }
 
-/** Running tasks of the current spec, and the tasks that should run. */
-function progress(spec: ServiceSpec, tasks: TaskInfo[]): { running: number; wanted: TaskInfo[] } {
-  const wanted = tasks.filter((t) => t.DesiredState === "running" && t.Spec?.ContainerSpec?.Image === spec.image);
-  const running = wanted.filter((t) => t.Status?.State === "running").length;
-  return { running, wanted };
-}
-
-function converged(spec: ServiceSpec, tasks: TaskInfo[]): boolean {
-  const { running, wanted } = progress(spec, tasks);
-  const others = tasks.filter((t) => t.DesiredState === "running" && t.Spec?.ContainerSpec?.Image !== spec.image);
-  if (others.length) return false;
-  return spec.mode === "global" ? running === wanted.length : running === spec.replicas;
-}
-
-/** The most telling failure among the tasks: the newest one that failed or was rejected, else one still pending. */
-function blame(tasks: TaskInfo[], names: Record<string, string>, serviceName: string): string {
-  const bad = tasks
-    .filter((t) => ["failed", "rejected", "orphaned"].includes(t.Status?.State ?? "") || (t.DesiredState === "running" && t.Status?.State !== "running"))
-    .sort((a, b) => (b.Status?.Timestamp ?? "").localeCompare(a.Status?.Timestamp ?? ""));
-  const t = bad.find((x) => x.Status?.Err) ?? bad[0];
-  if (!t) return "";
-  const where = t.NodeID ? `on node ${names[t.NodeID] ?? t.NodeID}` : "not placed on any node";
-  return `; task ${serviceName}.${t.Slot ?? t.ID.slice(0, 12)} ${where} is ${t.Status?.State ?? "unknown"}: ${t.Status?.Err || t.Status?.Message || "no message"}`;
-}
-
 /** Waits (bounded) until every task of the service runs; the error names the service and a failed task's node. */
 async function waitConverged(docker: Docker, target: string, spec: ServiceSpec, serviceId: string): Promise<number> {
   const deadline = Date.now() + spec.convergeTimeoutSeconds * 1000;
   for (;;) {
     const info = await findService(docker, serviceId);
     const tasks = await tasksOf(docker, serviceId);
-    const state = info?.UpdateStatus?.State;
-    if (state === "paused" || state === "rollback_completed" || state === "rollback_paused") {
-      throw new RemoteError(target, `service ${spec.name}: the update was ${state.replace("_", " ")}: ${info?.UpdateStatus?.Message ?? ""}${blame(tasks, await nodeNames(docker), spec.name)}`, "DOCKYARD_SERVICE_UPDATE_FAILED");
-    }
-    if (state !== "updating" && state !== "rollback_started" && converged(spec, tasks)) return progress(spec, tasks).running;
-    if (Date.now() > deadline) {
-      const { running, wanted } = progress(spec, tasks);
-      const want = spec.mode === "global" ? wanted.length : spec.replicas;
-      throw new RemoteError(target, `service ${spec.name} did not converge within ${spec.convergeTimeoutSeconds} s: ${running} of ${want} tasks running${blame(tasks, await nodeNames(docker), spec.name)}`, "DOCKYARD_SERVICE_NOT_CONVERGED");
-    }
+    const look = serviceConvergence(spec, info, tasks, Date.now() > deadline);
+    if (look.kind === "done") return look.running;
+    if (look.kind === "failed") throw new RemoteError(target, look.message + taskBlame(tasks, await nodeNames(docker), spec.name), look.code);
     await sleep(1000);
   }
 }
 
 async function driftOf(docker: Docker, inputs: ServiceInputs, info: ServiceInfo | undefined): Promise<{ drift: string[]; running: number }> {
-  const s = inputs.spec;
-  if (!info) return { drift: [`service ${s.name} is missing`], running: 0 };
-  const ids = await ensureNetworks(docker, s, false);
-  const drift = serviceSpecDrift(s, inputs.env, ids, info.Spec);
-  const tasks = await tasksOf(docker, info.ID);
-  const { running } = progress(s, tasks);
-  if (!drift.length && !converged(s, tasks)) drift.push(`service ${s.name} has ${running} of ${s.mode === "global" ? "its" : s.replicas} tasks running`);
-  return { drift, running };
+  if (!info) return serviceDrift(inputs.spec, inputs.env, {}, undefined, []);
+  const ids = await ensureNetworks(docker, inputs.spec, false);
+  return serviceDrift(inputs.spec, inputs.env, ids, info, await tasksOf(docker, info.ID));
 }
 
 async function apply(inputs: ServiceInputs, existing: ServiceInfo | undefined): Promise<ServiceOutputs> {
@@ -146,16 +94,15 @@ async function apply(inputs: ServiceInputs, existing: ServiceInfo | undefined): 
   const fail = (what: string) => (e: Error) => {
     throw new RemoteError(target, `${what} service ${inputs.spec.name}: ${e.message}`, "DOCKYARD_ENGINE_REFUSED");
   };
-  if (existing) {
-    if (existing.Spec.Labels && (existing.Spec.Labels as Record<string, string>)[MANAGED_LABEL] !== "true") {
-      throw new RemoteError(target, `a service named ${inputs.spec.name} exists and was not created by Dockyard: remove or rename it. Nothing was changed`, "DOCKYARD_NOT_MANAGED");
-    }
+  const plan = planService(inputs.spec, existing);
+  if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
+  if (plan.kind === "update") {
     // dockerode's typing lacks (auth, opts); the call is the one its code takes.
-    const svc = docker.getService(existing.ID) as unknown as { update(auth: RegistryAuth | undefined, opts: object): Promise<unknown> };
+    const svc = docker.getService(plan.id) as unknown as { update(auth: RegistryAuth | undefined, opts: object): Promise<unknown> };
     await svc
-      .update(inputs.registryAuth, { _query: { version: existing.Version.Index }, _body: body })
+      .update(inputs.registryAuth, { _query: { version: plan.version }, _body: body })
       .catch(fail("updating"));
-    id = existing.ID;
+    id = plan.id;
   } else {
     const svc = await docker.createService(inputs.registryAuth as unknown as Docker.AuthConfig, body as unknown as Docker.CreateServiceOptions).catch(fail("creating"));
     id = (svc as unknown as { id: string }).id;
@@ -166,7 +113,7 @@ async function apply(inputs: ServiceInputs, existing: ServiceInfo | undefined): 
   } catch (e) {
     // A new service that cannot run does not stay behind; an updated one is left to its
     // update's failure action (pause or rollback), as swarm's own tools do.
-    if (!existing) await docker.getService(id).remove().catch(() => undefined);
+    if (plan.kind === "create") await docker.getService(id).remove().catch(() => undefined);
     throw e;
   }
   return { ...inputs, serviceId: id, runningTasks: running, drift: [] };
@@ -198,14 +145,8 @@ export const service = {
 
   async diff(_id: string, olds: ServiceOutputs, news: ServiceInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.spec) || containsUnknown(news.env)) return { changes: true };
-    // The name and the mode cannot change on a service: a new one replaces it.
-    const replaces = [
-      ...(machineIdentity(olds.connection) !== machineIdentity(news.connection) ? ["connection"] : []),
-      ...(olds.spec.name !== news.spec.name || olds.spec.mode !== news.spec.mode ? ["spec"] : []),
-    ];
-    if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: true };
-    if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(olds.env, news.env)) return { changes: true };
-    if (olds.drift.length) return { changes: true };
+    const change = serviceChange(olds, news, machineIdentity(olds.connection) === machineIdentity(news.connection));
+    if (change !== "probe") return change;
     const docker = await dockerApi(toConnectionSpec(news));
     return { changes: (await driftOf(docker, news, await findService(docker, olds.serviceId))).drift.length > 0 };
   },
@@ -219,9 +160,7 @@ export const service = {
   async delete(_id: string, props: ServiceOutputs): Promise<void> {
     const docker = await dockerApi(toConnectionSpec(props));
     const info = await findService(docker, props.serviceId);
-    if (info && (info.Spec.Labels as Record<string, string> | undefined)?.[MANAGED_LABEL] === "true") {
-      await docker.getService(info.ID).remove();
-    }
+    if (serviceIsOurs(info)) await docker.getService(info.ID).remove();
     // Its own networks go once its tasks have let go of them (bounded; a network still in use stays).
     const owned = ((await docker.listNetworks({ filters: { label: [`${NETWORK_OWNER}=${props.spec.name}`] } })) as { Id: string }[]).map((n) => n.Id);
     const deadline = Date.now() + 60_000;

@@ -15,7 +15,9 @@ import {
   type SwarmStep,
   describeSteps,
   planSwarm,
-} from "../swarm/swarm-plan";
+  swarmDrift,
+  swarmRefusal,
+} from "../plan/swarm";
 import { type ConnectionInputs, type Credentials, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
 export interface SwarmNodeSpec {
@@ -252,14 +254,9 @@ async function removeNode(manager: Docker, n: Reached, nodeId: string, wasManage
   }
 }
 
-function refuseForeign(all: Reached[], observed: ObservedSwarm): void {
-  for (const n of all) {
-    const l = observed.local[keyOf(n.spec)];
-    if (n !== all[0] && l?.state === "active" && l.clusterId !== observed.clusterId) {
-      throw new RemoteError(n.target, `is already in another swarm${l.clusterId ? ` (cluster ${l.clusterId})` : ""}: run \`docker swarm leave\` on it first. Nothing was changed on it`, "DOCKYARD_SWARM_FOREIGN");
-    }
-    if (l?.state === "locked") throw new RemoteError(n.target, "its swarm is locked (autolock): unlock it with `docker swarm unlock` first", "DOCKYARD_SWARM_LOCKED");
-  }
+function refuseForeign(inputs: SwarmInputs, all: Reached[], observed: ObservedSwarm): void {
+  const refusal = swarmRefusal(desiredOf(inputs.nodes), observed);
+  if (refusal) throw new RemoteError(all.find((n) => keyOf(n.spec) === refusal.key)!.target, refusal.message, refusal.code);
 }
 
 async function record(inputs: SwarmInputs, all: Reached[], first: Reached, observed: ObservedSwarm, drift: string[], tokens?: SwarmOutputs["joinTokens"]): Promise<SwarmOutputs> {
@@ -281,7 +278,7 @@ async function converge(inputs: SwarmInputs, olds: SwarmOutputs | undefined): Pr
     ? reach(olds.nodes, olds.credentials).filter((n) => former.some((f) => f.key === keyOf(n.spec)))
     : [];
   const observed = await observe([...all, ...formerReached], first);
-  refuseForeign(all, observed);
+  refuseForeign(inputs, all, observed);
   const steps = planSwarm(desiredOf(inputs.nodes), observed, former);
   // Init first, then joins one at a time (managers before workers, as declared), then settings.
   for (const step of steps) await run(step, inputs, all, first, formerReached);
@@ -305,9 +302,7 @@ export const swarm = {
   async read(id: string, props: SwarmOutputs): Promise<pulumi.dynamic.ReadResult<SwarmOutputs>> {
     const all = reach(props.nodes, props.credentials);
     const observed = await observe(all, all[0]);
-    const unreachable = props.nodes.filter((n) => observed.local[keyOf(n)]?.state === "unreachable").map((n) => `${n.name} could not be reached`);
-    const drift = [...unreachable, ...describeSteps(planSwarm(desiredOf(props.nodes), observed, []), namesOf(props.nodes))];
-    if (observed.clusterId && props.clusterId && observed.clusterId !== props.clusterId) drift.unshift(`the first manager is in another swarm (${observed.clusterId}, was ${props.clusterId})`);
+    const drift = swarmDrift(desiredOf(props.nodes), observed, props.clusterId);
     const outs = await record(props, all, all[0], observed, drift, observed.clusterId === props.clusterId ? props.joinTokens : undefined);
     return { id, props: outs };
   },

@@ -1,19 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isDeepStrictEqual } from "node:util";
 import type Docker from "dockerode";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError } from "../remote/errors";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
-import { MANAGED } from "./network";
+import { isRefusal } from "../plan/refusal";
+import { type NamedVolumeSpec, type VolumeInfo, planVolume, planVolumeRemoval, volumeChange, volumeCreateOptions, volumeDrift, volumeIsOurs } from "../plan/volume";
 
-/** The settings Dockyard owns on a named volume; the Engine API changes none in place. */
-export interface NamedVolumeSpec {
-  name: string;
-  driver: string;
-  driverOpts: Record<string, string>;
-  labels: Record<string, string>;
-}
+export type { NamedVolumeSpec } from "../plan/volume";
+// Kept where the network tests import it from.
+export { volumeDrift } from "../plan/volume";
 
 export interface VolumeInputs extends ConnectedInputs {
   spec: NamedVolumeSpec;
@@ -26,8 +22,6 @@ export interface VolumeOutputs extends VolumeInputs {
   drift: string[];
 }
 
-type VolumeInfo = { Name: string; Driver: string; Mountpoint: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null };
-
 async function find(docker: Docker, name: string): Promise<VolumeInfo | undefined> {
   try {
     return (await docker.getVolume(name).inspect()) as VolumeInfo;
@@ -37,36 +31,16 @@ async function find(docker: Docker, name: string): Promise<VolumeInfo | undefine
   }
 }
 
-/** How the volume on the host differs from the spec, as drift reasons ([] when it matches). */
-export function volumeDrift(spec: NamedVolumeSpec, info: VolumeInfo | undefined): string[] {
-  if (!info) return [`volume ${spec.name} is missing`];
-  const other: string[] = [];
-  if (info.Labels?.[MANAGED] !== "true") other.push("not created by Dockyard");
-  if (info.Driver !== spec.driver) other.push(`driver ${info.Driver}, not ${spec.driver}`);
-  if (!isDeepStrictEqual(info.Options ?? {}, spec.driverOpts)) other.push(`driver options ${JSON.stringify(info.Options ?? {})}, not ${JSON.stringify(spec.driverOpts)}`);
-  for (const [k, v] of Object.entries(spec.labels)) if (info.Labels?.[k] !== v) other.push(`label ${k} is ${JSON.stringify(info.Labels?.[k] ?? null)}`);
-  return other.length ? [`volume ${spec.name} has other settings: ${other.join(", ")}`] : [];
-}
-
 async function create(docker: Docker, inputs: VolumeInputs): Promise<VolumeOutputs> {
   const target = targetOf(inputs.connection);
   const s = inputs.spec;
-  const existing = await find(docker, s.name);
-  if (existing) {
-    // Never removed to make it match: a volume holds data. Ours and matching (kept by an earlier
-    // destroy) is taken back with its data.
-    const drift = volumeDrift(s, existing);
-    if (drift.length) {
-      throw new RemoteError(target, `${drift.join("; ")}. It may hold data, so Dockyard does not remove it: remove it by hand (\`docker volume rm ${s.name}\`) or choose another name. Nothing was changed`, "DOCKYARD_VOLUME_CONFLICT");
-    }
-    return { ...inputs, mountpoint: existing.Mountpoint, drift: [] };
-  }
-  await docker
-    .createVolume({ Name: s.name, Driver: s.driver, DriverOpts: s.driverOpts, Labels: { ...s.labels, [MANAGED]: "true" } })
-    .catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
-      if (e.statusCode === undefined) throw e;
-      throw new RemoteError(target, `creating volume ${s.name}: ${e.json?.message ?? e.message}`, "DOCKYARD_ENGINE_REFUSED");
-    });
+  const plan = planVolume(s, await find(docker, s.name));
+  if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
+  if (plan.kind === "keep") return { ...inputs, mountpoint: plan.mountpoint, drift: [] };
+  await docker.createVolume(volumeCreateOptions(s)).catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
+    if (e.statusCode === undefined) throw e;
+    throw new RemoteError(target, `creating volume ${s.name}: ${e.json?.message ?? e.message}`, "DOCKYARD_ENGINE_REFUSED");
+  });
   // dockerode answers with a client object, not the volume: read it back for plain values.
   const v = await find(docker, s.name);
   if (!v) throw new RemoteError(target, `volume ${s.name} was not there right after it was created`);
@@ -97,10 +71,8 @@ export const volume = {
 
   async diff(_id: string, olds: VolumeOutputs, news: VolumeInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.connection) || containsUnknown(news.spec)) return { changes: true };
-    const connection = connectionChange(olds, news);
-    if (connection === "replace") return { changes: true, replaces: ["connection"], deleteBeforeReplace: true };
-    if (!isDeepStrictEqual(olds.spec, news.spec)) return { changes: true, replaces: ["spec"], deleteBeforeReplace: true };
-    if (connection === "update" || olds.deleteOnDestroy !== news.deleteOnDestroy || olds.drift.length > 0) return { changes: true };
+    const change = volumeChange(olds, news, connectionChange(olds, news));
+    if (change !== "probe") return change;
     try {
       const info = await withEngine(toConnectionSpec(news), `reading volume ${news.spec.name}`, (docker) => find(docker, news.spec.name));
       return { changes: volumeDrift(news.spec, info).length > 0 };
@@ -118,13 +90,12 @@ export const volume = {
 
   async delete(_id: string, props: VolumeOutputs): Promise<void> {
     const target = targetOf(props.connection);
-    if (!props.deleteOnDestroy) {
-      console.error(`dockyard: ${target}: volume ${props.spec.name} was kept with its data (deleteOnDestroy is not set); remove it with \`docker volume rm ${props.spec.name}\` when it is no longer needed`);
-      return;
-    }
+    const plan = planVolumeRemoval(props.spec, props.deleteOnDestroy);
+    if (plan.notice) console.error(`dockyard: ${target}: ${plan.notice}`);
+    if (!plan.remove) return;
     await withEngine(toConnectionSpec(props), `removing volume ${props.spec.name}`, async (docker) => {
       const info = await find(docker, props.spec.name);
-      if (!info || info.Labels?.[MANAGED] !== "true") return;
+      if (!volumeIsOurs(info)) return;
       await docker
         .getVolume(props.spec.name)
         .remove()

@@ -5,7 +5,7 @@ import { invalid } from "../model/input-error";
 import type { Credentials } from "../providers/connection-inputs";
 import type { SwarmMember, SwarmNodeSpec } from "../providers/swarm";
 import { SwarmResource } from "../providers/swarm-resources";
-import type { NodeAvailability } from "./swarm-plan";
+import type { NodeAvailability } from "../plan/swarm";
 
 export interface SwarmNodeArgs {
   /**

@@ -1,6 +1,7 @@
 import test from "ava";
 import type Docker from "dockerode";
-import { type ContainerSpec, containerNetworkDrift, joinNetworks } from "../../src/providers/container";
+import { type ContainerSpec, containerNetworkDrift } from "../../src/plan/container";
+import { joinNetworks } from "../../src/providers/container";
 
 /** A fake Engine API client that records network connects and disconnects. */
 function fakeDocker(missing: string[] = []) {

@@ -1,6 +1,6 @@
 import test from "ava";
 import { checkDockerUsers } from "../../src/engine/docker-users";
-import { dockerUsersDrift, dockerUsersPlan } from "../../src/providers/docker-users";
+import { dockerUsersDrift, dockerUsersPlan } from "../../src/plan/docker-users";
 import { parseDockerUsersProbe, renderDockerUsersChange, renderDockerUsersProbe } from "../../src/scripts/docker-users";
 import { shellcheck } from "./shellcheck";
 

@@ -1,7 +1,7 @@
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
-import { type ClusterNode, type DesiredNode, type ObservedSwarm, describeSteps, planSwarm } from "../../src/swarm/swarm-plan";
+import { type ClusterNode, type DesiredNode, type ObservedSwarm, describeSteps, planSwarm } from "../../src/plan/swarm";
 import { parseServicePort, renderServiceSpec, type ServiceSpec, serviceSpecDrift } from "../../src/swarm/service-spec";
 import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
 

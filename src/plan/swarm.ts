@@ -1,3 +1,4 @@
+import type { DockyardErrorCode } from "../model/error-codes";
 /**
  * Pure decisions for a swarm: what the declared membership needs, given what the nodes and the
  * first manager report. The provider reads, runs these steps in order, and records.
@@ -120,4 +121,28 @@ export function describeSteps(steps: SwarmStep[], names: Record<string, string>)
         return `${s.name} is still in the swarm but no longer declared (drained and removed)`;
     }
   });
+}
+
+/**
+ * The node that stops a run before anything changes, and why: a node other than the first in
+ * another swarm (it must leave it first), or a locked swarm (autolock).
+ */
+export function swarmRefusal(desired: DesiredNode[], observed: ObservedSwarm): { key: string; code: DockyardErrorCode; message: string } | undefined {
+  for (const [i, d] of desired.entries()) {
+    const l = observed.local[d.key];
+    if (i > 0 && l?.state === "active" && l.clusterId !== observed.clusterId) {
+      return { key: d.key, code: "DOCKYARD_SWARM_FOREIGN", message: `is already in another swarm${l.clusterId ? ` (cluster ${l.clusterId})` : ""}: run \`docker swarm leave\` on it first. Nothing was changed on it` };
+    }
+    if (l?.state === "locked") return { key: d.key, code: "DOCKYARD_SWARM_LOCKED", message: "its swarm is locked (autolock): unlock it with `docker swarm unlock` first" };
+  }
+  return undefined;
+}
+
+/** What refresh records: nodes not reached, every step still needed, a first manager in another swarm. */
+export function swarmDrift(desired: DesiredNode[], observed: ObservedSwarm, recordedClusterId: string): string[] {
+  const unreachable = desired.filter((d) => observed.local[d.key]?.state === "unreachable").map((d) => `${d.name} could not be reached`);
+  const names = Object.fromEntries(desired.map((d) => [d.key, d.name]));
+  const drift = [...unreachable, ...describeSteps(planSwarm(desired, observed, []), names)];
+  if (observed.clusterId && recordedClusterId && observed.clusterId !== recordedClusterId) drift.unshift(`the first manager is in another swarm (${observed.clusterId}, was ${recordedClusterId})`);
+  return drift;
 }

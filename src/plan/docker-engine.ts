@@ -1,0 +1,258 @@
+import { isDeepStrictEqual } from "node:util";
+import { type Distro, detectDistro } from "../model/distro";
+import { compareVersions } from "../model/version";
+import { DEFAULT_CHANNEL, DEFAULT_DOCKER_CE_MIRROR, DEFAULT_OFFLINE_INSTALL_DIR, DEFAULT_PACKAGE_SOURCE } from "../model/defaults";
+import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
+import {
+  conflictingPackages,
+  enginePackage,
+  type PackageSource,
+  pickVersion,
+  renderOnlineInstall,
+  renderOnlinePrepare,
+  renderOnlineUninstall,
+  renderRemovePackages,
+  renderRepositoryCommit,
+  renderRepositoryRestore,
+  repositoryFiles,
+  upstreamVersion,
+} from "../scripts/engine-online";
+import { renderAdoptCheck, renderServiceStart, type EngineState } from "../scripts/engine-service";
+import { renderUnmaskEngine, type ServiceHealth } from "../scripts/engine-health";
+import type { HostFacts } from "../model/host-facts";
+import { type Refusal, refuse } from "./refusal";
+
+export type EngineMethod = "online" | "offline" | "adopt";
+
+/** What the engine should be; plain data, compared field by field in diff. */
+export interface EngineSpec {
+  method: EngineMethod;
+  source?: PackageSource;
+  mirror?: string;
+  channel?: string;
+  version?: string;
+  allowDowngrade?: boolean;
+  bundle?: { path?: string; url?: string; sha256: string };
+  installDir?: string;
+  uninstallOnDelete?: boolean;
+}
+
+/** The engine as the probe reads it: packages, the offline record, the service and its units. */
+export type EngineFacts = EngineState & { health: ServiceHealth };
+
+/** One script the provider runs on the host, in plan order. */
+export type EngineStep =
+  | { kind: "adoptCheck" }
+  | { kind: "prepareRepository"; source: PackageSource; mirror: string; channel: string }
+  | { kind: "restoreRepository"; source: PackageSource }
+  | { kind: "install"; source: PackageSource; version: string; downgrade: boolean; reinstall: boolean; hold: boolean }
+  | { kind: "commitRepository" }
+  | { kind: "removePackages"; packages: string[] }
+  | { kind: "offlineInstall"; sha256: string; installDir: string }
+  | { kind: "offlineUninstall" }
+  | { kind: "onlineUninstall"; source: PackageSource }
+  | { kind: "unmask" }
+  | { kind: "start"; restart: boolean };
+
+export interface EnginePlan {
+  steps: EngineStep[];
+  /** The package version the engine is at once the steps ran (online; "" otherwise). */
+  packageVersion: string;
+}
+
+// The component states these defaults; a state written without them falls back to the same.
+/** The package source the spec installs from. */
+export const engineSource = (spec: EngineSpec): PackageSource => spec.source ?? DEFAULT_PACKAGE_SOURCE;
+
+/**
+ * The distribution the engine is installed for, decided from the host's facts before any host is
+ * touched. Online needs one; offline and adopt go on without (undefined).
+ */
+export function engineDistro(spec: EngineSpec, facts: HostFacts): Distro | undefined | Refusal {
+  const d = detectDistro(facts);
+  if (spec.method !== "online") return typeof d === "string" ? undefined : d;
+  if (typeof d === "string") return refuse("DOCKYARD_UNSUPPORTED_OS", d);
+  if (engineSource(spec) === "distro" && !d.distroPackage) {
+    // EL8/9 ship podman, not docker: say so before the host is touched, not "no version matches".
+    return refuse("DOCKYARD_ENGINE_SOURCE_UNAVAILABLE", `${facts.osPrettyName || d.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`);
+  }
+  return d;
+}
+
+/** The repository an online install lists its versions from (the first thing it changes). */
+export function planOnlinePrepare(spec: EngineSpec): EngineStep[] {
+  return [{ kind: "prepareRepository", source: engineSource(spec), mirror: spec.mirror ?? DEFAULT_DOCKER_CE_MIRROR, channel: spec.channel ?? DEFAULT_CHANNEL }];
+}
+
+/** What puts the repository files back after a refusal; only a docker-ce prepare keeps a backup. */
+export function onlineUndo(distro: Distro, source: PackageSource): EngineStep[] {
+  return repositoryFiles(distro, source).length ? [{ kind: "restoreRepository", source }] : [];
+}
+
+/** The package version to install among those the repository lists, or why none fits. */
+export function chooseEngineVersion(spec: EngineSpec, distro: Distro, available: string[]): string | Refusal<EngineStep> {
+  const source = engineSource(spec);
+  const version = pickVersion(available, spec.version);
+  if (version) return version;
+  return refuse(
+    "DOCKYARD_ENGINE_VERSION_NOT_FOUND",
+    `no ${enginePackage(distro, source)} version matches ${spec.version ? `'${spec.version}'` : "any"} in ${source === "docker-ce" ? spec.mirror : "the distribution's repositories"}` +
+      ` (available: ${[...new Set(available.map(upstreamVersion))].join(", ") || "none"}). Nothing was installed`,
+    onlineUndo(distro, source),
+  );
+}
+
+/** The engine started (and unmasked), restarted when binaries were replaced under a running one. */
+export function planEngineStart(spec: EngineSpec, restart: boolean): EngineStep[] {
+  return spec.method === "adopt" ? [] : [{ kind: "unmask" }, { kind: "start", restart }];
+}
+
+/**
+ * An online install once the version is chosen and the host probed: nothing when the package is
+ * at that version with its files and no conflicting package; a reinstall when files are missing;
+ * a downgrade only with allowDowngrade. A fresh install leaves the engine started by the package
+ * itself, so only an upgrade, downgrade or reinstall restarts it.
+ */
+export function planOnlineEngine(spec: EngineSpec, distro: Distro, chosen: string, before: EngineState): EnginePlan | Refusal<EngineStep> {
+  const source = engineSource(spec);
+  const pkg = enginePackage(distro, source);
+  const installed = before.packages[pkg];
+  // A package can count as installed with its files deleted by hand: installed again then.
+  const reinstall = installed === chosen && before.missingPackagedFiles.length > 0;
+  const conflicts = conflictingPackages(distro, source).some((p) => p in before.packages);
+  const steps: EngineStep[] = [];
+  let restart = false;
+  if (installed !== chosen || reinstall || conflicts) {
+    const downgrade = !!installed && compareVersions(upstreamVersion(installed), upstreamVersion(chosen)) > 0;
+    if (downgrade && !spec.allowDowngrade) {
+      return refuse(
+        "DOCKYARD_DOWNGRADE_REFUSED",
+        `${pkg} ${installed} is installed and the pin '${spec.version}' resolves to the older ${chosen}: set allowDowngrade to downgrade. Nothing was changed`,
+        onlineUndo(distro, source),
+      );
+    }
+    steps.push({ kind: "install", source, version: chosen, downgrade, reinstall, hold: !!spec.version });
+    restart = !!installed;
+  }
+  if (repositoryFiles(distro, source).length) steps.push({ kind: "commitRepository" });
+  return { steps: [...steps, ...planEngineStart(spec, restart)], packageVersion: chosen };
+}
+
+/**
+ * An offline install once the bundle is on the host and the host probed: installed again when
+ * another bundle, another directory, missing files, no client, or a masked unit (a /dev/null link
+ * where the install puts the unit) says so; packaged engines own the same files and go first.
+ */
+export function planOfflineEngine(spec: EngineSpec & { bundle: { sha256: string } }, distro: Distro | undefined, before: EngineFacts): EnginePlan {
+  const sha256 = spec.bundle.sha256;
+  const installDir = spec.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
+  const steps: EngineStep[] = [];
+  let restart = false;
+  if (before.offline?.sha256 !== sha256 || before.offline.installDir !== installDir || before.missingFiles.length || !before.clientVersion || before.health.masked.length) {
+    if (distro) steps.push({ kind: "removePackages", packages: [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])] });
+    steps.push({ kind: "offlineInstall", sha256, installDir });
+    restart = true;
+  }
+  return { steps: [...steps, ...planEngineStart(spec, restart)], packageVersion: "" };
+}
+
+/** An adopted engine is only checked: Dockyard neither installs nor starts it. */
+export function planAdoptEngine(): EnginePlan {
+  return { steps: [{ kind: "adoptCheck" }], packageVersion: "" };
+}
+
+/** Before an update converges: leaving an offline install for a package removes its files and units. */
+export function planMethodChange(olds: EngineSpec, news: EngineSpec): EngineStep[] {
+  return olds.method === "offline" && news.method === "online" ? [{ kind: "offlineUninstall" }] : [];
+}
+
+/** What destroy does: the engine stays (a notice says why) unless uninstallOnDelete on an install of ours. */
+export function planEngineRemoval(spec: EngineSpec): { steps: EngineStep[]; notice?: string } {
+  // Containers may depend on the engine: it stays unless the program asked otherwise.
+  if (!spec.uninstallOnDelete || spec.method === "adopt") {
+    const why = spec.method === "adopt" ? "it was adopted, not installed by Dockyard" : "uninstallOnDelete is not set";
+    return { steps: [], notice: `the Docker engine was left in place (${why})` };
+  }
+  return { steps: [spec.method === "offline" ? { kind: "offlineUninstall" } : { kind: "onlineUninstall", source: engineSource(spec) }] };
+}
+
+/** Every way the host differs from the spec (empty when it matches). */
+export function engineDrift(spec: EngineSpec, state: EngineState & { health?: ServiceHealth }, distro: Distro | undefined, packageVersion?: string): string[] {
+  const reasons: string[] = [];
+  if (!state.running) reasons.push(state.clientVersion || state.active !== "unknown" ? `docker is not running (${state.active})` : "docker is not installed");
+  if (state.enabled !== "enabled" && spec.method !== "adopt") reasons.push(`docker.service is not enabled on boot (${state.enabled})`);
+  // dockerd answers for a while with containerd stopped, but starts no container.
+  if (spec.method !== "adopt" && state.health) {
+    if (state.health.containerd && state.health.containerd !== "active") reasons.push(`containerd.service is not running (${state.health.containerd})`);
+    for (const u of state.health.masked) reasons.push(`${u} is masked`);
+  }
+  if (spec.method === "online" && distro) {
+    const pkg = enginePackage(distro, engineSource(spec));
+    const have = state.packages[pkg];
+    if (!have) reasons.push(`package ${pkg} is not installed`);
+    else if (packageVersion && have !== packageVersion) reasons.push(`package ${pkg} is ${have}, not ${packageVersion}`);
+    if (state.missingPackagedFiles.length) reasons.push(`files of the installed packages are missing: ${state.missingPackagedFiles.join(", ")}`);
+  }
+  if (spec.method === "offline" && spec.bundle) {
+    if (!state.offline) reasons.push("the offline install record is missing");
+    else if (state.offline.sha256 !== spec.bundle.sha256) reasons.push("the installed bundle is another one");
+    if (state.missingFiles.length) reasons.push(`installed files are missing: ${state.missingFiles.join(", ")}`);
+  }
+  return reasons;
+}
+
+/** The script of a step and what its failure message says it was doing. */
+export function renderEngineStep(step: EngineStep, distro: Distro | undefined): { script: string; what: string } {
+  const d = () => {
+    if (!distro) throw new Error(`engine step ${step.kind} needs the host's distribution`);
+    return distro;
+  };
+  switch (step.kind) {
+    case "adoptCheck":
+      return { script: renderAdoptCheck(), what: "checking the engine to adopt" };
+    case "prepareRepository":
+      return { script: renderOnlinePrepare(d(), step.source, { mirror: step.mirror, channel: step.channel }), what: "preparing the package repository" };
+    case "restoreRepository":
+      return { script: renderRepositoryRestore(d(), step.source), what: "restoring the package repository" };
+    case "install": {
+      const { source, version, downgrade, reinstall, hold } = step;
+      return {
+        script: renderOnlineInstall(d(), { source, version, downgrade, reinstall, hold }),
+        what: `${reinstall ? "reinstalling" : "installing"} ${enginePackage(d(), source)} ${version}`,
+      };
+    }
+    case "commitRepository":
+      return { script: renderRepositoryCommit(), what: "dropping the repository backup" };
+    case "removePackages":
+      return { script: renderRemovePackages(d(), step.packages), what: "removing packaged engines" };
+    case "offlineInstall":
+      return { script: renderOfflineInstall({ bundlePath: bundlePathOnHost(step.sha256), sha256: step.sha256, installDir: step.installDir }), what: "installing the offline bundle" };
+    case "offlineUninstall":
+      return { script: renderOfflineUninstall(), what: "removing the offline install" };
+    case "onlineUninstall":
+      return { script: renderOnlineUninstall(d(), step.source), what: "removing the engine" };
+    case "unmask":
+      // A masked docker.socket (or service) would keep docker down whatever the install did.
+      return { script: renderUnmaskEngine(), what: "unmasking docker's units" };
+    case "start":
+      return { script: renderServiceStart({ restart: step.restart }), what: "starting docker" };
+  }
+}
+
+/**
+ * The diff before any probe: another machine replaces (the new engine made first); another spec,
+ * connection or credentials is an update; otherwise only the host can tell (drift: `probe`).
+ */
+export function engineChange(
+  olds: { spec: EngineSpec; connection: unknown; credentials: unknown },
+  news: { spec: EngineSpec; connection: unknown; credentials: unknown },
+  sameMachine: boolean,
+): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
+  if (!sameMachine) return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+  // uninstallOnDelete compared on its own: absent and undefined are the same setting.
+  const install = (s: EngineSpec) => ({ ...s, uninstallOnDelete: undefined });
+  if (!isDeepStrictEqual(install(olds.spec), install(news.spec))) return { changes: true };
+  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+  if (olds.spec.uninstallOnDelete !== news.spec.uninstallOnDelete) return { changes: true };
+  return "probe";
+}
