@@ -29,8 +29,21 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, hosts: [1, 3, 5], ansibleHosts: [3, 5], tools: ALL_TOOLS, out: path.join(__dirname, "results.json"), warmUp: true, parallelDiff: false, append: false };
-  const list = (v: string) => v.split(",").map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);
+  const o: Options = {
+    runs: 3,
+    hosts: [1, 3, 5],
+    ansibleHosts: [3, 5],
+    tools: ALL_TOOLS,
+    out: path.join(__dirname, "results.json"),
+    warmUp: true,
+    parallelDiff: false,
+    append: false,
+  };
+  const list = (v: string) =>
+    v
+      .split(",")
+      .map((x) => Number(x.trim()))
+      .filter((x) => Number.isInteger(x) && x > 0);
   let explicitAnsible = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
@@ -40,12 +53,18 @@ function parseArgs(argv: string[]): Options {
     else if (flag === "--ansible-hosts") {
       o.ansibleHosts = list(value());
       explicitAnsible = true;
-    } else if (flag === "--tools") o.tools = value().split(",").map((t) => t.trim()) as Tool[];
+    } else if (flag === "--tools")
+      o.tools = value()
+        .split(",")
+        .map((t) => t.trim()) as Tool[];
     else if (flag === "--out") o.out = path.resolve(value());
     else if (flag === "--no-warm-up") o.warmUp = false;
     else if (flag === "--parallel-diff") o.parallelDiff = true;
     else if (flag === "--append") o.append = true;
-    else throw new Error(`bench: unknown flag ${argv[i]} (--runs N, --hosts 1,3,5, --ansible-hosts 3,5, --tools ${ALL_TOOLS.join(",")}, --out FILE, --no-warm-up, --parallel-diff, --append)`);
+    else
+      throw new Error(
+        `bench: unknown flag ${argv[i]} (--runs N, --hosts 1,3,5, --ansible-hosts 3,5, --tools ${ALL_TOOLS.join(",")}, --out FILE, --no-warm-up, --parallel-diff, --append)`,
+      );
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error("bench: --runs must be a positive integer");
   if (!explicitAnsible) o.ansibleHosts = o.ansibleHosts.filter((n) => o.hosts.includes(n));
@@ -59,10 +78,15 @@ const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - t0) / 1
 
 function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      cmd,
+      args,
+      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${err.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -124,7 +148,10 @@ async function freshHosts(ctx: Context, n: number): Promise<Rig> {
   ctx.rigs.add(rig);
   await Promise.all(
     rig.hosts.map((h) =>
-      rig.exec(h, "apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null"),
+      rig.exec(
+        h,
+        "apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null",
+      ),
     ),
   );
   return rig;
@@ -177,7 +204,8 @@ async function pulumiChild(ctx: Context, spec: Omit<ChildSpec, "pulumiBin">): Pr
   const peaks = result.childPeakKb;
   return {
     seconds: r.seconds,
-    otherRigContainers: others, load1: loadBefore,
+    otherRigContainers: others,
+    load1: loadBefore,
     nodeMaxRssMb: mb(result.nodeMaxRssKb),
     cliPeakMb: mb(peaks.pulumi),
     // The dynamic-provider host is a node process under the CLI (pulumi-resource-pulumi-nodejs).
@@ -208,7 +236,12 @@ async function benchDockyard(ctx: Context, n: number): Promise<void> {
   const mirrors = [`http://${ctx.registry}`];
   try {
     const phases: {
-      phase: Phase; op: ChildSpec["op"]; mirrors: string[]; checkHttp: boolean; env?: Record<string, string>; expect: (c: Record<string, number>) => boolean;
+      phase: Phase;
+      op: ChildSpec["op"];
+      mirrors: string[];
+      checkHttp: boolean;
+      env?: Record<string, string>;
+      expect: (c: Record<string, number>) => boolean;
     }[] = [
       { phase: "converge", op: "up", mirrors, checkHttp: true, expect: (c) => (c.create ?? 0) > 0 },
       { phase: "noop", op: "up", mirrors, checkHttp: false, expect: (c) => Object.keys(c).length === 0 },
@@ -217,11 +250,22 @@ async function benchDockyard(ctx: Context, n: number): Promise<void> {
     if (ctx.opts.parallelDiff) {
       // The engine calls Diff one resource at a time unless asked (pulumi/pulumi#12351, #18872).
       phases.splice(2, 0, {
-        phase: "noop-parallel-diff", op: "up", mirrors, checkHttp: false, env: { PULUMI_PARALLEL_DIFF: "true" }, expect: (c) => Object.keys(c).length === 0,
+        phase: "noop-parallel-diff",
+        op: "up",
+        mirrors,
+        checkHttp: false,
+        env: { PULUMI_PARALLEL_DIFF: "true" },
+        expect: (c) => Object.keys(c).length === 0,
       });
     }
     if (ctx.opts.tools.includes("ansible") && ctx.opts.ansibleHosts.includes(n)) {
-      phases.push({ phase: "mirror-change", op: "up", mirrors: [...mirrors, `http://${ctx.registry2}`], checkHttp: true, expect: (c) => (c.update ?? 0) > 0 });
+      phases.push({
+        phase: "mirror-change",
+        op: "up",
+        mirrors: [...mirrors, `http://${ctx.registry2}`],
+        checkHttp: true,
+        expect: (c) => (c.update ?? 0) > 0,
+      });
     }
     for (const p of phases) {
       const sample = await pulumiChild(ctx, { ...base, op: p.op, job: job(ctx, rig.hosts, p.mirrors), checkHttp: p.checkHttp, env: p.env });
@@ -247,7 +291,13 @@ async function benchEmpty(ctx: Context): Promise<void> {
   try {
     for (const phase of ["up-new-stack", "up-again"] as const) {
       const sample = await pulumiChild(ctx, {
-        op: "empty-up", job: job(ctx, [], []), backendDir, workDir, projectName: "dockyard-bench-empty", stackName: "empty", checkHttp: false,
+        op: "empty-up",
+        job: job(ctx, [], []),
+        backendDir,
+        workDir,
+        projectName: "dockyard-bench-empty",
+        stackName: "empty",
+        checkHttp: false,
       });
       delete sample.result;
       delete sample.resourceMs;
@@ -283,12 +333,22 @@ async function benchShell(ctx: Context, n: number): Promise<void> {
     const loadBefore = load1();
     const r = await timedWithRss(
       "bash",
-      [path.join(__dirname, "shell", "fleet.sh"), ctx.keyFile, knownHosts(ctx, rig), ctx.dockerMirror, DOCKER_VERSION,
-        JSON.stringify([`http://${ctx.registry}`]), ...rig.hosts.map((h) => h.address)],
+      [
+        path.join(__dirname, "shell", "fleet.sh"),
+        ctx.keyFile,
+        knownHosts(ctx, rig),
+        ctx.dockerMirror,
+        DOCKER_VERSION,
+        JSON.stringify([`http://${ctx.registry}`]),
+        ...rig.hosts.map((h) => h.address),
+      ],
       process.env,
     );
     record(ctx, "shell", "converge", n, {
-      seconds: r.seconds, otherRigContainers: others, load1: loadBefore, maxRssMb: r.maxRssMb,
+      seconds: r.seconds,
+      otherRigContainers: others,
+      load1: loadBefore,
+      maxRssMb: r.maxRssMb,
       error: r.code === 0 ? undefined : `exit ${r.code}: ${tail(r.stderr + r.stdout)}`,
     });
   } finally {
@@ -358,8 +418,13 @@ async function benchAnsible(ctx: Context, n: number, convergeOnly = false): Prom
       const loadBefore = load1();
       const r = await timedWithRss(
         "ansible-playbook",
-        ["-i", inventory, path.join(__dirname, "ansible", "fleet.yml"),
-          "-e", JSON.stringify({ docker_mirror: ctx.dockerMirror, docker_version: DOCKER_VERSION, registry_mirrors: p.mirrors })],
+        [
+          "-i",
+          inventory,
+          path.join(__dirname, "ansible", "fleet.yml"),
+          "-e",
+          JSON.stringify({ docker_mirror: ctx.dockerMirror, docker_version: DOCKER_VERSION, registry_mirrors: p.mirrors }),
+        ],
         env,
       );
       writeFileSync(path.join(ctx.scratch, `ansible-${n}-${p.phase}.log`), r.stdout + r.stderr);
@@ -367,7 +432,13 @@ async function benchAnsible(ctx: Context, n: number, convergeOnly = false): Prom
       let error = r.code === 0 && failed === 0 ? undefined : `exit ${r.code}: ${tail(r.stdout + r.stderr)}`;
       if (!error && p.expectChanged !== c > 0) error = `unexpected changed=${c} for ${p.phase}`;
       record(ctx, "ansible", p.phase, n, {
-        seconds: r.seconds, otherRigContainers: others, load1: loadBefore, maxRssMb: r.maxRssMb, changes: { changed: c }, taskSeconds: taskTimes(r.stdout), error,
+        seconds: r.seconds,
+        otherRigContainers: others,
+        load1: loadBefore,
+        maxRssMb: r.maxRssMb,
+        changes: { changed: c },
+        taskSeconds: taskTimes(r.stdout),
+        error,
       });
       if (error && p.phase === "converge") break;
     }
@@ -384,7 +455,8 @@ async function versions(pulumiBin: string): Promise<Record<string, string>> {
   return {
     node: process.version,
     pulumi: await v(path.join(pulumiBin, "pulumi"), ["version"]),
-    "@pulumi/pulumi": (JSON.parse(readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version,
+    "@pulumi/pulumi": (JSON.parse(readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string })
+      .version,
     ansible: await v("dpkg-query", ["-W", "-f=${Version}", "ansible"]),
     "ansible-core": (await v("ansible", ["--version"])).replace(/^ansible /, ""),
     "community.docker": /community\.docker\s+(\S+)/.exec(collections)?.[1] ?? "missing",
@@ -397,8 +469,13 @@ async function versions(pulumiBin: string): Promise<Record<string, string>> {
 async function bundleChild(): Promise<void> {
   mkdirSync(BUILD, { recursive: true });
   await sh(path.join(REPO, "node_modules", ".bin", "esbuild"), [
-    path.join(__dirname, "dockyard-child.ts"), "--bundle", "--platform=node", "--target=node20", "--packages=external",
-    "--log-level=warning", `--outfile=${path.join(BUILD, "dockyard-child.js")}`,
+    path.join(__dirname, "dockyard-child.ts"),
+    "--bundle",
+    "--platform=node",
+    "--target=node20",
+    "--packages=external",
+    "--log-level=warning",
+    `--outfile=${path.join(BUILD, "dockyard-child.js")}`,
   ]);
 }
 
@@ -409,7 +486,8 @@ async function pulumiEngineBin(): Promise<string> {
 
 export async function main(argv: string[]): Promise<void> {
   const opts = parseArgs(argv);
-  if (!RIG_LABEL.startsWith("dockyard.bench")) throw new Error(`bench: rig label is ${RIG_LABEL}, expected dockyard.bench (run bench/run.ts)`);
+  if (!RIG_LABEL.startsWith("dockyard.bench"))
+    throw new Error(`bench: rig label is ${RIG_LABEL}, expected dockyard.bench (run bench/run.ts)`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), "dockyard-bench-"));
   const keyPair = sshUtils.generateKeyPairSync("ed25519");
   const keyFile = path.join(scratch, "id_ed25519");
@@ -443,7 +521,8 @@ export async function main(argv: string[]): Promise<void> {
         ansibleHosts: opts.ansibleHosts,
         tools: opts.tools,
         dockerVersion: DOCKER_VERSION,
-        hosts_are: "rig hosts: Debian 12 containers with systemd and sshd on this machine's Docker engine, new ones for every measured scenario, python3 installed before timing",
+        hosts_are:
+          "rig hosts: Debian 12 containers with systemd and sshd on this machine's Docker engine, new ones for every measured scenario, python3 installed before timing",
         measured: "wall time of the whole command, process start to exit (Dockyard: a Node process running the Automation API program)",
       },
       sharedMachine: { rigContainersAtStart: atStart, rigContainersAtEnd: 0, maxDuringRun: atStart, shared: false, note: "" },
@@ -464,8 +543,16 @@ export async function main(argv: string[]): Promise<void> {
       results.sharedMachine.maxDuringRun = Math.max(atStart, earlier.sharedMachine.maxDuringRun);
     }
     const ctx: Context = {
-      opts, keyPair, keyFile, scratch, pulumiBin, dockerMirror: baseUrl,
-      registry: infra.registry!.address, registry2: infra2.registry!.address, results, rigs,
+      opts,
+      keyPair,
+      keyFile,
+      scratch,
+      pulumiBin,
+      dockerMirror: baseUrl,
+      registry: infra.registry!.address,
+      registry2: infra2.registry!.address,
+      results,
+      rigs,
     };
     const write = () => {
       const end = results.sharedMachine;
@@ -514,7 +601,9 @@ export async function main(argv: string[]): Promise<void> {
     results.sharedMachine.rigContainersAtEnd = await otherRigContainers();
     write();
     console.log(renderTables(results));
-    console.log(`\n${results.sharedMachine.note}\nwrote ${path.relative(process.cwd(), opts.out)} (docs/bench.md: npx tsx bench/tables.ts --write ${path.relative(process.cwd(), opts.out)})`);
+    console.log(
+      `\n${results.sharedMachine.note}\nwrote ${path.relative(process.cwd(), opts.out)} (docs/bench.md: npx tsx bench/tables.ts --write ${path.relative(process.cwd(), opts.out)})`,
+    );
   } finally {
     for (const rig of rigs) await rig.stop().catch(() => undefined);
     await downAll(RIG_LABEL).catch(() => undefined);

@@ -74,7 +74,9 @@ function panel(title: string, series: Series[], hosts: number[], floor: number |
   for (const n of hosts) out.push(`<text x="${X(n)}" y="${Y(0) + 14}" text-anchor="middle">${n}</text>`);
   out.push(`<text x="${x0 + PAD.left + w / 2}" y="${y0 + PANEL_H - 6}" text-anchor="middle">hosts (seconds up the side)</text>`);
   if (floor !== undefined) {
-    out.push(`<line x1="${X(0)}" y1="${n1(Y(floor))}" x2="${X(xMax)}" y2="${n1(Y(floor))}" stroke="${TOOL_STYLE.empty.color}" stroke-dasharray="4 3"/>`);
+    out.push(
+      `<line x1="${X(0)}" y1="${n1(Y(floor))}" x2="${X(xMax)}" y2="${n1(Y(floor))}" stroke="${TOOL_STYLE.empty.color}" stroke-dasharray="4 3"/>`,
+    );
   }
   for (const s of series) {
     const { color } = TOOL_STYLE[s.tool];
@@ -83,7 +85,9 @@ function panel(title: string, series: Series[], hosts: number[], floor: number |
     for (const p of s.points) {
       // The whisker is the spread of the samples: on a shared machine it is often wide.
       out.push(`<line x1="${n1(X(p.hosts))}" y1="${n1(Y(p.min))}" x2="${n1(X(p.hosts))}" y2="${n1(Y(p.max))}" stroke="${color}"/>`);
-      out.push(`<circle cx="${n1(X(p.hosts))}" cy="${n1(Y(p.median))}" r="3" fill="${color}"><title>${esc(`${TOOL_STYLE[s.tool].label}, ${p.hosts} hosts: ${n1(p.median)} s`)}</title></circle>`);
+      out.push(
+        `<circle cx="${n1(X(p.hosts))}" cy="${n1(Y(p.median))}" r="3" fill="${color}"><title>${esc(`${TOOL_STYLE[s.tool].label}, ${p.hosts} hosts: ${n1(p.median)} s`)}</title></circle>`,
+      );
     }
   }
   return out.join("\n");
@@ -91,7 +95,9 @@ function panel(title: string, series: Series[], hosts: number[], floor: number |
 
 /** The whole picture: panels of the phases that have data, a legend, and how busy the machine was. */
 export function renderPlot(results: Results): string {
-  const panels = PLOTTED_PHASES.map(([phase, title]) => ({ phase, title, series: seriesOf(results, phase) })).filter((p) => p.series.length);
+  const panels = PLOTTED_PHASES.map(([phase, title]) => ({ phase, title, series: seriesOf(results, phase) })).filter(
+    (p) => p.series.length,
+  );
   const hosts = [...new Set(panels.flatMap((p) => p.series.flatMap((s) => s.points.map((x) => x.hosts))))].sort((a, b) => a - b);
   // The CLI's fixed cost: what a no-op run is measured against.
   const empty = results.scenarios["empty.up-again.1"]?.median;
@@ -101,8 +107,14 @@ export function renderPlot(results: Results): string {
   const width = cols * PANEL_W;
   const height = rows * PANEL_H + legendH;
   const body: string[] = [];
-  panels.forEach((p, i) => body.push(panel(p.title, p.series, hosts, p.phase === "converge" ? undefined : empty, (i % cols) * PANEL_W, Math.floor(i / cols) * PANEL_H)));
-  const tools = [...new Set([...panels.flatMap((p) => p.series.map((s) => s.tool)), ...(empty === undefined ? [] : (["empty"] as const))])].sort();
+  panels.forEach((p, i) =>
+    body.push(
+      panel(p.title, p.series, hosts, p.phase === "converge" ? undefined : empty, (i % cols) * PANEL_W, Math.floor(i / cols) * PANEL_H),
+    ),
+  );
+  const tools = [
+    ...new Set([...panels.flatMap((p) => p.series.map((s) => s.tool)), ...(empty === undefined ? [] : (["empty"] as const))]),
+  ].sort();
   tools.forEach((t, i) => {
     const x = 10 + i * 190;
     const y = rows * PANEL_H + 16;
@@ -110,8 +122,12 @@ export function renderPlot(results: Results): string {
     body.push(`<text x="${x + 20}" y="${y - 4}">${esc(TOOL_STYLE[t].label)}</text>`);
   });
   const loads = Object.values(results.scenarios).flatMap((s) => s.samples.map((x) => x.load1).filter((l): l is number => l !== undefined));
-  const quiet = loads.length ? `load ${n1(Math.min(...loads))}-${n1(Math.max(...loads))} on ${results.machine.cores} cores` : "load not recorded";
-  body.push(`<text x="10" y="${rows * PANEL_H + 34}">${esc(`median of the samples, whiskers from fastest to slowest; ${results.date.slice(0, 10)}, ${quiet}`)}</text>`);
+  const quiet = loads.length
+    ? `load ${n1(Math.min(...loads))}-${n1(Math.max(...loads))} on ${results.machine.cores} cores`
+    : "load not recorded";
+  body.push(
+    `<text x="10" y="${rows * PANEL_H + 34}">${esc(`median of the samples, whiskers from fastest to slowest; ${results.date.slice(0, 10)}, ${quiet}`)}</text>`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,

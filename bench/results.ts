@@ -133,7 +133,9 @@ export function renderTables(r: Results): string {
   const counts = Object.values(r.scenarios).map(okCount);
   const runs = Math.min(...counts) === Math.max(...counts) ? `${counts[0]}` : `${Math.min(...counts)}-${Math.max(...counts)}`;
   const lines: string[] = [];
-  lines.push(`Medians of ${runs} samples (in brackets), wall time of the whole command, ${r.date.slice(0, 10)}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB.`);
+  lines.push(
+    `Medians of ${runs} samples (in brackets), wall time of the whole command, ${r.date.slice(0, 10)}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB.`,
+  );
   lines.push("");
   lines.push(`| phase | ${hostCounts.map((n) => `${n} host${n > 1 ? "s" : ""}`).join(" | ")} |`);
   lines.push(`|---|${hostCounts.map(() => "---:").join("|")}|`);
@@ -154,23 +156,39 @@ export function renderTables(r: Results): string {
   const empty = m("empty", "up-again", 1)?.median;
   const emptyNew = m("empty", "up-new-stack", 1)?.median;
   if (empty !== undefined) {
-    lines.push(`| Empty program: \`pulumi up\`, new stack / again (no hosts) | ${fmt(emptyNew)} / ${fmt(empty)} |${hostCounts.slice(1).map(() => " |").join("")}`);
+    lines.push(
+      `| Empty program: \`pulumi up\`, new stack / again (no hosts) | ${fmt(emptyNew)} / ${fmt(empty)} |${hostCounts
+        .slice(1)
+        .map(() => " |")
+        .join("")}`,
+    );
   }
   lines.push("");
-  lines.push("Peak memory (MiB, median) of Dockyard per phase: the Node process running the program / the `pulumi` CLI / the dynamic-provider host (sampled).");
+  lines.push(
+    "Peak memory (MiB, median) of Dockyard per phase: the Node process running the program / the `pulumi` CLI / the dynamic-provider host (sampled).",
+  );
   lines.push("");
   lines.push(`| | ${hostCounts.map((n) => `${n} host${n > 1 ? "s" : ""}`).join(" | ")} |`);
   lines.push(`|---|${hostCounts.map(() => "---:").join("|")}|`);
-  for (const [label, phase] of [["first converge", "converge"], ["no-op up", "noop"], ["refresh", "refresh"]] as const) {
-    lines.push(`| ${label} | ${hostCounts
-      .map((n) => {
-        const s = m("dockyard", phase, n);
-        return s ? `${fmt(s.nodeMaxRssMbMedian, "")} / ${fmt(s.cliPeakMbMedian, "")} / ${fmt(s.providerPeakMbMedian, "")}` : "—";
-      })
-      .join(" | ")} |`);
+  for (const [label, phase] of [
+    ["first converge", "converge"],
+    ["no-op up", "noop"],
+    ["refresh", "refresh"],
+  ] as const) {
+    lines.push(
+      `| ${label} | ${hostCounts
+        .map((n) => {
+          const s = m("dockyard", phase, n);
+          return s ? `${fmt(s.nodeMaxRssMbMedian, "")} / ${fmt(s.cliPeakMbMedian, "")} / ${fmt(s.providerPeakMbMedian, "")}` : "—";
+        })
+        .join(" | ")} |`,
+    );
   }
   const e = m("empty", "up-again", 1);
-  if (e) lines.push(`| empty program up | ${hostCounts.map(() => `${fmt(e.nodeMaxRssMbMedian, "")} / ${fmt(e.cliPeakMbMedian, "")} / —`).join(" | ")} |`);
+  if (e)
+    lines.push(
+      `| empty program up | ${hostCounts.map(() => `${fmt(e.nodeMaxRssMbMedian, "")} / ${fmt(e.cliPeakMbMedian, "")} / —`).join(" | ")} |`,
+    );
   const a = hostCounts.map((n) => m("ansible", "converge", n)?.maxRssMbMedian);
   if (a.some((x) => x !== undefined)) lines.push(`| Ansible first converge: largest process | ${a.map((x) => fmt(x, "")).join(" | ")} |`);
   lines.push("");

@@ -12,7 +12,6 @@
 // BENCH_RIG_LABEL (e.g. dockyard.bench.b) lets a second bench run beside a first one.
 process.env.DOCKYARD_RIG_LABEL = process.env.BENCH_RIG_LABEL ?? "dockyard.bench";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const bench = require("./bench") as typeof import("./bench");
 bench.main(process.argv.slice(2)).catch((e: unknown) => {
   console.error(e);

@@ -19,7 +19,7 @@ const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? "dockyard-sandbox-onl
 
 function sandboxKeyPair(): { private: string; public: string } {
   const file = path.join(SANDBOX_DIR, "key.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as { private: string; public: string };
   const pair = utils.generateKeyPairSync("ed25519");
   writeFileSync(file, JSON.stringify(pair), { mode: 0o600 });
   return pair;
@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   step(`pulumi up (stack ${STACK}, state in ${path.relative(REPO, STATE)}/)`);
   await cli.ok(["up", "--yes"], { echo: true });
   const changes = Object.entries(await cli.lastChanges());
-  step(changes.length ? `changed: ${changes.map(([k, v]) => `${v} ${k}`).join(", ")}` : "nothing to change: every host already was as the fleet file says");
+  step(
+    changes.length
+      ? `changed: ${changes.map(([k, v]) => `${v} ${k}`).join(", ")}`
+      : "nothing to change: every host already was as the fleet file says",
+  );
 
   let failed = 0;
   const hosts = ((await cli.outputs()).hosts ?? {}) as Record<string, FleetHostOutputs>;

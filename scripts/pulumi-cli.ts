@@ -70,11 +70,11 @@ export class PulumiCli {
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => {
-        stdout += d;
+        stdout += d.toString();
         echo?.(d.toString());
       });
       child.stderr.on("data", (d: Buffer) => {
-        stderr += d;
+        stderr += d.toString();
         echo?.(d.toString());
       });
       child.on("error", reject);

@@ -17,7 +17,12 @@ export interface Sandbox {
   config: ConfigMap;
 }
 
-export async function startSandbox(opts: { runId?: string; label?: string; keyPair?: { private: string; public: string }; log?: (s: string) => void }): Promise<Sandbox> {
+export async function startSandbox(opts: {
+  runId?: string;
+  label?: string;
+  keyPair?: { private: string; public: string };
+  log?: (s: string) => void;
+}): Promise<Sandbox> {
   const rig = await Rig.start({ hosts: 2, registry: true, ...opts });
   const [packages, pkgs] = await Promise.all([startPackageServer(rig.runId, rig.labels()), ensureDockerPackages(), rig.pushNginx()]);
   mkdirSync(SANDBOX_DIR, { recursive: true });

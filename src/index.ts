@@ -9,7 +9,14 @@ export {
   RemoteCommandError,
   EngineUnavailableError,
 } from "./remote/errors";
-export { isDockyardError, dockyardErrorCodes, DockyardError, ERROR_CODES, type DockyardErrorCode, type ErrorCodeInfo } from "./model/error-codes";
+export {
+  isDockyardError,
+  dockyardErrorCodes,
+  DockyardError,
+  ERROR_CODES,
+  type DockyardErrorCode,
+  type ErrorCodeInfo,
+} from "./model/error-codes";
 export { InvalidArgumentError } from "./model/input-error";
 export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
 export type { PreflightPolicy } from "./model/preflight";

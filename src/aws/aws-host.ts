@@ -181,7 +181,10 @@ function checkArgs(args: AwsHostArgs): void {
   if (args.distro === undefined) invalid("distro", `is required: one of ${AWS_DISTROS.join(", ")}`);
   if (!isAwsDistro(args.distro)) {
     const guess = typeof args.distro === "string" ? closestDistro(args.distro) : undefined;
-    invalid("distro", `must be one of ${AWS_DISTROS.join(", ")} (got ${JSON.stringify(args.distro)})${guess ? `; did you mean "${guess}"?` : ""}`);
+    invalid(
+      "distro",
+      `must be one of ${AWS_DISTROS.join(", ")} (got ${JSON.stringify(args.distro)})${guess ? `; did you mean "${guess}"?` : ""}`,
+    );
   }
   const arch = args.architecture ?? "x86_64";
   if (arch !== "x86_64" && arch !== "arm64") invalid("architecture", `must be "x86_64" or "arm64" (got ${JSON.stringify(arch)})`);
@@ -190,43 +193,60 @@ function checkArgs(args: AwsHostArgs): void {
   }
   if (args.instanceType !== undefined && !pending(args.instanceType)) {
     const t = args.instanceType;
-    if (typeof t !== "string" || !/^[a-z0-9][a-z0-9-]*\.[a-z0-9-]+$/.test(t)) invalid("instanceType", `must be an EC2 instance type like "t3.small" (got ${JSON.stringify(t)})`);
+    if (typeof t !== "string" || !/^[a-z0-9][a-z0-9-]*\.[a-z0-9-]+$/.test(t))
+      invalid("instanceType", `must be an EC2 instance type like "t3.small" (got ${JSON.stringify(t)})`);
     if (isArmInstanceType(t) !== (arch === "arm64")) {
-      invalid("instanceType", `${t} is ${isArmInstanceType(t) ? "an arm64 (Graviton)" : "an x86_64"} type but architecture is ${arch}: set architecture: "${isArmInstanceType(t) ? "arm64" : "x86_64"}" or pick another type`);
+      invalid(
+        "instanceType",
+        `${t} is ${isArmInstanceType(t) ? "an arm64 (Graviton)" : "an x86_64"} type but architecture is ${arch}: set architecture: "${isArmInstanceType(t) ? "arm64" : "x86_64"}" or pick another type`,
+      );
     }
   }
-  for (const [field, prefix] of [["vpcId", "vpc"], ["subnetId", "subnet"]] as const) {
+  for (const [field, prefix] of [
+    ["vpcId", "vpc"],
+    ["subnetId", "subnet"],
+  ] as const) {
     const v = args[field];
-    if (v !== undefined && !pending(v) && !new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(String(v))) invalid(field, `must be an id like "${prefix}-0a1b2c3d4e5f67890" (got ${JSON.stringify(v)})`);
+    if (v !== undefined && !pending(v) && !new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(String(v)))
+      invalid(field, `must be an id like "${prefix}-0a1b2c3d4e5f67890" (got ${JSON.stringify(v)})`);
   }
   checkCidrs("sshCidrs", args.sshCidrs, true);
   checkCidrs("publishedCidrs", args.publishedCidrs, false);
-  if (args.publishedPorts !== undefined && !Array.isArray(args.publishedPorts)) invalid("publishedPorts", "must be a list of { port, protocol }");
+  if (args.publishedPorts !== undefined && !Array.isArray(args.publishedPorts))
+    invalid("publishedPorts", "must be a list of { port, protocol }");
   publishedPortRules(args.publishedPorts ?? []);
-  if (args.keyName !== undefined && args.publicKey !== undefined) invalid("keyName", "and publicKey are exclusive: import a public key or use an existing key pair");
+  if (args.keyName !== undefined && args.publicKey !== undefined)
+    invalid("keyName", "and publicKey are exclusive: import a public key or use an existing key pair");
   if ((args.publicKey !== undefined || args.keyName !== undefined) && args.privateKey === undefined) {
     invalid("privateKey", `is required with ${args.keyName !== undefined ? "keyName" : "publicKey"}: Dockyard logs in with it`);
   }
   if (args.privateKey !== undefined && args.publicKey === undefined && args.keyName === undefined) {
     invalid("publicKey", "is required with privateKey (or give keyName): the instance must be given the matching public key");
   }
-  if (args.publicKey !== undefined && !pending(args.publicKey) && !/^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+=*( .*)?$/.test(String(args.publicKey).trim())) {
+  if (
+    args.publicKey !== undefined &&
+    !pending(args.publicKey) &&
+    !/^(ssh-ed25519|ssh-rsa) [A-Za-z0-9+/]+=*( .*)?$/.test(String(args.publicKey).trim())
+  ) {
     invalid("publicKey", "must be an OpenSSH ssh-ed25519 or ssh-rsa public key line (EC2 imports no other kind)");
   }
   if (args.privateKey !== undefined && !pending(args.privateKey) && !String(args.privateKey).includes("PRIVATE KEY")) {
     invalid("privateKey", "must be the text of a private key (PEM or OpenSSH format)");
   }
-  if (args.user !== undefined && (typeof args.user !== "string" || !/^[a-z_][a-z0-9_.-]*$/i.test(args.user))) invalid("user", `must be a login name (got ${JSON.stringify(args.user)})`);
+  if (args.user !== undefined && (typeof args.user !== "string" || !/^[a-z_][a-z0-9_.-]*$/i.test(args.user)))
+    invalid("user", `must be a login name (got ${JSON.stringify(args.user)})`);
   const size = args.rootVolumeSize;
   if (size !== undefined && (!Number.isInteger(size) || size < 8 || size > 16384)) {
     invalid("rootVolumeSize", `must be a whole number of GiB from 8 to 16384 (got ${JSON.stringify(size)})`);
   }
   for (const [k, v] of Object.entries(args.tags ?? {})) {
-    if (!k || k.length > 128 || k.toLowerCase().startsWith("aws:")) invalid(`tags.${k}`, "must be a key of 1-128 characters not starting with aws:");
+    if (!k || k.length > 128 || k.toLowerCase().startsWith("aws:"))
+      invalid(`tags.${k}`, "must be a key of 1-128 characters not starting with aws:");
     if (typeof v !== "string" || v.length > 256) invalid(`tags.${k}`, "must be a string of at most 256 characters");
   }
   const attempts = args.connectAttempts;
-  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1)) invalid("connectAttempts", `must be a positive integer (got ${JSON.stringify(attempts)})`);
+  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
+    invalid("connectAttempts", `must be a positive integer (got ${JSON.stringify(attempts)})`);
 }
 
 /**
@@ -272,7 +292,8 @@ export class AwsHost extends DockyardComponent {
     super("dockyard:aws:AwsHost", name, opts);
     this.checked(() => checkArgs(args));
     for (const c of args.sshCidrs) {
-      if (c === "0.0.0.0/0" || c === "::/0") pulumi.log.warn(`${this.what}: sshCidrs includes ${c}: SSH is open to the whole internet.`, this);
+      if (c === "0.0.0.0/0" || c === "::/0")
+        void pulumi.log.warn(`${this.what}: sshCidrs includes ${c}: SSH is open to the whole internet.`, this);
     }
     // Look-ups are invokes: parented here, they wait for nothing.
     const lookup = { parent: this };
@@ -294,17 +315,23 @@ export class AwsHost extends DockyardComponent {
         : aws.ec2
             .getSubnetsOutput(
               {
-                filters: pulumi.all([vpcId, args.availabilityZone]).apply(([vpc, az]) => [
-                  { name: "vpc-id", values: [vpc] },
-                  ...(args.vpcId === undefined ? [{ name: "default-for-az", values: ["true"] }] : []),
-                  ...(az ? [{ name: "availability-zone", values: [az] }] : []),
-                ]),
+                filters: pulumi
+                  .all([vpcId, args.availabilityZone])
+                  .apply(([vpc, az]) => [
+                    { name: "vpc-id", values: [vpc] },
+                    ...(args.vpcId === undefined ? [{ name: "default-for-az", values: ["true"] }] : []),
+                    ...(az ? [{ name: "availability-zone", values: [az] }] : []),
+                  ]),
               },
               lookup,
             )
             .apply((r) => {
               const ids = [...r.ids].sort();
-              if (!ids.length) throw new DockyardError("DOCKYARD_AWS_SUBNET_NOT_FOUND", `${this.what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`);
+              if (!ids.length)
+                throw new DockyardError(
+                  "DOCKYARD_AWS_SUBNET_NOT_FOUND",
+                  `${this.what}: no subnet found in ${args.vpcId === undefined ? "the default VPC" : "vpcId"}${args.availabilityZone ? " in availabilityZone" : ""}; give subnetId`,
+                );
               return ids[0];
             });
 
@@ -314,7 +341,9 @@ export class AwsHost extends DockyardComponent {
         vpcId,
         description: "Dockyard host: SSH from the given CIDR blocks and the published container ports",
         ingress: [sshIngressRule(args.sshCidrs), ...publishedPortRules(args.publishedPorts ?? [], args.publishedCidrs ?? ["0.0.0.0/0"])],
-        egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" }],
+        egress: [
+          { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all outbound" },
+        ],
         tags,
       },
       this.childOptions(),
@@ -324,7 +353,9 @@ export class AwsHost extends DockyardComponent {
     const hostKey = new SshKeyPairResource(`${name}-host-key`, { comment: `dockyard-host-${name}` }, this.childOptions());
     this.hostKey = hostKey.publicKey;
     const userData = pulumi.secret(
-      pulumi.all([hostKey.publicKey, hostKey.privateKey]).apply(([publicKey, privateKey]) => renderHostKeyUserData({ publicKey, privateKey })),
+      pulumi
+        .all([hostKey.publicKey, hostKey.privateKey])
+        .apply(([publicKey, privateKey]) => renderHostKeyUserData({ publicKey, privateKey })),
     );
 
     let keyName: pulumi.Input<string>;

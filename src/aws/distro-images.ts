@@ -58,13 +58,19 @@ const PUBLICATIONS: Record<AwsDistro, Publication> = {
     publisher: "Canonical",
     user: "ubuntu",
     // hvm-ssd and hvm-ssd-gp3 both hold jammy server images.
-    names: { x86_64: "ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*", arm64: "ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-arm64-server-*" },
+    names: {
+      x86_64: "ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*",
+      arm64: "ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-arm64-server-*",
+    },
   },
   "ubuntu-24.04": {
     owner: "099720109477", // Canonical
     publisher: "Canonical",
     user: "ubuntu",
-    names: { x86_64: "ubuntu/images/hvm-ssd*/ubuntu-noble-24.04-amd64-server-*", arm64: "ubuntu/images/hvm-ssd*/ubuntu-noble-24.04-arm64-server-*" },
+    names: {
+      x86_64: "ubuntu/images/hvm-ssd*/ubuntu-noble-24.04-amd64-server-*",
+      arm64: "ubuntu/images/hvm-ssd*/ubuntu-noble-24.04-arm64-server-*",
+    },
   },
   "debian-12": {
     owner: "136693071363", // Debian (wiki.debian.org/Cloud/AmazonEC2Image/Bookworm)

@@ -89,7 +89,11 @@ export function ecrLifecyclePolicy(keep: number, days: number): string {
 export const registryHostOf = (url: string): string => url.replace(/^https?:\/\//, "").split("/")[0];
 
 function checkArgs(args: EcrRegistryArgs, repositoryName: string): void {
-  if (repositoryName.length < 2 || repositoryName.length > 256 || !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repositoryName)) {
+  if (
+    repositoryName.length < 2 ||
+    repositoryName.length > 256 ||
+    !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repositoryName)
+  ) {
     invalid(
       "repositoryName",
       `must be 2-256 lowercase letters, digits and . _ - / (each part starting and ending with a letter or digit) (got ${JSON.stringify(repositoryName)})`,
@@ -98,11 +102,16 @@ function checkArgs(args: EcrRegistryArgs, repositoryName: string): void {
   if (args.imageTagMutability !== undefined && args.imageTagMutability !== "MUTABLE" && args.imageTagMutability !== "IMMUTABLE") {
     invalid("imageTagMutability", `must be "MUTABLE" or "IMMUTABLE" (got ${JSON.stringify(args.imageTagMutability)})`);
   }
-  for (const [field, value] of [["keepLastImages", args.keepLastImages], ["expireUntaggedAfterDays", args.expireUntaggedAfterDays]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) invalid(field, `must be a positive integer (got ${JSON.stringify(value)})`);
+  for (const [field, value] of [
+    ["keepLastImages", args.keepLastImages],
+    ["expireUntaggedAfterDays", args.expireUntaggedAfterDays],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      invalid(field, `must be a positive integer (got ${JSON.stringify(value)})`);
   }
   for (const [k, v] of Object.entries(args.tags ?? {})) {
-    if (!k || k.length > 128 || k.toLowerCase().startsWith("aws:")) invalid(`tags.${k}`, "must be a key of 1-128 characters not starting with aws:");
+    if (!k || k.length > 128 || k.toLowerCase().startsWith("aws:"))
+      invalid(`tags.${k}`, "must be a key of 1-128 characters not starting with aws:");
     if (typeof v !== "string" || v.length > 256) invalid(`tags.${k}`, "must be a string of at most 256 characters");
   }
 }

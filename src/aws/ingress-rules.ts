@@ -73,13 +73,21 @@ export function publishedPortRules(ports: PublishedPort[], cidrs: string[] = ["0
   ports.forEach((p, i) => {
     const port = p?.port;
     const protocol = p?.protocol ?? "tcp";
-    if (!Number.isInteger(port) || port < 1 || port > 65535) invalid(`publishedPorts[${i}].port`, `must be an integer 1-65535 (got ${JSON.stringify(port)})`);
-    if (protocol !== "tcp" && protocol !== "udp") invalid(`publishedPorts[${i}].protocol`, `must be "tcp" or "udp" (got ${JSON.stringify(protocol)})`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      invalid(`publishedPorts[${i}].port`, `must be an integer 1-65535 (got ${JSON.stringify(port)})`);
+    if (protocol !== "tcp" && protocol !== "udp")
+      invalid(`publishedPorts[${i}].protocol`, `must be "tcp" or "udp" (got ${JSON.stringify(protocol)})`);
     seen.set(`${protocol}/${port}`, { protocol, port });
   });
   return [...seen.values()]
     .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port)
-    .map(({ protocol, port }) => ({ protocol, fromPort: port, toPort: port, ...sources(cidrs), description: `published ${protocol}/${port} (Dockyard)` }));
+    .map(({ protocol, port }) => ({
+      protocol,
+      fromPort: port,
+      toPort: port,
+      ...sources(cidrs),
+      description: `published ${protocol}/${port} (Dockyard)`,
+    }));
 }
 
 /**

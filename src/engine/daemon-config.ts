@@ -155,7 +155,6 @@ export function checkProxy(proxy: DaemonProxy | undefined): DaemonProxy | undefi
   return out;
 }
 
-
 /** Builds our daemon.json keys from the typed arguments; throws naming the argument at fault. */
 export function daemonSettingsFrom(a: {
   registryMirrors?: string[];
@@ -206,12 +205,15 @@ export function daemonSettingsFrom(a: {
     const p = insecureRegistryProblem(r);
     if (p) invalid(`insecureRegistries[${i}]`, p);
   });
-  if (typeof out["data-root"] === "string" && !(out["data-root"] as string).startsWith("/")) invalid("dataRoot", "must be an absolute path");
-  if (typeof out.bip === "string" && !/^[0-9.]+\/[0-9]{1,2}$/.test(out.bip as string)) invalid("bip", `must be an address with a prefix length, like 172.26.0.1/16 (got ${JSON.stringify(out.bip)})`);
+  if (typeof out["data-root"] === "string" && !(out["data-root"] as string).startsWith("/"))
+    invalid("dataRoot", "must be an absolute path");
+  if (typeof out.bip === "string" && !/^[0-9.]+\/[0-9]{1,2}$/.test(out.bip as string))
+    invalid("bip", `must be an address with a prefix length, like 172.26.0.1/16 (got ${JSON.stringify(out.bip)})`);
   const mcd = out["max-concurrent-downloads"];
   if (mcd !== undefined && (mcd as number) < 1) invalid("maxConcurrentDownloads", "must be at least 1");
   ((out["default-address-pools"] as AddressPool[] | undefined) ?? []).forEach((p, i) => {
-    if (typeof p.base !== "string" || !/^[0-9.]+\/[0-9]{1,2}$/.test(p.base)) invalid(`defaultAddressPools[${i}].base`, "must be a CIDR like 10.200.0.0/16");
+    if (typeof p.base !== "string" || !/^[0-9.]+\/[0-9]{1,2}$/.test(p.base))
+      invalid(`defaultAddressPools[${i}].base`, "must be a CIDR like 10.200.0.0/16");
     if (!Number.isInteger(p.size) || p.size < 1 || p.size > 32) invalid(`defaultAddressPools[${i}].size`, "must be a prefix length 1-32");
   });
   return out;
@@ -266,11 +268,21 @@ export class DaemonConfig extends DockyardComponent {
     const settings = pulumi.all(fields).apply((f) => this.checked(() => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0])));
     if (args.proxy !== undefined && !pending(args.proxy)) this.checked(() => checkProxy(args.proxy as DaemonProxy));
     // Secret whether or not the caller made it one: proxy URLs may carry credentials.
-    const proxy = args.proxy === undefined ? undefined : pulumi.secret(pulumi.output(args.proxy).apply((p) => this.checked(() => checkProxy(p as DaemonProxy))));
+    const proxy =
+      args.proxy === undefined
+        ? undefined
+        : pulumi.secret(pulumi.output(args.proxy).apply((p) => this.checked(() => checkProxy(p as DaemonProxy))));
     const host = args.engine.host;
     const res = new DaemonConfigResource(
       `${name}-daemon-json`,
-      { connection: host.connection, credentials: host.credentials, settings, policy, proxy, refuseOverwriting: args.refuseOverwriting?.length ? [...args.refuseOverwriting] : undefined },
+      {
+        connection: host.connection,
+        credentials: host.credentials,
+        settings,
+        policy,
+        proxy,
+        refuseOverwriting: args.refuseOverwriting?.length ? [...args.refuseOverwriting] : undefined,
+      },
       this.childOptions(args.engine.ready),
     );
     this.effectiveMirrors = res.effectiveMirrors;

@@ -90,7 +90,6 @@ export interface DockerEngineArgs {
   uninstallOnDelete?: boolean;
 }
 
-
 export function checkMirror(mirror: string, path = "mirror"): void {
   let url: URL;
   try {
@@ -104,7 +103,8 @@ export function checkMirror(mirror: string, path = "mirror"): void {
 
 function checkArgs(args: DockerEngineArgs): void {
   const method = args.method ?? "online";
-  if (!["online", "offline", "adopt"].includes(method)) invalid("method", `must be online, offline or adopt (got ${JSON.stringify(method)})`);
+  if (!["online", "offline", "adopt"].includes(method))
+    invalid("method", `must be online, offline or adopt (got ${JSON.stringify(method)})`);
   if (args.source !== undefined && !["docker-ce", "distro"].includes(args.source)) invalid("source", "must be docker-ce or distro");
   if (args.channel !== undefined && !["stable", "test"].includes(args.channel)) invalid("channel", "must be stable or test");
   if (known(args.mirror)) checkMirror(String(args.mirror));
@@ -224,7 +224,11 @@ export class DockerEngine extends DockyardComponent {
    * new docker.Network("backend", {}, { provider });
    */
   dockerProvider(name = `${this.engineName}-docker`, opts?: pulumi.CustomResourceOptions): dockerTypes.Provider {
-    return dockerProviderFor(name, this.host.connection, this.host.credentials, pulumi.mergeOptions({ parent: this, dependsOn: [this.ready] }, opts ?? {}));
+    return dockerProviderFor(
+      name,
+      this.host.connection,
+      this.host.credentials,
+      pulumi.mergeOptions({ parent: this, dependsOn: [this.ready] }, opts ?? {}),
+    );
   }
-
 }

@@ -27,7 +27,10 @@ export function knownHostsLine(c: Pick<ConnectionInputs, "host" | "port" | "host
 }
 
 /** The `ssh://` URL and ssh options a @pulumi/docker provider needs, with host keys checked. */
-export function dockerProviderSettings(c: ConnectionInputs, files: { knownHosts: string; identity: string }): { host: string; sshOpts: string[] } {
+export function dockerProviderSettings(
+  c: ConnectionInputs,
+  files: { knownHosts: string; identity: string },
+): { host: string; sshOpts: string[] } {
   if (c.insecureSkipHostKeyCheck) {
     invalid("insecureSkipHostKeyCheck", "is set on this host: a @pulumi/docker provider is only given for hosts with a pinned key");
   }
@@ -35,10 +38,14 @@ export function dockerProviderSettings(c: ConnectionInputs, files: { knownHosts:
   return {
     host: `ssh://${c.user}@${c.host}:${c.port}`,
     sshOpts: [
-      "-o", "StrictHostKeyChecking=yes",
-      "-o", `UserKnownHostsFile=${files.knownHosts}`,
-      "-o", "IdentitiesOnly=yes",
-      "-i", files.identity,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      `UserKnownHostsFile=${files.knownHosts}`,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-i",
+      files.identity,
     ],
   };
 }
@@ -67,8 +74,11 @@ export function dockerProviderFor(
   opts?: pulumi.CustomResourceOptions,
 ): dockerTypes.Provider {
   // Loaded on use: programs that never ask for it do not load @pulumi/docker.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded on use
   const docker = require("@pulumi/docker") as typeof dockerTypes;
   // The options hold file paths, not the key: they need not be secret, unlike what they came from.
-  const settings = pulumi.unsecret(pulumi.all([connection, credentials]).apply(([c, cr]) => dockerProviderSettings(c, writeSshFiles(c, cr.privateKey))));
+  const settings = pulumi.unsecret(
+    pulumi.all([connection, credentials]).apply(([c, cr]) => dockerProviderSettings(c, writeSshFiles(c, cr.privateKey))),
+  );
   return new docker.Provider(name, { host: settings.host, sshOpts: settings.sshOpts }, opts);
 }

@@ -26,7 +26,11 @@ const USER_NAME = /^[a-z_][a-z0-9_-]{0,30}\$?$/;
 export function checkDockerUsers(users: string[]): string[] {
   if (!Array.isArray(users)) invalid("users", "must be a list of user names");
   users.forEach((u, i) => {
-    if (typeof u !== "string" || !USER_NAME.test(u)) invalid(`users[${i}]`, `must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32) (got ${JSON.stringify(u)})`);
+    if (typeof u !== "string" || !USER_NAME.test(u))
+      invalid(
+        `users[${i}]`,
+        `must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32) (got ${JSON.stringify(u)})`,
+      );
   });
   const seen = new Set<string>();
   users.forEach((u, i) => {
@@ -62,7 +66,11 @@ export class DockerUsers extends DockyardComponent {
     if (!pending(args.users)) this.checked(() => checkDockerUsers(args.users as string[]));
     const users = pulumi.output(args.users).apply((u) => this.checked(() => checkDockerUsers(u)));
     const host = args.engine.host;
-    const res = new DockerUsersResource(`${name}-docker-group`, { connection: host.connection, credentials: host.credentials, users }, this.childOptions(args.engine.ready));
+    const res = new DockerUsersResource(
+      `${name}-docker-group`,
+      { connection: host.connection, credentials: host.credentials, users },
+      this.childOptions(args.engine.ready),
+    );
     this.added = res.added;
     this.drift = res.drift;
     this.ready = res;

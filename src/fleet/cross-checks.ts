@@ -52,7 +52,10 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     on.forEach((t, j) => {
       if (hostIndex.has(t) || groups.has(t)) return;
       const hint = didYouMean(t, names);
-      add([...path, j], `"${t}" is not a host or group of this fleet${hint ? `; did you mean "${hint}"?` : ` (hosts: ${[...hostIndex.keys()].join(", ")})`}`);
+      add(
+        [...path, j],
+        `"${t}" is not a host or group of this fleet${hint ? `; did you mean "${hint}"?` : ` (hosts: ${[...hostIndex.keys()].join(", ")})`}`,
+      );
     });
   };
 
@@ -68,14 +71,20 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     }
     if (h.aws) {
       if (h.address !== undefined) add(["hosts", i, "address"], "is set by the EC2 instance; remove it or remove `aws`");
-      if (h.hostKey !== undefined) add(["hosts", i, "hostKey"], "is generated for an EC2 host and pinned before the first connection; remove it");
-      if ((h.aws.keyName || h.aws.publicKey) && !s.privateKey) add(["hosts", i, "privateKey"], "is required with aws.keyName or aws.publicKey (the private half, as { config: <secret key> })");
+      if (h.hostKey !== undefined)
+        add(["hosts", i, "hostKey"], "is generated for an EC2 host and pinned before the first connection; remove it");
+      if ((h.aws.keyName || h.aws.publicKey) && !s.privateKey)
+        add(["hosts", i, "privateKey"], "is required with aws.keyName or aws.publicKey (the private half, as { config: <secret key> })");
     } else if (h.address === undefined) {
       add(["hosts", i, "address"], "is required (or `aws:` to create an EC2 instance for this host)");
     }
-    if (!h.aws && !s.privateKey) add(["hosts", i, "privateKey"], "is required, here or in defaults.privateKey: { config: <key of a Pulumi config secret> }");
+    if (!h.aws && !s.privateKey)
+      add(["hosts", i, "privateKey"], "is required, here or in defaults.privateKey: { config: <key of a Pulumi config secret> }");
     if (!h.aws && !h.hostKey && !h.insecureSkipHostKeyCheck) {
-      add(["hosts", i, "hostKey"], "is required: pin the host key (`ssh-keyscan -t ed25519 <address>`), or set insecureSkipHostKeyCheck: true to accept any key");
+      add(
+        ["hosts", i, "hostKey"],
+        "is required: pin the host key (`ssh-keyscan -t ed25519 <address>`), or set insecureSkipHostKeyCheck: true to accept any key",
+      );
     }
     const e = s.engine;
     const method = e.method ?? "online";
@@ -83,9 +92,12 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     if (method === "offline") {
       if (!e.bundle) add(where("bundle"), "is required for method: offline (path or URL of docker-<version>.tgz)");
       if (!e.bundleSha256) add(where("bundleSha256"), "is required for method: offline (sha256 of the bundle)");
-      for (const k of ["mirror", "source", "channel", "version"] as const) if (e[k] !== undefined && h.engine && k in h.engine) add(where(k), "applies to method: online only");
+      for (const k of ["mirror", "source", "channel", "version"] as const)
+        if (e[k] !== undefined && h.engine && k in h.engine) add(where(k), "applies to method: online only");
     } else {
-      for (const k of ["bundle", "bundleSha256", "installDir"] as const) if (e[k] !== undefined && h.engine && k in h.engine) add(where(k), `applies to method: offline only (this host's method is ${method})`);
+      for (const k of ["bundle", "bundleSha256", "installDir"] as const)
+        if (e[k] !== undefined && h.engine && k in h.engine)
+          add(where(k), `applies to method: offline only (this host's method is ${method})`);
     }
     if (h.daemon) checkDaemon(h.daemon, ["hosts", i, "daemon"], add);
   });
@@ -124,12 +136,14 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     });
     for (const host of targetHosts(spec, c.on)) {
       const nameKey = `${host}/name/${c.name}`;
-      if (taken.has(nameKey)) add(["containers", i, "name"], `container "${c.name}" is declared twice on host ${host} (also ${taken.get(nameKey)})`);
+      if (taken.has(nameKey))
+        add(["containers", i, "name"], `container "${c.name}" is declared twice on host ${host} (also ${taken.get(nameKey)})`);
       else taken.set(nameKey, `containers[${i}]`);
       ports.forEach((p, j) => {
         const key = `${host}/port/${p.hostIp ?? "*"}:${p.hostPort}/${p.protocol}`;
         const other = taken.get(key) ?? taken.get(`${host}/port/*:${p.hostPort}/${p.protocol}`);
-        if (other && other !== `containers[${i}]`) add(["containers", i, "ports", j], `host port ${p.hostPort}/${p.protocol} on ${host} is already taken by ${other}`);
+        if (other && other !== `containers[${i}]`)
+          add(["containers", i, "ports", j], `host port ${p.hostPort}/${p.protocol} on ${host} is already taken by ${other}`);
         else taken.set(key, `containers[${i}]`);
       });
     }
@@ -144,7 +158,11 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
  * subnets overlapping on one host, and containers naming only networks and volumes declared on
  * every host they run on.
  */
-function checkNetworksAndVolumes(spec: FleetSpec, checkTargets: (on: "all" | string[] | undefined, path: (string | number)[]) => void, add: (p: (string | number)[], m: string) => void): void {
+function checkNetworksAndVolumes(
+  spec: FleetSpec,
+  checkTargets: (on: "all" | string[] | undefined, path: (string | number)[]) => void,
+  add: (p: (string | number)[], m: string) => void,
+): void {
   // Per host: network and volume names, and the subnets taken, by whom.
   const networks = new Map<string, string>();
   const volumes = new Map<string, string>();
@@ -189,7 +207,12 @@ function checkNetworksAndVolumes(spec: FleetSpec, checkTargets: (on: "all" | str
       if (!missing.length) return;
       const names = declared(spec.networks);
       const hint = names.includes(net) ? "" : didYouMean(net, names);
-      add(at, names.includes(net) ? `network "${net}" is not on host ${missing.join(", ")}: add the host to the network's on:` : `"${net}" is not a network of this fleet${hint ? `; did you mean "${hint}"?` : names.length ? ` (networks: ${names.join(", ")})` : " (declare it under networks:)"}`);
+      add(
+        at,
+        names.includes(net)
+          ? `network "${net}" is not on host ${missing.join(", ")}: add the host to the network's on:`
+          : `"${net}" is not a network of this fleet${hint ? `; did you mean "${hint}"?` : names.length ? ` (networks: ${names.join(", ")})` : " (declare it under networks:)"}`,
+      );
     });
     (c.volumes ?? []).forEach((m, j) => {
       const source = m.split(":")[0];
@@ -198,14 +221,24 @@ function checkNetworksAndVolumes(spec: FleetSpec, checkTargets: (on: "all" | str
       if (!missing.length) return;
       const names = declared(spec.volumes);
       const hint = names.includes(source) ? "" : didYouMean(source, names);
-      add(["containers", i, "volumes", j], names.includes(source) ? `volume "${source}" is not on host ${missing.join(", ")}: add the host to the volume's on:` : `"${source}" is not a volume of this fleet${hint ? `; did you mean "${hint}"?` : " (declare it under volumes:, or mount an absolute host path)"}`);
+      add(
+        ["containers", i, "volumes", j],
+        names.includes(source)
+          ? `volume "${source}" is not on host ${missing.join(", ")}: add the host to the volume's on:`
+          : `"${source}" is not a volume of this fleet${hint ? `; did you mean "${hint}"?` : " (declare it under volumes:, or mount an absolute host path)"}`,
+      );
     });
   });
 }
 // --- end networks and volumes ---
 
 /** Swarm nodes must be fleet hosts, each once; services must fit the nodes their host-mode ports take. */
-function checkSwarm(spec: FleetSpec, hostIndex: Map<string, number>, taken: Map<string, string>, add: (p: (string | number)[], m: string) => void): void {
+function checkSwarm(
+  spec: FleetSpec,
+  hostIndex: Map<string, number>,
+  taken: Map<string, string>,
+  add: (p: (string | number)[], m: string) => void,
+): void {
   const sw = spec.swarm;
   if (!sw) return;
   const nodes: string[] = [];
@@ -241,7 +274,9 @@ function checkSwarm(spec: FleetSpec, hostIndex: Map<string, number>, taken: Map<
       }
       // Host mode: every node that may run a task opens the port itself.
       for (const host of nodes) {
-        const other = taken.get(`${host}/port/*:${r.publishedPort}/${r.protocol}`) ?? [...taken.entries()].find(([k]) => k.startsWith(`${host}/port/`) && k.endsWith(`:${r.publishedPort}/${r.protocol}`))?.[1];
+        const other =
+          taken.get(`${host}/port/*:${r.publishedPort}/${r.protocol}`) ??
+          [...taken.entries()].find(([k]) => k.startsWith(`${host}/port/`) && k.endsWith(`:${r.publishedPort}/${r.protocol}`))?.[1];
         if (other) add([...at, "ports", j], `host port ${r.publishedPort}/${r.protocol} on ${host} is already taken by ${other}`);
         else taken.set(`${host}/port/*:${r.publishedPort}/${r.protocol}`, `swarm.services[${i}]`);
       }
@@ -249,7 +284,10 @@ function checkSwarm(spec: FleetSpec, hostIndex: Map<string, number>, taken: Map<
     const first = (svc.ports ?? []).map(parseServicePort).find((r) => typeof r !== "string");
     const replicas = svc.mode === "global" ? 0 : (svc.replicas ?? 1);
     if (first && typeof first !== "string" && replicas > nodes.length) {
-      add([...at, "replicas"], `${replicas} tasks cannot each publish host port ${first.publishedPort} on the swarm's ${nodes.length} nodes (one per node in host mode)`);
+      add(
+        [...at, "replicas"],
+        `${replicas} tasks cannot each publish host port ${first.publishedPort} on the swarm's ${nodes.length} nodes (one per node in host mode)`,
+      );
     }
   });
 }
@@ -278,11 +316,23 @@ function checkEngineSettings(d: DaemonSpec, path: (string | number)[], add: (p: 
     if (typeof url !== "string") continue;
     const problem = proxyProblems({ [key]: url }).find(([k]) => k === `proxy.${key}`);
     if (problem) add([...path, "proxy", key], problem[1]);
-    else if (/^[a-z]+:\/\/[^/@]*@/i.test(url)) add([...path, "proxy", key], "carries credentials: give it as { config: <key> } of a Pulumi config secret, never in plain text in the file");
+    else if (/^[a-z]+:\/\/[^/@]*@/i.test(url))
+      add(
+        [...path, "proxy", key],
+        "carries credentials: give it as { config: <key> } of a Pulumi config secret, never in plain text in the file",
+      );
   }
   if (d.logRotation && typeof d.logRotation === "object") {
-    const own = [d.logDriver !== undefined && "logDriver", d.logOpts !== undefined && "logOpts", d.settings && ("log-driver" in d.settings || "log-opts" in d.settings) && "settings"].filter(Boolean);
-    if (own.length) add([...path, "logRotation"], `conflicts with ${own.join(" and ")}: give the log settings one way (logRotation sets json-file with max-size/max-file)`);
+    const own = [
+      d.logDriver !== undefined && "logDriver",
+      d.logOpts !== undefined && "logOpts",
+      d.settings && ("log-driver" in d.settings || "log-opts" in d.settings) && "settings",
+    ].filter(Boolean);
+    if (own.length)
+      add(
+        [...path, "logRotation"],
+        `conflicts with ${own.join(" and ")}: give the log settings one way (logRotation sets json-file with max-size/max-file)`,
+      );
   }
 }
 
@@ -293,13 +343,25 @@ function checkEngineSettings(d: DaemonSpec, path: (string | number)[], add: (p: 
  */
 function checkRollout(spec: FleetSpec, add: (path: (string | number)[], message: string) => void): void {
   if (!spec.rollout || batchSizeProblem(spec.rollout.batch)) return;
-  const first = new Set(rolloutBatches(spec.hosts.map((h) => h.name), spec.rollout.batch)[0]);
+  const first = new Set(
+    rolloutBatches(
+      spec.hosts.map((h) => h.name),
+      spec.rollout.batch,
+    )[0],
+  );
   const firstList = [...first].join(", ");
   (spec.registries ?? []).forEach((r, i) => {
     if (spec.hosts.some((h) => h.name === r.host) && !first.has(r.host)) {
-      add(["registries", i, "host"], `with rollout, a registry's host must be in the first batch (${firstList}): every host's pulls wait for the registry. Move ${r.host} up in hosts or make the batch larger`);
+      add(
+        ["registries", i, "host"],
+        `with rollout, a registry's host must be in the first batch (${firstList}): every host's pulls wait for the registry. Move ${r.host} up in hosts or make the batch larger`,
+      );
     }
     const late = targetHosts(spec, r.trustedBy).filter((h) => !first.has(h));
-    if (late.length) add(["registries", i, "trustedBy"], `with rollout, the hosts that trust a registry must be in the first batch (${firstList}); not: ${late.join(", ")}`);
+    if (late.length)
+      add(
+        ["registries", i, "trustedBy"],
+        `with rollout, the hosts that trust a registry must be in the first batch (${firstList}); not: ${late.join(", ")}`,
+      );
   });
 }

@@ -59,7 +59,13 @@ export interface FleetArgsResolved {
  */
 export function fleetArgs(
   spec: FleetSpec,
-  opts: { fleet: string; config: ConfigLookup; baseDir: string; file?: string; locate?: (p: (string | number)[]) => { line: number; col: number } | undefined },
+  opts: {
+    fleet: string;
+    config: ConfigLookup;
+    baseDir: string;
+    file?: string;
+    locate?: (p: (string | number)[]) => { line: number; col: number } | undefined;
+  },
 ): FleetArgsResolved {
   const refs = new ConfigReader(opts.config, opts.file, opts.locate);
   const hosts = spec.hosts.map((h, i): FleetHostArgs => {
@@ -103,7 +109,9 @@ export function fleetArgs(
     };
   });
   const services = (spec.swarm?.services ?? []).map((svc, i) => {
-    const env = Object.fromEntries(Object.entries(svc.env ?? {}).map(([k, v]) => [k, refs.text(v, ["swarm", "services", i, "env", k], true)]));
+    const env = Object.fromEntries(
+      Object.entries(svc.env ?? {}).map(([k, v]) => [k, refs.text(v, ["swarm", "services", i, "env", k], true)]),
+    );
     return {
       name: svc.name,
       mode: svc.mode,
@@ -138,7 +146,11 @@ export function volumeSettings(v: NonNullable<FleetSpec["volumes"]>[number]): Om
  * The login an image reference pulls with: a `credentials` entry for its registry (Docker Hub by
  * any of its names), else the fleet's ECR login for an ECR reference.
  */
-export function loginFor(credentials: (FleetLogin & { server: string })[], ecrLogin: FleetLogin | undefined, ref: string): FleetLogin | undefined {
+export function loginFor(
+  credentials: (FleetLogin & { server: string })[],
+  ecrLogin: FleetLogin | undefined,
+  ref: string,
+): FleetLogin | undefined {
   const server = parseImageRef(ref).registry;
   return (
     credentials.find((c) => c.server === server || (server === "docker.io" && /^(index\.)?docker\.io$/.test(c.server))) ??
@@ -226,7 +238,11 @@ function awsHostArgs(spec: FleetSpec, i: number, refs: ConfigReader): AwsHostArg
   return args;
 }
 
-function jumpArgs(j: NonNullable<FleetSpec["defaults"]>["jump"] & object, at: (string | number)[], refs: ConfigReader): NonNullable<HostArgs["jump"]> {
+function jumpArgs(
+  j: NonNullable<FleetSpec["defaults"]>["jump"] & object,
+  at: (string | number)[],
+  refs: ConfigReader,
+): NonNullable<HostArgs["jump"]> {
   return {
     address: refs.text(j.address, [...at, "address"]),
     port: j.port,
@@ -279,20 +295,28 @@ function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<Da
   const h = spec.hosts[i];
   const d = hostSettings(spec, h).daemon ?? {};
   const at = (k: string) => settingPath(spec, i, "daemon", k);
-  const { registryMirrors, insecureRegistries, proxy, logRotation, ...rest } = d;
+  const { registryMirrors, insecureRegistries, proxy, logRotation: _logRotation, ...rest } = d;
   // Log rotation is on by default; the proxy's URLs are read as secrets.
   const rotation = logRotationSettings(d);
   if (!Object.keys(rest).length && !registryMirrors && !insecureRegistries && !proxy && !rotation) return undefined;
   return {
     ...rest,
-    ...(rotation ? { logDriver: rotation.logDriver, logOpts: rotation.logOpts, refuseOverwriting: rotation.defaulted ? ["log-driver", "log-opts"] : undefined } : {}),
+    ...(rotation
+      ? {
+          logDriver: rotation.logDriver,
+          logOpts: rotation.logOpts,
+          refuseOverwriting: rotation.defaulted ? ["log-driver", "log-opts"] : undefined,
+        }
+      : {}),
     registryMirrors: registryMirrors && pulumi.all(registryMirrors.map((m, j) => refs.text(m, [...at("registryMirrors"), j]))),
     insecureRegistries: insecureRegistries && pulumi.all(insecureRegistries.map((r, j) => refs.text(r, [...at("insecureRegistries"), j]))),
-    proxy: proxy && pulumi.all({
-      http: proxy.http === undefined ? undefined : refs.text(proxy.http, [...at("proxy"), "http"], true),
-      https: proxy.https === undefined ? undefined : refs.text(proxy.https, [...at("proxy"), "https"], true),
-      noProxy: proxy.noProxy,
-    }),
+    proxy:
+      proxy &&
+      pulumi.all({
+        http: proxy.http === undefined ? undefined : refs.text(proxy.http, [...at("proxy"), "http"], true),
+        https: proxy.https === undefined ? undefined : refs.text(proxy.https, [...at("proxy"), "https"], true),
+        noProxy: proxy.noProxy,
+      }),
   };
 }
 
@@ -312,7 +336,11 @@ export function logRotationSettings(d: DaemonSpec): { logDriver: string; logOpts
   };
 }
 
-function registrySettings(r: NonNullable<FleetSpec["registries"]>[number], i: number, refs: ConfigReader): Omit<RegistryArgs, "engine" | "trustedBy"> {
+function registrySettings(
+  r: NonNullable<FleetSpec["registries"]>[number],
+  i: number,
+  refs: ConfigReader,
+): Omit<RegistryArgs, "engine" | "trustedBy"> {
   const at = (...k: (string | number)[]) => ["registries", i, ...k];
   const users = (r.users ?? []).map((u, j) => ({ username: u.username, password: refs.secret(u.password, at("users", j, "password")) }));
   return {

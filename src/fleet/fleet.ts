@@ -104,7 +104,13 @@ export class Fleet extends DockyardComponent {
     const source = fleetSourceOf(spec);
     const baseDir = args.baseDir ?? (source ? path.dirname(path.resolve(source.file)) : process.cwd());
     // Resolve every reference first: missing config is reported all at once, before anything exists.
-    const resolved = fleetArgs(spec, { fleet: name, config: args.config ?? stackConfig, baseDir, file: source?.file, locate: source?.locate });
+    const resolved = fleetArgs(spec, {
+      fleet: name,
+      config: args.config ?? stackConfig,
+      baseDir,
+      file: source?.file,
+      locate: source?.locate,
+    });
     const hostNames = spec.hosts.map((h) => h.name);
     this.rolloutBatches = spec.rollout ? rolloutBatches(hostNames, spec.rollout.batch) : [hostNames];
     const batchOf = new Map(this.rolloutBatches.flatMap((b, k) => b.map((h) => [h, k] as const)));
@@ -116,7 +122,10 @@ export class Fleet extends DockyardComponent {
       return k > 0 ? [opening[k - 1].promise] : [];
     };
     if (this.rolloutBatches.length > 1) {
-      pulumi.log.info(`rollout in ${this.rolloutBatches.length} batches: ${this.rolloutBatches.map((b, k) => `${k + 1}) ${b.join(", ")}`).join("; ")}`, this);
+      void pulumi.log.info(
+        `rollout in ${this.rolloutBatches.length} batches: ${this.rolloutBatches.map((b, k) => `${k + 1}) ${b.join(", ")}`).join("; ")}`,
+        this,
+      );
     }
     try {
       for (const h of resolved.hosts) {
@@ -130,8 +139,10 @@ export class Fleet extends DockyardComponent {
         const engine = new DockerEngine(`${h.name}-docker`, { host, ...h.engine }, this.childOptions(...gate(h.name)));
         this.hosts[h.name] = host;
         this.engines[h.name] = engine;
-        if (h.daemon) this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...h.daemon }, this.childOptions(...gate(h.name)));
-        if (h.dockerUsers) this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users: h.dockerUsers }, this.childOptions());
+        if (h.daemon)
+          this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...h.daemon }, this.childOptions(...gate(h.name)));
+        if (h.dockerUsers)
+          this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users: h.dockerUsers }, this.childOptions());
         this.images[h.name] = {};
         this.containers[h.name] = {};
         this.networks[h.name] = {};
@@ -146,7 +157,11 @@ export class Fleet extends DockyardComponent {
       (spec.registries ?? []).forEach((r, i) => {
         this.registries[r.name] = new Registry(
           r.name,
-          { engine: this.engines[r.host], ...resolved.registries[i], trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined },
+          {
+            engine: this.engines[r.host],
+            ...resolved.registries[i],
+            trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined,
+          },
           this.childOptions(...configured(r.host)),
         );
       });
@@ -170,7 +185,8 @@ export class Fleet extends DockyardComponent {
         return img;
       };
       for (const img of spec.images ?? []) {
-        for (const host of targetHosts(spec, img.on)) image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
+        for (const host of targetHosts(spec, img.on))
+          image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
       }
       // --- networks and volumes: made after the host's daemon.json (its restart would cut them off).
       for (const n of spec.networks ?? []) {
@@ -198,13 +214,21 @@ export class Fleet extends DockyardComponent {
           return volume ? { volume, target, readOnly: mode === "ro" } : m;
         });
       const networksOn = (host: string, entries: NonNullable<FleetSpec["containers"]>[number]["networks"]) =>
-        entries?.map((e) => (typeof e === "string" ? { network: this.networks[host][e] } : { network: this.networks[host][e.network], aliases: e.aliases }));
+        entries?.map((e) =>
+          typeof e === "string" ? { network: this.networks[host][e] } : { network: this.networks[host][e.network], aliases: e.aliases },
+        );
       // --- end networks and volumes ---
       (spec.containers ?? []).forEach((c, i) => {
         for (const host of targetHosts(spec, c.on)) {
           this.containers[host][c.name] = new Container(
             `${host}-${c.name}`,
-            { engine: this.engines[host], ...resolved.containers[i], image: image(host, c.image), volumes: mountsOn(host, c.volumes), networks: networksOn(host, c.networks) },
+            {
+              engine: this.engines[host],
+              ...resolved.containers[i],
+              image: image(host, c.image),
+              volumes: mountsOn(host, c.volumes),
+              networks: networksOn(host, c.networks),
+            },
             this.childOptions(...configured(host), ...gate(host)),
           );
         }
@@ -213,12 +237,19 @@ export class Fleet extends DockyardComponent {
       const sw = spec.swarm;
       if (sw) {
         const node = (n: (typeof sw.managers)[number]): SwarmNodeArgs =>
-          typeof n === "string" ? { engine: this.engines[n] } : { engine: this.engines[n.host], labels: n.labels, availability: n.availability, advertiseAddr: n.advertiseAddr };
+          typeof n === "string"
+            ? { engine: this.engines[n] }
+            : { engine: this.engines[n.host], labels: n.labels, availability: n.availability, advertiseAddr: n.advertiseAddr };
         const members = [...sw.managers, ...(sw.workers ?? [])].map((n) => (typeof n === "string" ? n : n.host));
         // Tasks pull through each node's mirrors: the swarm waits for every node's daemon config.
         const swarm = new Swarm(
           name,
-          { managers: sw.managers.map(node), workers: sw.workers?.map(node), defaultAddrPool: sw.defaultAddrPool, subnetSize: sw.subnetSize },
+          {
+            managers: sw.managers.map(node),
+            workers: sw.workers?.map(node),
+            defaultAddrPool: sw.defaultAddrPool,
+            subnetSize: sw.subnetSize,
+          },
           this.childOptions(...members.flatMap(configured), ...registriesReady),
         );
         this.swarm = swarm;
@@ -237,8 +268,14 @@ export class Fleet extends DockyardComponent {
       const n = this.rolloutBatches.length;
       opening.forEach((open, k) => {
         const before = this.rolloutBatches[k];
-        const registriesOn = (h: string) => (spec.registries ?? []).filter((r) => r.host === h).map((r) => this.registries[r.name].container);
-        const after = before.flatMap((h) => [this.engines[h], ...(this.daemonConfigs[h] ? [this.daemonConfigs[h]] : []), ...Object.values(this.containers[h]), ...registriesOn(h)]);
+        const registriesOn = (h: string) =>
+          (spec.registries ?? []).filter((r) => r.host === h).map((r) => this.registries[r.name].container);
+        const after = before.flatMap((h) => [
+          this.engines[h],
+          ...(this.daemonConfigs[h] ? [this.daemonConfigs[h]] : []),
+          ...Object.values(this.containers[h]),
+          ...registriesOn(h),
+        ]);
         const g = new RolloutGate(
           `${name}-${gateName(k + 2, n)}`,
           { after, pause: spec.rollout?.pause, timeout: spec.rollout?.timeout, label: `batch ${k + 1} of ${n} (${before.join(", ")})` },
@@ -261,18 +298,25 @@ export class Fleet extends DockyardComponent {
           const containers = Object.fromEntries(
             (spec.containers ?? [])
               .filter((c) => this.containers[h.name][c.name])
-              .map((c) => [c.name, pulumi.all([this.containers[h.name][c.name].state, address]).apply(([state, a]) => ({ state, endpoints: publishedEndpoints(a, c.ports ?? []) }))]),
+              .map((c) => [
+                c.name,
+                pulumi
+                  .all([this.containers[h.name][c.name].state, address])
+                  .apply(([state, a]) => ({ state, endpoints: publishedEndpoints(a, c.ports ?? []) })),
+              ]),
           );
-          const registries = Object.fromEntries((spec.registries ?? []).filter((r) => r.host === h.name).map((r) => [r.name, this.registries[r.name].endpoint]));
+          const registries = Object.fromEntries(
+            (spec.registries ?? []).filter((r) => r.host === h.name).map((r) => [r.name, this.registries[r.name].endpoint]),
+          );
           const out = pulumi.output({
-              address,
-              os: host.facts.apply((f) => f.osPrettyName),
-              kernel: host.facts.apply((f) => f.kernel),
-              docker: this.engines[h.name].version,
-              mirrors: this.daemonConfigs[h.name]?.effectiveMirrors ?? pulumi.output([] as string[]),
-              containers,
-              registries,
-            }) as unknown as pulumi.Output<FleetHostOutputs>;
+            address,
+            os: host.facts.apply((f) => f.osPrettyName),
+            kernel: host.facts.apply((f) => f.kernel),
+            docker: this.engines[h.name].version,
+            mirrors: this.daemonConfigs[h.name]?.effectiveMirrors ?? pulumi.output([] as string[]),
+            containers,
+            registries,
+          }) as unknown as pulumi.Output<FleetHostOutputs>;
           return [h.name, out];
         }),
       ),

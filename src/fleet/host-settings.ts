@@ -16,7 +16,9 @@ export function hostSettings(spec: FleetSpec, host: FleetHostSpec): HostSettings
 export function targetHosts(spec: FleetSpec, on: "all" | string[] | undefined): string[] {
   if (on === undefined) return [];
   const wanted = new Set(on === "all" ? [] : on);
-  const names = spec.hosts.filter((h) => on === "all" || wanted.has(h.name) || (h.groups ?? []).some((g) => wanted.has(g))).map((h) => h.name);
+  const names = spec.hosts
+    .filter((h) => on === "all" || wanted.has(h.name) || (h.groups ?? []).some((g) => wanted.has(g)))
+    .map((h) => h.name);
   return [...new Set(names)];
 }
 

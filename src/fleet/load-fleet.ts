@@ -39,7 +39,9 @@ export class FleetFileError extends pulumi.RunError {
       seen.add(key);
       return true;
     });
-    const lines = problems.map((p) => `  ${p.file ? `${p.file}${p.line ? `:${p.line}:${p.col}` : ""}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`);
+    const lines = problems.map(
+      (p) => `  ${p.file ? `${p.file}${p.line ? `:${p.line}:${p.col}` : ""}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`,
+    );
     super(withCode(code, `${what}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`));
     this.problems = problems;
     this.name = "FleetFileError";
@@ -64,7 +66,7 @@ const SOURCE = Symbol("dockyard.fleetSource");
 /** Where a spec loaded by `loadFleet` came from, to name file:line in later errors. */
 export interface FleetSource {
   file: string;
-  locate(p: readonly PathKey[]): { line: number; col: number } | undefined;
+  locate: (p: readonly PathKey[]) => { line: number; col: number } | undefined;
 }
 
 export function fleetSourceOf(spec: FleetSpec): FleetSource | undefined {
@@ -109,7 +111,10 @@ export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
   } catch (e) {
     // An alias to an anchor that is not set (yet), or one that expands too far: the yaml
     // library throws a ReferenceError; it becomes a problem at the first alias of the file.
-    throw new FleetFileError([{ file, ...at(firstAlias(doc) ?? 0), path: "", message: (e as Error).message.split("\n")[0] }], `fleet file ${file}`);
+    throw new FleetFileError(
+      [{ file, ...at(firstAlias(doc) ?? 0), path: "", message: (e as Error).message.split("\n")[0] }],
+      `fleet file ${file}`,
+    );
   }
   const locate = (p: readonly PathKey[]) => {
     const range = rangeOf(doc, p);
@@ -188,8 +193,18 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PathKey[]): [PathKey[], 
     case "too_small":
     case "too_big":
       if (custom) return [[p, issue.message]];
-      if (issue.origin === "array") return [[p, issue.code === "too_small" ? `must have at least ${issue.minimum} item(s)` : `must have at most ${issue.maximum} item(s)`]];
-      return [[p, issue.code === "too_small" ? `must be at least ${issue.minimum} (got ${shown(input)})` : `must be at most ${issue.maximum} (got ${shown(input)})`]];
+      if (issue.origin === "array")
+        return [
+          [p, issue.code === "too_small" ? `must have at least ${issue.minimum} item(s)` : `must have at most ${issue.maximum} item(s)`],
+        ];
+      return [
+        [
+          p,
+          issue.code === "too_small"
+            ? `must be at least ${issue.minimum} (got ${shown(input)})`
+            : `must be at most ${issue.maximum} (got ${shown(input)})`,
+        ],
+      ];
     default:
       return [[p, custom ? `${issue.message}${typeof input === "string" ? ` (got ${shown(input)})` : ""}` : issue.message]];
   }
@@ -222,7 +237,12 @@ function knownKeysAt(p: readonly PathKey[]): string[] {
   for (const k of p) {
     s = unwrap(s);
     if (!s) return [];
-    const def = s._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
+    const def = s._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      element?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+    };
     if (def.type === "object" && typeof k === "string") s = def.shape?.[k];
     else if (def.type === "array") s = def.element;
     else if (def.type === "record") s = def.valueType;

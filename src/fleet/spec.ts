@@ -16,19 +16,35 @@ import {
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
 } from "../model/defaults";
-import { BATCH_SIZE_MESSAGE, batchSizeProblem, DEFAULT_GATE_PAUSE, DEFAULT_GATE_TIMEOUT, DURATION_MESSAGE, durationProblem, durationSeconds } from "../model/rollout-batches";
+import {
+  BATCH_SIZE_MESSAGE,
+  batchSizeProblem,
+  DEFAULT_GATE_PAUSE,
+  DEFAULT_GATE_TIMEOUT,
+  DURATION_MESSAGE,
+  durationProblem,
+  durationSeconds,
+} from "../model/rollout-batches";
 
 /** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
 export const ConfigRef = z
   .strictObject({
-    config: z.string().regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a config key like sshPrivateKey or aws:region").meta({
-      description: "The config key: `key` (in the project's namespace) or `namespace:key`.",
-    }),
+    config: z
+      .string()
+      .regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a config key like sshPrivateKey or aws:region")
+      .meta({
+        description: "The config key: `key` (in the project's namespace) or `namespace:key`.",
+      }),
   })
-  .meta({ id: "ConfigRef", description: "A value read from the stack's Pulumi config: `{ config: key }`.", examples: [{ config: "webAddress" }] });
+  .meta({
+    id: "ConfigRef",
+    description: "A value read from the stack's Pulumi config: `{ config: key }`.",
+    examples: [{ config: "webAddress" }],
+  });
 export type ConfigRef = z.infer<typeof ConfigRef>;
 
-export const SECRET_MESSAGE = "must be a reference to a Pulumi config secret like { config: registryPassword }, never the secret in plain text";
+export const SECRET_MESSAGE =
+  "must be a reference to a Pulumi config secret like { config: registryPassword }, never the secret in plain text";
 
 /** A secret: only ever a reference to a Pulumi config secret, so it never sits in git. */
 export const SecretRef = z
@@ -48,19 +64,44 @@ function text(description: string, example: string, base: z.ZodString = z.string
 }
 
 const port = (description: string, example: number) =>
-  z.int("must be an integer 1-65535").min(1, "must be an integer 1-65535").max(65535, "must be an integer 1-65535").meta({ description, examples: [example] });
+  z
+    .int("must be an integer 1-65535")
+    .min(1, "must be an integer 1-65535")
+    .max(65535, "must be an integer 1-65535")
+    .meta({ description, examples: [example] });
 
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "must be an http:// or https:// URL");
-const name = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, "must be letters, digits, dot, dash or underscore, starting and ending with a letter or digit");
+const name = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/,
+    "must be letters, digits, dot, dash or underscore, starting and ending with a letter or digit",
+  );
 const absolutePath = z.string().regex(/^\//, "must be an absolute path");
-const duration = z.union([z.number().min(0, DURATION_MESSAGE), z.string().regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, DURATION_MESSAGE)], { error: () => DURATION_MESSAGE });
+const duration = z.union([z.number().min(0, DURATION_MESSAGE), z.string().regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, DURATION_MESSAGE)], {
+  error: () => DURATION_MESSAGE,
+});
 
 export const Preflight = z
   .strictObject({
-    minKernel: z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a dotted version like "3.10"').optional().meta({ description: `Oldest kernel accepted. Default: ${DEFAULT_MIN_KERNEL}.`, examples: ["4.18"] }),
-    requireSupportedOs: z.boolean().optional().meta({ description: "Refuse OS releases Dockyard does not know. Default: true.", examples: [false] }),
-    requireSystemd: z.boolean().optional().meta({ description: "Require systemd as PID 1. Default: true.", examples: [true] }),
-    architectures: z.array(z.string().min(1)).min(1).optional().meta({ description: `Accepted \`uname -m\` values. Default: ${DEFAULT_ARCHITECTURES.join(", ")}.`, examples: [["x86_64"]] }),
+    minKernel: z
+      .string()
+      .regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a dotted version like "3.10"')
+      .optional()
+      .meta({ description: `Oldest kernel accepted. Default: ${DEFAULT_MIN_KERNEL}.`, examples: ["4.18"] }),
+    requireSupportedOs: z
+      .boolean()
+      .optional()
+      .meta({ description: "Refuse OS releases Dockyard does not know. Default: true.", examples: [false] }),
+    requireSystemd: z
+      .boolean()
+      .optional()
+      .meta({ description: "Require systemd as PID 1. Default: true.", examples: [true] }),
+    architectures: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: `Accepted \`uname -m\` values. Default: ${DEFAULT_ARCHITECTURES.join(", ")}.`, examples: [["x86_64"]] }),
   })
   .meta({ id: "Preflight", description: "What a host must be before anything is changed on it." });
 
@@ -69,29 +110,70 @@ export const Jump = z
     address: text("Jump host address.", "bastion.example.com"),
     port: port(`SSH port of the jump host. Default: ${DEFAULT_SSH_PORT}.`, 22).optional(),
     user: text(`Login user on the jump host. Default: ${DEFAULT_SSH_USER}.`, "ops").optional(),
-    hostKey: text("The jump host's public host key (`ssh-keyscan -t ed25519 <host>`, without the address).", "ssh-ed25519 AAAAC3Nza...").optional(),
+    hostKey: text(
+      "The jump host's public host key (`ssh-keyscan -t ed25519 <host>`, without the address).",
+      "ssh-ed25519 AAAAC3Nza...",
+    ).optional(),
     privateKey: SecretRef.optional().meta({ description: "Key for the jump host. Default: the host's own key." }),
   })
   .meta({ id: "Jump", description: "A bastion the SSH connection goes through." });
 
 export const Engine = z
   .strictObject({
-    method: z.enum(["online", "offline", "adopt"]).optional().meta({
-      description: "online: from a package repository; offline: a static docker-<v>.tgz bundle; adopt: an engine already there, checked and not changed. Default: online.",
-      examples: ["offline"],
-    }),
-    source: z.enum(["docker-ce", "distro"]).optional().meta({ description: `online: the docker-ce repository (or \`mirror\`), or the distro's own packages. Default: ${DEFAULT_PACKAGE_SOURCE}.`, examples: ["distro"] }),
-    mirror: text(`online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). Default: ${DEFAULT_DOCKER_CE_MIRROR}.`, "https://mirrors.aliyun.com/docker-ce", httpUrl).optional(),
-    channel: z.enum(["stable", "test"]).optional().meta({ description: `online docker-ce channel. Default: ${DEFAULT_CHANNEL}.`, examples: ["stable"] }),
-    version: text('Exact version to pin ("24.0.7") or a series ("24.0" = newest 24.0.x). Default: newest.', "24.0.7", z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'must be a version like "24.0.7" or "24.0"')).optional(),
-    allowDowngrade: z.boolean().optional().meta({ description: "Allow installing an older version than the one present. Default: false.", examples: [true] }),
-    bundle: z.string().min(1).optional().meta({
-      description: "offline: the docker-<version>.tgz: a path on the machine running Pulumi (relative to the fleet file) or an http(s) URL that machine downloads from. Hosts never download it.",
-      examples: ["bundles/docker-24.0.7.tgz"],
-    }),
-    bundleSha256: text("offline: sha256 of the bundle (checked before anything is unpacked).", "3c1f...e9", z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")).optional(),
-    installDir: absolutePath.optional().meta({ description: "offline: where the binaries go. Default: /usr/bin.", examples: ["/usr/local/bin"] }),
-    uninstallOnDelete: z.boolean().optional().meta({ description: "Remove the engine on destroy. Default: false (the engine stays and destroy says so).", examples: [true] }),
+    method: z
+      .enum(["online", "offline", "adopt"])
+      .optional()
+      .meta({
+        description:
+          "online: from a package repository; offline: a static docker-<v>.tgz bundle; adopt: an engine already there, checked and not changed. Default: online.",
+        examples: ["offline"],
+      }),
+    source: z
+      .enum(["docker-ce", "distro"])
+      .optional()
+      .meta({
+        description: `online: the docker-ce repository (or \`mirror\`), or the distro's own packages. Default: ${DEFAULT_PACKAGE_SOURCE}.`,
+        examples: ["distro"],
+      }),
+    mirror: text(
+      `online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). Default: ${DEFAULT_DOCKER_CE_MIRROR}.`,
+      "https://mirrors.aliyun.com/docker-ce",
+      httpUrl,
+    ).optional(),
+    channel: z
+      .enum(["stable", "test"])
+      .optional()
+      .meta({ description: `online docker-ce channel. Default: ${DEFAULT_CHANNEL}.`, examples: ["stable"] }),
+    version: text(
+      'Exact version to pin ("24.0.7") or a series ("24.0" = newest 24.0.x). Default: newest.',
+      "24.0.7",
+      z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'must be a version like "24.0.7" or "24.0"'),
+    ).optional(),
+    allowDowngrade: z
+      .boolean()
+      .optional()
+      .meta({ description: "Allow installing an older version than the one present. Default: false.", examples: [true] }),
+    bundle: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "offline: the docker-<version>.tgz: a path on the machine running Pulumi (relative to the fleet file) or an http(s) URL that machine downloads from. Hosts never download it.",
+        examples: ["bundles/docker-24.0.7.tgz"],
+      }),
+    bundleSha256: text(
+      "offline: sha256 of the bundle (checked before anything is unpacked).",
+      "3c1f...e9",
+      z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits"),
+    ).optional(),
+    installDir: absolutePath
+      .optional()
+      .meta({ description: "offline: where the binaries go. Default: /usr/bin.", examples: ["/usr/local/bin"] }),
+    uninstallOnDelete: z
+      .boolean()
+      .optional()
+      .meta({ description: "Remove the engine on destroy. Default: false (the engine stays and destroy says so).", examples: [true] }),
   })
   .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
 export type EngineSpec = z.infer<typeof Engine>;
@@ -105,7 +187,11 @@ export type EngineSpec = z.infer<typeof Engine>;
 export const FLEET_LOG_ROTATION = { maxSize: "50m", maxFile: 5 } as const;
 
 const proxyUrl = (description: string) =>
-  text(`${description} An http(s) URL; one with credentials must be a { config: key } secret.`, "http://proxy.corp:3128", httpUrl).optional();
+  text(
+    `${description} An http(s) URL; one with credentials must be a { config: key } secret.`,
+    "http://proxy.corp:3128",
+    httpUrl,
+  ).optional();
 
 export const DaemonProxy = z
   .strictObject({
@@ -114,17 +200,33 @@ export const DaemonProxy = z
     noProxy: z
       .array(z.string().regex(/^[A-Za-z0-9.*:/_[\]-]+$/, "must be a host name, domain (.example.com), address or CIDR"))
       .optional()
-      .meta({ description: "NO_PROXY: hosts, domains (leading dot), addresses or CIDRs reached directly.", examples: [["localhost", ".corp", "10.0.0.0/8"]] }),
+      .meta({
+        description: "NO_PROXY: hosts, domains (leading dot), addresses or CIDRs reached directly.",
+        examples: [["localhost", ".corp", "10.0.0.0/8"]],
+      }),
   })
-  .meta({ id: "DaemonProxy", description: "dockerd behind an HTTP(S) proxy: a systemd drop-in (docker.service.d/http-proxy.conf), applied with daemon.json in one restart. Kept as a secret." });
+  .meta({
+    id: "DaemonProxy",
+    description:
+      "dockerd behind an HTTP(S) proxy: a systemd drop-in (docker.service.d/http-proxy.conf), applied with daemon.json in one restart. Kept as a secret.",
+  });
 
 export const LogRotation = z
   .union(
     [
       z.literal(false),
       z.strictObject({
-        maxSize: z.string().regex(/^[0-9]+[kmg]$/, 'must be a size like "50m" (k, m or g)').optional().meta({ description: `log-opts max-size. Default: ${FLEET_LOG_ROTATION.maxSize}.`, examples: ["100m"] }),
-        maxFile: z.int().min(1).max(1000).optional().meta({ description: `log-opts max-file. Default: ${FLEET_LOG_ROTATION.maxFile}.`, examples: [3] }),
+        maxSize: z
+          .string()
+          .regex(/^[0-9]+[kmg]$/, 'must be a size like "50m" (k, m or g)')
+          .optional()
+          .meta({ description: `log-opts max-size. Default: ${FLEET_LOG_ROTATION.maxSize}.`, examples: ["100m"] }),
+        maxFile: z
+          .int()
+          .min(1)
+          .max(1000)
+          .optional()
+          .meta({ description: `log-opts max-file. Default: ${FLEET_LOG_ROTATION.maxFile}.`, examples: [3] }),
       }),
     ],
     { error: (iss) => (iss.code === "invalid_union" ? "must be false or { maxSize, maxFile }" : undefined) },
@@ -143,63 +245,195 @@ const engineSettings = {
 /** Host settings of issue #18 (beside `daemon`). */
 const engineHostSettings = {
   dockerUsers: z
-    .array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}\$?$/, "must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)"))
+    .array(
+      z
+        .string()
+        .regex(
+          /^[a-z_][a-z0-9_-]{0,30}\$?$/,
+          "must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)",
+        ),
+    )
     .optional()
-    .meta({ description: "Existing users put in the docker group (root-equivalent: trusted users only). A missing user is refused by name before anything changes; destroy takes out only the users Dockyard added. A host's list replaces the defaults' list.", examples: [["deploy", "ci"]] }),
+    .meta({
+      description:
+        "Existing users put in the docker group (root-equivalent: trusted users only). A missing user is refused by name before anything changes; destroy takes out only the users Dockyard added. A host's list replaces the defaults' list.",
+      examples: [["deploy", "ci"]],
+    }),
 };
 
 // --- end of issue #18 block ---
 
 export const Daemon = z
   .strictObject({
-    registryMirrors: z.array(text("A registry mirror URL.", "https://mirror.ccs.tencentyun.com", httpUrl)).optional().meta({ description: "daemon.json registry-mirrors.", examples: [["https://mirror.ccs.tencentyun.com"]] }),
-    insecureRegistries: z.array(text("host:port of a registry reached without TLS.", "10.0.0.5:5000")).optional().meta({ description: "daemon.json insecure-registries.", examples: [["10.0.0.5:5000"]] }),
-    logDriver: z.string().min(1).optional().meta({ description: "daemon.json log-driver.", examples: ["json-file"] }),
-    logOpts: z.record(z.string(), z.string()).optional().meta({ description: "daemon.json log-opts.", examples: [{ "max-size": "10m", "max-file": "3" }] }),
-    storageDriver: z.string().min(1).optional().meta({ description: "daemon.json storage-driver.", examples: ["overlay2"] }),
-    execOpts: z.array(z.string().min(1)).optional().meta({ description: "daemon.json exec-opts.", examples: [["native.cgroupdriver=systemd"]] }),
+    registryMirrors: z
+      .array(text("A registry mirror URL.", "https://mirror.ccs.tencentyun.com", httpUrl))
+      .optional()
+      .meta({ description: "daemon.json registry-mirrors.", examples: [["https://mirror.ccs.tencentyun.com"]] }),
+    insecureRegistries: z
+      .array(text("host:port of a registry reached without TLS.", "10.0.0.5:5000"))
+      .optional()
+      .meta({ description: "daemon.json insecure-registries.", examples: [["10.0.0.5:5000"]] }),
+    logDriver: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "daemon.json log-driver.", examples: ["json-file"] }),
+    logOpts: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "daemon.json log-opts.", examples: [{ "max-size": "10m", "max-file": "3" }] }),
+    storageDriver: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "daemon.json storage-driver.", examples: ["overlay2"] }),
+    execOpts: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({ description: "daemon.json exec-opts.", examples: [["native.cgroupdriver=systemd"]] }),
     dataRoot: absolutePath.optional().meta({ description: "daemon.json data-root.", examples: ["/data/docker"] }),
-    liveRestore: z.boolean().optional().meta({ description: "daemon.json live-restore.", examples: [true] }),
-    bip: z.string().min(1).optional().meta({ description: "daemon.json bip.", examples: ["172.26.0.1/16"] }),
-    defaultAddressPools: z.array(z.strictObject({ base: z.string().min(1), size: z.int().min(1).max(32) })).optional().meta({ description: "daemon.json default-address-pools.", examples: [[{ base: "172.80.0.0/16", size: 24 }]] }),
-    maxConcurrentDownloads: z.int().min(1).optional().meta({ description: "daemon.json max-concurrent-downloads.", examples: [6] }),
-    settings: z.record(z.string(), z.unknown()).optional().meta({ description: "Any other daemon.json keys, as dockerd spells them (checked against the keys dockerd knows).", examples: [{ debug: true }] }),
-    policy: z.enum(["merge", "replace"]).optional().meta({ description: "merge with the daemon.json already there, or replace it. Default: merge.", examples: ["replace"] }),
+    liveRestore: z
+      .boolean()
+      .optional()
+      .meta({ description: "daemon.json live-restore.", examples: [true] }),
+    bip: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "daemon.json bip.", examples: ["172.26.0.1/16"] }),
+    defaultAddressPools: z
+      .array(z.strictObject({ base: z.string().min(1), size: z.int().min(1).max(32) }))
+      .optional()
+      .meta({ description: "daemon.json default-address-pools.", examples: [[{ base: "172.80.0.0/16", size: 24 }]] }),
+    maxConcurrentDownloads: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "daemon.json max-concurrent-downloads.", examples: [6] }),
+    settings: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({
+        description: "Any other daemon.json keys, as dockerd spells them (checked against the keys dockerd knows).",
+        examples: [{ debug: true }],
+      }),
+    policy: z
+      .enum(["merge", "replace"])
+      .optional()
+      .meta({ description: "merge with the daemon.json already there, or replace it. Default: merge.", examples: ["replace"] }),
     ...engineSettings,
   })
   .meta({ id: "Daemon", description: "/etc/docker/daemon.json settings. Host settings override the defaults key by key." });
 export type DaemonSpec = z.infer<typeof Daemon>;
 
-const cidr = z.string().regex(/^[0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, 'must be a CIDR like "203.0.113.0/24"');
+const cidr = z
+  .string()
+  .regex(/^[0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, 'must be a CIDR like "203.0.113.0/24"');
 
 export const AwsInstance = z
   .strictObject({
-    distro: z.enum(AWS_DISTROS).meta({ description: "The distribution; its official AMI is looked up by owner and name pattern.", examples: ["ubuntu-24.04"] }),
-    sshCidrs: z.array(cidr).min(1, "must list at least one CIDR allowed to reach SSH").meta({ description: "Who may reach SSH (port 22). No default: 0.0.0.0/0 must be written out.", examples: [["203.0.113.0/24"]] }),
-    instanceType: z.string().min(1).optional().meta({ description: "Default: t3.small (t4g.small on arm64).", examples: ["t3.medium"] }),
-    architecture: z.enum(["x86_64", "arm64"]).optional().meta({ description: "Default: x86_64, or arm64 for Graviton instance types.", examples: ["arm64"] }),
-    ami: z.string().regex(/^ami-[0-9a-f]+$/, "must be an AMI id like ami-0abcdef1234567890").optional().meta({ description: "An explicit AMI instead of the lookup.", examples: ["ami-0abcdef1234567890"] }),
-    vpcId: z.string().min(1).optional().meta({ description: "Default: the default VPC.", examples: ["vpc-0abc"] }),
-    subnetId: z.string().min(1).optional().meta({ description: "Default: a default subnet of the VPC.", examples: ["subnet-0abc"] }),
-    availabilityZone: z.string().min(1).optional().meta({ description: "Default: any.", examples: ["eu-central-1a"] }),
-    publishedCidrs: z.array(cidr).optional().meta({ description: "Who may reach the ports the fleet's containers publish on this host. Default: 0.0.0.0/0.", examples: [["10.0.0.0/8"]] }),
-    rootVolumeSize: z.int().min(8).max(16384).optional().meta({ description: "Root volume in GiB. Default: 20.", examples: [40] }),
-    tags: z.record(z.string(), z.string()).optional().meta({ description: "Tags on the instance and its security group.", examples: [{ team: "web" }] }),
-    usePrivateIp: z.boolean().optional().meta({ description: "Connect to the private address (from inside the VPC or through `jump`). Default: false.", examples: [true] }),
-    keyName: z.string().min(1).optional().meta({ description: "An existing EC2 key pair (then `privateKey` is its private half). Default: a key pair generated and kept as a secret.", examples: ["ops"] }),
-    publicKey: z.string().regex(/^ssh-(ed25519|rsa) /, "must be an OpenSSH public key").optional().meta({ description: "Login public key to import (then `privateKey` is its private half).", examples: ["ssh-ed25519 AAAAC3Nza..."] }),
+    distro: z
+      .enum(AWS_DISTROS)
+      .meta({ description: "The distribution; its official AMI is looked up by owner and name pattern.", examples: ["ubuntu-24.04"] }),
+    sshCidrs: z
+      .array(cidr)
+      .min(1, "must list at least one CIDR allowed to reach SSH")
+      .meta({ description: "Who may reach SSH (port 22). No default: 0.0.0.0/0 must be written out.", examples: [["203.0.113.0/24"]] }),
+    instanceType: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Default: t3.small (t4g.small on arm64).", examples: ["t3.medium"] }),
+    architecture: z
+      .enum(["x86_64", "arm64"])
+      .optional()
+      .meta({ description: "Default: x86_64, or arm64 for Graviton instance types.", examples: ["arm64"] }),
+    ami: z
+      .string()
+      .regex(/^ami-[0-9a-f]+$/, "must be an AMI id like ami-0abcdef1234567890")
+      .optional()
+      .meta({ description: "An explicit AMI instead of the lookup.", examples: ["ami-0abcdef1234567890"] }),
+    vpcId: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Default: the default VPC.", examples: ["vpc-0abc"] }),
+    subnetId: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Default: a default subnet of the VPC.", examples: ["subnet-0abc"] }),
+    availabilityZone: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Default: any.", examples: ["eu-central-1a"] }),
+    publishedCidrs: z
+      .array(cidr)
+      .optional()
+      .meta({
+        description: "Who may reach the ports the fleet's containers publish on this host. Default: 0.0.0.0/0.",
+        examples: [["10.0.0.0/8"]],
+      }),
+    rootVolumeSize: z
+      .int()
+      .min(8)
+      .max(16384)
+      .optional()
+      .meta({ description: "Root volume in GiB. Default: 20.", examples: [40] }),
+    tags: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "Tags on the instance and its security group.", examples: [{ team: "web" }] }),
+    usePrivateIp: z
+      .boolean()
+      .optional()
+      .meta({ description: "Connect to the private address (from inside the VPC or through `jump`). Default: false.", examples: [true] }),
+    keyName: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "An existing EC2 key pair (then `privateKey` is its private half). Default: a key pair generated and kept as a secret.",
+        examples: ["ops"],
+      }),
+    publicKey: z
+      .string()
+      .regex(/^ssh-(ed25519|rsa) /, "must be an OpenSSH public key")
+      .optional()
+      .meta({ description: "Login public key to import (then `privateKey` is its private half).", examples: ["ssh-ed25519 AAAAC3Nza..."] }),
   })
-  .meta({ id: "AwsInstance", description: "An EC2 instance created for this host; its host key is generated and pinned before the first connection." });
+  .meta({
+    id: "AwsInstance",
+    description: "An EC2 instance created for this host; its host key is generated and pinned before the first connection.",
+  });
 
 /** Settings a host takes from `defaults` unless it sets them itself. */
 const hostSettings = {
   port: port(`SSH port. Default: ${DEFAULT_SSH_PORT}.`, 22).optional(),
   user: text(`Login user. Default: ${DEFAULT_SSH_USER}.`, "ops").optional(),
-  sudo: z.boolean().optional().meta({ description: "Run commands through sudo (for a non-root user). Default: false.", examples: [true] }),
+  sudo: z
+    .boolean()
+    .optional()
+    .meta({ description: "Run commands through sudo (for a non-root user). Default: false.", examples: [true] }),
   privateKey: SecretRef.optional().meta({ description: "The SSH private key, as a Pulumi config secret." }),
   privateKeyPassphrase: SecretRef.optional().meta({ description: "Passphrase of an encrypted private key." }),
-  connectTimeout: z.int().min(1).max(600).optional().meta({ description: "Seconds to wait for one SSH connection attempt. Default: 20.", examples: [30] }),
-  connectAttempts: z.int().min(1).max(20).optional().meta({ description: "Connection attempts (backoff 1 s doubling to 15 s) before the host counts as unreachable. Default: 5.", examples: [5] }),
+  connectTimeout: z
+    .int()
+    .min(1)
+    .max(600)
+    .optional()
+    .meta({ description: "Seconds to wait for one SSH connection attempt. Default: 20.", examples: [30] }),
+  connectAttempts: z
+    .int()
+    .min(1)
+    .max(20)
+    .optional()
+    .meta({
+      description: "Connection attempts (backoff 1 s doubling to 15 s) before the host counts as unreachable. Default: 5.",
+      examples: [5],
+    }),
   jump: Jump.optional(),
   preflight: Preflight.optional(),
   engine: Engine.optional(),
@@ -207,16 +441,30 @@ const hostSettings = {
   ...engineHostSettings,
 };
 
-export const Defaults = z.strictObject(hostSettings).meta({ id: "Defaults", description: "Settings every host takes unless it sets them itself." });
+export const Defaults = z
+  .strictObject(hostSettings)
+  .meta({ id: "Defaults", description: "Settings every host takes unless it sets them itself." });
 
 export const FleetHost = z
   .strictObject({
     name: name.meta({ description: "The host's name in this fleet (resource names, outputs, `on:` lists).", examples: ["web1"] }),
     address: text("IP address or DNS name. Not with `aws`.", "10.0.0.12").optional(),
     aws: AwsInstance.optional(),
-    hostKey: text("The public host key, pinned: `ssh-keyscan -t ed25519 <address>` without the address.", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI...").optional(),
-    insecureSkipHostKeyCheck: z.boolean().optional().meta({ description: "Accept ANY host key (a man in the middle can take the connection). Warns on every run. Default: false.", examples: [false] }),
-    groups: z.array(name).optional().meta({ description: "Groups this host belongs to, for `on:` lists.", examples: [["web"]] }),
+    hostKey: text(
+      "The public host key, pinned: `ssh-keyscan -t ed25519 <address>` without the address.",
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI...",
+    ).optional(),
+    insecureSkipHostKeyCheck: z
+      .boolean()
+      .optional()
+      .meta({
+        description: "Accept ANY host key (a man in the middle can take the connection). Warns on every run. Default: false.",
+        examples: [false],
+      }),
+    groups: z
+      .array(name)
+      .optional()
+      .meta({ description: "Groups this host belongs to, for `on:` lists.", examples: [["web"]] }),
     ...hostSettings,
   })
   .meta({ id: "Host", description: "A machine reached over SSH: one you have (`address`) or an EC2 instance created for it (`aws`)." });
@@ -234,14 +482,28 @@ export const FleetRegistry = z
     name: name.meta({ description: "Resource name of the registry.", examples: ["private"] }),
     host: name.meta({ description: "The host it runs on.", examples: ["web1"] }),
     port: port(`Published port. Default: ${DEFAULT_REGISTRY_PORT}.`, 5000).optional(),
-    image: z.string().min(1).optional().meta({ description: `The registry image. Default: ${DEFAULT_REGISTRY_IMAGE}.`, examples: ["registry:2.8.3"] }),
-    storagePath: absolutePath.optional().meta({ description: "Where images are stored on the host. Default: /var/lib/dockyard/registry/<name>.", examples: ["/data/registry"] }),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: `The registry image. Default: ${DEFAULT_REGISTRY_IMAGE}.`, examples: ["registry:2.8.3"] }),
+    storagePath: absolutePath.optional().meta({
+      description: "Where images are stored on the host. Default: /var/lib/dockyard/registry/<name>.",
+      examples: ["/data/registry"],
+    }),
     users: z
       .array(z.strictObject({ username: name, password: SecretRef }))
       .optional()
       .meta({ description: "htpasswd users (passwords are config secrets)." }),
     tls: z
-      .union([z.literal("generate"), z.strictObject({ certificate: text("PEM certificate.", "-----BEGIN CERTIFICATE-----..."), privateKey: SecretRef, caCertificate: text("PEM CA certificate.", "-----BEGIN CERTIFICATE-----...").optional() })])
+      .union([
+        z.literal("generate"),
+        z.strictObject({
+          certificate: text("PEM certificate.", "-----BEGIN CERTIFICATE-----..."),
+          privateKey: SecretRef,
+          caCertificate: text("PEM CA certificate.", "-----BEGIN CERTIFICATE-----...").optional(),
+        }),
+      ])
       .optional()
       .meta({ description: '"generate" (a CA and certificate kept in state) or a given certificate.', examples: ["generate"] }),
     trustedBy: Targets.optional().meta({ description: "Engines that trust its CA (certs.d). Default: none." }),
@@ -254,7 +516,10 @@ export const FleetRegistry = z
 
 export const Credential = z
   .strictObject({
-    server: z.string().min(1).meta({ description: "Registry host[:port] the login is for.", examples: ["registry.example.com:5000"] }),
+    server: z
+      .string()
+      .min(1)
+      .meta({ description: "Registry host[:port] the login is for.", examples: ["registry.example.com:5000"] }),
     username: text("User name.", "ci"),
     password: SecretRef,
   })
@@ -263,29 +528,69 @@ export const Credential = z
 export const FleetEcr = z
   .strictObject({
     name: name.meta({ description: "Resource name; also the repository name unless `repositoryName` is set.", examples: ["shop"] }),
-    repositoryName: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be an ECR repository name like team/app").optional().meta({ examples: ["shop/web"] }),
-    imageTagMutability: z.enum(["MUTABLE", "IMMUTABLE"]).optional().meta({ description: "Default: MUTABLE.", examples: ["IMMUTABLE"] }),
-    scanOnPush: z.boolean().optional().meta({ description: "Default: true.", examples: [true] }),
-    forceDelete: z.boolean().optional().meta({ description: "Delete the repository with its images on destroy. Default: false.", examples: [true] }),
-    keepLastImages: z.int().min(1).optional().meta({ description: "Lifecycle: keep this many newest images. Default: 30.", examples: [50] }),
-    expireUntaggedAfterDays: z.int().min(1).optional().meta({ description: "Lifecycle: expire untagged images after this many days. Default: 14.", examples: [7] }),
+    repositoryName: z
+      .string()
+      .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be an ECR repository name like team/app")
+      .optional()
+      .meta({ examples: ["shop/web"] }),
+    imageTagMutability: z
+      .enum(["MUTABLE", "IMMUTABLE"])
+      .optional()
+      .meta({ description: "Default: MUTABLE.", examples: ["IMMUTABLE"] }),
+    scanOnPush: z
+      .boolean()
+      .optional()
+      .meta({ description: "Default: true.", examples: [true] }),
+    forceDelete: z
+      .boolean()
+      .optional()
+      .meta({ description: "Delete the repository with its images on destroy. Default: false.", examples: [true] }),
+    keepLastImages: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "Lifecycle: keep this many newest images. Default: 30.", examples: [50] }),
+    expireUntaggedAfterDays: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "Lifecycle: expire untagged images after this many days. Default: 14.", examples: [7] }),
     tags: z.record(z.string(), z.string()).optional(),
   })
   .meta({ id: "Ecr", description: "An ECR repository. Images from ECR are pulled with credentials fetched fresh on every run." });
 
 export const FleetImage = z
   .strictObject({
-    ref: z.string().min(1).meta({ description: "Image reference.", examples: ["nginx:1.25"] }),
+    ref: z
+      .string()
+      .min(1)
+      .meta({ description: "Image reference.", examples: ["nginx:1.25"] }),
     on: Targets,
-    pullPolicy: z.enum(["ifMissing", "always"]).optional().meta({ description: "ifMissing: pull once, then keep the digest; always: re-pull on every up. Default: ifMissing.", examples: ["always"] }),
-    keepOnDestroy: z.boolean().optional().meta({ description: "Leave the image on the host on destroy. Default: false.", examples: [true] }),
+    pullPolicy: z
+      .enum(["ifMissing", "always"])
+      .optional()
+      .meta({
+        description: "ifMissing: pull once, then keep the digest; always: re-pull on every up. Default: ifMissing.",
+        examples: ["always"],
+      }),
+    keepOnDestroy: z
+      .boolean()
+      .optional()
+      .meta({ description: "Leave the image on the host on destroy. Default: false.", examples: [true] }),
   })
   .meta({ id: "Image", description: "An image pulled onto hosts ahead of use. Images of containers are pulled anyway." });
 
 const Port = z.union(
   [
-    z.string().regex(/^(\[?[0-9a-fA-F.:]+\]?:)?([0-9]{1,5}:)?[0-9]{1,5}(\/(tcp|udp))?$/, 'must be like "80", "8080:80" or "127.0.0.1:8080:80/tcp"'),
-    z.strictObject({ containerPort: port("Port inside the container.", 80), hostPort: port("Port on the host.", 8080).optional(), hostIp: z.string().optional(), protocol: z.enum(["tcp", "udp"]).optional() }),
+    z
+      .string()
+      .regex(/^(\[?[0-9a-fA-F.:]+\]?:)?([0-9]{1,5}:)?[0-9]{1,5}(\/(tcp|udp))?$/, 'must be like "80", "8080:80" or "127.0.0.1:8080:80/tcp"'),
+    z.strictObject({
+      containerPort: port("Port inside the container.", 80),
+      hostPort: port("Port on the host.", 8080).optional(),
+      hostIp: z.string().optional(),
+      protocol: z.enum(["tcp", "udp"]).optional(),
+    }),
   ],
   { error: (iss) => (iss.code === "invalid_union" ? 'must be like "8080:80" or { containerPort, hostPort }' : undefined) },
 );
@@ -295,49 +600,139 @@ export const FleetNetwork = z
   .strictObject({
     name: name.meta({ description: "Network name on each host; containers list it under `networks`.", examples: ["shop"] }),
     on: Targets,
-    driver: z.string().min(1).optional().meta({ description: "Network driver. Default: bridge.", examples: ["bridge"] }),
-    subnet: z.string().min(1).optional().meta({ description: "IPv4 subnet (CIDR). Must not overlap another network's on the same host. Default: one the engine picks.", examples: ["172.30.0.0/24"] }),
-    gateway: z.string().min(1).optional().meta({ description: "Gateway address inside `subnet`. Default: the subnet's first address.", examples: ["172.30.0.1"] }),
-    internal: z.boolean().optional().meta({ description: "No route out of the network. Default: false.", examples: [true] }),
-    labels: z.record(z.string(), z.string()).optional().meta({ description: "Network labels.", examples: [{ team: "shop" }] }),
+    driver: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Network driver. Default: bridge.", examples: ["bridge"] }),
+    subnet: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description: "IPv4 subnet (CIDR). Must not overlap another network's on the same host. Default: one the engine picks.",
+        examples: ["172.30.0.0/24"],
+      }),
+    gateway: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Gateway address inside `subnet`. Default: the subnet's first address.", examples: ["172.30.0.1"] }),
+    internal: z
+      .boolean()
+      .optional()
+      .meta({ description: "No route out of the network. Default: false.", examples: [true] }),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "Network labels.", examples: [{ team: "shop" }] }),
   })
-  .meta({ id: "Network", description: "A user-defined network on hosts' engines; containers on it reach each other by name and alias. Settings are fixed: a change replaces it." });
+  .meta({
+    id: "Network",
+    description:
+      "A user-defined network on hosts' engines; containers on it reach each other by name and alias. Settings are fixed: a change replaces it.",
+  });
 export type FleetNetworkSpec = z.infer<typeof FleetNetwork>;
 
 export const FleetVolume = z
   .strictObject({
     name: name.meta({ description: "Volume name on each host; containers mount it as `name:/path`.", examples: ["shop-data"] }),
     on: Targets,
-    driver: z.string().min(1).optional().meta({ description: "Volume driver. Default: local.", examples: ["local"] }),
-    driverOpts: z.record(z.string(), z.string()).optional().meta({ description: "Driver options (`docker volume create -o`).", examples: [{ type: "tmpfs", device: "tmpfs" }] }),
-    labels: z.record(z.string(), z.string()).optional().meta({ description: "Volume labels.", examples: [{ team: "shop" }] }),
-    deleteOnDestroy: z.boolean().optional().meta({ description: "Remove the volume and its data on destroy. Default: false (kept, and destroy says so).", examples: [true] }),
+    driver: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Volume driver. Default: local.", examples: ["local"] }),
+    driverOpts: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "Driver options (`docker volume create -o`).", examples: [{ type: "tmpfs", device: "tmpfs" }] }),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "Volume labels.", examples: [{ team: "shop" }] }),
+    deleteOnDestroy: z
+      .boolean()
+      .optional()
+      .meta({ description: "Remove the volume and its data on destroy. Default: false (kept, and destroy says so).", examples: [true] }),
   })
   .meta({ id: "Volume", description: "A named volume on hosts' engines, for data that outlives containers." });
 export type FleetVolumeSpec = z.infer<typeof FleetVolume>;
 
 const ContainerNetwork = z
-  .union([name, z.strictObject({ network: name.meta({ description: "A network of `networks:` on the same host.", examples: ["shop"] }), aliases: z.array(name).optional().meta({ description: "Other names the container answers to on it.", examples: [["backend"]] }) })], {
-    error: (iss) => (iss.code === "invalid_union" ? "must be a network name or { network, aliases }" : undefined),
-  })
-  .meta({ id: "ContainerNetwork", description: "A network to join: its name, or { network, aliases }.", examples: ["shop", { network: "shop", aliases: ["backend"] }] });
+  .union(
+    [
+      name,
+      z.strictObject({
+        network: name.meta({ description: "A network of `networks:` on the same host.", examples: ["shop"] }),
+        aliases: z
+          .array(name)
+          .optional()
+          .meta({ description: "Other names the container answers to on it.", examples: [["backend"]] }),
+      }),
+    ],
+    {
+      error: (iss) => (iss.code === "invalid_union" ? "must be a network name or { network, aliases }" : undefined),
+    },
+  )
+  .meta({
+    id: "ContainerNetwork",
+    description: "A network to join: its name, or { network, aliases }.",
+    examples: ["shop", { network: "shop", aliases: ["backend"] }],
+  });
 // --- end networks and volumes ---
 
 export const FleetContainer = z
   .strictObject({
     name: name.meta({ description: "Container name on each host.", examples: ["nginx-container"] }),
-    image: z.string().min(1).meta({ description: "Image reference (pulled through the host's mirrors and credentials, pinned to its digest).", examples: ["nginx:1.25"] }),
+    image: z
+      .string()
+      .min(1)
+      .meta({
+        description: "Image reference (pulled through the host's mirrors and credentials, pinned to its digest).",
+        examples: ["nginx:1.25"],
+      }),
     on: Targets,
-    command: z.array(z.string()).optional().meta({ description: "Command and arguments.", examples: [["nginx", "-g", "daemon off;"]] }),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" })).optional().meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
-    ports: z.array(Port).optional().meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
-    volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"')).optional().meta({ description: "Bind mounts (absolute host path) and volumes of `volumes:` on the same host (`name:/path`).", examples: [["/srv/html:/usr/share/nginx/html:ro", "shop-data:/var/lib/data"]] }),
-    networks: z.array(ContainerNetwork).optional().meta({ description: "Networks of `networks:` to join (on the same host), with aliases. Default: the engine's default bridge." }),
-    restartPolicy: z.enum(["no", "always", "unless-stopped", "on-failure"]).optional().meta({ description: `Default: ${DEFAULT_RESTART_POLICY}.`, examples: ["always"] }),
-    labels: z.record(z.string(), z.string()).optional().meta({ description: "Container labels.", examples: [{ team: "web" }] }),
+    command: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Command and arguments.", examples: [["nginx", "-g", "daemon off;"]] }),
+    env: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+      )
+      .optional()
+      .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
+    ports: z
+      .array(Port)
+      .optional()
+      .meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
+    volumes: z
+      .array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"'))
+      .optional()
+      .meta({
+        description: "Bind mounts (absolute host path) and volumes of `volumes:` on the same host (`name:/path`).",
+        examples: [["/srv/html:/usr/share/nginx/html:ro", "shop-data:/var/lib/data"]],
+      }),
+    networks: z
+      .array(ContainerNetwork)
+      .optional()
+      .meta({ description: "Networks of `networks:` to join (on the same host), with aliases. Default: the engine's default bridge." }),
+    restartPolicy: z
+      .enum(["no", "always", "unless-stopped", "on-failure"])
+      .optional()
+      .meta({ description: `Default: ${DEFAULT_RESTART_POLICY}.`, examples: ["always"] }),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "Container labels.", examples: [{ team: "web" }] }),
     healthCheck: z
       .strictObject({
-        test: z.array(z.string()).min(1).meta({ examples: [["CMD", "curl", "-f", "http://localhost/"]] }),
+        test: z
+          .array(z.string())
+          .min(1)
+          .meta({ examples: [["CMD", "curl", "-f", "http://localhost/"]] }),
         intervalSeconds: z.int().min(1).optional(),
         timeoutSeconds: z.int().min(1).optional(),
         retries: z.int().min(1).optional(),
@@ -345,74 +740,204 @@ export const FleetContainer = z
       })
       .optional()
       .meta({ description: "Health check; up waits until healthy." }),
-    memory: z.union([z.int().min(4194304), z.string().regex(/^[0-9]+(\.[0-9]+)?[bkmgBKMG]?$/, 'must be like "512m"')]).optional().meta({ description: "Memory limit.", examples: ["512m"] }),
-    cpus: z.number().positive().optional().meta({ description: "CPU limit in cores.", examples: [1.5] }),
-    startTimeoutSeconds: z.int().min(1).optional().meta({ description: `How long up waits for the container to run (and be healthy). Default: ${DEFAULT_START_TIMEOUT_SECONDS}.`, examples: [120] }),
+    memory: z
+      .union([z.int().min(4194304), z.string().regex(/^[0-9]+(\.[0-9]+)?[bkmgBKMG]?$/, 'must be like "512m"')])
+      .optional()
+      .meta({ description: "Memory limit.", examples: ["512m"] }),
+    cpus: z
+      .number()
+      .positive()
+      .optional()
+      .meta({ description: "CPU limit in cores.", examples: [1.5] }),
+    startTimeoutSeconds: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({
+        description: `How long up waits for the container to run (and be healthy). Default: ${DEFAULT_START_TIMEOUT_SECONDS}.`,
+        examples: [120],
+      }),
   })
   .meta({ id: "Container", description: "A container run on hosts." });
 export type FleetContainerSpec = z.infer<typeof FleetContainer>;
 
 const UpdatePolicy = z
   .strictObject({
-    parallelism: z.int().min(0).optional().meta({ description: "Tasks changed at once (0: all). Default: 1.", examples: [2] }),
-    delaySeconds: z.number().min(0).optional().meta({ description: "Seconds between batches. Default: 0.", examples: [10] }),
-    failureAction: z.enum(["pause", "continue", "rollback"]).optional().meta({ description: "What a failed batch does. Default: pause.", examples: ["rollback"] }),
-    order: z.enum(["stop-first", "start-first"]).optional().meta({ description: "Stop the old task first, or start the new one first. Default: stop-first.", examples: ["start-first"] }),
-    monitorSeconds: z.number().min(0).optional().meta({ description: "Seconds a new task is watched for failure. Default: 5.", examples: [15] }),
+    parallelism: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: "Tasks changed at once (0: all). Default: 1.", examples: [2] }),
+    delaySeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .meta({ description: "Seconds between batches. Default: 0.", examples: [10] }),
+    failureAction: z
+      .enum(["pause", "continue", "rollback"])
+      .optional()
+      .meta({ description: "What a failed batch does. Default: pause.", examples: ["rollback"] }),
+    order: z
+      .enum(["stop-first", "start-first"])
+      .optional()
+      .meta({ description: "Stop the old task first, or start the new one first. Default: stop-first.", examples: ["start-first"] }),
+    monitorSeconds: z
+      .number()
+      .min(0)
+      .optional()
+      .meta({ description: "Seconds a new task is watched for failure. Default: 5.", examples: [15] }),
   })
   .meta({ id: "UpdatePolicy", description: "How a service change (or its rollback) rolls out." });
 
-export const SwarmNode = z.union(
-  [
-    name.meta({ description: "A host of this fleet.", examples: ["w1"] }),
-    z.strictObject({
-      host: name.meta({ description: "A host of this fleet.", examples: ["w1"] }),
-      labels: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a label name"), z.string()).optional().meta({ description: "Node labels, for placement constraints. Dockyard owns the node's whole label set.", examples: [{ zone: "a" }] }),
-      availability: z.enum(["active", "pause", "drain"]).optional().meta({ description: "Default: active.", examples: ["drain"] }),
-      advertiseAddr: z.string().min(1).optional().meta({ description: "Address other nodes reach this one on. Default: the host's address.", examples: ["10.0.1.12"] }),
-    }),
-  ],
-  { error: (iss) => (iss.code === "invalid_union" ? 'must be a host name or { host, labels?, availability? }' : undefined) },
-).meta({ id: "SwarmNode", description: "A swarm node: a host name, or the host with its labels and availability." });
+export const SwarmNode = z
+  .union(
+    [
+      name.meta({ description: "A host of this fleet.", examples: ["w1"] }),
+      z.strictObject({
+        host: name.meta({ description: "A host of this fleet.", examples: ["w1"] }),
+        labels: z
+          .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a label name"), z.string())
+          .optional()
+          .meta({
+            description: "Node labels, for placement constraints. Dockyard owns the node's whole label set.",
+            examples: [{ zone: "a" }],
+          }),
+        availability: z
+          .enum(["active", "pause", "drain"])
+          .optional()
+          .meta({ description: "Default: active.", examples: ["drain"] }),
+        advertiseAddr: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: "Address other nodes reach this one on. Default: the host's address.", examples: ["10.0.1.12"] }),
+      }),
+    ],
+    { error: (iss) => (iss.code === "invalid_union" ? "must be a host name or { host, labels?, availability? }" : undefined) },
+  )
+  .meta({ id: "SwarmNode", description: "A swarm node: a host name, or the host with its labels and availability." });
 
 export const FleetService = z
   .strictObject({
     name: name.meta({ description: "Service name in the swarm.", examples: ["web"] }),
-    image: z.string().min(1).meta({ description: "Image reference, resolved on the first manager (its mirrors and credentials) and run by digest.", examples: ["nginx:1.25"] }),
-    mode: z.enum(["replicated", "global"]).optional().meta({ description: "Default: replicated.", examples: ["global"] }),
-    replicas: z.int().min(0).optional().meta({ description: "Tasks of a replicated service. Default: 1.", examples: [3] }),
-    command: z.array(z.string()).optional().meta({ description: "Overrides the image's entrypoint.", examples: [["nginx"]] }),
-    args: z.array(z.string()).optional().meta({ description: "Arguments to the command.", examples: [["-g", "daemon off;"]] }),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" })).optional().meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
-    ports: z.array(z.string().regex(/^[0-9]{1,5}:[0-9]{1,5}(\/(tcp|udp))?$/, 'must be like "8080:80" or "53:53/udp"')).optional().meta({ description: 'Ports published in host mode on each node that runs a task, "published:target".', examples: [["8080:80"]] }),
-    constraints: z.array(z.string().regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"')).optional().meta({ description: "Placement constraints.", examples: [["node.labels.zone == a"]] }),
-    labels: z.record(z.string(), z.string()).optional().meta({ description: "Service labels.", examples: [{ team: "web" }] }),
-    networks: z.array(name).optional().meta({ description: "Overlay networks to attach; missing ones are created (attachable) and go with the service.", examples: [["backend"]] }),
+    image: z
+      .string()
+      .min(1)
+      .meta({
+        description: "Image reference, resolved on the first manager (its mirrors and credentials) and run by digest.",
+        examples: ["nginx:1.25"],
+      }),
+    mode: z
+      .enum(["replicated", "global"])
+      .optional()
+      .meta({ description: "Default: replicated.", examples: ["global"] }),
+    replicas: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: "Tasks of a replicated service. Default: 1.", examples: [3] }),
+    command: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Overrides the image's entrypoint.", examples: [["nginx"]] }),
+    args: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Arguments to the command.", examples: [["-g", "daemon off;"]] }),
+    env: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+      )
+      .optional()
+      .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
+    ports: z
+      .array(z.string().regex(/^[0-9]{1,5}:[0-9]{1,5}(\/(tcp|udp))?$/, 'must be like "8080:80" or "53:53/udp"'))
+      .optional()
+      .meta({ description: 'Ports published in host mode on each node that runs a task, "published:target".', examples: [["8080:80"]] }),
+    constraints: z
+      .array(z.string().regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"'))
+      .optional()
+      .meta({ description: "Placement constraints.", examples: [["node.labels.zone == a"]] }),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "Service labels.", examples: [{ team: "web" }] }),
+    networks: z
+      .array(name)
+      .optional()
+      .meta({
+        description: "Overlay networks to attach; missing ones are created (attachable) and go with the service.",
+        examples: [["backend"]],
+      }),
     updateConfig: UpdatePolicy.optional(),
     rollbackConfig: UpdatePolicy.optional(),
-    convergeTimeoutSeconds: z.int().min(1).optional().meta({ description: "Seconds up waits for every task to run. Default: 120.", examples: [300] }),
+    convergeTimeoutSeconds: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "Seconds up waits for every task to run. Default: 120.", examples: [300] }),
   })
   .meta({ id: "Service", description: "A swarm service, run across the swarm's nodes." });
 
 export const FleetSwarm = z
   .strictObject({
-    managers: z.array(SwarmNode).min(1, "must list at least one manager").meta({ description: "Manager nodes; the first one inits the swarm. Use an odd number.", examples: [["m1"]] }),
-    workers: z.array(SwarmNode).optional().meta({ description: "Worker nodes. A node taken out is drained, leaves and is removed.", examples: [["w1", { host: "w2", labels: { zone: "b" } }]] }),
-    defaultAddrPool: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16")).optional().meta({ description: "Address pools for overlay networks, set at init. Default: Docker's.", examples: [["10.20.0.0/16"]] }),
-    subnetSize: z.int().min(16).max(28).optional().meta({ description: "Prefix length of each overlay subnet. Default: 24.", examples: [26] }),
+    managers: z
+      .array(SwarmNode)
+      .min(1, "must list at least one manager")
+      .meta({ description: "Manager nodes; the first one inits the swarm. Use an odd number.", examples: [["m1"]] }),
+    workers: z
+      .array(SwarmNode)
+      .optional()
+      .meta({
+        description: "Worker nodes. A node taken out is drained, leaves and is removed.",
+        examples: [["w1", { host: "w2", labels: { zone: "b" } }]],
+      }),
+    defaultAddrPool: z
+      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16"))
+      .optional()
+      .meta({ description: "Address pools for overlay networks, set at init. Default: Docker's.", examples: [["10.20.0.0/16"]] }),
+    subnetSize: z
+      .int()
+      .min(16)
+      .max(28)
+      .optional()
+      .meta({ description: "Prefix length of each overlay subnet. Default: 24.", examples: [26] }),
     services: z.array(FleetService).optional().meta({ description: "Services run on the swarm." }),
   })
-  .meta({ id: "Swarm", description: "Docker Swarm mode across fleet hosts, and the services it runs. The ingress routing mesh is not exercised by Dockyard's tests: publish in host mode." });
+  .meta({
+    id: "Swarm",
+    description:
+      "Docker Swarm mode across fleet hosts, and the services it runs. The ingress routing mesh is not exercised by Dockyard's tests: publish in host mode.",
+  });
 export type FleetSwarmSpec = z.infer<typeof FleetSwarm>;
 
 export const Rollout = z
   .strictObject({
     batch: z
-      .union([z.int(BATCH_SIZE_MESSAGE).min(1, BATCH_SIZE_MESSAGE), z.string().regex(/^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$/, BATCH_SIZE_MESSAGE)], { error: () => BATCH_SIZE_MESSAGE })
+      .union(
+        [
+          z.int(BATCH_SIZE_MESSAGE).min(1, BATCH_SIZE_MESSAGE),
+          z.string().regex(/^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$/, BATCH_SIZE_MESSAGE),
+        ],
+        { error: () => BATCH_SIZE_MESSAGE },
+      )
       .refine((b) => batchSizeProblem(b) === undefined, BATCH_SIZE_MESSAGE)
-      .meta({ description: "Hosts per batch, in the order of `hosts`: a count, or a percentage of the hosts (rounded down, at least 1).", examples: [2, "25%"] }),
-    pause: duration.optional().meta({ description: `Wait after a batch is healthy before the next one starts. Default: ${DEFAULT_GATE_PAUSE}.`, examples: ["30s"] }),
-    timeout: duration.refine((d) => durationProblem(d) !== undefined || durationSeconds(d) > 0, "must be longer than 0").optional().meta({ description: `How long a batch's containers may take to be running and healthy again; past it the rollout stops and later batches are left untouched. Default: ${DEFAULT_GATE_TIMEOUT}.`, examples: ["10m"] }),
+      .meta({
+        description: "Hosts per batch, in the order of `hosts`: a count, or a percentage of the hosts (rounded down, at least 1).",
+        examples: [2, "25%"],
+      }),
+    pause: duration.optional().meta({
+      description: `Wait after a batch is healthy before the next one starts. Default: ${DEFAULT_GATE_PAUSE}.`,
+      examples: ["30s"],
+    }),
+    timeout: duration
+      .refine((d) => durationProblem(d) !== undefined || durationSeconds(d) > 0, "must be longer than 0")
+      .optional()
+      .meta({
+        description: `How long a batch's containers may take to be running and healthy again; past it the rollout stops and later batches are left untouched. Default: ${DEFAULT_GATE_TIMEOUT}.`,
+        examples: ["10m"],
+      }),
   })
   .meta({
     id: "Rollout",
@@ -435,6 +960,10 @@ export const FleetSpecSchema = z
     swarm: FleetSwarm.optional(),
     rollout: Rollout.optional(),
   })
-  .meta({ title: "Dockyard fleet file", description: "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers, networks, volumes and a swarm. Deployed by `pulumi up`." });
+  .meta({
+    title: "Dockyard fleet file",
+    description:
+      "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers, networks, volumes and a swarm. Deployed by `pulumi up`.",
+  });
 
 export type FleetSpec = z.infer<typeof FleetSpecSchema>;

@@ -127,7 +127,6 @@ export interface HostArgs {
   preflight?: PreflightPolicy;
 }
 
-
 /** Checks what can be checked before anything connects; names the property at fault. */
 function checkConnection(
   prefix: string,
@@ -148,7 +147,7 @@ function checkConnection(
     // checked when it resolves
   } else if (c.hostKey !== undefined) {
     try {
-      parsePinnedHostKey(String(c.hostKey));
+      parsePinnedHostKey(typeof c.hostKey === "string" ? c.hostKey : JSON.stringify(c.hostKey));
     } catch (e) {
       invalid(`${prefix}hostKey`, (e as Error).message.replace(/^hostKey:? ?/, ""));
     }
@@ -201,14 +200,14 @@ export class Host extends DockyardComponent {
       if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
     });
     if (args.insecureSkipHostKeyCheck) {
-      pulumi.log.warn(
+      void pulumi.log.warn(
         `${this.what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
         this,
       );
     }
     const jump = args.jump;
     if (jump?.insecureSkipHostKeyCheck) {
-      pulumi.log.warn(`${this.what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`, this);
+      void pulumi.log.warn(`${this.what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`, this);
     }
 
     const connection = pulumi
@@ -225,7 +224,9 @@ export class Host extends DockyardComponent {
       });
     const jumpConnection = jump
       ? pulumi.all([jump.address, jump.port, jump.user, jump.hostKey]).apply(([address, port, user, hostKey]) => {
-          this.checked(() => checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck }));
+          this.checked(() =>
+            checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck }),
+          );
           const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? DEFAULT_SSH_PORT, user: user ?? DEFAULT_SSH_USER };
           if (hostKey !== undefined) j.hostKey = hostKey.trim();
           if (jump.insecureSkipHostKeyCheck) j.insecureSkipHostKeyCheck = true;

@@ -18,12 +18,14 @@ export function parseIpv4(text: string): number | undefined {
 
 /** Why `text` is not an IPv4 CIDR like 172.30.0.0/24 ("" when it is one). */
 export function cidrProblem(text: string): string {
-  if (text.includes(":")) return `must be an IPv4 CIDR like "172.30.0.0/24" (IPv6 subnets are not supported yet; got ${JSON.stringify(text)})`;
+  if (text.includes(":"))
+    return `must be an IPv4 CIDR like "172.30.0.0/24" (IPv6 subnets are not supported yet; got ${JSON.stringify(text)})`;
   const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
   const ip = m ? parseIpv4(m[1]) : undefined;
   if (!m || ip === undefined || Number(m[2]) > 32) return `must be an IPv4 CIDR like "172.30.0.0/24" (got ${JSON.stringify(text)})`;
   const prefix = Number(m[2]);
-  if (ip % 2 ** (32 - prefix) !== 0) return `has host bits set: ${JSON.stringify(text)} is not a network address (did you mean "${formatIpv4(ip - (ip % 2 ** (32 - prefix)))}/${prefix}"?)`;
+  if (ip % 2 ** (32 - prefix) !== 0)
+    return `has host bits set: ${JSON.stringify(text)} is not a network address (did you mean "${formatIpv4(ip - (ip % 2 ** (32 - prefix)))}/${prefix}"?)`;
   return "";
 }
 
@@ -56,6 +58,7 @@ export function gatewayProblem(subnet: string, gateway: string): string {
   const c = parseCidr(subnet);
   if (!c) return "";
   if (!cidrContains(c, ip)) return `${gateway} is outside the subnet ${subnet}`;
-  if (c.prefix < 31 && (ip === c.base || ip === c.base + size(c) - 1)) return `${gateway} is the ${ip === c.base ? "network" : "broadcast"} address of ${subnet}, not a usable gateway`;
+  if (c.prefix < 31 && (ip === c.base || ip === c.base + size(c) - 1))
+    return `${gateway} is the ${ip === c.base ? "network" : "broadcast"} address of ${subnet}, not a usable gateway`;
   return "";
 }

@@ -46,11 +46,19 @@ export function parsePort(p: string | PortArgs, i: number): PortSpec {
   if (typeof p === "string") {
     const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(p);
     if (!m) invalid(`ports[${i}]`, `must look like "80:80", "127.0.0.1:8080:80" or "53:53/udp" (got ${JSON.stringify(p)})`);
-    p = { hostIp: m[1], hostPort: m[2] ? Number(m[2]) : undefined, containerPort: Number(m[3]), protocol: (m[4] as "tcp" | "udp") ?? "tcp" };
+    p = {
+      hostIp: m[1],
+      hostPort: m[2] ? Number(m[2]) : undefined,
+      containerPort: Number(m[3]),
+      protocol: (m[4] as "tcp" | "udp") ?? "tcp",
+    };
   }
   const spec: PortSpec = { containerPort: p.containerPort, hostPort: p.hostPort ?? p.containerPort, protocol: p.protocol ?? "tcp" };
   if (p.hostIp) spec.hostIp = p.hostIp;
-  for (const [k, v] of [["containerPort", spec.containerPort], ["hostPort", spec.hostPort]] as const) {
+  for (const [k, v] of [
+    ["containerPort", spec.containerPort],
+    ["hostPort", spec.hostPort],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 65535) invalid(`ports[${i}].${k}`, `must be an integer 1-65535 (got ${JSON.stringify(v)})`);
   }
   return spec;
@@ -80,6 +88,8 @@ export function parseMemory(m: number | string): number {
   }
   const r = /^(\d+(?:\.\d+)?)([kmg])?b?$/i.exec(m.trim());
   if (!r) invalid("memory", `must be bytes or a size like 512m or 2g (got ${JSON.stringify(m)})`);
-  const bytes = Math.round(Number(r[1]) * { k: 1024, m: 1024 ** 2, g: 1024 ** 3, "": 1 }[(r[2] ?? "").toLowerCase() as "k" | "m" | "g" | ""]);
+  const bytes = Math.round(
+    Number(r[1]) * { k: 1024, m: 1024 ** 2, g: 1024 ** 3, "": 1 }[(r[2] ?? "").toLowerCase() as "k" | "m" | "g" | ""],
+  );
   return parseMemory(bytes);
 }

@@ -150,7 +150,8 @@ export function mirrorProblem(url: string): string | undefined {
     return `must be an http(s) URL (got ${JSON.stringify(url)})`;
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") return `must be an http(s) URL (got ${JSON.stringify(url)})`;
-  if (u.search || u.hash || (u.pathname !== "/" && u.pathname !== "")) return `must be a registry base URL without a path (got ${JSON.stringify(url)})`;
+  if (u.search || u.hash || (u.pathname !== "/" && u.pathname !== ""))
+    return `must be a registry base URL without a path (got ${JSON.stringify(url)})`;
   return undefined;
 }
 
@@ -192,7 +193,11 @@ export function mergeDaemonJson(
 }
 
 export function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 /** dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets. */
@@ -246,7 +251,10 @@ export function proxyProblems(proxy: DaemonProxy, path = "proxy"): [string, stri
   if (proxy.noProxy !== undefined && !Array.isArray(proxy.noProxy)) return [...problems, [`${path}.noProxy`, "must be a list of hosts"]];
   (proxy.noProxy ?? []).forEach((entry, i) => {
     if (typeof entry !== "string" || !/^[A-Za-z0-9.*:/_[\]-]+$/.test(entry)) {
-      problems.push([`${path}.noProxy[${i}]`, `must be a host name, domain (.example.com), address or CIDR (got ${JSON.stringify(entry)})`]);
+      problems.push([
+        `${path}.noProxy[${i}]`,
+        `must be a host name, domain (.example.com), address or CIDR (got ${JSON.stringify(entry)})`,
+      ]);
     }
   });
   return problems;

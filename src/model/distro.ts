@@ -49,12 +49,16 @@ function majorOf(versionId: string, id: string): string {
  * (so Rocky, Alma, Oracle, Amazon Linux and derivatives of Debian or Ubuntu are not refused for
  * a name we never heard of). Returns the reason as a string when Docker cannot be installed.
  */
-export function detectDistro(f: Pick<HostFacts, "osId" | "osIdLike" | "osVersionId" | "osVersionCodename" | "osPrettyName">): Distro | string {
+export function detectDistro(
+  f: Pick<HostFacts, "osId" | "osIdLike" | "osVersionId" | "osVersionCodename" | "osPrettyName">,
+): Distro | string {
   const id = f.osId.toLowerCase();
   const like = f.osIdLike.map((x) => x.toLowerCase());
   const name = f.osPrettyName || id || "an unknown OS";
   const version = majorOf(f.osVersionId, id);
-  const isRhel = ["rhel", "centos", "fedora", "rocky", "almalinux", "ol", "amzn"].includes(id) || like.some((l) => ["rhel", "centos", "fedora"].includes(l));
+  const isRhel =
+    ["rhel", "centos", "fedora", "rocky", "almalinux", "ol", "amzn"].includes(id) ||
+    like.some((l) => ["rhel", "centos", "fedora"].includes(l));
   const isDebian = ["debian", "ubuntu"].includes(id) || like.some((l) => ["debian", "ubuntu"].includes(l));
   const known = SUPPORTED[id];
   if (known && !known.includes(version)) {
@@ -79,9 +83,19 @@ export function detectDistro(f: Pick<HostFacts, "osId" | "osIdLike" | "osVersion
   }
   if (isDebian) {
     const ubuntuLike = id === "ubuntu" || like.includes("ubuntu");
-    const codename = f.osVersionCodename || (id === "ubuntu" ? UBUNTU_CODENAMES[version] : id === "debian" ? DEBIAN_CODENAMES[version] : undefined);
+    const codename =
+      f.osVersionCodename || (id === "ubuntu" ? UBUNTU_CODENAMES[version] : id === "debian" ? DEBIAN_CODENAMES[version] : undefined);
     if (!codename) return `${name}: no VERSION_CODENAME in os-release, so the apt suite is unknown`;
-    return { family: "debian", id, version, repoOs: ubuntuLike ? "ubuntu" : "debian", packageManager: "apt-get", codename, distroPackage: "docker.io", derivative };
+    return {
+      family: "debian",
+      id,
+      version,
+      repoOs: ubuntuLike ? "ubuntu" : "debian",
+      packageManager: "apt-get",
+      codename,
+      distroPackage: "docker.io",
+      derivative,
+    };
   }
   return `${name} is not a supported family (neither RHEL-like nor Debian-like by ID '${f.osId}' and ID_LIKE '${f.osIdLike.join(" ")}')`;
 }

@@ -19,18 +19,22 @@ export const ERROR_CODES = {
   // --- Reaching the machine ---
   DOCKYARD_HOST_UNREACHABLE: {
     thrownAs: "HostUnreachableError",
-    meaning: "The TCP connection could not be made, the SSH handshake did not finish in time, or the connection dropped. Retried with backoff (connectAttempts) before it is reported.",
-    action: "Check that the machine is up, the address and port are right and a firewall lets SSH through; raise connectTimeout or connectAttempts for a slow network.",
+    meaning:
+      "The TCP connection could not be made, the SSH handshake did not finish in time, or the connection dropped. Retried with backoff (connectAttempts) before it is reported.",
+    action:
+      "Check that the machine is up, the address and port are right and a firewall lets SSH through; raise connectTimeout or connectAttempts for a slow network.",
   },
   DOCKYARD_AUTHENTICATION_FAILED: {
     thrownAs: "AuthenticationError",
     meaning: "The SSH server refused every authentication method offered: wrong user, or a key it does not accept.",
-    action: "Check user and privateKey (and privateKeyPassphrase); the public key must be in the user's ~/.ssh/authorized_keys on the machine.",
+    action:
+      "Check user and privateKey (and privateKeyPassphrase); the public key must be in the user's ~/.ssh/authorized_keys on the machine.",
   },
   DOCKYARD_HOST_KEY_MISMATCH: {
     thrownAs: "HostKeyMismatchError",
     meaning: "The server presented a host key other than the pinned one. Nothing was sent to it. Never retried.",
-    action: "If the machine was rebuilt, pin its new key (ssh-keyscan). Otherwise treat it as a possible man-in-the-middle and find out why.",
+    action:
+      "If the machine was rebuilt, pin its new key (ssh-keyscan). Otherwise treat it as a possible man-in-the-middle and find out why.",
   },
   DOCKYARD_HOST_KEY_NOT_PINNED: {
     thrownAs: remote,
@@ -39,12 +43,14 @@ export const ERROR_CODES = {
   },
   DOCKYARD_SSH_FAILED: {
     thrownAs: remote,
-    meaning: "The SSH handshake failed for a reason other than reachability, authentication or the host key (for example no algorithm in common).",
+    meaning:
+      "The SSH handshake failed for a reason other than reachability, authentication or the host key (for example no algorithm in common).",
     action: "Read the reason in the message; check the server's sshd configuration.",
   },
   DOCKYARD_REMOTE_COMMAND_FAILED: {
     thrownAs: "RemoteCommandError",
-    meaning: "A command Dockyard ran on the machine exited non-zero. The message names the step and ends with the command's last output lines; `exitCode`, `stdout` and `stderr` are on the error.",
+    meaning:
+      "A command Dockyard ran on the machine exited non-zero. The message names the step and ends with the command's last output lines; `exitCode`, `stdout` and `stderr` are on the error.",
     action: "Read the step and the output; fix the machine (disk full, package mirror down, sudo not allowed) and run again.",
   },
   DOCKYARD_UPLOAD_FAILED: {
@@ -71,7 +77,8 @@ export const ERROR_CODES = {
   // --- The Docker engine ---
   DOCKYARD_ENGINE_UNAVAILABLE: {
     thrownAs: "EngineUnavailableError",
-    meaning: "The machine answers over SSH but its Docker engine does not (not installed, stopped, socket masked). Reads report it as drift.",
+    meaning:
+      "The machine answers over SSH but its Docker engine does not (not installed, stopped, socket masked). Reads report it as drift.",
     action: "Run `pulumi up`: DockerEngine repairs the engine first, then the resources on it follow.",
   },
   DOCKYARD_ENGINE_REFUSED: {
@@ -117,12 +124,14 @@ export const ERROR_CODES = {
   },
   DOCKYARD_DAEMON_FLAG_CONFLICT: {
     thrownAs: remote,
-    meaning: "A daemon.json setting is also given as a dockerd flag in docker.service; dockerd refuses to start with both. Nothing was changed.",
+    meaning:
+      "A daemon.json setting is also given as a dockerd flag in docker.service; dockerd refuses to start with both. Nothing was changed.",
     action: "Remove the setting, or override ExecStart in a systemd drop-in as the message shows.",
   },
   DOCKYARD_DATA_ROOT_REFUSED: {
     thrownAs: remote,
-    meaning: "data-root would move away from a root that holds containers, images or volumes, hiding them from docker. Nothing was changed.",
+    meaning:
+      "data-root would move away from a root that holds containers, images or volumes, hiding them from docker. Nothing was changed.",
     action: "Move the data yourself (the message gives the commands) or prune it, then run again.",
   },
   DOCKYARD_DAEMON_JSON_REJECTED: {
@@ -178,7 +187,8 @@ export const ERROR_CODES = {
   },
   DOCKYARD_CONTAINER_NOT_RUNNING: {
     thrownAs: remote,
-    meaning: "A container exited, keeps restarting, is unhealthy or was not up in time after it started; the message ends with its last log lines.",
+    meaning:
+      "A container exited, keeps restarting, is unhealthy or was not up in time after it started; the message ends with its last log lines.",
     action: "Read the log lines; fix the image, command, environment or health check.",
   },
   DOCKYARD_PORT_IN_USE: {
@@ -230,8 +240,10 @@ export const ERROR_CODES = {
   // --- Rolling changes ---
   DOCKYARD_ROLLOUT_STOPPED: {
     thrownAs: "RemoteError",
-    meaning: "A rollout gate waited for the batch before it and its containers were not running and healthy (health check, or published ports answering) within the gate's timeout. The later batches were not changed.",
-    action: "Fix the named host's containers (docker ps, docker logs) and run again: the later batches follow once the batch is healthy. Raise rollout.timeout for containers that start slowly.",
+    meaning:
+      "A rollout gate waited for the batch before it and its containers were not running and healthy (health check, or published ports answering) within the gate's timeout. The later batches were not changed.",
+    action:
+      "Fix the named host's containers (docker ps, docker logs) and run again: the later batches follow once the batch is healthy. Raise rollout.timeout for containers that start slowly.",
   },
 
   // --- The program ---

@@ -40,7 +40,8 @@ export function imageRefProblem(ref: string): string {
     return `is not an image reference (got ${JSON.stringify(ref)})`;
   }
   if (r.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(r.digest)) return `has a malformed digest (got ${JSON.stringify(r.digest)})`;
-  if (r.tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(r.tag)) return `has a malformed tag (got ${JSON.stringify(r.tag)})`;
+  if (r.tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(r.tag))
+    return `has a malformed tag (got ${JSON.stringify(r.tag)})`;
   return "";
 }
 

@@ -59,7 +59,10 @@ export function specHash(inputs: ContainerRun): string {
       .filter(([k]) => !UPDATABLE.includes(k as keyof ContainerSpec))
       .sort(([a], [b]) => a.localeCompare(b)),
   );
-  return createHash("sha256").update(JSON.stringify([fixed, Object.entries(inputs.env).sort()])).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([fixed, Object.entries(inputs.env).sort()]))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 export function createOptions(inputs: ContainerRun): Docker.ContainerCreateOptions {
@@ -119,14 +122,19 @@ export function containerNetworkDrift(spec: ContainerSpec, info: Docker.Containe
 }
 
 /** One network change on a live container (the Engine API allows both on a running one). */
-export type NetworkJoinStep = { kind: "disconnect"; network: string } | { kind: "connect"; network: string; aliases: string[] } | { kind: "rejoinBridge" };
+export type NetworkJoinStep =
+  { kind: "disconnect"; network: string } | { kind: "connect"; network: string; aliases: string[] } | { kind: "rejoinBridge" };
 
 /**
  * The networks of `news` joined with their aliases, those only `olds` declared left. A network
  * whose aliases changed, that lacks one, or that was made again (another ID) is left and joined
  * again. Networks Dockyard was never told about are left alone.
  */
-export function planNetworkJoins(attached: Attachments, olds: ContainerNetworkSpec[] | undefined, news: ContainerNetworkSpec[] | undefined): NetworkJoinStep[] {
+export function planNetworkJoins(
+  attached: Attachments,
+  olds: ContainerNetworkSpec[] | undefined,
+  news: ContainerNetworkSpec[] | undefined,
+): NetworkJoinStep[] {
   const steps: NetworkJoinStep[] = [];
   for (const o of olds ?? []) {
     if (!(news ?? []).some((n) => n.name === o.name) && attached[o.name]) steps.push({ kind: "disconnect", network: o.name });
@@ -136,7 +144,11 @@ export function planNetworkJoins(attached: Attachments, olds: ContainerNetworkSp
   for (const n of news ?? []) {
     const a = attached[n.name];
     const old = olds?.find((o) => o.name === n.name);
-    const stale = a && (n.aliases.some((x) => !(a.Aliases ?? []).includes(x)) || (old && !isDeepStrictEqual(old.aliases, n.aliases)) || (n.id && a.NetworkID && a.NetworkID !== n.id));
+    const stale =
+      a &&
+      (n.aliases.some((x) => !(a.Aliases ?? []).includes(x)) ||
+        (old && !isDeepStrictEqual(old.aliases, n.aliases)) ||
+        (n.id && a.NetworkID && a.NetworkID !== n.id));
     if (stale) steps.push({ kind: "disconnect", network: n.name });
     if (!a || stale) steps.push({ kind: "connect", network: n.name, aliases: n.aliases });
   }
@@ -156,14 +168,23 @@ export interface ContainerFacts {
 
 export function containerFacts(info: Docker.ContainerInspectInfo): ContainerFacts {
   const labels = info.Config.Labels ?? {};
-  return { id: info.Id, running: info.State.Running, status: info.State.Status, managed: labels[MANAGED] === "true", specHash: labels[SPEC_HASH] };
+  return {
+    id: info.Id,
+    running: info.State.Running,
+    status: info.State.Status,
+    managed: labels[MANAGED] === "true",
+    specHash: labels[SPEC_HASH],
+  };
 }
 
 /** A container of ours left by an interrupted run is replaced; one that is not ours is refused. */
 export function planContainerCreate(spec: ContainerSpec, existing: ContainerFacts | undefined): { removeExisting: boolean } | Refusal {
   if (!existing) return { removeExisting: false };
   if (!existing.managed) {
-    return refuse("DOCKYARD_NOT_MANAGED", `a container named ${spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`);
+    return refuse(
+      "DOCKYARD_NOT_MANAGED",
+      `a container named ${spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`,
+    );
   }
   return { removeExisting: true };
 }
@@ -191,7 +212,11 @@ export type ContainerUpdatePlan =
   /** Kept: limits and restart policy updated when they changed, networks joined, started when stopped. */
   | { kind: "inPlace"; update?: ContainerUpdateOptions; start: boolean };
 
-export function planContainerUpdate(olds: ContainerRun & { containerId: string }, news: ContainerRun, info: ContainerFacts | undefined): ContainerUpdatePlan {
+export function planContainerUpdate(
+  olds: ContainerRun & { containerId: string },
+  news: ContainerRun,
+  info: ContainerFacts | undefined,
+): ContainerUpdatePlan {
   if (!info || info.id !== olds.containerId || info.specHash !== specHash(news)) return { kind: "recreate" };
   // Only a connection that changed: the state takes it, the container is not touched.
   const update = isDeepStrictEqual(olds.spec, news.spec) ? undefined : updateOptions(news.spec);
@@ -222,7 +247,9 @@ export function containerChange(
   connection: "same" | "update" | "replace",
 ): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
   if (connection === "replace") return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-  const immutable = (Object.keys({ ...olds.spec, ...news.spec }) as (keyof ContainerSpec)[]).filter((k) => !UPDATABLE.includes(k) && !isDeepStrictEqual(olds.spec[k], news.spec[k]));
+  const immutable = (Object.keys({ ...olds.spec, ...news.spec }) as (keyof ContainerSpec)[]).filter(
+    (k) => !UPDATABLE.includes(k) && !isDeepStrictEqual(olds.spec[k], news.spec[k]),
+  );
   if (immutable.length || !isDeepStrictEqual(olds.env, news.env)) {
     return { changes: true, replaces: immutable.length ? ["spec"] : ["env"], deleteBeforeReplace: true };
   }

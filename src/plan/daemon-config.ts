@@ -39,13 +39,15 @@ const slash = (u: string) => (u.endsWith("/") ? u : `${u}/`);
 /** Proxy settings `docker info` does not show; it masks credentials, so both sides are masked. */
 export function proxyNotInEffect(proxy: DaemonProxy | undefined, info: DockerInfo): string[] {
   if (!proxy) return [];
-  const same = (want: string | undefined, got: string) => maskCredentials(want ?? "").replace(/\/$/, "") === maskCredentials(got).replace(/\/$/, "");
+  const same = (want: string | undefined, got: string) =>
+    maskCredentials(want ?? "").replace(/\/$/, "") === maskCredentials(got).replace(/\/$/, "");
   const missing: string[] = [];
   // Masked again here: an older docker may show credentials as they are.
   const shown = (v: string) => ` (docker shows ${JSON.stringify(maskCredentials(v))})`;
   if (!same(proxy.http, info.httpProxy)) missing.push(`HTTP proxy ${maskCredentials(proxy.http ?? "(none)")}${shown(info.httpProxy)}`);
   if (!same(proxy.https, info.httpsProxy)) missing.push(`HTTPS proxy ${maskCredentials(proxy.https ?? "(none)")}${shown(info.httpsProxy)}`);
-  if ((proxy.noProxy ?? []).join(",") !== info.noProxy) missing.push(`no-proxy ${(proxy.noProxy ?? []).join(",") || "(none)"}${shown(info.noProxy)}`);
+  if ((proxy.noProxy ?? []).join(",") !== info.noProxy)
+    missing.push(`no-proxy ${(proxy.noProxy ?? []).join(",") || "(none)"}${shown(info.noProxy)}`);
   return missing;
 }
 
@@ -59,10 +61,14 @@ export function notInEffect(settings: Record<string, unknown>, info: DockerInfo 
   for (const r of (settings["insecure-registries"] as string[] | undefined) ?? []) {
     if (!info.insecureRegistries.includes(r)) missing.push(`insecure registry ${r}`);
   }
-  if ("live-restore" in settings && info.liveRestore !== settings["live-restore"]) missing.push(`live-restore ${settings["live-restore"]}`);
-  if (typeof settings["log-driver"] === "string" && info.loggingDriver !== settings["log-driver"]) missing.push(`log driver ${settings["log-driver"]}`);
-  if (typeof settings["storage-driver"] === "string" && info.storageDriver !== settings["storage-driver"]) missing.push(`storage driver ${settings["storage-driver"]}`);
-  if (typeof settings["data-root"] === "string" && info.dockerRootDir !== settings["data-root"]) missing.push(`data-root ${settings["data-root"]}`);
+  if ("live-restore" in settings && info.liveRestore !== settings["live-restore"])
+    missing.push(`live-restore ${JSON.stringify(settings["live-restore"])}`);
+  if (typeof settings["log-driver"] === "string" && info.loggingDriver !== settings["log-driver"])
+    missing.push(`log driver ${settings["log-driver"]}`);
+  if (typeof settings["storage-driver"] === "string" && info.storageDriver !== settings["storage-driver"])
+    missing.push(`storage driver ${settings["storage-driver"]}`);
+  if (typeof settings["data-root"] === "string" && info.dockerRootDir !== settings["data-root"])
+    missing.push(`data-root ${settings["data-root"]}`);
   const cgroup = ((settings["exec-opts"] as string[] | undefined) ?? []).find((o) => o.startsWith("native.cgroupdriver="));
   if (cgroup && info.cgroupDriver !== cgroup.split("=")[1]) missing.push(`cgroup driver ${cgroup.split("=")[1]}`);
   return missing;
@@ -82,7 +88,8 @@ export function daemonDrift(inputs: DaemonConfigSpec, p: DaemonProbe): string[] 
   }
   // The drop-in's text is never quoted: it may hold credentials.
   if (inputs.proxy && p.proxyDropIn === undefined) reasons.push(`the proxy drop-in ${PROXY_DROP_IN} is missing`);
-  else if (inputs.proxy && p.proxyDropIn !== renderProxyDropIn(inputs.proxy)) reasons.push(`the proxy drop-in ${PROXY_DROP_IN} was changed`);
+  else if (inputs.proxy && p.proxyDropIn !== renderProxyDropIn(inputs.proxy))
+    reasons.push(`the proxy drop-in ${PROXY_DROP_IN} was changed`);
   if (!reasons.length) reasons.push(...notInEffect(inputs.settings, p.info, inputs.proxy).map((m) => `${m} is not in effect`));
   return reasons;
 }
@@ -91,8 +98,14 @@ export function daemonDrift(inputs: DaemonConfigSpec, p: DaemonProbe): string[] 
  * The defaults (refuseOverwriting) that would replace a value the host's daemon.json has and
  * Dockyard did not write: the user's own setting is never replaced silently by a default.
  */
-export function defaultsOverwriting(inputs: DaemonConfigSpec, file: Record<string, unknown> | undefined, previouslyOurs: string[]): string[] {
-  const clashes = (inputs.refuseOverwriting ?? []).filter((k) => file && k in file && k in inputs.settings && !previouslyOurs.includes(k) && !isDeepStrictEqual(file[k], inputs.settings[k]));
+export function defaultsOverwriting(
+  inputs: DaemonConfigSpec,
+  file: Record<string, unknown> | undefined,
+  previouslyOurs: string[],
+): string[] {
+  const clashes = (inputs.refuseOverwriting ?? []).filter(
+    (k) => file && k in file && k in inputs.settings && !previouslyOurs.includes(k) && !isDeepStrictEqual(file[k], inputs.settings[k]),
+  );
   if (!clashes.length) return [];
   const list = clashes.map((k) => `${k} ${JSON.stringify(file![k])} (the default is ${JSON.stringify(inputs.settings[k])})`).join(", ");
   return [
@@ -114,11 +127,14 @@ export function dataRootRefusal(target: string, oldRoot: string, newRoot: string
 }
 
 /** What the run does with the proxy drop-in: ours is removed only when we had written one. */
-export function proxyDropInAction(proxy: DaemonProxy | undefined, onHost: string | undefined, hadProxy: boolean): "keep" | "write" | "remove" {
+export function proxyDropInAction(
+  proxy: DaemonProxy | undefined,
+  onHost: string | undefined,
+  hadProxy: boolean,
+): "keep" | "write" | "remove" {
   if (proxy) return onHost === renderProxyDropIn(proxy) ? "keep" : "write";
   return hadProxy && onHost !== undefined ? "remove" : "keep";
 }
-
 
 /** What a run needs to read before it can decide: the data roots, when data-root would move. */
 export interface DaemonFacts {
@@ -127,7 +143,8 @@ export interface DaemonFacts {
   roots?: DataRootProbe;
 }
 
-export type DaemonPlan = { kind: "plan"; desired: Record<string, unknown>; steps: DaemonStep[] } | { kind: "readDataRoots"; newRoot: string };
+export type DaemonPlan =
+  { kind: "plan"; desired: Record<string, unknown>; steps: DaemonStep[] } | { kind: "readDataRoots"; newRoot: string };
 
 /**
  * The run's change to daemon.json and the proxy drop-in. Refused, with nothing changed, when a
@@ -135,10 +152,19 @@ export type DaemonPlan = { kind: "plan"; desired: Record<string, unknown>; steps
  * also set by a dockerd flag, or data-root would move away from data docker then no longer
  * sees. One apply (one restart) for both files, none when neither changes.
  */
-export function planDaemonConfig(target: string, spec: DaemonConfigSpec, facts: DaemonFacts, previouslyOurs: string[], hadProxy: boolean): DaemonPlan | Refusal {
+export function planDaemonConfig(
+  target: string,
+  spec: DaemonConfigSpec,
+  facts: DaemonFacts,
+  previouslyOurs: string[],
+  hadProxy: boolean,
+): DaemonPlan | Refusal {
   const { before } = facts;
   if (before.unparsable !== undefined && spec.policy === "merge") {
-    return refuse("DOCKYARD_DAEMON_JSON_UNPARSABLE", "/etc/docker/daemon.json is not valid JSON, so it cannot be merged: fix it, or use policy 'replace'. Nothing was changed");
+    return refuse(
+      "DOCKYARD_DAEMON_JSON_UNPARSABLE",
+      "/etc/docker/daemon.json is not valid JSON, so it cannot be merged: fix it, or use policy 'replace'. Nothing was changed",
+    );
   }
   const overwritten = defaultsOverwriting(spec, before.file, previouslyOurs);
   if (overwritten.length) return refuse("DOCKYARD_DAEMON_SETTING_CONFLICT", overwritten.join("; "));
@@ -148,7 +174,9 @@ export function planDaemonConfig(target: string, spec: DaemonConfigSpec, facts: 
   if (clashes.length) {
     return refuse(
       "DOCKYARD_DAEMON_FLAG_CONFLICT",
-      clashes.map((k) => `daemon.json sets '${k}' while docker.service starts dockerd with ${flags.get(k)} (dockerd refuses both)`).join("; ") +
+      clashes
+        .map((k) => `daemon.json sets '${k}' while docker.service starts dockerd with ${flags.get(k)} (dockerd refuses both)`)
+        .join("; ") +
         ". Remove the setting, or override ExecStart in a drop-in (/etc/systemd/system/docker.service.d/override.conf: 'ExecStart=' then 'ExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock'). Nothing was changed",
     );
   }
@@ -219,9 +247,15 @@ export function renderDaemonStep(step: DaemonStep): { script: string; what: stri
         ...(step.dropIn === "write" && step.proxy ? { stdin: renderProxyDropIn(step.proxy) } : {}),
       };
     case "removeProxyDropIn":
-      return { script: renderRemoveProxyDropIn(step.restart), what: step.restart ? "restarting docker without the proxy" : "removing the proxy drop-in" };
+      return {
+        script: renderRemoveProxyDropIn(step.restart),
+        what: step.restart ? "restarting docker without the proxy" : "removing the proxy drop-in",
+      };
     case "restore":
-      return { script: renderRestoreDaemonJson(step.content), what: step.ours === "file" ? "restoring daemon.json" : "removing Dockyard's keys from daemon.json" };
+      return {
+        script: renderRestoreDaemonJson(step.content),
+        what: step.ours === "file" ? "restoring daemon.json" : "removing Dockyard's keys from daemon.json",
+      };
   }
 }
 
@@ -236,7 +270,9 @@ export function daemonChange(
   sameMachine: boolean,
 ): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
   if (!sameMachine) return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-  if (!isDeepStrictEqual(olds.settings, news.settings) || olds.policy !== news.policy || !isDeepStrictEqual(olds.proxy, news.proxy)) return { changes: true };
-  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+  if (!isDeepStrictEqual(olds.settings, news.settings) || olds.policy !== news.policy || !isDeepStrictEqual(olds.proxy, news.proxy))
+    return { changes: true };
+  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials))
+    return { changes: true };
   return "probe";
 }

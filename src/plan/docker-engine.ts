@@ -74,14 +74,24 @@ export function engineDistro(spec: EngineSpec, facts: HostFacts): Distro | undef
   if (typeof d === "string") return refuse("DOCKYARD_UNSUPPORTED_OS", d);
   if (engineSource(spec) === "distro" && !d.distroPackage) {
     // EL8/9 ship podman, not docker: say so before the host is touched, not "no version matches".
-    return refuse("DOCKYARD_ENGINE_SOURCE_UNAVAILABLE", `${facts.osPrettyName || d.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`);
+    return refuse(
+      "DOCKYARD_ENGINE_SOURCE_UNAVAILABLE",
+      `${facts.osPrettyName || d.id} has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed`,
+    );
   }
   return d;
 }
 
 /** The repository an online install lists its versions from (the first thing it changes). */
 export function planOnlinePrepare(spec: EngineSpec): EngineStep[] {
-  return [{ kind: "prepareRepository", source: engineSource(spec), mirror: spec.mirror ?? DEFAULT_DOCKER_CE_MIRROR, channel: spec.channel ?? DEFAULT_CHANNEL }];
+  return [
+    {
+      kind: "prepareRepository",
+      source: engineSource(spec),
+      mirror: spec.mirror ?? DEFAULT_DOCKER_CE_MIRROR,
+      channel: spec.channel ?? DEFAULT_CHANNEL,
+    },
+  ];
 }
 
 /** What puts the repository files back after a refusal; only a docker-ce prepare keeps a backup. */
@@ -143,13 +153,27 @@ export function planOnlineEngine(spec: EngineSpec, distro: Distro, chosen: strin
  * another bundle, another directory, missing files, no client, or a masked unit (a /dev/null link
  * where the install puts the unit) says so; packaged engines own the same files and go first.
  */
-export function planOfflineEngine(spec: EngineSpec & { bundle: { sha256: string } }, distro: Distro | undefined, before: EngineFacts): EnginePlan {
+export function planOfflineEngine(
+  spec: EngineSpec & { bundle: { sha256: string } },
+  distro: Distro | undefined,
+  before: EngineFacts,
+): EnginePlan {
   const sha256 = spec.bundle.sha256;
   const installDir = spec.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
   const steps: EngineStep[] = [];
   let restart = false;
-  if (before.offline?.sha256 !== sha256 || before.offline.installDir !== installDir || before.missingFiles.length || !before.clientVersion || before.health.masked.length) {
-    if (distro) steps.push({ kind: "removePackages", packages: [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])] });
+  if (
+    before.offline?.sha256 !== sha256 ||
+    before.offline.installDir !== installDir ||
+    before.missingFiles.length ||
+    !before.clientVersion ||
+    before.health.masked.length
+  ) {
+    if (distro)
+      steps.push({
+        kind: "removePackages",
+        packages: [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])],
+      });
     steps.push({ kind: "offlineInstall", sha256, installDir });
     restart = true;
   }
@@ -177,13 +201,20 @@ export function planEngineRemoval(spec: EngineSpec): { steps: EngineStep[]; noti
 }
 
 /** Every way the host differs from the spec (empty when it matches). */
-export function engineDrift(spec: EngineSpec, state: EngineState & { health?: ServiceHealth }, distro: Distro | undefined, packageVersion?: string): string[] {
+export function engineDrift(
+  spec: EngineSpec,
+  state: EngineState & { health?: ServiceHealth },
+  distro: Distro | undefined,
+  packageVersion?: string,
+): string[] {
   const reasons: string[] = [];
-  if (!state.running) reasons.push(state.clientVersion || state.active !== "unknown" ? `docker is not running (${state.active})` : "docker is not installed");
+  if (!state.running)
+    reasons.push(state.clientVersion || state.active !== "unknown" ? `docker is not running (${state.active})` : "docker is not installed");
   if (state.enabled !== "enabled" && spec.method !== "adopt") reasons.push(`docker.service is not enabled on boot (${state.enabled})`);
   // dockerd answers for a while with containerd stopped, but starts no container.
   if (spec.method !== "adopt" && state.health) {
-    if (state.health.containerd && state.health.containerd !== "active") reasons.push(`containerd.service is not running (${state.health.containerd})`);
+    if (state.health.containerd && state.health.containerd !== "active")
+      reasons.push(`containerd.service is not running (${state.health.containerd})`);
     for (const u of state.health.masked) reasons.push(`${u} is masked`);
   }
   if (spec.method === "online" && distro) {
@@ -191,7 +222,8 @@ export function engineDrift(spec: EngineSpec, state: EngineState & { health?: Se
     const have = state.packages[pkg];
     if (!have) reasons.push(`package ${pkg} is not installed`);
     else if (packageVersion && have !== packageVersion) reasons.push(`package ${pkg} is ${have}, not ${packageVersion}`);
-    if (state.missingPackagedFiles.length) reasons.push(`files of the installed packages are missing: ${state.missingPackagedFiles.join(", ")}`);
+    if (state.missingPackagedFiles.length)
+      reasons.push(`files of the installed packages are missing: ${state.missingPackagedFiles.join(", ")}`);
   }
   if (spec.method === "offline" && spec.bundle) {
     if (!state.offline) reasons.push("the offline install record is missing");
@@ -211,7 +243,10 @@ export function renderEngineStep(step: EngineStep, distro: Distro | undefined): 
     case "adoptCheck":
       return { script: renderAdoptCheck(), what: "checking the engine to adopt" };
     case "prepareRepository":
-      return { script: renderOnlinePrepare(d(), step.source, { mirror: step.mirror, channel: step.channel }), what: "preparing the package repository" };
+      return {
+        script: renderOnlinePrepare(d(), step.source, { mirror: step.mirror, channel: step.channel }),
+        what: "preparing the package repository",
+      };
     case "restoreRepository":
       return { script: renderRepositoryRestore(d(), step.source), what: "restoring the package repository" };
     case "install": {
@@ -226,7 +261,10 @@ export function renderEngineStep(step: EngineStep, distro: Distro | undefined): 
     case "removePackages":
       return { script: renderRemovePackages(d(), step.packages), what: "removing packaged engines" };
     case "offlineInstall":
-      return { script: renderOfflineInstall({ bundlePath: bundlePathOnHost(step.sha256), sha256: step.sha256, installDir: step.installDir }), what: "installing the offline bundle" };
+      return {
+        script: renderOfflineInstall({ bundlePath: bundlePathOnHost(step.sha256), sha256: step.sha256, installDir: step.installDir }),
+        what: "installing the offline bundle",
+      };
     case "offlineUninstall":
       return { script: renderOfflineUninstall(), what: "removing the offline install" };
     case "onlineUninstall":
@@ -252,7 +290,8 @@ export function engineChange(
   // uninstallOnDelete compared on its own: absent and undefined are the same setting.
   const install = (s: EngineSpec) => ({ ...s, uninstallOnDelete: undefined });
   if (!isDeepStrictEqual(install(olds.spec), install(news.spec))) return { changes: true };
-  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+  if (!isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials))
+    return { changes: true };
   if (olds.spec.uninstallOnDelete !== news.spec.uninstallOnDelete) return { changes: true };
   return "probe";
 }

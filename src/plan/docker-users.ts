@@ -14,14 +14,20 @@ export interface DockerUsersStep {
 
 /** Declared users that are missing or not in the docker group. */
 export function dockerUsersDrift(users: string[], p: DockerUsersFacts): string[] {
-  return users.flatMap((u) => (!p.users[u]?.exists ? [`user ${u} does not exist`] : !p.users[u].member ? [`${u} is not in the docker group`] : []));
+  return users.flatMap((u) =>
+    !p.users[u]?.exists ? [`user ${u} does not exist`] : !p.users[u].member ? [`${u} is not in the docker group`] : [],
+  );
 }
 
 /**
  * The change for a run: refused (nothing changed) when a user does not exist; users added who
  * are not members; users dropped from the list taken out only if Dockyard had added them.
  */
-export function dockerUsersPlan(users: string[], p: DockerUsersFacts, previouslyAdded: string[]): { missing: string[]; add: string[]; remove: string[]; added: string[] } {
+export function dockerUsersPlan(
+  users: string[],
+  p: DockerUsersFacts,
+  previouslyAdded: string[],
+): { missing: string[]; add: string[]; remove: string[]; added: string[] } {
   const missing = users.filter((u) => !p.users[u]?.exists);
   const add = users.filter((u) => p.users[u]?.exists && !p.users[u].member);
   const remove = previouslyAdded.filter((u) => !users.includes(u));
@@ -30,7 +36,11 @@ export function dockerUsersPlan(users: string[], p: DockerUsersFacts, previously
 }
 
 /** The steps of a run and the users Dockyard then counts as its own, or the refusal. */
-export function planDockerUsers(users: string[], p: DockerUsersFacts, previouslyAdded: string[]): { steps: DockerUsersStep[]; added: string[] } | Refusal {
+export function planDockerUsers(
+  users: string[],
+  p: DockerUsersFacts,
+  previouslyAdded: string[],
+): { steps: DockerUsersStep[]; added: string[] } | Refusal {
   const plan = dockerUsersPlan(users, p, previouslyAdded);
   const m = plan.missing;
   if (m.length) {
@@ -40,7 +50,10 @@ export function planDockerUsers(users: string[], p: DockerUsersFacts, previously
       `dockerUsers: ${m.map((u) => `user "${u}"`).join(", ")} ${many ? "do" : "does"} not exist on this host; create ${many ? "them" : "it"} first, or take ${many ? "them" : "it"} out of dockerUsers. Nothing was changed`,
     );
   }
-  return { steps: plan.add.length || plan.remove.length ? [{ kind: "changeGroup", add: plan.add, remove: plan.remove }] : [], added: plan.added };
+  return {
+    steps: plan.add.length || plan.remove.length ? [{ kind: "changeGroup", add: plan.add, remove: plan.remove }] : [],
+    added: plan.added,
+  };
 }
 
 /** Destroy takes out only the users Dockyard added. */
@@ -49,7 +62,10 @@ export function planDockerUsersRemoval(added: string[] | undefined): DockerUsers
 }
 
 export function renderDockerUsersStep(step: DockerUsersStep, why: "run" | "destroy"): { script: string; what: string } {
-  return { script: renderDockerUsersChange(step.add, step.remove), what: why === "run" ? "changing the docker group" : "taking Dockyard's users out of the docker group" };
+  return {
+    script: renderDockerUsersChange(step.add, step.remove),
+    what: why === "run" ? "changing the docker group" : "taking Dockyard's users out of the docker group",
+  };
 }
 
 /** The diff before any probe: another machine replaces; other users, connection or credentials are an update; else `probe`. */
@@ -59,6 +75,11 @@ export function dockerUsersChange(
   sameMachine: boolean,
 ): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
   if (!sameMachine) return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-  if (!isDeepStrictEqual(olds.users, news.users) || !isDeepStrictEqual(olds.connection, news.connection) || !isDeepStrictEqual(olds.credentials, news.credentials)) return { changes: true };
+  if (
+    !isDeepStrictEqual(olds.users, news.users) ||
+    !isDeepStrictEqual(olds.connection, news.connection) ||
+    !isDeepStrictEqual(olds.credentials, news.credentials)
+  )
+    return { changes: true };
   return "probe";
 }

@@ -55,7 +55,10 @@ export function imageForced(olds: ImageSpec | undefined, news: ImageSpec): boole
 
 /** A build when there is none of ours from this context (or forced); else a pull when absent (or forced). */
 export function planImage(spec: ImageSpec, present: ImageFacts | undefined, forced: boolean): ImageStep[] {
-  if (spec.build) return !present || forced || present.contextHash !== spec.build.contextHash ? [{ kind: "build", ref: spec.ref, push: spec.build.push }] : [];
+  if (spec.build)
+    return !present || forced || present.contextHash !== spec.build.contextHash
+      ? [{ kind: "build", ref: spec.ref, push: spec.build.push }]
+      : [];
   return !present || forced ? [{ kind: "pull", ref: spec.ref }] : [];
 }
 
@@ -76,11 +79,17 @@ export function needsRemoteDigest(spec: ImageSpec): boolean {
 }
 
 /** Where the host differs from the state; `remote` is the registry's digest when it was asked. */
-export function imageDrift(spec: ImageSpec, recorded: { imageId: string; digest: string }, present: ImageFacts | undefined, remote?: string): string[] {
+export function imageDrift(
+  spec: ImageSpec,
+  recorded: { imageId: string; digest: string },
+  present: ImageFacts | undefined,
+  remote?: string,
+): string[] {
   if (!present) return [`${spec.ref} is not on the host`];
   const reasons: string[] = [];
   if (present.imageId !== recorded.imageId) reasons.push(`${spec.ref} on the host is image ${present.imageId}, not ${recorded.imageId}`);
   if (spec.build && present.contextHash !== spec.build.contextHash) reasons.push(`${spec.ref} was built from another context`);
-  if (needsRemoteDigest(spec) && remote && remote !== recorded.digest) reasons.push(`${spec.ref} now resolves to ${remote} in its registry`);
+  if (needsRemoteDigest(spec) && remote && remote !== recorded.digest)
+    reasons.push(`${spec.ref} now resolves to ${remote} in its registry`);
   return reasons;
 }

@@ -37,7 +37,8 @@ export function networkDrift(spec: NetworkSpec, networkId: string | undefined, i
   // Unset here means the engine chose: only what the spec fixes is compared.
   if (spec.subnet && ipam.Subnet !== spec.subnet) other.push(`subnet ${ipam.Subnet ?? "(none)"}, not ${spec.subnet}`);
   if (spec.gateway && ipam.Gateway !== spec.gateway) other.push(`gateway ${ipam.Gateway ?? "(none)"}, not ${spec.gateway}`);
-  for (const [k, v] of Object.entries(spec.labels)) if (info.Labels?.[k] !== v) other.push(`label ${k} is ${JSON.stringify(info.Labels?.[k] ?? null)}`);
+  for (const [k, v] of Object.entries(spec.labels))
+    if (info.Labels?.[k] !== v) other.push(`label ${k} is ${JSON.stringify(info.Labels?.[k] ?? null)}`);
   if (other.length) reasons.push(`network ${spec.name} has other settings: ${other.join(", ")}`);
   return reasons;
 }
@@ -64,7 +65,10 @@ export type NetworkPlan =
 export function planNetworkCreate(spec: NetworkSpec, existing: NetworkInfo | undefined): NetworkPlan | Refusal {
   if (!existing) return { kind: "create" };
   if (existing.Labels?.[MANAGED] !== "true") {
-    return refuse("DOCKYARD_NOT_MANAGED", `a network named ${spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`);
+    return refuse(
+      "DOCKYARD_NOT_MANAGED",
+      `a network named ${spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`,
+    );
   }
   // Ours, left by an interrupted run or changed by hand: kept when it matches, else made again.
   if (networkDrift(spec, undefined, existing).length === 0) return { kind: "keep", networkId: existing.Id };
@@ -84,7 +88,10 @@ export function planNetworkUpdate(spec: NetworkSpec, networkId: string, existing
 export function planNetworkRemoval(info: NetworkInfo, attached: { name: string; managed: boolean }[]): { disconnect: string[] } | Refusal {
   const foreign = attached.filter((c) => !c.managed).map((c) => c.name);
   if (foreign.length) {
-    return refuse("DOCKYARD_NETWORK_IN_USE", `network ${info.Name} is used by containers Dockyard does not manage (${foreign.sort().join(", ")}): disconnect them (\`docker network disconnect ${info.Name} <container>\`) and run again. Nothing was changed`);
+    return refuse(
+      "DOCKYARD_NETWORK_IN_USE",
+      `network ${info.Name} is used by containers Dockyard does not manage (${foreign.sort().join(", ")}): disconnect them (\`docker network disconnect ${info.Name} <container>\`) and run again. Nothing was changed`,
+    );
   }
   return { disconnect: attached.map((c) => c.name) };
 }

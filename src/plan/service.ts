@@ -24,10 +24,16 @@ export interface ServiceInfo {
 const isOurs = (info: ServiceInfo) => (info.Spec.Labels as Record<string, string> | undefined)?.[MANAGED_LABEL] === "true";
 
 /** Create, or update the one there at its version; one with labels that are not ours is refused. */
-export function planService(spec: ServiceSpec, existing: ServiceInfo | undefined): { kind: "create" } | { kind: "update"; id: string; version: number } | Refusal {
+export function planService(
+  spec: ServiceSpec,
+  existing: ServiceInfo | undefined,
+): { kind: "create" } | { kind: "update"; id: string; version: number } | Refusal {
   if (!existing) return { kind: "create" };
   if (existing.Spec.Labels && !isOurs(existing)) {
-    return refuse("DOCKYARD_NOT_MANAGED", `a service named ${spec.name} exists and was not created by Dockyard: remove or rename it. Nothing was changed`);
+    return refuse(
+      "DOCKYARD_NOT_MANAGED",
+      `a service named ${spec.name} exists and was not created by Dockyard: remove or rename it. Nothing was changed`,
+    );
   }
   return { kind: "update", id: existing.ID, version: existing.Version.Index };
 }
@@ -53,7 +59,11 @@ export function serviceConverged(spec: ServiceSpec, tasks: TaskInfo[]): boolean 
 /** The most telling failure among the tasks: the newest one that failed or was rejected, else one still pending. */
 export function taskBlame(tasks: TaskInfo[], names: Record<string, string>, serviceName: string): string {
   const bad = tasks
-    .filter((t) => ["failed", "rejected", "orphaned"].includes(t.Status?.State ?? "") || (t.DesiredState === "running" && t.Status?.State !== "running"))
+    .filter(
+      (t) =>
+        ["failed", "rejected", "orphaned"].includes(t.Status?.State ?? "") ||
+        (t.DesiredState === "running" && t.Status?.State !== "running"),
+    )
     .sort((a, b) => (b.Status?.Timestamp ?? "").localeCompare(a.Status?.Timestamp ?? ""));
   const t = bad.find((x) => x.Status?.Err) ?? bad[0];
   if (!t) return "";
@@ -74,21 +84,37 @@ export function serviceConvergence(
 ): { kind: "done"; running: number } | { kind: "wait" } | { kind: "failed"; code: DockyardErrorCode; message: string } {
   const state = info?.UpdateStatus?.State;
   if (state === "paused" || state === "rollback_completed" || state === "rollback_paused") {
-    return { kind: "failed", code: "DOCKYARD_SERVICE_UPDATE_FAILED", message: `service ${spec.name}: the update was ${state.replace("_", " ")}: ${info?.UpdateStatus?.Message ?? ""}` };
+    return {
+      kind: "failed",
+      code: "DOCKYARD_SERVICE_UPDATE_FAILED",
+      message: `service ${spec.name}: the update was ${state.replace("_", " ")}: ${info?.UpdateStatus?.Message ?? ""}`,
+    };
   }
-  if (state !== "updating" && state !== "rollback_started" && serviceConverged(spec, tasks)) return { kind: "done", running: serviceProgress(spec, tasks).running };
+  if (state !== "updating" && state !== "rollback_started" && serviceConverged(spec, tasks))
+    return { kind: "done", running: serviceProgress(spec, tasks).running };
   if (!pastDeadline) return { kind: "wait" };
   const { running, wanted } = serviceProgress(spec, tasks);
   const want = spec.mode === "global" ? wanted.length : spec.replicas;
-  return { kind: "failed", code: "DOCKYARD_SERVICE_NOT_CONVERGED", message: `service ${spec.name} did not converge within ${spec.convergeTimeoutSeconds} s: ${running} of ${want} tasks running` };
+  return {
+    kind: "failed",
+    code: "DOCKYARD_SERVICE_NOT_CONVERGED",
+    message: `service ${spec.name} did not converge within ${spec.convergeTimeoutSeconds} s: ${running} of ${want} tasks running`,
+  };
 }
 
 /** Where the service differs from the declaration: the settings Dockyard owns, then its tasks. */
-export function serviceDrift(spec: ServiceSpec, env: Record<string, string>, networkIds: Record<string, string>, info: ServiceInfo | undefined, tasks: TaskInfo[]): { drift: string[]; running: number } {
+export function serviceDrift(
+  spec: ServiceSpec,
+  env: Record<string, string>,
+  networkIds: Record<string, string>,
+  info: ServiceInfo | undefined,
+  tasks: TaskInfo[],
+): { drift: string[]; running: number } {
   if (!info) return { drift: [`service ${spec.name} is missing`], running: 0 };
   const drift = serviceSpecDrift(spec, env, networkIds, info.Spec);
   const { running } = serviceProgress(spec, tasks);
-  if (!drift.length && !serviceConverged(spec, tasks)) drift.push(`service ${spec.name} has ${running} of ${spec.mode === "global" ? "its" : spec.replicas} tasks running`);
+  if (!drift.length && !serviceConverged(spec, tasks))
+    drift.push(`service ${spec.name} has ${running} of ${spec.mode === "global" ? "its" : spec.replicas} tasks running`);
   return { drift, running };
 }
 
@@ -98,7 +124,10 @@ export function serviceChange(
   news: { spec: ServiceSpec; env: Record<string, string> },
   sameMachine: boolean,
 ): { changes: true; replaces?: string[]; deleteBeforeReplace?: boolean } | "probe" {
-  const replaces = [...(sameMachine ? [] : ["connection"]), ...(olds.spec.name !== news.spec.name || olds.spec.mode !== news.spec.mode ? ["spec"] : [])];
+  const replaces = [
+    ...(sameMachine ? [] : ["connection"]),
+    ...(olds.spec.name !== news.spec.name || olds.spec.mode !== news.spec.mode ? ["spec"] : []),
+  ];
   if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: true };
   if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(olds.env, news.env)) return { changes: true };
   if (olds.drift.length) return { changes: true };

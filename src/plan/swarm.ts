@@ -46,7 +46,15 @@ export interface ObservedSwarm {
 export type SwarmStep =
   | { kind: "init"; key: string }
   | { kind: "join"; key: string; role: SwarmRole }
-  | { kind: "updateNode"; key: string; nodeId: string; role: SwarmRole; labels: Record<string, string>; availability: NodeAvailability; why: string[] }
+  | {
+      kind: "updateNode";
+      key: string;
+      nodeId: string;
+      role: SwarmRole;
+      labels: Record<string, string>;
+      availability: NodeAvailability;
+      why: string[];
+    }
   | { kind: "remove"; key: string; name: string; nodeId: string; wasManager: boolean };
 
 /** Nodes this swarm had and no longer declares: their key, name and node id as last recorded. */
@@ -93,7 +101,15 @@ export function planSwarm(desired: DesiredNode[], observed: ObservedSwarm, forme
       if (node.availability !== d.availability) why.push(`availability is ${node.availability}, want ${d.availability}`);
       if (!why.length) continue;
     }
-    steps.push({ kind: "updateNode", key: d.key, nodeId: node?.id ?? "", role: d.role, labels: d.labels, availability: d.availability, why });
+    steps.push({
+      kind: "updateNode",
+      key: d.key,
+      nodeId: node?.id ?? "",
+      role: d.role,
+      labels: d.labels,
+      availability: d.availability,
+      why,
+    });
   }
   const declared = new Set(desired.map((d) => d.key));
   for (const f of former) {
@@ -101,7 +117,14 @@ export function planSwarm(desired: DesiredNode[], observed: ObservedSwarm, forme
     const local = observed.local[f.key];
     const listed = observed.nodes.find((n) => n.id === (local?.nodeId || f.nodeId));
     const stillIn = local?.state === "active" && local.clusterId === observed.clusterId;
-    if (listed || stillIn) steps.push({ kind: "remove", key: f.key, name: f.name, nodeId: listed?.id ?? local?.nodeId ?? f.nodeId, wasManager: listed?.role === "manager" });
+    if (listed || stillIn)
+      steps.push({
+        kind: "remove",
+        key: f.key,
+        name: f.name,
+        nodeId: listed?.id ?? local?.nodeId ?? f.nodeId,
+        wasManager: listed?.role === "manager",
+      });
   }
   return steps;
 }
@@ -127,13 +150,25 @@ export function describeSteps(steps: SwarmStep[], names: Record<string, string>)
  * The node that stops a run before anything changes, and why: a node other than the first in
  * another swarm (it must leave it first), or a locked swarm (autolock).
  */
-export function swarmRefusal(desired: DesiredNode[], observed: ObservedSwarm): { key: string; code: DockyardErrorCode; message: string } | undefined {
+export function swarmRefusal(
+  desired: DesiredNode[],
+  observed: ObservedSwarm,
+): { key: string; code: DockyardErrorCode; message: string } | undefined {
   for (const [i, d] of desired.entries()) {
     const l = observed.local[d.key];
     if (i > 0 && l?.state === "active" && l.clusterId !== observed.clusterId) {
-      return { key: d.key, code: "DOCKYARD_SWARM_FOREIGN", message: `is already in another swarm${l.clusterId ? ` (cluster ${l.clusterId})` : ""}: run \`docker swarm leave\` on it first. Nothing was changed on it` };
+      return {
+        key: d.key,
+        code: "DOCKYARD_SWARM_FOREIGN",
+        message: `is already in another swarm${l.clusterId ? ` (cluster ${l.clusterId})` : ""}: run \`docker swarm leave\` on it first. Nothing was changed on it`,
+      };
     }
-    if (l?.state === "locked") return { key: d.key, code: "DOCKYARD_SWARM_LOCKED", message: "its swarm is locked (autolock): unlock it with `docker swarm unlock` first" };
+    if (l?.state === "locked")
+      return {
+        key: d.key,
+        code: "DOCKYARD_SWARM_LOCKED",
+        message: "its swarm is locked (autolock): unlock it with `docker swarm unlock` first",
+      };
   }
   return undefined;
 }
@@ -143,6 +178,7 @@ export function swarmDrift(desired: DesiredNode[], observed: ObservedSwarm, reco
   const unreachable = desired.filter((d) => observed.local[d.key]?.state === "unreachable").map((d) => `${d.name} could not be reached`);
   const names = Object.fromEntries(desired.map((d) => [d.key, d.name]));
   const drift = [...unreachable, ...describeSteps(planSwarm(desired, observed, []), names)];
-  if (observed.clusterId && recordedClusterId && observed.clusterId !== recordedClusterId) drift.unshift(`the first manager is in another swarm (${observed.clusterId}, was ${recordedClusterId})`);
+  if (observed.clusterId && recordedClusterId && observed.clusterId !== recordedClusterId)
+    drift.unshift(`the first manager is in another swarm (${observed.clusterId}, was ${recordedClusterId})`);
   return drift;
 }

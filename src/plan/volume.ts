@@ -11,7 +11,13 @@ export interface NamedVolumeSpec {
 }
 
 /** A volume as the engine reports it (inspect). */
-export type VolumeInfo = { Name: string; Driver: string; Mountpoint: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null };
+export type VolumeInfo = {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  Labels?: Record<string, string> | null;
+  Options?: Record<string, string> | null;
+};
 
 /** How the volume on the host differs from the spec, as drift reasons ([] when it matches). */
 export function volumeDrift(spec: NamedVolumeSpec, info: VolumeInfo | undefined): string[] {
@@ -19,8 +25,10 @@ export function volumeDrift(spec: NamedVolumeSpec, info: VolumeInfo | undefined)
   const other: string[] = [];
   if (info.Labels?.[MANAGED] !== "true") other.push("not created by Dockyard");
   if (info.Driver !== spec.driver) other.push(`driver ${info.Driver}, not ${spec.driver}`);
-  if (!isDeepStrictEqual(info.Options ?? {}, spec.driverOpts)) other.push(`driver options ${JSON.stringify(info.Options ?? {})}, not ${JSON.stringify(spec.driverOpts)}`);
-  for (const [k, v] of Object.entries(spec.labels)) if (info.Labels?.[k] !== v) other.push(`label ${k} is ${JSON.stringify(info.Labels?.[k] ?? null)}`);
+  if (!isDeepStrictEqual(info.Options ?? {}, spec.driverOpts))
+    other.push(`driver options ${JSON.stringify(info.Options ?? {})}, not ${JSON.stringify(spec.driverOpts)}`);
+  for (const [k, v] of Object.entries(spec.labels))
+    if (info.Labels?.[k] !== v) other.push(`label ${k} is ${JSON.stringify(info.Labels?.[k] ?? null)}`);
   return other.length ? [`volume ${spec.name} has other settings: ${other.join(", ")}`] : [];
 }
 
@@ -34,12 +42,20 @@ export function planVolume(spec: NamedVolumeSpec, existing: VolumeInfo | undefin
   if (!existing) return { kind: "create" };
   const drift = volumeDrift(spec, existing);
   if (drift.length) {
-    return refuse("DOCKYARD_VOLUME_CONFLICT", `${drift.join("; ")}. It may hold data, so Dockyard does not remove it: remove it by hand (\`docker volume rm ${spec.name}\`) or choose another name. Nothing was changed`);
+    return refuse(
+      "DOCKYARD_VOLUME_CONFLICT",
+      `${drift.join("; ")}. It may hold data, so Dockyard does not remove it: remove it by hand (\`docker volume rm ${spec.name}\`) or choose another name. Nothing was changed`,
+    );
   }
   return { kind: "keep", mountpoint: existing.Mountpoint };
 }
 
-export function volumeCreateOptions(spec: NamedVolumeSpec): { Name: string; Driver: string; DriverOpts: Record<string, string>; Labels: Record<string, string> } {
+export function volumeCreateOptions(spec: NamedVolumeSpec): {
+  Name: string;
+  Driver: string;
+  DriverOpts: Record<string, string>;
+  Labels: Record<string, string>;
+} {
   return { Name: spec.name, Driver: spec.driver, DriverOpts: spec.driverOpts, Labels: { ...spec.labels, [MANAGED]: "true" } };
 }
 

@@ -12,6 +12,8 @@ export type ProviderName = keyof typeof providers;
  * import above is of types only, so nothing more is serialized.
  */
 export function providerByName(exportName: ProviderName): pulumi.dynamic.ResourceProvider {
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
+     loaded by name in the provider host when called: the serialized methods hold only this */
   return {
     create: (inputs) => require("pulumi-dockyard/providers")[exportName].create(inputs),
     read: (id, props) => require("pulumi-dockyard/providers")[exportName].read(id, props),
@@ -19,4 +21,5 @@ export function providerByName(exportName: ProviderName): pulumi.dynamic.Resourc
     update: (id, olds, news) => require("pulumi-dockyard/providers")[exportName].update(id, olds, news),
     delete: (id, props) => require("pulumi-dockyard/providers")[exportName].delete(id, props),
   };
+  /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return */
 }

@@ -36,7 +36,10 @@ export function generateCertificates(inputs: CertificateInputs): CertificateOutp
   const caName = [{ name: "commonName", value: "Dockyard registry CA" }];
   ca.setSubject(caName);
   ca.setIssuer(caName);
-  ca.setExtensions([{ name: "basicConstraints", cA: true, critical: true }, { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true }]);
+  ca.setExtensions([
+    { name: "basicConstraints", cA: true, critical: true },
+    { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
+  ]);
   ca.sign(caKeys.privateKey, forge.md.sha256.create());
 
   const keys = forge.pki.rsa.generateKeyPair(2048);

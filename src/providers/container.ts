@@ -38,8 +38,14 @@ export interface ContainerOutputs extends ContainerInputs {
  * those only `olds` declared, in place (the Engine API allows both on a running container).
  * Networks Dockyard was never told about are left alone.
  */
-export async function joinNetworks(docker: Docker, info: Docker.ContainerInspectInfo, olds: ContainerNetworkSpec[] | undefined, news: ContainerNetworkSpec[] | undefined, target: string): Promise<void> {
-  const gone = (e: { statusCode?: number }) => {
+export async function joinNetworks(
+  docker: Docker,
+  info: Docker.ContainerInspectInfo,
+  olds: ContainerNetworkSpec[] | undefined,
+  news: ContainerNetworkSpec[] | undefined,
+  target: string,
+): Promise<void> {
+  const gone = (e: Error & { statusCode?: number }) => {
     if (e.statusCode !== 404) throw e;
   };
   for (const step of planNetworkJoins(attachmentsOf(info), olds, news)) {
@@ -50,7 +56,12 @@ export async function joinNetworks(docker: Docker, info: Docker.ContainerInspect
         .getNetwork(step.network)
         .connect({ Container: info.Id, EndpointConfig: { Aliases: step.aliases } })
         .catch((e: Error & { statusCode?: number }) => {
-          if (e.statusCode === 404) throw new RemoteError(target, `network ${step.network} is not on the host, so container ${info.Name.replace(/^\//, "")} cannot join it: declare a Network for it (or create it) first`, "DOCKYARD_NETWORK_MISSING");
+          if (e.statusCode === 404)
+            throw new RemoteError(
+              target,
+              `network ${step.network} is not on the host, so container ${info.Name.replace(/^\//, "")} cannot join it: declare a Network for it (or create it) first`,
+              "DOCKYARD_NETWORK_MISSING",
+            );
           throw e;
         });
     }
@@ -63,7 +74,7 @@ async function lastLogs(c: Docker.Container): Promise<string> {
   const buf = (await c.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.from(""))) as Buffer;
   // Multiplexed stream: 8-byte frame headers before each chunk.
   const lines: string[] = [];
-  for (let i = 0; i + 8 <= buf.length; ) {
+  for (let i = 0; i + 8 <= buf.length;) {
     const size = buf.readUInt32BE(i + 4);
     lines.push(buf.subarray(i + 8, i + 8 + size).toString());
     i += 8 + size;
@@ -80,21 +91,38 @@ async function waitReady(c: Docker.Container, inputs: ContainerInputs, target: s
     const info = await c.inspect();
     const st = info.State;
     if (!st.Running && !st.Restarting) {
-      throw new RemoteError(target, `container ${name} exited with code ${st.ExitCode} right after it started. Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
+      throw new RemoteError(
+        target,
+        `container ${name} exited with code ${st.ExitCode} right after it started. Last log lines:\n${await lastLogs(c)}`,
+        "DOCKYARD_CONTAINER_NOT_RUNNING",
+      );
     }
     if (st.Restarting) stableSince = Date.now();
     if (info.RestartCount >= 3) {
-      throw new RemoteError(target, `container ${name} keeps restarting (${info.RestartCount} restarts, last exit code ${st.ExitCode}). Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
+      throw new RemoteError(
+        target,
+        `container ${name} keeps restarting (${info.RestartCount} restarts, last exit code ${st.ExitCode}). Last log lines:\n${await lastLogs(c)}`,
+        "DOCKYARD_CONTAINER_NOT_RUNNING",
+      );
     }
     const health = st.Health?.Status;
     if (inputs.spec.healthcheck) {
       if (health === "healthy") return;
-      if (health === "unhealthy") throw new RemoteError(target, `container ${name} is unhealthy. Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
+      if (health === "unhealthy")
+        throw new RemoteError(
+          target,
+          `container ${name} is unhealthy. Last log lines:\n${await lastLogs(c)}`,
+          "DOCKYARD_CONTAINER_NOT_RUNNING",
+        );
     } else if (Date.now() - stableSince >= 2000) {
       return;
     }
     if (Date.now() > deadline) {
-      throw new RemoteError(target, `container ${name} was not ${inputs.spec.healthcheck ? "healthy" : "up"} within ${inputs.spec.startTimeoutSeconds} s. Last log lines:\n${await lastLogs(c)}`, "DOCKYARD_CONTAINER_NOT_RUNNING");
+      throw new RemoteError(
+        target,
+        `container ${name} was not ${inputs.spec.healthcheck ? "healthy" : "up"} within ${inputs.spec.startTimeoutSeconds} s. Last log lines:\n${await lastLogs(c)}`,
+        "DOCKYARD_CONTAINER_NOT_RUNNING",
+      );
     }
     await sleep(500);
   }
@@ -121,10 +149,17 @@ async function remove(docker: Docker, name: string): Promise<void> {
 function portError(e: Error, inputs: ContainerInputs, target: string): Error {
   // Nothing answering is not a port problem: withEngine says why the engine does not answer.
   if (isConnectionFailure(e)) return e;
-  const m = /(?:Bind for ([0-9a-f.:[\]]*):(\d+) failed: port is already allocated|listen (?:tcp|udp)[46]? ([0-9a-f.:[\]]*):(\d+): bind: address already in use)/.exec(e.message);
+  const m =
+    /(?:Bind for ([0-9a-f.:[\]]*):(\d+) failed: port is already allocated|listen (?:tcp|udp)[46]? ([0-9a-f.:[\]]*):(\d+): bind: address already in use)/.exec(
+      e.message,
+    );
   if (!m) return new RemoteError(target, `starting container ${inputs.spec.name}: ${engineSaid(e)}`, "DOCKYARD_ENGINE_REFUSED");
   const port = m[2] ?? m[4];
-  return new RemoteError(target, `host port ${port} is already in use on ${inputs.connection.host}, so container ${inputs.spec.name} cannot publish it. Nothing was left behind`, "DOCKYARD_PORT_IN_USE");
+  return new RemoteError(
+    target,
+    `host port ${port} is already in use on ${inputs.connection.host}, so container ${inputs.spec.name} cannot publish it. Nothing was left behind`,
+    "DOCKYARD_PORT_IN_USE",
+  );
 }
 
 /** Creates and starts the container; a container of ours left by an interrupted run is replaced. */
@@ -136,8 +171,18 @@ async function create(docker: Docker, inputs: ContainerInputs): Promise<Containe
   if (plan.removeExisting) await remove(docker, inputs.spec.name);
   const c = await docker.createContainer(createOptions(inputs)).catch((e: Error & { statusCode?: number }) => {
     if (isConnectionFailure(e)) throw e;
-    if (e.statusCode === 404 && /network/i.test(e.message)) throw new RemoteError(target, `network ${inputs.spec.networks?.[0]?.name} is not on the host, so container ${inputs.spec.name} cannot join it: declare a Network for it (or create it) first`, "DOCKYARD_NETWORK_MISSING");
-    if (e.statusCode === 404) throw new RemoteError(target, `image ${inputs.spec.image} is not on the host: declare an Image for it (or pull it) first`, "DOCKYARD_IMAGE_MISSING");
+    if (e.statusCode === 404 && /network/i.test(e.message))
+      throw new RemoteError(
+        target,
+        `network ${inputs.spec.networks?.[0]?.name} is not on the host, so container ${inputs.spec.name} cannot join it: declare a Network for it (or create it) first`,
+        "DOCKYARD_NETWORK_MISSING",
+      );
+    if (e.statusCode === 404)
+      throw new RemoteError(
+        target,
+        `image ${inputs.spec.image} is not on the host: declare an Image for it (or pull it) first`,
+        "DOCKYARD_IMAGE_MISSING",
+      );
     throw new RemoteError(target, `creating container ${inputs.spec.name}: ${engineSaid(e)}`, "DOCKYARD_ENGINE_REFUSED");
   });
   try {
@@ -162,7 +207,11 @@ async function create(docker: Docker, inputs: ContainerInputs): Promise<Containe
  */
 /** The state as refresh records it when the engine cannot be asked. */
 function unknownState(props: ContainerOutputs, e: EngineUnavailableError): ContainerOutputs {
-  return { ...props, state: "unknown", drift: [`container ${props.spec.name} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`] };
+  return {
+    ...props,
+    state: "unknown",
+    drift: [`container ${props.spec.name} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`],
+  };
 }
 
 export const container = {
@@ -173,7 +222,9 @@ export const container = {
 
   async read(id: string, props: ContainerOutputs): Promise<pulumi.dynamic.ReadResult<ContainerOutputs>> {
     try {
-      const info = await withEngine(toConnectionSpec(props), `reading container ${props.spec.name}`, (docker) => find(docker, props.spec.name));
+      const info = await withEngine(toConnectionSpec(props), `reading container ${props.spec.name}`, (docker) =>
+        find(docker, props.spec.name),
+      );
       return { id, props: { ...props, state: info?.State.Status ?? "missing", drift: containerDrift(props, props.containerId, info) } };
     } catch (e) {
       // A broken engine is drift of this container too: `up` recreates or starts it once
@@ -190,7 +241,9 @@ export const container = {
     const change = containerChange(olds, news, connectionChange(olds, news));
     if (change !== "probe") return change;
     try {
-      const info = await withEngine(toConnectionSpec(news), `reading container ${news.spec.name}`, (docker) => find(docker, news.spec.name));
+      const info = await withEngine(toConnectionSpec(news), `reading container ${news.spec.name}`, (docker) =>
+        find(docker, news.spec.name),
+      );
       return { changes: containerDrift(news, olds.containerId, info).length > 0 };
     } catch (e) {
       // The preview of a host whose engine is broken plans the repair instead of failing.
@@ -228,7 +281,9 @@ export const container = {
       // No engine to ask: the container cannot run, and a later create replaces one of ours
       // that is still on disk.
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(`dockyard: ${targetOf(props.connection)}: container ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
+      console.error(
+        `dockyard: ${targetOf(props.connection)}: container ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
+      );
     });
   },
 };

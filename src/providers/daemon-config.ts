@@ -14,7 +14,14 @@ import { isRefusal } from "../plan/refusal";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteCommandError, RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
-import { type DaemonProbe, parseDaemonProbe, parseDataRootProbe, renderDaemonProbe, renderDataRootProbe, renderReadOriginal } from "../scripts/daemon-config";
+import {
+  type DaemonProbe,
+  parseDaemonProbe,
+  parseDataRootProbe,
+  renderDaemonProbe,
+  renderDataRootProbe,
+  renderReadOriginal,
+} from "../scripts/daemon-config";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
 // Kept where the daemon-settings tests import them from.
@@ -100,7 +107,11 @@ export const daemonConfig = {
     return { changes: daemonDrift(news, p).length > 0 || olds.drift.length > 0 };
   },
 
-  async update(_id: string, olds: DaemonConfigOutputs, news: DaemonConfigInputs): Promise<pulumi.dynamic.UpdateResult<DaemonConfigOutputs>> {
+  async update(
+    _id: string,
+    olds: DaemonConfigOutputs,
+    news: DaemonConfigInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<DaemonConfigOutputs>> {
     return { outs: await converge(news, Object.keys(olds.settings), olds.proxy !== undefined) };
   },
 

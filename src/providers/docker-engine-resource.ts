@@ -26,7 +26,15 @@ export class DockerEngineResource extends pulumi.dynamic.Resource {
     super(
       provider,
       name,
-      { ...args, version: undefined, apiVersion: undefined, clientVersion: undefined, packageVersion: undefined, bundleUploaded: undefined, drift: undefined },
+      {
+        ...args,
+        version: undefined,
+        apiVersion: undefined,
+        clientVersion: undefined,
+        packageVersion: undefined,
+        bundleUploaded: undefined,
+        drift: undefined,
+      },
       pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
       "dockyard",
       "DockerEngine",

@@ -152,7 +152,7 @@ export const dockerEngine = {
         version: state.serverVersion ?? "",
         apiVersion: state.apiVersion ?? "",
         clientVersion: state.clientVersion ?? "",
-        packageVersion: pkg ? state.packages[pkg] ?? "" : props.packageVersion,
+        packageVersion: pkg ? (state.packages[pkg] ?? "") : props.packageVersion,
         drift: engineDrift(props.spec, state, distro, props.packageVersion),
       },
     };
@@ -169,7 +169,11 @@ export const dockerEngine = {
     return { changes: drift.length > 0 || olds.drift.length > 0 };
   },
 
-  async update(_id: string, olds: DockerEngineOutputs, news: DockerEngineInputs): Promise<pulumi.dynamic.UpdateResult<DockerEngineOutputs>> {
+  async update(
+    _id: string,
+    olds: DockerEngineOutputs,
+    news: DockerEngineInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<DockerEngineOutputs>> {
     // Leaving an offline install: its files and units go before a package takes over.
     const before = planMethodChange(olds.spec, news.spec);
     if (before.length) await run(await SshSession.for(toConnectionSpec(news)), before, knownDistro(news.facts));

@@ -16,6 +16,13 @@ export class DockerUsersResource extends pulumi.dynamic.Resource {
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: DockerUsersResourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args, added: undefined, drift: undefined }, pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }), "dockyard", "DockerUsers");
+    super(
+      provider,
+      name,
+      { ...args, added: undefined, drift: undefined },
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      "dockyard",
+      "DockerUsers",
+    );
   }
 }

@@ -2,7 +2,15 @@ import type * as pulumi from "@pulumi/pulumi";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
-import { type DockerUsersFacts, type DockerUsersStep, dockerUsersChange, dockerUsersDrift, planDockerUsers, planDockerUsersRemoval, renderDockerUsersStep } from "../plan/docker-users";
+import {
+  type DockerUsersFacts,
+  type DockerUsersStep,
+  dockerUsersChange,
+  dockerUsersDrift,
+  planDockerUsers,
+  planDockerUsersRemoval,
+  renderDockerUsersStep,
+} from "../plan/docker-users";
 import { isRefusal } from "../plan/refusal";
 import { parseDockerUsersProbe, renderDockerUsersProbe } from "../scripts/docker-users";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";

@@ -4,7 +4,17 @@ import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
-import { type BuildSpec, type ImageFacts, type ImageSpec, type ImageStep, imageDrift, imageForced, imageResult, needsRemoteDigest, planImage } from "../plan/image";
+import {
+  type BuildSpec,
+  type ImageFacts,
+  type ImageSpec,
+  type ImageStep,
+  imageDrift,
+  imageForced,
+  imageResult,
+  needsRemoteDigest,
+  planImage,
+} from "../plan/image";
 import { isRefusal } from "../plan/refusal";
 import { pullRef, sameRepository } from "../model/image-ref";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
@@ -68,14 +78,27 @@ async function remoteDigest(docker: Docker, ref: string, auth?: RegistryAuth): P
 
 async function followStream(docker: Docker, stream: NodeJS.ReadableStream, target: string, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(new RemoteError(target, `${what} failed: ${err.message}`, what.startsWith("push") ? "DOCKYARD_IMAGE_PUSH_FAILED" : "DOCKYARD_IMAGE_BUILD_FAILED")) : resolve())),
+    docker.modem.followProgress(stream, (err: Error | null) =>
+      err
+        ? reject(
+            new RemoteError(
+              target,
+              `${what} failed: ${err.message}`,
+              what.startsWith("push") ? "DOCKYARD_IMAGE_PUSH_FAILED" : "DOCKYARD_IMAGE_BUILD_FAILED",
+            ),
+          )
+        : resolve(),
+    ),
   );
 }
 
 /** Builds on the host's engine from the local context, then pushes when asked. */
 async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs, b: BuildSpec): Promise<void> {
   const stream = await docker
-    .buildImage({ context: b.context, src: b.files }, { t: pullRef(inputs.spec.ref), dockerfile: b.dockerfile, buildargs: b.args, labels: { "dockyard.context": b.contextHash } })
+    .buildImage(
+      { context: b.context, src: b.files },
+      { t: pullRef(inputs.spec.ref), dockerfile: b.dockerfile, buildargs: b.args, labels: { "dockyard.context": b.contextHash } },
+    )
     .catch((e: Error) => {
       if (isConnectionFailure(e)) throw e;
       throw new RemoteError(target, `building ${inputs.spec.ref} failed: ${engineSaid(e)}`, "DOCKYARD_IMAGE_BUILD_FAILED");
@@ -122,7 +145,8 @@ async function driftOf(inputs: ImageInputs, olds: ImageOutputs): Promise<string[
   try {
     return await withEngine(toConnectionSpec(inputs), `reading image ${inputs.spec.ref}`, (docker) => driftWith(docker, inputs, olds));
   } catch (e) {
-    if (e instanceof EngineUnavailableError) return [`${inputs.spec.ref} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`];
+    if (e instanceof EngineUnavailableError)
+      return [`${inputs.spec.ref} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`];
     throw e;
   }
 }
@@ -156,7 +180,8 @@ export const image = {
     if (connection === "update") return { changes: true };
     // A new password alone is no change: ECR hands out a new token on every run, and the one a
     // pull needs is always the current one (news).
-    if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(loginOf(olds.registryAuth), loginOf(news.registryAuth))) return { changes: true };
+    if (!isDeepStrictEqual(olds.spec, news.spec) || !isDeepStrictEqual(loginOf(olds.registryAuth), loginOf(news.registryAuth)))
+      return { changes: true };
     return { changes: olds.drift.length > 0 || (await driftOf(news, olds)).length > 0 };
   },
 
@@ -179,7 +204,9 @@ export const image = {
     ).catch((e: unknown) => {
       // No engine to ask: nothing can use the image, and a later install starts from its files.
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(`dockyard: ${target}: ${props.spec.ref} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
+      console.error(
+        `dockyard: ${target}: ${props.spec.ref} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
+      );
     });
   },
 };

@@ -68,10 +68,12 @@ async function apply(docker: Docker, inputs: NetworkInputs, plan: NetworkPlan | 
   if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
   if (plan.kind === "keep") return { ...inputs, networkId: plan.networkId, drift: [] };
   if (plan.remove) await removeNetwork(docker, plan.remove, target);
-  const net = await docker.createNetwork(networkCreateOptions(inputs.spec)).catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
-    if (e.statusCode === undefined) throw e;
-    throw new RemoteError(target, `creating network ${inputs.spec.name}: ${e.json?.message ?? e.message}`, "DOCKYARD_ENGINE_REFUSED");
-  });
+  const net = await docker
+    .createNetwork(networkCreateOptions(inputs.spec))
+    .catch((e: Error & { statusCode?: number; json?: { message?: string } }) => {
+      if (e.statusCode === undefined) throw e;
+      throw new RemoteError(target, `creating network ${inputs.spec.name}: ${e.json?.message ?? e.message}`, "DOCKYARD_ENGINE_REFUSED");
+    });
   return { ...inputs, networkId: net.id, drift: [] };
 }
 
@@ -96,7 +98,9 @@ export const network = {
 
   async read(id: string, props: NetworkOutputs): Promise<pulumi.dynamic.ReadResult<NetworkOutputs>> {
     try {
-      const info = await withEngine(toConnectionSpec(props), `reading network ${props.spec.name}`, (docker) => find(docker, props.spec.name));
+      const info = await withEngine(toConnectionSpec(props), `reading network ${props.spec.name}`, (docker) =>
+        find(docker, props.spec.name),
+      );
       return { id, props: { ...props, drift: networkDrift(props.spec, props.networkId, info) } };
     } catch (e) {
       if (e instanceof EngineUnavailableError) return { id, props: unknownState(props, e) };
@@ -132,7 +136,9 @@ export const network = {
       if (info && info.Labels?.[MANAGED] === "true") await removeNetwork(docker, info, target);
     }).catch((e: unknown) => {
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(`dockyard: ${target}: network ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
+      console.error(
+        `dockyard: ${target}: network ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
+      );
     });
   },
 };

@@ -26,7 +26,7 @@ export function programGate(): Promise<pulumi.Resource[]> {
   return new Promise((resolve, reject) =>
     setImmediate(() => {
       const failed = stack && failures.get(stack);
-      if (failed) reject(failed.error);
+      if (failed) reject(failed.error instanceof Error ? failed.error : new Error(String(failed.error)));
       else resolve([]);
     }),
   );

@@ -62,7 +62,8 @@ export const remoteFile = {
     const session = await SshSession.for(toConnectionSpec(news));
     // Only the connection changed and the file is as it was: the state takes the connection, the
     // host is left alone.
-    const unchanged = olds.content === news.content && olds.mode === news.mode && (await remoteSha(session, news.path)) === sha(news.content);
+    const unchanged =
+      olds.content === news.content && olds.mode === news.mode && (await remoteSha(session, news.path)) === sha(news.content);
     if (!unchanged) await write(session, news);
     return { outs: { ...news, sha256: sha(news.content), drift: [] } };
   },

@@ -17,6 +17,13 @@ export interface RolloutGateResourceArgs {
 
 export class RolloutGateResource extends pulumi.dynamic.Resource {
   constructor(name: string, args: RolloutGateResourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args }, pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }), "dockyard", "RolloutGate");
+    super(
+      provider,
+      name,
+      { ...args },
+      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
+      "dockyard",
+      "RolloutGate",
+    );
   }
 }

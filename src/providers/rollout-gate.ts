@@ -36,7 +36,7 @@ async function notReady(session: SshSession, docker: Docker, name: string): Prom
   const info = await docker
     .getContainer(name)
     .inspect()
-    .catch((e: { statusCode?: number }) => (e.statusCode === 404 ? undefined : Promise.reject(e)));
+    .catch((e: Error & { statusCode?: number }) => (e.statusCode === 404 ? undefined : Promise.reject(e)));
   if (!info) return `container ${name} is missing`;
   const st = info.State;
   if (!st.Running || st.Restarting) return `container ${name} is ${st.Status}`;
@@ -51,7 +51,9 @@ async function notReady(session: SshSession, docker: Docker, name: string): Prom
     }
   }
   if (!ports.length) return undefined;
-  const closed = closedPorts((await session.exec(renderPortProbe(ports), { allowFailure: true, what: `probing the ports of container ${name}` })).stdout);
+  const closed = closedPorts(
+    (await session.exec(renderPortProbe(ports), { allowFailure: true, what: `probing the ports of container ${name}` })).stdout,
+  );
   return closed.length ? `container ${name} does not answer on ${closed.join(", ")}` : undefined;
 }
 
@@ -84,7 +86,11 @@ export async function passGate(inputs: RolloutGateInputs, pollMs = 1000): Promis
         const why = await targetNotReady(t, inputs.credentials[i]);
         if (!why) return;
         if (Date.now() >= deadline) {
-          throw new RemoteError(targetOf(t.connection), `rollout stopped after ${inputs.label}: ${why} after ${inputs.timeoutSeconds} s of waiting. The later batches were not changed`, "DOCKYARD_ROLLOUT_STOPPED");
+          throw new RemoteError(
+            targetOf(t.connection),
+            `rollout stopped after ${inputs.label}: ${why} after ${inputs.timeoutSeconds} s of waiting. The later batches were not changed`,
+            "DOCKYARD_ROLLOUT_STOPPED",
+          );
         }
         await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
       }

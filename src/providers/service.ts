@@ -4,7 +4,16 @@ import { targetOf } from "../remote/connection-spec";
 import { dockerApi } from "../remote/docker-api";
 import { RemoteError } from "../remote/errors";
 import { isRefusal } from "../plan/refusal";
-import { type ServiceInfo, type TaskInfo, planService, serviceChange, serviceConvergence, serviceDrift, serviceIsOurs, taskBlame } from "../plan/service";
+import {
+  type ServiceInfo,
+  type TaskInfo,
+  planService,
+  serviceChange,
+  serviceConvergence,
+  serviceDrift,
+  serviceIsOurs,
+  taskBlame,
+} from "../plan/service";
 import { MANAGED_LABEL, type ServiceSpec, renderServiceSpec } from "../swarm/service-spec";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import type { RegistryAuth } from "./image";
@@ -45,13 +54,21 @@ async function findService(docker: Docker, name: string): Promise<ServiceInfo | 
 async function ensureNetworks(docker: Docker, spec: ServiceSpec, create: boolean): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const name of spec.networks) {
-    const found = ((await docker.listNetworks({ filters: { name: [name] } })) as { Id: string; Name: string; Driver: string; Scope: string }[]).find((n) => n.Name === name);
+    const found = (
+      (await docker.listNetworks({ filters: { name: [name] } })) as { Id: string; Name: string; Driver: string; Scope: string }[]
+    ).find((n) => n.Name === name);
     if (found) {
       ids[name] = found.Id;
       continue;
     }
     if (!create) continue;
-    const net = await docker.createNetwork({ Name: name, Driver: "overlay", Attachable: true, CheckDuplicate: true, Labels: { [MANAGED_LABEL]: "true", [NETWORK_OWNER]: spec.name } });
+    const net = await docker.createNetwork({
+      Name: name,
+      Driver: "overlay",
+      Attachable: true,
+      CheckDuplicate: true,
+      Labels: { [MANAGED_LABEL]: "true", [NETWORK_OWNER]: spec.name },
+    });
     ids[name] = net.id;
   }
   return ids;
@@ -74,12 +91,17 @@ async function waitConverged(docker: Docker, target: string, spec: ServiceSpec, 
     const tasks = await tasksOf(docker, serviceId);
     const look = serviceConvergence(spec, info, tasks, Date.now() > deadline);
     if (look.kind === "done") return look.running;
-    if (look.kind === "failed") throw new RemoteError(target, look.message + taskBlame(tasks, await nodeNames(docker), spec.name), look.code);
+    if (look.kind === "failed")
+      throw new RemoteError(target, look.message + taskBlame(tasks, await nodeNames(docker), spec.name), look.code);
     await sleep(1000);
   }
 }
 
-async function driftOf(docker: Docker, inputs: ServiceInputs, info: ServiceInfo | undefined): Promise<{ drift: string[]; running: number }> {
+async function driftOf(
+  docker: Docker,
+  inputs: ServiceInputs,
+  info: ServiceInfo | undefined,
+): Promise<{ drift: string[]; running: number }> {
   if (!info) return serviceDrift(inputs.spec, inputs.env, {}, undefined, []);
   const ids = await ensureNetworks(docker, inputs.spec, false);
   return serviceDrift(inputs.spec, inputs.env, ids, info, await tasksOf(docker, info.ID));
@@ -99,12 +121,12 @@ async function apply(inputs: ServiceInputs, existing: ServiceInfo | undefined): 
   if (plan.kind === "update") {
     // dockerode's typing lacks (auth, opts); the call is the one its code takes.
     const svc = docker.getService(plan.id) as unknown as { update(auth: RegistryAuth | undefined, opts: object): Promise<unknown> };
-    await svc
-      .update(inputs.registryAuth, { _query: { version: plan.version }, _body: body })
-      .catch(fail("updating"));
+    await svc.update(inputs.registryAuth, { _query: { version: plan.version }, _body: body }).catch(fail("updating"));
     id = plan.id;
   } else {
-    const svc = await docker.createService(inputs.registryAuth as unknown as Docker.AuthConfig, body as unknown as Docker.CreateServiceOptions).catch(fail("creating"));
+    const svc = await docker
+      .createService(inputs.registryAuth as unknown as Docker.AuthConfig, body as unknown as Docker.CreateServiceOptions)
+      .catch(fail("creating"));
     id = (svc as unknown as { id: string }).id;
   }
   let running: number;
@@ -113,7 +135,11 @@ async function apply(inputs: ServiceInputs, existing: ServiceInfo | undefined): 
   } catch (e) {
     // A new service that cannot run does not stay behind; an updated one is left to its
     // update's failure action (pause or rollback), as swarm's own tools do.
-    if (plan.kind === "create") await docker.getService(id).remove().catch(() => undefined);
+    if (plan.kind === "create")
+      await docker
+        .getService(id)
+        .remove()
+        .catch(() => undefined);
     throw e;
   }
   return { ...inputs, serviceId: id, runningTasks: running, drift: [] };
@@ -162,7 +188,9 @@ export const service = {
     const info = await findService(docker, props.serviceId);
     if (serviceIsOurs(info)) await docker.getService(info.ID).remove();
     // Its own networks go once its tasks have let go of them (bounded; a network still in use stays).
-    const owned = ((await docker.listNetworks({ filters: { label: [`${NETWORK_OWNER}=${props.spec.name}`] } })) as { Id: string }[]).map((n) => n.Id);
+    const owned = ((await docker.listNetworks({ filters: { label: [`${NETWORK_OWNER}=${props.spec.name}`] } })) as { Id: string }[]).map(
+      (n) => n.Id,
+    );
     const deadline = Date.now() + 60_000;
     for (const netId of owned) {
       for (;;) {

@@ -14,7 +14,12 @@ export class SwarmResource extends pulumi.dynamic.Resource {
 
   constructor(
     name: string,
-    args: { nodes: pulumi.Input<SwarmNodeSpec[]>; credentials: pulumi.Input<Credentials[]>; defaultAddrPool?: string[]; subnetSize?: number },
+    args: {
+      nodes: pulumi.Input<SwarmNodeSpec[]>;
+      credentials: pulumi.Input<Credentials[]>;
+      defaultAddrPool?: string[];
+      subnetSize?: number;
+    },
     opts?: pulumi.CustomResourceOptions,
   ) {
     super(

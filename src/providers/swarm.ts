@@ -99,7 +99,12 @@ async function localState(n: Reached): Promise<LocalInfo> {
 }
 
 function toClusterNode(n: unknown): ClusterNode {
-  const x = n as { ID: string; Description?: { Hostname?: string }; Spec?: { Role?: string; Labels?: Record<string, string>; Availability?: string }; Status?: { State?: string } };
+  const x = n as {
+    ID: string;
+    Description?: { Hostname?: string };
+    Spec?: { Role?: string; Labels?: Record<string, string>; Availability?: string };
+    Status?: { State?: string };
+  };
   return {
     id: x.ID,
     hostname: x.Description?.Hostname ?? "",
@@ -148,7 +153,11 @@ function formerOf(olds: SwarmOutputs | undefined, news: SwarmInputs): FormerNode
 }
 
 /** Sets role, labels and availability on a node through the manager (read-modify-write on its version). */
-async function updateNode(manager: Docker, nodeId: string, change: { role?: SwarmRole; labels?: Record<string, string>; availability?: NodeAvailability }): Promise<void> {
+async function updateNode(
+  manager: Docker,
+  nodeId: string,
+  change: { role?: SwarmRole; labels?: Record<string, string>; availability?: NodeAvailability },
+): Promise<void> {
   const node = manager.getNode(nodeId);
   const info = (await node.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
   const spec = { ...info.Spec };
@@ -168,7 +177,12 @@ async function waitListed(manager: Docker, nodeId: string, target: string, secon
       .then((x) => toClusterNode(x))
       .catch(() => undefined);
     if (n?.status === "ready") return;
-    if (Date.now() > deadline) throw new RemoteError(target, `node ${nodeId} joined but the first manager did not list it as ready within ${seconds} s (status ${n?.status ?? "not listed"})`, "DOCKYARD_SWARM_NOT_CONVERGED");
+    if (Date.now() > deadline)
+      throw new RemoteError(
+        target,
+        `node ${nodeId} joined but the first manager did not list it as ready within ${seconds} s (status ${n?.status ?? "not listed"})`,
+        "DOCKYARD_SWARM_NOT_CONVERGED",
+      );
     await sleep(1000);
   }
 }
@@ -207,7 +221,9 @@ async function run(step: SwarmStep, inputs: SwarmInputs, all: Reached[], first: 
     }
     case "join": {
       const tokens = await joinTokens(await first.docker());
-      await (await n.docker())
+      await (
+        await n.docker()
+      )
         .swarmJoin({
           ListenAddr: `0.0.0.0:${SWARM_PORT}`,
           AdvertiseAddr: addressOf(n.spec),
@@ -221,7 +237,9 @@ async function run(step: SwarmStep, inputs: SwarmInputs, all: Reached[], first: 
     }
     case "updateNode": {
       const nodeId = step.nodeId || (await localState(n)).nodeId;
-      await updateNode(await first.docker(), nodeId, { role: step.role, labels: step.labels, availability: step.availability }).catch(fail("updating the node"));
+      await updateNode(await first.docker(), nodeId, { role: step.role, labels: step.labels, availability: step.availability }).catch(
+        fail("updating the node"),
+      );
       return;
     }
     case "remove": {
@@ -249,7 +267,8 @@ async function removeNode(manager: Docker, n: Reached, nodeId: string, wasManage
       .getNode(nodeId)
       .remove({ force: true })
       .catch((e: { statusCode?: number; message: string }) => {
-        if (e.statusCode !== 404) throw new RemoteError(n.target, `removing node ${nodeId} from the swarm: ${e.message}`, "DOCKYARD_ENGINE_REFUSED");
+        if (e.statusCode !== 404)
+          throw new RemoteError(n.target, `removing node ${nodeId} from the swarm: ${e.message}`, "DOCKYARD_ENGINE_REFUSED");
       });
   }
 }
@@ -259,14 +278,23 @@ function refuseForeign(inputs: SwarmInputs, all: Reached[], observed: ObservedSw
   if (refusal) throw new RemoteError(all.find((n) => keyOf(n.spec) === refusal.key)!.target, refusal.message, refusal.code);
 }
 
-async function record(inputs: SwarmInputs, all: Reached[], first: Reached, observed: ObservedSwarm, drift: string[], tokens?: SwarmOutputs["joinTokens"]): Promise<SwarmOutputs> {
+async function record(
+  inputs: SwarmInputs,
+  all: Reached[],
+  first: Reached,
+  observed: ObservedSwarm,
+  drift: string[],
+  tokens?: SwarmOutputs["joinTokens"],
+): Promise<SwarmOutputs> {
   const members: SwarmMember[] = [];
   for (const n of all) {
     const l = observed.local[keyOf(n.spec)];
     const node = observed.nodes.find((x) => x.id === l?.nodeId && l.clusterId === observed.clusterId);
     if (node) members.push({ name: n.spec.name, nodeId: node.id, hostname: node.hostname, address: addressOf(n.spec), role: node.role });
   }
-  const joinTokensNow = tokens ?? (observed.clusterId ? await joinTokens(await first.docker()).catch(() => ({ worker: "", manager: "" })) : { worker: "", manager: "" });
+  const joinTokensNow =
+    tokens ??
+    (observed.clusterId ? await joinTokens(await first.docker()).catch(() => ({ worker: "", manager: "" })) : { worker: "", manager: "" });
   return { ...inputs, clusterId: observed.clusterId, members, joinTokens: joinTokensNow, drift };
 }
 
@@ -274,9 +302,7 @@ async function converge(inputs: SwarmInputs, olds: SwarmOutputs | undefined): Pr
   const all = reach(inputs.nodes, inputs.credentials);
   const first = all[0];
   const former = formerOf(olds, inputs);
-  const formerReached = olds
-    ? reach(olds.nodes, olds.credentials).filter((n) => former.some((f) => f.key === keyOf(n.spec)))
-    : [];
+  const formerReached = olds ? reach(olds.nodes, olds.credentials).filter((n) => former.some((f) => f.key === keyOf(n.spec))) : [];
   const observed = await observe([...all, ...formerReached], first);
   refuseForeign(inputs, all, observed);
   const steps = planSwarm(desiredOf(inputs.nodes), observed, former);
@@ -284,7 +310,12 @@ async function converge(inputs: SwarmInputs, olds: SwarmOutputs | undefined): Pr
   for (const step of steps) await run(step, inputs, all, first, formerReached);
   const after = await observe(all, first);
   const left = planSwarm(desiredOf(inputs.nodes), after, []);
-  if (left.length) throw new RemoteError(first.target, `the swarm is still not as declared: ${describeSteps(left, namesOf(inputs.nodes)).join("; ")}`, "DOCKYARD_SWARM_NOT_CONVERGED");
+  if (left.length)
+    throw new RemoteError(
+      first.target,
+      `the swarm is still not as declared: ${describeSteps(left, namesOf(inputs.nodes)).join("; ")}`,
+      "DOCKYARD_SWARM_NOT_CONVERGED",
+    );
   return record(inputs, all, first, after, []);
 }
 
@@ -310,7 +341,11 @@ export const swarm = {
   async diff(_id: string, olds: SwarmOutputs, news: SwarmInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.nodes)) return { changes: true };
     // Another first manager is another swarm.
-    if (keyOf(olds.nodes[0]) !== keyOf(news.nodes[0]) || !isDeepStrictEqual(olds.defaultAddrPool, news.defaultAddrPool) || olds.subnetSize !== news.subnetSize) {
+    if (
+      keyOf(olds.nodes[0]) !== keyOf(news.nodes[0]) ||
+      !isDeepStrictEqual(olds.defaultAddrPool, news.defaultAddrPool) ||
+      olds.subnetSize !== news.subnetSize
+    ) {
       return { changes: true, replaces: ["nodes"], deleteBeforeReplace: true };
     }
     if (!isDeepStrictEqual(olds.nodes, news.nodes)) return { changes: true };
@@ -333,7 +368,8 @@ export const swarm = {
     for (const n of [...rest].reverse()) {
       const l = observed.local[keyOf(n.spec)];
       if (l?.clusterId !== observed.clusterId || !manager) {
-        if (l?.state === "active" && l.clusterId === props.clusterId) await (await n.docker()).swarmLeave({ force: true }).catch(() => undefined);
+        if (l?.state === "active" && l.clusterId === props.clusterId)
+          await (await n.docker()).swarmLeave({ force: true }).catch(() => undefined);
         continue;
       }
       const listed = observed.nodes.find((x) => x.id === l.nodeId);

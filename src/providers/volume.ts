@@ -5,7 +5,16 @@ import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError } from "../remote/errors";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 import { isRefusal } from "../plan/refusal";
-import { type NamedVolumeSpec, type VolumeInfo, planVolume, planVolumeRemoval, volumeChange, volumeCreateOptions, volumeDrift, volumeIsOurs } from "../plan/volume";
+import {
+  type NamedVolumeSpec,
+  type VolumeInfo,
+  planVolume,
+  planVolumeRemoval,
+  volumeChange,
+  volumeCreateOptions,
+  volumeDrift,
+  volumeIsOurs,
+} from "../plan/volume";
 
 export type { NamedVolumeSpec } from "../plan/volume";
 // Kept where the network tests import it from.
@@ -59,11 +68,19 @@ export const volume = {
 
   async read(id: string, props: VolumeOutputs): Promise<pulumi.dynamic.ReadResult<VolumeOutputs>> {
     try {
-      const info = await withEngine(toConnectionSpec(props), `reading volume ${props.spec.name}`, (docker) => find(docker, props.spec.name));
+      const info = await withEngine(toConnectionSpec(props), `reading volume ${props.spec.name}`, (docker) =>
+        find(docker, props.spec.name),
+      );
       return { id, props: { ...props, drift: volumeDrift(props.spec, info) } };
     } catch (e) {
       if (e instanceof EngineUnavailableError) {
-        return { id, props: { ...props, drift: [`volume ${props.spec.name} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`] } };
+        return {
+          id,
+          props: {
+            ...props,
+            drift: [`volume ${props.spec.name} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`],
+          },
+        };
       }
       throw e;
     }
@@ -101,12 +118,19 @@ export const volume = {
         .remove()
         .catch((e: { statusCode?: number; json?: { message?: string }; message: string }) => {
           if (e.statusCode === 404) return;
-          if (e.statusCode === 409) throw new RemoteError(target, `volume ${props.spec.name} is still used by a container (${e.json?.message ?? e.message}); it was kept`, "DOCKYARD_VOLUME_IN_USE");
+          if (e.statusCode === 409)
+            throw new RemoteError(
+              target,
+              `volume ${props.spec.name} is still used by a container (${e.json?.message ?? e.message}); it was kept`,
+              "DOCKYARD_VOLUME_IN_USE",
+            );
           throw e;
         });
     }).catch((e: unknown) => {
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(`dockyard: ${target}: volume ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
+      console.error(
+        `dockyard: ${target}: volume ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
+      );
     });
   },
 };

@@ -18,7 +18,11 @@ export class ImageResource extends pulumi.dynamic.Resource {
   declare readonly imageId: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<string[]>;
 
-  constructor(name: string, args: Connected & { spec: pulumi.Input<ImageSpec>; registryAuth?: pulumi.Input<RegistryAuth> }, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    name: string,
+    args: Connected & { spec: pulumi.Input<ImageSpec>; registryAuth?: pulumi.Input<RegistryAuth> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(
       providerByName("image"),
       name,
@@ -35,7 +39,11 @@ export class ContainerResource extends pulumi.dynamic.Resource {
   declare readonly state: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<string[]>;
 
-  constructor(name: string, args: Connected & { spec: pulumi.Input<ContainerSpec>; env: pulumi.Input<Record<string, string>> }, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    name: string,
+    args: Connected & { spec: pulumi.Input<ContainerSpec>; env: pulumi.Input<Record<string, string>> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(
       providerByName("container"),
       name,
@@ -52,7 +60,11 @@ export class RemoteFileResource extends pulumi.dynamic.Resource {
   declare readonly sha256: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<string[]>;
 
-  constructor(name: string, args: Connected & { path: pulumi.Input<string>; content: pulumi.Input<string>; mode: string }, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    name: string,
+    args: Connected & { path: pulumi.Input<string>; content: pulumi.Input<string>; mode: string },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(
       providerByName("remoteFile"),
       name,
@@ -101,7 +113,11 @@ export class VolumeResource extends pulumi.dynamic.Resource {
   declare readonly mountpoint: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<string[]>;
 
-  constructor(name: string, args: Connected & { spec: pulumi.Input<NamedVolumeSpec>; deleteOnDestroy: boolean }, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    name: string,
+    args: Connected & { spec: pulumi.Input<NamedVolumeSpec>; deleteOnDestroy: boolean },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(
       providerByName("volume"),
       name,

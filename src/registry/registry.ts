@@ -138,7 +138,8 @@ export class Registry extends DockyardComponent {
       if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
       if (args.storagePath !== undefined && !args.storagePath.startsWith("/")) invalid("storagePath", "must be an absolute path");
       (args.users ?? []).forEach((u, i) => {
-        if (!/^[A-Za-z0-9._-]+$/.test(u.username ?? "")) invalid(`users[${i}].username`, "must be letters, digits, dot, dash or underscore");
+        if (!/^[A-Za-z0-9._-]+$/.test(u.username ?? ""))
+          invalid(`users[${i}].username`, "must be letters, digits, dot, dash or underscore");
       });
       if (args.proxy && !/^https?:\/\//.test(args.proxy.remoteUrl)) invalid("proxy.remoteUrl", "must be an http(s) URL");
     });
@@ -156,7 +157,13 @@ export class Registry extends DockyardComponent {
       const content = pulumi
         .all(args.users.map((u) => pulumi.output(u.password)))
         .apply((passwords) => args.users!.map((u, i) => htpasswdLine(u.username, passwords[i], `${name}/${cname}`)).join("\n") + "\n");
-      files.push(new RemoteFileResource(`${name}-htpasswd`, { ...connected, path: `${dir}/auth/htpasswd`, content: pulumi.secret(content), mode: "0600" }, this.childOptions(engine.ready)));
+      files.push(
+        new RemoteFileResource(
+          `${name}-htpasswd`,
+          { ...connected, path: `${dir}/auth/htpasswd`, content: pulumi.secret(content), mode: "0600" },
+          this.childOptions(engine.ready),
+        ),
+      );
       env.REGISTRY_AUTH = "htpasswd";
       env.REGISTRY_AUTH_HTPASSWD_REALM = "Registry";
       env.REGISTRY_AUTH_HTPASSWD_PATH = "/auth/htpasswd";
@@ -168,7 +175,11 @@ export class Registry extends DockyardComponent {
       let cert: pulumi.Input<string>;
       let key: pulumi.Input<string>;
       if (args.tls === "generate") {
-        const generated = new CertificateResource(`${name}-certificate`, { names: address.apply((a) => [a]), days: 825 }, this.childOptions());
+        const generated = new CertificateResource(
+          `${name}-certificate`,
+          { names: address.apply((a) => [a]), days: 825 },
+          this.childOptions(),
+        );
         cert = generated.certificate;
         key = generated.privateKey;
         ca = generated.caCertificate;
@@ -177,14 +188,26 @@ export class Registry extends DockyardComponent {
         key = pulumi.secret(args.tls.privateKey);
         ca = pulumi.output(args.tls.caCertificate);
       }
-      files.push(new RemoteFileResource(`${name}-tls-cert`, { ...connected, path: `${dir}/certs/domain.crt`, content: cert, mode: "0644" }, this.childOptions(engine.ready)));
-      files.push(new RemoteFileResource(`${name}-tls-key`, { ...connected, path: `${dir}/certs/domain.key`, content: pulumi.secret(key), mode: "0600" }, this.childOptions(engine.ready)));
+      files.push(
+        new RemoteFileResource(
+          `${name}-tls-cert`,
+          { ...connected, path: `${dir}/certs/domain.crt`, content: cert, mode: "0644" },
+          this.childOptions(engine.ready),
+        ),
+      );
+      files.push(
+        new RemoteFileResource(
+          `${name}-tls-key`,
+          { ...connected, path: `${dir}/certs/domain.key`, content: pulumi.secret(key), mode: "0600" },
+          this.childOptions(engine.ready),
+        ),
+      );
       env.REGISTRY_HTTP_TLS_CERTIFICATE = "/certs/domain.crt";
       env.REGISTRY_HTTP_TLS_KEY = "/certs/domain.key";
       volumes.push(`${dir}/certs:/certs:ro`);
       // Engines trust the CA per registry address (certs.d); docker reads it on each pull.
       const privateCa = args.tls === "generate" || args.tls.caCertificate !== undefined;
-      for (const [i, e] of (privateCa ? args.trustedBy ?? [engine] : []).entries()) {
+      for (const [i, e] of (privateCa ? (args.trustedBy ?? [engine]) : []).entries()) {
         const trust = ca.apply((c) => c ?? "");
         files.push(
           new RemoteFileResource(
@@ -208,12 +231,27 @@ export class Registry extends DockyardComponent {
     }
     this.caCertificate = ca;
 
-    const image = new Image(`${name}-image`, { engine, ref: args.image ?? DEFAULT_REGISTRY_IMAGE, keepOnDestroy: true }, this.childOptions());
+    const image = new Image(
+      `${name}-image`,
+      { engine, ref: args.image ?? DEFAULT_REGISTRY_IMAGE, keepOnDestroy: true },
+      this.childOptions(),
+    );
     // The registry reads its files at start: a new certificate or user list means a new container.
-    const filesHash = pulumi.all(files.map((f) => f.sha256)).apply((shas) => createHash("sha256").update(shas.join(",")).digest("hex").slice(0, 16));
+    const filesHash = pulumi
+      .all(files.map((f) => f.sha256))
+      .apply((shas) => createHash("sha256").update(shas.join(",")).digest("hex").slice(0, 16));
     this.container = new Container(
       `${name}-container`,
-      { engine, name: cname, image, ports: [`${port}:${LISTEN_PORT}`], volumes, env, restartPolicy: "always", labels: filesHash.apply((h) => ({ "dockyard.registry.files": h })) },
+      {
+        engine,
+        name: cname,
+        image,
+        ports: [`${port}:${LISTEN_PORT}`],
+        volumes,
+        env,
+        restartPolicy: "always",
+        labels: filesHash.apply((h) => ({ "dockyard.registry.files": h })),
+      },
       this.childOptions(...files),
     );
     this.registerOutputs({ endpoint: this.endpoint });

@@ -25,7 +25,8 @@ export async function localBundle(source: { path?: string; url?: string }, sha25
   if (source.path) {
     if (!existsSync(source.path)) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${source.path} does not exist`);
     const got = await sha256OfFile(source.path);
-    if (got !== sha256) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${source.path} has sha256 ${got}, not the bundleSha256 given (${sha256})`);
+    if (got !== sha256)
+      throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${source.path} has sha256 ${got}, not the bundleSha256 given (${sha256})`);
     return source.path;
   }
   if (!source.url) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", "bundle: neither a path nor a URL was given");

@@ -77,10 +77,7 @@ export class RemoteCommandError extends RemoteError {
     what?: string,
   ) {
     const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-15).join("\n");
-    super(
-      target,
-      `${what ?? "command"} failed with exit code ${exitCode ?? "(killed)"}${tail ? `:\n${tail}` : ""}`,
-    );
+    super(target, `${what ?? "command"} failed with exit code ${exitCode ?? "(killed)"}${tail ? `:\n${tail}` : ""}`);
   }
 }
 

@@ -8,7 +8,8 @@ export interface PinnedHostKey {
   fingerprint: string;
 }
 
-const KEY_LINE = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+([A-Za-z0-9+/]+={0,3})(?:\s.*)?$/;
+const KEY_LINE =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+([A-Za-z0-9+/]+={0,3})(?:\s.*)?$/;
 const FINGERPRINT = /^SHA256:([A-Za-z0-9+/]{43})=?$/;
 
 /** `SHA256:...` fingerprint of a raw host key blob, as OpenSSH prints it. */
@@ -30,9 +31,7 @@ export function parsePinnedHostKey(text: string): PinnedHostKey {
   const line = KEY_LINE.test(value) ? value : fields.slice(1).join(" ");
   const m = KEY_LINE.exec(line);
   if (!m) {
-    throw new Error(
-      "hostKey must be an OpenSSH public key line (e.g. 'ssh-ed25519 AAAA...') or a 'SHA256:...' fingerprint",
-    );
+    throw new Error("hostKey must be an OpenSSH public key line (e.g. 'ssh-ed25519 AAAA...') or a 'SHA256:...' fingerprint");
   }
   const blob = Buffer.from(m[2], "base64");
   // The blob starts with its own algorithm name; a mismatch means a pasted or truncated key.

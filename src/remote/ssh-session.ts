@@ -2,13 +2,7 @@ import { createHash } from "node:crypto";
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import type { ConnectionSpec } from "./connection-spec";
 import { targetOf } from "./connection-spec";
-import {
-  AuthenticationError,
-  HostKeyMismatchError,
-  HostUnreachableError,
-  RemoteCommandError,
-  RemoteError,
-} from "./errors";
+import { AuthenticationError, HostKeyMismatchError, HostUnreachableError, RemoteCommandError, RemoteError } from "./errors";
 import { shq } from "../model/shell";
 import { fingerprintOf, parsePinnedHostKey } from "./host-key";
 import { DEFAULT_CONNECT_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
@@ -202,7 +196,12 @@ export class SshSession {
             ),
           );
         } else if (err.level === "client-authentication") {
-          reject(new AuthenticationError(target, `authentication failed for user '${spec.user ?? DEFAULT_SSH_USER}': the server refused the key`));
+          reject(
+            new AuthenticationError(
+              target,
+              `authentication failed for user '${spec.user ?? DEFAULT_SSH_USER}': the server refused the key`,
+            ),
+          );
         } else if (
           err.level === "client-socket" ||
           err.level === "client-timeout" ||
@@ -259,9 +258,7 @@ export class SshSession {
       stream.on("exit", (code: number | null) => {
         exitCode = code;
       });
-      stream.on("close", () =>
-        resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString(), exitCode }),
-      );
+      stream.on("close", () => resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString(), exitCode }));
       if (opts.stdin === undefined) stream.end();
       else if (typeof opts.stdin === "string" || Buffer.isBuffer(opts.stdin)) stream.end(opts.stdin);
       else {

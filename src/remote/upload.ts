@@ -26,7 +26,11 @@ export async function uploadFile(
   const got = (await session.exec(`sha256sum ${tmp} | cut -d' ' -f1`)).stdout.trim();
   if (got !== sha256) {
     await session.exec(`rm -f ${tmp}`, { allowFailure: true });
-    throw new RemoteError(session.target, `upload of ${path.basename(localPath)} arrived with sha256 ${got}, expected ${sha256}`, "DOCKYARD_UPLOAD_FAILED");
+    throw new RemoteError(
+      session.target,
+      `upload of ${path.basename(localPath)} arrived with sha256 ${got}, expected ${sha256}`,
+      "DOCKYARD_UPLOAD_FAILED",
+    );
   }
   await session.exec(`mv -f ${tmp} ${q}`);
   return { uploaded: true };

@@ -62,7 +62,8 @@ export class RolloutGate extends DockyardComponent {
     const { pauseSeconds, timeoutSeconds } = this.checked(() => {
       if (!Array.isArray(args?.after)) invalid("after", "must list the engines, daemon configs and containers of the batch before");
       args.after.forEach((r, i) => {
-        if (!(r instanceof DockerEngine || r instanceof DaemonConfig || r instanceof Container)) invalid(`after[${i}]`, "must be a DockerEngine, DaemonConfig or Container");
+        if (!(r instanceof DockerEngine || r instanceof DaemonConfig || r instanceof Container))
+          invalid(`after[${i}]`, "must be a DockerEngine, DaemonConfig or Container");
       });
       const pause = args.pause ?? DEFAULT_GATE_PAUSE;
       const timeout = args.timeout ?? DEFAULT_GATE_TIMEOUT;

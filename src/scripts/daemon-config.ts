@@ -10,7 +10,8 @@ export const PROXY_DROP_IN = "/etc/systemd/system/docker.service.d/http-proxy.co
 
 /** The drop-in's text. `%` is systemd's specifier character, so it is doubled. */
 export function renderProxyDropIn(proxy: DaemonProxy): string {
-  const env = (name: string, value: string | undefined) => (value === undefined ? [] : [`Environment="${name}=${value.replace(/%/g, "%%")}"`]);
+  const env = (name: string, value: string | undefined) =>
+    value === undefined ? [] : [`Environment="${name}=${value.replace(/%/g, "%%")}"`];
   return [
     "# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.",
     "[Service]",
@@ -94,7 +95,9 @@ export function parseDaemonProbe(output: string): DaemonProbe {
     probe.info = {
       mirrors: rc.Mirrors ?? [],
       insecureRegistries: [
-        ...Object.entries(rc.IndexConfigs ?? {}).filter(([, v]) => v.Secure === false).map(([k]) => k),
+        ...Object.entries(rc.IndexConfigs ?? {})
+          .filter(([, v]) => v.Secure === false)
+          .map(([k]) => k),
         ...(rc.InsecureRegistryCIDRs ?? []),
       ],
       liveRestore: !!i.LiveRestoreEnabled,
@@ -168,7 +171,7 @@ export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "wri
     "fi",
     'if [ -f "$f" ]; then cp -p "$f" "$b"; had=1; else rm -f "$b"; had=0; fi',
     proxy && `p=${PROXY_DROP_IN}`,
-    proxy && "install -d -m 0755 \"$(dirname \"$p\")\"",
+    proxy && 'install -d -m 0755 "$(dirname "$p")"',
     proxy && 'if [ -f "$p" ]; then cp -p "$p" "$p.dockyard-backup"; hadp=1; else rm -f "$p.dockyard-backup"; hadp=0; fi',
     dropIn === "write" && "# The drop-in comes on stdin: proxy URLs may carry credentials.",
     dropIn === "write" && '(umask 077; cat > "$p.dockyard-new")',

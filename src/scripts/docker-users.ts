@@ -6,7 +6,10 @@ import { script } from "./shell";
 export function renderDockerUsersProbe(users: string[]): string {
   return [
     `${sectionMarker("group")}; if getent group docker >/dev/null 2>&1; then echo yes; else echo no; fi`,
-    ...users.map((u) => `${sectionMarker(`user ${u}`)}; if id -u ${shq(u)} >/dev/null 2>&1; then echo exists; if id -nG ${shq(u)} | tr ' ' '\\n' | grep -qx docker; then echo member; fi; fi`),
+    ...users.map(
+      (u) =>
+        `${sectionMarker(`user ${u}`)}; if id -u ${shq(u)} >/dev/null 2>&1; then echo exists; if id -nG ${shq(u)} | tr ' ' '\\n' | grep -qx docker; then echo member; fi; fi`,
+    ),
     "",
   ].join("\n");
 }

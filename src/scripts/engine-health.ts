@@ -24,7 +24,14 @@ export function renderEngineDiagnosis(): string {
 
 /** The reasons the diagnosis printed; one that says nothing still gets a reason. */
 export function parseEngineDiagnosis(output: string): string[] {
-  const reasons = [...new Set(output.split("\n").map((l) => l.trim()).filter(Boolean))];
+  const reasons = [
+    ...new Set(
+      output
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ];
   return reasons.length ? reasons : ["docker system dial-stdio got no answer from dockerd"];
 }
 
@@ -36,7 +43,7 @@ export function parseEngineDiagnosis(output: string): string[] {
 export function renderServiceHealthProbe(): string {
   return [
     "echo '@@dockyard@@ containerd'; if systemctl cat containerd.service >/dev/null 2>&1; then systemctl is-active containerd.service 2>/dev/null || true; fi",
-    "echo '@@dockyard@@ masked'; for u in docker.service docker.socket containerd.service; do case \"$(systemctl is-enabled $u 2>/dev/null || true)\" in masked*) echo \"$u\" ;; esac; done",
+    'echo \'@@dockyard@@ masked\'; for u in docker.service docker.socket containerd.service; do case "$(systemctl is-enabled $u 2>/dev/null || true)" in masked*) echo "$u" ;; esac; done',
     "",
   ].join("\n");
 }
@@ -50,7 +57,10 @@ export interface ServiceHealth {
 
 export function parseServiceHealth(sections: Record<string, string>): ServiceHealth {
   const containerd = (sections.containerd ?? "").trim();
-  const masked = (sections.masked ?? "").split("\n").map((l) => l.trim()).filter(Boolean);
+  const masked = (sections.masked ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return { ...(containerd ? { containerd } : {}), masked };
 }
 

@@ -93,8 +93,7 @@ export function containerdServiceUnit(installDir: string): string {
  */
 export function renderOfflineInstall(opts: { bundlePath: string; sha256: string; installDir: string }): string {
   const dir = opts.installDir;
-  const writeUnit = (path: string, content: string) =>
-    `cat > ${path}.new <<'UNIT'\n${content}UNIT\nmv ${path}.new ${path}`;
+  const writeUnit = (path: string, content: string) => `cat > ${path}.new <<'UNIT'\n${content}UNIT\nmv ${path}.new ${path}`;
   return script(
     `bundle=${shq(opts.bundlePath)}`,
     `dir=${shq(dir)}`,

@@ -110,7 +110,7 @@ export function renderOnlinePrepare(d: Distro, source: PackageSource, repo: Onli
 
 /** The engine package whose versions decide the pin. */
 export function enginePackage(d: Distro, source: PackageSource): string {
-  return source === "docker-ce" ? "docker-ce" : d.distroPackage ?? "docker";
+  return source === "docker-ce" ? "docker-ce" : (d.distroPackage ?? "docker");
 }
 
 /** Prints every available version of the engine package, one per line (read-only). */
@@ -200,7 +200,8 @@ export function renderOnlineInstall(d: Distro, plan: InstallPlan): string {
 /** Removes what an online install added (packages, repository, key, hold); images and volumes stay. */
 export function renderOnlineUninstall(d: Distro, source: PackageSource): string {
   const pm = packageManagerOf(d);
-  const pkgs = source === "docker-ce" ? [...DOCKER_CE_PACKAGES, "docker-buildx-plugin", "docker-compose-plugin"] : [enginePackage(d, source)];
+  const pkgs =
+    source === "docker-ce" ? [...DOCKER_CE_PACKAGES, "docker-buildx-plugin", "docker-compose-plugin"] : [enginePackage(d, source)];
   return script(
     ...pm.preamble,
     "systemctl disable --now docker.socket docker.service >/dev/null 2>&1 || true",

@@ -6,7 +6,6 @@ import { script } from "./shell";
 /** The engine packages the probe reports the versions of. */
 const ENGINE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker.io", "docker", "moby-engine"];
 
-
 /**
  * Enables containerd (when it has a unit) and docker on boot, starts them (restarting docker when
  * its binaries changed), and waits until the daemon answers; prints docker's journal if not.
@@ -92,8 +91,14 @@ export function parseEngineProbe(output: string): EngineState {
     active: (sections.active ?? "").trim() || "unknown",
     enabled: (sections.enabled ?? "").trim() || "unknown",
     packages: {},
-    missingFiles: (sections.missing ?? "").split("\n").map((l) => l.trim()).filter(Boolean),
-    missingPackagedFiles: (sections["packaged-missing"] ?? "").split("\n").map((l) => l.trim()).filter(Boolean),
+    missingFiles: (sections.missing ?? "")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean),
+    missingPackagedFiles: (sections["packaged-missing"] ?? "")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean),
   };
   const versionJson = (sections.version ?? "").trim();
   if (versionJson.startsWith("{")) {
@@ -123,7 +128,7 @@ export function parseEngineProbe(output: string): EngineState {
   const offline = (sections.offline ?? "").trim();
   if (offline.startsWith("{")) {
     try {
-      state.offline = JSON.parse(offline);
+      state.offline = JSON.parse(offline) as EngineState["offline"];
     } catch {
       // an unreadable record is treated as absent
     }

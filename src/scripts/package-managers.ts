@@ -100,8 +100,14 @@ const apt: PackageManager = {
 
 /** The old engines of RHEL-like distributions, as Docker's install guide lists them. */
 const RPM_OLD_ENGINES = [
-  "docker", "docker-client", "docker-client-latest", "docker-common", "docker-latest",
-  "docker-latest-logrotate", "docker-logrotate", "docker-engine",
+  "docker",
+  "docker-client",
+  "docker-client-latest",
+  "docker-common",
+  "docker-latest",
+  "docker-latest-logrotate",
+  "docker-logrotate",
+  "docker-engine",
 ];
 
 /**
@@ -126,7 +132,12 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
     install: (pkgs, { downgrade, reinstall }) =>
       // yum 3 installs nothing older than what is there: a downgrade names only the pinned packages.
       downgrade
-        ? [`${cmd} downgrade -y ${pkgs.filter((p) => p.version).map(spec).join(" ")}`]
+        ? [
+            `${cmd} downgrade -y ${pkgs
+              .filter((p) => p.version)
+              .map(spec)
+              .join(" ")}`,
+          ]
         : reinstall
           ? [`${cmd} reinstall -y ${pkgs.map(spec).join(" ")}`]
           : [`${cmd} install -y ${pkgs.map(spec).join(" ")}`],

@@ -45,11 +45,22 @@ export const MANAGED_LABEL = "dockyard.managed";
 const NS = 1e9;
 
 function policy(p: UpdatePolicySpec): Record<string, unknown> {
-  return { Parallelism: p.parallelism, Delay: p.delaySeconds * NS, FailureAction: p.failureAction, Order: p.order, Monitor: p.monitorSeconds * NS, MaxFailureRatio: 0 };
+  return {
+    Parallelism: p.parallelism,
+    Delay: p.delaySeconds * NS,
+    FailureAction: p.failureAction,
+    Order: p.order,
+    Monitor: p.monitorSeconds * NS,
+    MaxFailureRatio: 0,
+  };
 }
 
 /** The Engine API's ServiceSpec (POST /services/create, /services/{id}/update). */
-export function renderServiceSpec(s: ServiceSpec, env: Record<string, string>, networkIds: Record<string, string>): Record<string, unknown> {
+export function renderServiceSpec(
+  s: ServiceSpec,
+  env: Record<string, string>,
+  networkIds: Record<string, string>,
+): Record<string, unknown> {
   const containerSpec: Record<string, unknown> = {
     Image: s.image,
     Env: Object.entries(env)
@@ -71,7 +82,12 @@ export function renderServiceSpec(s: ServiceSpec, env: Record<string, string>, n
     UpdateConfig: policy(s.update),
     RollbackConfig: policy(s.rollback),
     EndpointSpec: {
-      Ports: s.ports.map((p) => ({ Protocol: p.protocol, TargetPort: p.targetPort, PublishedPort: p.publishedPort, PublishMode: p.publishMode })),
+      Ports: s.ports.map((p) => ({
+        Protocol: p.protocol,
+        TargetPort: p.targetPort,
+        PublishedPort: p.publishedPort,
+        PublishMode: p.publishMode,
+      })),
     },
   };
 }
@@ -92,13 +108,19 @@ interface ActualSpec {
 
 // Key order is not meaning: the state hands specs back with their keys sorted.
 const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
-const sortedPorts = (ports: ServicePortSpec[]) => [...ports].sort((a, b) => a.publishedPort - b.publishedPort || a.protocol.localeCompare(b.protocol));
+const sortedPorts = (ports: ServicePortSpec[]) =>
+  [...ports].sort((a, b) => a.publishedPort - b.publishedPort || a.protocol.localeCompare(b.protocol));
 
 /**
  * What differs between the declared service and the spec the manager reports, one line per
  * setting. Env is compared but never quoted (its values may be secrets).
  */
-export function serviceSpecDrift(s: ServiceSpec, env: Record<string, string>, networkIds: Record<string, string>, actual: ActualSpec): string[] {
+export function serviceSpecDrift(
+  s: ServiceSpec,
+  env: Record<string, string>,
+  networkIds: Record<string, string>,
+  actual: ActualSpec,
+): string[] {
   const want = renderServiceSpec(s, env, networkIds) as ActualSpec;
   const reasons: string[] = [];
   const name = s.name;
@@ -113,10 +135,13 @@ export function serviceSpecDrift(s: ServiceSpec, env: Record<string, string>, ne
   if (!same([...(cs.Env ?? [])].sort(), wcs.Env)) reasons.push(`service ${name} has other environment variables`);
   if (!same(cs.Command, wcs.Command) || !same(cs.Args, wcs.Args)) reasons.push(`service ${name} runs another command`);
   if (!same([...(actual.TaskTemplate?.Placement?.Constraints ?? [])].sort(), [...s.constraints].sort())) {
-    reasons.push(`service ${name} has constraints ${JSON.stringify(actual.TaskTemplate?.Placement?.Constraints ?? [])}, want ${JSON.stringify(s.constraints)}`);
+    reasons.push(
+      `service ${name} has constraints ${JSON.stringify(actual.TaskTemplate?.Placement?.Constraints ?? [])}, want ${JSON.stringify(s.constraints)}`,
+    );
   }
   const nets = (actual.TaskTemplate?.Networks ?? []).map((n) => n.Target).sort();
-  if (!same(nets, (want.TaskTemplate!.Networks ?? []).map((n) => n.Target).sort())) reasons.push(`service ${name} is attached to other networks`);
+  if (!same(nets, (want.TaskTemplate!.Networks ?? []).map((n) => n.Target).sort()))
+    reasons.push(`service ${name} is attached to other networks`);
   const ports: ServicePortSpec[] = (actual.EndpointSpec?.Ports ?? []).map((p) => ({
     targetPort: p.TargetPort ?? 0,
     publishedPort: p.PublishedPort ?? 0,
@@ -124,7 +149,10 @@ export function serviceSpecDrift(s: ServiceSpec, env: Record<string, string>, ne
     publishMode: (p.PublishMode ?? "ingress") as "host" | "ingress",
   }));
   if (!same(sortedPorts(ports), sortedPorts(s.ports))) reasons.push(`service ${name} publishes other ports`);
-  for (const [key, label] of [["UpdateConfig", "update"], ["RollbackConfig", "rollback"]] as const) {
+  for (const [key, label] of [
+    ["UpdateConfig", "update"],
+    ["RollbackConfig", "rollback"],
+  ] as const) {
     const a = actual[key] ?? {};
     const w = want[key]!;
     const fields = ["Parallelism", "Delay", "FailureAction", "Order", "Monitor"];
@@ -139,17 +167,25 @@ export function serviceSpecDrift(s: ServiceSpec, env: Record<string, string>, ne
 const defaultsOf: Record<string, unknown> = { Parallelism: 0, Delay: 0, FailureAction: "pause", Order: "stop-first", Monitor: 0 };
 
 /** Parses a published port: `"8080:80"`, `"8080:80/udp"`; host mode unless `ingress` is asked. */
-export function parseServicePort(p: string | { targetPort: number; publishedPort?: number; protocol?: "tcp" | "udp"; publishMode?: "host" | "ingress" }): ServicePortSpec | string {
+export function parseServicePort(
+  p: string | { targetPort: number; publishedPort?: number; protocol?: "tcp" | "udp"; publishMode?: "host" | "ingress" },
+): ServicePortSpec | string {
   if (typeof p === "string") {
     const m = /^(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(p.trim());
     if (!m) return `must look like "8080:80" or "53:53/udp" (got ${JSON.stringify(p)})`;
     p = { publishedPort: Number(m[1]), targetPort: Number(m[2]), protocol: (m[3] as "tcp" | "udp") ?? "tcp" };
   }
-  const spec: ServicePortSpec = { targetPort: p.targetPort, publishedPort: p.publishedPort ?? p.targetPort, protocol: p.protocol ?? "tcp", publishMode: p.publishMode ?? "host" };
+  const spec: ServicePortSpec = {
+    targetPort: p.targetPort,
+    publishedPort: p.publishedPort ?? p.targetPort,
+    protocol: p.protocol ?? "tcp",
+    publishMode: p.publishMode ?? "host",
+  };
   for (const v of [spec.targetPort, spec.publishedPort]) {
     if (!Number.isInteger(v) || v < 1 || v > 65535) return `ports must be integers 1-65535 (got ${JSON.stringify(v)})`;
   }
   if (!["tcp", "udp"].includes(spec.protocol)) return `protocol must be tcp or udp (got ${JSON.stringify(spec.protocol)})`;
-  if (!["host", "ingress"].includes(spec.publishMode)) return `publishMode must be host or ingress (got ${JSON.stringify(spec.publishMode)})`;
+  if (!["host", "ingress"].includes(spec.publishMode))
+    return `publishMode must be host or ingress (got ${JSON.stringify(spec.publishMode)})`;
   return spec;
 }

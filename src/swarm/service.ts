@@ -176,19 +176,24 @@ function checkPolicy(p: UpdatePolicyArgs | undefined, path: string): UpdatePolic
     order: p?.order ?? "stop-first",
     monitorSeconds: p?.monitorSeconds ?? 5,
   };
-  if (!Number.isInteger(r.parallelism) || r.parallelism < 0) invalid(`${path}.parallelism`, `must be an integer >= 0 (got ${JSON.stringify(r.parallelism)})`);
+  if (!Number.isInteger(r.parallelism) || r.parallelism < 0)
+    invalid(`${path}.parallelism`, `must be an integer >= 0 (got ${JSON.stringify(r.parallelism)})`);
   if (!(r.delaySeconds >= 0)) invalid(`${path}.delaySeconds`, `must be >= 0 (got ${JSON.stringify(r.delaySeconds)})`);
   if (!(r.monitorSeconds >= 0)) invalid(`${path}.monitorSeconds`, `must be >= 0 (got ${JSON.stringify(r.monitorSeconds)})`);
-  if (!["pause", "continue", "rollback"].includes(r.failureAction)) invalid(`${path}.failureAction`, `must be pause, continue or rollback (got ${JSON.stringify(r.failureAction)})`);
-  if (!["stop-first", "start-first"].includes(r.order)) invalid(`${path}.order`, `must be stop-first or start-first (got ${JSON.stringify(r.order)})`);
+  if (!["pause", "continue", "rollback"].includes(r.failureAction))
+    invalid(`${path}.failureAction`, `must be pause, continue or rollback (got ${JSON.stringify(r.failureAction)})`);
+  if (!["stop-first", "start-first"].includes(r.order))
+    invalid(`${path}.order`, `must be stop-first or start-first (got ${JSON.stringify(r.order)})`);
   return r;
 }
 
 /** Checks the arguments that need no host; returns the fixed parts of the spec. */
 export function checkServiceArgs(args: ServiceArgs): Omit<ServiceSpec, "image" | "labels"> & { labels: Record<string, string> } {
   if (!args?.swarm) invalid("swarm", "is required");
-  if (!Array.isArray(args.swarm.managerEngines) || args.swarm.managerEngines.length === 0) invalid("swarm", "has no managers: a service is managed through a manager");
-  if (typeof args.name !== "string" || !NAME.test(args.name)) invalid("name", `must be a service name like web (got ${JSON.stringify(args.name)})`);
+  if (!Array.isArray(args.swarm.managerEngines) || args.swarm.managerEngines.length === 0)
+    invalid("swarm", "has no managers: a service is managed through a manager");
+  if (typeof args.name !== "string" || !NAME.test(args.name))
+    invalid("name", `must be a service name like web (got ${JSON.stringify(args.name)})`);
   if (args.image === undefined) invalid("image", "is required");
   if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
   const mode = args.mode ?? "replicated";
@@ -208,13 +213,15 @@ export function checkServiceArgs(args: ServiceArgs): Omit<ServiceSpec, "image" |
     seen.add(key);
   });
   (args.constraints ?? []).forEach((c, i) => {
-    if (typeof c !== "string" || !/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/.test(c)) invalid(`constraints[${i}]`, `must look like "node.role == worker" (got ${JSON.stringify(c)})`);
+    if (typeof c !== "string" || !/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/.test(c))
+      invalid(`constraints[${i}]`, `must look like "node.role == worker" (got ${JSON.stringify(c)})`);
   });
   (args.networks ?? []).forEach((n, i) => {
     if (typeof n !== "string" || !NAME.test(n)) invalid(`networks[${i}]`, `must be a network name (got ${JSON.stringify(n)})`);
   });
   const timeout = args.convergeTimeoutSeconds ?? 120;
-  if (!Number.isInteger(timeout) || timeout < 1) invalid("convergeTimeoutSeconds", `must be a positive integer (got ${JSON.stringify(timeout)})`);
+  if (!Number.isInteger(timeout) || timeout < 1)
+    invalid("convergeTimeoutSeconds", `must be a positive integer (got ${JSON.stringify(timeout)})`);
   const update = checkPolicy(args.updateConfig, "updateConfig");
   const rollback = checkPolicy(args.rollbackConfig, "rollbackConfig");
   const fixed: Omit<ServiceSpec, "image" | "labels"> & { labels: Record<string, string> } = {
@@ -261,12 +268,20 @@ export class Service extends DockyardComponent {
     const image =
       args.image instanceof Image
         ? args.image
-        : new Image(`${name}-image`, { engine: manager, ref: args.image, credentials: args.credentials, keepOnDestroy: true }, this.childOptions(args.swarm.ready));
+        : new Image(
+            `${name}-image`,
+            { engine: manager, ref: args.image, credentials: args.credentials, keepOnDestroy: true },
+            this.childOptions(args.swarm.ready),
+          );
     const spec = image.repoDigest.apply((img): ServiceSpec => ({ ...fixed, image: img }));
     const env = pulumi.output(args.env ?? {}).apply((e) => e as Record<string, string>);
     const c = args.credentials;
     const registryAuth = c
-      ? pulumi.secret(pulumi.all([c.server, c.username, c.password]).apply(([serveraddress, username, password]) => ({ serveraddress, username, password })))
+      ? pulumi.secret(
+          pulumi
+            .all([c.server, c.username, c.password])
+            .apply(([serveraddress, username, password]) => ({ serveraddress, username, password })),
+        )
       : undefined;
     const res = new ServiceResource(
       `${name}-service`,

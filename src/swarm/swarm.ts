@@ -76,7 +76,8 @@ function checkNodes(list: SwarmNodeArgs[] | undefined, path: string): void {
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(k)) invalid(`${path}[${i}].labels`, `has a bad label name ${JSON.stringify(k)}`);
       if (typeof v !== "string") invalid(`${path}[${i}].labels.${k}`, "must be a string");
     }
-    if (n.advertiseAddr !== undefined && !/^[A-Za-z0-9.:_[\]-]+$/.test(n.advertiseAddr)) invalid(`${path}[${i}].advertiseAddr`, "must be an address or interface name");
+    if (n.advertiseAddr !== undefined && !/^[A-Za-z0-9.:_[\]-]+$/.test(n.advertiseAddr))
+      invalid(`${path}[${i}].advertiseAddr`, "must be an address or interface name");
   });
 }
 
@@ -120,10 +121,15 @@ export class Swarm extends DockyardComponent {
       checkNodes(args.workers, "workers");
       const engines = [...args.managers, ...(args.workers ?? [])].map((n) => n.engine);
       engines.forEach((e, i) => {
-        if (engines.indexOf(e) !== i) invalid(i < args.managers.length ? `managers[${i}]` : `workers[${i - args.managers.length}]`, "is an engine already listed in this swarm");
+        if (engines.indexOf(e) !== i)
+          invalid(
+            i < args.managers.length ? `managers[${i}]` : `workers[${i - args.managers.length}]`,
+            "is an engine already listed in this swarm",
+          );
       });
       for (const p of args.defaultAddrPool ?? []) {
-        if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(p)) invalid("defaultAddrPool", `must be IPv4 CIDRs like 10.20.0.0/16 (got ${JSON.stringify(p)})`);
+        if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(p))
+          invalid("defaultAddrPool", `must be IPv4 CIDRs like 10.20.0.0/16 (got ${JSON.stringify(p)})`);
       }
       if (args.subnetSize !== undefined && (!Number.isInteger(args.subnetSize) || args.subnetSize < 16 || args.subnetSize > 28)) {
         invalid("subnetSize", `must be an integer 16-28 (got ${JSON.stringify(args.subnetSize)})`);

@@ -167,16 +167,22 @@ export function resolveVolume(v: string | VolumeSpec | VolumeMountArgs, i: numbe
 }
 
 /** A network to join, checked: its name, aliases and the Network it comes from (if any). */
-export function parseNetwork(n: Network | string | ContainerNetworkArgs, i: number, engine?: DockerEngine): { name: string; aliases: string[]; network?: Network } {
+export function parseNetwork(
+  n: Network | string | ContainerNetworkArgs,
+  i: number,
+  engine?: DockerEngine,
+): { name: string; aliases: string[]; network?: Network } {
   const entry: ContainerNetworkArgs = typeof n === "string" || n instanceof Network ? { network: n } : n;
   const net = entry?.network;
   if (!(net instanceof Network) && (typeof net !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(net))) {
     invalid(`networks[${i}].network`, `must be a Network or a network name (got ${JSON.stringify(net)})`);
   }
-  if (net instanceof Network && engine && net.engine !== engine) invalid(`networks[${i}].network`, `is a network of another engine (${net.networkName})`);
+  if (net instanceof Network && engine && net.engine !== engine)
+    invalid(`networks[${i}].network`, `is a network of another engine (${net.networkName})`);
   const aliases = entry.aliases ?? [];
   aliases.forEach((a, j) => {
-    if (typeof a !== "string" || !/^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/.test(a)) invalid(`networks[${i}].aliases[${j}]`, `must be a host name like backend (got ${JSON.stringify(a)})`);
+    if (typeof a !== "string" || !/^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/.test(a))
+      invalid(`networks[${i}].aliases[${j}]`, `must be a host name like backend (got ${JSON.stringify(a)})`);
   });
   const name = net instanceof Network ? net.networkName : net;
   return net instanceof Network ? { name, aliases, network: net } : { name, aliases };
@@ -208,10 +214,12 @@ export class Container extends DockyardComponent {
     super("dockyard:workload:Container", name, opts);
     const fixed = this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
-      if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name)) invalid("name", `must be a container name like nginx-container (got ${JSON.stringify(args.name)})`);
+      if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name))
+        invalid("name", `must be a container name like nginx-container (got ${JSON.stringify(args.name)})`);
       if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
       const restartPolicy = args.restartPolicy ?? DEFAULT_RESTART_POLICY;
-      if (!["no", "always", "unless-stopped", "on-failure"].includes(restartPolicy)) invalid("restartPolicy", "must be no, always, unless-stopped or on-failure");
+      if (!["no", "always", "unless-stopped", "on-failure"].includes(restartPolicy))
+        invalid("restartPolicy", "must be no, always, unless-stopped or on-failure");
       const ports = (args.ports ?? []).map(parsePort);
       const seen = new Set<string>();
       ports.forEach((p, i) => {
@@ -229,7 +237,8 @@ export class Container extends DockyardComponent {
       const hc = args.healthCheck;
       let healthcheck: HealthSpec | undefined;
       if (hc) {
-        if (!Array.isArray(hc.test) || hc.test.length === 0) invalid("healthCheck.test", 'must be a command like ["CMD", "curl", "-f", "http://localhost/"]');
+        if (!Array.isArray(hc.test) || hc.test.length === 0)
+          invalid("healthCheck.test", 'must be a command like ["CMD", "curl", "-f", "http://localhost/"]');
         healthcheck = {
           test: hc.test,
           intervalSeconds: hc.intervalSeconds ?? 10,
@@ -255,7 +264,12 @@ export class Container extends DockyardComponent {
       };
       if (command) s.command = command;
       // Only set when there are networks, so containers declared before networks existed keep their state.
-      if (fixed.networks.length) s.networks = fixed.networks.map((n, i): ContainerNetworkSpec => ({ name: n.name, aliases: n.aliases, ...(ids[i] ? { id: ids[i] } : {}) }));
+      if (fixed.networks.length)
+        s.networks = fixed.networks.map((n, i): ContainerNetworkSpec => ({
+          name: n.name,
+          aliases: n.aliases,
+          ...(ids[i] ? { id: ids[i] } : {}),
+        }));
       if (fixed.healthcheck) s.healthcheck = fixed.healthcheck;
       if (fixed.memoryBytes !== undefined) s.memoryBytes = fixed.memoryBytes;
       if (args.cpus !== undefined) s.cpus = args.cpus;

@@ -94,14 +94,19 @@ export interface ImageArgs {
 /** Lists a build context's files and hashes them, so a changed file rebuilds. */
 export function buildSpec(b: BuildArgs): BuildSpec {
   const context = path.resolve(b.context);
-  if (!existsSync(context) || !statSync(context).isDirectory()) invalid("build.context", `must be a directory (got ${JSON.stringify(b.context)})`);
+  if (!existsSync(context) || !statSync(context).isDirectory())
+    invalid("build.context", `must be a directory (got ${JSON.stringify(b.context)})`);
   const dockerfile = b.dockerfile ?? "Dockerfile";
   const files = (readdirSync(context, { recursive: true, encoding: "utf8" }) as string[])
     .filter((f) => statSync(path.join(context, f)).isFile())
     .sort();
   if (!files.includes(dockerfile)) invalid("build.dockerfile", `${dockerfile} is not in ${b.context}`);
   const hash = createHash("sha256");
-  for (const f of files) hash.update(`${f}\0`).update(readFileSync(path.join(context, f))).update("\0");
+  for (const f of files)
+    hash
+      .update(`${f}\0`)
+      .update(readFileSync(path.join(context, f)))
+      .update("\0");
   hash.update(JSON.stringify([dockerfile, b.args ?? {}]));
   return { context, files, contextHash: hash.digest("hex").slice(0, 16), dockerfile, args: b.args ?? {}, push: b.push ?? false };
 }
@@ -130,7 +135,8 @@ export class Image extends DockyardComponent {
     const policy = args?.pullPolicy ?? "ifMissing";
     this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
-      if (policy !== "always" && policy !== "ifMissing") invalid("pullPolicy", `must be always or ifMissing (got ${JSON.stringify(policy)})`);
+      if (policy !== "always" && policy !== "ifMissing")
+        invalid("pullPolicy", `must be always or ifMissing (got ${JSON.stringify(policy)})`);
       if (typeof args.ref === "string" && imageRefProblem(args.ref)) invalid("ref", imageRefProblem(args.ref));
     });
     const build = args.build ? this.checked(() => buildSpec(args.build!)) : undefined;
@@ -140,7 +146,11 @@ export class Image extends DockyardComponent {
     });
     const c = args.credentials;
     const registryAuth = c
-      ? pulumi.secret(pulumi.all([c.server, c.username, c.password]).apply(([serveraddress, username, password]) => ({ serveraddress, username, password })))
+      ? pulumi.secret(
+          pulumi
+            .all([c.server, c.username, c.password])
+            .apply(([serveraddress, username, password]) => ({ serveraddress, username, password })),
+        )
       : undefined;
     const host = args.engine.host;
     const res = new ImageResource(

@@ -51,9 +51,11 @@ export interface NetworkArgs {
 
 /** The network spec from the arguments, or a bad-argument error naming the field. */
 export function networkSpec(args: Omit<NetworkArgs, "engine">): NetworkSpec {
-  if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name)) invalid("name", `must be a network name like shop-net (got ${JSON.stringify(args.name)})`);
+  if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name))
+    invalid("name", `must be a network name like shop-net (got ${JSON.stringify(args.name)})`);
   const driver = args.driver ?? "bridge";
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$/.test(driver)) invalid("driver", `must be a driver name like bridge (got ${JSON.stringify(driver)})`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$/.test(driver))
+    invalid("driver", `must be a driver name like bridge (got ${JSON.stringify(driver)})`);
   if (args.subnet !== undefined && cidrProblem(args.subnet)) invalid("subnet", cidrProblem(args.subnet));
   if (args.gateway !== undefined) {
     if (args.subnet === undefined) invalid("gateway", "needs a subnet to lie in: set subnet too");

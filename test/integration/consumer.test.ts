@@ -27,7 +27,9 @@ test.before(async () => {
   await pulumiEngine();
   // --ignore-scripts: pack the build scripts/setup made; prepack's clean rebuild would pull dist/
   // out from under the tests running beside this one.
-  const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: REPO, encoding: "utf8" }));
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: REPO, encoding: "utf8" }),
+  );
   tarball = path.join(work, packed[0].filename as string);
   rig = await Rig.start({ hosts: 4, registry: true });
   let server: { baseUrl: string };
@@ -75,14 +77,43 @@ function makeProject(name: string, sdk: string): string {
   writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
   writeFileSync(
     path.join(dir, "package.json"),
-    JSON.stringify({ name, private: true, main: "index.ts", dependencies: { "@pulumi/pulumi": sdk, "pulumi-dockyard": `file:${tarball}` }, devDependencies: { typescript: "5.9.3", "@types/node": "20.19.43" } }, null, 2),
+    JSON.stringify(
+      {
+        name,
+        private: true,
+        main: "index.ts",
+        dependencies: { "@pulumi/pulumi": sdk, "pulumi-dockyard": `file:${tarball}` },
+        devDependencies: { typescript: "5.9.3", "@types/node": "20.19.43" },
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(
     path.join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true, types: ["node"] }, files: ["index.ts"] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "commonjs",
+          moduleResolution: "node",
+          esModuleInterop: true,
+          skipLibCheck: true,
+          types: ["node"],
+        },
+        files: ["index.ts"],
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(path.join(dir, "index.ts"), PROGRAM);
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel", "error"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], timeout: 10 * 60 * 1000 });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel", "error"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 10 * 60 * 1000,
+  });
   return dir;
 }
 

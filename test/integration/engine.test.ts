@@ -45,7 +45,10 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
     t.is(up.outputs.packageVersion.value, "5:24.0.7-1~debian.12~bookworm");
     t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
     // The packages came from the mirror, by the apt line Dockyard wrote.
-    t.regex(await rig.exec(h, "cat /etc/apt/sources.list.d/docker.list"), new RegExp(`^deb \\[arch=amd64 signed-by=/etc/apt/keyrings/docker.asc\\] ${mirror}/linux/debian bookworm stable`));
+    t.regex(
+      await rig.exec(h, "cat /etc/apt/sources.list.d/docker.list"),
+      new RegExp(`^deb \\[arch=amd64 signed-by=/etc/apt/keyrings/docker.asc\\] ${mirror}/linux/debian bookworm stable`),
+    );
     t.regex(await rig.exec(h, "apt-mark showhold"), /docker-ce\n/);
     const server = (await rig.exec(h, "docker version --format '{{.Server.Version}} {{.Server.APIVersion}}'")).trim();
     t.is(`${up.outputs.version.value} ${up.outputs.apiVersion.value}`, server);
@@ -60,7 +63,10 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
 
     version = "24.0.7";
     const refused = await t.throwsAsync(stack.up());
-    t.regex(refused!.message, /25\.0\.3-1~debian\.12~bookworm is installed and the pin '24\.0\.7' resolves to the older .* set allowDowngrade/);
+    t.regex(
+      refused!.message,
+      /25\.0\.3-1~debian\.12~bookworm is installed and the pin '24\.0\.7' resolves to the older .* set allowDowngrade/,
+    );
     t.regex(refused!.message, new RegExp(`root@${h.address}:22`));
     t.is(await dpkgVersion(h, "docker-ce"), "5:25.0.3-1~debian.12~bookworm", "nothing changed");
 
@@ -69,12 +75,18 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
     t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
 
     // Drift: the engine removed by hand.
-    await rig.exec(h, "apt-mark unhold docker-ce >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq docker-ce >/dev/null 2>&1");
+    await rig.exec(
+      h,
+      "apt-mark unhold docker-ce >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq docker-ce >/dev/null 2>&1",
+    );
     const refresh = await stack.refresh();
     t.deepEqual(changesOf(refresh.summary), { update: 1 }, "refresh shows the removed engine");
     // Stack outputs keep the program's last values; the refreshed resource state holds the drift.
     const drift = engineState(await stack.exportStack())?.drift as string[] | undefined;
-    t.truthy(drift?.some((d) => /not installed|not running/.test(d)), `drift: ${JSON.stringify(drift)}`);
+    t.truthy(
+      drift?.some((d) => /not installed|not running/.test(d)),
+      `drift: ${JSON.stringify(drift)}`,
+    );
     const repair = await stack.up();
     t.deepEqual(changesOf(repair.summary), { update: 1 });
     t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm");
@@ -85,9 +97,15 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
     const broken = await stack.refresh();
     t.deepEqual(changesOf(broken.summary), { update: 1 }, "refresh shows the deleted program");
     const brokenDrift = engineState(await stack.exportStack())?.drift as string[] | undefined;
-    t.truthy(brokenDrift?.some((d) => d.includes("files of the installed packages are missing: /usr/bin/dockerd")), `drift: ${JSON.stringify(brokenDrift)}`);
+    t.truthy(
+      brokenDrift?.some((d) => d.includes("files of the installed packages are missing: /usr/bin/dockerd")),
+      `drift: ${JSON.stringify(brokenDrift)}`,
+    );
     t.deepEqual(changesOf((await stack.up()).summary), { update: 1 }, "one up reinstalls it");
-    t.is((await rig.exec(h, "test -x /usr/bin/dockerd && docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
+    t.is(
+      (await rig.exec(h, "test -x /usr/bin/dockerd && docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(),
+      "up",
+    );
     t.is(await dpkgVersion(h, "docker-ce"), "5:24.0.7-1~debian.12~bookworm", "the same version");
     t.regex(await rig.exec(h, "apt-mark showhold"), /docker-ce\n/, "and held again");
     t.deepEqual(changesOf((await stack.refresh()).summary), {}, "then no drift");
@@ -151,7 +169,10 @@ test("offline from a bundle: installed without a download, uploaded once, drift 
     await rig.exec(h, "mv /etc/apt/sources.list /etc/apt/sources.list.off");
     const up = await stack.up();
     t.is(up.outputs.uploaded.value, true);
-    t.true(String(up.outputs.version.value).startsWith(pkgs.bundleVersion), `${up.outputs.version.value} is the bundle's ${pkgs.bundleVersion}`);
+    t.true(
+      String(up.outputs.version.value).startsWith(pkgs.bundleVersion),
+      `${up.outputs.version.value} is the bundle's ${pkgs.bundleVersion}`,
+    );
     t.regex((await rig.exec(h, "head -n1 /etc/systemd/system/docker.service")).trim(), /Managed by Dockyard/);
     t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
 

@@ -10,7 +10,10 @@ test.before(async () => {
   await pulumiEngine();
   rig = await Rig.start({ hosts: 2 });
   // h1 claims to be an OS outside the policy (the test controls its os-release).
-  await rig.exec(rig.hosts[0], `rm -f /etc/os-release && printf 'ID=gentoo\\nPRETTY_NAME="Gentoo Linux"\\nVERSION_ID=2.15\\n' > /etc/os-release`);
+  await rig.exec(
+    rig.hosts[0],
+    `rm -f /etc/os-release && printf 'ID=gentoo\\nPRETTY_NAME="Gentoo Linux"\\nVERSION_ID=2.15\\n' > /etc/os-release`,
+  );
 });
 
 test.after.always(async () => {
@@ -26,12 +29,15 @@ test.serial("a host outside policy is refused with its name and reason, and no h
   const { stack, cleanup } = await testStack("dockyard-preflight", "os", async () => {
     const hosts = [rigHost(rig, bad), rigHost(rig, good)];
     // Engines wait for every host's preflight: one refused host stops the whole fleet.
-    for (const h of hosts) new DockerEngine(`${h.urn}`.split("::").pop()! + "-docker", { host: h, source: "distro" }, { dependsOn: hosts });
+    hosts.forEach((h, i) => new DockerEngine(`${[bad, good][i].name}-docker`, { host: h, source: "distro" }, { dependsOn: hosts }));
     return {};
   });
   try {
     const err = await t.throwsAsync(stack.up());
-    t.regex(err!.message, new RegExp(`root@${bad.address}:22: preflight failed, nothing was changed: Gentoo Linux is not a supported family`));
+    t.regex(
+      err!.message,
+      new RegExp(`root@${bad.address}:22: preflight failed, nothing was changed: Gentoo Linux is not a supported family`),
+    );
     t.deepEqual(await Promise.all([fingerprint(rig, bad), fingerprint(rig, good)]), before);
     t.false((await types(stack)).some((ty) => ty.endsWith("dockyard:DockerEngine")));
   } finally {
@@ -49,7 +55,10 @@ test.serial("a kernel below the policy's minimum is refused before anything chan
   });
   try {
     const err = await t.throwsAsync(stack.up());
-    t.regex(err!.message, new RegExp(`root@${good.address}:22: preflight failed, nothing was changed: kernel \\S+ is older than the required 99\\.0`));
+    t.regex(
+      err!.message,
+      new RegExp(`root@${good.address}:22: preflight failed, nothing was changed: kernel \\S+ is older than the required 99\\.0`),
+    );
     t.is(await fingerprint(rig, good), before);
   } finally {
     await cleanup();

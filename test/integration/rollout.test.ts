@@ -39,9 +39,16 @@ test.before(async () => {
   rig = await Rig.start({ hosts: 4, registry: true });
   [{ baseUrl: mirror }] = await Promise.all([startPackageServer(rig.runId, rig.labels()), rig.pushNginx("latest")]);
   ts = await testStack("dockyard-rollout", "rolling", async () => {
-    const fleet = new Fleet("roll", { spec: parseFleet(fleetYaml(wanted), "rolling.yaml"), config: (k) => (k === "rigKey" ? pulumi.secret(rig.privateKey) : undefined) });
+    const fleet = new Fleet("roll", {
+      spec: parseFleet(fleetYaml(wanted), "rolling.yaml"),
+      config: (k) => (k === "rigKey" ? pulumi.secret(rig.privateKey) : undefined),
+    });
     // The stand-in packages carry Debian's engine: the package version is the one that changes.
-    return { versions: pulumi.all(Object.fromEntries(Object.entries(fleet.engines).map(([n, e]) => [n, e.packageVersion.apply((v) => v.replace(/^5:|-1~.*$/g, ""))]))) };
+    return {
+      versions: pulumi.all(
+        Object.fromEntries(Object.entries(fleet.engines).map(([n, e]) => [n, e.packageVersion.apply((v) => v.replace(/^5:|-1~.*$/g, ""))])),
+      ),
+    };
   });
 });
 
@@ -54,7 +61,10 @@ const host = (name: string): RigHost => rig.hosts.find((h) => h.name === name)!;
 const dpkgVersion = async (h: RigHost) => (await rig.exec(h, "dpkg-query -W -f='${Version}' docker-ce")).trim();
 /** What an untouched host keeps: the package, docker's start time, nginx's id and start time. */
 const untouched = (h: RigHost) =>
-  rig.exec(h, "dpkg-query -W -f='${Version}\\n' docker-ce; systemctl show -p ActiveEnterTimestamp docker; docker inspect -f '{{.Id}} {{.State.StartedAt}}' nginx");
+  rig.exec(
+    h,
+    "dpkg-query -W -f='${Version}\\n' docker-ce; systemctl show -p ActiveEnterTimestamp docker; docker inspect -f '{{.Id}} {{.State.StartedAt}}' nginx",
+  );
 
 /** Polls every host's nginx every ~150 ms until stopped: per tick, which hosts did not answer 200. */
 function poll(hosts: RigHost[]): { stop(): Promise<{ at: number; down: string[] }[]> } {
@@ -85,34 +95,46 @@ function poll(hosts: RigHost[]): { stop(): Promise<{ at: number; down: string[] 
   };
 }
 
-test.serial("4 hosts on 24.0.7, then 25.0.3 in batches of 2: never more than 2 down, the second batch after the first answers again; the gates in the preview; a no-op run passes them", async (t) => {
-  const up = await ts.stack.up();
-  t.deepEqual(up.outputs.versions.value, { h1: "24.0.7", h2: "24.0.7", h3: "24.0.7", h4: "24.0.7" });
+test.serial(
+  "4 hosts on 24.0.7, then 25.0.3 in batches of 2: never more than 2 down, the second batch after the first answers again; the gates in the preview; a no-op run passes them",
+  async (t) => {
+    const up = await ts.stack.up();
+    t.deepEqual(up.outputs.versions.value, { h1: "24.0.7", h2: "24.0.7", h3: "24.0.7", h4: "24.0.7" });
 
-  wanted = { version: "25.0.3", rollout: '{ batch: 2, pause: "2s", timeout: "3m" }' };
-  const preview = await ts.stack.preview();
-  t.regex(preview.stdout, /roll-rollout-2-of-2/, "the gate shows in the preview by name");
-  t.regex(preview.stdout, /rollout in 2 batches: 1\) h1, h2; 2\) h3, h4/, "the Fleet logs the batches");
+    wanted = { version: "25.0.3", rollout: '{ batch: 2, pause: "2s", timeout: "3m" }' };
+    const preview = await ts.stack.preview();
+    t.regex(preview.stdout, /roll-rollout-2-of-2/, "the gate shows in the preview by name");
+    t.regex(preview.stdout, /rollout in 2 batches: 1\) h1, h2; 2\) h3, h4/, "the Fleet logs the batches");
 
-  const poller = poll(rig.hosts);
-  const rolled = await ts.stack.up();
-  const ticks = await poller.stop();
-  t.deepEqual(rolled.outputs.versions.value, { h1: "25.0.3", h2: "25.0.3", h3: "25.0.3", h4: "25.0.3" });
-  for (const h of rig.hosts) t.regex(await dpkgVersion(h), /^5:25\.0\.3-1/, `${h.name} upgraded`);
+    const poller = poll(rig.hosts);
+    const rolled = await ts.stack.up();
+    const ticks = await poller.stop();
+    t.deepEqual(rolled.outputs.versions.value, { h1: "25.0.3", h2: "25.0.3", h3: "25.0.3", h4: "25.0.3" });
+    for (const h of rig.hosts) t.regex(await dpkgVersion(h), /^5:25\.0\.3-1/, `${h.name} upgraded`);
 
-  const most = Math.max(...ticks.map((k) => k.down.length));
-  t.true(most <= 2, `at most 2 hosts down at once (saw ${most}: ${JSON.stringify(ticks.filter((k) => k.down.length > 2).slice(0, 3))})`);
-  const downAt = (names: string[]) => ticks.filter((k) => k.down.some((d) => names.includes(d))).map((k) => k.at);
-  const first = downAt(["h1", "h2"]);
-  const second = downAt(["h3", "h4"]);
-  t.true(first.length > 0 && second.length > 0, `the poller saw both batches go down (${first.length} and ${second.length} ticks of ${ticks.length})`);
-  const firstBack = ticks.find((k) => k.at > Math.max(...first) && !k.down.includes("h1") && !k.down.includes("h2"))!.at;
-  t.true(Math.min(...second) >= firstBack, "the second batch went down only after the first answered again");
-  t.log(`${ticks.length} polls; at most ${most} hosts down at once; batch 1 down for ${first.length} polls, batch 2 went down ${Math.round((Math.min(...second) - firstBack) / 100) / 10} s after batch 1 answered again`);
+    const most = Math.max(...ticks.map((k) => k.down.length));
+    t.true(most <= 2, `at most 2 hosts down at once (saw ${most}: ${JSON.stringify(ticks.filter((k) => k.down.length > 2).slice(0, 3))})`);
+    const downAt = (names: string[]) => ticks.filter((k) => k.down.some((d) => names.includes(d))).map((k) => k.at);
+    const first = downAt(["h1", "h2"]);
+    const second = downAt(["h3", "h4"]);
+    t.true(
+      first.length > 0 && second.length > 0,
+      `the poller saw both batches go down (${first.length} and ${second.length} ticks of ${ticks.length})`,
+    );
+    const firstBack = ticks.find((k) => k.at > Math.max(...first) && !k.down.includes("h1") && !k.down.includes("h2"))!.at;
+    t.true(Math.min(...second) >= firstBack, "the second batch went down only after the first answered again");
+    t.log(
+      `${ticks.length} polls; at most ${most} hosts down at once; batch 1 down for ${first.length} polls, batch 2 went down ${Math.round((Math.min(...second) - firstBack) / 100) / 10} s after batch 1 answered again`,
+    );
 
-  const again = await ts.stack.preview();
-  t.deepEqual(changesOf({ resourceChanges: again.changeSummary as Record<string, number> }), {}, "nothing changed: the gate is unchanged and does not wait");
-});
+    const again = await ts.stack.preview();
+    t.deepEqual(
+      changesOf({ resourceChanges: again.changeSummary as Record<string, number> }),
+      {},
+      "nothing changed: the gate is unchanged and does not wait",
+    );
+  },
+);
 
 test.serial("a first batch that fails stops the rollout: the second batch stays on 24.0.7, untouched", async (t) => {
   // Back to 24.0.7 everywhere at once (no rollout), then 25.0.3 in batches with h1's package manager broken.
@@ -126,7 +148,11 @@ test.serial("a first batch that fails stops the rollout: the second batch stays 
     wanted = { version: "25.0.3", rollout: '{ batch: 2, timeout: "2m" }' };
     const failed = await t.throwsAsync(ts.stack.up());
     t.regex(failed!.message, new RegExp(`root@${host("h1").address}:22`), "the error names the host that failed");
-    t.deepEqual(await Promise.all(["h3", "h4"].map((n) => untouched(host(n)))), before, "h3 and h4: same package, docker not restarted, same nginx");
+    t.deepEqual(
+      await Promise.all(["h3", "h4"].map((n) => untouched(host(n)))),
+      before,
+      "h3 and h4: same package, docker not restarted, same nginx",
+    );
     t.regex(await dpkgVersion(host("h1")), /^5:24\.0\.7-1/, "h1 kept its engine");
   } finally {
     await rig.exec(host("h1"), `rm -f ${fault}`);

@@ -50,7 +50,7 @@ test.serial("up reads the host's facts over SSH; refresh and a second up change 
     const facts = up.outputs.facts.value;
     t.is(facts.kernel, (await rig.exec(h, "uname -r")).trim());
     t.is(facts.arch, (await rig.exec(h, "uname -m")).trim());
-    const osRelease = await rig.exec(h, ". /etc/os-release; echo \"$ID|$VERSION_ID|$PRETTY_NAME\"");
+    const osRelease = await rig.exec(h, '. /etc/os-release; echo "$ID|$VERSION_ID|$PRETTY_NAME"');
     t.is(`${facts.osId}|${facts.osVersionId}|${facts.osPrettyName}`, osRelease.trim());
     t.is(facts.init, "systemd");
     t.true(facts.systemd);
@@ -93,7 +93,10 @@ test.serial("a wrong pinned host key is refused, naming the host, and nothing is
     t.regex(err!.message, /not the pinned key/);
     const state = await stack.exportStack();
     const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
-    t.false(types.some((ty: string) => ty.endsWith("dockyard:HostFacts")), `created: ${types.join(", ")}`);
+    t.false(
+      types.some((ty: string) => ty.endsWith("dockyard:HostFacts")),
+      `created: ${types.join(", ")}`,
+    );
   } finally {
     await cleanup();
   }

@@ -1,7 +1,15 @@
 import test, { type ExecutionContext } from "ava";
 import { Container, DaemonConfig, DockerEngine, Image } from "pulumi-dockyard";
 import { fetchWithin, Rig, type RigHost } from "../rig/rig";
-import { addRpmHost, installOldPackages, OLD_PACKAGES, RPM_FLAVOURS, type RpmFlavour, type RpmPackageServer, startRpmPackageServer } from "../rig/rpm-hosts";
+import {
+  addRpmHost,
+  installOldPackages,
+  OLD_PACKAGES,
+  RPM_FLAVOURS,
+  type RpmFlavour,
+  type RpmPackageServer,
+  startRpmPackageServer,
+} from "../rig/rpm-hosts";
 import { pulumiEngine, testStack } from "./support/engine";
 import { changesOf, rigHost } from "./support/programs";
 
@@ -49,7 +57,7 @@ const fingerprint = (h: RigHost, pm: string) =>
     h,
     [
       "rpm -qa | sort",
-      "for f in /etc/yum.repos.d/*; do echo \"== $f\"; cat \"$f\"; done",
+      'for f in /etc/yum.repos.d/*; do echo "== $f"; cat "$f"; done',
       `${pm} -q versionlock list 2>/dev/null || true`,
       "systemctl is-active docker 2>/dev/null || true",
       "ls /var/lib/dockyard 2>/dev/null || true",
@@ -88,7 +96,9 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
   const h = hosts[flavour]!;
   const { packageManager: pm, el } = RPM_FLAVOURS[flavour];
   const plugin = pm === "yum" ? "yum-plugin-versionlock" : "python3-dnf-plugin-versionlock";
-  const old = (pm === "yum" ? ["docker", "docker-client", "docker-common", "docker-engine"] : Object.keys(OLD_PACKAGES)) as (keyof typeof OLD_PACKAGES)[];
+  const old = (
+    pm === "yum" ? ["docker", "docker-client", "docker-common", "docker-engine"] : Object.keys(OLD_PACKAGES)
+  ) as (keyof typeof OLD_PACKAGES)[];
   await installOldPackages(rig, h, server, old);
   t.is(await rpmQ(h, plugin), `package ${plugin} is not installed`, "the versionlock plugin is not there before");
   t.is((await rig.exec(h, "command -v dnf || echo none")).trim(), pm === "yum" ? "none" : "/usr/bin/dnf", "yum hosts have no dnf");
@@ -109,7 +119,10 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
   t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
   t.is(up.outputs.version.value, (await rig.exec(h, "docker version --format '{{.Server.Version}}'")).trim());
   t.deepEqual(up.outputs.mirrors.value, [`http://${rig.registry!.address}/`]);
-  t.regex(await rig.exec(h, "docker info --format '{{json .RegistryConfig.Mirrors}}'"), new RegExp(rig.registry!.address.replace(/\./g, "\\.")));
+  t.regex(
+    await rig.exec(h, "docker info --format '{{json .RegistryConfig.Mirrors}}'"),
+    new RegExp(rig.registry!.address.replace(/\./g, "\\.")),
+  );
   t.is(up.outputs.state.value, "running");
   const served = await page(h);
   t.is(served.status, 200);
@@ -120,9 +133,17 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
   t.regex(await rpmQ(h, plugin), new RegExp(`^${plugin}-`));
   const locks = await lockList(h, pm);
   t.true(locks.includes(`docker-ce-3:24.0.7-1.${el}`) && locks.includes(`docker-ce-cli-1:24.0.7-1.${el}`), locks);
-  t.is((await rig.exec(h, `${pm} -q check-update --disableplugin=versionlock docker-ce >/dev/null 2>&1; echo $?`)).trim(), "100", "25.0.3 is offered");
+  t.is(
+    (await rig.exec(h, `${pm} -q check-update --disableplugin=versionlock docker-ce >/dev/null 2>&1; echo $?`)).trim(),
+    "100",
+    "25.0.3 is offered",
+  );
   await rig.exec(h, `${pm} -y -q ${pm === "yum" ? "update" : "upgrade"} >/dev/null 2>&1`);
-  t.is(await rpmQ(h, "docker-ce"), `docker-ce-24.0.7-1.${el}.x86_64`, `the pinned engine survived \`${pm} ${pm === "yum" ? "update" : "upgrade"}\``);
+  t.is(
+    await rpmQ(h, "docker-ce"),
+    `docker-ce-24.0.7-1.${el}.x86_64`,
+    `the pinned engine survived \`${pm} ${pm === "yum" ? "update" : "upgrade"}\``,
+  );
 
   t.deepEqual(changesOf((await stack(flavour).stack.up()).summary), {}, "a second up changes nothing");
   return { h, pm, el };
@@ -131,100 +152,127 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
 const stacks: Partial<Record<RpmFlavour, Awaited<ReturnType<typeof testStack>>>> = {};
 const stack = (f: RpmFlavour) => stacks[f]!;
 
-test.serial("CentOS 7 flavour (yum): the guide from a mirror, held against yum update; upgrade, refused downgrade, uninstall; then the distribution's own docker", async (t) => {
-  const j = { current: { version: "24.0.7" } as Journey };
-  stacks.centos7 = await testStack("dockyard-rpm", "centos7", guide(hosts.centos7!, () => j.current));
-  try {
-    const { h, pm, el } = await journey(t, "centos7");
+test.serial(
+  "CentOS 7 flavour (yum): the guide from a mirror, held against yum update; upgrade, refused downgrade, uninstall; then the distribution's own docker",
+  async (t) => {
+    const j = { current: { version: "24.0.7" } as Journey };
+    stacks.centos7 = await testStack(
+      "dockyard-rpm",
+      "centos7",
+      guide(hosts.centos7!, () => j.current),
+    );
+    try {
+      const { h, pm, el } = await journey(t, "centos7");
 
-    j.current = { version: "25.0.3" };
-    const upgraded = await stack("centos7").stack.up();
-    t.true((changesOf(upgraded.summary).update ?? 0) >= 1, JSON.stringify(upgraded.summary.resourceChanges));
-    t.is(await rpmQ(h, "docker-ce"), `docker-ce-25.0.3-1.${el}.x86_64`);
-    t.true((await lockList(h, pm)).includes(`docker-ce-3:25.0.3-1.${el}`), "the lock moved with the pin");
-    t.false((await lockList(h, pm)).includes("24.0.7"), "and the old lock is gone");
+      j.current = { version: "25.0.3" };
+      const upgraded = await stack("centos7").stack.up();
+      t.true((changesOf(upgraded.summary).update ?? 0) >= 1, JSON.stringify(upgraded.summary.resourceChanges));
+      t.is(await rpmQ(h, "docker-ce"), `docker-ce-25.0.3-1.${el}.x86_64`);
+      t.true((await lockList(h, pm)).includes(`docker-ce-3:25.0.3-1.${el}`), "the lock moved with the pin");
+      t.false((await lockList(h, pm)).includes("24.0.7"), "and the old lock is gone");
 
-    j.current = { version: "24.0.7" };
-    const before = await fingerprint(h, pm);
-    const refused = await t.throwsAsync(stack("centos7").stack.up());
-    t.regex(refused!.message, new RegExp(`docker-ce 3:25\\.0\\.3-1\\.${el} is installed and the pin '24\\.0\\.7' resolves to the older 3:24\\.0\\.7-1\\.${el}: set allowDowngrade`));
-    t.regex(refused!.message, new RegExp(`root@${h.address.replace(/\./g, "\\.")}:22`));
-    t.is(await fingerprint(h, pm), before, "a refused downgrade changed nothing");
+      j.current = { version: "24.0.7" };
+      const before = await fingerprint(h, pm);
+      const refused = await t.throwsAsync(stack("centos7").stack.up());
+      t.regex(
+        refused!.message,
+        new RegExp(
+          `docker-ce 3:25\\.0\\.3-1\\.${el} is installed and the pin '24\\.0\\.7' resolves to the older 3:24\\.0\\.7-1\\.${el}: set allowDowngrade`,
+        ),
+      );
+      t.regex(refused!.message, new RegExp(`root@${h.address.replace(/\./g, "\\.")}:22`));
+      t.is(await fingerprint(h, pm), before, "a refused downgrade changed nothing");
 
-    await stack("centos7").stack.destroy();
-    t.is(await rpmQ(h, "docker-ce"), "package docker-ce is not installed", "uninstallOnDelete removed docker-ce");
-    t.is(await rpmQ(h, "containerd.io"), "package containerd.io is not installed");
-    t.is((await rig.exec(h, "ls /etc/yum.repos.d/")).trim(), "centos7-base.repo", "and its repository");
-    t.is(await lockList(h, pm), "", "and its locks");
-  } finally {
-    await stacks.centos7?.cleanup();
-  }
+      await stack("centos7").stack.destroy();
+      t.is(await rpmQ(h, "docker-ce"), "package docker-ce is not installed", "uninstallOnDelete removed docker-ce");
+      t.is(await rpmQ(h, "containerd.io"), "package containerd.io is not installed");
+      t.is((await rig.exec(h, "ls /etc/yum.repos.d/")).trim(), "centos7-base.repo", "and its repository");
+      t.is(await lockList(h, pm), "", "and its locks");
+    } finally {
+      await stacks.centos7?.cleanup();
+    }
 
-  // CentOS 7's own docker (1.13.1 in extras), from its distribution repository, unpinned.
-  const h = hosts.centos7!;
-  const distro = await testStack("dockyard-rpm", "centos7-distro", async () => {
-    const engine = new DockerEngine("docker", { host: rigHost(rig, h), source: "distro", uninstallOnDelete: true });
-    return { packageVersion: engine.packageVersion };
-  });
-  try {
-    const up = await distro.stack.up();
-    t.is(up.outputs.packageVersion.value, "2:1.13.1-210.git7d71120.el7.centos");
-    t.is(await rpmQ(h, "docker"), "docker-1.13.1-210.git7d71120.el7.centos.x86_64");
-    t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
-    t.is(await lockList(h, "yum"), "", "no pin, no lock");
-    await distro.stack.destroy();
-    t.is(await rpmQ(h, "docker"), "package docker is not installed");
-  } finally {
-    await distro.cleanup();
-  }
-});
+    // CentOS 7's own docker (1.13.1 in extras), from its distribution repository, unpinned.
+    const h = hosts.centos7!;
+    const distro = await testStack("dockyard-rpm", "centos7-distro", async () => {
+      const engine = new DockerEngine("docker", { host: rigHost(rig, h), source: "distro", uninstallOnDelete: true });
+      return { packageVersion: engine.packageVersion };
+    });
+    try {
+      const up = await distro.stack.up();
+      t.is(up.outputs.packageVersion.value, "2:1.13.1-210.git7d71120.el7.centos");
+      t.is(await rpmQ(h, "docker"), "docker-1.13.1-210.git7d71120.el7.centos.x86_64");
+      t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
+      t.is(await lockList(h, "yum"), "", "no pin, no lock");
+      await distro.stack.destroy();
+      t.is(await rpmQ(h, "docker"), "package docker is not installed");
+    } finally {
+      await distro.cleanup();
+    }
+  },
+);
 
-test.serial("Rocky 9 flavour (dnf): distro packages refused by name; the guide from a mirror, held against dnf upgrade; a missing pin changes nothing; drift repaired; uninstall", async (t) => {
-  const h = hosts.rocky9!;
-  // Rocky 9 has no docker package of its own: refused before the host is touched.
-  const distro = await testStack("dockyard-rpm", "rocky9-distro", async () => {
-    const engine = new DockerEngine("docker", { host: rigHost(rig, h), source: "distro" });
-    return { version: engine.version };
-  });
-  try {
-    const before = await fingerprint(h, "dnf");
-    const err = await t.throwsAsync(distro.stack.up());
-    t.regex(err!.message, /Rocky Linux 9\.3 \(Blue Onyx\) has no Docker engine package of its own; use source "docker-ce"/);
-    t.is(await fingerprint(h, "dnf"), before);
-  } finally {
-    await distro.cleanup();
-  }
+test.serial(
+  "Rocky 9 flavour (dnf): distro packages refused by name; the guide from a mirror, held against dnf upgrade; a missing pin changes nothing; drift repaired; uninstall",
+  async (t) => {
+    const h = hosts.rocky9!;
+    // Rocky 9 has no docker package of its own: refused before the host is touched.
+    const distro = await testStack("dockyard-rpm", "rocky9-distro", async () => {
+      const engine = new DockerEngine("docker", { host: rigHost(rig, h), source: "distro" });
+      return { version: engine.version };
+    });
+    try {
+      const before = await fingerprint(h, "dnf");
+      const err = await t.throwsAsync(distro.stack.up());
+      t.regex(err!.message, /Rocky Linux 9\.3 \(Blue Onyx\) has no Docker engine package of its own; use source "docker-ce"/);
+      t.is(await fingerprint(h, "dnf"), before);
+    } finally {
+      await distro.cleanup();
+    }
 
-  const j = { current: { version: "24.0.7" } as Journey };
-  stacks.rocky9 = await testStack("dockyard-rpm", "rocky9", guide(h, () => j.current));
-  try {
-    const { pm, el } = await journey(t, "rocky9");
+    const j = { current: { version: "24.0.7" } as Journey };
+    stacks.rocky9 = await testStack(
+      "dockyard-rpm",
+      "rocky9",
+      guide(h, () => j.current),
+    );
+    try {
+      const { pm, el } = await journey(t, "rocky9");
 
-    j.current = { version: "23.0.6" };
-    const before = await fingerprint(h, pm);
-    const missing = await t.throwsAsync(stack("rocky9").stack.up());
-    t.regex(missing!.message, /no docker-ce version matches '23\.0\.6' in http:\/\/[0-9.]+\/mirror \(available: 24\.0\.7, 25\.0\.3\)\. Nothing was installed/);
-    t.is(await fingerprint(h, pm), before, "a pin that does not exist left the host as it was");
+      j.current = { version: "23.0.6" };
+      const before = await fingerprint(h, pm);
+      const missing = await t.throwsAsync(stack("rocky9").stack.up());
+      t.regex(
+        missing!.message,
+        /no docker-ce version matches '23\.0\.6' in http:\/\/[0-9.]+\/mirror \(available: 24\.0\.7, 25\.0\.3\)\. Nothing was installed/,
+      );
+      t.is(await fingerprint(h, pm), before, "a pin that does not exist left the host as it was");
 
-    // Drift: the engine removed by hand (the lock does not stop a removal).
-    j.current = { version: "24.0.7" };
-    await rig.exec(h, "dnf -y -q remove docker-ce >/dev/null 2>&1");
-    const refresh = await stack("rocky9").stack.refresh();
-    t.true((changesOf(refresh.summary).update ?? 0) >= 1, "refresh shows the removed engine");
-    const engineOut = (await stack("rocky9").stack.exportStack()).deployment.resources?.find((r: { type: string }) => r.type.endsWith("dockyard:DockerEngine"))?.outputs;
-    t.truthy((engineOut?.drift as string[] | undefined)?.some((d) => /docker-ce is not installed|not running/.test(d)), JSON.stringify(engineOut?.drift));
-    await stack("rocky9").stack.up();
-    t.is(await rpmQ(h, "docker-ce"), `docker-ce-24.0.7-1.${el}.x86_64`, "up reinstalled the pinned engine");
-    t.true((await lockList(h, pm)).includes(`docker-ce-3:24.0.7-1.${el}`), "and held it again");
-    t.is((await rig.exec(h, "docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
+      // Drift: the engine removed by hand (the lock does not stop a removal).
+      j.current = { version: "24.0.7" };
+      await rig.exec(h, "dnf -y -q remove docker-ce >/dev/null 2>&1");
+      const refresh = await stack("rocky9").stack.refresh();
+      t.true((changesOf(refresh.summary).update ?? 0) >= 1, "refresh shows the removed engine");
+      const engineOut = (await stack("rocky9").stack.exportStack()).deployment.resources?.find((r: { type: string }) =>
+        r.type.endsWith("dockyard:DockerEngine"),
+      )?.outputs;
+      t.truthy(
+        (engineOut?.drift as string[] | undefined)?.some((d) => /docker-ce is not installed|not running/.test(d)),
+        JSON.stringify(engineOut?.drift),
+      );
+      await stack("rocky9").stack.up();
+      t.is(await rpmQ(h, "docker-ce"), `docker-ce-24.0.7-1.${el}.x86_64`, "up reinstalled the pinned engine");
+      t.true((await lockList(h, pm)).includes(`docker-ce-3:24.0.7-1.${el}`), "and held it again");
+      t.is((await rig.exec(h, "docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
 
-    await stack("rocky9").stack.destroy();
-    t.is(await rpmQ(h, "docker-ce"), "package docker-ce is not installed");
-    t.is(await lockList(h, pm), "");
-  } finally {
-    await stacks.rocky9?.cleanup();
-  }
-});
+      await stack("rocky9").stack.destroy();
+      t.is(await rpmQ(h, "docker-ce"), "package docker-ce is not installed");
+      t.is(await lockList(h, pm), "");
+    } finally {
+      await stacks.rocky9?.cleanup();
+    }
+  },
+);
 
 test.serial("Amazon Linux 2023 flavour (dnf): the distribution's own docker package, pinned and held", async (t) => {
   const h = hosts.amzn2023!;

@@ -28,7 +28,10 @@ test.before(async () => {
     });
     const swarm = new Swarm(
       "cluster",
-      { managers: [{ engine: engines[0].engine }], workers: declared.workers.map((i) => ({ engine: engines[i].engine, labels: { slot: `w${i}` } })) },
+      {
+        managers: [{ engine: engines[0].engine }],
+        workers: declared.workers.map((i) => ({ engine: engines[i].engine, labels: { slot: `w${i}` } })),
+      },
       { dependsOn: engines.map((e) => e.daemon) },
     );
     const web = new Service("web", {
@@ -42,7 +45,11 @@ test.before(async () => {
       convergeTimeoutSeconds: 150,
     });
     if (declared.crash) {
-      new Service("crash", { swarm, name: "crash", image: "nginx:latest", command: ["sh", "-c", "echo no config; exit 3"], convergeTimeoutSeconds: 20 }, { dependsOn: [web] });
+      new Service(
+        "crash",
+        { swarm, name: "crash", image: "nginx:latest", command: ["sh", "-c", "echo no config; exit 3"], convergeTimeoutSeconds: 20 },
+        { dependsOn: [web] },
+      );
     }
     return { managers: swarm.managers, workers: swarm.workers, replicas: web.replicas, image: web.image };
   });
@@ -80,7 +87,11 @@ async function answers(h: RigHost): Promise<number> {
 }
 
 /** Asserts an `up` changed nothing; the message names what it did change. */
-function unchanged(t: { deepEqual(a: unknown, b: unknown, m?: string): void }, up: { summary: { resourceChanges?: Record<string, number> }; stdout: string }, what: string) {
+function unchanged(
+  t: { deepEqual(a: unknown, b: unknown, m?: string): void },
+  up: { summary: { resourceChanges?: Record<string, number> }; stdout: string },
+  what: string,
+) {
   const changed = up.stdout.split("\n").filter((l) => /^\s*[~+-]\s/.test(l) && !/pulumi:pulumi:Stack/.test(l));
   t.deepEqual(changesOf(up.summary), {}, `${what}: ${changed.join(" | ")}`);
 }
@@ -99,30 +110,39 @@ function stateText(dir: string): string {
   return out.join("\n");
 }
 
-test.serial("a swarm of 1 manager and 2 workers; a 3-replica service converges on every node and answers 200; tokens stay secret; a second up changes nothing", async (t) => {
-  const up = await ts.stack.up();
-  const managers = up.outputs.managers.value as { hostname: string; nodeId: string }[];
-  const workers = up.outputs.workers.value as { hostname: string }[];
-  t.deepEqual(managers.map((m) => m.hostname), ["h1"]);
-  t.deepEqual(workers.map((w) => w.hostname).sort(), ["h2", "h3"]);
-  t.is(up.outputs.replicas.value, 3);
-  t.regex(up.outputs.image.value, /nginx@sha256:[0-9a-f]{64}$/, "the service runs the digest the manager resolved");
-  t.deepEqual(
-    (await sh(manager(), "docker node ls --format '{{.Hostname}} {{.Status}} {{.ManagerStatus}}'")).split("\n").map((l) => l.trimEnd()).sort(),
-    ["h1 Ready Leader", "h2 Ready", "h3 Ready"],
-  );
-  t.is(await sh(manager(), "docker node inspect h2 --format '{{index .Spec.Labels \"slot\"}}'"), "w1", "node labels set");
-  t.deepEqual(await runningOn(), ["h1", "h2", "h3"], "one task on each node (host-mode port)");
-  t.is(await sh(manager(), "docker network inspect web-net --format '{{.Driver}} {{.Attachable}}'"), "overlay true");
-  for (const h of rig.hosts) t.is(await answers(h), 200, `${h.name}:8080`);
+test.serial(
+  "a swarm of 1 manager and 2 workers; a 3-replica service converges on every node and answers 200; tokens stay secret; a second up changes nothing",
+  async (t) => {
+    const up = await ts.stack.up();
+    const managers = up.outputs.managers.value as { hostname: string; nodeId: string }[];
+    const workers = up.outputs.workers.value as { hostname: string }[];
+    t.deepEqual(
+      managers.map((m) => m.hostname),
+      ["h1"],
+    );
+    t.deepEqual(workers.map((w) => w.hostname).sort(), ["h2", "h3"]);
+    t.is(up.outputs.replicas.value, 3);
+    t.regex(up.outputs.image.value, /nginx@sha256:[0-9a-f]{64}$/, "the service runs the digest the manager resolved");
+    t.deepEqual(
+      (await sh(manager(), "docker node ls --format '{{.Hostname}} {{.Status}} {{.ManagerStatus}}'"))
+        .split("\n")
+        .map((l) => l.trimEnd())
+        .sort(),
+      ["h1 Ready Leader", "h2 Ready", "h3 Ready"],
+    );
+    t.is(await sh(manager(), "docker node inspect h2 --format '{{index .Spec.Labels \"slot\"}}'"), "w1", "node labels set");
+    t.deepEqual(await runningOn(), ["h1", "h2", "h3"], "one task on each node (host-mode port)");
+    t.is(await sh(manager(), "docker network inspect web-net --format '{{.Driver}} {{.Attachable}}'"), "overlay true");
+    for (const h of rig.hosts) t.is(await answers(h), 200, `${h.name}:8080`);
 
-  const token = await sh(manager(), "docker swarm join-token -q worker");
-  t.regex(token, /^SWMTKN-/);
-  t.false(stateText(ts.backendDir).includes(token), "the worker token is not in the state in plain text");
-  t.false(stateText(ts.backendDir).includes("SWMTKN-"), "no join token is in the state in plain text");
+    const token = await sh(manager(), "docker swarm join-token -q worker");
+    t.regex(token, /^SWMTKN-/);
+    t.false(stateText(ts.backendDir).includes(token), "the worker token is not in the state in plain text");
+    t.false(stateText(ts.backendDir).includes("SWMTKN-"), "no join token is in the state in plain text");
 
-  unchanged(t, await ts.stack.up(), "a second up changes nothing");
-});
+    unchanged(t, await ts.stack.up(), "a second up changes nothing");
+  },
+);
 
 test.serial("a task container stopped by hand on a worker is rescheduled and answers again", async (t) => {
   const h2 = rig.hosts[1];
@@ -168,14 +188,24 @@ test.serial("a service whose tasks cannot run fails naming the service and the n
   declared = { ...declared, crash: false };
   const after = await ts.stack.up();
   // Only what the failed service left in the program goes: its component and its image pin.
-  t.deepEqual(changesOf(after.summary), { delete: 3 }, after.stdout.split("\n").filter((l) => /^\s*[~+-]\s/.test(l)).join(" | "));
+  t.deepEqual(
+    changesOf(after.summary),
+    { delete: 3 },
+    after.stdout
+      .split("\n")
+      .filter((l) => /^\s*[~+-]\s/.test(l))
+      .join(" | "),
+  );
   unchanged(t, await ts.stack.up(), "and the rest is untouched");
 });
 
 test.serial("a worker taken out of the program is drained, leaves and is gone from docker node ls", async (t) => {
   declared = { workers: [1], replicas: 2, crash: false };
   const up = await ts.stack.up();
-  t.deepEqual((up.outputs.workers.value as { hostname: string }[]).map((w) => w.hostname), ["h2"]);
+  t.deepEqual(
+    (up.outputs.workers.value as { hostname: string }[]).map((w) => w.hostname),
+    ["h2"],
+  );
   t.deepEqual((await sh(manager(), "docker node ls --format '{{.Hostname}}'")).split("\n").sort(), ["h1", "h2"]);
   t.is(await sh(rig.hosts[2], "docker info --format '{{.Swarm.LocalNodeState}}'"), "inactive");
   t.deepEqual(await runningOn(), ["h1", "h2"]);
@@ -190,49 +220,52 @@ test.serial("destroy: every node out of the swarm, every engine still running", 
   }
 });
 
-test.serial("from a fleet file: the swarm: section makes the same three nodes a cluster and runs its service on every node; a second up changes nothing; destroy leaves the engines", async (t) => {
-  const [h1, h2, h3] = rig.hosts;
-  const text = [
-    "defaults:",
-    "  user: root",
-    "  privateKey: { config: sshPrivateKey }",
-    `  engine: { method: offline, bundle: ${JSON.stringify(pkgs.bundle)}, bundleSha256: ${pkgs.bundleSha256} }`,
-    `  daemon: { registryMirrors: ["http://${rig.registry!.address}"] }`,
-    "hosts:",
-    ...rig.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address}, hostKey: ${JSON.stringify(h.hostKey)} }`),
-    "swarm:",
-    "  managers: [h1]",
-    "  workers: [h2, { host: h3, labels: { zone: b } }]",
-    "  services:",
-    "    - name: fleetweb",
-    "      image: nginx:latest",
-    "      replicas: 3",
-    '      ports: ["8081:80"]',
-    "",
-  ].join("\n");
-  const fleetStack = await testStack("dockyard-swarm-fleet", "fleet", async () => {
-    const fleet = new Fleet("swarmfleet", { spec: parseFleet(text, "swarm-fleet.yaml") });
-    return { hosts: fleet.outputs };
-  });
-  try {
-    await fleetStack.stack.setConfig("sshPrivateKey", { value: rig.privateKey, secret: true });
-    await fleetStack.stack.up();
-    const nodes = (await sh(h1, "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")).split("\n").map((l) => l.trim());
-    t.deepEqual(nodes, ["h1 Leader", "h2", "h3"], "h1 leads, h2 and h3 are workers");
-    t.is(await sh(h1, "docker node inspect h3 --format '{{.Spec.Labels.zone}}'"), "b");
-    t.is(await sh(h1, "docker service ls --filter name=fleetweb --format '{{.Replicas}}'"), "3/3");
-    for (const h of [h1, h2, h3]) {
-      const res = await fetchWithin(`http://${h.address}:8081/`, 5000);
-      await res.text();
-      t.is(res.status, 200, `${h.name} answers on 8081`);
+test.serial(
+  "from a fleet file: the swarm: section makes the same three nodes a cluster and runs its service on every node; a second up changes nothing; destroy leaves the engines",
+  async (t) => {
+    const [h1, h2, h3] = rig.hosts;
+    const text = [
+      "defaults:",
+      "  user: root",
+      "  privateKey: { config: sshPrivateKey }",
+      `  engine: { method: offline, bundle: ${JSON.stringify(pkgs.bundle)}, bundleSha256: ${pkgs.bundleSha256} }`,
+      `  daemon: { registryMirrors: ["http://${rig.registry!.address}"] }`,
+      "hosts:",
+      ...rig.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address}, hostKey: ${JSON.stringify(h.hostKey)} }`),
+      "swarm:",
+      "  managers: [h1]",
+      "  workers: [h2, { host: h3, labels: { zone: b } }]",
+      "  services:",
+      "    - name: fleetweb",
+      "      image: nginx:latest",
+      "      replicas: 3",
+      '      ports: ["8081:80"]',
+      "",
+    ].join("\n");
+    const fleetStack = await testStack("dockyard-swarm-fleet", "fleet", async () => {
+      const fleet = new Fleet("swarmfleet", { spec: parseFleet(text, "swarm-fleet.yaml") });
+      return { hosts: fleet.outputs };
+    });
+    try {
+      await fleetStack.stack.setConfig("sshPrivateKey", { value: rig.privateKey, secret: true });
+      await fleetStack.stack.up();
+      const nodes = (await sh(h1, "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")).split("\n").map((l) => l.trim());
+      t.deepEqual(nodes, ["h1 Leader", "h2", "h3"], "h1 leads, h2 and h3 are workers");
+      t.is(await sh(h1, "docker node inspect h3 --format '{{.Spec.Labels.zone}}'"), "b");
+      t.is(await sh(h1, "docker service ls --filter name=fleetweb --format '{{.Replicas}}'"), "3/3");
+      for (const h of [h1, h2, h3]) {
+        const res = await fetchWithin(`http://${h.address}:8081/`, 5000);
+        await res.text();
+        t.is(res.status, 200, `${h.name} answers on 8081`);
+      }
+      t.deepEqual(changesOf((await fleetStack.stack.up()).summary), {}, "a second up changes nothing");
+      await fleetStack.stack.destroy();
+      for (const h of rig.hosts) {
+        t.is(await sh(h, "docker info --format '{{.Swarm.LocalNodeState}}'"), "inactive", `${h.name} left`);
+        t.is(await sh(h, "systemctl is-active docker"), "active", `${h.name}'s engine runs`);
+      }
+    } finally {
+      await fleetStack.cleanup();
     }
-    t.deepEqual(changesOf((await fleetStack.stack.up()).summary), {}, "a second up changes nothing");
-    await fleetStack.stack.destroy();
-    for (const h of rig.hosts) {
-      t.is(await sh(h, "docker info --format '{{.Swarm.LocalNodeState}}'"), "inactive", `${h.name} left`);
-      t.is(await sh(h, "systemctl is-active docker"), "active", `${h.name}'s engine runs`);
-    }
-  } finally {
-    await fleetStack.cleanup();
-  }
-});
+  },
+);

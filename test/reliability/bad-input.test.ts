@@ -127,29 +127,75 @@ function badArgument(title: string, m: Mutation, error: RegExp | (() => RegExp))
   });
 }
 
-const online = (extra: Record<string, unknown>): Mutation => ({ engine: { method: "online", bundle: undefined, bundleSha256: undefined, ...extra } });
+const online = (extra: Record<string, unknown>): Mutation => ({
+  engine: { method: "online", bundle: undefined, bundleSha256: undefined, ...extra },
+});
 
 // --- Host, DockerEngine: the journey on bare h1, refused before anything reaches the host ---
 badArgument("Host.port out of range", { host: { port: 70000 } }, /Host h1: port must be an integer 1-65535 \(got 70000\)/);
 badArgument("Host.port of the wrong type", { host: { port: "22" } }, /Host h1: port must be an integer 1-65535 \(got "22"\)/);
 badArgument("Host.address empty", { host: { address: "" } }, /Host h1: address must be a host name or IP address/);
 badArgument("Host.user not a login name", { host: { user: "root; rm -rf /" } }, /Host h1: user must be a login name/);
-badArgument("Host.hostKey not a public key", { host: { hostKey: "ssh-ed25519 not-a-key" } }, /Host h1: hostKey must be an OpenSSH public key line/);
+badArgument(
+  "Host.hostKey not a public key",
+  { host: { hostKey: "ssh-ed25519 not-a-key" } },
+  /Host h1: hostKey must be an OpenSSH public key line/,
+);
 badArgument("Host.hostKey missing", { host: { hostKey: undefined } }, /Host h1: hostKey is required: pin the machine's host key/);
-badArgument("Host.privateKey not a key", { host: { privateKey: pulumi.secret("hunter2") } }, /Host h1: privateKey must be the text of a private key/);
-badArgument("Host.preflight.minKernel not a version", { host: { preflight: { minKernel: "three" } } }, /Host h1: preflight\.minKernel must be a dotted version/);
+badArgument(
+  "Host.privateKey not a key",
+  { host: { privateKey: pulumi.secret("hunter2") } },
+  /Host h1: privateKey must be the text of a private key/,
+);
+badArgument(
+  "Host.preflight.minKernel not a version",
+  { host: { preflight: { minKernel: "three" } } },
+  /Host h1: preflight\.minKernel must be a dotted version/,
+);
 
 // --- DockerEngine ---
-badArgument("DockerEngine.method unknown", { engine: { method: "sideways" } }, /DockerEngine h1-docker: method must be online, offline or adopt \(got "sideways"\)/);
+badArgument(
+  "DockerEngine.method unknown",
+  { engine: { method: "sideways" } },
+  /DockerEngine h1-docker: method must be online, offline or adopt \(got "sideways"\)/,
+);
 badArgument("DockerEngine.source unknown", online({ source: "snap" }), /DockerEngine h1-docker: source must be docker-ce or distro/);
 badArgument("DockerEngine.channel unknown", online({ channel: "nightly" }), /DockerEngine h1-docker: channel must be stable or test/);
-badArgument("DockerEngine.mirror with an ftp URL", online({ mirror: "ftp://mirror.example/docker-ce" }), /DockerEngine h1-docker: mirror must be an http\(s\) URL \(got "ftp:\/\/mirror\.example\/docker-ce"\)/);
-badArgument("DockerEngine.mirror without a scheme", online({ mirror: "mirrors.aliyun.com/docker-ce" }), /DockerEngine h1-docker: mirror must be an http\(s\) URL/);
-badArgument("DockerEngine.version not a release", online({ version: "24.x" }), /DockerEngine h1-docker: version must be a release like 24\.0\.7/);
-badArgument("DockerEngine.bundle missing for offline", { engine: { bundle: undefined } }, /DockerEngine h1-docker: bundle is required for method offline/);
-badArgument("DockerEngine.bundleSha256 not a sha256", { engine: { bundleSha256: "abc123" } }, /DockerEngine h1-docker: bundleSha256 must be 64 hex digits/);
-badArgument("DockerEngine.bundleSha256 of another file", { engine: { bundleSha256: "0".repeat(64) } }, () => new RegExp(`bundle ${re(pkgs.bundle)} has sha256 ${pkgs.bundleSha256}, not the bundleSha256 given \\(0{64}\\)`));
-badArgument("DockerEngine.installDir relative", { engine: { installDir: "usr/bin" } }, /DockerEngine h1-docker: installDir must be an absolute path/);
+badArgument(
+  "DockerEngine.mirror with an ftp URL",
+  online({ mirror: "ftp://mirror.example/docker-ce" }),
+  /DockerEngine h1-docker: mirror must be an http\(s\) URL \(got "ftp:\/\/mirror\.example\/docker-ce"\)/,
+);
+badArgument(
+  "DockerEngine.mirror without a scheme",
+  online({ mirror: "mirrors.aliyun.com/docker-ce" }),
+  /DockerEngine h1-docker: mirror must be an http\(s\) URL/,
+);
+badArgument(
+  "DockerEngine.version not a release",
+  online({ version: "24.x" }),
+  /DockerEngine h1-docker: version must be a release like 24\.0\.7/,
+);
+badArgument(
+  "DockerEngine.bundle missing for offline",
+  { engine: { bundle: undefined } },
+  /DockerEngine h1-docker: bundle is required for method offline/,
+);
+badArgument(
+  "DockerEngine.bundleSha256 not a sha256",
+  { engine: { bundleSha256: "abc123" } },
+  /DockerEngine h1-docker: bundleSha256 must be 64 hex digits/,
+);
+badArgument(
+  "DockerEngine.bundleSha256 of another file",
+  { engine: { bundleSha256: "0".repeat(64) } },
+  () => new RegExp(`bundle ${re(pkgs.bundle)} has sha256 ${pkgs.bundleSha256}, not the bundleSha256 given \\(0{64}\\)`),
+);
+badArgument(
+  "DockerEngine.installDir relative",
+  { engine: { installDir: "usr/bin" } },
+  /DockerEngine h1-docker: installDir must be an absolute path/,
+);
 
 // --- DaemonConfig, Image, Container, Registry: on converged h2, after a Host and an adopted engine ---
 // (Declared after an engine that installs, they would not stop it: see the known failure below.)
@@ -165,35 +211,108 @@ function badComponentArgument(title: string, component: (engine: DockerEngine) =
 // Each of these, accepted, would change h2: live-restore in daemon.json, a pull, a container.
 const daemon = (bad: Record<string, unknown>) => (engine: DockerEngine) =>
   new DaemonConfig("h2-daemon", { engine, registryMirrors: [hubMirror()], liveRestore: true, ...bad } as DaemonConfigArgs);
-const image = (bad: Record<string, unknown>) => (engine: DockerEngine) => new Image("h2-nginx", { engine, ref: "nginx:1.26", ...bad } as ImageArgs);
+const image = (bad: Record<string, unknown>) => (engine: DockerEngine) =>
+  new Image("h2-nginx", { engine, ref: "nginx:1.26", ...bad } as ImageArgs);
 const container = (bad: Record<string, unknown>) => (engine: DockerEngine) =>
-  new Container("h2-web2", { engine, name: "web2", image: "nginx:latest", ports: ["8082:80"], restartPolicy: "always", ...bad } as ContainerArgs);
+  new Container("h2-web2", {
+    engine,
+    name: "web2",
+    image: "nginx:latest",
+    ports: ["8082:80"],
+    restartPolicy: "always",
+    ...bad,
+  } as ContainerArgs);
 const registry = (bad: Record<string, unknown>) => (engine: DockerEngine) =>
   new Registry("h2-registry2", { engine, name: "registry2", port: 5002, ...bad } as RegistryArgs);
 
-badComponentArgument("DaemonConfig.registryMirrors with an ftp URL", daemon({ registryMirrors: ["ftp://mirror.example"] }), /DaemonConfig h2-daemon: registryMirrors\[0\] must be an http\(s\) URL/);
-badComponentArgument("DaemonConfig.insecureRegistries with a scheme", daemon({ insecureRegistries: ["http://10.0.0.5:5000"] }), /DaemonConfig h2-daemon: insecureRegistries\[0\] must be host\[:port\] or a CIDR, without a scheme/);
-badComponentArgument("DaemonConfig.settings with an unknown key", daemon({ settings: { "registry-mirror": ["https://mirror.example"] } }), /DaemonConfig h2-daemon: settings\.registry-mirror not a dockerd setting \(did you mean 'registry-mirrors'\?\)/);
-badComponentArgument("DaemonConfig.settings of the wrong type", daemon({ settings: { debug: "yes" } }), /DaemonConfig h2-daemon: settings\.debug must be true or false \(got "yes"\)/);
-badComponentArgument("DaemonConfig.maxConcurrentDownloads out of range", daemon({ maxConcurrentDownloads: 0 }), /DaemonConfig h2-daemon: maxConcurrentDownloads must be at least 1/);
-badComponentArgument("DaemonConfig.policy unknown", daemon({ policy: "overwrite" }), /DaemonConfig h2-daemon: policy must be merge or replace \(got "overwrite"\)/);
-badComponentArgument("Image.ref not a reference", image({ ref: "Nginx:Latest" }), /Image h2-nginx: ref is not an image reference \(got "Nginx:Latest"\)/);
-badComponentArgument("Image.pullPolicy unknown", image({ pullPolicy: "sometimes" }), /Image h2-nginx: pullPolicy must be always or ifMissing/);
-badComponentArgument("Container.ports out of range", container({ ports: ["8082:99999"] }), /Container h2-web2: ports\[0\]\.containerPort must be an integer 1-65535 \(got 99999\)/);
-badComponentArgument("Container.ports not a port mapping", container({ ports: ["eighty"] }), /Container h2-web2: ports\[0\] must look like "80:80"/);
-badComponentArgument("Container.ports publishing one host port twice", container({ ports: ["8082:80", "8082:81"] }), /Container h2-web2: ports\[1\] publishes host port 8082\/tcp twice/);
-badComponentArgument("Container.name not a container name", container({ name: "web server" }), /Container h2-web2: name must be a container name like nginx-container \(got "web server"\)/);
-badComponentArgument("Container.restartPolicy unknown", container({ restartPolicy: "sometimes" }), /Container h2-web2: restartPolicy must be no, always, unless-stopped or on-failure/);
-badComponentArgument("Container.memory not a size", container({ memory: "lots" }), /Container h2-web2: memory must be bytes or a size like 512m or 2g \(got "lots"\)/);
-badComponentArgument("Registry.port out of range", registry({ port: 0 }), /Registry h2-registry2: port must be an integer 1-65535 \(got 0\)/);
-badComponentArgument("Registry.users[0].username with a space", registry({ users: [{ username: "deploy user", password: pulumi.secret(PASSWORD) }] }), /Registry h2-registry2: users\[0\]\.username must be letters, digits/);
+badComponentArgument(
+  "DaemonConfig.registryMirrors with an ftp URL",
+  daemon({ registryMirrors: ["ftp://mirror.example"] }),
+  /DaemonConfig h2-daemon: registryMirrors\[0\] must be an http\(s\) URL/,
+);
+badComponentArgument(
+  "DaemonConfig.insecureRegistries with a scheme",
+  daemon({ insecureRegistries: ["http://10.0.0.5:5000"] }),
+  /DaemonConfig h2-daemon: insecureRegistries\[0\] must be host\[:port\] or a CIDR, without a scheme/,
+);
+badComponentArgument(
+  "DaemonConfig.settings with an unknown key",
+  daemon({ settings: { "registry-mirror": ["https://mirror.example"] } }),
+  /DaemonConfig h2-daemon: settings\.registry-mirror not a dockerd setting \(did you mean 'registry-mirrors'\?\)/,
+);
+badComponentArgument(
+  "DaemonConfig.settings of the wrong type",
+  daemon({ settings: { debug: "yes" } }),
+  /DaemonConfig h2-daemon: settings\.debug must be true or false \(got "yes"\)/,
+);
+badComponentArgument(
+  "DaemonConfig.maxConcurrentDownloads out of range",
+  daemon({ maxConcurrentDownloads: 0 }),
+  /DaemonConfig h2-daemon: maxConcurrentDownloads must be at least 1/,
+);
+badComponentArgument(
+  "DaemonConfig.policy unknown",
+  daemon({ policy: "overwrite" }),
+  /DaemonConfig h2-daemon: policy must be merge or replace \(got "overwrite"\)/,
+);
+badComponentArgument(
+  "Image.ref not a reference",
+  image({ ref: "Nginx:Latest" }),
+  /Image h2-nginx: ref is not an image reference \(got "Nginx:Latest"\)/,
+);
+badComponentArgument(
+  "Image.pullPolicy unknown",
+  image({ pullPolicy: "sometimes" }),
+  /Image h2-nginx: pullPolicy must be always or ifMissing/,
+);
+badComponentArgument(
+  "Container.ports out of range",
+  container({ ports: ["8082:99999"] }),
+  /Container h2-web2: ports\[0\]\.containerPort must be an integer 1-65535 \(got 99999\)/,
+);
+badComponentArgument(
+  "Container.ports not a port mapping",
+  container({ ports: ["eighty"] }),
+  /Container h2-web2: ports\[0\] must look like "80:80"/,
+);
+badComponentArgument(
+  "Container.ports publishing one host port twice",
+  container({ ports: ["8082:80", "8082:81"] }),
+  /Container h2-web2: ports\[1\] publishes host port 8082\/tcp twice/,
+);
+badComponentArgument(
+  "Container.name not a container name",
+  container({ name: "web server" }),
+  /Container h2-web2: name must be a container name like nginx-container \(got "web server"\)/,
+);
+badComponentArgument(
+  "Container.restartPolicy unknown",
+  container({ restartPolicy: "sometimes" }),
+  /Container h2-web2: restartPolicy must be no, always, unless-stopped or on-failure/,
+);
+badComponentArgument(
+  "Container.memory not a size",
+  container({ memory: "lots" }),
+  /Container h2-web2: memory must be bytes or a size like 512m or 2g \(got "lots"\)/,
+);
+badComponentArgument(
+  "Registry.port out of range",
+  registry({ port: 0 }),
+  /Registry h2-registry2: port must be an integer 1-65535 \(got 0\)/,
+);
+badComponentArgument(
+  "Registry.users[0].username with a space",
+  registry({ users: [{ username: "deploy user", password: pulumi.secret(PASSWORD) }] }),
+  /Registry h2-registry2: users\[0\]\.username must be letters, digits/,
+);
 
 // --- What only the machine can say: connection, identity, preflight, package repository ---
 const target = (h: RigHost, user = "root", port = 22) => re(`${user}@${h.address}:${port}`);
 
 refused("unreachable host (nothing listens on the port)", {
   hosts: () => [h1],
-  program: () => new DockerEngine("docker", { host: new Host("h1", { ...hostArgs(rig, h1), port: 2222, connectAttempts: 2, connectTimeout: 5 }) }),
+  program: () =>
+    new DockerEngine("docker", { host: new Host("h1", { ...hostArgs(rig, h1), port: 2222, connectAttempts: 2, connectTimeout: 5 }) }),
   error: () => new RegExp(`${target(h1, "root", 2222)}: unreachable`),
 });
 refused("wrong user", {
@@ -203,13 +322,17 @@ refused("wrong user", {
 });
 refused("wrong private key", {
   hosts: () => [h1],
-  program: () => new DockerEngine("docker", { host: new Host("h1", { ...hostArgs(rig, h1), privateKey: pulumi.secret(sshUtils.generateKeyPairSync("ed25519").private) }) }),
+  program: () =>
+    new DockerEngine("docker", {
+      host: new Host("h1", { ...hostArgs(rig, h1), privateKey: pulumi.secret(sshUtils.generateKeyPairSync("ed25519").private) }),
+    }),
   error: () => new RegExp(`${target(h1)}: authentication failed for user 'root': the server refused the key`),
 });
 refused("wrong host key (another machine's key pinned)", {
   hosts: () => [h1],
   program: () => new DockerEngine("docker", { host: new Host("h1", { ...hostArgs(rig, h1), hostKey: h2.hostKey }) }),
-  error: () => new RegExp(`${target(h1)}: host key mismatch: the server presented SHA256:\\S+, which is not the pinned key\\. Nothing was sent to it`),
+  error: () =>
+    new RegExp(`${target(h1)}: host key mismatch: the server presented SHA256:\\S+, which is not the pinned key\\. Nothing was sent to it`),
 });
 refused("unsupported OS", {
   hosts: () => [h3],
@@ -231,7 +354,10 @@ refused("version pin the repository does not have", {
   hosts: () => [h1],
   exclusive: true,
   program: () => new DockerEngine("docker", { host: new Host("h1", hostArgs(rig, h1)), mirror: packageMirror, version: "99.0" }),
-  error: () => new RegExp(`${target(h1)}: no docker-ce version matches '99\\.0' in ${re(packageMirror)} \\(available: (24\\.0\\.7, 25\\.0\\.3|25\\.0\\.3, 24\\.0\\.7)\\)\\. Nothing was installed`),
+  error: () =>
+    new RegExp(
+      `${target(h1)}: no docker-ce version matches '99\\.0' in ${re(packageMirror)} \\(available: (24\\.0\\.7, 25\\.0\\.3|25\\.0\\.3, 24\\.0\\.7)\\)\\. Nothing was installed`,
+    ),
 });
 
 // --- On a converged host (h2): refused by the machine, rolled back or never started ---
@@ -242,7 +368,10 @@ function onH2(title: string, component: (engine: DockerEngine) => void, error: (
 onH2(
   "invalid daemon setting: dockerd does not start, the old daemon.json comes back",
   (engine) => new DaemonConfig("daemon", { engine, storageDriver: "no-such-driver" }),
-  () => new RegExp(`${target(h2)}: docker did not start with the new daemon\\.json; the previous file was restored and docker is running again[^]*no-such-driver`),
+  () =>
+    new RegExp(
+      `${target(h2)}: docker did not start with the new daemon\\.json; the previous file was restored and docker is running again[^]*no-such-driver`,
+    ),
 );
 onH2(
   "daemon setting that the unit already passes as a flag",
@@ -273,13 +402,20 @@ onH2(
       ref: `${h2.address}:5000/library/nginx:latest`,
       credentials: { server: `${h2.address}:5000`, username: "deploy", password: pulumi.secret("Wrong-pa55-91c3") },
     }),
-  () => new RegExp(`${target(h2)}: pulling ${re(h2.address)}:5000/library/nginx:latest failed: .*(unauthorized|authentication required|no basic auth)`, "i"),
+  () =>
+    new RegExp(
+      `${target(h2)}: pulling ${re(h2.address)}:5000/library/nginx:latest failed: .*(unauthorized|authentication required|no basic auth)`,
+      "i",
+    ),
   "Wrong-pa55-91c3",
 );
 onH2(
   "host port in use by another container",
   (engine) => new Container("clash", { engine, name: "clash", image: "nginx:latest", ports: ["8080:80"] }),
-  () => new RegExp(`${target(h2)}: host port 8080 is already in use on ${re(h2.address)}, so container clash cannot publish it\\. Nothing was left behind`),
+  () =>
+    new RegExp(
+      `${target(h2)}: host port 8080 is already in use on ${re(h2.address)}, so container clash cannot publish it\\. Nothing was left behind`,
+    ),
 );
 onH2(
   "host port in use by a process on the host (sshd on 22)",
@@ -331,7 +467,13 @@ test("control: the journey without a bad argument changes h1, and the fingerprin
       await cleanup();
     }
     const diff = fingerprintDiff(before, await fingerprint(rig, h1));
-    for (const seen of [/\+ \/usr\/bin\/dockerd /, /\+ \/etc\/docker\/daemon\.json /, /\+ \/etc\/systemd\/system\/docker\.service /, /\+ docker\.service enabled active/, /\+ \S+ web /]) {
+    for (const seen of [
+      /\+ \/usr\/bin\/dockerd /,
+      /\+ \/etc\/docker\/daemon\.json /,
+      /\+ \/etc\/systemd\/system\/docker\.service /,
+      /\+ docker\.service enabled active/,
+      /\+ \S+ web /,
+    ]) {
       t.regex(diff, seen);
     }
   });

@@ -22,7 +22,7 @@ let d: RigHost;
 let ts: TestStack;
 let network = "";
 /** Per host name: daemon settings on top of the journey's mirror. */
-let daemonSettings: Record<string, Record<string, unknown>> = {};
+const daemonSettings: Record<string, Record<string, unknown>> = {};
 let withD = false;
 const fleet = () => (withD ? [a, b, d] : [a, b]);
 
@@ -71,36 +71,52 @@ async function settle(t: ExecutionContext): Promise<void> {
 
 const webId = (h: RigHost) => rig.exec(h, "docker inspect -f '{{.Id}}' web").then((s) => s.trim());
 
-test.serial("dockerd fails to start with a new daemon.json: rolled back on that host, the others converge, a re-run converges", async (t) => {
-  const before = await daemonJson(t, rig, a);
-  const ids = await Promise.all(fleet().map(webId));
-  setDaemon(a, { storageDriver: "no-such-driver" });
-  for (const h of others(a)) setDaemon(h, { liveRestore: true });
-  const err = await t.throwsAsync(ts.stack.up());
-  namesOnly(t, err?.message ?? "", a, "docker did not start with the new daemon\\.json; the previous file was restored and docker is running again[^]*no-such-driver");
-  t.deepEqual(await daemonJson(t, rig, a), before, "a: the previous daemon.json is back");
-  for (const h of others(a)) {
-    t.is((await daemonJson(t, rig, h))?.["live-restore"], true, `${h.name}: daemon.json`);
-    t.is((await rig.exec(h, "docker info -f '{{.LiveRestoreEnabled}}'")).trim(), "true", `${h.name}: in effect`);
-  }
-  await assertNothingLost(t, rig, a, ["web"]);
+test.serial(
+  "dockerd fails to start with a new daemon.json: rolled back on that host, the others converge, a re-run converges",
+  async (t) => {
+    const before = await daemonJson(t, rig, a);
+    const ids = await Promise.all(fleet().map(webId));
+    setDaemon(a, { storageDriver: "no-such-driver" });
+    for (const h of others(a)) setDaemon(h, { liveRestore: true });
+    const err = await t.throwsAsync(ts.stack.up());
+    namesOnly(
+      t,
+      err?.message ?? "",
+      a,
+      "docker did not start with the new daemon\\.json; the previous file was restored and docker is running again[^]*no-such-driver",
+    );
+    t.deepEqual(await daemonJson(t, rig, a), before, "a: the previous daemon.json is back");
+    for (const h of others(a)) {
+      t.is((await daemonJson(t, rig, h))?.["live-restore"], true, `${h.name}: daemon.json`);
+      t.is((await rig.exec(h, "docker info -f '{{.LiveRestoreEnabled}}'")).trim(), "true", `${h.name}: in effect`);
+    }
+    await assertNothingLost(t, rig, a, ["web"]);
 
-  daemonSettings[a.name] = { liveRestore: true };
-  const rerun = await ts.stack.up();
-  t.deepEqual(changesOf(rerun.summary), { update: 1 }, "only a's daemon.json was left to do");
-  t.is((await rig.exec(a, "docker info -f '{{.LiveRestoreEnabled}}'")).trim(), "true");
-  for (const h of fleet()) await assertNothingLost(t, rig, h, ["web"]);
-  t.deepEqual(await Promise.all(fleet().map(webId)), ids, "the same web containers throughout");
-  await settle(t);
-});
+    daemonSettings[a.name] = { liveRestore: true };
+    const rerun = await ts.stack.up();
+    t.deepEqual(changesOf(rerun.summary), { update: 1 }, "only a's daemon.json was left to do");
+    t.is((await rig.exec(a, "docker info -f '{{.LiveRestoreEnabled}}'")).trim(), "true");
+    for (const h of fleet()) await assertNothingLost(t, rig, h, ["web"]);
+    t.deepEqual(await Promise.all(fleet().map(webId)), ids, "the same web containers throughout");
+    await settle(t);
+  },
+);
 
 test.serial("a host is restarted in the middle of a run: the run fails naming it, the others converge, a re-run converges", async (t) => {
   // docker takes 6 s more to start on b, so the restart lands while daemon.json is being applied.
-  await rig.exec(b, "mkdir -p /etc/systemd/system/docker.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 6\\n' > /etc/systemd/system/docker.service.d/slow-start.conf && systemctl daemon-reload");
+  await rig.exec(
+    b,
+    "mkdir -p /etc/systemd/system/docker.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 6\\n' > /etc/systemd/system/docker.service.d/slow-start.conf && systemctl daemon-reload",
+  );
   const ids = await Promise.all(fleet().map(webId));
   for (const h of fleet()) setDaemon(h, { logOpts: { "max-size": "10m" } });
   let restarted = false;
-  const restarter = waitFor("docker to be restarting on b", async () => (await rig.exec(b, "systemctl is-active docker || true")).trim() === "activating", 300_000, 250).then(async () => {
+  const restarter = waitFor(
+    "docker to be restarting on b",
+    async () => (await rig.exec(b, "systemctl is-active docker || true")).trim() === "activating",
+    300_000,
+    250,
+  ).then(async () => {
     restarted = true;
     await docker(["restart", "-t", "5", b.container]);
   });
@@ -114,31 +130,42 @@ test.serial("a host is restarted in the middle of a run: the run fails naming it
   const rerun = await ts.stack.up();
   t.is(rerun.summary.result, "succeeded");
   t.deepEqual((await daemonJson(t, rig, b))?.["log-opts"], { "max-size": "10m" }, "b: daemon.json");
-  t.is((await rig.exec(b, "docker info -f '{{json .RegistryConfig.Mirrors}}'")).trim(), `["http://${rig.registry!.address}/"]`, "b: mirror in effect");
+  t.is(
+    (await rig.exec(b, "docker info -f '{{json .RegistryConfig.Mirrors}}'")).trim(),
+    `["http://${rig.registry!.address}/"]`,
+    "b: mirror in effect",
+  );
   for (const h of fleet()) await assertNothingLost(t, rig, h, ["web"]);
   t.deepEqual(await Promise.all(fleet().map(webId)), ids, "the same web containers (b's restarted with its host), none recreated");
   await settle(t);
 });
 
-test.serial("a host that never comes up: the run fails naming it after its connect attempts, the others converge, a re-run converges when it is up", async (t) => {
-  // d joins the fleet frozen: it accepts TCP, but sshd never answers (a stuck VM).
-  await docker(["pause", d.container]);
-  const ids = await Promise.all(fleet().map(webId));
-  withD = true;
-  for (const h of [a, b]) setDaemon(h, { maxConcurrentDownloads: 5 });
-  const started = Date.now();
-  const err = await t.throwsAsync(ts.stack.up());
-  namesOnly(t, err?.message ?? "", d, "unreachable");
-  t.true(Date.now() - started < 240_000, "gave up after its attempts");
-  for (const h of [a, b]) t.is((await daemonJson(t, rig, h))?.["max-concurrent-downloads"], 5, `${h.name}: daemon.json`);
+test.serial(
+  "a host that never comes up: the run fails naming it after its connect attempts, the others converge, a re-run converges when it is up",
+  async (t) => {
+    // d joins the fleet frozen: it accepts TCP, but sshd never answers (a stuck VM).
+    await docker(["pause", d.container]);
+    const ids = await Promise.all(fleet().map(webId));
+    withD = true;
+    for (const h of [a, b]) setDaemon(h, { maxConcurrentDownloads: 5 });
+    const started = Date.now();
+    const err = await t.throwsAsync(ts.stack.up());
+    namesOnly(t, err?.message ?? "", d, "unreachable");
+    t.true(Date.now() - started < 240_000, "gave up after its attempts");
+    for (const h of [a, b]) t.is((await daemonJson(t, rig, h))?.["max-concurrent-downloads"], 5, `${h.name}: daemon.json`);
 
-  await docker(["unpause", d.container]);
-  const rerun = await ts.stack.up();
-  t.deepEqual(Object.keys(changesOf(rerun.summary)), ["create"], `only d's resources are created: ${JSON.stringify(rerun.summary.resourceChanges)}`);
-  for (const h of fleet()) await assertNothingLost(t, rig, h, ["web"]);
-  t.deepEqual(await Promise.all([a, b].map(webId)), ids, "the same web containers on a and b");
-  await settle(t);
-});
+    await docker(["unpause", d.container]);
+    const rerun = await ts.stack.up();
+    t.deepEqual(
+      Object.keys(changesOf(rerun.summary)),
+      ["create"],
+      `only d's resources are created: ${JSON.stringify(rerun.summary.resourceChanges)}`,
+    );
+    for (const h of fleet()) await assertNothingLost(t, rig, h, ["web"]);
+    t.deepEqual(await Promise.all([a, b].map(webId)), ids, "the same web containers on a and b");
+    await settle(t);
+  },
+);
 
 // Known failure: with --continue-on-error (what makes a fleet run keep going past one host), the
 // Node.js SDK cannot register the resources that wait for a failed one (here the image and

@@ -42,7 +42,8 @@ test.before(async () => {
     for (const h of [h1, h2, h3]) {
       const j = journey(rig, h, pkgs, mirror, { host: { connectAttempts: 2, connectTimeout: 10, ...hostArgs[h.name] } });
       if (h === h1) {
-        for (let i = 1; i <= many; i++) new Container(`many-${i}`, { engine: j.engine, name: `many-${i}`, image: j.image, restartPolicy: "always" });
+        for (let i = 1; i <= many; i++)
+          new Container(`many-${i}`, { engine: j.engine, name: `many-${i}`, image: j.image, restartPolicy: "always" });
       }
     }
     return {};
@@ -72,7 +73,10 @@ async function serving(h: RigHost): Promise<boolean> {
 
 async function assertServing(t: ExecutionContext, what: string): Promise<void> {
   for (const h of hosts()) {
-    const ok = await waitFor(`${h.name} to serve`, () => serving(h), 30_000, 500).then(() => true, () => false);
+    const ok = await waitFor(`${h.name} to serve`, () => serving(h), 30_000, 500).then(
+      () => true,
+      () => false,
+    );
     t.true(ok, `${h.name} does not serve on 8080 ${what}`);
   }
 }
@@ -133,76 +137,106 @@ async function breakAndRepair(
   t.deepEqual({ ...again.changeSummary, same: undefined }, { same: undefined }, "and nothing is left to do");
 }
 
-test.serial("engine gone (dockerd removed, docker stopped), daemon.json deleted, docker.socket masked: refresh and preview see drift, one up repairs", async (t) => {
-  await breakAndRepair(
-    t,
-    [
-      [h1, "systemctl stop docker.socket docker.service && rm /usr/bin/dockerd"],
-      [h2, "rm /etc/docker/daemon.json"],
-      // What `systemctl mask` does (it refuses when the unit file is in /etc, as an offline install's is).
-      [h3, "systemctl stop docker.socket docker.service && ln -sf /dev/null /etc/systemd/system/docker.socket && systemctl daemon-reload"],
-    ],
-    (d) => {
-      t.true(some(d.h1.engine, /^docker is not running/) && some(d.h1.engine, /installed files are missing: .*\/usr\/bin\/dockerd/), "h1 engine");
-      t.true(some(d.h1.image, /nginx:latest cannot be checked: the Docker engine does not answer \(.*dockerd is not installed/), "h1 image");
-      t.true(some(d.h1.container, /container web cannot be checked: the Docker engine does not answer/), "h1 container");
-      t.deepEqual(d.h2.daemon, ["daemon.json is missing"], "h2 daemon.json");
-      t.deepEqual([d.h2.engine, d.h2.image, d.h2.container], [[], [], []], "h2: nothing else");
-      t.true(some(d.h3.engine, /^docker\.socket is masked$/) && some(d.h3.engine, /^docker is not running/), "h3 engine");
-      t.true(some(d.h3.container, /docker\.socket is masked/), "h3 container");
-    },
-  );
-  t.notRegex((await rig.exec(h3, "systemctl is-enabled docker.socket || true")).trim(), /masked/, "h3: the mask is gone");
-  t.is((await rig.exec(h3, "systemctl is-active docker.socket docker.service || true")).trim(), "active\nactive", "h3: docker runs from its socket again");
-});
+test.serial(
+  "engine gone (dockerd removed, docker stopped), daemon.json deleted, docker.socket masked: refresh and preview see drift, one up repairs",
+  async (t) => {
+    await breakAndRepair(
+      t,
+      [
+        [h1, "systemctl stop docker.socket docker.service && rm /usr/bin/dockerd"],
+        [h2, "rm /etc/docker/daemon.json"],
+        // What `systemctl mask` does (it refuses when the unit file is in /etc, as an offline install's is).
+        [
+          h3,
+          "systemctl stop docker.socket docker.service && ln -sf /dev/null /etc/systemd/system/docker.socket && systemctl daemon-reload",
+        ],
+      ],
+      (d) => {
+        t.true(
+          some(d.h1.engine, /^docker is not running/) && some(d.h1.engine, /installed files are missing: .*\/usr\/bin\/dockerd/),
+          "h1 engine",
+        );
+        t.true(
+          some(d.h1.image, /nginx:latest cannot be checked: the Docker engine does not answer \(.*dockerd is not installed/),
+          "h1 image",
+        );
+        t.true(some(d.h1.container, /container web cannot be checked: the Docker engine does not answer/), "h1 container");
+        t.deepEqual(d.h2.daemon, ["daemon.json is missing"], "h2 daemon.json");
+        t.deepEqual([d.h2.engine, d.h2.image, d.h2.container], [[], [], []], "h2: nothing else");
+        t.true(some(d.h3.engine, /^docker\.socket is masked$/) && some(d.h3.engine, /^docker is not running/), "h3 engine");
+        t.true(some(d.h3.container, /docker\.socket is masked/), "h3 container");
+      },
+    );
+    t.notRegex((await rig.exec(h3, "systemctl is-enabled docker.socket || true")).trim(), /masked/, "h3: the mask is gone");
+    t.is(
+      (await rig.exec(h3, "systemctl is-active docker.socket docker.service || true")).trim(),
+      "active\nactive",
+      "h3: docker runs from its socket again",
+    );
+  },
+);
 
-test.serial("/var/lib/docker wiped, containerd stopped: refresh sees images and containers missing, one up pulls and recreates", async (t) => {
-  await breakAndRepair(
-    t,
-    [
-      [h1, "systemctl stop docker.socket docker.service && find /var/lib/docker -mindepth 1 -delete && systemctl reset-failed docker.service docker.socket && { systemctl start docker.socket docker.service || { journalctl -u docker.service -n 20 --no-pager; exit 1; }; }"],
-      [h2, "systemctl stop containerd.service"],
-    ],
-    (d) => {
-      t.deepEqual(d.h1.image, ["nginx:latest is not on the host"], "h1 image");
-      t.deepEqual(d.h1.container, ["container web is missing"], "h1 container");
-      t.true(some(d.h2.engine, /^containerd\.service is not running \(inactive\)$/), "h2 engine");
-    },
-  );
-  t.is((await rig.exec(h2, "systemctl is-active containerd.service")).trim(), "active");
-});
+test.serial(
+  "/var/lib/docker wiped, containerd stopped: refresh sees images and containers missing, one up pulls and recreates",
+  async (t) => {
+    await breakAndRepair(
+      t,
+      [
+        [
+          h1,
+          "systemctl stop docker.socket docker.service && find /var/lib/docker -mindepth 1 -delete && systemctl reset-failed docker.service docker.socket && { systemctl start docker.socket docker.service || { journalctl -u docker.service -n 20 --no-pager; exit 1; }; }",
+        ],
+        [h2, "systemctl stop containerd.service"],
+      ],
+      (d) => {
+        t.deepEqual(d.h1.image, ["nginx:latest is not on the host"], "h1 image");
+        t.deepEqual(d.h1.container, ["container web is missing"], "h1 container");
+        t.true(some(d.h2.engine, /^containerd\.service is not running \(inactive\)$/), "h2 engine");
+      },
+    );
+    t.is((await rig.exec(h2, "systemctl is-active containerd.service")).trim(), "active");
+  },
+);
 
-test.serial("a machine rebuilt at the same address: refused for its new host key with a clear message; once re-pinned, one up installs it from scratch", async (t) => {
-  const oldKey = h3.hostKey;
-  // The rebuild: new host keys, no engine, no daemon.json, no images, no containers.
-  await rig.exec(
-    h3,
-    [
-      "systemctl stop docker.socket docker.service containerd.service",
-      "for f in $(sed -n 's/.*\"files\":\\[\\(.*\\)\\].*/\\1/p' /var/lib/dockyard/engine-offline.json | tr ',' ' ' | tr -d '\"'); do rm -f \"$f\"; done",
-      "rm -rf /var/lib/dockyard /etc/docker && find /var/lib/docker /var/lib/containerd -mindepth 1 -delete 2>/dev/null; systemctl daemon-reload",
-      "rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl restart ssh",
-    ].join(" && "),
-  );
-  const newKey = (await rig.exec(h3, "cat /etc/ssh/ssh_host_ed25519_key.pub")).trim();
-  t.not(newKey, oldKey);
+test.serial(
+  "a machine rebuilt at the same address: refused for its new host key with a clear message; once re-pinned, one up installs it from scratch",
+  async (t) => {
+    const oldKey = h3.hostKey;
+    // The rebuild: new host keys, no engine, no daemon.json, no images, no containers.
+    await rig.exec(
+      h3,
+      [
+        "systemctl stop docker.socket docker.service containerd.service",
+        "for f in $(sed -n 's/.*\"files\":\\[\\(.*\\)\\].*/\\1/p' /var/lib/dockyard/engine-offline.json | tr ',' ' ' | tr -d '\"'); do rm -f \"$f\"; done",
+        "rm -rf /var/lib/dockyard /etc/docker && find /var/lib/docker /var/lib/containerd -mindepth 1 -delete 2>/dev/null; systemctl daemon-reload",
+        "rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl restart ssh",
+      ].join(" && "),
+    );
+    const newKey = (await rig.exec(h3, "cat /etc/ssh/ssh_host_ed25519_key.pub")).trim();
+    t.not(newKey, oldKey);
 
-  const refused = await t.throwsAsync(ts.stack.up());
-  const message = refused?.message ?? "";
-  t.log(errorLines(message));
-  t.regex(message, new RegExp(`${re(`root@${h3.address}:22`)}: host key mismatch: the server presented SHA256:\\S+, which is not the pinned key\\. Nothing was sent to it\\. If the machine was rebuilt, pin its new key`));
-  for (const h of [h1, h2]) t.notRegex(message, new RegExp(`${re(`root@${h.address}:22`)}:`), `${h.name} is named too`);
-  assertPlainOutput(t, "refused up", message);
+    const refused = await t.throwsAsync(ts.stack.up());
+    const message = refused?.message ?? "";
+    t.log(errorLines(message));
+    t.regex(
+      message,
+      new RegExp(
+        `${re(`root@${h3.address}:22`)}: host key mismatch: the server presented SHA256:\\S+, which is not the pinned key\\. Nothing was sent to it\\. If the machine was rebuilt, pin its new key`,
+      ),
+    );
+    for (const h of [h1, h2]) t.notRegex(message, new RegExp(`${re(`root@${h.address}:22`)}:`), `${h.name} is named too`);
+    assertPlainOutput(t, "refused up", message);
 
-  hostArgs[h3.name] = { hostKey: newKey };
-  const preview = await ts.stack.preview();
-  assertPlainOutput(t, "preview", preview.stdout + preview.stderr);
-  t.is(preview.changeSummary.replace ?? 0, 0, "re-pinning replaces nothing");
-  const up = await ts.stack.up();
-  t.deepEqual(Object.keys(changesOf(up.summary)), ["update"], `one up of updates: ${JSON.stringify(up.summary.resourceChanges)}`);
-  t.regex(await rig.exec(h3, "cat /var/lib/dockyard/engine-offline.json"), /"sha256"/, "the engine is installed again");
-  await assertServing(t, "after the rebuild and one up");
-});
+    hostArgs[h3.name] = { hostKey: newKey };
+    const preview = await ts.stack.preview();
+    assertPlainOutput(t, "preview", preview.stdout + preview.stderr);
+    t.is(preview.changeSummary.replace ?? 0, 0, "re-pinning replaces nothing");
+    const up = await ts.stack.up();
+    t.deepEqual(Object.keys(changesOf(up.summary)), ["update"], `one up of updates: ${JSON.stringify(up.summary.resourceChanges)}`);
+    t.regex(await rig.exec(h3, "cat /var/lib/dockyard/engine-offline.json"), /"sha256"/, "the engine is installed again");
+    await assertServing(t, "after the rebuild and one up");
+  },
+);
 
 test.serial("30 containers on one host: one SSH connection, channels within sshd's MaxSessions, none refused", async (t) => {
   const since = (await rig.exec(h1, "date '+%Y-%m-%d %H:%M:%S'")).trim();
@@ -223,29 +257,40 @@ test.serial("30 containers on one host: one SSH connection, channels within sshd
   t.notRegex(up.stdout + up.stderr, /channel open failure|no more sessions/i, "no refused channel reached the user");
 });
 
-test.serial("a rotated login key reaches every resource's state in one up of updates; with the old key revoked, refresh and destroy work", async (t) => {
-  const pair = sshUtils.generateKeyPairSync("ed25519");
-  for (const h of hosts()) await rig.exec(h, `echo '${pair.public}' >> /root/.ssh/authorized_keys`);
-  for (const h of hosts()) hostArgs[h.name] = { ...hostArgs[h.name], privateKey: pulumi.secret(pair.private) };
+test.serial(
+  "a rotated login key reaches every resource's state in one up of updates; with the old key revoked, refresh and destroy work",
+  async (t) => {
+    const pair = sshUtils.generateKeyPairSync("ed25519");
+    for (const h of hosts()) await rig.exec(h, `echo '${pair.public}' >> /root/.ssh/authorized_keys`);
+    for (const h of hosts()) hostArgs[h.name] = { ...hostArgs[h.name], privateKey: pulumi.secret(pair.private) };
 
-  const up = await ts.stack.up();
-  t.deepEqual(Object.keys(changesOf(up.summary)), ["update"], `updates only, nothing replaced: ${JSON.stringify(up.summary.resourceChanges)}`);
-  const dynamic = (await stateResources(ts.stack)).filter((r) => r.type.startsWith(DYNAMIC) && r.outputs?.credentials);
-  t.true(dynamic.length >= 3 * 5 + 30, `every resource with a connection: ${dynamic.length}`);
-  // exportStack gives secrets decrypted but still in their envelope: { <sig>, plaintext: "<json>" }.
-  const keyOf = (c: Record<string, unknown>) => ((typeof c.plaintext === "string" ? JSON.parse(c.plaintext) : c) as { privateKey?: string }).privateKey;
-  const stale = dynamic.filter((r) => keyOf(r.outputs!.credentials as Record<string, unknown>) !== pair.private).map((r) => r.urn.split("::").pop());
-  t.deepEqual(stale, [], "resources that kept the old key");
+    const up = await ts.stack.up();
+    t.deepEqual(
+      Object.keys(changesOf(up.summary)),
+      ["update"],
+      `updates only, nothing replaced: ${JSON.stringify(up.summary.resourceChanges)}`,
+    );
+    const dynamic = (await stateResources(ts.stack)).filter((r) => r.type.startsWith(DYNAMIC) && r.outputs?.credentials);
+    t.true(dynamic.length >= 3 * 5 + 30, `every resource with a connection: ${dynamic.length}`);
+    // exportStack gives secrets decrypted but still in their envelope: { <sig>, plaintext: "<json>" }.
+    const keyOf = (c: Record<string, unknown>) =>
+      ((typeof c.plaintext === "string" ? JSON.parse(c.plaintext) : c) as { privateKey?: string }).privateKey;
+    const stale = dynamic
+      .filter((r) => keyOf(r.outputs!.credentials as Record<string, unknown>) !== pair.private)
+      .map((r) => r.urn.split("::").pop());
+    t.deepEqual(stale, [], "resources that kept the old key");
 
-  // The old key no longer logs in anywhere.
-  const oldPublic = rig.publicKey.split(" ").slice(0, 2).join(" ");
-  for (const h of hosts()) await rig.exec(h, `grep -vF '${oldPublic}' /root/.ssh/authorized_keys > /tmp/ak && cat /tmp/ak > /root/.ssh/authorized_keys`);
-  const refresh = await ts.stack.refresh();
-  t.is(refresh.summary.result, "succeeded");
-  t.deepEqual(changesOf(refresh.summary), {}, "a refresh with the new key sees nothing changed");
-  await assertServing(t, "after the rotation");
-  const destroy = await ts.stack.destroy();
-  t.is(destroy.summary.result, "succeeded");
-  assertPlainOutput(t, "destroy", destroy.stdout + destroy.stderr);
-  t.is((await rig.exec(h1, "docker ps -aq | wc -l")).trim(), "0", "destroy removed h1's 31 containers");
-});
+    // The old key no longer logs in anywhere.
+    const oldPublic = rig.publicKey.split(" ").slice(0, 2).join(" ");
+    for (const h of hosts())
+      await rig.exec(h, `grep -vF '${oldPublic}' /root/.ssh/authorized_keys > /tmp/ak && cat /tmp/ak > /root/.ssh/authorized_keys`);
+    const refresh = await ts.stack.refresh();
+    t.is(refresh.summary.result, "succeeded");
+    t.deepEqual(changesOf(refresh.summary), {}, "a refresh with the new key sees nothing changed");
+    await assertServing(t, "after the rotation");
+    const destroy = await ts.stack.destroy();
+    t.is(destroy.summary.result, "succeeded");
+    assertPlainOutput(t, "destroy", destroy.stdout + destroy.stderr);
+    t.is((await rig.exec(h1, "docker ps -aq | wc -l")).trim(), "0", "destroy removed h1's 31 containers");
+  },
+);

@@ -38,15 +38,30 @@ function program() {
   const one = journey(rig, h1, pkgs, mirror, { daemon: { insecureRegistries: [registryAddress] } });
   const two = journey(rig, h2, pkgs, mirror, { daemon: { insecureRegistries: [registryAddress] } });
   const secret = pulumi.secret(password);
-  const registry = new Registry("private", { engine: one.engine, users: [{ username: "deploy", password: secret }] }, { dependsOn: [one.daemon] });
+  const registry = new Registry(
+    "private",
+    { engine: one.engine, users: [{ username: "deploy", password: secret }] },
+    { dependsOn: [one.daemon] },
+  );
   const credentials = { server: registry.endpoint, username: "deploy", password: secret };
   const built = new Image(
     "app-build",
     { engine: one.engine, ref: pulumi.interpolate`${registry.endpoint}/app/web:1`, credentials, build: { context, push: true } },
     { dependsOn: [registry] },
   );
-  const pulled = new Image("app", { engine: two.engine, ref: pulumi.interpolate`${registry.endpoint}/app/web:1`, credentials }, { dependsOn: [built, two.daemon] });
-  new Container("app", { engine: two.engine, name: "app", image: pulled, ports: ["8081:80"], env: { APP_REGISTRY_PASSWORD: secret }, restartPolicy: "unless-stopped" });
+  const pulled = new Image(
+    "app",
+    { engine: two.engine, ref: pulumi.interpolate`${registry.endpoint}/app/web:1`, credentials },
+    { dependsOn: [built, two.daemon] },
+  );
+  new Container("app", {
+    engine: two.engine,
+    name: "app",
+    image: pulled,
+    ports: ["8081:80"],
+    env: { APP_REGISTRY_PASSWORD: secret },
+    restartPolicy: "unless-stopped",
+  });
   return { endpoint: registry.endpoint, digest: pulled.digest };
 }
 
@@ -79,36 +94,57 @@ function forms(secret: string): string[] {
 }
 
 function leaks(text: string, secrets: string[]): string[] {
-  return secrets.flatMap(forms).filter((f) => text.includes(f)).map((f) => `${f.slice(0, 12)}...`);
+  return secrets
+    .flatMap(forms)
+    .filter((f) => text.includes(f))
+    .map((f) => `${f.slice(0, 12)}...`);
 }
 
-test.serial("secrets: after a full run and a password rotation, neither the state files nor the CLI's output hold the SSH key or a registry password", async (t) => {
-  const up = await ts.stack.up({ diff: true });
-  record(up);
-  t.is(up.summary.result, "succeeded");
-  t.regex(up.outputs.digest.value, /^sha256:[0-9a-f]{64}$/);
-  // The password was really used: h2 pulled with it, and h1's registry wants it.
-  t.is((await rig.exec(h2, `curl -s -o /dev/null -w '%{http_code}' http://${h1.address}:5000/v2/`)).trim(), "401");
-  t.is((await rig.exec(h2, "docker inspect -f '{{.State.Running}}' app")).trim(), "true");
-  t.is((await rig.exec(h2, "docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' app | sed -n 's/^APP_REGISTRY_PASSWORD=//p'")).trim(), FIRST_PASSWORD, "the container got the password");
+test.serial(
+  "secrets: after a full run and a password rotation, neither the state files nor the CLI's output hold the SSH key or a registry password",
+  async (t) => {
+    const up = await ts.stack.up({ diff: true });
+    record(up);
+    t.is(up.summary.result, "succeeded");
+    t.regex(up.outputs.digest.value, /^sha256:[0-9a-f]{64}$/);
+    // The password was really used: h2 pulled with it, and h1's registry wants it.
+    t.is((await rig.exec(h2, `curl -s -o /dev/null -w '%{http_code}' http://${h1.address}:5000/v2/`)).trim(), "401");
+    t.is((await rig.exec(h2, "docker inspect -f '{{.State.Running}}' app")).trim(), "true");
+    t.is(
+      (
+        await rig.exec(h2, "docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' app | sed -n 's/^APP_REGISTRY_PASSWORD=//p'")
+      ).trim(),
+      FIRST_PASSWORD,
+      "the container got the password",
+    );
 
-  const preview = await ts.stack.preview({ diff: true });
-  record(preview);
-  // A rotation: htpasswd, both images' credentials and the container's environment change.
-  password = SECOND_PASSWORD;
-  const rotated = await ts.stack.up({ diff: true });
-  record(rotated);
-  t.not(changesOf(rotated.summary), {});
-  t.is((await rig.exec(h2, "docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' app | sed -n 's/^APP_REGISTRY_PASSWORD=//p'")).trim(), SECOND_PASSWORD);
+    const preview = await ts.stack.preview({ diff: true });
+    record(preview);
+    // A rotation: htpasswd, both images' credentials and the container's environment change.
+    password = SECOND_PASSWORD;
+    const rotated = await ts.stack.up({ diff: true });
+    record(rotated);
+    t.not(changesOf(rotated.summary), {});
+    t.is(
+      (
+        await rig.exec(h2, "docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' app | sed -n 's/^APP_REGISTRY_PASSWORD=//p'")
+      ).trim(),
+      SECOND_PASSWORD,
+    );
 
-  const secrets = [rig.privateKey, FIRST_PASSWORD, SECOND_PASSWORD];
-  t.deepEqual(leaks(readTree(ts.backendDir), secrets), [], "the state files (current, history, backups)");
-  t.deepEqual(leaks(printed.join("\n"), secrets), [], "the CLI's output");
-  // And the checks can see them: the decrypted export does hold both.
-  const exported = JSON.stringify(await ts.stack.exportStack());
-  t.is(leaks(exported, [rig.privateKey, SECOND_PASSWORD]).length > 0, true, "exportStack() decrypts, so the checks can see the secrets there");
-  t.true(readTree(ts.backendDir).includes("ciphertext"), "the state holds secrets as ciphertext");
-});
+    const secrets = [rig.privateKey, FIRST_PASSWORD, SECOND_PASSWORD];
+    t.deepEqual(leaks(readTree(ts.backendDir), secrets), [], "the state files (current, history, backups)");
+    t.deepEqual(leaks(printed.join("\n"), secrets), [], "the CLI's output");
+    // And the checks can see them: the decrypted export does hold both.
+    const exported = JSON.stringify(await ts.stack.exportStack());
+    t.is(
+      leaks(exported, [rig.privateKey, SECOND_PASSWORD]).length > 0,
+      true,
+      "exportStack() decrypts, so the checks can see the secrets there",
+    );
+    t.true(readTree(ts.backendDir).includes("ciphertext"), "the state holds secrets as ciphertext");
+  },
+);
 
 const DYNAMIC = "pulumi-nodejs:dynamic/";
 const byUrn = (rs: StateResource[]) => new Map(rs.filter((r) => r.type.startsWith(DYNAMIC)).map((r) => [r.urn, r]));
@@ -116,7 +152,14 @@ const named = (rs: Map<string, StateResource>, type: string, name: string) =>
   [...rs.values()].find((r) => r.type === `${DYNAMIC}dockyard:${type}` && r.urn.endsWith(`::${name}`));
 
 test.serial("idempotence: 10 consecutive `pulumi up` after convergence report zero changes and touch nothing", async (t) => {
-  const ids = async () => (await Promise.all([h1, h2].map((h) => rig.exec(h, "docker ps -q --no-trunc | sort; systemctl show docker -p MainPID --value; stat -c %Y /etc/docker/daemon.json")))).join("\n");
+  const ids = async () =>
+    (
+      await Promise.all(
+        [h1, h2].map((h) =>
+          rig.exec(h, "docker ps -q --no-trunc | sort; systemctl show docker -p MainPID --value; stat -c %Y /etc/docker/daemon.json"),
+        ),
+      )
+    ).join("\n");
   const before = await ids();
   for (let i = 1; i <= 10; i++) {
     const up = await ts.stack.up();
@@ -159,13 +202,20 @@ test.serial("refresh after hand edits reports exactly those edits; up repairs ex
   record(repair);
   t.deepEqual(changesOf(repair.summary), { update: 3 });
   t.regex(await rig.exec(h1, "cat /etc/docker/daemon.json"), new RegExp(mirror.replace(/\./g, "\\.")));
-  t.is((await rig.exec(h2, "docker inspect -f '{{.State.Running}}' app; test -x /usr/bin/docker-init && echo present")).trim(), "true\npresent");
+  t.is(
+    (await rig.exec(h2, "docker inspect -f '{{.State.Running}}' app; test -x /usr/bin/docker-init && echo present")).trim(),
+    "true\npresent",
+  );
   const settled = await ts.stack.up();
   record(settled);
   t.deepEqual(changesOf(settled.summary), {}, "and settles");
 
   const destroyed = await ts.stack.destroy();
   record(destroyed);
-  t.deepEqual(leaks(printed.join("\n"), [rig.privateKey, FIRST_PASSWORD, SECOND_PASSWORD]), [], "nothing the CLI printed since holds a secret");
+  t.deepEqual(
+    leaks(printed.join("\n"), [rig.privateKey, FIRST_PASSWORD, SECOND_PASSWORD]),
+    [],
+    "nothing the CLI printed since holds a secret",
+  );
   t.deepEqual(leaks(readTree(ts.backendDir), [rig.privateKey, FIRST_PASSWORD, SECOND_PASSWORD]), [], "nor the state after destroy");
 });

@@ -12,7 +12,9 @@ const t0 = Date.now();
 let last = t0;
 function step(what: string, detail = ""): void {
   const now = Date.now();
-  console.log(`[${((now - t0) / 1000).toFixed(1).padStart(6)} s | +${((now - last) / 1000).toFixed(1).padStart(5)} s] ${what}${detail ? `\n    ${detail.trim().replace(/\n/g, "\n    ")}` : ""}`);
+  console.log(
+    `[${((now - t0) / 1000).toFixed(1).padStart(6)} s | +${((now - last) / 1000).toFixed(1).padStart(5)} s] ${what}${detail ? `\n    ${detail.trim().replace(/\n/g, "\n    ")}` : ""}`,
+  );
   last = now;
 }
 function expect(cond: boolean, what: string, out: string): void {
@@ -54,7 +56,13 @@ async function online(rig: Rig, h: RigHost, baseUrl: string): Promise<void> {
   );
   let out = await sh("apt-get update");
   expect(/InRelease/.test(out) && !/^(W|E):/m.test(out), "apt-get update without warnings", out);
-  step("h1: key + source + apt-get update", out.split("\n").filter((l) => l.includes(baseUrl)).join("\n"));
+  step(
+    "h1: key + source + apt-get update",
+    out
+      .split("\n")
+      .filter((l) => l.includes(baseUrl))
+      .join("\n"),
+  );
 
   out = await sh("apt-cache madison docker-ce docker-ce-cli containerd.io");
   expect(out.includes(v24) && out.includes(v25), "madison lists both versions", out);
@@ -62,10 +70,14 @@ async function online(rig: Rig, h: RigHost, baseUrl: string): Promise<void> {
 
   out = await sh(`apt-get install -y docker-ce=${v24} docker-ce-cli=${v24} containerd.io`);
   step("h1: apt-get install docker-ce 24.0.7", fetched(out));
-  out = await sh("systemctl is-enabled docker.service docker.socket containerd.service || true; systemctl is-active docker || true; getent group docker");
+  out = await sh(
+    "systemctl is-enabled docker.service docker.socket containerd.service || true; systemctl is-active docker || true; getent group docker",
+  );
   step("h1: after install (units are not enabled or started by the packages)", out);
 
-  out = await sh("systemctl start docker && docker version --format 'client {{.Client.Version}} server {{.Server.Version}}' && docker info --format 'driver {{.Driver}} cgroup {{.CgroupDriver}} v{{.CgroupVersion}}'");
+  out = await sh(
+    "systemctl start docker && docker version --format 'client {{.Client.Version}} server {{.Server.Version}}' && docker info --format 'driver {{.Driver}} cgroup {{.CgroupDriver}} v{{.CgroupVersion}}'",
+  );
   expect(/server \S+/.test(out), "docker answers", out);
   step("h1: systemctl start docker; docker version", out);
 
@@ -80,7 +92,9 @@ async function online(rig: Rig, h: RigHost, baseUrl: string): Promise<void> {
   expect(down.includes(`docker-ce ${v24}`) && down.includes(`docker-ce-cli ${v24}`), "downgraded to 24.0.7", down + "\n" + out);
   step("h1: downgrade to 24.0.7 (--allow-downgrades)", `${down}\n${fetched(out)}`);
 
-  out = await sh("systemctl restart docker && docker version --format 'server {{.Server.Version}}' && systemctl is-active docker containerd");
+  out = await sh(
+    "systemctl restart docker && docker version --format 'server {{.Server.Version}}' && systemctl is-active docker containerd",
+  );
   step("h1: restart after downgrade", out);
 }
 
@@ -99,7 +113,9 @@ async function offline(rig: Rig, h: RigHost, bundle: string, sha256: string): Pr
     out = await sh("apt-get update -qq && apt-get install -y libdevmapper1.02.1");
     step("h2: apt-get install libdevmapper1.02.1", fetched(out));
   }
-  out = await sh("dockerd --version; docker --version; containerd --version; runc --version | head -n1; ctr --version; docker-init --version; docker-proxy --help 2>&1 | head -n1 || true");
+  out = await sh(
+    "dockerd --version; docker --version; containerd --version; runc --version | head -n1; ctr --version; docker-init --version; docker-proxy --help 2>&1 | head -n1 || true",
+  );
   expect(/^Docker version/m.test(out), "dockerd --version", out);
   step("h2: versions", out);
 }

@@ -44,7 +44,8 @@ export async function ensureDockerPackages(): Promise<DockerPackages> {
   if (!existsSync(out)) {
     mkdirSync(DOCKER_PACKAGES_CACHE, { recursive: true });
     // Under the lock: no other build is running, so leftovers of an interrupted one can go.
-    const cmd = 'out="$1"; [ -d "$out" ] && exit 0; rm -rf "$out".tmp-*; tmp="$out.tmp-$$"; ' +
+    const cmd =
+      'out="$1"; [ -d "$out" ] && exit 0; rm -rf "$out".tmp-*; tmp="$out.tmp-$$"; ' +
       'bash "$2" "$tmp" && mv -T "$tmp" "$out" || { rm -rf "$tmp"; exit 1; }';
     await run("flock", [path.join(DOCKER_PACKAGES_CACHE, "docker-packages.lock"), "sh", "-c", cmd, "sh", out, SCRIPT], {
       timeoutMs: 20 * 60 * 1000,
@@ -107,13 +108,26 @@ export async function startPackageServer(
     await docker(["inspect", "-f", "{{.State.Running}} {{.Config.Image}} {{range .Mounts}}{{.Source}}{{end}}", container]).catch(() => "")
   ).trim();
   if (current !== `true ${image} ${dir}`) {
-    if (!(await docker(["image", "inspect", image]).then(() => true, () => false))) {
+    if (
+      !(await docker(["image", "inspect", image]).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new Error(`rig: image ${image} is missing; start a rig (Rig.start) before the package server`);
     }
     await docker(["rm", "-f", "-v", container]).catch(() => undefined);
     await docker([
-      "run", "-d", "--name", container, ...labelArgs(labels), "--network", RIG_NETWORK,
-      "-v", `${dir}:/usr/share/nginx/html:ro`, image,
+      "run",
+      "-d",
+      "--name",
+      container,
+      ...labelArgs(labels),
+      "--network",
+      RIG_NETWORK,
+      "-v",
+      `${dir}:/usr/share/nginx/html:ro`,
+      image,
     ]);
   }
   const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();

@@ -260,18 +260,47 @@ export class Rig {
     await docker(["rm", "-f", "-v", container]).catch(() => undefined);
     await docker(["volume", "create", ...this.labels(), volume]);
     await docker([
-      "run", "-d", "--name", container, "--hostname", name, ...this.labels(),
-      "--network", RIG_NETWORK, "--cgroupns=private",
-      "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
-      "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-      "--security-opt", "systempaths=unconfined",
-      "--device-cgroup-rule", "a *:* rwm", "--stop-signal", "SIGRTMIN+3",
-      "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
-      "-v", `${volume}:/var/lib/docker`,
-      "-v", `${APT_SEED}:${APT_SEED_MOUNT}`,
-      "-e", `RIG_AUTHORIZED_KEY=${this.publicKey}`,
+      "run",
+      "-d",
+      "--name",
+      container,
+      "--hostname",
+      name,
+      ...this.labels(),
+      "--network",
+      RIG_NETWORK,
+      "--cgroupns=private",
+      "--cap-add",
+      "ALL",
+      "--cap-drop",
+      "SYS_RESOURCE",
+      "--security-opt",
+      "seccomp=unconfined",
+      "--security-opt",
+      "apparmor=unconfined",
+      "--security-opt",
+      "systempaths=unconfined",
+      "--device-cgroup-rule",
+      "a *:* rwm",
+      "--stop-signal",
+      "SIGRTMIN+3",
+      "--tmpfs",
+      "/run",
+      "--tmpfs",
+      "/run/lock",
+      "--tmpfs",
+      "/tmp",
+      "-v",
+      `${volume}:/var/lib/docker`,
+      "-v",
+      `${APT_SEED}:${APT_SEED_MOUNT}`,
+      "-e",
+      `RIG_AUTHORIZED_KEY=${this.publicKey}`,
       ...(opts.extraArgs ?? []),
-      "--entrypoint", "/bin/sh", opts.image ?? hostImageTag(), "-c",
+      "--entrypoint",
+      "/bin/sh",
+      opts.image ?? hostImageTag(),
+      "-c",
       // cgroup v1 hierarchies arrive read-only; systemd and dockerd inside need them writable.
       'mount -o remount,rw /sys; for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d"; done; mount -o remount,rw /sys/fs/cgroup; exec /sbin/init',
     ]);
@@ -284,8 +313,16 @@ export class Rig {
     if (running !== smallImageTags().registry) {
       await docker(["rm", "-f", "-v", container]).catch(() => undefined);
       await docker([
-      "run", "-d", "--name", container, ...this.labels(), "--network", RIG_NETWORK,
-      "-p", "127.0.0.1::5000", smallImageTags().registry,
+        "run",
+        "-d",
+        "--name",
+        container,
+        ...this.labels(),
+        "--network",
+        RIG_NETWORK,
+        "-p",
+        "127.0.0.1::5000",
+        smallImageTags().registry,
       ]);
     }
     const ip = await inspectAddress(container);
@@ -325,9 +362,26 @@ export class Rig {
   async pushNginxVariant(tag: string, marker: string): Promise<string> {
     const variant = `dockyard-rig/nginx-variant:${tag}`;
     const builder = `dyr-${this.runId}-build-${tag}`;
-    await docker(["run", "--name", builder, ...this.labels(), "--entrypoint", "/bin/sh", smallImageTags().nginx, "-c",
-      `echo '<html><body><h1>Welcome to nginx!</h1><p>${marker}</p></body></html>' > /usr/share/nginx/html/index.html`]);
-    await docker(["commit", "--change", 'ENTRYPOINT ["/bin/busybox"]', "--change", 'CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/usr/share/nginx/html"]', builder, variant]);
+    await docker([
+      "run",
+      "--name",
+      builder,
+      ...this.labels(),
+      "--entrypoint",
+      "/bin/sh",
+      smallImageTags().nginx,
+      "-c",
+      `echo '<html><body><h1>Welcome to nginx!</h1><p>${marker}</p></body></html>' > /usr/share/nginx/html/index.html`,
+    ]);
+    await docker([
+      "commit",
+      "--change",
+      'ENTRYPOINT ["/bin/busybox"]',
+      "--change",
+      'CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/usr/share/nginx/html"]',
+      builder,
+      variant,
+    ]);
     await docker(["rm", "-f", builder]);
     if (!this.registry) throw new Error("rig: no registry started");
     const ref = `${this.registry.local}/library/nginx:${tag}`;

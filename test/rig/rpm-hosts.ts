@@ -43,7 +43,8 @@ export async function ensureRpmPackages(): Promise<string> {
   const out = path.join(DOCKER_PACKAGES_CACHE, `docker-rpm-packages-${hash}`);
   if (!existsSync(out)) {
     mkdirSync(DOCKER_PACKAGES_CACHE, { recursive: true });
-    const cmd = 'out="$1"; [ -d "$out" ] && exit 0; rm -rf "$out".tmp-*; tmp="$out.tmp-$$"; ' +
+    const cmd =
+      'out="$1"; [ -d "$out" ] && exit 0; rm -rf "$out".tmp-*; tmp="$out.tmp-$$"; ' +
       'bash "$2" "$tmp" && mv -T "$tmp" "$out" || { rm -rf "$tmp"; exit 1; }';
     await run("flock", [path.join(DOCKER_PACKAGES_CACHE, "docker-rpm-packages.lock"), "sh", "-c", cmd, "sh", out, SCRIPT], {
       timeoutMs: 20 * 60 * 1000,
@@ -68,7 +69,18 @@ export async function startRpmPackageServer(rig: Rig): Promise<RpmPackageServer>
   const image = smallImageTags().nginx;
   const container = `dyr-${rig.runId}-rpm-packages`;
   await docker(["rm", "-f", "-v", container]).catch(() => undefined);
-  await docker(["run", "-d", "--name", container, ...rig.labels(), "--network", RIG_NETWORK, "-v", `${dir}:/usr/share/nginx/html:ro`, image]);
+  await docker([
+    "run",
+    "-d",
+    "--name",
+    container,
+    ...rig.labels(),
+    "--network",
+    RIG_NETWORK,
+    "-v",
+    `${dir}:/usr/share/nginx/html:ro`,
+    image,
+  ]);
   const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
   if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
   const server = { container, mirror: `http://${ip}/mirror`, distro: `http://${ip}/distro`, old: `http://${ip}/old` };
@@ -101,9 +113,17 @@ export const OLD_PACKAGES = {
  * checked and no key is imported, so the first signed install on the host has to import the
  * repository's key itself (from its gpgkey URL).
  */
-export async function installOldPackages(rig: Rig, h: RigHost, server: RpmPackageServer, names: (keyof typeof OLD_PACKAGES)[]): Promise<void> {
+export async function installOldPackages(
+  rig: Rig,
+  h: RigHost,
+  server: RpmPackageServer,
+  names: (keyof typeof OLD_PACKAGES)[],
+): Promise<void> {
   const files = names.map((n) => `${server.old}/${OLD_PACKAGES[n]}`).join(" ");
-  await rig.exec(h, `cd /tmp && curl -fsS --remote-name-all ${files} && rpm -i --nosignature ${names.map((n) => OLD_PACKAGES[n]).join(" ")} 2>&1 | grep -v 'RPM should not be used\\|assuming you know' || true`);
+  await rig.exec(
+    h,
+    `cd /tmp && curl -fsS --remote-name-all ${files} && rpm -i --nosignature ${names.map((n) => OLD_PACKAGES[n]).join(" ")} 2>&1 | grep -v 'RPM should not be used\\|assuming you know' || true`,
+  );
   const missing = (await rig.exec(h, `for p in ${names.join(" ")}; do rpm -q "$p" >/dev/null || echo "$p"; done`)).trim();
   if (missing) throw new Error(`rig: old packages not installed on ${h.name}: ${missing}`);
 }

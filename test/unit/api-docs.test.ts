@@ -9,7 +9,11 @@ const REPO = path.resolve(__dirname, "..", "..");
  * with an @example, and @default on every optional one (the comment is the API reference).
  */
 test("every public argument has JSDoc with @example, and @default when optional", (t) => {
-  const program = ts.createProgram([path.join(REPO, "src", "index.ts")], { strict: true, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 });
+  const program = ts.createProgram([path.join(REPO, "src", "index.ts")], {
+    strict: true,
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+  });
   const checker = program.getTypeChecker();
   const index = program.getSourceFile(path.join(REPO, "src", "index.ts"))!;
   const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(index)!);
@@ -18,7 +22,12 @@ test("every public argument has JSDoc with @example, and @default when optional"
   for (const sym of exported) {
     const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
     // Argument shapes only; EcrCredentials is an output.
-    if (!(target.flags & ts.SymbolFlags.Interface) || !/(Args|Policy|Credentials|User|Tls|Port)$/.test(target.name) || target.name === "EcrCredentials") continue;
+    if (
+      !(target.flags & ts.SymbolFlags.Interface) ||
+      !/(Args|Policy|Credentials|User|Tls|Port)$/.test(target.name) ||
+      target.name === "EcrCredentials"
+    )
+      continue;
     for (const decl of target.declarations ?? []) {
       if (!ts.isInterfaceDeclaration(decl) || !decl.getSourceFile().fileName.startsWith(path.join(REPO, "src"))) continue;
       for (const member of decl.members) {

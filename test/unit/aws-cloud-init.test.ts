@@ -57,7 +57,9 @@ test("the user data installs the pair, deletes and generates no other key, restr
 test("the user data refuses what is not an ed25519 pair in OpenSSH form", (t) => {
   const pair = generateSshKeyPair({ algorithm: "ed25519", comment: "x" });
   t.throws(() => renderHostKeyUserData({ ...pair, publicKey: "ssh-rsa AAAAB3NzaC1yc2E" }), { message: /ssh-ed25519/ });
-  t.throws(() => renderHostKeyUserData({ ...pair, privateKey: "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----" }), { message: /OpenSSH form/ });
+  t.throws(() => renderHostKeyUserData({ ...pair, privateKey: "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----" }), {
+    message: /OpenSSH form/,
+  });
 });
 
 test("OpenSSH reads the generated private key and derives the same public key", (t) => {
@@ -96,27 +98,73 @@ test("did-you-mean for distro names", (t) => {
 
 test("CIDR blocks", (t) => {
   for (const ok of ["0.0.0.0/0", "203.0.113.4/32", "10.0.0.0/8", "2001:db8::/32", "::/0"]) t.is(cidrProblem(ok), undefined, ok);
-  for (const bad of ["203.0.113.4", "10.0.0.0/33", "1.2.3/24", "10.0.0.0/8/8", "2001:db8::/129", "", 10]) t.truthy(cidrProblem(bad), String(bad));
+  for (const bad of ["203.0.113.4", "10.0.0.0/33", "1.2.3/24", "10.0.0.0/8/8", "2001:db8::/129", "", 10])
+    t.truthy(cidrProblem(bad), String(bad));
   t.regex(cidrProblem("192.168.1.77/24")!, /write "192\.168\.1\.0\/24"/);
 });
 
 test("ingress rules from published ports: merged, ordered, split by IP version", (t) => {
-  t.deepEqual(publishedPortRules([{ port: 8080 }, { port: 53, protocol: "udp" }, { port: 80 }, { port: 8080, protocol: "tcp" }], ["0.0.0.0/0", "::/0"]), [
-    { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "published tcp/80 (Dockyard)" },
-    { protocol: "tcp", fromPort: 8080, toPort: 8080, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "published tcp/8080 (Dockyard)" },
-    { protocol: "udp", fromPort: 53, toPort: 53, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "published udp/53 (Dockyard)" },
+  t.deepEqual(
+    publishedPortRules(
+      [{ port: 8080 }, { port: 53, protocol: "udp" }, { port: 80 }, { port: 8080, protocol: "tcp" }],
+      ["0.0.0.0/0", "::/0"],
+    ),
+    [
+      {
+        protocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        cidrBlocks: ["0.0.0.0/0"],
+        ipv6CidrBlocks: ["::/0"],
+        description: "published tcp/80 (Dockyard)",
+      },
+      {
+        protocol: "tcp",
+        fromPort: 8080,
+        toPort: 8080,
+        cidrBlocks: ["0.0.0.0/0"],
+        ipv6CidrBlocks: ["::/0"],
+        description: "published tcp/8080 (Dockyard)",
+      },
+      {
+        protocol: "udp",
+        fromPort: 53,
+        toPort: 53,
+        cidrBlocks: ["0.0.0.0/0"],
+        ipv6CidrBlocks: ["::/0"],
+        description: "published udp/53 (Dockyard)",
+      },
+    ],
+  );
+  t.deepEqual(publishedPortRules([{ port: 443 }]), [
+    { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "published tcp/443 (Dockyard)" },
   ]);
-  t.deepEqual(publishedPortRules([{ port: 443 }]), [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "published tcp/443 (Dockyard)" }]);
   t.deepEqual(publishedPortRules([]), []);
-  t.deepEqual(sshIngressRule(["2001:db8::/64"]), { protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["2001:db8::/64"], description: "SSH (Dockyard)" });
+  t.deepEqual(sshIngressRule(["2001:db8::/64"]), {
+    protocol: "tcp",
+    fromPort: 22,
+    toPort: 22,
+    ipv6CidrBlocks: ["2001:db8::/64"],
+    description: "SSH (Dockyard)",
+  });
 });
 
 test("published ports of containers, as a Fleet passes them (loopback-bound ones left out)", (t) => {
-  t.deepEqual(publishedPortsOf(["80:80", "8443:443", "127.0.0.1:9000:9000", "53:53/udp", { containerPort: 5000 }, { containerPort: 6000, hostIp: "127.0.0.1" }]), [
-    { port: 80, protocol: "tcp" },
-    { port: 8443, protocol: "tcp" },
-    { port: 53, protocol: "udp" },
-    { port: 5000, protocol: "tcp" },
-  ]);
+  t.deepEqual(
+    publishedPortsOf([
+      "80:80",
+      "8443:443",
+      "127.0.0.1:9000:9000",
+      "53:53/udp",
+      { containerPort: 5000 },
+      { containerPort: 6000, hostIp: "127.0.0.1" },
+    ]),
+    [
+      { port: 80, protocol: "tcp" },
+      { port: 8443, protocol: "tcp" },
+      { port: 53, protocol: "udp" },
+      { port: 5000, protocol: "tcp" },
+    ],
+  );
   t.throws(() => publishedPortsOf(["eighty"]), { message: /ports\[0\]/ });
 });

@@ -37,7 +37,14 @@ test.serial("a repository with scan on push, mutable tags and no force delete by
 
 test.serial("the options reach the repository", async (t) => {
   const kms = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-  const ecr = new EcrRegistry("shop", { repositoryName: "shop/web", imageTagMutability: "IMMUTABLE", scanOnPush: false, forceDelete: true, kmsKeyArn: kms, tags: { team: "web" } });
+  const ecr = new EcrRegistry("shop", {
+    repositoryName: "shop/web",
+    imageTagMutability: "IMMUTABLE",
+    scanOnPush: false,
+    forceDelete: true,
+    kmsKeyArn: kms,
+    tags: { team: "web" },
+  });
   t.is(await valueOf(ecr.repositoryUrl), `${MOCK_REGISTRY}/shop/web`);
   const repo = resource("aws:ecr/repository:Repository", "shop").inputs;
   t.is(repo.name, "shop/web");
@@ -85,7 +92,10 @@ test.serial("endpoint and credentials for an Image: fetched by an invoke, the pa
   t.truthy(call, "the token comes from an invoke, which runs on every preview and up");
   t.is(call!.inputs.registryId, MOCK_ACCOUNT);
   await settle(created);
-  t.false(created.some((c) => /getAuthorizationToken|AuthorizationToken/i.test(c.type)), "no resource keeps a token in the state");
+  t.false(
+    created.some((c) => /getAuthorizationToken|AuthorizationToken/i.test(c.type)),
+    "no resource keeps a token in the state",
+  );
   // The token is in no resource's inputs and no plain output.
   t.false(created.some((c) => JSON.stringify(c.inputs).includes(MOCK_ECR_PASSWORD)));
   const plain = await Promise.all([ecr.endpoint, ecr.repositoryUrl, ecr.registryId].map((o) => valueOf(o)));
@@ -108,6 +118,10 @@ for (const [label, args, path, reason] of [
     t.regex(err!.message, reason);
     t.true(err!.message.startsWith("[DOCKYARD_INVALID_ARGUMENT] EcrRegistry bad: "), err!.message);
     // Only the component's own shell (registered before its arguments are checked); no AWS resource.
-    t.deepEqual((await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`), ["dockyard:aws:EcrRegistry bad"], "no AWS resource registered");
+    t.deepEqual(
+      (await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`),
+      ["dockyard:aws:EcrRegistry bad"],
+      "no AWS resource registered",
+    );
   });
 }

@@ -4,7 +4,16 @@ import { utils } from "ssh2";
 import { parse } from "yaml";
 import type { Registered } from "./support/mocks";
 import { registeredSince, settle, valueOf } from "./support/mocks";
-import { type Invoked, MOCK_DEFAULT_VPC, MOCK_PRIVATE_IP, MOCK_PUBLIC_IP, MOCK_SUBNET_VPC, MOCK_SUBNETS, mockAmiId, setAwsMocks } from "./support/aws-mocks";
+import {
+  type Invoked,
+  MOCK_DEFAULT_VPC,
+  MOCK_PRIVATE_IP,
+  MOCK_PUBLIC_IP,
+  MOCK_SUBNET_VPC,
+  MOCK_SUBNETS,
+  mockAmiId,
+  setAwsMocks,
+} from "./support/aws-mocks";
 
 // Mocks must be in place before the code that creates resources is loaded.
 let pulumi: typeof pulumiType;
@@ -65,7 +74,13 @@ for (const [distro, owner, pattern, user] of EXPECTED) {
     t.deepEqual(query!.inputs.owners, [owner]);
     t.true(query!.inputs.mostRecent);
     const filters = Object.fromEntries((query!.inputs.filters as { name: string; values: string[] }[]).map((f) => [f.name, f.values]));
-    t.deepEqual(filters, { name: [pattern], architecture: ["x86_64"], "virtualization-type": ["hvm"], "root-device-type": ["ebs"], state: ["available"] });
+    t.deepEqual(filters, {
+      name: [pattern],
+      architecture: ["x86_64"],
+      "virtualization-type": ["hvm"],
+      "root-device-type": ["ebs"],
+      state: ["available"],
+    });
     t.is(resource("aws:ec2/instance:Instance", name).inputs.ami, mockAmiId([owner], query!.inputs.filters));
     t.is(await valueOf(h.amiId), mockAmiId([owner], query!.inputs.filters));
     t.is(h.user, user);
@@ -92,7 +107,10 @@ test.serial("an explicit AMI is used as given, with the distro's login user", as
   const before = invoked.length;
   const h = new AwsHost("pinned-ami", { ...base, distro: "debian-12", ami: "ami-0123456789abcdef0", instanceType: "m7i.large" });
   await settled(h);
-  t.false(invoked.slice(before).some((i) => i.token === "aws:ec2/getAmi:getAmi"), "no lookup");
+  t.false(
+    invoked.slice(before).some((i) => i.token === "aws:ec2/getAmi:getAmi"),
+    "no lookup",
+  );
   const inst = resource("aws:ec2/instance:Instance", "pinned-ami").inputs;
   t.is(inst.ami, "ami-0123456789abcdef0");
   t.is(inst.instanceType, "m7i.large");
@@ -115,9 +133,10 @@ test.serial("security group: SSH from sshCidrs, published ports from publishedCi
     { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"], ipv6CidrBlocks: ["::/0"] },
     { protocol: "udp", fromPort: 53, toPort: 53, cidrBlocks: ["10.0.0.0/8"], ipv6CidrBlocks: ["::/0"] },
   ]);
-  t.deepEqual((sg.egress as Record<string, unknown>[]).map(({ description: _d, ...rule }) => rule), [
-    { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
-  ]);
+  t.deepEqual(
+    (sg.egress as Record<string, unknown>[]).map(({ description: _d, ...rule }) => rule),
+    [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }],
+  );
   t.is(sg.vpcId, MOCK_DEFAULT_VPC);
   const inst = resource("aws:ec2/instance:Instance", "web").inputs;
   t.deepEqual(inst.vpcSecurityGroupIds, ["web-id"]);
@@ -128,7 +147,13 @@ test.serial("published ports default to everyone; only SSH without them", async 
   const h2 = new AwsHost("ssh-only", { ...base, distro: "debian-12" });
   await Promise.all([settled(h), settled(h2)]);
   const rules = resource("aws:ec2/securityGroup:SecurityGroup", "open").inputs.ingress as { fromPort: number; cidrBlocks: string[] }[];
-  t.deepEqual(rules.map((r) => [r.fromPort, r.cidrBlocks]), [[22, ["203.0.113.4/32"]], [8080, ["0.0.0.0/0"]]]);
+  t.deepEqual(
+    rules.map((r) => [r.fromPort, r.cidrBlocks]),
+    [
+      [22, ["203.0.113.4/32"]],
+      [8080, ["0.0.0.0/0"]],
+    ],
+  );
   t.is((resource("aws:ec2/securityGroup:SecurityGroup", "ssh-only").inputs.ingress as unknown[]).length, 1);
 });
 
@@ -176,7 +201,11 @@ test.serial("a generated login key: imported as a key pair, the private half a s
   for (const r of created) {
     t.false(JSON.stringify(plainParts(r.inputs)).includes("PRIVATE KEY"), `${r.type} ${r.name} has key material in plain text`);
   }
-  const plain = await Promise.all([h.address, h.publicIp, h.privateIp, h.amiId, h.instanceId, h.hostKey, h.host.connection].map((o) => valueOf(o as pulumiType.Output<unknown>)));
+  const plain = await Promise.all(
+    [h.address, h.publicIp, h.privateIp, h.amiId, h.instanceId, h.hostKey, h.host.connection].map((o) =>
+      valueOf(o as pulumiType.Output<unknown>),
+    ),
+  );
   t.false(JSON.stringify(plain).includes("PRIVATE KEY"));
 });
 
@@ -225,6 +254,10 @@ test.serial("network: default VPC and its first default subnet, or the given sub
   const c = new AwsHost("net-vpc", { ...base, distro: "debian-12", vpcId: "vpc-0123456789abcdef0" });
   before = invoked.length;
   await settled(c);
+  t.false(
+    invoked.slice(before).some((i) => i.token === "aws:ec2/getVpc:getVpc"),
+    "a given vpcId is not looked up as the default VPC",
+  );
   t.is(resource("aws:ec2/securityGroup:SecurityGroup", "net-vpc").inputs.vpcId, "vpc-0123456789abcdef0");
 });
 
@@ -236,27 +269,34 @@ test.serial("usePrivateIp connects to the private address and asks for no public
   t.false("associatePublicIpAddress" in resource("aws:ec2/instance:Instance", "inner").inputs);
 });
 
-test.serial("instance: encrypted gp3 root of the given size, IMDSv2 only, tags everywhere, connection retried while it boots", async (t) => {
-  const h = new AwsHost("disk", { ...base, distro: "debian-12", rootVolumeSize: 50, tags: { team: "web" } });
-  await settled(h);
-  const inst = resource("aws:ec2/instance:Instance", "disk").inputs;
-  t.deepEqual(inst.rootBlockDevice, { volumeSize: 50, volumeType: "gp3", encrypted: true, deleteOnTermination: true });
-  t.is((inst.metadataOptions as { httpTokens: string }).httpTokens, "required");
-  t.deepEqual(inst.tags, { Name: "disk", team: "web" });
-  t.deepEqual(inst.volumeTags, { Name: "disk", team: "web" });
-  t.deepEqual(resource("aws:ec2/securityGroup:SecurityGroup", "disk").inputs.tags, { Name: "disk", team: "web" });
-  t.true(inst.associatePublicIpAddress as boolean);
-  t.is((await valueOf(h.host.connection)).connectAttempts, 12);
-  const small = new AwsHost("disk-default", { ...base, distro: "debian-12" });
-  await settled(small);
-  t.is((resource("aws:ec2/instance:Instance", "disk-default").inputs.rootBlockDevice as { volumeSize: number }).volumeSize, 20);
-});
+test.serial(
+  "instance: encrypted gp3 root of the given size, IMDSv2 only, tags everywhere, connection retried while it boots",
+  async (t) => {
+    const h = new AwsHost("disk", { ...base, distro: "debian-12", rootVolumeSize: 50, tags: { team: "web" } });
+    await settled(h);
+    const inst = resource("aws:ec2/instance:Instance", "disk").inputs;
+    t.deepEqual(inst.rootBlockDevice, { volumeSize: 50, volumeType: "gp3", encrypted: true, deleteOnTermination: true });
+    t.is((inst.metadataOptions as { httpTokens: string }).httpTokens, "required");
+    t.deepEqual(inst.tags, { Name: "disk", team: "web" });
+    t.deepEqual(inst.volumeTags, { Name: "disk", team: "web" });
+    t.deepEqual(resource("aws:ec2/securityGroup:SecurityGroup", "disk").inputs.tags, { Name: "disk", team: "web" });
+    t.true(inst.associatePublicIpAddress as boolean);
+    t.is((await valueOf(h.host.connection)).connectAttempts, 12);
+    const small = new AwsHost("disk-default", { ...base, distro: "debian-12" });
+    await settled(small);
+    t.is((resource("aws:ec2/instance:Instance", "disk-default").inputs.rootBlockDevice as { volumeSize: number }).volumeSize, 20);
+  },
+);
 
 test.serial("the Host is a child that waits for the instance", async (t) => {
   const h = new AwsHost("order", { ...base, distro: "debian-12" });
   await settled(h);
   const facts = resource("pulumi-nodejs:dynamic/dockyard:HostFacts", "order-facts");
-  t.is((facts.inputs.connection as { host: string }).host, MOCK_PUBLIC_IP, "the address is the instance's, so it exists only once the instance does");
+  t.is(
+    (facts.inputs.connection as { host: string }).host,
+    MOCK_PUBLIC_IP,
+    "the address is the instance's, so it exists only once the instance does",
+  );
 });
 
 test.serial("SSH open to everyone must be written out, and is warned about", async (t) => {
@@ -276,15 +316,35 @@ for (const [label, args, path, reason] of [
   ["host bits set", { sshCidrs: ["10.1.2.3/16"] }, "sshCidrs[0]", /host bits set: write "10\.1\.0\.0\/16"/],
   ["a bad published CIDR", { publishedCidrs: ["everyone"] }, "publishedCidrs[0]", /CIDR block/],
   ["a published port out of range", { publishedPorts: [{ port: 80 }, { port: 70000 }] }, "publishedPorts[1].port", /1-65535/],
-  ["a published protocol that is not tcp or udp", { publishedPorts: [{ port: 80, protocol: "icmp" }] }, "publishedPorts[0].protocol", /"tcp" or "udp"/],
+  [
+    "a published protocol that is not tcp or udp",
+    { publishedPorts: [{ port: 80, protocol: "icmp" }] },
+    "publishedPorts[0].protocol",
+    /"tcp" or "udp"/,
+  ],
   ["a root volume too small", { rootVolumeSize: 4 }, "rootVolumeSize", /8 to 16384/],
   ["a root volume size that is not whole", { rootVolumeSize: 20.5 }, "rootVolumeSize", /whole number of GiB/],
   ["a Graviton type on x86_64", { instanceType: "t4g.small" }, "instanceType", /arm64 \(Graviton\).*architecture: "arm64"/],
   ["an x86 type on arm64", { instanceType: "t3.small", architecture: "arm64" }, "instanceType", /x86_64 type/],
   ["a malformed AMI id", { ami: "ubuntu-latest" }, "ami", /AMI id like/],
-  ["a public key without its private key", { publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm6vd3U8Yb5BVnB7I9CGGvN8hO2sWm5eTnsSmZhbbA2" }, "privateKey", /required with publicKey/],
-  ["a private key without its public key", { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----" }, "publicKey", /required with privateKey/],
-  ["an ECDSA login key (EC2 imports none)", { publicKey: "ecdsa-sha2-nistp256 AAAA", privateKey: "-----BEGIN PRIVATE KEY-----" }, "publicKey", /ssh-ed25519 or ssh-rsa/],
+  [
+    "a public key without its private key",
+    { publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm6vd3U8Yb5BVnB7I9CGGvN8hO2sWm5eTnsSmZhbbA2" },
+    "privateKey",
+    /required with publicKey/,
+  ],
+  [
+    "a private key without its public key",
+    { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----" },
+    "publicKey",
+    /required with privateKey/,
+  ],
+  [
+    "an ECDSA login key (EC2 imports none)",
+    { publicKey: "ecdsa-sha2-nistp256 AAAA", privateKey: "-----BEGIN PRIVATE KEY-----" },
+    "publicKey",
+    /ssh-ed25519 or ssh-rsa/,
+  ],
   ["a malformed subnet id", { subnetId: "my-subnet" }, "subnetId", /subnet-0a1b/],
   ["a reserved tag key", { tags: { "aws:owner": "me" } }, "tags.aws:owner", /not starting with aws:/],
 ] as const) {
@@ -297,6 +357,10 @@ for (const [label, args, path, reason] of [
     t.true(err!.message.includes("AwsHost bad-"), "the message names the component");
     t.false(err!.message.includes("PRIVATE KEY"), "no key material in the message");
     // Only the component's own shell (registered before its arguments are checked); no AWS resource.
-    t.deepEqual((await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`), [`dockyard:aws:AwsHost ${name}`], "no AWS resource registered");
+    t.deepEqual(
+      (await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`),
+      [`dockyard:aws:AwsHost ${name}`],
+      "no AWS resource registered",
+    );
   });
 }

@@ -14,7 +14,12 @@ function results(): Results {
     sharedMachine: { rigContainersAtStart: 0, rigContainersAtEnd: 0, maxDuringRun: 0, shared: false, note: "" },
     scenarios: {
       "dockyard.converge.5": { tool: "dockyard", phase: "converge", hosts: 5, samples: [sample(30), sample(20), sample(25)] },
-      "dockyard.converge.1": { tool: "dockyard", phase: "converge", hosts: 1, samples: [sample(10), sample(12), sample(99, { error: "boom" })] },
+      "dockyard.converge.1": {
+        tool: "dockyard",
+        phase: "converge",
+        hosts: 1,
+        samples: [sample(10), sample(12), sample(99, { error: "boom" })],
+      },
       "shell.converge.1": { tool: "shell", phase: "converge", hosts: 1, samples: [sample(8)] },
       "dockyard.noop.1": { tool: "dockyard", phase: "noop", hosts: 1, samples: [sample(4, { load1: 3.2 })] },
       "empty.up-again.1": { tool: "empty", phase: "up-again", hosts: 1, samples: [sample(2)] },
@@ -41,7 +46,17 @@ test("a series holds each tool's medians by host count, failed samples left out 
 });
 
 test("axis ceilings are 1, 2 or 5 times a power of ten", (t) => {
-  for (const [x, want] of [[0, 1], [0.7, 1], [1, 1], [1.1, 2], [3, 5], [7, 10], [12, 20], [420, 500], [614, 1000]] as const) {
+  for (const [x, want] of [
+    [0, 1],
+    [0.7, 1],
+    [1, 1],
+    [1.1, 2],
+    [3, 5],
+    [7, 10],
+    [12, 20],
+    [420, 500],
+    [614, 1000],
+  ] as const) {
     t.is(niceCeiling(x), want, `niceCeiling(${x})`);
   }
 });

@@ -7,7 +7,13 @@ import { remoteFile, type RemoteFileOutputs } from "../../src/providers/remote-f
 import { connectionChange, type ConnectedInputs } from "../../src/providers/connection-inputs";
 import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../../src/remote/errors";
 import { ChannelGate, MAX_CHANNELS, SshSession } from "../../src/remote/ssh-session";
-import { parseEngineDiagnosis, parseServiceHealth, renderEngineDiagnosis, renderServiceHealthProbe, renderUnmaskEngine } from "../../src/scripts/engine-health";
+import {
+  parseEngineDiagnosis,
+  parseServiceHealth,
+  renderEngineDiagnosis,
+  renderServiceHealthProbe,
+  renderUnmaskEngine,
+} from "../../src/scripts/engine-health";
 import { parseSections } from "../../src/model/sections";
 import { shellcheck } from "./shellcheck";
 
@@ -91,7 +97,15 @@ function containerState(): ContainerOutputs {
   return {
     connection: connection(),
     credentials: credentials(),
-    spec: { name: "web", image: "nginx@sha256:" + "a".repeat(64), ports: [], volumes: [], restartPolicy: "always", labels: {}, startTimeoutSeconds: 5 },
+    spec: {
+      name: "web",
+      image: "nginx@sha256:" + "a".repeat(64),
+      ports: [],
+      volumes: [],
+      restartPolicy: "always",
+      labels: {},
+      startTimeoutSeconds: 5,
+    },
     env: {},
     containerId: "c0ffee",
     state: "running",
@@ -128,23 +142,33 @@ test.serial("refresh of an image on such a host: drift, digest kept (containers 
 
 test.serial("preview (diff) on such a host plans the repair instead of failing; nothing is replaced", async (t) => {
   const c = containerState();
-  t.deepEqual(await container.diff("id", c, { connection: c.connection, credentials: c.credentials, spec: c.spec, env: c.env }), { changes: true });
+  t.deepEqual(await container.diff("id", c, { connection: c.connection, credentials: c.credentials, spec: c.spec, env: c.env }), {
+    changes: true,
+  });
   const i = imageState();
   t.deepEqual(await image.diff("id", i, { connection: i.connection, credentials: i.credentials, spec: i.spec }), { changes: true });
 });
 
-test.serial("a create that meets a broken engine fails in one line naming host, step and what to do; no raw socket error, no stack", async (t) => {
-  const c = containerState();
-  const e = await t.throwsAsync(container.create({ connection: c.connection, credentials: c.credentials, spec: c.spec, env: c.env }));
-  t.true(e instanceof EngineUnavailableError);
-  t.regex(e!.message, new RegExp(`^\\[DOCKYARD_ENGINE_UNAVAILABLE\\] root@127\\.0\\.0\\.1:${port}: creating container web: the Docker engine does not answer \\(dockerd is not installed; docker\\.service is inactive\\)\\. Run \`pulumi up\``));
-  t.notRegex(e!.message, /socket hang up|ECONNRESET/);
-  // What Pulumi's dynamic-provider host prints for a failed read, diff or delete.
-  const printed = `${e}: ${e!.stack}`;
-  t.is(printed.split("\n").length, 1, printed);
-  t.true(printed.startsWith(`dockyard: [DOCKYARD_ENGINE_UNAVAILABLE] root@127.0.0.1:${port}: creating container web: `), printed);
-  t.false(printed.includes(loginPair.private.split("\n")[1]), "no key material");
-});
+test.serial(
+  "a create that meets a broken engine fails in one line naming host, step and what to do; no raw socket error, no stack",
+  async (t) => {
+    const c = containerState();
+    const e = await t.throwsAsync(container.create({ connection: c.connection, credentials: c.credentials, spec: c.spec, env: c.env }));
+    t.true(e instanceof EngineUnavailableError);
+    t.regex(
+      e!.message,
+      new RegExp(
+        `^\\[DOCKYARD_ENGINE_UNAVAILABLE\\] root@127\\.0\\.0\\.1:${port}: creating container web: the Docker engine does not answer \\(dockerd is not installed; docker\\.service is inactive\\)\\. Run \`pulumi up\``,
+      ),
+    );
+    t.notRegex(e!.message, /socket hang up|ECONNRESET/);
+    // What Pulumi's dynamic-provider host prints for a failed read, diff or delete.
+    const printed = `${e}: ${e!.stack}`;
+    t.is(printed.split("\n").length, 1, printed);
+    t.true(printed.startsWith(`dockyard: [DOCKYARD_ENGINE_UNAVAILABLE] root@127.0.0.1:${port}: creating container web: `), printed);
+    t.false(printed.includes(loginPair.private.split("\n")[1]), "no key material");
+  },
+);
 
 test.serial("destroy on such a host: container and image are left in place with a warning, destroy goes on", async (t) => {
   const warned: string[] = [];
@@ -158,7 +182,13 @@ test.serial("destroy on such a host: container and image are left in place with 
   }
   t.is(warned.length, 2, warned.join("\n"));
   for (const w of warned) {
-    t.regex(w, new RegExp(`^dockyard: root@127\\.0\\.0\\.1:${port}: (container web|nginx:latest) was left in place: the Docker engine does not answer \\(dockerd is not installed`), w);
+    t.regex(
+      w,
+      new RegExp(
+        `^dockyard: root@127\\.0\\.0\\.1:${port}: (container web|nginx:latest) was left in place: the Docker engine does not answer \\(dockerd is not installed`,
+      ),
+      w,
+    );
     t.notRegex(w, /socket hang up/);
   }
 });
@@ -207,7 +237,11 @@ for (const [label, change, expected] of [
   ["a re-pinned host key", { connection: { ...base.connection, hostKey: "ssh-ed25519 AAAA2" } }, "update"],
   ["another user", { connection: { ...base.connection, user: "ops" } }, "update"],
   ["sudo turned on", { connection: { ...base.connection, user: "ops", sudo: true } }, "update"],
-  ["a jump host added", { connection: { ...base.connection, jump: { host: "bastion", port: 22, user: "root", hostKey: "ssh-ed25519 AAAA3" } } }, "update"],
+  [
+    "a jump host added",
+    { connection: { ...base.connection, jump: { host: "bastion", port: 22, user: "root", hostKey: "ssh-ed25519 AAAA3" } } },
+    "update",
+  ],
   ["a jump host key", { credentials: { privateKey: "key-1", jumpPrivateKey: "jump-key" } }, "update"],
   ["another address", { connection: { ...base.connection, host: "10.0.0.13" } }, "replace"],
   ["another port", { connection: { ...base.connection, port: 2222 } }, "replace"],
@@ -227,12 +261,27 @@ test("Image, Container and RemoteFile diffs: a rotated key, user, sudo or jump h
     const i = { ...imageState(), ...base };
     t.deepEqual(await image.diff("id", i, { connection: i.connection, credentials: i.credentials, spec: i.spec, ...r }), { changes: true });
     const c = { ...containerState(), ...base };
-    t.deepEqual(await container.diff("id", c, { connection: c.connection, credentials: c.credentials, spec: c.spec, env: c.env, ...r }), { changes: true });
+    t.deepEqual(await container.diff("id", c, { connection: c.connection, credentials: c.credentials, spec: c.spec, env: c.env, ...r }), {
+      changes: true,
+    });
     const f: RemoteFileOutputs = { ...base, path: "/etc/x", content: "x", mode: "0600", sha256: "s", drift: [] };
-    t.deepEqual(await remoteFile.diff("id", f, { connection: f.connection, credentials: f.credentials, path: f.path, content: f.content, mode: f.mode, ...r }), { changes: true });
+    t.deepEqual(
+      await remoteFile.diff("id", f, {
+        connection: f.connection,
+        credentials: f.credentials,
+        path: f.path,
+        content: f.content,
+        mode: f.mode,
+        ...r,
+      }),
+      { changes: true },
+    );
   }
   const i = { ...imageState(), ...base };
-  t.deepEqual(await image.diff("id", i, { credentials: i.credentials, spec: i.spec, connection: { ...base.connection, host: "10.0.0.99" } }), { changes: true, replaces: ["connection"] });
+  t.deepEqual(
+    await image.diff("id", i, { credentials: i.credentials, spec: i.spec, connection: { ...base.connection, host: "10.0.0.99" } }),
+    { changes: true, replaces: ["connection"] },
+  );
 });
 
 test("errors: what counts as nothing answering, and the engine's own words", (t) => {
@@ -240,14 +289,31 @@ test("errors: what counts as nothing answering, and the engine's own words", (t)
   t.true(isConnectionFailure(Object.assign(new Error("write EPIPE"), { code: "EPIPE" })));
   t.false(isConnectionFailure(Object.assign(new Error("(HTTP code 404) no such container"), { statusCode: 404 })));
   t.false(isConnectionFailure(new RemoteError("root@h:22", "socket hang up in a message of ours")));
-  t.is(engineSaid(Object.assign(new Error("(HTTP code 500) server error - driver failed programming external connectivity"), { statusCode: 500 })), "driver failed programming external connectivity");
-  t.is(engineSaid({ json: { message: "No such image: nginx:latest" }, message: "(HTTP code 404) no such image - No such image: nginx:latest" }), "No such image: nginx:latest");
+  t.is(
+    engineSaid(
+      Object.assign(new Error("(HTTP code 500) server error - driver failed programming external connectivity"), { statusCode: 500 }),
+    ),
+    "driver failed programming external connectivity",
+  );
+  t.is(
+    engineSaid({
+      json: { message: "No such image: nginx:latest" },
+      message: "(HTTP code 404) no such image - No such image: nginx:latest",
+    }),
+    "No such image: nginx:latest",
+  );
 });
 
 test("engine diagnosis and service health: parsed from what the scripts print; the scripts pass shellcheck", (t) => {
-  t.deepEqual(parseEngineDiagnosis("dockerd is not installed\ndocker.service is inactive\n\n"), ["dockerd is not installed", "docker.service is inactive"]);
+  t.deepEqual(parseEngineDiagnosis("dockerd is not installed\ndocker.service is inactive\n\n"), [
+    "dockerd is not installed",
+    "docker.service is inactive",
+  ]);
   t.deepEqual(parseEngineDiagnosis(""), ["docker system dial-stdio got no answer from dockerd"]);
-  t.deepEqual(parseServiceHealth(parseSections("@@dockyard@@ containerd\ninactive\n@@dockyard@@ masked\ndocker.socket\n")), { containerd: "inactive", masked: ["docker.socket"] });
+  t.deepEqual(parseServiceHealth(parseSections("@@dockyard@@ containerd\ninactive\n@@dockyard@@ masked\ndocker.socket\n")), {
+    containerd: "inactive",
+    masked: ["docker.socket"],
+  });
   t.deepEqual(parseServiceHealth(parseSections("@@dockyard@@ containerd\n@@dockyard@@ masked\n")), { masked: [] });
   for (const s of [renderEngineDiagnosis(), renderServiceHealthProbe(), renderUnmaskEngine()]) t.is(shellcheck(s), "", s);
 });

@@ -19,7 +19,17 @@ const hostPair = utils.generateKeyPairSync("ed25519");
 const hostArgs = () => ({ address: "10.0.0.12", privateKey: pair.private, hostKey: hostPair.public });
 
 test.before(async () => {
-  const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian", arch: "x86_64", init: "systemd", systemd: true };
+  const facts = {
+    osId: "debian",
+    kernel: "6.1.0",
+    osIdLike: [],
+    osVersionId: "12",
+    osVersionCodename: "bookworm",
+    osPrettyName: "Debian",
+    arch: "x86_64",
+    init: "systemd",
+    systemd: true,
+  };
   ({ pulumi, created } = await setUnitMocks({ facts }));
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: { getName(): string; getDependenciesList(): string[] }, callback: unknown): unknown;
@@ -50,7 +60,10 @@ test.serial("a dependsOn given to a Host reaches its SSH resource (the facts rea
   const { resource, urn } = await marker("before-web1");
   new Host("web1", hostArgs(), { dependsOn: [resource] });
   await settle(created);
-  t.truthy(created.find((r) => r.name === "web1-facts"), "the facts resource is registered");
+  t.truthy(
+    created.find((r) => r.name === "web1-facts"),
+    "the facts resource is registered",
+  );
   t.true(dependencies.get("web1-facts")?.includes(urn), `web1-facts depends on ${urn}: ${JSON.stringify(dependencies.get("web1-facts"))}`);
 });
 
@@ -75,5 +88,8 @@ test.serial("the engine's resource waits for its host's facts and for the engine
   await settle(created);
   const deps = dependencies.get("web4-docker-engine") ?? [];
   t.true(deps.includes(urn), "the engine's dependsOn");
-  t.true(deps.some((d) => d.endsWith("::web4-facts")), `the host's facts: ${JSON.stringify(deps)}`);
+  t.true(
+    deps.some((d) => d.endsWith("::web4-facts")),
+    `the host's facts: ${JSON.stringify(deps)}`,
+  );
 });

@@ -83,7 +83,9 @@ test("unknown keys get the nearest known name, or none when nothing is close", (
   t.is(didYouMean("live_restore"), "live-restore");
   t.is(didYouMean("insecure-registry"), "insecure-registries");
   t.is(didYouMean("completely-unrelated-thing"), undefined);
-  t.deepEqual(daemonSettingsProblems({ "storage-drivr": "overlay2" }), ["settings.storage-drivr: not a dockerd setting (did you mean 'storage-driver'?)"]);
+  t.deepEqual(daemonSettingsProblems({ "storage-drivr": "overlay2" }), [
+    "settings.storage-drivr: not a dockerd setting (did you mean 'storage-driver'?)",
+  ]);
 });
 
 test("merge keeps foreign keys, ours win, and keys we dropped go; replace keeps only ours", (t) => {
@@ -96,28 +98,41 @@ test("merge keeps foreign keys, ours win, and keys we dropped go; replace keeps 
 });
 
 test("flags in the docker unit that clash with daemon.json keys are found", (t) => {
-  const execStart = "{ path=/usr/sbin/dockerd ; argv[]=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock ; ignore_errors=no }";
+  const execStart =
+    "{ path=/usr/sbin/dockerd ; argv[]=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock ; ignore_errors=no }";
   const keys = keysSetByFlags(execStart);
   t.is(keys.get("hosts"), "-H");
   t.is(keys.get("containerd"), "--containerd");
   t.false(keys.has("registry-mirrors"));
-  t.is(keysSetByFlags("/usr/bin/dockerd --registry-mirror=https://m --insecure-registry 10.0.0.5:5000").get("insecure-registries"), "--insecure-registry");
+  t.is(
+    keysSetByFlags("/usr/bin/dockerd --registry-mirror=https://m --insecure-registry 10.0.0.5:5000").get("insecure-registries"),
+    "--insecure-registry",
+  );
 });
 
 test("docker info is parsed and checked against what was asked", (t) => {
   const info = JSON.stringify({
-    RegistryConfig: { Mirrors: ["http://10.0.0.5:5000/"], IndexConfigs: { "10.0.0.6:5000": { Secure: false }, "docker.io": { Secure: true } }, InsecureRegistryCIDRs: ["127.0.0.0/8"] },
+    RegistryConfig: {
+      Mirrors: ["http://10.0.0.5:5000/"],
+      IndexConfigs: { "10.0.0.6:5000": { Secure: false }, "docker.io": { Secure: true } },
+      InsecureRegistryCIDRs: ["127.0.0.0/8"],
+    },
     LiveRestoreEnabled: true,
     LoggingDriver: "json-file",
     Driver: "overlay2",
     CgroupDriver: "cgroupfs",
     DockerRootDir: "/var/lib/docker",
   });
-  const p = parseDaemonProbe(`@@dockyard@@ file\n{"live-restore": true}\n@@dockyard@@ execstart\n/usr/bin/dockerd -H fd://\n@@dockyard@@ validate\nno\n@@dockyard@@ info\n${info}\n`);
+  const p = parseDaemonProbe(
+    `@@dockyard@@ file\n{"live-restore": true}\n@@dockyard@@ execstart\n/usr/bin/dockerd -H fd://\n@@dockyard@@ validate\nno\n@@dockyard@@ info\n${info}\n`,
+  );
   t.deepEqual(p.file, { "live-restore": true });
   t.false(p.canValidate);
   t.deepEqual(p.info?.insecureRegistries, ["10.0.0.6:5000", "127.0.0.0/8"]);
-  t.deepEqual(notInEffect({ "registry-mirrors": ["http://10.0.0.5:5000"], "insecure-registries": ["10.0.0.6:5000"], "live-restore": true }, p.info), []);
+  t.deepEqual(
+    notInEffect({ "registry-mirrors": ["http://10.0.0.5:5000"], "insecure-registries": ["10.0.0.6:5000"], "live-restore": true }, p.info),
+    [],
+  );
   t.deepEqual(notInEffect({ "registry-mirrors": ["http://10.9.9.9"], "exec-opts": ["native.cgroupdriver=systemd"] }, p.info), [
     "registry mirror http://10.9.9.9",
     "cgroup driver systemd",
@@ -148,7 +163,10 @@ test("daemon.json scripts: snapshot and shellcheck", (t) => {
 
 test("proxy: drop-in text doubles systemd's %, and scripts with it pass shellcheck", (t) => {
   const text = renderProxyDropIn({ http: "http://u:p%40ss@proxy:3128", noProxy: ["localhost", ".corp"] });
-  t.is(text, '# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.\n[Service]\nEnvironment="HTTP_PROXY=http://u:p%%40ss@proxy:3128"\nEnvironment="NO_PROXY=localhost,.corp"\n');
+  t.is(
+    text,
+    '# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.\n[Service]\nEnvironment="HTTP_PROXY=http://u:p%%40ss@proxy:3128"\nEnvironment="NO_PROXY=localhost,.corp"\n',
+  );
   const content = JSON.stringify({ "live-restore": true }, null, 2);
   const scripts = {
     "apply with the proxy drop-in": renderApplyDaemonSettings(content, "write"),
@@ -166,7 +184,12 @@ test("proxy: drop-in text doubles systemd's %, and scripts with it pass shellche
 });
 
 for (const [label, proxy, path, reason] of [
-  ["a proxy URL that is not http(s)", { https: "socks5://user:secret@10.0.0.1:1080" }, "proxy.https", /must be an http:\/\/ or https:\/\/ URL \(got "socks5:\/\/xxxxx:xxxxx@10\.0\.0\.1:1080"\)/],
+  [
+    "a proxy URL that is not http(s)",
+    { https: "socks5://user:secret@10.0.0.1:1080" },
+    "proxy.https",
+    /must be an http:\/\/ or https:\/\/ URL \(got "socks5:\/\/xxxxx:xxxxx@10\.0\.0\.1:1080"\)/,
+  ],
   ["a proxy that is not a URL", { http: "proxy.corp secret" }, "proxy.http", /must be an http:\/\/ or https:\/\/ URL$/],
   ["a quote in a proxy URL", { http: 'http://proxy"x:3128' }, "proxy.http", /must be an http|quotes/],
   ["a no-proxy entry with a space", { noProxy: ["a b"] }, "proxy.noProxy[0]", /host name/],
@@ -189,11 +212,24 @@ test("proxy: only our drop-in is removed; docker info is compared with credentia
   t.is(proxyDropInAction(undefined, "[Service]\n", false), "keep", "a drop-in Dockyard did not write stays");
   t.is(proxyDropInAction(undefined, "[Service]\n", true), "remove");
   t.is(proxyDropInAction(undefined, undefined, true), "keep");
-  const info = { mirrors: [], insecureRegistries: [], liveRestore: false, loggingDriver: "", storageDriver: "", cgroupDriver: "", dockerRootDir: "", httpProxy: "", httpsProxy: "http://xxxxx:xxxxx@proxy:3128", noProxy: "" };
+  const info = {
+    mirrors: [],
+    insecureRegistries: [],
+    liveRestore: false,
+    loggingDriver: "",
+    storageDriver: "",
+    cgroupDriver: "",
+    dockerRootDir: "",
+    httpProxy: "",
+    httpsProxy: "http://xxxxx:xxxxx@proxy:3128",
+    noProxy: "",
+  };
   t.deepEqual(proxyNotInEffect(proxy, info), []);
   t.deepEqual(proxyNotInEffect({ ...proxy, noProxy: ["localhost"] }, info), ['no-proxy localhost (docker shows "")']);
   t.is(maskCredentials("http://proxy:3128"), "http://proxy:3128");
-  const p = parseDaemonProbe(`@@dockyard@@ proxy\n${renderProxyDropIn(proxy)}\n@@dockyard@@ info\n${JSON.stringify({ HttpsProxy: "http://xxxxx:xxxxx@proxy:3128" })}\n`);
+  const p = parseDaemonProbe(
+    `@@dockyard@@ proxy\n${renderProxyDropIn(proxy)}\n@@dockyard@@ info\n${JSON.stringify({ HttpsProxy: "http://xxxxx:xxxxx@proxy:3128" })}\n`,
+  );
   t.is(p.proxyDropIn, renderProxyDropIn(proxy));
   t.is(p.info?.httpsProxy, "http://xxxxx:xxxxx@proxy:3128");
   t.is(parseDaemonProbe("@@dockyard@@ proxy\n@@absent@@\n").proxyDropIn, undefined);
@@ -205,7 +241,14 @@ test("data-root: refused while the old root holds data and the new one is empty;
   t.snapshot(probe, "data-root probe");
   const p = parseDataRootProbe("@@dockyard@@ containers\n2\n@@dockyard@@ images\n3\n@@dockyard@@ volumes\n0\n@@dockyard@@ new\nempty\n");
   t.deepEqual(p, { containers: 2, images: 3, volumes: 0, newRootUsed: false });
-  t.regex(dataRootRefusal("root@10.0.0.1:22", "/var/lib/docker", "/data/docker", p)!, /^data-root would change from \/var\/lib\/docker to \/data\/docker on root@10\.0\.0\.1:22, but \/var\/lib\/docker holds 2 container\(s\), 3 image\(s\) and 0 volume\(s\).*Nothing was changed$/);
+  t.regex(
+    dataRootRefusal("root@10.0.0.1:22", "/var/lib/docker", "/data/docker", p)!,
+    /^data-root would change from \/var\/lib\/docker to \/data\/docker on root@10\.0\.0\.1:22, but \/var\/lib\/docker holds 2 container\(s\), 3 image\(s\) and 0 volume\(s\).*Nothing was changed$/,
+  );
   t.is(dataRootRefusal("h", "/var/lib/docker", "/data/docker", { ...p, newRootUsed: true }), undefined, "already moved: taken as it is");
-  t.is(dataRootRefusal("h", "/var/lib/docker", "/data/docker", { containers: 0, images: 0, volumes: 0, newRootUsed: false }), undefined, "nothing to lose");
+  t.is(
+    dataRootRefusal("h", "/var/lib/docker", "/data/docker", { containers: 0, images: 0, volumes: 0, newRootUsed: false }),
+    undefined,
+    "nothing to lose",
+  );
 });

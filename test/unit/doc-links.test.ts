@@ -20,17 +20,29 @@ function brokenLinks(page: string, text: string): string[] {
 test("relative links between README.md, CONTRIBUTING.md and docs/ resolve, headings included", (t) => {
   const pages = markdownPages();
   t.true(pages.includes("README.md") && pages.includes("CONTRIBUTING.md") && pages.includes("docs/testing.md"), pages.join(", "));
-  t.deepEqual(pages.flatMap((p) => brokenLinks(p, read(p))), []);
+  t.deepEqual(
+    pages.flatMap((p) => brokenLinks(p, read(p))),
+    [],
+  );
 });
 
 test("every README heading has its own anchor, so the fleet reference's links land on the reference", (t) => {
   const slugs = headingSlugs(read("README.md"));
   // GitHub makes a repeated heading's anchor #x-1, so links to #x would land on the first one.
-  t.deepEqual(slugs.filter((s, i) => slugs.indexOf(s) !== i), [], "headings sharing an anchor");
+  t.deepEqual(
+    slugs.filter((s, i) => slugs.indexOf(s) !== i),
+    [],
+    "headings sharing an anchor",
+  );
   t.true(anchors(read("README.md")).has("host") && anchors(read("README.md")).has("configref"));
 });
 
 test("the check fails on a missing page, a missing heading and a missing file", (t) => {
-  const text = "# Top\n\n[ok](#top) [a](nope.md) [b](#nowhere) [c](CONTRIBUTING.md#no-such-heading) [d](../package.json) [e](https://example.com/x)\n\n```\n[in code](gone.md)\n```\n";
-  t.deepEqual(brokenLinks("docs/x.md", text), ["docs/x.md:3: nope.md", "docs/x.md:3: #nowhere", "docs/x.md:3: CONTRIBUTING.md#no-such-heading"]);
+  const text =
+    "# Top\n\n[ok](#top) [a](nope.md) [b](#nowhere) [c](CONTRIBUTING.md#no-such-heading) [d](../package.json) [e](https://example.com/x)\n\n```\n[in code](gone.md)\n```\n";
+  t.deepEqual(brokenLinks("docs/x.md", text), [
+    "docs/x.md:3: nope.md",
+    "docs/x.md:3: #nowhere",
+    "docs/x.md:3: CONTRIBUTING.md#no-such-heading",
+  ]);
 });

@@ -44,29 +44,59 @@ test.serial("a mirror, a pin and a downgrade permission reach the provider as gi
 
 test.serial("offline: a FileAsset becomes a local path with its checksum; nothing online is sent", async (t) => {
   const sha = "ab".repeat(32);
-  new DockerEngine("e3", { host: host(), method: "offline", bundle: new pulumi.asset.FileAsset("/srv/docker-24.0.7.tgz"), bundleSha256: sha.toUpperCase() });
+  new DockerEngine("e3", {
+    host: host(),
+    method: "offline",
+    bundle: new pulumi.asset.FileAsset("/srv/docker-24.0.7.tgz"),
+    bundleSha256: sha.toUpperCase(),
+  });
   await settle(created);
   const res = created.find((r) => r.name === "e3-engine")!;
   t.deepEqual(res.inputs.spec, { method: "offline", bundle: { path: "/srv/docker-24.0.7.tgz", sha256: sha }, installDir: "/usr/bin" });
 });
 
 test.serial("offline: a RemoteAsset becomes a URL the controller fetches", async (t) => {
-  new DockerEngine("e4", { host: host(), method: "offline", bundle: new pulumi.asset.RemoteAsset("http://files.intra/docker-24.0.7.tgz"), bundleSha256: "cd".repeat(32) });
+  new DockerEngine("e4", {
+    host: host(),
+    method: "offline",
+    bundle: new pulumi.asset.RemoteAsset("http://files.intra/docker-24.0.7.tgz"),
+    bundleSha256: "cd".repeat(32),
+  });
   await settle(created);
   const res = created.find((r) => r.name === "e4-engine")!;
   t.deepEqual((res.inputs.spec as { bundle: unknown }).bundle, { url: "http://files.intra/docker-24.0.7.tgz", sha256: "cd".repeat(32) });
 });
 
-test.serial("offline: assets made by another copy of @pulumi/pulumi (a program's own) are recognised by the SDK's marker, not the class", async (t) => {
-  // What FileAsset and RemoteAsset of a second SDK copy look like: the same marker and fields, another class.
-  const foreign = (field: "path" | "uri", value: string) => ({ __pulumiAsset: true, [field]: Promise.resolve(value) }) as unknown as pulumiType.asset.FileAsset;
-  t.false(foreign("path", "/x") instanceof pulumi.asset.FileAsset);
-  new DockerEngine("e5", { host: host(), method: "offline", bundle: foreign("path", "/srv/docker-25.0.3.tgz"), bundleSha256: "ef".repeat(32) });
-  new DockerEngine("e6", { host: host(), method: "offline", bundle: foreign("uri", "http://files.intra/docker-25.0.3.tgz"), bundleSha256: "ef".repeat(32) });
-  await new Promise((r) => setTimeout(r, 50));
-  t.deepEqual((created.find((r) => r.name === "e5-engine")!.inputs.spec as { bundle: unknown }).bundle, { path: "/srv/docker-25.0.3.tgz", sha256: "ef".repeat(32) });
-  t.deepEqual((created.find((r) => r.name === "e6-engine")!.inputs.spec as { bundle: unknown }).bundle, { url: "http://files.intra/docker-25.0.3.tgz", sha256: "ef".repeat(32) });
-});
+test.serial(
+  "offline: assets made by another copy of @pulumi/pulumi (a program's own) are recognised by the SDK's marker, not the class",
+  async (t) => {
+    // What FileAsset and RemoteAsset of a second SDK copy look like: the same marker and fields, another class.
+    const foreign = (field: "path" | "uri", value: string) =>
+      ({ __pulumiAsset: true, [field]: Promise.resolve(value) }) as unknown as pulumiType.asset.FileAsset;
+    t.false(foreign("path", "/x") instanceof pulumi.asset.FileAsset);
+    new DockerEngine("e5", {
+      host: host(),
+      method: "offline",
+      bundle: foreign("path", "/srv/docker-25.0.3.tgz"),
+      bundleSha256: "ef".repeat(32),
+    });
+    new DockerEngine("e6", {
+      host: host(),
+      method: "offline",
+      bundle: foreign("uri", "http://files.intra/docker-25.0.3.tgz"),
+      bundleSha256: "ef".repeat(32),
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    t.deepEqual((created.find((r) => r.name === "e5-engine")!.inputs.spec as { bundle: unknown }).bundle, {
+      path: "/srv/docker-25.0.3.tgz",
+      sha256: "ef".repeat(32),
+    });
+    t.deepEqual((created.find((r) => r.name === "e6-engine")!.inputs.spec as { bundle: unknown }).bundle, {
+      url: "http://files.intra/docker-25.0.3.tgz",
+      sha256: "ef".repeat(32),
+    });
+  },
+);
 
 for (const [label, args, path, reason] of [
   ["a method that does not exist", { method: "magic" }, "method", /online, offline or adopt/],
@@ -78,19 +108,31 @@ for (const [label, args, path, reason] of [
   ["offline without a checksum", { method: "offline", bundle: "/b.tgz" }, "bundleSha256", /required/],
   ["a checksum that is not sha256", { method: "offline", bundle: "/b.tgz", bundleSha256: "abc" }, "bundleSha256", /64 hex/],
   ["a bundle with method online", { bundle: "/b.tgz" }, "bundle", /only applies to method offline/],
-  ["a relative installDir", { method: "offline", bundle: "/b.tgz", bundleSha256: "a".repeat(64), installDir: "bin" }, "installDir", /absolute/],
+  [
+    "a relative installDir",
+    { method: "offline", bundle: "/b.tgz", bundleSha256: "a".repeat(64), installDir: "bin" },
+    "installDir",
+    /absolute/,
+  ],
 ] as const) {
   test.serial(`refused before anything runs: ${label}`, async (t) => {
     const h = host();
     // The host's own resources arrive first (registration is asynchronous).
     const after = await settle(created);
-    t.true(created.some((r) => r.type === "dockyard:host:Host"), "the host was registered");
+    t.true(
+      created.some((r) => r.type === "dockyard:host:Host"),
+      "the host was registered",
+    );
     const name = `bad${n}`;
     const err = t.throws(() => new DockerEngine(name, { host: h, ...(args as object) }));
     t.is((err as { propertyPath?: string }).propertyPath, path);
     t.regex(err!.message, reason);
     // The component's own shell registers before its arguments are checked; nothing that acts
     // on a host (no engine resource) follows it.
-    t.deepEqual((await registeredSince(created, after)).map((r) => `${r.type} ${r.name}`), [`dockyard:engine:DockerEngine ${name}`], "no engine resource registered");
+    t.deepEqual(
+      (await registeredSince(created, after)).map((r) => `${r.type} ${r.name}`),
+      [`dockyard:engine:DockerEngine ${name}`],
+      "no engine resource registered",
+    );
   });
 }

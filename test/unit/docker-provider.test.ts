@@ -23,9 +23,15 @@ test.after.always(() => {
   require("node:fs").rmSync(process.env.DOCKYARD_CACHE!, { recursive: true, force: true });
 });
 
-
 test.serial("an engine gives a @pulumi/docker provider over ssh:// with the pinned key checked, never skipped", async (t) => {
-  const host = new Host("web1", { address: "10.0.0.12", port: 2222, user: "ops", sudo: true, privateKey: pulumi.secret(key.private), hostKey: `10.0.0.12 ${hostKey}` });
+  const host = new Host("web1", {
+    address: "10.0.0.12",
+    port: 2222,
+    user: "ops",
+    sudo: true,
+    privateKey: pulumi.secret(key.private),
+    hostKey: `10.0.0.12 ${hostKey}`,
+  });
   const engine = new DockerEngine("web1-docker", { host, method: "adopt" });
   const provider = engine.dockerProvider();
   await valueOf((provider as unknown as { urn: pulumiType.Output<string> }).urn);
@@ -45,9 +51,12 @@ test.serial("an engine gives a @pulumi/docker provider over ssh:// with the pinn
 });
 
 test.serial("a host without a pinned full key gets no docker provider", async (t) => {
-  const { dockerProviderSettings, knownHostsLine } = require("../../src/engine/docker-provider") as typeof import("../../src/engine/docker-provider");
+  const { dockerProviderSettings, knownHostsLine } =
+    require("../../src/engine/docker-provider") as typeof import("../../src/engine/docker-provider");
   const files = { knownHosts: "/k", identity: "/i" };
-  t.throws(() => dockerProviderSettings({ host: "h", port: 22, user: "root", insecureSkipHostKeyCheck: true }, files), { message: /only given for hosts with a pinned key/ });
+  t.throws(() => dockerProviderSettings({ host: "h", port: 22, user: "root", insecureSkipHostKeyCheck: true }, files), {
+    message: /only given for hosts with a pinned key/,
+  });
   t.throws(() => knownHostsLine({ host: "h", port: 22, hostKey: "SHA256:" + "A".repeat(43) }), { message: /full public key/ });
   t.is(knownHostsLine({ host: "h", port: 22, hostKey }), `h ${hostKey.split(" ").slice(0, 2).join(" ")}`);
 });

@@ -6,7 +6,15 @@ import { shellcheck } from "./shellcheck";
 
 const probe = (users: Record<string, "missing" | "exists" | "member">) =>
   parseDockerUsersProbe(
-    ["@@dockyard@@ group", "yes", ...Object.entries(users).flatMap(([u, s]) => [`@@dockyard@@ user ${u}`, ...(s === "missing" ? [] : ["exists"]), ...(s === "member" ? ["member"] : [])])].join("\n") + "\n",
+    [
+      "@@dockyard@@ group",
+      "yes",
+      ...Object.entries(users).flatMap(([u, s]) => [
+        `@@dockyard@@ user ${u}`,
+        ...(s === "missing" ? [] : ["exists"]),
+        ...(s === "member" ? ["member"] : []),
+      ]),
+    ].join("\n") + "\n",
     Object.keys(users),
   );
 

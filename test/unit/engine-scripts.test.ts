@@ -76,9 +76,15 @@ test("a mirror serves the packages themselves: apt line and yum baseurl point at
     t.false(s.includes("download.docker.com"), name);
     const d = distro(name);
     if (d.family === "debian") {
-      t.regex(s, new RegExp(`signed-by=/etc/apt/keyrings/docker.asc\\] https://mirrors.example.cn/docker-ce/linux/${d.repoOs} ${d.codename} stable`));
+      t.regex(
+        s,
+        new RegExp(`signed-by=/etc/apt/keyrings/docker.asc\\] https://mirrors.example.cn/docker-ce/linux/${d.repoOs} ${d.codename} stable`),
+      );
     } else {
-      t.regex(s, new RegExp(`baseurl=https://mirrors.example.cn/docker-ce/linux/${d.repoOs}/${d.releasever ?? "\\$releasever"}/\\$basearch/stable`));
+      t.regex(
+        s,
+        new RegExp(`baseurl=https://mirrors.example.cn/docker-ce/linux/${d.repoOs}/${d.releasever ?? "\\$releasever"}/\\$basearch/stable`),
+      );
       t.regex(s, /gpgkey=https:\/\/mirrors.example.cn\/docker-ce\/linux\/centos\/gpg/);
       t.notRegex(s, /--add-repo/, "the origin's .repo file is never fetched");
     }
@@ -95,11 +101,18 @@ test("conflicting packages are removed before docker-ce is installed, per family
   t.true(deb.indexOf("docker.io") < deb.indexOf("install -y"));
   t.regex(deb, /for p in docker\.io docker-doc docker-compose docker-compose-v2 podman-docker containerd runc; do/);
   const el7 = renderOnlineInstall(distro("centos-7"), { source: "docker-ce", version: "3:24.0.7-1.el7", downgrade: false, hold: true });
-  t.regex(el7, /docker docker-client docker-client-latest docker-common docker-latest docker-latest-logrotate docker-logrotate docker-engine;/);
+  t.regex(
+    el7,
+    /docker docker-client docker-client-latest docker-common docker-latest docker-latest-logrotate docker-logrotate docker-engine;/,
+  );
   t.regex(el7, /yum install -y 'docker-ce-24\.0\.7-1\.el7' 'docker-ce-cli-24\.0\.7-1\.el7' containerd\.io/);
   const el9 = renderOnlineInstall(distro("rocky-9"), { source: "docker-ce", version: "3:24.0.7-1.el9", downgrade: true, hold: true });
   t.regex(el9, /podman-docker runc;/);
-  t.regex(el9, /dnf downgrade -y 'docker-ce-24\.0\.7-1\.el9' 'docker-ce-cli-24\.0\.7-1\.el9'\n/, "a downgrade names only the pinned packages");
+  t.regex(
+    el9,
+    /dnf downgrade -y 'docker-ce-24\.0\.7-1\.el9' 'docker-ce-cli-24\.0\.7-1\.el9'\n/,
+    "a downgrade names only the pinned packages",
+  );
 });
 
 test("a pinned engine is held against routine upgrades on every family, and released before it moves", (t) => {
@@ -115,7 +128,11 @@ test("a pinned engine is held against routine upgrades on every family, and rele
       hold: /if ! rpm -q python3-dnf-plugin-versionlock >\/dev\/null 2>&1; then dnf install -y -q python3-dnf-plugin-versionlock; fi\ndnf -q versionlock add docker-ce docker-ce-cli/,
       unhold: /dnf -q versionlock delete docker-ce docker-ce-cli/,
     },
-    { name: "amazon-2023", hold: /dnf -q versionlock add docker-ce docker-ce-cli/, unhold: /dnf -q versionlock delete docker-ce docker-ce-cli/ },
+    {
+      name: "amazon-2023",
+      hold: /dnf -q versionlock add docker-ce docker-ce-cli/,
+      unhold: /dnf -q versionlock delete docker-ce docker-ce-cli/,
+    },
   ] as const;
   for (const c of cases) {
     const d = distro(c.name);
@@ -133,12 +150,19 @@ test("a pinned engine is held against routine upgrades on every family, and rele
 test("yum/dnf: versions are listed past a versionlock, the engine is probed with rpm, no unused plugin is installed", (t) => {
   for (const name of ["centos-7", "rocky-9", "amazon-2023"] as const) {
     const d = distro(name);
-    t.regex(renderListVersions(d, "docker-ce"), new RegExp(`${d.packageManager} list --showduplicates --quiet --disableplugin=versionlock docker-ce`));
+    t.regex(
+      renderListVersions(d, "docker-ce"),
+      new RegExp(`${d.packageManager} list --showduplicates --quiet --disableplugin=versionlock docker-ce`),
+    );
     t.regex(renderListVersions(d, "docker-ce"), /awk '\$1 ~ \/\^docker-ce\\.\/ \{print \$2\}'/, "only the package's own lines");
     const probe = renderEngineProbe(d);
     t.regex(probe, /rpm -q --qf/);
     t.notRegex(probe, /dpkg-query/, `${name}: a host with dpkg too is still read with rpm`);
-    t.notRegex(renderOnlinePrepare(d, "docker-ce", MIRROR), /yum-utils|dnf-plugins-core/, `${name}: the prepare installs no plugin it does not use`);
+    t.notRegex(
+      renderOnlinePrepare(d, "docker-ce", MIRROR),
+      /yum-utils|dnf-plugins-core/,
+      `${name}: the prepare installs no plugin it does not use`,
+    );
   }
   t.regex(renderEngineProbe(distro("debian-12")), /dpkg-query/);
   t.notRegex(renderEngineProbe(distro("debian-12")), /rpm -q/);
@@ -160,8 +184,20 @@ test("engine programs deleted by hand: the probe asks the package database, and 
   const probe = renderEngineProbe(deb);
   t.regex(probe, /dpkg --verify docker-ce docker-ce-cli containerd\.io/);
   t.regex(renderEngineProbe(distro("rocky-9")), /rpm -V docker-ce docker-ce-cli containerd\.io/);
-  t.regex(renderOnlineInstall(deb, { source: "docker-ce", version: "5:24.0.7-1", downgrade: false, reinstall: true, hold: true }), /apt-get .* install -y -qq --allow-change-held-packages --reinstall docker-ce='5:24\.0\.7-1'/);
-  t.regex(renderOnlineInstall(distro("rocky-9"), { source: "docker-ce", version: "3:24.0.7-1.el9", downgrade: false, reinstall: true, hold: true }), /dnf reinstall -y 'docker-ce-24\.0\.7-1\.el9'/);
+  t.regex(
+    renderOnlineInstall(deb, { source: "docker-ce", version: "5:24.0.7-1", downgrade: false, reinstall: true, hold: true }),
+    /apt-get .* install -y -qq --allow-change-held-packages --reinstall docker-ce='5:24\.0\.7-1'/,
+  );
+  t.regex(
+    renderOnlineInstall(distro("rocky-9"), {
+      source: "docker-ce",
+      version: "3:24.0.7-1.el9",
+      downgrade: false,
+      reinstall: true,
+      hold: true,
+    }),
+    /dnf reinstall -y 'docker-ce-24\.0\.7-1\.el9'/,
+  );
   // Only programs count: a minimal image's documentation, left out on purpose, is no drift.
   const verify = "missing     /usr/bin/dockerd\nmissing   c /etc/default/docker\nmissing     /usr/share/doc/docker-ce/changelog.gz\n";
   const awk = /--verify[^\n]*awk '([^']*)'/.exec(probe)![1];

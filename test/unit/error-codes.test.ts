@@ -69,7 +69,10 @@ test("each SSH error class carries its code, in `code` and first in the message"
     t.is(e.stack, e.message);
     t.is(`${e}`, "dockyard");
   }
-  t.is(new RemoteCommandError("root@h:22", "false", 2, "", "line 1\nline 2", "installing docker").message, "[DOCKYARD_REMOTE_COMMAND_FAILED] root@h:22: installing docker failed with exit code 2:\nline 1\nline 2");
+  t.is(
+    new RemoteCommandError("root@h:22", "false", 2, "", "line 1\nline 2", "installing docker").message,
+    "[DOCKYARD_REMOTE_COMMAND_FAILED] root@h:22: installing docker failed with exit code 2:\nline 1\nline 2",
+  );
 });
 
 test("an error that quotes another keeps one code: its own", (t) => {
@@ -92,7 +95,9 @@ test("isDockyardError recognises an error from its message alone, as it arrives 
   t.false(isDockyardError(undefined));
   t.false(isDockyardError({}));
   // Several errors in one `pulumi up` output: each is found.
-  const two = new Error(`${acrossProcesses(new AuthenticationError("a@h1:22", "refused")).message}\n${acrossProcesses(new PreflightError("root@h2:22", "kernel too old")).message}`);
+  const two = new Error(
+    `${acrossProcesses(new AuthenticationError("a@h1:22", "refused")).message}\n${acrossProcesses(new PreflightError("root@h2:22", "kernel too old")).message}`,
+  );
   t.deepEqual(dockyardErrorCodes(two), ["DOCKYARD_AUTHENTICATION_FAILED", "DOCKYARD_PREFLIGHT_FAILED"]);
 });
 

@@ -15,7 +15,12 @@ const argsOf = (yaml: string, cfg = read): FleetArgsResolved => {
 const plain = (o: unknown): unknown => {
   if (pulumi.Output.isInstance(o)) return "<output>";
   if (Array.isArray(o)) return o.map(plain);
-  if (o && typeof o === "object") return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+  if (o && typeof o === "object")
+    return Object.fromEntries(
+      Object.entries(o)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, plain(v)]),
+    );
   return o;
 };
 
@@ -30,13 +35,43 @@ ${extra.replace(/^/gm, "    ")}
 `;
 
 const hostCases: { title: string; extra: string; expect: (a: FleetArgsResolved) => unknown; want: unknown }[] = [
-  { title: "defaults.user reaches the connection; the key is a secret", extra: "port: 2222", expect: (a) => plain({ ...a.hosts[0].host.args, hostKey: undefined }), want: { address: "10.0.0.1", privateKey: "<output>", port: 2222, user: "ops" } },
+  {
+    title: "defaults.user reaches the connection; the key is a secret",
+    extra: "port: 2222",
+    expect: (a) => plain({ ...a.hosts[0].host.args, hostKey: undefined }),
+    want: { address: "10.0.0.1", privateKey: "<output>", port: 2222, user: "ops" },
+  },
   { title: "an ssh host", extra: "", expect: (a) => a.hosts[0].host.kind, want: "ssh" },
-  { title: "engine version and mirror from config", extra: 'engine: { method: online, version: "25.0.3", mirror: { config: mirror } }', expect: (a) => ({ v: a.hosts[0].engine.version, m: a.hosts[0].engine.mirror, method: a.hosts[0].engine.method }), want: { v: "25.0.3", m: "http://mirror.local/docker-ce", method: "online" } },
-  { title: "a relative bundle is relative to baseDir", extra: "engine: { method: offline, bundle: b/docker.tgz, bundleSha256: " + "a".repeat(64) + " }", expect: (a) => a.hosts[0].engine.bundle, want: "/srv/fleet/b/docker.tgz" },
-  { title: "a bundle URL stays a URL", extra: "engine: { method: offline, bundle: https://x.test/docker.tgz, bundleSha256: " + "a".repeat(64) + " }", expect: (a) => a.hosts[0].engine.bundle, want: "https://x.test/docker.tgz" },
-  { title: "no daemon settings: default log rotation only", extra: "", expect: (a) => plain(a.hosts[0].daemon), want: { logDriver: "json-file", logOpts: { "max-size": "50m", "max-file": "5" }, refuseOverwriting: ["log-driver", "log-opts"] } },
-  { title: "log rotation off and nothing else: daemon.json left alone", extra: "daemon: { logRotation: false }", expect: (a) => a.hosts[0].daemon, want: undefined },
+  {
+    title: "engine version and mirror from config",
+    extra: 'engine: { method: online, version: "25.0.3", mirror: { config: mirror } }',
+    expect: (a) => ({ v: a.hosts[0].engine.version, m: a.hosts[0].engine.mirror, method: a.hosts[0].engine.method }),
+    want: { v: "25.0.3", m: "http://mirror.local/docker-ce", method: "online" },
+  },
+  {
+    title: "a relative bundle is relative to baseDir",
+    extra: "engine: { method: offline, bundle: b/docker.tgz, bundleSha256: " + "a".repeat(64) + " }",
+    expect: (a) => a.hosts[0].engine.bundle,
+    want: "/srv/fleet/b/docker.tgz",
+  },
+  {
+    title: "a bundle URL stays a URL",
+    extra: "engine: { method: offline, bundle: https://x.test/docker.tgz, bundleSha256: " + "a".repeat(64) + " }",
+    expect: (a) => a.hosts[0].engine.bundle,
+    want: "https://x.test/docker.tgz",
+  },
+  {
+    title: "no daemon settings: default log rotation only",
+    extra: "",
+    expect: (a) => plain(a.hosts[0].daemon),
+    want: { logDriver: "json-file", logOpts: { "max-size": "50m", "max-file": "5" }, refuseOverwriting: ["log-driver", "log-opts"] },
+  },
+  {
+    title: "log rotation off and nothing else: daemon.json left alone",
+    extra: "daemon: { logRotation: false }",
+    expect: (a) => a.hosts[0].daemon,
+    want: undefined,
+  },
   { title: "docker users", extra: "dockerUsers: [deploy]", expect: (a) => a.hosts[0].dockerUsers, want: ["deploy"] },
   { title: "no docker users", extra: "", expect: (a) => a.hosts[0].dockerUsers, want: undefined },
 ];
@@ -73,7 +108,10 @@ test("every missing config reference is one problem with file:line, before any a
   );
 });
 
-const logins = [{ server: "registry.local:5000", username: "u", password: "p" }, { server: "docker.io", username: "hub", password: "p" }];
+const logins = [
+  { server: "registry.local:5000", username: "u", password: "p" },
+  { server: "docker.io", username: "hub", password: "p" },
+];
 const ecr = { server: "1.dkr.ecr.eu-west-1.amazonaws.com", username: "AWS", password: "t" };
 const loginCases: [string, string | undefined][] = [
   ["registry.local:5000/shop/web:1", "u"],

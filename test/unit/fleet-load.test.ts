@@ -47,35 +47,120 @@ const cases: [string, string, RegExp][] = [
   ["unknown host key", base("", "    prot: 22\n"), /^8:5 hosts\[0\]\.prot: unknown key; did you mean "port"\?$/],
   ["port out of range", base("", "    port: 70000\n"), /^8:5 hosts\[0\]\.port: must be an integer 1-65535$/],
   ["wrong type", base("", "    sudo: yes please\n"), /^8:5 hosts\[0\]\.sudo: must be a boolean \(got string "yes please"\)$/],
-  ["enum with did-you-mean", base("", "    engine: { method: offlne }\n"), /hosts\[0\]\.engine\.method: must be one of "online", "offline", "adopt" \(got "offlne"\); did you mean "offline"\?/],
-  ["mirror URL", base("", "    engine: { mirror: mirrors.aliyun.com }\n"), /hosts\[0\]\.engine\.mirror: must be an http:\/\/ or https:\/\/ URL/],
-  ["sha256 format", base("", "    engine: { method: offline, bundle: d.tgz, bundleSha256: abc }\n"), /hosts\[0\]\.engine\.bundleSha256: must be 64 hex digits/],
-  ["offline without bundle", base("", "    engine: { method: offline }\n"), /8:5 hosts\[0\]\.engine\.bundle: is required for method: offline/],
-  ["online-only key on an offline host", base("", `    engine: { method: offline, bundle: d.tgz, bundleSha256: ${"a".repeat(64)}, version: "24.0.7" }\n`), /hosts\[0\]\.engine\.version: applies to method: online only/],
-  ["secret in plain text", base("credentials:\n  - server: r.example.com\n    username: ci\n    password: hunter2\n"), /^11:5 credentials\[0\]\.password: must be a reference to a Pulumi config secret/],
-  ["plain-text SSH key (never echoed)", base("", "    privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----'\n"), /^8:5 hosts\[0\]\.privateKey: must be a reference to a Pulumi config secret[^-]*$/],
-  ["duplicate host name", base("", `  - name: web1\n    address: 10.0.0.2\n    hostKey: ${KEY}\n`), /^8:5 hosts\[1\]\.name: duplicate host name "web1" \(also hosts\[0\]\)$/],
-  ["container on an undeclared host", base("containers:\n  - name: c\n    image: nginx\n    on: [wbe1]\n"), /^11:10 containers\[0\]\.on\[0\]: "wbe1" is not a host or group of this fleet; did you mean "web1"\?$/],
-  ["registry on an undeclared host", base("registries:\n  - name: r\n    host: db1\n"), /registries\[0\]\.host: "db1" is not a host of this fleet/],
-  ["missing host key", `defaults:\n  privateKey: { config: k }\nhosts:\n  - name: a\n    address: 10.0.0.1\n`, /^4:5 hosts\[0\]\.hostKey: is required: pin the host key/],
-  ["malformed host key", `defaults:\n  privateKey: { config: k }\nhosts:\n  - name: a\n    address: 10.0.0.1\n    hostKey: ssh-ed25519 AAAA\n`, /^6:5 hosts\[0\]\.hostKey: /],
-  ["no private key anywhere", `hosts:\n  - name: a\n    address: 10.0.0.1\n    hostKey: ${KEY}\n`, /hosts\[0\]\.privateKey: is required, here or in defaults\.privateKey/],
-  ["unknown dockerd setting", base("", "    daemon: { settings: { debugg: true } }\n"), /hosts\[0\]\.daemon\.settings\.debugg: not a dockerd setting \(did you mean 'debug'\?\)/],
-  ["registry mirror with a path", base("", "    daemon: { registryMirrors: ['https://m.example.com/v2/'] }\n"), /hosts\[0\]\.daemon\.registryMirrors\[0\]: must be a registry base URL without a path/],
-  ["bad image reference", base("containers:\n  - name: c\n    image: NGINX\n    on: all\n"), /containers\[0\]\.image: .*not an image reference/],
-  ["host port taken twice", base("containers:\n  - { name: a, image: nginx, on: all, ports: ['80:80'] }\n  - { name: b, image: nginx, on: [web], ports: ['80:8080'] }\n"), /containers\[1\]\.ports\[0\]: host port 80\/tcp on web1 is already taken by containers\[0\]/],
-  ["container declared twice on a host", base("containers:\n  - { name: a, image: nginx, on: all }\n  - { name: a, image: redis, on: [web] }\n"), /containers\[1\]\.name: container "a" is declared twice on host web1/],
-  ["targets of the wrong shape", base("containers:\n  - { name: a, image: nginx, on: web1 }\n"), /containers\[0\]\.on: must be "all" or a list of host and group names \(got "web1"\)/],
+  [
+    "enum with did-you-mean",
+    base("", "    engine: { method: offlne }\n"),
+    /hosts\[0\]\.engine\.method: must be one of "online", "offline", "adopt" \(got "offlne"\); did you mean "offline"\?/,
+  ],
+  [
+    "mirror URL",
+    base("", "    engine: { mirror: mirrors.aliyun.com }\n"),
+    /hosts\[0\]\.engine\.mirror: must be an http:\/\/ or https:\/\/ URL/,
+  ],
+  [
+    "sha256 format",
+    base("", "    engine: { method: offline, bundle: d.tgz, bundleSha256: abc }\n"),
+    /hosts\[0\]\.engine\.bundleSha256: must be 64 hex digits/,
+  ],
+  [
+    "offline without bundle",
+    base("", "    engine: { method: offline }\n"),
+    /8:5 hosts\[0\]\.engine\.bundle: is required for method: offline/,
+  ],
+  [
+    "online-only key on an offline host",
+    base("", `    engine: { method: offline, bundle: d.tgz, bundleSha256: ${"a".repeat(64)}, version: "24.0.7" }\n`),
+    /hosts\[0\]\.engine\.version: applies to method: online only/,
+  ],
+  [
+    "secret in plain text",
+    base("credentials:\n  - server: r.example.com\n    username: ci\n    password: hunter2\n"),
+    /^11:5 credentials\[0\]\.password: must be a reference to a Pulumi config secret/,
+  ],
+  [
+    "plain-text SSH key (never echoed)",
+    base("", "    privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----'\n"),
+    /^8:5 hosts\[0\]\.privateKey: must be a reference to a Pulumi config secret[^-]*$/,
+  ],
+  [
+    "duplicate host name",
+    base("", `  - name: web1\n    address: 10.0.0.2\n    hostKey: ${KEY}\n`),
+    /^8:5 hosts\[1\]\.name: duplicate host name "web1" \(also hosts\[0\]\)$/,
+  ],
+  [
+    "container on an undeclared host",
+    base("containers:\n  - name: c\n    image: nginx\n    on: [wbe1]\n"),
+    /^11:10 containers\[0\]\.on\[0\]: "wbe1" is not a host or group of this fleet; did you mean "web1"\?$/,
+  ],
+  [
+    "registry on an undeclared host",
+    base("registries:\n  - name: r\n    host: db1\n"),
+    /registries\[0\]\.host: "db1" is not a host of this fleet/,
+  ],
+  [
+    "missing host key",
+    `defaults:\n  privateKey: { config: k }\nhosts:\n  - name: a\n    address: 10.0.0.1\n`,
+    /^4:5 hosts\[0\]\.hostKey: is required: pin the host key/,
+  ],
+  [
+    "malformed host key",
+    `defaults:\n  privateKey: { config: k }\nhosts:\n  - name: a\n    address: 10.0.0.1\n    hostKey: ssh-ed25519 AAAA\n`,
+    /^6:5 hosts\[0\]\.hostKey: /,
+  ],
+  [
+    "no private key anywhere",
+    `hosts:\n  - name: a\n    address: 10.0.0.1\n    hostKey: ${KEY}\n`,
+    /hosts\[0\]\.privateKey: is required, here or in defaults\.privateKey/,
+  ],
+  [
+    "unknown dockerd setting",
+    base("", "    daemon: { settings: { debugg: true } }\n"),
+    /hosts\[0\]\.daemon\.settings\.debugg: not a dockerd setting \(did you mean 'debug'\?\)/,
+  ],
+  [
+    "registry mirror with a path",
+    base("", "    daemon: { registryMirrors: ['https://m.example.com/v2/'] }\n"),
+    /hosts\[0\]\.daemon\.registryMirrors\[0\]: must be a registry base URL without a path/,
+  ],
+  [
+    "bad image reference",
+    base("containers:\n  - name: c\n    image: NGINX\n    on: all\n"),
+    /containers\[0\]\.image: .*not an image reference/,
+  ],
+  [
+    "host port taken twice",
+    base(
+      "containers:\n  - { name: a, image: nginx, on: all, ports: ['80:80'] }\n  - { name: b, image: nginx, on: [web], ports: ['80:8080'] }\n",
+    ),
+    /containers\[1\]\.ports\[0\]: host port 80\/tcp on web1 is already taken by containers\[0\]/,
+  ],
+  [
+    "container declared twice on a host",
+    base("containers:\n  - { name: a, image: nginx, on: all }\n  - { name: a, image: redis, on: [web] }\n"),
+    /containers\[1\]\.name: container "a" is declared twice on host web1/,
+  ],
+  [
+    "targets of the wrong shape",
+    base("containers:\n  - { name: a, image: nginx, on: web1 }\n"),
+    /containers\[0\]\.on: must be "all" or a list of host and group names \(got "web1"\)/,
+  ],
   ["empty hosts", "hosts: []\n", /^1:1 hosts: must list at least one host$/],
   ["YAML syntax", "hosts:\n  - name: a\n   address: b\n", /^3:\d+ : /],
   ["duplicate YAML key", "hosts: []\nhosts: []\n", /^2:1 : Map keys must be unique/],
   ["config key syntax", base("", "    user: { config: 'bad key' }\n"), /hosts\[0\]\.user\.config: must be a config key like sshPrivateKey/],
-  ["group named like a host", base("", `  - name: web2\n    address: 10.0.0.2\n    hostKey: ${KEY}\n    groups: [web1]\n`), /hosts\[1\]\.groups\[0\]: group "web1" has the name of a host/],
+  [
+    "group named like a host",
+    base("", `  - name: web2\n    address: 10.0.0.2\n    hostKey: ${KEY}\n    groups: [web1]\n`),
+    /hosts\[1\]\.groups\[0\]: group "web1" has the name of a host/,
+  ],
 ];
 for (const [name, text, expected] of cases) {
   test(`bad input: ${name}`, (t) => {
     const problems = problemsOf(text);
-    t.true(problems.some((p) => expected.test(p)), problems.join("\n") || "(no problem reported)");
+    t.true(
+      problems.some((p) => expected.test(p)),
+      problems.join("\n") || "(no problem reported)",
+    );
   });
 }
 
@@ -88,16 +173,26 @@ test("every problem is reported at once, in file order, in one message naming fi
     e.problems.map((p) => p.path),
     ["hosts[0].port", "hosts[0].prot", "containers[0].on[0]"],
   );
-  t.regex(e.message, /^\[DOCKYARD_FLEET_FILE_INVALID\] fleet file stacks\/prod\.yaml: 3 problems:\n  stacks\/prod\.yaml:8:5: hosts\[0\]\.port: must be an integer 1-65535\n/);
+  t.regex(
+    e.message,
+    /^\[DOCKYARD_FLEET_FILE_INVALID\] fleet file stacks\/prod\.yaml: 3 problems:\n {2}stacks\/prod\.yaml:8:5: hosts\[0\]\.port: must be an integer 1-65535\n/,
+  );
 });
 
 test("a host named twice is one problem, not also a container clashing with itself", (t) => {
-  const problems = problemsOf(base("containers:\n  - { name: web, image: nginx, on: all, ports: ['8080:80'] }\n", `  - name: web1\n    address: 10.0.0.2\n    hostKey: ${KEY}\n`));
+  const problems = problemsOf(
+    base(
+      "containers:\n  - { name: web, image: nginx, on: all, ports: ['8080:80'] }\n",
+      `  - name: web1\n    address: 10.0.0.2\n    hostKey: ${KEY}\n`,
+    ),
+  );
   t.deepEqual(problems, ['8:5 hosts[1].name: duplicate host name "web1" (also hosts[0])']);
 });
 
 test("a spec built in code is checked the same way, with paths and no positions", (t) => {
-  const e = t.throws(() => checkFleetSpec({ hosts: [{ name: "a", address: "10.0.0.1", port: "22", privateKey: { config: "k" }, hostKey: KEY }] })) as FleetFileError;
+  const e = t.throws(() =>
+    checkFleetSpec({ hosts: [{ name: "a", address: "10.0.0.1", port: "22", privateKey: { config: "k" }, hostKey: KEY }] }),
+  ) as FleetFileError;
   t.deepEqual(e.problems, [{ path: "hosts[0].port", message: 'must be an integer 1-65535 (got string "22")' }]);
 });
 
@@ -132,7 +227,10 @@ test("the GitOps example previews on pull requests, deploys on merge, keeps stat
   t.is(pulumiStep.with!.command, "${{ github.event_name == 'push' && 'up' || 'preview' }}");
   t.true(steps.findIndex((s) => /loadFleet/.test(s.run ?? "")) < steps.indexOf(pulumiStep), "the fleet file is checked before Pulumi runs");
   t.is(wf.jobs.deploy.concurrency["cancel-in-progress"], false, "an update in progress is never cancelled");
-  t.notRegex(readFileSync(path.join(REPO, "examples", "gitops", ".github", "workflows", "fleet.yml"), "utf8"), /BEGIN OPENSSH|aws_secret_access_key/i);
+  t.notRegex(
+    readFileSync(path.join(REPO, "examples", "gitops", ".github", "workflows", "fleet.yml"), "utf8"),
+    /BEGIN OPENSSH|aws_secret_access_key/i,
+  );
 });
 
 test("FleetFileError is a pulumi RunError (a program shows its problems without a stack trace) and says each problem once", (t) => {
@@ -141,5 +239,8 @@ test("FleetFileError is a pulumi RunError (a program shows its problems without 
   t.true(pulumi.RunError.isInstance(err));
   t.true(err instanceof FleetFileError);
   t.is(err.problems.length, 2);
-  t.is(err.message, '[DOCKYARD_FLEET_FILE_INVALID] Fleet x: 2 problems:\n  stacks/x.yaml:3:5: defaults.privateKey: config "k" is not set\n  stacks/x.yaml:4:5: defaults.privateKey: config "k" is not set');
+  t.is(
+    err.message,
+    '[DOCKYARD_FLEET_FILE_INVALID] Fleet x: 2 problems:\n  stacks/x.yaml:3:5: defaults.privateKey: config "k" is not set\n  stacks/x.yaml:4:5: defaults.privateKey: config "k" is not set',
+  );
 });

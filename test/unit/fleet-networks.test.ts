@@ -15,8 +15,28 @@ const sshKey = utils.generateKeyPairSync("ed25519").private;
 const read = (key: string, secret: boolean) => (key === "sshPrivateKey" ? (secret ? pulumi.secret(sshKey) : sshKey) : undefined);
 
 test.before(async () => {
-  const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian GNU/Linux 12", arch: "x86_64", init: "systemd", systemd: true };
-  ({ pulumi, created } = await setUnitMocks({ facts, version: "24.0.7", apiVersion: "1.43", effectiveMirrors: [], state: "running", networkId: "net-1", mountpoint: "/m", digest: "sha256:" + "a".repeat(64), repoDigest: "x@sha256:" + "a".repeat(64) }));
+  const facts = {
+    osId: "debian",
+    kernel: "6.1.0",
+    osIdLike: [],
+    osVersionId: "12",
+    osVersionCodename: "bookworm",
+    osPrettyName: "Debian GNU/Linux 12",
+    arch: "x86_64",
+    init: "systemd",
+    systemd: true,
+  };
+  ({ pulumi, created } = await setUnitMocks({
+    facts,
+    version: "24.0.7",
+    apiVersion: "1.43",
+    effectiveMirrors: [],
+    state: "running",
+    networkId: "net-1",
+    mountpoint: "/m",
+    digest: "sha256:" + "a".repeat(64),
+    repoDigest: "x@sha256:" + "a".repeat(64),
+  }));
   fleetModule = require("../../src/fleet/fleet");
   loader = require("../../src/fleet/load-fleet");
 });
@@ -74,25 +94,35 @@ containers:
     "18:5 networks[1].subnet: 172.30.0.128/25 overlaps 172.30.0.0/24 of networks[0] on host web1",
     '21:5 networks[2].subnet: must be an IPv4 CIDR like "172.30.0.0/24" (got "172.30.0.0/33")',
     '32:16 containers[0].networks[0]: "fronts" is not a network of this fleet; did you mean "front"?',
-    "32:26 containers[0].networks[1].network: network \"back\" is not on host web2: add the host to the network's on:",
+    '32:26 containers[0].networks[1].network: network "back" is not on host web2: add the host to the network\'s on:',
     '33:15 containers[0].volumes[0]: volume "data" is not on host web2: add the host to the volume\'s on:',
     '33:26 containers[0].volumes[1]: "dta" is not a volume of this fleet; did you mean "data"?',
   ]);
 });
 
-test.serial("the two-tier stack: per host a network and a volume; api joins with its alias and mounts the volume; web joins by name", async (t) => {
-  const before = await settle(created);
-  const spec = loader.loadFleet(path.join(REPO, "stacks", "two-tier.yaml"));
-  const f = new fleetModule.Fleet("two-tier", { spec, config: read });
-  t.deepEqual(Object.keys(f.networks.app1), ["shop"]);
-  t.deepEqual(Object.keys(f.volumes.app2), ["shop-data"]);
-  const mine = await registeredSince(created, before);
-  const net = mine.find((r) => r.name === "app1-shop-net-network")!;
-  t.deepEqual(net.inputs.spec, { name: "shop", driver: "bridge", subnet: "172.30.0.0/24", gateway: "172.30.0.1", internal: false, labels: { app: "shop" } });
-  t.is(mine.find((r) => r.name === "app2-shop-data-vol-volume")!.inputs.deleteOnDestroy, false);
-  const api = mine.find((r) => r.name === "app1-api-container")!.inputs.spec as Record<string, unknown>;
-  t.deepEqual(api.networks, [{ name: "shop", aliases: ["backend"], id: "net-1" }]);
-  t.deepEqual(api.volumes, [{ source: "shop-data", target: "/usr/share/nginx/html" }]);
-  const web = mine.find((r) => r.name === "app2-web-container")!.inputs.spec as Record<string, unknown>;
-  t.deepEqual(web.networks, [{ name: "shop", aliases: [], id: "net-1" }]);
-});
+test.serial(
+  "the two-tier stack: per host a network and a volume; api joins with its alias and mounts the volume; web joins by name",
+  async (t) => {
+    const before = await settle(created);
+    const spec = loader.loadFleet(path.join(REPO, "stacks", "two-tier.yaml"));
+    const f = new fleetModule.Fleet("two-tier", { spec, config: read });
+    t.deepEqual(Object.keys(f.networks.app1), ["shop"]);
+    t.deepEqual(Object.keys(f.volumes.app2), ["shop-data"]);
+    const mine = await registeredSince(created, before);
+    const net = mine.find((r) => r.name === "app1-shop-net-network")!;
+    t.deepEqual(net.inputs.spec, {
+      name: "shop",
+      driver: "bridge",
+      subnet: "172.30.0.0/24",
+      gateway: "172.30.0.1",
+      internal: false,
+      labels: { app: "shop" },
+    });
+    t.is(mine.find((r) => r.name === "app2-shop-data-vol-volume")!.inputs.deleteOnDestroy, false);
+    const api = mine.find((r) => r.name === "app1-api-container")!.inputs.spec as Record<string, unknown>;
+    t.deepEqual(api.networks, [{ name: "shop", aliases: ["backend"], id: "net-1" }]);
+    t.deepEqual(api.volumes, [{ source: "shop-data", target: "/usr/share/nginx/html" }]);
+    const web = mine.find((r) => r.name === "app2-web-container")!.inputs.spec as Record<string, unknown>;
+    t.deepEqual(web.networks, [{ name: "shop", aliases: [], id: "net-1" }]);
+  },
+);

@@ -17,7 +17,17 @@ const config: Record<string, string> = { sshPrivateKey: sshKey, dbPassword: "s3c
 const read = (key: string, secret: boolean) => (key in config ? (secret ? pulumi.secret(config[key]) : config[key]) : undefined);
 
 test.before(async () => {
-  const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian GNU/Linux 12", arch: "x86_64", init: "systemd", systemd: true };
+  const facts = {
+    osId: "debian",
+    kernel: "6.1.0",
+    osIdLike: [],
+    osVersionId: "12",
+    osVersionCodename: "bookworm",
+    osPrettyName: "Debian GNU/Linux 12",
+    arch: "x86_64",
+    init: "systemd",
+    systemd: true,
+  };
   ({ pulumi, created } = await setUnitMocks({
     facts,
     version: "24.0.7",
@@ -42,17 +52,22 @@ test.serial("stacks/swarm.yaml: a swarm of the declared hosts, managers first, a
   t.deepEqual(Object.keys(fleet.services), ["web"]);
   t.is(await valueOf(fleet.services.web.replicas), 3);
   const nodes = inputsOf("swarm-swarm")!.nodes as { connection: { host: string }; role: string; labels: Record<string, string> }[];
-  t.deepEqual(nodes.map((n) => [n.connection.host, n.role, n.labels]), [
-    ["10.0.1.10", "manager", {}],
-    ["10.0.1.21", "worker", { zone: "a" }],
-    ["10.0.1.22", "worker", { zone: "b" }],
-  ]);
+  t.deepEqual(
+    nodes.map((n) => [n.connection.host, n.role, n.labels]),
+    [
+      ["10.0.1.10", "manager", {}],
+      ["10.0.1.21", "worker", { zone: "a" }],
+      ["10.0.1.22", "worker", { zone: "b" }],
+    ],
+  );
   const svc = inputsOf("swarm-web-service")!;
   t.is((svc.connection as { host: string }).host, "10.0.1.10", "managed through the first manager");
   t.is(svc.spec.image, "nginx@sha256:" + "a".repeat(64));
   t.deepEqual(svc.spec.networks, ["web-net"]);
   t.deepEqual(svc.spec.update, { parallelism: 1, delaySeconds: 10, failureAction: "rollback", order: "stop-first", monitorSeconds: 5 });
-  const pulled = created.filter((r) => r.type.endsWith("dockyard:Image")).map((r) => [(r.inputs.connection as { host: string }).host, (r.inputs.spec as { ref: string }).ref]);
+  const pulled = created
+    .filter((r) => r.type.endsWith("dockyard:Image"))
+    .map((r) => [(r.inputs.connection as { host: string }).host, (r.inputs.spec as { ref: string }).ref]);
   t.deepEqual(pulled, [["10.0.1.10", "nginx:1.25"]], "the digest is resolved once, on the first manager");
 });
 
@@ -76,15 +91,38 @@ ${extra}swarm:
 ${swarm}`;
 
 const cases: [string, string, RegExp][] = [
-  ["a node that is not a fleet host", fleet("  managers: [m1]\n  workers: [w2]\n"), /^8:\d+ swarm\.workers\[0\]: "w2" is not a host of this fleet; did you mean "w1"\?$/],
-  ["a host listed twice", fleet("  managers: [m1]\n  workers: [{ host: m1 }]\n"), /swarm\.workers\[0\]\.host: host "m1" is already a node of the swarm \(swarm\.managers\[0\]\)/],
+  [
+    "a node that is not a fleet host",
+    fleet("  managers: [m1]\n  workers: [w2]\n"),
+    /^8:\d+ swarm\.workers\[0\]: "w2" is not a host of this fleet; did you mean "w1"\?$/,
+  ],
+  [
+    "a host listed twice",
+    fleet("  managers: [m1]\n  workers: [{ host: m1 }]\n"),
+    /swarm\.workers\[0\]\.host: host "m1" is already a node of the swarm \(swarm\.managers\[0\]\)/,
+  ],
   ["no managers", fleet("  managers: []\n"), /^7:\d+ swarm\.managers: must list at least one manager$/],
-  ["negative replicas", fleet("  managers: [m1]\n  services:\n    - { name: web, image: nginx, replicas: -1 }\n"), /swarm\.services\[0\]\.replicas: /],
-  ["an unparsable port", fleet("  managers: [m1]\n  services:\n    - { name: web, image: nginx, ports: ['80'] }\n"), /swarm\.services\[0\]\.ports\[0\]: must be like "8080:80"/],
-  ["a bad image", fleet("  managers: [m1]\n  services:\n    - { name: web, image: NGINX }\n"), /swarm\.services\[0\]\.image: .*not an image reference/],
+  [
+    "negative replicas",
+    fleet("  managers: [m1]\n  services:\n    - { name: web, image: nginx, replicas: -1 }\n"),
+    /swarm\.services\[0\]\.replicas: /,
+  ],
+  [
+    "an unparsable port",
+    fleet("  managers: [m1]\n  services:\n    - { name: web, image: nginx, ports: ['80'] }\n"),
+    /swarm\.services\[0\]\.ports\[0\]: must be like "8080:80"/,
+  ],
+  [
+    "a bad image",
+    fleet("  managers: [m1]\n  services:\n    - { name: web, image: NGINX }\n"),
+    /swarm\.services\[0\]\.image: .*not an image reference/,
+  ],
   [
     "a service port a container already takes on a node",
-    fleet("  managers: [m1]\n  workers: [w1]\n  services:\n    - { name: web, image: nginx, replicas: 2, ports: ['8080:80'] }\n", "containers:\n  - { name: c, image: nginx, on: [w1], ports: ['8080:80'] }\n"),
+    fleet(
+      "  managers: [m1]\n  workers: [w1]\n  services:\n    - { name: web, image: nginx, replicas: 2, ports: ['8080:80'] }\n",
+      "containers:\n  - { name: c, image: nginx, on: [w1], ports: ['8080:80'] }\n",
+    ),
     /swarm\.services\[0\]\.ports\[0\]: host port 8080\/tcp on w1 is already taken by containers\[0\]/,
   ],
   [
@@ -96,6 +134,9 @@ const cases: [string, string, RegExp][] = [
 for (const [name, text, expected] of cases) {
   test(`bad swarm input: ${name}`, (t) => {
     const problems = problemsOf(text);
-    t.true(problems.some((p) => expected.test(p)), problems.join("\n") || "(no problem reported)");
+    t.true(
+      problems.some((p) => expected.test(p)),
+      problems.join("\n") || "(no problem reported)",
+    );
   });
 }

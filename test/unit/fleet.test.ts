@@ -17,13 +17,29 @@ const read = (key: string, secret: boolean) => (key in config ? (secret ? pulumi
 const isSecret = (o: unknown): Promise<boolean> => (o as { isSecret: Promise<boolean> }).isSecret;
 
 test.before(async () => {
-  const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian GNU/Linux 12", arch: "x86_64", init: "systemd", systemd: true };
-  ({ pulumi, created } = await setUnitMocks({ facts, version: "24.0.7", apiVersion: "1.43", effectiveMirrors: [], state: "running", digest: "sha256:" + "a".repeat(64), repoDigest: "x@sha256:" + "a".repeat(64) }));
+  const facts = {
+    osId: "debian",
+    kernel: "6.1.0",
+    osIdLike: [],
+    osVersionId: "12",
+    osVersionCodename: "bookworm",
+    osPrettyName: "Debian GNU/Linux 12",
+    arch: "x86_64",
+    init: "systemd",
+    systemd: true,
+  };
+  ({ pulumi, created } = await setUnitMocks({
+    facts,
+    version: "24.0.7",
+    apiVersion: "1.43",
+    effectiveMirrors: [],
+    state: "running",
+    digest: "sha256:" + "a".repeat(64),
+    repoDigest: "x@sha256:" + "a".repeat(64),
+  }));
   fleetModule = require("../../src/fleet/fleet");
   loader = require("../../src/fleet/load-fleet");
 });
-
-const inputsOf = (name: string) => created.find((r) => r.name === name)?.inputs as Record<string, any> | undefined;
 
 test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon configs, a registry, images and containers", async (t) => {
   const before = await settle(created);
@@ -57,7 +73,11 @@ test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon con
   const image = fleet.images.app1["172.16.0.10:5000/shop/web:3.2.1"];
   t.truthy(image);
   const pull = mine.find((r) => r.name === "app1-172.16.0.10-5000-shop-web-3.2.1-image")!.inputs as Record<string, any>;
-  t.is(pull.registryAuth["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "the login reaches the provider as a secret");
+  t.is(
+    pull.registryAuth["4dabf18193072939515e22adb298388d"],
+    "1b47061264138c4ac30d75fd1eb44270",
+    "the login reaches the provider as a secret",
+  );
   t.deepEqual(pull.registryAuth.value, { serveraddress: "172.16.0.10:5000", username: "ci", password: "s3cret-registry-pw" });
   const shop = mine.find((r) => r.name === "app1-shop-container")!.inputs as Record<string, any>;
   t.is(shop.env["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "env with a config secret is a secret");
@@ -115,11 +135,20 @@ containers:
 test.serial("missing config references are all reported with file:line before any resource exists", async (t) => {
   const spec = loader.loadFleet(path.join(REPO, "stacks", "airgapped.yaml"));
   const before = await settle(created);
-  const e = t.throws(() => new fleetModule.Fleet("nocfg", { spec, config: (k, s) => (k === "sshPrivateKey" ? read(k, s) : undefined) })) as InstanceType<typeof loader.FleetFileError>;
-  t.regex(e.message, /stacks\/airgapped\.yaml:47:9: registries\[0\]\.users\[0\]\.password: config "registryPassword" is not set: `pulumi config set --secret registryPassword <value>`/);
+  const e = t.throws(
+    () => new fleetModule.Fleet("nocfg", { spec, config: (k, s) => (k === "sshPrivateKey" ? read(k, s) : undefined) }),
+  ) as InstanceType<typeof loader.FleetFileError>;
+  t.regex(
+    e.message,
+    /stacks\/airgapped\.yaml:47:9: registries\[0\]\.users\[0\]\.password: config "registryPassword" is not set: `pulumi config set --secret registryPassword <value>`/,
+  );
   t.regex(e.message, /stacks\/airgapped\.yaml:\d+:\d+: containers\[0\]\.env\.DB_PASSWORD: config "dbPassword" is not set/);
   t.is(e.problems.length, 3);
-  t.deepEqual((await registeredSince(created, before)).filter((r) => !r.type.startsWith("dockyard:fleet")).map((r) => r.name), [], "no host, engine or container was registered");
+  t.deepEqual(
+    (await registeredSince(created, before)).filter((r) => !r.type.startsWith("dockyard:fleet")).map((r) => r.name),
+    [],
+    "no host, engine or container was registered",
+  );
 });
 
 test.serial("references inside registries (TLS key, upstream password) are resolved up front too", (t) => {
@@ -147,7 +176,21 @@ registries:
 
 test.serial("a spec built in code is checked before anything is created", async (t) => {
   const before = await settle(created);
-  const e = t.throws(() => new fleetModule.Fleet("bad", { spec: { hosts: [{ name: "a", address: "10.0.0.1", privateKey: { config: "k" }, insecureSkipHostKeyCheck: true }], containers: [{ name: "c", image: "nginx", on: ["b"] }] } as never }));
-  t.regex(e!.message, /^\[DOCKYARD_FLEET_FILE_INVALID\] Fleet bad: 1 problem:\n  containers\[0\]\.on\[0\]: "b" is not a host or group of this fleet/);
-  t.deepEqual((await registeredSince(created, before)).filter((r) => !r.type.startsWith("dockyard:fleet")).map((r) => r.name), []);
+  const e = t.throws(
+    () =>
+      new fleetModule.Fleet("bad", {
+        spec: {
+          hosts: [{ name: "a", address: "10.0.0.1", privateKey: { config: "k" }, insecureSkipHostKeyCheck: true }],
+          containers: [{ name: "c", image: "nginx", on: ["b"] }],
+        } as never,
+      }),
+  );
+  t.regex(
+    e!.message,
+    /^\[DOCKYARD_FLEET_FILE_INVALID\] Fleet bad: 1 problem:\n {2}containers\[0\]\.on\[0\]: "b" is not a host or group of this fleet/,
+  );
+  t.deepEqual(
+    (await registeredSince(created, before)).filter((r) => !r.type.startsWith("dockyard:fleet")).map((r) => r.name),
+    [],
+  );
 });

@@ -6,13 +6,20 @@ import { shellcheck } from "./shellcheck";
 const SEP = "@@dockyard@@";
 const probeOutput = (osRelease: string, extra: Record<string, string> = {}) =>
   [
-    `${SEP} kernel`, extra.kernel ?? "5.14.0-362.8.1.el9_3.x86_64",
-    `${SEP} arch`, "x86_64",
-    `${SEP} os-release`, osRelease,
-    `${SEP} init`, extra.init ?? "systemd",
-    `${SEP} systemd`, extra.systemd ?? "yes",
-    `${SEP} docker-client`, extra.client ?? "",
-    `${SEP} docker-server`, extra.server ?? "",
+    `${SEP} kernel`,
+    extra.kernel ?? "5.14.0-362.8.1.el9_3.x86_64",
+    `${SEP} arch`,
+    "x86_64",
+    `${SEP} os-release`,
+    osRelease,
+    `${SEP} init`,
+    extra.init ?? "systemd",
+    `${SEP} systemd`,
+    extra.systemd ?? "yes",
+    `${SEP} docker-client`,
+    extra.client ?? "",
+    `${SEP} docker-server`,
+    extra.server ?? "",
     "",
   ].join("\n");
 

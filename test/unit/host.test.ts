@@ -13,7 +13,17 @@ const pair = utils.generateKeyPairSync("ed25519");
 const hostPair = utils.generateKeyPairSync("ed25519");
 
 test.before(async () => {
-  const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian", arch: "x86_64", init: "systemd", systemd: true };
+  const facts = {
+    osId: "debian",
+    kernel: "6.1.0",
+    osIdLike: [],
+    osVersionId: "12",
+    osVersionCodename: "bookworm",
+    osPrettyName: "Debian",
+    arch: "x86_64",
+    init: "systemd",
+    systemd: true,
+  };
   ({ pulumi, created } = await setUnitMocks({ facts }));
   const log = pulumi.log;
   const warn = log.warn;
@@ -25,8 +35,7 @@ test.before(async () => {
   ({ Host } = require("../../src/host/host"));
 });
 
-const isSecret = (o: pulumiType.Output<unknown>): Promise<boolean> =>
-  (o as unknown as { isSecret: Promise<boolean> }).isSecret;
+const isSecret = (o: pulumiType.Output<unknown>): Promise<boolean> => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
 
 test.serial("a valid host creates its facts resource with the key as a secret", async (t) => {
   const h = new Host("web1", { address: "10.0.0.12", privateKey: pair.private, hostKey: hostPair.public });
@@ -68,7 +77,11 @@ for (const [label, args, path, reason] of [
     t.false(err!.message.includes(pair.private));
     // Only the component's own shell (registered before its arguments are checked); no facts
     // resource, so nothing connects.
-    t.deepEqual((await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`), [`dockyard:host:Host ${name}`], "no resource that connects is registered");
+    t.deepEqual(
+      (await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`),
+      [`dockyard:host:Host ${name}`],
+      "no resource that connects is registered",
+    );
   });
 }
 
@@ -102,4 +115,3 @@ test.serial("a jump host is validated and carries its own key as a secret", asyn
   );
   t.is((err as { propertyPath?: string }).propertyPath, "jump.port");
 });
-

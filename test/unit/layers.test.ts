@@ -27,8 +27,14 @@ test("ARCHITECTURE.md shows the same map: the same rows of layers, top to bottom
   const doc = readFileSync(path.join(REPO, "ARCHITECTURE.md"), "utf8");
   const block = /```text\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
   // Each line: the row's layers ("remote | plan"), then, after a gap, what they hold.
-  const rows = block.split("\n").filter(Boolean).map((line) => line.split(/\s{2,}/)[0].split(" | "));
-  t.deepEqual(rows, LAYER_MAP.map((row) => row.map((l) => l.name)));
+  const rows = block
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split(/\s{2,}/)[0].split(" | "));
+  t.deepEqual(
+    rows,
+    LAYER_MAP.map((row) => row.map((l) => l.name)),
+  );
 });
 
 // The checker itself, on small trees held in memory.
@@ -42,7 +48,9 @@ test("checker: an upward import is refused, naming file, line and rule", (t) => 
       "src/providers/program-gate.ts": "export const gated = 1;\n",
     }),
   );
-  t.deepEqual(problems, ["src/model/distro.ts:3: imports src/providers/program-gate.ts: upward, model may not import providers (it is above it in the map)"]);
+  t.deepEqual(problems, [
+    "src/model/distro.ts:3: imports src/providers/program-gate.ts: upward, model may not import providers (it is above it in the map)",
+  ]);
 });
 
 test("checker: type-only, re-export, require, import() and import-type forms count as imports", (t) => {
@@ -67,7 +75,8 @@ test("checker: type-only, re-export, require, import() and import-type forms cou
 test("checker: imports in comments and strings are not imports; downward and same-layer ones pass", (t) => {
   const problems = layerViolations(
     tree({
-      "src/engine/a.ts": '// import { x } from "../fleet/f";\nconst s = "import { x } from \'../fleet/f\'";\nimport { h } from "../host/h";\nimport { b } from "./b";\nimport { m } from "../model/m";\n',
+      "src/engine/a.ts":
+        '// import { x } from "../fleet/f";\nconst s = "import { x } from \'../fleet/f\'";\nimport { h } from "../host/h";\nimport { b } from "./b";\nimport { m } from "../model/m";\n',
       "src/engine/b.ts": "export const b = 1;\n",
       "src/host/h.ts": "export const h = 1;\n",
       "src/model/m.ts": "export const m = 1;\n",
@@ -95,7 +104,8 @@ test("checker: siblings do not import each other", (t) => {
 test("checker: a pure layer imports no I/O module (types are fine); a file in no layer is reported", (t) => {
   const problems = layerViolations(
     tree({
-      "src/model/a.ts": 'import { readFileSync } from "node:fs";\nimport type Docker from "dockerode";\nimport { isDeepStrictEqual } from "node:util";\n',
+      "src/model/a.ts":
+        'import { readFileSync } from "node:fs";\nimport type Docker from "dockerode";\nimport { isDeepStrictEqual } from "node:util";\n',
       "src/plan/p.ts": 'import { Client } from "ssh2";\n',
       "src/remote/r.ts": 'import { Client } from "ssh2";\n',
       "src/helpers.ts": "export const x = 1;\n",

@@ -35,8 +35,20 @@ const olds = (s: Partial<ContainerSpec> = {}, drift: string[] = []) => ({ ...run
 
 const changeRows: [string, ReturnType<typeof olds>, ContainerRun, "same" | "update" | "replace", ReturnType<typeof containerChange>][] = [
   ["nothing declared changed: only the host can tell", olds(), run(), "same", "probe"],
-  ["another machine: replaced, the new one made first", olds(), run(), "replace", { changes: true, replaces: ["connection"], deleteBeforeReplace: false }],
-  ["a new image digest: replaced, the old one removed first", olds(), run({ image: IMG2 }), "same", { changes: true, replaces: ["spec"], deleteBeforeReplace: true }],
+  [
+    "another machine: replaced, the new one made first",
+    olds(),
+    run(),
+    "replace",
+    { changes: true, replaces: ["connection"], deleteBeforeReplace: false },
+  ],
+  [
+    "a new image digest: replaced, the old one removed first",
+    olds(),
+    run({ image: IMG2 }),
+    "same",
+    { changes: true, replaces: ["spec"], deleteBeforeReplace: true },
+  ],
   ["another port: replaced", olds(), run({ ports: [] }), "same", { changes: true, replaces: ["spec"], deleteBeforeReplace: true }],
   ["another environment: replaced", olds(), run({}, { A: "2" }), "same", { changes: true, replaces: ["env"], deleteBeforeReplace: true }],
   ["restart policy: updated in place", olds(), run({ restartPolicy: "always" }), "same", { changes: true }],
@@ -52,7 +64,14 @@ for (const [label, o, n, connection, want] of changeRows) {
   });
 }
 
-const facts = (over: Partial<ContainerFacts> = {}): ContainerFacts => ({ id: "c1", running: true, status: "running", managed: true, specHash: specHash(run()), ...over });
+const facts = (over: Partial<ContainerFacts> = {}): ContainerFacts => ({
+  id: "c1",
+  running: true,
+  status: "running",
+  managed: true,
+  specHash: specHash(run()),
+  ...over,
+});
 
 const updateRows: [string, ReturnType<typeof olds>, ContainerRun, ContainerFacts | undefined, ContainerUpdatePlan][] = [
   ["removed by hand: made again", olds(), run(), undefined, { kind: "recreate" }],
@@ -87,13 +106,19 @@ test("container create: a leftover of ours is replaced, anyone else's refused", 
   t.deepEqual(planContainerCreate(spec(), facts({ running: false })), { removeExisting: true });
   t.deepEqual(
     planContainerCreate(spec(), facts({ managed: false })),
-    refuse("DOCKYARD_NOT_MANAGED", "a container named web exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed"),
+    refuse(
+      "DOCKYARD_NOT_MANAGED",
+      "a container named web exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed",
+    ),
   );
 });
 
 test("container spec hash: what can change in place does not change it", (t) => {
   const h = specHash(run());
-  t.is(h, specHash(run({ restartPolicy: "always", memoryBytes: 1, cpus: 1, startTimeoutSeconds: 5, networks: [{ name: "n", aliases: [] }] })));
+  t.is(
+    h,
+    specHash(run({ restartPolicy: "always", memoryBytes: 1, cpus: 1, startTimeoutSeconds: 5, networks: [{ name: "n", aliases: [] }] })),
+  );
   t.not(h, specHash(run({ image: IMG2 })));
   t.not(h, specHash(run({}, { A: "2" })));
   t.regex(h, /^[0-9a-f]{16}$/);
@@ -101,14 +126,74 @@ test("container spec hash: what can change in place does not change it", (t) => 
 
 const shop = (aliases: string[], id?: string): ContainerNetworkSpec => ({ name: "shop", aliases, ...(id ? { id } : {}) });
 const joinRows: [string, Attachments, ContainerNetworkSpec[] | undefined, ContainerNetworkSpec[] | undefined, NetworkJoinStep[]][] = [
-  ["unchanged: nothing", { shop: { Aliases: ["backend", "c1"], NetworkID: "n1" } }, [shop(["backend"], "n1")], [shop(["backend"], "n1")], []],
-  ["a new alias: left and joined again", { shop: { Aliases: ["backend"], NetworkID: "n1" } }, [shop(["backend"], "n1")], [shop(["backend", "api"], "n1")], [{ kind: "disconnect", network: "shop" }, { kind: "connect", network: "shop", aliases: ["backend", "api"] }]],
-  ["an alias lost by hand: joined again", { shop: { Aliases: [] } }, [shop(["backend"])], [shop(["backend"])], [{ kind: "disconnect", network: "shop" }, { kind: "connect", network: "shop", aliases: ["backend"] }]],
-  ["the network made again: joined again", { shop: { Aliases: ["backend"], NetworkID: "n1" } }, [shop(["backend"], "n1")], [shop(["backend"], "n2")], [{ kind: "disconnect", network: "shop" }, { kind: "connect", network: "shop", aliases: ["backend"] }]],
-  ["a network left out: left", { shop: { Aliases: ["backend"] }, other: {} }, [shop(["backend"]), { name: "other", aliases: [] }], [shop(["backend"])], [{ kind: "disconnect", network: "other" }]],
-  ["a network Dockyard was not told about: stays", { shop: { Aliases: ["backend"] }, monitoring: {} }, [shop(["backend"])], [shop(["backend"])], []],
-  ["none declared any more: back on the default bridge", { shop: { Aliases: ["backend"] } }, [shop(["backend"])], undefined, [{ kind: "disconnect", network: "shop" }, { kind: "rejoinBridge" }]],
-  ["a new container: joins all it is not on", {}, undefined, [shop(["backend"]), { name: "metrics", aliases: [] }], [{ kind: "connect", network: "shop", aliases: ["backend"] }, { kind: "connect", network: "metrics", aliases: [] }]],
+  [
+    "unchanged: nothing",
+    { shop: { Aliases: ["backend", "c1"], NetworkID: "n1" } },
+    [shop(["backend"], "n1")],
+    [shop(["backend"], "n1")],
+    [],
+  ],
+  [
+    "a new alias: left and joined again",
+    { shop: { Aliases: ["backend"], NetworkID: "n1" } },
+    [shop(["backend"], "n1")],
+    [shop(["backend", "api"], "n1")],
+    [
+      { kind: "disconnect", network: "shop" },
+      { kind: "connect", network: "shop", aliases: ["backend", "api"] },
+    ],
+  ],
+  [
+    "an alias lost by hand: joined again",
+    { shop: { Aliases: [] } },
+    [shop(["backend"])],
+    [shop(["backend"])],
+    [
+      { kind: "disconnect", network: "shop" },
+      { kind: "connect", network: "shop", aliases: ["backend"] },
+    ],
+  ],
+  [
+    "the network made again: joined again",
+    { shop: { Aliases: ["backend"], NetworkID: "n1" } },
+    [shop(["backend"], "n1")],
+    [shop(["backend"], "n2")],
+    [
+      { kind: "disconnect", network: "shop" },
+      { kind: "connect", network: "shop", aliases: ["backend"] },
+    ],
+  ],
+  [
+    "a network left out: left",
+    { shop: { Aliases: ["backend"] }, other: {} },
+    [shop(["backend"]), { name: "other", aliases: [] }],
+    [shop(["backend"])],
+    [{ kind: "disconnect", network: "other" }],
+  ],
+  [
+    "a network Dockyard was not told about: stays",
+    { shop: { Aliases: ["backend"] }, monitoring: {} },
+    [shop(["backend"])],
+    [shop(["backend"])],
+    [],
+  ],
+  [
+    "none declared any more: back on the default bridge",
+    { shop: { Aliases: ["backend"] } },
+    [shop(["backend"])],
+    undefined,
+    [{ kind: "disconnect", network: "shop" }, { kind: "rejoinBridge" }],
+  ],
+  [
+    "a new container: joins all it is not on",
+    {},
+    undefined,
+    [shop(["backend"]), { name: "metrics", aliases: [] }],
+    [
+      { kind: "connect", network: "shop", aliases: ["backend"] },
+      { kind: "connect", network: "metrics", aliases: [] },
+    ],
+  ],
 ];
 
 for (const [label, attached, o, n, want] of joinRows) {
@@ -129,8 +214,18 @@ const inspect = (over: { id?: string; running?: boolean; status?: string; labels
 const driftRows: [string, ContainerRun, Docker.ContainerInspectInfo | undefined, string[]][] = [
   ["as recorded", run(), inspect(), []],
   ["removed by hand", run(), undefined, ["container web is missing"]],
-  ["stopped, replaced, other settings", run(), inspect({ id: "c2", running: false, status: "exited", labels: {} }), ["container web was replaced outside Dockyard", "container web is exited", "container web runs other settings"]],
-  ["off a declared network", run({ networks: [shop(["backend"])] }), inspect({ labels: { "dockyard.managed": "true", "dockyard.spec": specHash(run({ networks: [shop(["backend"])] })) } }), ["container web is not on network shop"]],
+  [
+    "stopped, replaced, other settings",
+    run(),
+    inspect({ id: "c2", running: false, status: "exited", labels: {} }),
+    ["container web was replaced outside Dockyard", "container web is exited", "container web runs other settings"],
+  ],
+  [
+    "off a declared network",
+    run({ networks: [shop(["backend"])] }),
+    inspect({ labels: { "dockyard.managed": "true", "dockyard.spec": specHash(run({ networks: [shop(["backend"])] })) } }),
+    ["container web is not on network shop"],
+  ],
 ];
 
 for (const [label, r, info, want] of driftRows) {

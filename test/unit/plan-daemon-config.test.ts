@@ -40,8 +40,18 @@ const info = (over: Partial<DockerInfo> = {}): DockerInfo => ({
   noProxy: "",
   ...over,
 });
-const probe = (over: Partial<DaemonProbe> = {}): DaemonProbe => ({ file: undefined, execStart: EXEC, canValidate: true, info: info(), ...over });
-const spec = (settings: Record<string, unknown>, over: Partial<DaemonConfigSpec> = {}): DaemonConfigSpec => ({ settings, policy: "merge", ...over });
+const probe = (over: Partial<DaemonProbe> = {}): DaemonProbe => ({
+  file: undefined,
+  execStart: EXEC,
+  canValidate: true,
+  info: info(),
+  ...over,
+});
+const spec = (settings: Record<string, unknown>, over: Partial<DaemonConfigSpec> = {}): DaemonConfigSpec => ({
+  settings,
+  policy: "merge",
+  ...over,
+});
 const text = (o: Record<string, unknown>) => JSON.stringify(o, null, 2);
 const proxy = { http: "http://proxy:3128", noProxy: ["localhost"] };
 const mirror = { "registry-mirrors": ["http://10.0.0.5:5000"] };
@@ -50,7 +60,10 @@ const mirror = { "registry-mirrors": ["http://10.0.0.5:5000"] };
 const written = (desired: Record<string, unknown>, validate = true, dropIn: "keep" | "write" | "remove" = "keep"): DaemonPlan => ({
   kind: "plan",
   desired,
-  steps: [...(validate ? [{ kind: "validate" as const, content: text(desired) }] : []), { kind: "apply", content: text(desired), dropIn, ...(dropIn === "write" ? { proxy } : {}) }],
+  steps: [
+    ...(validate ? [{ kind: "validate" as const, content: text(desired) }] : []),
+    { kind: "apply", content: text(desired), dropIn, ...(dropIn === "write" ? { proxy } : {}) },
+  ],
 });
 const unchanged = (desired: Record<string, unknown>): DaemonPlan => ({ kind: "plan", desired, steps: [] });
 
@@ -59,8 +72,22 @@ const roots = (over: Partial<DataRootProbe> = {}): DataRootProbe => ({ container
 const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPlan | Refusal][] = [
   ["no daemon.json yet: written, validated, one restart", spec(mirror), { before: probe() }, [], false, written(mirror)],
   ["daemon.json unchanged: nothing written, no restart", spec(mirror), { before: probe({ file: mirror }) }, [], false, unchanged(mirror)],
-  ["the same keys in another order: unchanged", spec({ "live-restore": true, ...mirror }), { before: probe({ file: { ...mirror, "live-restore": true } }) }, [], false, unchanged({ "live-restore": true, ...mirror })],
-  ["a dockerd without --validate: written without it", spec(mirror), { before: probe({ canValidate: false }) }, [], false, written(mirror, false)],
+  [
+    "the same keys in another order: unchanged",
+    spec({ "live-restore": true, ...mirror }),
+    { before: probe({ file: { ...mirror, "live-restore": true } }) },
+    [],
+    false,
+    unchanged({ "live-restore": true, ...mirror }),
+  ],
+  [
+    "a dockerd without --validate: written without it",
+    spec(mirror),
+    { before: probe({ canValidate: false }) },
+    [],
+    false,
+    written(mirror, false),
+  ],
   [
     "merge: foreign keys kept, ours win, keys we dropped removed",
     spec(mirror),
@@ -70,21 +97,73 @@ const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPla
     written({ debug: true, ...mirror }),
   ],
   ["replace: only ours", spec(mirror, { policy: "replace" }), { before: probe({ file: { debug: true } }) }, [], false, written(mirror)],
-  ["proxy added: the drop-in written with the same single restart", spec(mirror, { proxy }), { before: probe({ file: mirror }) }, [], false, { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "write", proxy }] }],
-  ["proxy changed by hand: written again", spec(mirror, { proxy }), { before: probe({ file: mirror, proxyDropIn: "[Service]\n" }) }, [], true, { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "write", proxy }] }],
-  ["proxy as declared: nothing to do", spec(mirror, { proxy }), { before: probe({ file: mirror, proxyDropIn: renderProxyDropIn(proxy) }) }, [], true, unchanged(mirror)],
-  ["proxy no longer declared: ours removed", spec(mirror), { before: probe({ file: mirror, proxyDropIn: renderProxyDropIn(proxy) }) }, [], true, { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "remove" }] }],
-  ["a drop-in Dockyard did not write: left alone", spec(mirror), { before: probe({ file: mirror, proxyDropIn: "[Service]\n" }) }, [], false, unchanged(mirror)],
-  ["file and proxy both changed: validated, one apply", spec(mirror, { proxy }), { before: probe() }, [], false, written(mirror, true, "write")],
+  [
+    "proxy added: the drop-in written with the same single restart",
+    spec(mirror, { proxy }),
+    { before: probe({ file: mirror }) },
+    [],
+    false,
+    { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "write", proxy }] },
+  ],
+  [
+    "proxy changed by hand: written again",
+    spec(mirror, { proxy }),
+    { before: probe({ file: mirror, proxyDropIn: "[Service]\n" }) },
+    [],
+    true,
+    { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "write", proxy }] },
+  ],
+  [
+    "proxy as declared: nothing to do",
+    spec(mirror, { proxy }),
+    { before: probe({ file: mirror, proxyDropIn: renderProxyDropIn(proxy) }) },
+    [],
+    true,
+    unchanged(mirror),
+  ],
+  [
+    "proxy no longer declared: ours removed",
+    spec(mirror),
+    { before: probe({ file: mirror, proxyDropIn: renderProxyDropIn(proxy) }) },
+    [],
+    true,
+    { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "remove" }] },
+  ],
+  [
+    "a drop-in Dockyard did not write: left alone",
+    spec(mirror),
+    { before: probe({ file: mirror, proxyDropIn: "[Service]\n" }) },
+    [],
+    false,
+    unchanged(mirror),
+  ],
+  [
+    "file and proxy both changed: validated, one apply",
+    spec(mirror, { proxy }),
+    { before: probe() },
+    [],
+    false,
+    written(mirror, true, "write"),
+  ],
   [
     "merge into a file that is not JSON: refused",
     spec(mirror),
     { before: probe({ unparsable: "{ nope" }) },
     [],
     false,
-    refuse("DOCKYARD_DAEMON_JSON_UNPARSABLE", "/etc/docker/daemon.json is not valid JSON, so it cannot be merged: fix it, or use policy 'replace'. Nothing was changed"),
+    refuse(
+      "DOCKYARD_DAEMON_JSON_UNPARSABLE",
+      "/etc/docker/daemon.json is not valid JSON, so it cannot be merged: fix it, or use policy 'replace'. Nothing was changed",
+    ),
   ],
-  ["replace over a file that is not JSON: written", spec(mirror, { policy: "replace" }), { before: probe({ unparsable: "{ nope" }) }, [], false, written(mirror)],
+  [
+    "replace over a file that is not JSON: written",
+    spec(mirror, { policy: "replace" }),
+    { before: probe({ unparsable: "{ nope" }) },
+    [],
+    false,
+    written(mirror),
+  ],
   [
     "a default over the host's own value: refused",
     spec({ "log-driver": "json-file" }, { refuseOverwriting: ["log-driver"] }),
@@ -96,7 +175,14 @@ const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPla
       'daemon.json already sets log-driver "journald" (the default is "json-file"), not written by Dockyard: a default does not replace it. Keep the host\'s own with daemon.logRotation: false (or logDriver/logOpts in the fleet file), or write the values you want in the fleet file. Nothing was changed',
     ),
   ],
-  ["a default over a value Dockyard wrote: replaced", spec({ "log-driver": "json-file" }, { refuseOverwriting: ["log-driver"] }), { before: probe({ file: { "log-driver": "local" } }) }, ["log-driver"], false, written({ "log-driver": "json-file" })],
+  [
+    "a default over a value Dockyard wrote: replaced",
+    spec({ "log-driver": "json-file" }, { refuseOverwriting: ["log-driver"] }),
+    { before: probe({ file: { "log-driver": "local" } }) },
+    ["log-driver"],
+    false,
+    written({ "log-driver": "json-file" }),
+  ],
   [
     "a key dockerd also gets as a flag: refused",
     spec({ hosts: ["unix:///var/run/docker.sock"] }),
@@ -108,7 +194,14 @@ const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPla
       "daemon.json sets 'hosts' while docker.service starts dockerd with -H (dockerd refuses both). Remove the setting, or override ExecStart in a drop-in (/etc/systemd/system/docker.service.d/override.conf: 'ExecStart=' then 'ExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock'). Nothing was changed",
     ),
   ],
-  ["data-root moves: the data roots are read first", spec({ "data-root": "/data/docker" }), { before: probe() }, [], false, { kind: "readDataRoots", newRoot: "/data/docker" }],
+  [
+    "data-root moves: the data roots are read first",
+    spec({ "data-root": "/data/docker" }),
+    { before: probe() },
+    [],
+    false,
+    { kind: "readDataRoots", newRoot: "/data/docker" },
+  ],
   [
     "data-root moves away from data: refused",
     spec({ "data-root": "/data/docker" }),
@@ -122,9 +215,30 @@ const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPla
         "To drop them: docker system prune -a --volumes, then up. Nothing was changed",
     ),
   ],
-  ["data-root moves to a root already in use: written", spec({ "data-root": "/data/docker" }), { before: probe(), roots: roots({ newRootUsed: true }) }, [], false, written({ "data-root": "/data/docker" })],
-  ["data-root moves from an empty root: written", spec({ "data-root": "/data/docker" }), { before: probe(), roots: roots({ containers: 0, images: 0 }) }, [], false, written({ "data-root": "/data/docker" })],
-  ["data-root the same but for a slash: no read", spec({ "data-root": "/var/lib/docker/" }), { before: probe({ file: { "data-root": "/var/lib/docker/" } }) }, [], false, unchanged({ "data-root": "/var/lib/docker/" })],
+  [
+    "data-root moves to a root already in use: written",
+    spec({ "data-root": "/data/docker" }),
+    { before: probe(), roots: roots({ newRootUsed: true }) },
+    [],
+    false,
+    written({ "data-root": "/data/docker" }),
+  ],
+  [
+    "data-root moves from an empty root: written",
+    spec({ "data-root": "/data/docker" }),
+    { before: probe(), roots: roots({ containers: 0, images: 0 }) },
+    [],
+    false,
+    written({ "data-root": "/data/docker" }),
+  ],
+  [
+    "data-root the same but for a slash: no read",
+    spec({ "data-root": "/var/lib/docker/" }),
+    { before: probe({ file: { "data-root": "/var/lib/docker/" } }) },
+    [],
+    false,
+    unchanged({ "data-root": "/var/lib/docker/" }),
+  ],
 ];
 
 for (const [label, s, facts, ours, hadProxy, want] of rows) {
@@ -134,16 +248,65 @@ for (const [label, s, facts, ours, hadProxy, want] of rows) {
 }
 
 const removal: [string, DaemonConfigSpec, DaemonRemovalFacts, DaemonStep[]][] = [
-  ["replace: the first file back", spec(mirror, { policy: "replace" }), { original: '{"debug":true}' }, [{ kind: "restore", content: '{"debug":true}', ours: "file" }]],
-  ["replace: there was none, so none is left", spec(mirror, { policy: "replace" }), { original: "@@absent@@" }, [{ kind: "restore", content: undefined, ours: "file" }]],
+  [
+    "replace: the first file back",
+    spec(mirror, { policy: "replace" }),
+    { original: '{"debug":true}' },
+    [{ kind: "restore", content: '{"debug":true}', ours: "file" }],
+  ],
+  [
+    "replace: there was none, so none is left",
+    spec(mirror, { policy: "replace" }),
+    { original: "@@absent@@" },
+    [{ kind: "restore", content: undefined, ours: "file" }],
+  ],
   ["replace: the first file unknown, daemon.json left", spec(mirror, { policy: "replace" }), { original: "@@unknown@@" }, []],
-  ["replace with a proxy: the drop-in first, the restore restarts for both", spec(mirror, { policy: "replace", proxy }), { original: "@@absent@@" }, [{ kind: "removeProxyDropIn", restart: false }, { kind: "restore", content: undefined, ours: "file" }]],
-  ["replace with a proxy, no first file: the proxy removal restarts", spec(mirror, { policy: "replace", proxy }), { original: "@@unknown@@" }, [{ kind: "removeProxyDropIn", restart: false }, { kind: "removeProxyDropIn", restart: true }]],
-  ["merge: only our keys out", spec(mirror), { original: "@@absent@@", file: { ...mirror, debug: true } }, [{ kind: "restore", content: text({ debug: true }), ours: "keys" }]],
-  ["merge: nothing else left and there was no file: removed", spec(mirror), { original: "@@absent@@", file: mirror }, [{ kind: "restore", content: undefined, ours: "keys" }]],
-  ["merge: nothing else left but there was a file: an empty one", spec(mirror), { original: "{}", file: mirror }, [{ kind: "restore", content: "{}", ours: "keys" }]],
+  [
+    "replace with a proxy: the drop-in first, the restore restarts for both",
+    spec(mirror, { policy: "replace", proxy }),
+    { original: "@@absent@@" },
+    [
+      { kind: "removeProxyDropIn", restart: false },
+      { kind: "restore", content: undefined, ours: "file" },
+    ],
+  ],
+  [
+    "replace with a proxy, no first file: the proxy removal restarts",
+    spec(mirror, { policy: "replace", proxy }),
+    { original: "@@unknown@@" },
+    [
+      { kind: "removeProxyDropIn", restart: false },
+      { kind: "removeProxyDropIn", restart: true },
+    ],
+  ],
+  [
+    "merge: only our keys out",
+    spec(mirror),
+    { original: "@@absent@@", file: { ...mirror, debug: true } },
+    [{ kind: "restore", content: text({ debug: true }), ours: "keys" }],
+  ],
+  [
+    "merge: nothing else left and there was no file: removed",
+    spec(mirror),
+    { original: "@@absent@@", file: mirror },
+    [{ kind: "restore", content: undefined, ours: "keys" }],
+  ],
+  [
+    "merge: nothing else left but there was a file: an empty one",
+    spec(mirror),
+    { original: "{}", file: mirror },
+    [{ kind: "restore", content: "{}", ours: "keys" }],
+  ],
   ["merge: daemon.json gone already", spec(mirror), { original: "@@absent@@" }, []],
-  ["merge with a proxy, daemon.json gone: the proxy removal restarts", spec(mirror, { proxy }), { original: "@@absent@@" }, [{ kind: "removeProxyDropIn", restart: false }, { kind: "removeProxyDropIn", restart: true }]],
+  [
+    "merge with a proxy, daemon.json gone: the proxy removal restarts",
+    spec(mirror, { proxy }),
+    { original: "@@absent@@" },
+    [
+      { kind: "removeProxyDropIn", restart: false },
+      { kind: "removeProxyDropIn", restart: true },
+    ],
+  ],
 ];
 
 for (const [label, s, facts, want] of removal) {
@@ -153,10 +316,16 @@ for (const [label, s, facts, want] of removal) {
 }
 
 test("daemon.json: a rejected --validate is the run's refusal; what did not take effect is said after the apply", (t) => {
-  t.deepEqual(validationRefusal("  unknown key foo\n"), refuse("DOCKYARD_DAEMON_JSON_REJECTED", "dockerd --validate refused the new daemon.json: unknown key foo. Nothing was changed"));
+  t.deepEqual(
+    validationRefusal("  unknown key foo\n"),
+    refuse("DOCKYARD_DAEMON_JSON_REJECTED", "dockerd --validate refused the new daemon.json: unknown key foo. Nothing was changed"),
+  );
   const after = probe({ file: mirror, info: info({ mirrors: ["http://10.0.0.5:5000/"] }) });
   t.is(daemonNotApplied(spec(mirror), after), undefined);
-  t.is(daemonNotApplied(spec({ "live-restore": true }), after), "daemon.json was written and docker restarted, but docker info does not show: live-restore true");
+  t.is(
+    daemonNotApplied(spec({ "live-restore": true }), after),
+    "daemon.json was written and docker restarted, but docker info does not show: live-restore true",
+  );
   t.is(
     daemonNotApplied(spec(mirror, { proxy }), after),
     'daemon.json and the proxy drop-in were written and docker restarted, but docker info does not show: HTTP proxy http://proxy:3128 (docker shows ""), no-proxy localhost (docker shows "")',
@@ -167,24 +336,60 @@ test("daemon.json drift: hand edits, a lost drop-in, settings not in effect", (t
   t.deepEqual(daemonDrift(spec(mirror), probe({ file: mirror, info: info({ mirrors: ["http://10.0.0.5:5000"] }) })), []);
   t.deepEqual(daemonDrift(spec(mirror), probe()), ["daemon.json is missing"]);
   t.deepEqual(daemonDrift(spec(mirror), probe({ unparsable: "{" })), ["daemon.json is not valid JSON"]);
-  t.deepEqual(daemonDrift(spec(mirror, { policy: "replace" }), probe({ file: { debug: true } })), ["registry-mirrors was removed", "debug was added"]);
-  t.deepEqual(daemonDrift(spec(mirror, { proxy }), probe({ file: mirror })), ["the proxy drop-in /etc/systemd/system/docker.service.d/http-proxy.conf is missing"]);
+  t.deepEqual(daemonDrift(spec(mirror, { policy: "replace" }), probe({ file: { debug: true } })), [
+    "registry-mirrors was removed",
+    "debug was added",
+  ]);
+  t.deepEqual(daemonDrift(spec(mirror, { proxy }), probe({ file: mirror })), [
+    "the proxy drop-in /etc/systemd/system/docker.service.d/http-proxy.conf is missing",
+  ]);
   t.deepEqual(daemonDrift(spec(mirror), probe({ file: mirror })), ["registry mirror http://10.0.0.5:5000 is not in effect"]);
 });
 
 test("daemon.json steps render with the script renderers; the drop-in goes on stdin only", (t) => {
   const rows: [DaemonStep, ReturnType<typeof renderDaemonStep>][] = [
-    [{ kind: "validate", content: "{}" }, { script: renderValidate("{}"), what: "validating daemon.json" }],
-    [{ kind: "apply", content: "{}", dropIn: "keep" }, { script: renderApplyDaemonSettings("{}", "keep"), what: "applying daemon.json" }],
-    [{ kind: "apply", content: "{}", dropIn: "write", proxy }, { script: renderApplyDaemonSettings("{}", "write"), what: "applying daemon.json and the proxy drop-in", stdin: renderProxyDropIn(proxy) }],
-    [{ kind: "apply", content: "{}", dropIn: "remove" }, { script: renderApplyDaemonSettings("{}", "remove"), what: "applying daemon.json and the proxy drop-in" }],
-    [{ kind: "removeProxyDropIn", restart: false }, { script: renderRemoveProxyDropIn(false), what: "removing the proxy drop-in" }],
-    [{ kind: "removeProxyDropIn", restart: true }, { script: renderRemoveProxyDropIn(true), what: "restarting docker without the proxy" }],
-    [{ kind: "restore", content: undefined, ours: "file" }, { script: renderRestoreDaemonJson(undefined), what: "restoring daemon.json" }],
-    [{ kind: "restore", content: "{}", ours: "keys" }, { script: renderRestoreDaemonJson("{}"), what: "removing Dockyard's keys from daemon.json" }],
+    [
+      { kind: "validate", content: "{}" },
+      { script: renderValidate("{}"), what: "validating daemon.json" },
+    ],
+    [
+      { kind: "apply", content: "{}", dropIn: "keep" },
+      { script: renderApplyDaemonSettings("{}", "keep"), what: "applying daemon.json" },
+    ],
+    [
+      { kind: "apply", content: "{}", dropIn: "write", proxy },
+      {
+        script: renderApplyDaemonSettings("{}", "write"),
+        what: "applying daemon.json and the proxy drop-in",
+        stdin: renderProxyDropIn(proxy),
+      },
+    ],
+    [
+      { kind: "apply", content: "{}", dropIn: "remove" },
+      { script: renderApplyDaemonSettings("{}", "remove"), what: "applying daemon.json and the proxy drop-in" },
+    ],
+    [
+      { kind: "removeProxyDropIn", restart: false },
+      { script: renderRemoveProxyDropIn(false), what: "removing the proxy drop-in" },
+    ],
+    [
+      { kind: "removeProxyDropIn", restart: true },
+      { script: renderRemoveProxyDropIn(true), what: "restarting docker without the proxy" },
+    ],
+    [
+      { kind: "restore", content: undefined, ours: "file" },
+      { script: renderRestoreDaemonJson(undefined), what: "restoring daemon.json" },
+    ],
+    [
+      { kind: "restore", content: "{}", ours: "keys" },
+      { script: renderRestoreDaemonJson("{}"), what: "removing Dockyard's keys from daemon.json" },
+    ],
   ];
   for (const [step, want] of rows) t.deepEqual(renderDaemonStep(step), want, step.kind);
-  t.false(renderDaemonStep({ kind: "apply", content: "{}", dropIn: "write", proxy }).script.includes("proxy:3128"), "the proxy URL is not in the script");
+  t.false(
+    renderDaemonStep({ kind: "apply", content: "{}", dropIn: "write", proxy }).script.includes("proxy:3128"),
+    "the proxy URL is not in the script",
+  );
 });
 
 test("daemon.json diff: what is an update, what only the host can tell", (t) => {

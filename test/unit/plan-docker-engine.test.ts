@@ -54,7 +54,13 @@ const state = (over: Partial<EngineFacts> = {}): EngineFacts => ({
   ...over,
 });
 
-const online = (over: Partial<EngineSpec> = {}): EngineSpec => ({ method: "online", source: "docker-ce", mirror: "https://download.docker.com", channel: "stable", ...over });
+const online = (over: Partial<EngineSpec> = {}): EngineSpec => ({
+  method: "online",
+  source: "docker-ce",
+  mirror: "https://download.docker.com",
+  channel: "stable",
+  ...over,
+});
 const install = (version: string, o: Partial<Extract<EngineStep, { kind: "install" }>> = {}): EngineStep => ({
   kind: "install",
   source: "docker-ce",
@@ -69,16 +75,41 @@ const commit: EngineStep = { kind: "commitRepository" };
 const restore: EngineStep = { kind: "restoreRepository", source: "docker-ce" };
 
 const onlineRows: [string, EngineSpec, Distro, string, EngineFacts, EnginePlan | Refusal<EngineStep>][] = [
-  ["fresh install: the package starts the engine, no restart", online(), debian, V24, state({ running: false }), { steps: [install(V24), commit, ...start(false)], packageVersion: V24 }],
-  ["same version: nothing installed, nothing restarted", online(), debian, V24, state({ packages: { "docker-ce": V24 } }), { steps: [commit, ...start(false)], packageVersion: V24 }],
-  ["upgrade: installed over the running engine, one restart", online(), debian, V25, state({ packages: { "docker-ce": V24 } }), { steps: [install(V25), commit, ...start(true)], packageVersion: V25 }],
+  [
+    "fresh install: the package starts the engine, no restart",
+    online(),
+    debian,
+    V24,
+    state({ running: false }),
+    { steps: [install(V24), commit, ...start(false)], packageVersion: V24 },
+  ],
+  [
+    "same version: nothing installed, nothing restarted",
+    online(),
+    debian,
+    V24,
+    state({ packages: { "docker-ce": V24 } }),
+    { steps: [commit, ...start(false)], packageVersion: V24 },
+  ],
+  [
+    "upgrade: installed over the running engine, one restart",
+    online(),
+    debian,
+    V25,
+    state({ packages: { "docker-ce": V24 } }),
+    { steps: [install(V25), commit, ...start(true)], packageVersion: V25 },
+  ],
   [
     "downgrade without allowDowngrade: refused, the repository put back",
     online({ version: "24.0" }),
     debian,
     V24,
     state({ packages: { "docker-ce": V25 } }),
-    refuse("DOCKYARD_DOWNGRADE_REFUSED", `docker-ce ${V25} is installed and the pin '24.0' resolves to the older ${V24}: set allowDowngrade to downgrade. Nothing was changed`, [restore]),
+    refuse(
+      "DOCKYARD_DOWNGRADE_REFUSED",
+      `docker-ce ${V25} is installed and the pin '24.0' resolves to the older ${V24}: set allowDowngrade to downgrade. Nothing was changed`,
+      [restore],
+    ),
   ],
   [
     "downgrade with allowDowngrade: installed older, held, restarted",
@@ -96,7 +127,14 @@ const onlineRows: [string, EngineSpec, Distro, string, EngineFacts, EnginePlan |
     state({ packages: { "docker-ce": V24 }, missingPackagedFiles: ["/usr/bin/dockerd"] }),
     { steps: [install(V24, { reinstall: true }), commit, ...start(true)], packageVersion: V24 },
   ],
-  ["a pin holds the package", online({ version: "24.0.7" }), debian, V24, state(), { steps: [install(V24, { hold: true }), commit, ...start(false)], packageVersion: V24 }],
+  [
+    "a pin holds the package",
+    online({ version: "24.0.7" }),
+    debian,
+    V24,
+    state(),
+    { steps: [install(V24, { hold: true }), commit, ...start(false)], packageVersion: V24 },
+  ],
   [
     "a conflicting package beside the right version: installed again (removes it)",
     online(),
@@ -119,9 +157,19 @@ const onlineRows: [string, EngineSpec, Distro, string, EngineFacts, EnginePlan |
     debian,
     "20.10.24+dfsg1-1+b3",
     state({ packages: { "docker.io": "26.1.5+dfsg1-1" } }),
-    refuse("DOCKYARD_DOWNGRADE_REFUSED", "docker.io 26.1.5+dfsg1-1 is installed and the pin '20.10' resolves to the older 20.10.24+dfsg1-1+b3: set allowDowngrade to downgrade. Nothing was changed"),
+    refuse(
+      "DOCKYARD_DOWNGRADE_REFUSED",
+      "docker.io 26.1.5+dfsg1-1 is installed and the pin '20.10' resolves to the older 20.10.24+dfsg1-1+b3: set allowDowngrade to downgrade. Nothing was changed",
+    ),
   ],
-  ["rpm hosts: the same rules", online(), rocky, "3:25.0.3-1.el9", state({ packages: { "docker-ce": "3:24.0.7-1.el9" } }), { steps: [install("3:25.0.3-1.el9"), commit, ...start(true)], packageVersion: "3:25.0.3-1.el9" }],
+  [
+    "rpm hosts: the same rules",
+    online(),
+    rocky,
+    "3:25.0.3-1.el9",
+    state({ packages: { "docker-ce": "3:24.0.7-1.el9" } }),
+    { steps: [install("3:25.0.3-1.el9"), commit, ...start(true)], packageVersion: "3:25.0.3-1.el9" },
+  ],
 ];
 
 for (const [label, spec, d, chosen, before, want] of onlineRows) {
@@ -131,22 +179,80 @@ for (const [label, spec, d, chosen, before, want] of onlineRows) {
 }
 
 const SHA = "a".repeat(64);
-const offline = (over: Partial<EngineSpec> = {}) => ({ method: "offline" as const, bundle: { path: "/tmp/docker.tgz", sha256: SHA }, ...over });
-const record = (over: Partial<NonNullable<EngineFacts["offline"]>> = {}) => ({ sha256: SHA, installDir: "/usr/bin", files: ["/usr/bin/dockerd"], ...over });
+const offline = (over: Partial<EngineSpec> = {}) => ({
+  method: "offline" as const,
+  bundle: { path: "/tmp/docker.tgz", sha256: SHA },
+  ...over,
+});
+const record = (over: Partial<NonNullable<EngineFacts["offline"]>> = {}) => ({
+  sha256: SHA,
+  installDir: "/usr/bin",
+  files: ["/usr/bin/dockerd"],
+  ...over,
+});
 const removeDebianEngines: EngineStep = {
   kind: "removePackages",
-  packages: ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin", "docker.io", "docker-doc", "docker-compose", "docker-compose-v2", "podman-docker", "containerd", "runc"],
+  packages: [
+    "docker-ce",
+    "docker-ce-cli",
+    "containerd.io",
+    "docker-buildx-plugin",
+    "docker-compose-plugin",
+    "docker.io",
+    "docker-doc",
+    "docker-compose",
+    "docker-compose-v2",
+    "podman-docker",
+    "containerd",
+    "runc",
+  ],
 };
 const offlineInstall = (installDir = "/usr/bin"): EngineStep => ({ kind: "offlineInstall", sha256: SHA, installDir });
 
 const offlineRows: [string, ReturnType<typeof offline>, Distro | undefined, EngineFacts, EngineStep[]][] = [
-  ["fresh: packaged engines removed, bundle installed, restarted", offline(), debian, state({ running: false, clientVersion: undefined }), [removeDebianEngines, offlineInstall(), ...start(true)]],
+  [
+    "fresh: packaged engines removed, bundle installed, restarted",
+    offline(),
+    debian,
+    state({ running: false, clientVersion: undefined }),
+    [removeDebianEngines, offlineInstall(), ...start(true)],
+  ],
   ["same bundle, files in place: only started", offline(), debian, state({ offline: record() }), start(false)],
-  ["another bundle: installed again", offline(), debian, state({ offline: record({ sha256: "b".repeat(64) }) }), [removeDebianEngines, offlineInstall(), ...start(true)]],
-  ["another installDir: installed again", offline({ installDir: "/opt/docker/bin" }), debian, state({ offline: record() }), [removeDebianEngines, offlineInstall("/opt/docker/bin"), ...start(true)]],
-  ["installed files deleted: installed again", offline(), debian, state({ offline: record(), missingFiles: ["/usr/bin/dockerd"] }), [removeDebianEngines, offlineInstall(), ...start(true)]],
-  ["no docker client: installed again", offline(), debian, state({ offline: record(), clientVersion: undefined }), [removeDebianEngines, offlineInstall(), ...start(true)]],
-  ["a masked unit: installed again (puts the unit back)", offline(), debian, state({ offline: record(), health: { masked: ["docker.socket"] } }), [removeDebianEngines, offlineInstall(), ...start(true)]],
+  [
+    "another bundle: installed again",
+    offline(),
+    debian,
+    state({ offline: record({ sha256: "b".repeat(64) }) }),
+    [removeDebianEngines, offlineInstall(), ...start(true)],
+  ],
+  [
+    "another installDir: installed again",
+    offline({ installDir: "/opt/docker/bin" }),
+    debian,
+    state({ offline: record() }),
+    [removeDebianEngines, offlineInstall("/opt/docker/bin"), ...start(true)],
+  ],
+  [
+    "installed files deleted: installed again",
+    offline(),
+    debian,
+    state({ offline: record(), missingFiles: ["/usr/bin/dockerd"] }),
+    [removeDebianEngines, offlineInstall(), ...start(true)],
+  ],
+  [
+    "no docker client: installed again",
+    offline(),
+    debian,
+    state({ offline: record(), clientVersion: undefined }),
+    [removeDebianEngines, offlineInstall(), ...start(true)],
+  ],
+  [
+    "a masked unit: installed again (puts the unit back)",
+    offline(),
+    debian,
+    state({ offline: record(), health: { masked: ["docker.socket"] } }),
+    [removeDebianEngines, offlineInstall(), ...start(true)],
+  ],
   ["an unknown distribution: no package manager to ask", offline(), undefined, state(), [offlineInstall(), ...start(true)]],
 ];
 
@@ -163,8 +269,12 @@ test("engine plan: adopt only checks; an offline spec without a bundle only star
 });
 
 test("engine plan: the repository is prepared from the spec, with the defaults", (t) => {
-  t.deepEqual(planOnlinePrepare({ method: "online" }), [{ kind: "prepareRepository", source: "docker-ce", mirror: "https://download.docker.com", channel: "stable" }]);
-  t.deepEqual(planOnlinePrepare(online({ mirror: "http://mirror:8080", channel: "test" })), [{ kind: "prepareRepository", source: "docker-ce", mirror: "http://mirror:8080", channel: "test" }]);
+  t.deepEqual(planOnlinePrepare({ method: "online" }), [
+    { kind: "prepareRepository", source: "docker-ce", mirror: "https://download.docker.com", channel: "stable" },
+  ]);
+  t.deepEqual(planOnlinePrepare(online({ mirror: "http://mirror:8080", channel: "test" })), [
+    { kind: "prepareRepository", source: "docker-ce", mirror: "http://mirror:8080", channel: "test" },
+  ]);
 });
 
 const versionRows: [string, EngineSpec, Distro, string[], string | Refusal<EngineStep>][] = [
@@ -175,9 +285,22 @@ const versionRows: [string, EngineSpec, Distro, string[], string | Refusal<Engin
     online({ version: "23.0" }),
     debian,
     [V24, V25, V25],
-    refuse("DOCKYARD_ENGINE_VERSION_NOT_FOUND", "no docker-ce version matches '23.0' in https://download.docker.com (available: 24.0.7, 25.0.3). Nothing was installed", [restore]),
+    refuse(
+      "DOCKYARD_ENGINE_VERSION_NOT_FOUND",
+      "no docker-ce version matches '23.0' in https://download.docker.com (available: 24.0.7, 25.0.3). Nothing was installed",
+      [restore],
+    ),
   ],
-  ["the distribution lists none", online({ source: "distro" }), debian, [], refuse("DOCKYARD_ENGINE_VERSION_NOT_FOUND", "no docker.io version matches any in the distribution's repositories (available: none). Nothing was installed")],
+  [
+    "the distribution lists none",
+    online({ source: "distro" }),
+    debian,
+    [],
+    refuse(
+      "DOCKYARD_ENGINE_VERSION_NOT_FOUND",
+      "no docker.io version matches any in the distribution's repositories (available: none). Nothing was installed",
+    ),
+  ],
 ];
 
 for (const [label, spec, d, available, want] of versionRows) {
@@ -193,7 +316,10 @@ test("engine plan, distribution: online needs one the engine has a package for; 
   t.is((gentoo as Refusal).message, detectDistro(REFUSED.gentoo) as string);
   t.deepEqual(
     engineDistro(online({ source: "distro" }), DISTROS["rocky-9"]),
-    refuse("DOCKYARD_ENGINE_SOURCE_UNAVAILABLE", 'Rocky Linux 9.3 (Blue Onyx) has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed'),
+    refuse(
+      "DOCKYARD_ENGINE_SOURCE_UNAVAILABLE",
+      'Rocky Linux 9.3 (Blue Onyx) has no Docker engine package of its own; use source "docker-ce" (or a mirror of it). Nothing was changed',
+    ),
   );
   t.is(engineDistro(offline(), REFUSED.gentoo), undefined);
   t.deepEqual(engineDistro({ method: "adopt" }, DISTROS["rocky-9"]), rocky);
@@ -207,20 +333,72 @@ test("engine plan: leaving offline for a package removes the offline install fir
 
 test("engine plan, destroy: kept unless uninstallOnDelete, never an adopted one", (t) => {
   t.deepEqual(planEngineRemoval(online()), { steps: [], notice: "the Docker engine was left in place (uninstallOnDelete is not set)" });
-  t.deepEqual(planEngineRemoval({ method: "adopt", uninstallOnDelete: true }), { steps: [], notice: "the Docker engine was left in place (it was adopted, not installed by Dockyard)" });
-  t.deepEqual(planEngineRemoval(online({ uninstallOnDelete: true, source: "distro" })), { steps: [{ kind: "onlineUninstall", source: "distro" }] });
+  t.deepEqual(planEngineRemoval({ method: "adopt", uninstallOnDelete: true }), {
+    steps: [],
+    notice: "the Docker engine was left in place (it was adopted, not installed by Dockyard)",
+  });
+  t.deepEqual(planEngineRemoval(online({ uninstallOnDelete: true, source: "distro" })), {
+    steps: [{ kind: "onlineUninstall", source: "distro" }],
+  });
   t.deepEqual(planEngineRemoval(offline({ uninstallOnDelete: true })), { steps: [{ kind: "offlineUninstall" }] });
 });
 
 const driftRows: [string, EngineSpec, EngineFacts, Distro | undefined, string | undefined, string[]][] = [
   ["as declared", online(), state({ packages: { "docker-ce": V24 } }), debian, V24, []],
-  ["not installed", online(), state({ running: false, clientVersion: undefined, active: "unknown", enabled: "unknown" }), debian, V24, ["docker is not installed", "docker.service is not enabled on boot (unknown)", "package docker-ce is not installed"]],
-  ["stopped, containerd down, socket masked", online(), state({ running: false, active: "inactive", packages: { "docker-ce": V24 }, health: { containerd: "inactive", masked: ["docker.socket"] } }), debian, V24, ["docker is not running (inactive)", "containerd.service is not running (inactive)", "docker.socket is masked"]],
-  ["another package version", online(), state({ packages: { "docker-ce": V25 } }), debian, V24, [`package docker-ce is ${V25}, not ${V24}`]],
-  ["packaged files missing", online(), state({ packages: { "docker-ce": V24 }, missingPackagedFiles: ["/usr/bin/dockerd"] }), debian, V24, ["files of the installed packages are missing: /usr/bin/dockerd"]],
-  ["adopted: only whether it runs", { method: "adopt" }, state({ enabled: "disabled", health: { masked: ["docker.socket"] } }), debian, undefined, []],
+  [
+    "not installed",
+    online(),
+    state({ running: false, clientVersion: undefined, active: "unknown", enabled: "unknown" }),
+    debian,
+    V24,
+    ["docker is not installed", "docker.service is not enabled on boot (unknown)", "package docker-ce is not installed"],
+  ],
+  [
+    "stopped, containerd down, socket masked",
+    online(),
+    state({
+      running: false,
+      active: "inactive",
+      packages: { "docker-ce": V24 },
+      health: { containerd: "inactive", masked: ["docker.socket"] },
+    }),
+    debian,
+    V24,
+    ["docker is not running (inactive)", "containerd.service is not running (inactive)", "docker.socket is masked"],
+  ],
+  [
+    "another package version",
+    online(),
+    state({ packages: { "docker-ce": V25 } }),
+    debian,
+    V24,
+    [`package docker-ce is ${V25}, not ${V24}`],
+  ],
+  [
+    "packaged files missing",
+    online(),
+    state({ packages: { "docker-ce": V24 }, missingPackagedFiles: ["/usr/bin/dockerd"] }),
+    debian,
+    V24,
+    ["files of the installed packages are missing: /usr/bin/dockerd"],
+  ],
+  [
+    "adopted: only whether it runs",
+    { method: "adopt" },
+    state({ enabled: "disabled", health: { masked: ["docker.socket"] } }),
+    debian,
+    undefined,
+    [],
+  ],
   ["offline: record missing", offline(), state(), undefined, undefined, ["the offline install record is missing"]],
-  ["offline: another bundle, files missing", offline(), state({ offline: record({ sha256: "b".repeat(64) }), missingFiles: ["/usr/bin/dockerd"] }), undefined, undefined, ["the installed bundle is another one", "installed files are missing: /usr/bin/dockerd"]],
+  [
+    "offline: another bundle, files missing",
+    offline(),
+    state({ offline: record({ sha256: "b".repeat(64) }), missingFiles: ["/usr/bin/dockerd"] }),
+    undefined,
+    undefined,
+    ["the installed bundle is another one", "installed files are missing: /usr/bin/dockerd"],
+  ],
 ];
 
 for (const [label, spec, s, d, pv, want] of driftRows) {
@@ -232,17 +410,50 @@ for (const [label, spec, s, d, pv, want] of driftRows) {
 test("engine steps render with the script renderers, and say what they do", (t) => {
   const rows: [EngineStep, { script: string; what: string }][] = [
     [{ kind: "adoptCheck" }, { script: renderAdoptCheck(), what: "checking the engine to adopt" }],
-    [planOnlinePrepare(online())[0]!, { script: renderOnlinePrepare(debian, "docker-ce", { mirror: "https://download.docker.com", channel: "stable" }), what: "preparing the package repository" }],
+    [
+      planOnlinePrepare(online())[0]!,
+      {
+        script: renderOnlinePrepare(debian, "docker-ce", { mirror: "https://download.docker.com", channel: "stable" }),
+        what: "preparing the package repository",
+      },
+    ],
     [restore, { script: renderRepositoryRestore(debian, "docker-ce"), what: "restoring the package repository" }],
-    [install(V24, { hold: true }), { script: renderOnlineInstall(debian, { source: "docker-ce", version: V24, downgrade: false, reinstall: false, hold: true }), what: `installing docker-ce ${V24}` }],
-    [install(V24, { reinstall: true }), { script: renderOnlineInstall(debian, { source: "docker-ce", version: V24, downgrade: false, reinstall: true, hold: false }), what: `reinstalling docker-ce ${V24}` }],
+    [
+      install(V24, { hold: true }),
+      {
+        script: renderOnlineInstall(debian, { source: "docker-ce", version: V24, downgrade: false, reinstall: false, hold: true }),
+        what: `installing docker-ce ${V24}`,
+      },
+    ],
+    [
+      install(V24, { reinstall: true }),
+      {
+        script: renderOnlineInstall(debian, { source: "docker-ce", version: V24, downgrade: false, reinstall: true, hold: false }),
+        what: `reinstalling docker-ce ${V24}`,
+      },
+    ],
     [commit, { script: renderRepositoryCommit(), what: "dropping the repository backup" }],
-    [removeDebianEngines, { script: renderRemovePackages(debian, (removeDebianEngines as { packages: string[] }).packages), what: "removing packaged engines" }],
-    [offlineInstall(), { script: renderOfflineInstall({ bundlePath: bundlePathOnHost(SHA), sha256: SHA, installDir: "/usr/bin" }), what: "installing the offline bundle" }],
+    [
+      removeDebianEngines,
+      { script: renderRemovePackages(debian, (removeDebianEngines as { packages: string[] }).packages), what: "removing packaged engines" },
+    ],
+    [
+      offlineInstall(),
+      {
+        script: renderOfflineInstall({ bundlePath: bundlePathOnHost(SHA), sha256: SHA, installDir: "/usr/bin" }),
+        what: "installing the offline bundle",
+      },
+    ],
     [{ kind: "offlineUninstall" }, { script: renderOfflineUninstall(), what: "removing the offline install" }],
-    [{ kind: "onlineUninstall", source: "docker-ce" }, { script: renderOnlineUninstall(debian, "docker-ce"), what: "removing the engine" }],
+    [
+      { kind: "onlineUninstall", source: "docker-ce" },
+      { script: renderOnlineUninstall(debian, "docker-ce"), what: "removing the engine" },
+    ],
     [{ kind: "unmask" }, { script: renderUnmaskEngine(), what: "unmasking docker's units" }],
-    [{ kind: "start", restart: true }, { script: renderServiceStart({ restart: true }), what: "starting docker" }],
+    [
+      { kind: "start", restart: true },
+      { script: renderServiceStart({ restart: true }), what: "starting docker" },
+    ],
   ];
   for (const [step, want] of rows) t.deepEqual(renderEngineStep(step, debian), want, step.kind);
   t.throws(() => renderEngineStep(install(V24), undefined), { message: "engine step install needs the host's distribution" });
@@ -253,7 +464,14 @@ const key = { privateKey: "k" };
 const changeRows: [string, EngineSpec, EngineSpec, unknown, boolean, ReturnType<typeof engineChange>][] = [
   ["nothing declared changed: only the host can tell", online(), online(), key, true, "probe"],
   ["uninstallOnDelete unset either way: the same", online(), online({ uninstallOnDelete: undefined }), key, true, "probe"],
-  ["another machine: replaced, the new engine first", online(), online(), key, false, { changes: true, replaces: ["connection"], deleteBeforeReplace: false }],
+  [
+    "another machine: replaced, the new engine first",
+    online(),
+    online(),
+    key,
+    false,
+    { changes: true, replaces: ["connection"], deleteBeforeReplace: false },
+  ],
   ["another version pin: an update", online(), online({ version: "25.0" }), key, true, { changes: true }],
   ["another method: an update", online(), offline(), key, true, { changes: true }],
   ["uninstallOnDelete set: an update (nothing on the host)", online(), online({ uninstallOnDelete: true }), key, true, { changes: true }],

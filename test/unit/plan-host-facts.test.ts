@@ -10,7 +10,10 @@ test("preflight: a machine that passes goes on; one that fails is refused with e
   t.is(preflightRefusal(debian, undefined), undefined);
   t.deepEqual(
     preflightRefusal({ ...debian, systemd: false, init: "init", arch: "armv7l" }, { minKernel: "6.5" }),
-    refuse("DOCKYARD_PREFLIGHT_FAILED", "preflight failed, nothing was changed: kernel 6.1.0-18-amd64 is older than the required 6.5; systemd is not running as PID 1 (PID 1 is 'init'); architecture armv7l is not one of x86_64, aarch64"),
+    refuse(
+      "DOCKYARD_PREFLIGHT_FAILED",
+      "preflight failed, nothing was changed: kernel 6.1.0-18-amd64 is older than the required 6.5; systemd is not running as PID 1 (PID 1 is 'init'); architecture armv7l is not one of x86_64, aarch64",
+    ),
   );
   t.is(preflightRefusal({ ...debian, systemd: false }, { requireSystemd: false }), undefined);
 });
@@ -21,9 +24,19 @@ const olds = { connection: conn, credentials: creds, facts: { ...debian, dockerC
 
 const rows: [string, { connection: unknown; credentials: unknown; preflight?: { minKernel?: string } }, HostFacts, boolean][] = [
   ["the same machine: no change", { connection: conn, credentials: creds }, debian, false],
-  ["only docker's versions moved (Dockyard moves them): no change", { connection: conn, credentials: creds }, { ...debian, dockerClientVersion: "25.0.3", dockerServerVersion: "25.0.3" }, false],
+  [
+    "only docker's versions moved (Dockyard moves them): no change",
+    { connection: conn, credentials: creds },
+    { ...debian, dockerClientVersion: "25.0.3", dockerServerVersion: "25.0.3" },
+    false,
+  ],
   ["another kernel: a change", { connection: conn, credentials: creds }, { ...debian, kernel: "6.1.0-20-amd64" }, true],
-  ["another release: a change", { connection: conn, credentials: creds }, { ...debian, osVersionId: "13", osVersionCodename: "trixie" }, true],
+  [
+    "another release: a change",
+    { connection: conn, credentials: creds },
+    { ...debian, osVersionId: "13", osVersionCodename: "trixie" },
+    true,
+  ],
   ["a rotated key: a change", { connection: conn, credentials: { privateKey: "k2" } }, debian, true],
   ["another policy: a change", { connection: conn, credentials: creds, preflight: { minKernel: "5.10" } }, debian, true],
 ];

@@ -1,5 +1,14 @@
 import test from "ava";
-import { type NetworkInfo, type NetworkPlan, type NetworkSpec, networkChange, networkCreateOptions, planNetworkCreate, planNetworkRemoval, planNetworkUpdate } from "../../src/plan/network";
+import {
+  type NetworkInfo,
+  type NetworkPlan,
+  type NetworkSpec,
+  networkChange,
+  networkCreateOptions,
+  planNetworkCreate,
+  planNetworkRemoval,
+  planNetworkUpdate,
+} from "../../src/plan/network";
 import { type Refusal, refuse } from "../../src/plan/refusal";
 
 const spec = (over: Partial<NetworkSpec> = {}): NetworkSpec => ({ name: "shop", driver: "bridge", internal: false, labels: {}, ...over });
@@ -13,7 +22,10 @@ const info = (over: Partial<NetworkInfo> = {}): NetworkInfo => ({
   Containers: {},
   ...over,
 });
-const foreign = refuse("DOCKYARD_NOT_MANAGED", "a network named shop exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed");
+const foreign = refuse(
+  "DOCKYARD_NOT_MANAGED",
+  "a network named shop exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed",
+);
 
 const createRows: [string, NetworkSpec, NetworkInfo | undefined, NetworkPlan | Refusal][] = [
   ["none there: made", spec(), undefined, { kind: "create" }],
@@ -45,17 +57,37 @@ for (const [label, s, id, existing, want] of updateRows) {
 
 test("network removal: our containers disconnected first, anyone else's refuses it", (t) => {
   t.deepEqual(planNetworkRemoval(info(), []), { disconnect: [] });
-  t.deepEqual(planNetworkRemoval(info(), [{ name: "api", managed: true }, { name: "web", managed: true }]), { disconnect: ["api", "web"] });
   t.deepEqual(
-    planNetworkRemoval(info(), [{ name: "api", managed: true }, { name: "zed", managed: false }, { name: "adhoc", managed: false }]),
-    refuse("DOCKYARD_NETWORK_IN_USE", "network shop is used by containers Dockyard does not manage (adhoc, zed): disconnect them (`docker network disconnect shop <container>`) and run again. Nothing was changed"),
+    planNetworkRemoval(info(), [
+      { name: "api", managed: true },
+      { name: "web", managed: true },
+    ]),
+    { disconnect: ["api", "web"] },
+  );
+  t.deepEqual(
+    planNetworkRemoval(info(), [
+      { name: "api", managed: true },
+      { name: "zed", managed: false },
+      { name: "adhoc", managed: false },
+    ]),
+    refuse(
+      "DOCKYARD_NETWORK_IN_USE",
+      "network shop is used by containers Dockyard does not manage (adhoc, zed): disconnect them (`docker network disconnect shop <container>`) and run again. Nothing was changed",
+    ),
   );
 });
 
 const changeRows: [string, NetworkSpec, NetworkSpec, string[], "same" | "update" | "replace", ReturnType<typeof networkChange>][] = [
   ["nothing declared changed: only the host can tell", spec(), spec(), [], "same", "probe"],
   ["another machine: replaced", spec(), spec(), [], "replace", { changes: true, replaces: ["connection"], deleteBeforeReplace: true }],
-  ["any setting: replaced, the old one removed first", spec(), spec({ labels: { team: "a" } }), [], "same", { changes: true, replaces: ["spec"], deleteBeforeReplace: true }],
+  [
+    "any setting: replaced, the old one removed first",
+    spec(),
+    spec({ labels: { team: "a" } }),
+    [],
+    "same",
+    { changes: true, replaces: ["spec"], deleteBeforeReplace: true },
+  ],
   ["new credentials: an update", spec(), spec(), [], "update", { changes: true }],
   ["drift recorded by refresh: an update", spec(), spec(), ["network shop is missing"], "same", { changes: true }],
 ];
@@ -67,7 +99,16 @@ for (const [label, o, n, drift, connection, want] of changeRows) {
 }
 
 test("network create options: our label, IPAM only with a subnet", (t) => {
-  t.deepEqual(networkCreateOptions(spec({ labels: { team: "a" } })), { Name: "shop", Driver: "bridge", Internal: false, CheckDuplicate: true, Labels: { team: "a", "dockyard.managed": "true" } });
-  t.deepEqual(networkCreateOptions(spec({ subnet: "10.5.0.0/24", gateway: "10.5.0.1", internal: true })).IPAM, { Driver: "default", Config: [{ Subnet: "10.5.0.0/24", Gateway: "10.5.0.1" }] });
+  t.deepEqual(networkCreateOptions(spec({ labels: { team: "a" } })), {
+    Name: "shop",
+    Driver: "bridge",
+    Internal: false,
+    CheckDuplicate: true,
+    Labels: { team: "a", "dockyard.managed": "true" },
+  });
+  t.deepEqual(networkCreateOptions(spec({ subnet: "10.5.0.0/24", gateway: "10.5.0.1", internal: true })).IPAM, {
+    Driver: "default",
+    Config: [{ Subnet: "10.5.0.0/24", Gateway: "10.5.0.1" }],
+  });
   t.deepEqual(networkCreateOptions(spec({ subnet: "10.5.0.0/24" })).IPAM, { Driver: "default", Config: [{ Subnet: "10.5.0.0/24" }] });
 });

@@ -1,6 +1,15 @@
 import test from "ava";
 import { refuse } from "../../src/plan/refusal";
-import { type ServiceInfo, type TaskInfo, planService, serviceChange, serviceConvergence, serviceDrift, serviceIsOurs, taskBlame } from "../../src/plan/service";
+import {
+  type ServiceInfo,
+  type TaskInfo,
+  planService,
+  serviceChange,
+  serviceConvergence,
+  serviceDrift,
+  serviceIsOurs,
+  taskBlame,
+} from "../../src/plan/service";
 import { type ServiceSpec, renderServiceSpec } from "../../src/swarm/service-spec";
 
 const IMG = `nginx@sha256:${"a".repeat(64)}`;
@@ -20,13 +29,29 @@ const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({
   convergeTimeoutSeconds: 60,
   ...over,
 });
-const task = (id: string, state: string, over: Partial<TaskInfo> = {}): TaskInfo => ({ ID: id, Slot: Number(id.slice(1)), NodeID: "n1", DesiredState: "running", Status: { State: state }, Spec: { ContainerSpec: { Image: IMG } }, ...over });
-const info = (over: Partial<ServiceInfo> = {}): ServiceInfo => ({ ID: "s1", Version: { Index: 7 }, Spec: renderServiceSpec(spec(), {}, {}), ...over });
+const task = (id: string, state: string, over: Partial<TaskInfo> = {}): TaskInfo => ({
+  ID: id,
+  Slot: Number(id.slice(1)),
+  NodeID: "n1",
+  DesiredState: "running",
+  Status: { State: state },
+  Spec: { ContainerSpec: { Image: IMG } },
+  ...over,
+});
+const info = (over: Partial<ServiceInfo> = {}): ServiceInfo => ({
+  ID: "s1",
+  Version: { Index: 7 },
+  Spec: renderServiceSpec(spec(), {}, {}),
+  ...over,
+});
 
 test("service plan: created, updated at its version, or refused when it is someone else's", (t) => {
   t.deepEqual(planService(spec(), undefined), { kind: "create" });
   t.deepEqual(planService(spec(), info()), { kind: "update", id: "s1", version: 7 });
-  t.deepEqual(planService(spec(), info({ Spec: { Labels: { team: "a" } } })), refuse("DOCKYARD_NOT_MANAGED", "a service named web exists and was not created by Dockyard: remove or rename it. Nothing was changed"));
+  t.deepEqual(
+    planService(spec(), info({ Spec: { Labels: { team: "a" } } })),
+    refuse("DOCKYARD_NOT_MANAGED", "a service named web exists and was not created by Dockyard: remove or rename it. Nothing was changed"),
+  );
   t.deepEqual(planService(spec(), info({ Spec: {} })), { kind: "update", id: "s1", version: 7 }, "no labels at all: taken as ours");
   t.true(serviceIsOurs(info()));
   t.false(serviceIsOurs(info({ Spec: {} })));
@@ -36,12 +61,54 @@ test("service plan: created, updated at its version, or refused when it is someo
 const convergeRows: [string, ServiceSpec, ServiceInfo | undefined, TaskInfo[], boolean, ReturnType<typeof serviceConvergence>][] = [
   ["every replica runs: done", spec(), info(), [task("t1", "running"), task("t2", "running")], false, { kind: "done", running: 2 }],
   ["one still starting: wait", spec(), info(), [task("t1", "running"), task("t2", "starting")], false, { kind: "wait" }],
-  ["an old task still runs: wait", spec(), info(), [task("t1", "running"), task("t2", "running"), task("t3", "running", { Spec: { ContainerSpec: { Image: OLD } } })], false, { kind: "wait" }],
-  ["swarm still updating: wait", spec(), info({ UpdateStatus: { State: "updating" } }), [task("t1", "running"), task("t2", "running")], false, { kind: "wait" }],
-  ["update paused: failed", spec(), info({ UpdateStatus: { State: "paused", Message: "update paused due to failure" } }), [], false, { kind: "failed", code: "DOCKYARD_SERVICE_UPDATE_FAILED", message: "service web: the update was paused: update paused due to failure" }],
-  ["rolled back: failed", spec(), info({ UpdateStatus: { State: "rollback_completed", Message: "rolled back" } }), [], false, { kind: "failed", code: "DOCKYARD_SERVICE_UPDATE_FAILED", message: "service web: the update was rollback completed: rolled back" }],
-  ["past the deadline: failed with the count", spec(), info(), [task("t1", "running"), task("t2", "pending")], true, { kind: "failed", code: "DOCKYARD_SERVICE_NOT_CONVERGED", message: "service web did not converge within 60 s: 1 of 2 tasks running" }],
-  ["global: every placed task runs", spec({ mode: "global", replicas: undefined }), info(), [task("t1", "running"), task("t2", "running"), task("t3", "running")], false, { kind: "done", running: 3 }],
+  [
+    "an old task still runs: wait",
+    spec(),
+    info(),
+    [task("t1", "running"), task("t2", "running"), task("t3", "running", { Spec: { ContainerSpec: { Image: OLD } } })],
+    false,
+    { kind: "wait" },
+  ],
+  [
+    "swarm still updating: wait",
+    spec(),
+    info({ UpdateStatus: { State: "updating" } }),
+    [task("t1", "running"), task("t2", "running")],
+    false,
+    { kind: "wait" },
+  ],
+  [
+    "update paused: failed",
+    spec(),
+    info({ UpdateStatus: { State: "paused", Message: "update paused due to failure" } }),
+    [],
+    false,
+    { kind: "failed", code: "DOCKYARD_SERVICE_UPDATE_FAILED", message: "service web: the update was paused: update paused due to failure" },
+  ],
+  [
+    "rolled back: failed",
+    spec(),
+    info({ UpdateStatus: { State: "rollback_completed", Message: "rolled back" } }),
+    [],
+    false,
+    { kind: "failed", code: "DOCKYARD_SERVICE_UPDATE_FAILED", message: "service web: the update was rollback completed: rolled back" },
+  ],
+  [
+    "past the deadline: failed with the count",
+    spec(),
+    info(),
+    [task("t1", "running"), task("t2", "pending")],
+    true,
+    { kind: "failed", code: "DOCKYARD_SERVICE_NOT_CONVERGED", message: "service web did not converge within 60 s: 1 of 2 tasks running" },
+  ],
+  [
+    "global: every placed task runs",
+    spec({ mode: "global", replicas: undefined }),
+    info(),
+    [task("t1", "running"), task("t2", "running"), task("t3", "running")],
+    false,
+    { kind: "done", running: 3 },
+  ],
 ];
 
 for (const [label, s, i, tasks, late, want] of convergeRows) {
@@ -65,7 +132,10 @@ test("service drift: missing, settings changed by hand, tasks not all running", 
   const running = [task("t1", "running"), task("t2", "running")];
   t.deepEqual(serviceDrift(spec(), {}, {}, undefined, []), { drift: ["service web is missing"], running: 0 });
   t.deepEqual(serviceDrift(spec(), {}, {}, info(), running), { drift: [], running: 2 });
-  t.deepEqual(serviceDrift(spec(), {}, {}, info(), [task("t1", "running")]), { drift: ["service web has 1 of 2 tasks running"], running: 1 });
+  t.deepEqual(serviceDrift(spec(), {}, {}, info(), [task("t1", "running")]), {
+    drift: ["service web has 1 of 2 tasks running"],
+    running: 1,
+  });
   const scaled = serviceDrift(spec(), {}, {}, info({ Spec: renderServiceSpec(spec({ replicas: 5 }), {}, {}) }), running);
   t.true(scaled.drift.length > 0 && scaled.drift.every((d) => !d.includes("tasks running")), scaled.drift.join("; "));
 });

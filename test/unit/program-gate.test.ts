@@ -23,7 +23,8 @@ test.before(async () => {
 });
 
 // Loaded after setMocks, as the code under test must be.
-const loadResource = () => require("../../src/providers/ssh-key-pair-resource") as typeof import("../../src/providers/ssh-key-pair-resource");
+const loadResource = () =>
+  require("../../src/providers/ssh-key-pair-resource") as typeof import("../../src/providers/ssh-key-pair-resource");
 const settle = () => new Promise((r) => setTimeout(r, 200));
 
 test.serial("a program that throws in the same turn: the resources declared before the throw are never registered", async (t) => {
@@ -35,7 +36,10 @@ test.serial("a program that throws in the same turn: the resources declared befo
   });
   t.is(await t.throwsAsync(run), programError);
   await settle();
-  t.deepEqual(registered.filter((r) => r.includes("declared-before")), []);
+  t.deepEqual(
+    registered.filter((r) => r.includes("declared-before")),
+    [],
+  );
 });
 
 test.serial("a program that does not throw: its resources are registered", async (t) => {
@@ -46,5 +50,8 @@ test.serial("a program that does not throw: its resources are registered", async
     return {};
   });
   await settle();
-  t.deepEqual(registered.filter((r) => r.includes("kept")), ["pulumi-nodejs:dynamic/dockyard:SshKeyPair::kept"]);
+  t.deepEqual(
+    registered.filter((r) => r.includes("kept")),
+    ["pulumi-nodejs:dynamic/dockyard:SshKeyPair::kept"],
+  );
 });

@@ -12,7 +12,10 @@ const options: ts.CompilerOptions = (() => {
   return {
     ...parsed.options,
     noEmit: true,
-    paths: { "pulumi-dockyard": [path.join(REPO, "src", "index.ts")], "pulumi-dockyard/providers": [path.join(REPO, "src", "providers", "index.ts")] },
+    paths: {
+      "pulumi-dockyard": [path.join(REPO, "src", "index.ts")],
+      "pulumi-dockyard/providers": [path.join(REPO, "src", "providers", "index.ts")],
+    },
   };
 })();
 
@@ -61,15 +64,27 @@ test("every TypeScript block of README.md, CONTRIBUTING.md and docs/ compiles ag
 
 test("the check fails on a block that does not compile: an unknown argument, a wrong type, an unknown export", (t) => {
   const errors = typeErrors([
-    { where: "bad-arg", code: 'import { Host } from "pulumi-dockyard";\nnew Host("h", { address: "10.0.0.1", hostKey: "k", adress: "x" });\n' },
-    { where: "bad-type", code: 'import { DockerEngine, Host } from "pulumi-dockyard";\ndeclare const h: Host;\nnew DockerEngine("e", { host: h, method: "sideways" });\n' },
+    {
+      where: "bad-arg",
+      code: 'import { Host } from "pulumi-dockyard";\nnew Host("h", { address: "10.0.0.1", hostKey: "k", adress: "x" });\n',
+    },
+    {
+      where: "bad-type",
+      code: 'import { DockerEngine, Host } from "pulumi-dockyard";\ndeclare const h: Host;\nnew DockerEngine("e", { host: h, method: "sideways" });\n',
+    },
     { where: "bad-import", code: 'import { Hots } from "pulumi-dockyard";\nexport const x = Hots;\n' },
-    { where: "good", code: 'import { Host } from "pulumi-dockyard";\nexport const h = new Host("h", { address: "10.0.0.1", user: "root", privateKey: "k", hostKey: "ssh-ed25519 AAAA" });\n' },
+    {
+      where: "good",
+      code: 'import { Host } from "pulumi-dockyard";\nexport const h = new Host("h", { address: "10.0.0.1", user: "root", privateKey: "k", hostKey: "ssh-ed25519 AAAA" });\n',
+    },
   ]);
   t.regex(errors.find((e) => e.startsWith("bad-arg")) ?? "", /adress/);
   t.regex(errors.find((e) => e.startsWith("bad-type")) ?? "", /sideways/);
   t.regex(errors.find((e) => e.startsWith("bad-import")) ?? "", /Hots/);
-  t.deepEqual(errors.filter((e) => e.startsWith("good")), []);
+  t.deepEqual(
+    errors.filter((e) => e.startsWith("good")),
+    [],
+  );
 });
 
 test("every fleet file block of the pages (YAML with a top-level hosts:) is a valid fleet file", (t) => {
@@ -78,7 +93,10 @@ test("every fleet file block of the pages (YAML with a top-level hosts:) is a va
       .filter((b) => b.lang === "yaml" && /^hosts:/m.test(b.code))
       .map((b) => ({ where: `${page}:${b.line}`, code: b.code })),
   );
-  t.true(fleets.some((f) => f.where.startsWith("README.md:")), "the README shows a fleet file");
+  t.true(
+    fleets.some((f) => f.where.startsWith("README.md:")),
+    "the README shows a fleet file",
+  );
   for (const f of fleets) {
     const spec = t.notThrows(() => parseFleet(f.code, f.where), f.where);
     void spec;

@@ -22,7 +22,10 @@ test("generated certificates: a CA, and a server certificate for the address it 
   const cert = forge.pki.certificateFromPem(out.certificate);
   t.true(ca.verify(cert), "signed by the CA");
   const san = cert.getExtension("subjectAltName") as { altNames: { type: number; ip?: string; value?: string }[] };
-  t.deepEqual(san.altNames.map((a) => a.ip ?? a.value), ["10.0.0.12", "registry.intra"]);
+  t.deepEqual(
+    san.altNames.map((a) => a.ip ?? a.value),
+    ["10.0.0.12", "registry.intra"],
+  );
   t.regex(out.privateKey, /BEGIN RSA PRIVATE KEY/);
   const days = (cert.validity.notAfter.getTime() - cert.validity.notBefore.getTime()) / 86400_000;
   t.is(Math.round(days), 30);

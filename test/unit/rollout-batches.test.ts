@@ -8,12 +8,36 @@ import { shellcheck } from "./shellcheck";
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i + 1}`);
 
 const batchCases: [number, number | string, string[][]][] = [
-  [4, 2, [["h1", "h2"], ["h3", "h4"]]],
+  [
+    4,
+    2,
+    [
+      ["h1", "h2"],
+      ["h3", "h4"],
+    ],
+  ],
   [5, 2, [["h1", "h2"], ["h3", "h4"], ["h5"]]],
   [3, 5, [["h1", "h2", "h3"]]],
   [4, "25%", [["h1"], ["h2"], ["h3"], ["h4"]]],
-  [4, "50%", [["h1", "h2"], ["h3", "h4"]]],
-  [10, "20%", [["h1", "h2"], ["h3", "h4"], ["h5", "h6"], ["h7", "h8"], ["h9", "h10"]]],
+  [
+    4,
+    "50%",
+    [
+      ["h1", "h2"],
+      ["h3", "h4"],
+    ],
+  ],
+  [
+    10,
+    "20%",
+    [
+      ["h1", "h2"],
+      ["h3", "h4"],
+      ["h5", "h6"],
+      ["h7", "h8"],
+      ["h9", "h10"],
+    ],
+  ],
   [3, "20%", [["h1"], ["h2"], ["h3"]]],
   [3, "100%", [["h1", "h2", "h3"]]],
   [7, "33.3%", [["h1", "h2"], ["h3", "h4"], ["h5", "h6"], ["h7"]]],
@@ -33,7 +57,8 @@ test("a percentage is rounded down and is at least one host; a count is at most 
 });
 
 test("bad batch sizes are refused by the functions too", (t) => {
-  for (const bad of [0, -1, 1.5, "0%", "101%", "25", "abc", "%"]) t.throws(() => rolloutBatches(hosts(4), bad), { instanceOf: RangeError }, JSON.stringify(bad));
+  for (const bad of [0, -1, 1.5, "0%", "101%", "25", "abc", "%"])
+    t.throws(() => rolloutBatches(hosts(4), bad), { instanceOf: RangeError }, JSON.stringify(bad));
 });
 
 test("durations in seconds", (t) => {
@@ -115,7 +140,10 @@ test("the port probe: all addresses probed on 127.0.0.1, a bound address on itse
   t.is(probeAddress("0.0.0.0"), "127.0.0.1");
   t.is(probeAddress("::"), "127.0.0.1");
   t.is(probeAddress("10.0.0.5"), "10.0.0.5");
-  const script = renderPortProbe([{ hostIp: "0.0.0.0", hostPort: 80 }, { hostIp: "10.0.0.5", hostPort: 8443 }]);
+  const script = renderPortProbe([
+    { hostIp: "0.0.0.0", hostPort: 80 },
+    { hostIp: "10.0.0.5", hostPort: 8443 },
+  ]);
   t.regex(script, /if probe '127\.0\.0\.1' 80; then echo '127\.0\.0\.1':80 open; else echo '127\.0\.0\.1':80 closed; fi/);
   t.regex(script, /probe '10\.0\.0\.5' 8443/);
   t.deepEqual(closedPorts("127.0.0.1:80 open\n10.0.0.5:8443 closed\n"), ["10.0.0.5:8443"]);

@@ -18,8 +18,29 @@ const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICgHTSzQHiJe4nF9OEws3zkLwYpmSGy
 const read = (key: string, secret: boolean) => (key === "sshPrivateKey" ? (secret ? pulumi.secret(sshKey) : sshKey) : undefined);
 
 test.before(async () => {
-  const facts = { osId: "debian", kernel: "6.1.0", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian GNU/Linux 12", arch: "x86_64", init: "systemd", systemd: true };
-  ({ pulumi, created } = await setUnitMocks({ facts, version: "24.0.7", packageVersion: "5:24.0.7-1~debian.12~bookworm", apiVersion: "1.43", effectiveMirrors: [], content: { "log-driver": "json-file" }, state: "running", containerId: "c0ffee", digest: "sha256:" + "a".repeat(64), repoDigest: "x@sha256:" + "a".repeat(64) }));
+  const facts = {
+    osId: "debian",
+    kernel: "6.1.0",
+    osIdLike: [],
+    osVersionId: "12",
+    osVersionCodename: "bookworm",
+    osPrettyName: "Debian GNU/Linux 12",
+    arch: "x86_64",
+    init: "systemd",
+    systemd: true,
+  };
+  ({ pulumi, created } = await setUnitMocks({
+    facts,
+    version: "24.0.7",
+    packageVersion: "5:24.0.7-1~debian.12~bookworm",
+    apiVersion: "1.43",
+    effectiveMirrors: [],
+    content: { "log-driver": "json-file" },
+    state: "running",
+    containerId: "c0ffee",
+    digest: "sha256:" + "a".repeat(64),
+    repoDigest: "x@sha256:" + "a".repeat(64),
+  }));
   fleetModule = require("../../src/fleet/fleet");
   loader = require("../../src/fleet/load-fleet");
   gateModule = require("../../src/rollout/rollout-gate");
@@ -36,46 +57,61 @@ containers:
 ${rollout}
 `;
 
-test.serial("batches of 2 of 4 hosts: one gate, rollout-2-of-2, waiting for the first batch's engines, daemon configs and containers; the second batch registers after it", async (t) => {
-  const from = created.length;
-  const fleet = new fleetModule.Fleet("web", { spec: loader.parseFleet(fleetYaml('rollout: { batch: 2, pause: 30s, timeout: 10m }'), "f.yaml"), config: read });
-  t.deepEqual(fleet.rolloutBatches, [["h1", "h2"], ["h3", "h4"]]);
-  t.is(fleet.rolloutGates.length, 1);
-  await valueOf(fleet.outputs);
-  const mine = await registeredSince(created, from);
-  const names = mine.map((r) => r.name);
-  t.true(names.includes("web-rollout-2-of-2"), "the gate component, by name");
-  const gate = mine.find((r) => r.name === "web-rollout-2-of-2-gate")!;
-  t.truthy(gate, "the gate resource");
-  const inputs = gate.inputs as Record<string, any>;
-  t.is(inputs.label, "batch 1 of 2 (h1, h2)");
-  t.is(inputs.pauseSeconds, 30);
-  t.is(inputs.timeoutSeconds, 600);
-  // h1's engine and package version, daemon.json, nginx's id; then h2's.
-  const engine = ["24.0.7", "5:24.0.7-1~debian.12~bookworm"];
-  t.deepEqual(inputs.changes, [engine, { "log-driver": "json-file" }, "c0ffee", engine, { "log-driver": "json-file" }, "c0ffee"]);
-  t.deepEqual(inputs.targets.map((x: any) => [x.connection.host, x.containers]), [["10.0.0.1", ["nginx"]], ["10.0.0.2", ["nginx"]]]);
-  const SECRET = "4dabf18193072939515e22adb298388d";
-  t.is(inputs.credentials[SECRET], "1b47061264138c4ac30d75fd1eb44270", "the hosts' keys reach the gate as a secret");
-  t.is(inputs.credentials.value.length, 2);
+test.serial(
+  "batches of 2 of 4 hosts: one gate, rollout-2-of-2, waiting for the first batch's engines, daemon configs and containers; the second batch registers after it",
+  async (t) => {
+    const from = created.length;
+    const fleet = new fleetModule.Fleet("web", {
+      spec: loader.parseFleet(fleetYaml("rollout: { batch: 2, pause: 30s, timeout: 10m }"), "f.yaml"),
+      config: read,
+    });
+    t.deepEqual(fleet.rolloutBatches, [
+      ["h1", "h2"],
+      ["h3", "h4"],
+    ]);
+    t.is(fleet.rolloutGates.length, 1);
+    await valueOf(fleet.outputs);
+    const mine = await registeredSince(created, from);
+    const names = mine.map((r) => r.name);
+    t.true(names.includes("web-rollout-2-of-2"), "the gate component, by name");
+    const gate = mine.find((r) => r.name === "web-rollout-2-of-2-gate")!;
+    t.truthy(gate, "the gate resource");
+    const inputs = gate.inputs as Record<string, any>;
+    t.is(inputs.label, "batch 1 of 2 (h1, h2)");
+    t.is(inputs.pauseSeconds, 30);
+    t.is(inputs.timeoutSeconds, 600);
+    // h1's engine and package version, daemon.json, nginx's id; then h2's.
+    const engine = ["24.0.7", "5:24.0.7-1~debian.12~bookworm"];
+    t.deepEqual(inputs.changes, [engine, { "log-driver": "json-file" }, "c0ffee", engine, { "log-driver": "json-file" }, "c0ffee"]);
+    t.deepEqual(
+      inputs.targets.map((x: any) => [x.connection.host, x.containers]),
+      [
+        ["10.0.0.1", ["nginx"]],
+        ["10.0.0.2", ["nginx"]],
+      ],
+    );
+    const SECRET = "4dabf18193072939515e22adb298388d";
+    t.is(inputs.credentials[SECRET], "1b47061264138c4ac30d75fd1eb44270", "the hosts' keys reach the gate as a secret");
+    t.is(inputs.credentials.value.length, 2);
 
-  const at = (name: string) => {
-    const i = names.indexOf(name);
-    t.true(i >= 0, `${name} registered`);
-    return i;
-  };
-  const g = at("web-rollout-2-of-2-gate");
-  for (const h of ["h1", "h2"]) {
-    t.true(at(`${h}-docker-engine`) < g, `${h}'s engine before the gate`);
-    t.true(at(`${h}-nginx-container`) < g, `${h}'s container before the gate`);
-  }
-  for (const h of ["h3", "h4"]) {
-    t.true(at(`${h}-docker-engine`) > g, `${h}'s engine after the gate`);
-    t.true(at(`${h}-daemon-daemon-json`) > g, `${h}'s daemon.json after the gate`);
-    t.true(at(`${h}-nginx-container`) > g, `${h}'s container after the gate`);
-    t.true(at(`${h}-facts`) < g, `${h}'s facts (read only) do not wait`);
-  }
-});
+    const at = (name: string) => {
+      const i = names.indexOf(name);
+      t.true(i >= 0, `${name} registered`);
+      return i;
+    };
+    const g = at("web-rollout-2-of-2-gate");
+    for (const h of ["h1", "h2"]) {
+      t.true(at(`${h}-docker-engine`) < g, `${h}'s engine before the gate`);
+      t.true(at(`${h}-nginx-container`) < g, `${h}'s container before the gate`);
+    }
+    for (const h of ["h3", "h4"]) {
+      t.true(at(`${h}-docker-engine`) > g, `${h}'s engine after the gate`);
+      t.true(at(`${h}-daemon-daemon-json`) > g, `${h}'s daemon.json after the gate`);
+      t.true(at(`${h}-nginx-container`) > g, `${h}'s container after the gate`);
+      t.true(at(`${h}-facts`) < g, `${h}'s facts (read only) do not wait`);
+    }
+  },
+);
 
 test.serial('"25%" of 4 hosts: three gates in order; without rollout none', async (t) => {
   const from = created.length;
@@ -88,7 +124,10 @@ test.serial('"25%" of 4 hosts: three gates in order; without rollout none', asyn
   const names = (await registeredSince(created, from)).map((r) => r.name);
   const gates = names.filter((n) => /-gate$/.test(n));
   t.deepEqual(gates, ["quarter-rollout-2-of-4-gate", "quarter-rollout-3-of-4-gate", "quarter-rollout-4-of-4-gate"]);
-  const gateInputs = (await registeredSince(created, from)).filter((r) => r.name === "quarter-rollout-3-of-4-gate")[0].inputs as Record<string, any>;
+  const gateInputs = (await registeredSince(created, from)).filter((r) => r.name === "quarter-rollout-3-of-4-gate")[0].inputs as Record<
+    string,
+    any
+  >;
   t.is(gateInputs.label, "batch 2 of 4 (h2)");
   t.is(gateInputs.pauseSeconds, 0, "no pause unless asked");
   t.is(gateInputs.timeoutSeconds, 300, "5 minutes unless asked");
@@ -105,16 +144,26 @@ test.serial("RolloutGate for programs: engines only (no containers) wait for the
   t.deepEqual(inputs.changes, [["24.0.7", "5:24.0.7-1~debian.12~bookworm"]]);
   t.deepEqual(inputs.targets, []);
   t.is(inputs.pauseSeconds, 5);
-  t.throws(() => new gateModule.RolloutGate("bad1", { after: [engine], pause: "soon" }), { message: /RolloutGate bad1: .*pause.*duration/s });
+  t.throws(() => new gateModule.RolloutGate("bad1", { after: [engine], pause: "soon" }), {
+    message: /RolloutGate bad1: .*pause.*duration/s,
+  });
   t.throws(() => new gateModule.RolloutGate("bad2", { after: [engine], timeout: 0 }), { message: /timeout.*longer than 0/s });
-  t.throws(() => new gateModule.RolloutGate("bad3", { after: [host as never] }), { message: /after\[0\].*DockerEngine, DaemonConfig or Container/s });
+  t.throws(() => new gateModule.RolloutGate("bad3", { after: [host as never] }), {
+    message: /after\[0\].*DockerEngine, DaemonConfig or Container/s,
+  });
 });
 
 test.serial("stacks/rolling.yaml: two batches of two, one gate", async (t) => {
   const path = require("node:path") as typeof import("node:path");
   const from = created.length;
-  const fleet = new fleetModule.Fleet("rolling", { spec: loader.loadFleet(path.join(__dirname, "..", "..", "stacks", "rolling.yaml")), config: read });
-  t.deepEqual(fleet.rolloutBatches, [["web1", "web2"], ["web3", "web4"]]);
+  const fleet = new fleetModule.Fleet("rolling", {
+    spec: loader.loadFleet(path.join(__dirname, "..", "..", "stacks", "rolling.yaml")),
+    config: read,
+  });
+  t.deepEqual(fleet.rolloutBatches, [
+    ["web1", "web2"],
+    ["web3", "web4"],
+  ]);
   await valueOf(fleet.outputs);
   const gate = (await registeredSince(created, from)).find((r) => r.name === "rolling-rollout-2-of-2-gate")!.inputs as Record<string, any>;
   t.is(gate.pauseSeconds, 30);
@@ -127,5 +176,9 @@ test.serial("a registry on a first-batch host: the gate waits for its container 
   const fleet = new fleetModule.Fleet("withreg", { spec: loader.parseFleet(yaml), config: read });
   await valueOf(fleet.outputs);
   const gate = (await registeredSince(created, from)).find((r) => r.name === "withreg-rollout-2-of-2-gate")!.inputs as Record<string, any>;
-  t.deepEqual(gate.targets.map((x: any) => x.containers.length), [2, 1], "h1: nginx and the registry; h2: nginx");
+  t.deepEqual(
+    gate.targets.map((x: any) => x.containers.length),
+    [2, 1],
+    "h1: nginx and the registry; h2: nginx",
+  );
 });

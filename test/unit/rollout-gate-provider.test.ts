@@ -8,7 +8,12 @@ const key = utils.generateKeyPairSync("ed25519").private;
 const gate = (over: Partial<RolloutGateInputs> = {}): RolloutGateInputs => ({
   label: "batch 1 of 2 (web1)",
   changes: ["24.0.7", "c0ffee"],
-  targets: [{ connection: { host: "127.0.0.1", port: 1, user: "root", insecureSkipHostKeyCheck: true, connectTimeout: 2, connectAttempts: 1 }, containers: ["web"] }],
+  targets: [
+    {
+      connection: { host: "127.0.0.1", port: 1, user: "root", insecureSkipHostKeyCheck: true, connectTimeout: 2, connectAttempts: 1 },
+      containers: ["web"],
+    },
+  ],
   credentials: [{ privateKey: key }],
   pauseSeconds: 0,
   timeoutSeconds: 1,
@@ -32,7 +37,10 @@ test("an update that only records new settings does not wait (the hosts are not 
 test("a batch that is not healthy within the timeout stops the rollout, naming the host, the batch and why", async (t) => {
   const started = Date.now();
   const e = await t.throwsAsync(rolloutGate.update("g", gate(), gate({ changes: ["25.0.3", "c0ffee"] })));
-  t.regex(e!.message, /^\[DOCKYARD_ROLLOUT_STOPPED\] root@127\.0\.0\.1:1: rollout stopped after batch 1 of 2 \(web1\): the host does not answer: .* after 1 s of waiting\. The later batches were not changed$/s);
+  t.regex(
+    e!.message,
+    /^\[DOCKYARD_ROLLOUT_STOPPED\] root@127\.0\.0\.1:1: rollout stopped after batch 1 of 2 \(web1\): the host does not answer: .* after 1 s of waiting\. The later batches were not changed$/s,
+  );
   t.true(Date.now() - started >= 1000, "it waited for the timeout");
 });
 

@@ -7,7 +7,7 @@ export function shellcheck(script: string, shell: "sh" | "bash" = "sh"): string 
     return "";
   } catch (e) {
     const err = e as { stdout?: Buffer; code?: string; message: string };
-    if (err.code === "ENOENT") throw new Error("shellcheck is not installed (apt-get install shellcheck)");
+    if (err.code === "ENOENT") throw new Error("shellcheck is not installed (apt-get install shellcheck)", { cause: e });
     return err.stdout?.toString() || err.message;
   }
 }

@@ -8,13 +8,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { type Connection, type ParsedKey, Server, type ServerChannel, utils } from "ssh2";
 import type { ConnectionSpec } from "../../src/remote/connection-spec";
-import {
-  AuthenticationError,
-  HostKeyMismatchError,
-  HostUnreachableError,
-  RemoteCommandError,
-  RemoteError,
-} from "../../src/remote/errors";
+import { AuthenticationError, HostKeyMismatchError, HostUnreachableError, RemoteCommandError, RemoteError } from "../../src/remote/errors";
 import { fingerprintOf } from "../../src/remote/host-key";
 import { MAX_CHANNELS, type RetryTiming, SshSession } from "../../src/remote/ssh-session";
 import { uploadFile } from "../../src/remote/upload";
@@ -249,12 +243,19 @@ test.serial("a command's stdout, stderr and exit code come back; stdin is fed an
 test.serial("a non-zero exit is a RemoteCommandError naming the host, the step and the output's tail", async (t) => {
   const m = await machine();
   const s = await connect(m.spec());
-  const err = await rejects(t, s.exec("echo partial; for i in $(seq 1 20); do echo line $i >&2; done; exit 3", { what: "reading os-release" }), RemoteCommandError);
+  const err = await rejects(
+    t,
+    s.exec("echo partial; for i in $(seq 1 20); do echo line $i >&2; done; exit 3", { what: "reading os-release" }),
+    RemoteCommandError,
+  );
   t.is(err.exitCode, 3);
   t.is(err.target, target(m));
   t.is(err.code, "DOCKYARD_REMOTE_COMMAND_FAILED");
   t.is(err.stdout, "partial\n");
-  t.true(err.message.startsWith(`[DOCKYARD_REMOTE_COMMAND_FAILED] ${target(m)}: reading os-release failed with exit code 3:\nline 6\n`), err.message);
+  t.true(
+    err.message.startsWith(`[DOCKYARD_REMOTE_COMMAND_FAILED] ${target(m)}: reading os-release failed with exit code 3:\nline 6\n`),
+    err.message,
+  );
   t.true(err.message.endsWith("\nline 20"), "the last 15 lines of stderr close the message");
   t.false(err.message.includes("line 5\n"));
   // Without a step name, and when only stdout said something.
@@ -271,17 +272,33 @@ test.serial("a non-zero exit is a RemoteCommandError naming the host, the step a
 test.serial("a key the machine does not accept is an AuthenticationError, not retried", async (t) => {
   const m = await machine({ users: ["root"] });
   const wrongUser = await rejects(t, SshSession.connect(m.spec({ user: "nobody" }), FAST), AuthenticationError);
-  t.is(wrongUser.message, `[DOCKYARD_AUTHENTICATION_FAILED] ${target(m, "nobody")}: authentication failed for user 'nobody': the server refused the key`);
-  const wrongKey = await rejects(t, SshSession.connect(m.spec({ privateKey: otherClientKey.private, privateKeyPassphrase: undefined }), FAST), AuthenticationError);
+  t.is(
+    wrongUser.message,
+    `[DOCKYARD_AUTHENTICATION_FAILED] ${target(m, "nobody")}: authentication failed for user 'nobody': the server refused the key`,
+  );
+  const wrongKey = await rejects(
+    t,
+    SshSession.connect(m.spec({ privateKey: otherClientKey.private, privateKeyPassphrase: undefined }), FAST),
+    AuthenticationError,
+  );
   t.is(wrongKey.code, "DOCKYARD_AUTHENTICATION_FAILED");
   t.is(m.connections, 2, "one connection each: a refused key is not retried");
 });
 
 test.serial("a host key other than the pinned one is a HostKeyMismatchError, never retried; both pin forms work", async (t) => {
   const m = await machine();
-  const err = await rejects(t, SshSession.connect(m.spec({ hostKey: otherServerKey.public, connectAttempts: 5 }), FAST), HostKeyMismatchError);
+  const err = await rejects(
+    t,
+    SshSession.connect(m.spec({ hostKey: otherServerKey.public, connectAttempts: 5 }), FAST),
+    HostKeyMismatchError,
+  );
   t.is(err.code, "DOCKYARD_HOST_KEY_MISMATCH");
-  t.true(err.message.startsWith(`[DOCKYARD_HOST_KEY_MISMATCH] ${target(m)}: host key mismatch: the server presented ${fingerprintOf(publicBlob(serverKey.public))}, which is not the pinned key`), err.message);
+  t.true(
+    err.message.startsWith(
+      `[DOCKYARD_HOST_KEY_MISMATCH] ${target(m)}: host key mismatch: the server presented ${fingerprintOf(publicBlob(serverKey.public))}, which is not the pinned key`,
+    ),
+    err.message,
+  );
   t.is(m.connections, 1);
   t.is(m.commands.length, 0, "nothing ran");
   // A wrong fingerprint pin is refused the same way.
@@ -305,7 +322,14 @@ test.serial("no pinned host key is refused unless insecureSkipHostKeyCheck opts 
 
 test.serial("connection refused is a HostUnreachableError after every attempt", async (t) => {
   const port = await closedPort();
-  const spec: ConnectionSpec = { host: "127.0.0.1", port, privateKey: clientKey.private, privateKeyPassphrase: PASSPHRASE, hostKey: serverKey.public, connectAttempts: 2 };
+  const spec: ConnectionSpec = {
+    host: "127.0.0.1",
+    port,
+    privateKey: clientKey.private,
+    privateKeyPassphrase: PASSPHRASE,
+    hostKey: serverKey.public,
+    connectAttempts: 2,
+  };
   const err = await rejects(t, SshSession.connect(spec, FAST), HostUnreachableError);
   t.is(err.code, "DOCKYARD_HOST_UNREACHABLE");
   t.regex(err.message, new RegExp(`^\\[DOCKYARD_HOST_UNREACHABLE\\] root@127\\.0\\.0\\.1:${port}: unreachable: .*ECONNREFUSED`));
@@ -336,7 +360,15 @@ test.serial("a server that accepts but never speaks SSH times out as unreachable
     silent.close();
   });
   const port = (silent.address() as net.AddressInfo).port;
-  const spec: ConnectionSpec = { host: "127.0.0.1", port, privateKey: clientKey.private, privateKeyPassphrase: PASSPHRASE, hostKey: serverKey.public, connectAttempts: 1, connectTimeout: 1 };
+  const spec: ConnectionSpec = {
+    host: "127.0.0.1",
+    port,
+    privateKey: clientKey.private,
+    privateKeyPassphrase: PASSPHRASE,
+    hostKey: serverKey.public,
+    connectAttempts: 1,
+    connectTimeout: 1,
+  };
   const err = await rejects(t, SshSession.connect(spec, FAST), HostUnreachableError);
   t.regex(err.message, /unreachable: Timed out while waiting for handshake/);
 });
@@ -398,34 +430,40 @@ test.serial("sudo that wants a password fails as a RemoteCommandError naming the
   const m = await machine({ sudoNeedsPassword: true });
   const s = await connect(m.spec({ user: "deploy", sudo: true }));
   const err = await rejects(t, s.exec("systemctl restart docker", { what: "starting docker" }), RemoteCommandError);
-  t.is(err.message, `[DOCKYARD_REMOTE_COMMAND_FAILED] ${target(m, "deploy")}: starting docker failed with exit code 1:\nsudo: a password is required`);
+  t.is(
+    err.message,
+    `[DOCKYARD_REMOTE_COMMAND_FAILED] ${target(m, "deploy")}: starting docker failed with exit code 1:\nsudo: a password is required`,
+  );
 });
 
-test.serial("uploads: written under a temporary name, checked, renamed; skipped when the file is there; a bad checksum leaves nothing", async (t) => {
-  const m = await machine();
-  const s = await connect(m.spec());
-  const dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-upload-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const local = path.join(dir, "bundle.tgz");
-  writeFileSync(local, Buffer.alloc(200000, 7));
-  const sha = createHash("sha256").update(readFileSync(local)).digest("hex");
-  const remote = path.join(dir, "on-host", "sub dir", "bundle.tgz");
-  t.deepEqual(await uploadFile(s, local, remote, sha), { uploaded: true });
-  t.true(readFileSync(remote).equals(readFileSync(local)));
-  t.false(existsSync(`${remote}.dockyard-upload`));
-  t.deepEqual(await uploadFile(s, local, remote, sha), { uploaded: false }, "the same sha256 on the host: not sent again");
-  const other = path.join(dir, "on-host", "other.tgz");
-  const err = await rejects(t, uploadFile(s, local, other, "0".repeat(64)), RemoteError);
-  t.is(err.code, "DOCKYARD_UPLOAD_FAILED");
-  t.is(err.message, `[DOCKYARD_UPLOAD_FAILED] ${target(m)}: upload of bundle.tgz arrived with sha256 ${sha}, expected ${"0".repeat(64)}`);
-  t.false(existsSync(other));
-  t.false(existsSync(`${other}.dockyard-upload`));
-  // A local file that cannot be read fails the upload without leaving a channel open.
-  const missing = await rejects(t, uploadFile(s, path.join(dir, "nope.tgz"), other, sha), RemoteError);
-  t.is(missing.code, "DOCKYARD_UPLOAD_FAILED");
-  t.regex(missing.message, /reading local input failed: ENOENT/);
-  t.is((await s.exec("echo still usable")).stdout, "still usable\n");
-});
+test.serial(
+  "uploads: written under a temporary name, checked, renamed; skipped when the file is there; a bad checksum leaves nothing",
+  async (t) => {
+    const m = await machine();
+    const s = await connect(m.spec());
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-upload-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const local = path.join(dir, "bundle.tgz");
+    writeFileSync(local, Buffer.alloc(200000, 7));
+    const sha = createHash("sha256").update(readFileSync(local)).digest("hex");
+    const remote = path.join(dir, "on-host", "sub dir", "bundle.tgz");
+    t.deepEqual(await uploadFile(s, local, remote, sha), { uploaded: true });
+    t.true(readFileSync(remote).equals(readFileSync(local)));
+    t.false(existsSync(`${remote}.dockyard-upload`));
+    t.deepEqual(await uploadFile(s, local, remote, sha), { uploaded: false }, "the same sha256 on the host: not sent again");
+    const other = path.join(dir, "on-host", "other.tgz");
+    const err = await rejects(t, uploadFile(s, local, other, "0".repeat(64)), RemoteError);
+    t.is(err.code, "DOCKYARD_UPLOAD_FAILED");
+    t.is(err.message, `[DOCKYARD_UPLOAD_FAILED] ${target(m)}: upload of bundle.tgz arrived with sha256 ${sha}, expected ${"0".repeat(64)}`);
+    t.false(existsSync(other));
+    t.false(existsSync(`${other}.dockyard-upload`));
+    // A local file that cannot be read fails the upload without leaving a channel open.
+    const missing = await rejects(t, uploadFile(s, path.join(dir, "nope.tgz"), other, sha), RemoteError);
+    t.is(missing.code, "DOCKYARD_UPLOAD_FAILED");
+    t.regex(missing.message, /reading local input failed: ENOENT/);
+    t.is((await s.exec("echo still usable")).stdout, "still usable\n");
+  },
+);
 
 test.serial("a closed or dropped connection is reported as unreachable, and the pool connects again", async (t) => {
   const m = await machine();
@@ -454,11 +492,24 @@ test.serial("through a jump host: the machine is reached over a forwarded connec
   t.is(bastion.forwarded, 1);
   t.deepEqual(bastion.commands, [], "nothing runs on the bastion");
   t.is(m.connections, 1);
-  const mismatch = await rejects(t, SshSession.connect(m.spec({ hostKey: otherServerKey.public, jump: bastion.spec() }), FAST), HostKeyMismatchError);
+  const mismatch = await rejects(
+    t,
+    SshSession.connect(m.spec({ hostKey: otherServerKey.public, jump: bastion.spec() }), FAST),
+    HostKeyMismatchError,
+  );
   t.true(mismatch.message.startsWith(`[DOCKYARD_HOST_KEY_MISMATCH] ${target(m)}: `), mismatch.message);
   const port = await closedPort();
-  const nowhere = await rejects(t, SshSession.connect({ ...m.spec({ jump: bastion.spec() }), port, connectAttempts: 1 }, FAST), HostUnreachableError);
-  t.regex(nowhere.message, new RegExp(`^\\[DOCKYARD_HOST_UNREACHABLE\\] root@127\\.0\\.0\\.1:${port}: jump host ${target(bastion).replace(/\./g, "\\.")} could not reach it`));
+  const nowhere = await rejects(
+    t,
+    SshSession.connect({ ...m.spec({ jump: bastion.spec() }), port, connectAttempts: 1 }, FAST),
+    HostUnreachableError,
+  );
+  t.regex(
+    nowhere.message,
+    new RegExp(
+      `^\\[DOCKYARD_HOST_UNREACHABLE\\] root@127\\.0\\.0\\.1:${port}: jump host ${target(bastion).replace(/\./g, "\\.")} could not reach it`,
+    ),
+  );
 });
 
 test.serial("a wrong passphrase fails without echoing it", async (t) => {

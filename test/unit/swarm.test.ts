@@ -45,7 +45,14 @@ const thrown = (f: () => unknown) => {
   return undefined;
 };
 
-const node = (key: string, role: "manager" | "worker", extra: Partial<DesiredNode> = {}): DesiredNode => ({ key, name: key, role, labels: {}, availability: "active", ...extra });
+const node = (key: string, role: "manager" | "worker", extra: Partial<DesiredNode> = {}): DesiredNode => ({
+  key,
+  name: key,
+  role,
+  labels: {},
+  availability: "active",
+  ...extra,
+});
 const active = (nodeId: string, clusterId = "c1") => ({ state: "active", nodeId, clusterId });
 const inactive = { state: "inactive", nodeId: "", clusterId: "" };
 
@@ -77,7 +84,15 @@ test("plan: a swarm as declared needs nothing; drift in role, labels, availabili
   };
   const steps = planSwarm(desired, drifted, []);
   t.deepEqual(steps, [
-    { kind: "updateNode", key: "w1", nodeId: "n2", role: "worker", labels: { zone: "a" }, availability: "active", why: ['role is manager, want worker', 'labels are {"zone":"b"}, want {"zone":"a"}', "availability is drain, want active"] },
+    {
+      kind: "updateNode",
+      key: "w1",
+      nodeId: "n2",
+      role: "worker",
+      labels: { zone: "a" },
+      availability: "active",
+      why: ["role is manager, want worker", 'labels are {"zone":"b"}, want {"zone":"a"}', "availability is drain, want active"],
+    },
     { kind: "join", key: "w2", role: "worker" },
   ]);
   t.deepEqual(describeSteps(steps, { w1: "10.0.0.2", w2: "10.0.0.3" }), [
@@ -93,7 +108,9 @@ test("plan: a node taken out of the declaration is removed; one already gone nee
     { id: "n2", hostname: "w1", role: "worker" as const, labels: {}, availability: "active" as const, status: "ready" },
   ];
   const observed: ObservedSwarm = { local: { m1: active("n1"), w1: active("n2") }, clusterId: "c1", nodes };
-  t.deepEqual(planSwarm(desired, observed, [{ key: "w1", name: "w1", nodeId: "n2" }]), [{ kind: "remove", key: "w1", name: "w1", nodeId: "n2", wasManager: false }]);
+  t.deepEqual(planSwarm(desired, observed, [{ key: "w1", name: "w1", nodeId: "n2" }]), [
+    { kind: "remove", key: "w1", name: "w1", nodeId: "n2", wasManager: false },
+  ]);
   const gone: ObservedSwarm = { local: { m1: active("n1"), w1: inactive }, clusterId: "c1", nodes: [nodes[0]] };
   t.deepEqual(planSwarm(desired, gone, [{ key: "w1", name: "w1", nodeId: "n2" }]), []);
 });
@@ -101,7 +118,10 @@ test("plan: a node taken out of the declaration is removed; one already gone nee
 test("plan: a node in another swarm is not joined (the provider refuses it); a first manager that left re-inits", (t) => {
   const desired = [node("m1", "manager"), node("w1", "worker")];
   const observed: ObservedSwarm = { local: { m1: inactive, w1: active("n9", "other") }, clusterId: "", nodes: [] };
-  t.deepEqual(planSwarm(desired, observed, []).map((s) => s.kind), ["init", "join"]);
+  t.deepEqual(
+    planSwarm(desired, observed, []).map((s) => s.kind),
+    ["init", "join"],
+  );
 });
 
 const spec: ServiceSpec = {
@@ -131,7 +151,15 @@ test("service spec: the Engine API body; the same spec read back is no drift; a 
   t.deepEqual(serviceSpecDrift(spec, env, { backend: "net123" }, body), []);
   // As the state hands it back: every key sorted.
   const sortKeys = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
+    Array.isArray(v)
+      ? v.map(sortKeys)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sortKeys(x)]),
+          )
+        : v;
   t.deepEqual(serviceSpecDrift(sortKeys(spec) as ServiceSpec, env, { backend: "net123" }, body), [], "key order is no drift");
   const scaled = { ...body, Mode: { Replicated: { Replicas: 1 } } };
   t.deepEqual(serviceSpecDrift(spec, env, { backend: "net123" }, scaled), ["service web has 1 replicas, want 3"]);
@@ -144,79 +172,116 @@ test("service spec: the Engine API body; the same spec read back is no drift; a 
 test("service ports: host mode by default, bad ones named", (t) => {
   t.deepEqual(parseServicePort("8080:80"), { targetPort: 80, publishedPort: 8080, protocol: "tcp", publishMode: "host" });
   t.deepEqual(parseServicePort("53:53/udp"), { targetPort: 53, publishedPort: 53, protocol: "udp", publishMode: "host" });
-  t.deepEqual(parseServicePort({ targetPort: 80, publishMode: "ingress" }), { targetPort: 80, publishedPort: 80, protocol: "tcp", publishMode: "ingress" });
+  t.deepEqual(parseServicePort({ targetPort: 80, publishMode: "ingress" }), {
+    targetPort: 80,
+    publishedPort: 80,
+    protocol: "tcp",
+    publishMode: "ingress",
+  });
   t.regex(parseServicePort("80") as string, /must look like "8080:80"/);
   t.regex(parseServicePort("99999:80") as string, /1-65535/);
 });
 
-test.serial("Swarm: nodes reach the provider managers first with labels and availability; credentials and join tokens are secrets", async (t) => {
-  const m = engine("10.0.0.1");
-  const w = engine("10.0.0.2");
-  const swarm = new Swarm("s1", { managers: [{ engine: m }], workers: [{ engine: w, labels: { zone: "a" }, availability: "pause" }] });
-  t.deepEqual((await valueOf(swarm.managers)).map((x) => x.hostname), ["m1"]);
-  t.deepEqual((await valueOf(swarm.workers)).map((x) => x.hostname), ["w1"]);
-  t.true(await (swarm.joinTokens as unknown as { isSecret: Promise<boolean> }).isSecret, "joinTokens is a secret output");
-  const res = created.find((r) => r.name === "s1-swarm")!;
-  t.regex(res.type, /dockyard:Swarm$/);
-  const nodes = res.inputs.nodes as { role: string; labels: object; availability: string; connection: { host: string } }[];
-  t.deepEqual(nodes.map((x) => [x.connection.host, x.role, x.labels, x.availability]), [
-    ["10.0.0.1", "manager", {}, "active"],
-    ["10.0.0.2", "worker", { zone: "a" }, "pause"],
-  ]);
-});
+test.serial(
+  "Swarm: nodes reach the provider managers first with labels and availability; credentials and join tokens are secrets",
+  async (t) => {
+    const m = engine("10.0.0.1");
+    const w = engine("10.0.0.2");
+    const swarm = new Swarm("s1", { managers: [{ engine: m }], workers: [{ engine: w, labels: { zone: "a" }, availability: "pause" }] });
+    t.deepEqual(
+      (await valueOf(swarm.managers)).map((x) => x.hostname),
+      ["m1"],
+    );
+    t.deepEqual(
+      (await valueOf(swarm.workers)).map((x) => x.hostname),
+      ["w1"],
+    );
+    t.true(await (swarm.joinTokens as unknown as { isSecret: Promise<boolean> }).isSecret, "joinTokens is a secret output");
+    const res = created.find((r) => r.name === "s1-swarm")!;
+    t.regex(res.type, /dockyard:Swarm$/);
+    const nodes = res.inputs.nodes as { role: string; labels: object; availability: string; connection: { host: string } }[];
+    t.deepEqual(
+      nodes.map((x) => [x.connection.host, x.role, x.labels, x.availability]),
+      [
+        ["10.0.0.1", "manager", {}, "active"],
+        ["10.0.0.2", "worker", { zone: "a" }, "pause"],
+      ],
+    );
+  },
+);
 
 test.serial("Swarm and Service refuse bad input naming the field, before any resource of theirs is registered", (t) => {
   const before = created.length;
-  t.deepEqual(thrown(() => new Swarm("bad1", { managers: [] })), { path: "managers", message: "[DOCKYARD_INVALID_ARGUMENT] Swarm bad1: managers must list at least one manager" });
+  t.deepEqual(
+    thrown(() => new Swarm("bad1", { managers: [] })),
+    { path: "managers", message: "[DOCKYARD_INVALID_ARGUMENT] Swarm bad1: managers must list at least one manager" },
+  );
   const e = engine();
   t.is(thrown(() => new Swarm("bad2", { managers: [{ engine: e, availability: "sleep" as "drain" }] }))?.path, "managers[0].availability");
   t.is(thrown(() => new Swarm("bad3", { managers: [{ engine: e }], workers: [{ engine: e }] }))?.path, "workers[0]");
   const noManagers = { managerEngines: [] } as unknown as InstanceType<typeof Swarm>;
-  t.deepEqual(thrown(() => new Service("svc1", { swarm: noManagers, name: "web", image: "nginx" })), {
-    path: "swarm",
-    message: "[DOCKYARD_INVALID_ARGUMENT] Service svc1: swarm has no managers: a service is managed through a manager",
-  });
+  t.deepEqual(
+    thrown(() => new Service("svc1", { swarm: noManagers, name: "web", image: "nginx" })),
+    {
+      path: "swarm",
+      message: "[DOCKYARD_INVALID_ARGUMENT] Service svc1: swarm has no managers: a service is managed through a manager",
+    },
+  );
   const swarm = { managerEngines: [e] } as unknown as InstanceType<typeof Swarm>;
   t.is(thrown(() => new Service("svc2", { swarm, name: "web", image: "nginx", replicas: -1 }))?.path, "replicas");
-  t.deepEqual(thrown(() => new Service("svc3", { swarm, name: "web", image: "nginx", ports: ["80"] })), {
-    path: "ports[0]",
-    message: '[DOCKYARD_INVALID_ARGUMENT] Service svc3: ports[0] must look like "8080:80" or "53:53/udp" (got "80")',
-  });
+  t.deepEqual(
+    thrown(() => new Service("svc3", { swarm, name: "web", image: "nginx", ports: ["80"] })),
+    {
+      path: "ports[0]",
+      message: '[DOCKYARD_INVALID_ARGUMENT] Service svc3: ports[0] must look like "8080:80" or "53:53/udp" (got "80")',
+    },
+  );
   t.is(thrown(() => new Service("svc4", { swarm, name: "web", image: "nginx", constraints: ["role=worker"] }))?.path, "constraints[0]");
-  t.is(thrown(() => new Service("svc5", { swarm, name: "web", image: "nginx", updateConfig: { failureAction: "explode" as "pause" } }))?.path, "updateConfig.failureAction");
+  t.is(
+    thrown(() => new Service("svc5", { swarm, name: "web", image: "nginx", updateConfig: { failureAction: "explode" as "pause" } }))?.path,
+    "updateConfig.failureAction",
+  );
   t.is(thrown(() => new Service("svc6", { swarm, name: "web", image: "NGINX" }))?.path, "image");
   const registeredNow = created.slice(before).map((r) => r.type);
-  t.false(registeredNow.some((ty) => /Swarm$|Service$|Image$/.test(ty)), `nothing of theirs registered: ${registeredNow.join(", ")}`);
+  t.false(
+    registeredNow.some((ty) => /Swarm$|Service$|Image$/.test(ty)),
+    `nothing of theirs registered: ${registeredNow.join(", ")}`,
+  );
 });
 
-test.serial("Service: the image is resolved on the first manager, the service runs that digest with the declared ports and update policy", async (t) => {
-  const m = engine("10.0.0.1");
-  const swarm = new Swarm("s2", { managers: [{ engine: m }] });
-  const svc = new Service("web", {
-    swarm,
-    name: "web",
-    image: "nginx:1.25",
-    replicas: 3,
-    ports: ["8080:80"],
-    env: { PASSWORD: pulumi.secret("hunter2") },
-    updateConfig: { parallelism: 2, delaySeconds: 5, failureAction: "rollback" },
-  });
-  t.is(await valueOf(svc.replicas), 3);
-  const img = created.find((r) => r.name === "web-image-image")!;
-  t.is((img.inputs.connection as { host: string }).host, "10.0.0.1", "the image is pulled on the first manager");
-  t.is((img.inputs.spec as { ref: string }).ref, "nginx:1.25");
-  const res = created.find((r) => r.name === "web-service")!;
-  t.regex(res.type, /dockyard:Service$/);
-  const s = res.inputs.spec as ServiceSpec;
-  t.is(s.image, `nginx@sha256:${"a".repeat(64)}`);
-  t.deepEqual(s.update, { parallelism: 2, delaySeconds: 5, failureAction: "rollback", order: "stop-first", monitorSeconds: 5 });
-  t.deepEqual(s.ports, [{ targetPort: 80, publishedPort: 8080, protocol: "tcp", publishMode: "host" }]);
-});
+test.serial(
+  "Service: the image is resolved on the first manager, the service runs that digest with the declared ports and update policy",
+  async (t) => {
+    const m = engine("10.0.0.1");
+    const swarm = new Swarm("s2", { managers: [{ engine: m }] });
+    const svc = new Service("web", {
+      swarm,
+      name: "web",
+      image: "nginx:1.25",
+      replicas: 3,
+      ports: ["8080:80"],
+      env: { PASSWORD: pulumi.secret("hunter2") },
+      updateConfig: { parallelism: 2, delaySeconds: 5, failureAction: "rollback" },
+    });
+    t.is(await valueOf(svc.replicas), 3);
+    const img = created.find((r) => r.name === "web-image-image")!;
+    t.is((img.inputs.connection as { host: string }).host, "10.0.0.1", "the image is pulled on the first manager");
+    t.is((img.inputs.spec as { ref: string }).ref, "nginx:1.25");
+    const res = created.find((r) => r.name === "web-service")!;
+    t.regex(res.type, /dockyard:Service$/);
+    const s = res.inputs.spec as ServiceSpec;
+    t.is(s.image, `nginx@sha256:${"a".repeat(64)}`);
+    t.deepEqual(s.update, { parallelism: 2, delaySeconds: 5, failureAction: "rollback", order: "stop-first", monitorSeconds: 5 });
+    t.deepEqual(s.ports, [{ targetPort: 80, publishedPort: 8080, protocol: "tcp", publishMode: "host" }]);
+  },
+);
 
 test("service spec: global mode has no replica count; switching mode is drift", (t) => {
   const global: ServiceSpec = { ...spec, mode: "global", replicas: undefined, networks: [] };
   const body = renderServiceSpec(global, {}, {}) as Record<string, any>;
   t.deepEqual(body.Mode, { Global: {} });
   t.deepEqual(serviceSpecDrift(global, {}, {}, body), []);
-  t.deepEqual(serviceSpecDrift(global, {}, {}, { ...body, Mode: { Replicated: { Replicas: 2 } } }), ["service web is replicated, want global"]);
+  t.deepEqual(serviceSpecDrift(global, {}, {}, { ...body, Mode: { Replicated: { Replicas: 2 } } }), [
+    "service web is replicated, want global",
+  ]);
 });

@@ -39,12 +39,22 @@ test("ports: short forms and objects, validated", (t) => {
   t.deepEqual(parsePort("127.0.0.1:8080:80", 0), { containerPort: 80, hostPort: 8080, hostIp: "127.0.0.1", protocol: "tcp" });
   t.deepEqual(parsePort("53/udp", 0), { containerPort: 53, hostPort: 53, protocol: "udp" });
   t.deepEqual(parsePort({ containerPort: 443 }, 0), { containerPort: 443, hostPort: 443, protocol: "tcp" });
-  t.deepEqual(err(() => parsePort("80:80:80:80", 2)), { path: "ports[2]", message: '[DOCKYARD_INVALID_ARGUMENT] ports[2] must look like "80:80", "127.0.0.1:8080:80" or "53:53/udp" (got "80:80:80:80")' });
+  t.deepEqual(
+    err(() => parsePort("80:80:80:80", 2)),
+    {
+      path: "ports[2]",
+      message: '[DOCKYARD_INVALID_ARGUMENT] ports[2] must look like "80:80", "127.0.0.1:8080:80" or "53:53/udp" (got "80:80:80:80")',
+    },
+  );
   t.is(err(() => parsePort("70000:80", 1))?.path, "ports[1].hostPort");
 });
 
 test("volumes: bind mounts and named volumes, validated", (t) => {
-  t.deepEqual(parseVolume("/srv/html:/usr/share/nginx/html:ro", 0), { source: "/srv/html", target: "/usr/share/nginx/html", readOnly: true });
+  t.deepEqual(parseVolume("/srv/html:/usr/share/nginx/html:ro", 0), {
+    source: "/srv/html",
+    target: "/usr/share/nginx/html",
+    readOnly: true,
+  });
   t.deepEqual(parseVolume("data:/var/lib/app", 0), { source: "data", target: "/var/lib/app" });
   t.is(err(() => parseVolume("data:relative", 1))?.path, "volumes[1]");
   t.is(err(() => parseVolume("/a:/b:rx", 0))?.path, "volumes[0]");

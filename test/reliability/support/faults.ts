@@ -9,9 +9,7 @@ export async function restartingContainers(rig: Rig, h: RigHost): Promise<string
     h,
     "for c in $(docker ps -aq); do docker inspect -f '{{.Name}} {{.HostConfig.RestartPolicy.Name}} {{.State.Status}}' $c; done | sed 's#^/##' | sort",
   );
-  return out
-    .split("\n")
-    .filter((l) => / (always|unless-stopped|on-failure) /.test(l));
+  return out.split("\n").filter((l) => / (always|unless-stopped|on-failure) /.test(l));
 }
 
 /** daemon.json parsed (undefined when absent); fails the test when it is not valid JSON. */
@@ -34,12 +32,19 @@ export async function assertNothingLost(t: ExecutionContext, rig: Rig, h: RigHos
   t.is((await rig.exec(h, "systemctl is-active docker")).trim(), "active", `${h.name}: docker is not running`);
   await daemonJson(t, rig, h);
   let now: string[] = [];
-  await waitFor(`${h.name}'s containers to run`, async () => {
-    now = await restartingContainers(rig, h);
-    return containers.every((c) => now.some((l) => l.startsWith(`${c} `) && l.endsWith(" running")));
-  }, 60_000).catch(() => undefined);
+  await waitFor(
+    `${h.name}'s containers to run`,
+    async () => {
+      now = await restartingContainers(rig, h);
+      return containers.every((c) => now.some((l) => l.startsWith(`${c} `) && l.endsWith(" running")));
+    },
+    60_000,
+  ).catch(() => undefined);
   for (const c of containers) {
-    t.true(now.some((l) => l.startsWith(`${c} `) && l.endsWith(" running")), `${h.name}: container ${c} is lost or not running: ${JSON.stringify(now)}`);
+    t.true(
+      now.some((l) => l.startsWith(`${c} `) && l.endsWith(" running")),
+      `${h.name}: container ${c} is lost or not running: ${JSON.stringify(now)}`,
+    );
   }
 }
 
@@ -88,5 +93,12 @@ export async function waitForBoot(rig: Rig, h: RigHost, network: string): Promis
 
 /** The `error: user@host:port: ...` lines of a failed run's output, for the test's log. */
 export function errorLines(message: string): string {
-  return [...new Set(message.split("\n").filter((l) => /^\s*error: (?:\[DOCKYARD_[A-Z0-9_]+\] )?\S+@\S+:\d+: /.test(l)).map((l) => l.trim()))].join("\n");
+  return [
+    ...new Set(
+      message
+        .split("\n")
+        .filter((l) => /^\s*error: (?:\[DOCKYARD_[A-Z0-9_]+\] )?\S+@\S+:\d+: /.test(l))
+        .map((l) => l.trim()),
+    ),
+  ].join("\n");
 }

@@ -83,6 +83,8 @@ export interface StateResource {
   outputs?: Record<string, unknown>;
 }
 
-export async function stateResources(stack: { exportStack(): Promise<{ deployment: { resources?: StateResource[] } }> }): Promise<StateResource[]> {
+export async function stateResources(stack: {
+  exportStack(): Promise<{ deployment: { resources?: StateResource[] } }>;
+}): Promise<StateResource[]> {
   return (await stack.exportStack()).deployment.resources ?? [];
 }

@@ -22,7 +22,13 @@ export const MOCK_PRIVATE_IP = "172.31.5.10";
 /** The AMI id the getAmi mock answers for a query: derived from owner and name pattern. */
 export function mockAmiId(owners: unknown, filters: unknown): string {
   const name = (filters as { name: string; values: string[] }[] | undefined)?.find((f) => f.name === "name")?.values?.[0];
-  return "ami-" + createHash("sha256").update(`${JSON.stringify(owners)} ${name}`).digest("hex").slice(0, 17);
+  return (
+    "ami-" +
+    createHash("sha256")
+      .update(`${JSON.stringify(owners)} ${name}`)
+      .digest("hex")
+      .slice(0, 17)
+  );
 }
 
 /**
@@ -46,16 +52,34 @@ export async function setAwsMocks(): Promise<{ pulumi: typeof pulumiType; create
             Object.assign(state, generateSshKeyPair({ algorithm: "ed25519", comment: String(args.inputs.comment) }));
             break;
           case "pulumi-nodejs:dynamic/dockyard:HostFacts":
-            state.facts = { osId: "debian", osIdLike: [], osVersionId: "12", osVersionCodename: "bookworm", osPrettyName: "Debian", kernel: "6.1.0", arch: "x86_64", init: "systemd", systemd: true };
+            state.facts = {
+              osId: "debian",
+              osIdLike: [],
+              osVersionId: "12",
+              osVersionCodename: "bookworm",
+              osPrettyName: "Debian",
+              kernel: "6.1.0",
+              arch: "x86_64",
+              init: "systemd",
+              systemd: true,
+            };
             break;
           case "aws:ec2/instance:Instance":
-            Object.assign(state, { publicIp: args.inputs.associatePublicIpAddress ? MOCK_PUBLIC_IP : "", privateIp: MOCK_PRIVATE_IP, arn: `arn:aws:ec2:${MOCK_REGION}:${MOCK_ACCOUNT}:instance/i-0123` });
+            Object.assign(state, {
+              publicIp: args.inputs.associatePublicIpAddress ? MOCK_PUBLIC_IP : "",
+              privateIp: MOCK_PRIVATE_IP,
+              arn: `arn:aws:ec2:${MOCK_REGION}:${MOCK_ACCOUNT}:instance/i-0123`,
+            });
             break;
           case "aws:ec2/keyPair:KeyPair":
             state.keyName = `${args.name}-20250101000000000000000001`;
             break;
           case "aws:ecr/repository:Repository":
-            Object.assign(state, { registryId: MOCK_ACCOUNT, repositoryUrl: `${MOCK_REGISTRY}/${args.inputs.name}`, arn: `arn:aws:ecr:${MOCK_REGION}:${MOCK_ACCOUNT}:repository/${args.inputs.name}` });
+            Object.assign(state, {
+              registryId: MOCK_ACCOUNT,
+              repositoryUrl: `${MOCK_REGISTRY}/${args.inputs.name}`,
+              arn: `arn:aws:ecr:${MOCK_REGION}:${MOCK_ACCOUNT}:repository/${args.inputs.name}`,
+            });
             break;
         }
         return { id: `${args.name}-id`, state };

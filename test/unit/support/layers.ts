@@ -84,16 +84,23 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
       const typeOnly =
         !!clause &&
         (clause.isTypeOnly ||
-          (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       add(node, node.moduleSpecifier, typeOnly);
     } else if (ts.isExportDeclaration(node)) {
-      const typeOnly = node.isTypeOnly || (!!node.exportClause && ts.isNamedExports(node.exportClause) && node.exportClause.elements.every((e) => e.isTypeOnly));
+      const typeOnly =
+        node.isTypeOnly ||
+        (!!node.exportClause && ts.isNamedExports(node.exportClause) && node.exportClause.elements.every((e) => e.isTypeOnly));
       add(node, node.moduleSpecifier, typeOnly);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node, node.moduleReference.expression, node.isTypeOnly);
     } else if (ts.isCallExpression(node)) {
       const callee = node.expression;
-      if ((ts.isIdentifier(callee) && callee.text === "require") || callee.kind === ts.SyntaxKind.ImportKeyword) add(node, node.arguments[0], false);
+      if ((ts.isIdentifier(callee) && callee.text === "require") || callee.kind === ts.SyntaxKind.ImportKeyword)
+        add(node, node.arguments[0], false);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
       add(node, node.argument.literal as ts.Expression, true);
     }
@@ -172,9 +179,13 @@ export function layerViolations(files: ReadonlyMap<string, string>): string[] {
       if (!to) continue; // reported once, as a file in no layer
       if (to.layer === from.layer) continue;
       if (to.row < from.row) {
-        problems.push(`${where}: imports ${target}: upward, ${from.layer.name} may not import ${to.layer.name} (it is above it in the map)`);
+        problems.push(
+          `${where}: imports ${target}: upward, ${from.layer.name} may not import ${to.layer.name} (it is above it in the map)`,
+        );
       } else if (to.row === from.row && to.layer !== from.layer) {
-        problems.push(`${where}: imports ${target}: sideways, ${from.layer.name} and ${to.layer.name} are siblings and do not import each other`);
+        problems.push(
+          `${where}: imports ${target}: sideways, ${from.layer.name} and ${to.layer.name} are siblings and do not import each other`,
+        );
       }
     }
   }

@@ -6,7 +6,11 @@ export const REPO = path.resolve(__dirname, "..", "..", "..");
 
 /** The pages a reader moves between: README.md, CONTRIBUTING.md and every docs/*.md there is. */
 export function markdownPages(): string[] {
-  const docs = existsSync(path.join(REPO, "docs")) ? readdirSync(path.join(REPO, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`) : [];
+  const docs = existsSync(path.join(REPO, "docs"))
+    ? readdirSync(path.join(REPO, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`)
+    : [];
   return ["README.md", "CONTRIBUTING.md", ...docs.sort()].filter((p) => existsSync(path.join(REPO, p)));
 }
 
