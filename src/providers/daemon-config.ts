@@ -25,7 +25,6 @@ import {
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
 // Kept where the daemon-settings tests import them from.
-export { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../plan/daemon-config";
 
 export interface DaemonConfigInputs extends ConnectedInputs, DaemonConfigSpec {}
 

@@ -20,7 +20,6 @@ import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSp
 
 export type { NetworkSpec } from "../plan/network";
 // Kept where the network tests import it from.
-export { networkDrift } from "../plan/network";
 
 export interface NetworkInputs extends ConnectedInputs {
   spec: NetworkSpec;

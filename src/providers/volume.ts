@@ -18,7 +18,6 @@ import {
 
 export type { NamedVolumeSpec } from "../plan/volume";
 // Kept where the network tests import it from.
-export { volumeDrift } from "../plan/volume";
 
 export interface VolumeInputs extends ConnectedInputs {
   spec: NamedVolumeSpec;

@@ -1,7 +1,7 @@
 import test from "ava";
 import { checkProxy, daemonSettingsFrom } from "../../src/engine/daemon-config";
 import { daemonSettingsProblems, didYouMean, keysSetByFlags, maskCredentials, mergeDaemonJson } from "../../src/model/daemon-settings";
-import { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/providers/daemon-config";
+import { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/plan/daemon-config";
 import {
   parseDaemonProbe,
   parseDataRootProbe,

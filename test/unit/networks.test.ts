@@ -1,8 +1,8 @@
 import test from "ava";
 import { utils } from "ssh2";
 import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../../src/model/cidr";
-import { networkDrift } from "../../src/providers/network";
-import { volumeDrift } from "../../src/providers/volume";
+import { networkDrift } from "../../src/plan/network";
+import { volumeDrift } from "../../src/plan/volume";
 import { type Registered, registeredSince, setUnitMocks, valueOf } from "./support/mocks";
 
 let Host: typeof import("../../src/host/host").Host;
