@@ -24,8 +24,6 @@ import {
 } from "../scripts/daemon-config";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 
-// Kept where the daemon-settings tests import them from.
-
 export interface DaemonConfigInputs extends ConnectedInputs, DaemonConfigSpec {}
 
 export interface DaemonConfigOutputs extends DaemonConfigInputs {

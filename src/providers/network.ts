@@ -19,7 +19,6 @@ import { type Refusal, isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export type { NetworkSpec } from "../plan/network";
-// Kept where the network tests import it from.
 
 export interface NetworkInputs extends ConnectedInputs {
   spec: NetworkSpec;

@@ -17,7 +17,6 @@ import {
 } from "../plan/volume";
 
 export type { NamedVolumeSpec } from "../plan/volume";
-// Kept where the network tests import it from.
 
 export interface VolumeInputs extends ConnectedInputs {
   spec: NamedVolumeSpec;
