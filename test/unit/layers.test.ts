@@ -132,7 +132,6 @@ test("checker: the package's own name resolves into src/, and a missing file is 
 });
 
 test("checker: a file entry in the map beats its folder", (t) => {
-  t.is(placeOf("src/swarm/swarm-plan.ts")?.layer.name, "plan");
   t.is(placeOf("src/swarm/service-spec.ts")?.layer.name, "model");
   t.is(placeOf("src/swarm/swarm.ts")?.layer.name, "swarm");
   t.is(placeOf("src/nowhere.ts"), undefined);

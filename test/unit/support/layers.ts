@@ -33,8 +33,7 @@ export const LAYER_MAP: Layer[][] = [
   [{ name: "providers", paths: ["src/providers/"] }],
   [
     { name: "remote", paths: ["src/remote/"] },
-    // The swarm's pure planner lives beside its component until it moves under src/plan/.
-    { name: "plan", paths: ["src/plan/", "src/swarm/swarm-plan.ts"], pure: true },
+    { name: "plan", paths: ["src/plan/"], pure: true },
   ],
   [{ name: "scripts", paths: ["src/scripts/"], pure: true }],
   // The service spec's shapes, rendering and comparison are pure data, used from fleet to providers.
