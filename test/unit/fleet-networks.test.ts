@@ -3,6 +3,7 @@ import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
 import { type Registered, registeredSince, setUnitMocks, settle } from "./support/mocks";
+import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
 let pulumi: typeof pulumiType;
 let created: Registered[] = [];
@@ -15,17 +16,7 @@ const sshKey = utils.generateKeyPairSync("ed25519").private;
 const read = (key: string, secret: boolean) => (key === "sshPrivateKey" ? (secret ? pulumi.secret(sshKey) : sshKey) : undefined);
 
 test.before(async () => {
-  const facts = {
-    osId: "debian",
-    kernel: "6.1.0",
-    osIdLike: [],
-    osVersionId: "12",
-    osVersionCodename: "bookworm",
-    osPrettyName: "Debian GNU/Linux 12",
-    arch: "x86_64",
-    init: "systemd",
-    systemd: true,
-  };
+  const facts = MOCK_DEBIAN_12;
   ({ pulumi, created } = await setUnitMocks({
     facts,
     version: "24.0.7",

@@ -3,6 +3,7 @@ import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
 import { type Registered, registeredSince, setUnitMocks, settle, valueOf } from "./support/mocks";
+import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
 // Mocks must be in place before the code that creates resources is loaded.
 let pulumi: typeof pulumiType;
@@ -17,17 +18,7 @@ const read = (key: string, secret: boolean) => (key in config ? (secret ? pulumi
 const isSecret = (o: unknown): Promise<boolean> => (o as { isSecret: Promise<boolean> }).isSecret;
 
 test.before(async () => {
-  const facts = {
-    osId: "debian",
-    kernel: "6.1.0",
-    osIdLike: [],
-    osVersionId: "12",
-    osVersionCodename: "bookworm",
-    osPrettyName: "Debian GNU/Linux 12",
-    arch: "x86_64",
-    init: "systemd",
-    systemd: true,
-  };
+  const facts = MOCK_DEBIAN_12;
   ({ pulumi, created } = await setUnitMocks({
     facts,
     version: "24.0.7",
