@@ -152,7 +152,7 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
   checkNetworksAndVolumes(spec, checkTargets, add);
 }
 
-// --- networks and volumes (#18) ---
+// --- networks and volumes ---
 /**
  * Networks and volumes: names once per host, subnets and gateways that parse and fit, no two
  * subnets overlapping on one host, and containers naming only networks and volumes declared on
@@ -309,7 +309,7 @@ function checkDaemon(d: DaemonSpec, path: (string | number)[], add: (p: (string 
   checkEngineSettings(d, path, add);
 }
 
-// Issue #18 engine settings (proxy, log rotation): own block for easy merges.
+// Engine settings (proxy, log rotation).
 function checkEngineSettings(d: DaemonSpec, path: (string | number)[], add: (p: (string | number)[], m: string) => void): void {
   for (const key of ["http", "https"] as const) {
     const url = d.proxy?.[key];

@@ -178,7 +178,7 @@ export const Engine = z
   .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
 export type EngineSpec = z.infer<typeof Engine>;
 
-// --- Issue #18 engine settings (proxy, log rotation): kept in one block for easy merges. ---
+// --- Engine settings (proxy, log rotation) ---
 
 /**
  * The log rotation every fleet host gets unless its daemon settings say otherwise: the one place
@@ -242,7 +242,7 @@ const engineSettings = {
   logRotation: LogRotation.optional(),
 };
 
-/** Host settings of issue #18 (beside `daemon`). */
+/** Engine settings of a host (beside `daemon`). */
 const engineHostSettings = {
   dockerUsers: z
     .array(
@@ -261,7 +261,7 @@ const engineHostSettings = {
     }),
 };
 
-// --- end of issue #18 block ---
+// --- end of engine settings ---
 
 export const Daemon = z
   .strictObject({
@@ -595,7 +595,7 @@ const Port = z.union(
   { error: (iss) => (iss.code === "invalid_union" ? 'must be like "8080:80" or { containerPort, hostPort }' : undefined) },
 );
 
-// --- networks and volumes (#18) ---
+// --- networks and volumes ---
 export const FleetNetwork = z
   .strictObject({
     name: name.meta({ description: "Network name on each host; containers list it under `networks`.", examples: ["shop"] }),

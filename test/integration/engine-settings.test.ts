@@ -8,7 +8,7 @@ import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
 import { changesOf, offlineEngine } from "./support/programs";
 
-// Issue #18 engine settings, on one shared rig host: the proxy drop-in (one restart with
+// Engine settings, on one shared rig host: the proxy drop-in (one restart with
 // daemon.json, drift, repair, rollback, removal), bad input refused before the host changes.
 let rig: Rig;
 let pkgs: DockerPackages;

@@ -10,7 +10,7 @@ import { errorLines } from "./support/faults";
 import { re, waitFor } from "./support/hosts";
 import { changesOf, journey, type StateResource, stateResources } from "./support/programs";
 
-// Repair from any state (issue #16). Three hosts run the journey (offline engine, daemon.json
+// Repair from any state. Three hosts run the journey (offline engine, daemon.json
 // with a mirror, nginx pulled through it, `web` on 8080 with restart policy always). Each case
 // breaks hosts by hand, then: `pulumi refresh` succeeds and records the breakage as drift (a
 // broken engine marks images and containers "cannot be checked", never an error), `pulumi

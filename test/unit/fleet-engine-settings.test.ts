@@ -1,4 +1,4 @@
-// Issue #18 in fleet files: default log rotation, the proxy (secrets only), refused input.
+// Engine settings in fleet files: default log rotation, the proxy (secrets only), refused input.
 import test from "ava";
 import { logRotationSettings } from "../../src/fleet/fleet";
 import { FleetFileError, parseFleet } from "../../src/fleet/load-fleet";

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { FleetFileError, parseFleet } from "../../src/fleet/load-fleet";
 
-// Property-based checks of the fleet file loader (issue #16, item 5): whatever text it is given
+// Property-based checks of the fleet file loader: whatever text it is given
 // (random, a real fleet file mutated, random YAML values, near-valid specs), parseFleet returns a
 // spec or throws its own FleetFileError whose every problem names the file and a line:col inside
 // the text; never another error, never a hang. Seeds are fixed so a failure reproduces; the
