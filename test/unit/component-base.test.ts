@@ -2,6 +2,7 @@ import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
 import { type Registered, setUnitMocks, settle } from "./support/mocks";
+import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
 // A component's `dependsOn` must reach the resources it creates: Pulumi does not pass it on to
 // children by itself, so a Host told to wait for another host's preflight (or a firewall rule)
@@ -19,18 +20,7 @@ const hostPair = utils.generateKeyPairSync("ed25519");
 const hostArgs = () => ({ address: "10.0.0.12", privateKey: pair.private, hostKey: hostPair.public });
 
 test.before(async () => {
-  const facts = {
-    osId: "debian",
-    kernel: "6.1.0",
-    osIdLike: [],
-    osVersionId: "12",
-    osVersionCodename: "bookworm",
-    osPrettyName: "Debian",
-    arch: "x86_64",
-    init: "systemd",
-    systemd: true,
-  };
-  ({ pulumi, created } = await setUnitMocks({ facts }));
+  ({ pulumi, created } = await setUnitMocks({ facts: MOCK_DEBIAN_12 }));
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: { getName(): string; getDependenciesList(): string[] }, callback: unknown): unknown;
   };

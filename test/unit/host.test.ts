@@ -2,6 +2,7 @@ import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
 import { type Registered, registeredSince, setUnitMocks, settle, valueOf } from "./support/mocks";
+import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
 // Mocks must be in place before the code that creates resources is loaded.
 let pulumi: typeof pulumiType;
@@ -13,18 +14,7 @@ const pair = utils.generateKeyPairSync("ed25519");
 const hostPair = utils.generateKeyPairSync("ed25519");
 
 test.before(async () => {
-  const facts = {
-    osId: "debian",
-    kernel: "6.1.0",
-    osIdLike: [],
-    osVersionId: "12",
-    osVersionCodename: "bookworm",
-    osPrettyName: "Debian",
-    arch: "x86_64",
-    init: "systemd",
-    systemd: true,
-  };
-  ({ pulumi, created } = await setUnitMocks({ facts }));
+  ({ pulumi, created } = await setUnitMocks({ facts: MOCK_DEBIAN_12 }));
   const log = pulumi.log;
   const warn = log.warn;
   log.warn = ((msg: string, ...rest: unknown[]) => {
