@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderPlot } from "./plot";
+import { summarizeTrace } from "./trace-summary";
 import { utils as sshUtils } from "ssh2";
 import { startPackageServer } from "../test/rig/package-server";
 import { downAll, RIG_LABEL, Rig, type RigHost } from "../test/rig/rig";
@@ -194,8 +195,13 @@ const mb = (kb: number | undefined) => (kb === undefined ? undefined : Math.roun
 async function pulumiChild(ctx: Context, spec: Omit<ChildSpec, "pulumiBin">): Promise<Sample & { result?: ChildResult }> {
   const others = await otherRigContainers();
   const loadBefore = load1();
-  const env = { ...process.env, BENCH_SPEC: JSON.stringify({ ...spec, pulumiBin: ctx.pulumiBin }) };
+  // Every provider call and SSH command of the run, for the breakdown (src/remote/trace.ts).
+  const traceFile = path.join(ctx.scratch, `trace-${process.hrtime.bigint()}.jsonl`);
+  const withTrace = { ...spec, env: { ...spec.env, DOCKYARD_TRACE: traceFile } };
+  const env = { ...process.env, BENCH_SPEC: JSON.stringify({ ...withTrace, pulumiBin: ctx.pulumiBin }) };
   const r = await timed(process.execPath, [path.join(BUILD, "dockyard-child.js")], env);
+  const trace = existsSync(traceFile) ? summarizeTrace(readFileSync(traceFile, "utf8")) : undefined;
+  rmSync(traceFile, { force: true });
   const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
   if (r.code !== 0 || !line) {
     return { seconds: r.seconds, otherRigContainers: others, load1: loadBefore, error: `exit ${r.code}: ${tail(r.stderr || r.stdout)}` };
@@ -216,6 +222,9 @@ async function pulumiChild(ctx: Context, spec: Omit<ChildSpec, "pulumiBin">): Pr
     changes: result.changes,
     resourceMs: result.resourceMs,
     firstResourceEventMs: result.firstResourceEventMs,
+    lastResourceEventMs: result.lastResourceEventMs,
+    httpCheckSeconds: result.httpCheckMs / 1000,
+    trace,
     result,
   };
 }
@@ -245,6 +254,7 @@ async function benchDockyard(ctx: Context, n: number): Promise<void> {
     }[] = [
       { phase: "converge", op: "up", mirrors, checkHttp: true, expect: (c) => (c.create ?? 0) > 0 },
       { phase: "noop", op: "up", mirrors, checkHttp: false, expect: (c) => Object.keys(c).length === 0 },
+      { phase: "preview", op: "preview", mirrors, checkHttp: false, expect: (c) => Object.keys(c).length === 0 },
       { phase: "refresh", op: "refresh", mirrors, checkHttp: false, expect: (c) => Object.keys(c).length === 0 },
     ];
     if (ctx.opts.parallelDiff) {
@@ -289,9 +299,10 @@ async function benchEmpty(ctx: Context): Promise<void> {
   const workDir = path.join(REPO, ".pulumi-work", `bench-empty-${process.pid}`);
   mkdirSync(workDir, { recursive: true });
   try {
-    for (const phase of ["up-new-stack", "up-again"] as const) {
+    const ops = { "up-new-stack": "empty-up", "up-again": "empty-up", preview: "empty-preview", refresh: "empty-refresh" } as const;
+    for (const phase of ["up-new-stack", "up-again", "preview", "refresh"] as const) {
       const sample = await pulumiChild(ctx, {
-        op: "empty-up",
+        op: ops[phase],
         job: job(ctx, [], []),
         backendDir,
         workDir,

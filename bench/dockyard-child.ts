@@ -10,7 +10,7 @@ import { LocalWorkspace, PulumiCommand, type EngineEvent } from "@pulumi/pulumi/
 import { fleetProgram, type FleetJob } from "./fleet-program";
 
 export interface ChildSpec {
-  op: "up" | "refresh" | "empty-up";
+  op: "up" | "preview" | "refresh" | "empty-up" | "empty-preview" | "empty-refresh";
   job: FleetJob;
   /** Directory holding the `pulumi` binary. */
   pulumiBin: string;
@@ -34,6 +34,8 @@ export interface ChildResult {
   operationMs: number;
   /** From the operation's start to the engine's first resource event. */
   firstResourceEventMs?: number;
+  /** From the operation's start to the engine's last resource event. */
+  lastResourceEventMs?: number;
   httpCheckMs: number;
   changes: Record<string, number>;
   /** Peak RSS of this Node process (process.resourceUsage().maxRSS), KiB. */
@@ -125,7 +127,8 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? "{}") as ChildSpec;
   const stopSampling = sampleChildren();
   const pulumiCommand = await PulumiCommand.get({ root: spec.pulumiBin });
-  const program = spec.op === "empty-up" ? async () => ({}) : fleetProgram(spec.job);
+  const empty = spec.op.startsWith("empty-");
+  const program = empty ? async () => ({}) : fleetProgram(spec.job);
   const t0 = Date.now();
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName: spec.projectName, stackName: spec.stackName, program },
@@ -146,20 +149,29 @@ async function main(): Promise<void> {
   const pre = new Map<string, number>();
   const resourceMs: Record<string, number[]> = {};
   let firstResourceEvent: number | undefined;
+  let lastResourceEvent: number | undefined;
   const onEvent = (e: EngineEvent) => {
     const now = Date.now();
     const p = e.resourcePreEvent?.metadata;
     if (p && p.type !== "pulumi:pulumi:Stack") {
       firstResourceEvent ??= now;
+      lastResourceEvent = now;
       pre.set(p.urn, now);
     }
     const o = e.resOutputsEvent?.metadata;
     if (o && pre.has(o.urn)) {
+      lastResourceEvent = now;
       const type = o.type.replace(/^dockyard:[^:]*:/, "");
       (resourceMs[type] ??= []).push(now - pre.get(o.urn)!);
     }
   };
-  const res = spec.op === "refresh" ? await stack.refresh({ onEvent }) : await stack.up({ onEvent });
+  const op = empty ? spec.op.slice("empty-".length) : spec.op;
+  const res =
+    op === "refresh"
+      ? await stack.refresh({ onEvent })
+      : op === "preview"
+        ? { summary: { resourceChanges: (await stack.preview({ onEvent })).changeSummary } }
+        : await stack.up({ onEvent });
   const t2 = Date.now();
   if (spec.checkHttp) await httpCheck(spec.job.hosts.map((h) => h.address));
   const t3 = Date.now();
@@ -170,6 +182,7 @@ async function main(): Promise<void> {
     workspaceMs: t1 - t0,
     operationMs: t2 - t1,
     firstResourceEventMs: firstResourceEvent === undefined ? undefined : firstResourceEvent - t1,
+    lastResourceEventMs: lastResourceEvent === undefined ? undefined : lastResourceEvent - t1,
     httpCheckMs: t3 - t2,
     changes,
     nodeMaxRssKb: process.resourceUsage().maxRSS,

@@ -1,7 +1,8 @@
 /** The shape of bench/results.json, and the numbers derived from samples. */
+import type { TraceSummary } from "./trace-summary";
 
 export type Tool = "dockyard" | "shell" | "empty" | "ansible";
-export type Phase = "converge" | "noop" | "noop-parallel-diff" | "refresh" | "mirror-change" | "up-new-stack" | "up-again";
+export type Phase = "converge" | "noop" | "noop-parallel-diff" | "preview" | "refresh" | "mirror-change" | "up-new-stack" | "up-again";
 
 export interface Sample {
   /** Wall time of the whole command (process start to exit), seconds. */
@@ -30,6 +31,12 @@ export interface Sample {
   resourceMs?: Record<string, number[]>;
   /** Dockyard: from the operation's start to the engine's first resource event, ms. */
   firstResourceEventMs?: number;
+  /** Dockyard: from the operation's start to the engine's last resource event, ms. */
+  lastResourceEventMs?: number;
+  /** Dockyard: the HTTP check after the operation (part of `seconds`), seconds. */
+  httpCheckSeconds?: number;
+  /** Dockyard: the provider's calls and SSH commands, summed from its trace (DOCKYARD_TRACE). */
+  trace?: TraceSummary;
   /** Ansible: seconds per task (profile_tasks), summed over hosts by Ansible itself. */
   taskSeconds?: Record<string, number>;
   error?: string;

@@ -13,5 +13,8 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-ansible-galaxy collection list 2>/dev/null | grep -q '^community\.docker ' \
+# Listed into a variable first: `grep -q` stops reading at the first match, and under pipefail
+# the listing's SIGPIPE would fail the check.
+collections="$(ansible-galaxy collection list 2>/dev/null || true)"
+grep -q '^community\.docker ' <<<"$collections" \
   || { echo "bench: Debian's ansible has no community.docker collection" >&2; exit 1; }

@@ -14,15 +14,9 @@ import { isRefusal } from "../plan/refusal";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteCommandError, RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
-import {
-  type DaemonProbe,
-  parseDaemonProbe,
-  parseDataRootProbe,
-  renderDaemonProbe,
-  renderDataRootProbe,
-  renderReadOriginal,
-} from "../scripts/daemon-config";
+import { type DaemonProbe, parseDaemonProbe, parseDataRootProbe, renderDataRootProbe, renderReadOriginal } from "../scripts/daemon-config";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+import { daemonProbe, readHostState } from "./host-probes";
 
 export interface DaemonConfigInputs extends ConnectedInputs, DaemonConfigSpec {}
 
@@ -35,8 +29,15 @@ export interface DaemonConfigOutputs extends DaemonConfigInputs {
   drift: string[];
 }
 
+/** daemon.json and docker info as they are now, for a change. */
 async function probe(session: SshSession): Promise<DaemonProbe> {
-  return parseDaemonProbe((await session.exec(renderDaemonProbe(), { what: "reading daemon.json" })).stdout);
+  const p = daemonProbe();
+  return parseDaemonProbe((await session.exec(p.script, { what: p.what })).stdout);
+}
+
+/** The same from the run's shared read of the host, for a diff or refresh. */
+async function sharedProbe(inputs: DaemonConfigInputs): Promise<DaemonProbe> {
+  return parseDaemonProbe(await (await readHostState(inputs, undefined)).daemon);
 }
 
 async function run(session: SshSession, target: string, steps: DaemonStep[]): Promise<void> {
@@ -89,7 +90,7 @@ export const daemonConfig = {
   },
 
   async read(id: string, props: DaemonConfigOutputs): Promise<pulumi.dynamic.ReadResult<DaemonConfigOutputs>> {
-    const p = await probe(await SshSession.for(toConnectionSpec(props)));
+    const p = await sharedProbe(props);
     return {
       id,
       props: { ...props, content: p.file ?? {}, effectiveMirrors: p.info?.mirrors ?? [], drift: daemonDrift(props, p) },
@@ -100,7 +101,7 @@ export const daemonConfig = {
     if (containsUnknown(news.connection) || containsUnknown(news.settings)) return { changes: true };
     const change = daemonChange(olds, news, machineIdentity(olds.connection) === machineIdentity(news.connection));
     if (change !== "probe") return change;
-    const p = await probe(await SshSession.for(toConnectionSpec(news)));
+    const p = await sharedProbe(news);
     return { changes: daemonDrift(news, p).length > 0 || olds.drift.length > 0 };
   },
 

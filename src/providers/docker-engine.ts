@@ -28,11 +28,12 @@ import { SshSession } from "../remote/ssh-session";
 import { uploadFile } from "../remote/upload";
 import { bundlePathOnHost } from "../scripts/engine-offline";
 import { enginePackage, renderListVersions } from "../scripts/engine-online";
-import { parseEngineProbe, renderEngineProbe } from "../scripts/engine-service";
-import { parseServiceHealth, renderServiceHealthProbe } from "../scripts/engine-health";
+import { parseEngineProbe } from "../scripts/engine-service";
+import { parseServiceHealth } from "../scripts/engine-health";
 import { parseSections } from "../model/sections";
 import type { HostFacts } from "../model/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+import { engineProbe, knownDistro, readHostState } from "./host-probes";
 
 export type { EngineMethod, EngineSpec } from "../plan/docker-engine";
 
@@ -55,15 +56,19 @@ export interface DockerEngineOutputs extends DockerEngineInputs {
   drift: string[];
 }
 
-function knownDistro(facts: HostFacts): Distro | undefined {
-  const d = detectDistro(facts);
-  return typeof d === "string" ? undefined : d;
+function parseProbe(out: string): EngineFacts {
+  return { ...parseEngineProbe(out), health: parseServiceHealth(parseSections(out)) };
 }
 
+/** The engine as it is now, for a converge. */
 async function probe(session: SshSession, distro: Distro | undefined): Promise<EngineFacts> {
-  // One round trip: the probe and the service health sections (containerd, masks) together.
-  const out = (await session.exec(renderEngineProbe(distro) + renderServiceHealthProbe(), { what: "reading the engine's state" })).stdout;
-  return { ...parseEngineProbe(out), health: parseServiceHealth(parseSections(out)) };
+  const p = engineProbe(distro);
+  return parseProbe((await session.exec(p.script, { what: p.what })).stdout);
+}
+
+/** The engine from the run's shared read of the host, for a diff or refresh. */
+async function sharedProbe(inputs: DockerEngineInputs): Promise<EngineFacts> {
+  return parseProbe(await (await readHostState(inputs, inputs.facts)).engine);
 }
 
 async function run(session: SshSession, steps: EngineStep[], distro: Distro | undefined): Promise<void> {
@@ -141,9 +146,8 @@ export const dockerEngine = {
   },
 
   async read(id: string, props: DockerEngineOutputs): Promise<pulumi.dynamic.ReadResult<DockerEngineOutputs>> {
-    const session = await SshSession.for(toConnectionSpec(props));
     const distro = knownDistro(props.facts);
-    const state = await probe(session, distro);
+    const state = await sharedProbe(props);
     const pkg = distro && props.spec.method === "online" ? enginePackage(distro, engineSource(props.spec)) : undefined;
     return {
       id,
@@ -163,9 +167,8 @@ export const dockerEngine = {
     const change = engineChange(olds, news, machineIdentity(olds.connection) === machineIdentity(news.connection));
     if (change !== "probe") return change;
     // The host itself: an engine removed, stopped or replaced by hand is a change to repair.
-    const session = await SshSession.for(toConnectionSpec(news));
     const distro = knownDistro(news.facts);
-    const drift = engineDrift(news.spec, await probe(session, distro), distro, olds.packageVersion);
+    const drift = engineDrift(news.spec, await sharedProbe(news), distro, olds.packageVersion);
     return { changes: drift.length > 0 || olds.drift.length > 0 };
   },
 

@@ -7,6 +7,7 @@ import { SshSession } from "../remote/ssh-session";
 import { type HostFacts, parseFacts } from "../model/host-facts";
 import { renderFactsProbe } from "../scripts/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
+import { readHostState } from "./host-probes";
 
 export interface HostFactsInputs extends ConnectedInputs {
   /** Checked on create, update and every diff; a refresh only reads. */
@@ -21,10 +22,16 @@ export interface HostFactsOutputs extends HostFactsInputs {
   facts: HostFacts;
 }
 
+/** Facts as they are now, for a create or update. */
 async function readFacts(inputs: HostFactsInputs): Promise<HostFacts> {
   const session = await SshSession.for(toConnectionSpec(inputs));
   const { stdout } = await session.exec(renderFactsProbe(), { what: "reading host facts" });
   return parseFacts(stdout);
+}
+
+/** Facts from the run's shared read of the host, for a diff or refresh; `known` picks the engine probe read with them. */
+async function sharedFacts(inputs: HostFactsInputs, known: HostFacts): Promise<HostFacts> {
+  return parseFacts(await (await readHostState(inputs, known)).facts);
 }
 
 /**
@@ -40,7 +47,7 @@ export const hostFacts = {
   },
 
   async read(id: string, props: HostFactsOutputs): Promise<pulumi.dynamic.ReadResult<HostFactsOutputs>> {
-    const facts = await readFacts(props);
+    const facts = await sharedFacts(props, props.facts);
     return { id, props: { ...props, facts } };
   },
 
@@ -50,7 +57,7 @@ export const hostFacts = {
     const replaces: string[] = [];
     if (machineIdentity(olds.connection) !== machineIdentity(news.connection)) replaces.push("connection");
     if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: false };
-    const facts = await readFacts(news);
+    const facts = await sharedFacts(news, olds.facts);
     enforce(news, facts);
     return { changes: hostFactsChanged(olds, news, facts) };
   },

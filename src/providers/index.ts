@@ -1,16 +1,33 @@
 // Entry point the dynamic-provider host loads by package name (`pulumi-dockyard/providers`), so
 // serialized providers in the state stay small and run the installed package's code.
-export { hostFacts } from "./host-facts";
-export { dockerEngine } from "./docker-engine";
-export { daemonConfig } from "./daemon-config";
-export { image } from "./image";
-export { container } from "./container";
-export { remoteFile } from "./remote-file";
-export { certificate } from "./certificate";
-export { sshKeyPair } from "./ssh-key-pair";
-export { swarm } from "./swarm";
-export { service } from "./service";
-export { network } from "./network";
-export { volume } from "./volume";
-export { dockerUsers } from "./docker-users";
-export { rolloutGate } from "./rollout-gate";
+import { hostFacts as hostFactsProvider } from "./host-facts";
+import { dockerEngine as dockerEngineProvider } from "./docker-engine";
+import { daemonConfig as daemonConfigProvider } from "./daemon-config";
+import { image as imageProvider } from "./image";
+import { container as containerProvider } from "./container";
+import { remoteFile as remoteFileProvider } from "./remote-file";
+import { certificate as certificateProvider } from "./certificate";
+import { sshKeyPair as sshKeyPairProvider } from "./ssh-key-pair";
+import { swarm as swarmProvider } from "./swarm";
+import { service as serviceProvider } from "./service";
+import { network as networkProvider } from "./network";
+import { volume as volumeProvider } from "./volume";
+import { dockerUsers as dockerUsersProvider } from "./docker-users";
+import { rolloutGate as rolloutGateProvider } from "./rollout-gate";
+
+import { instrumented } from "./instrumented";
+
+export const hostFacts = instrumented("hostFacts", hostFactsProvider);
+export const dockerEngine = instrumented("dockerEngine", dockerEngineProvider);
+export const daemonConfig = instrumented("daemonConfig", daemonConfigProvider);
+export const image = instrumented("image", imageProvider);
+export const container = instrumented("container", containerProvider);
+export const remoteFile = instrumented("remoteFile", remoteFileProvider);
+export const certificate = instrumented("certificate", certificateProvider);
+export const sshKeyPair = instrumented("sshKeyPair", sshKeyPairProvider);
+export const swarm = instrumented("swarm", swarmProvider);
+export const service = instrumented("service", serviceProvider);
+export const network = instrumented("network", networkProvider);
+export const volume = instrumented("volume", volumeProvider);
+export const dockerUsers = instrumented("dockerUsers", dockerUsersProvider);
+export const rolloutGate = instrumented("rolloutGate", rolloutGateProvider);

@@ -21,7 +21,7 @@ function clientOver(session: SshSession): Docker {
     _opts: unknown,
     done: (err: Error | null, socket?: Duplex) => void,
   ) => {
-    session.stream("docker system dial-stdio").then(
+    session.stream("docker system dial-stdio", { what: "Engine API" }).then(
       (channel) => {
         // http expects a socket; these are the socket calls it makes.
         const socket = channel as unknown as Duplex & Record<string, unknown>;

@@ -5,6 +5,7 @@ import { targetOf } from "./connection-spec";
 import { AuthenticationError, HostKeyMismatchError, HostUnreachableError, RemoteCommandError, RemoteError } from "./errors";
 import { shq } from "../model/shell";
 import { fingerprintOf, parsePinnedHostKey } from "./host-key";
+import { traceSpan } from "./trace";
 import { DEFAULT_CONNECT_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
 
 /** What a finished remote command produced. */
@@ -136,6 +137,18 @@ export class SshSession {
   }
 
   private static async connectOnce(spec: ConnectionSpec, timing: RetryTiming): Promise<SshSession> {
+    const done = traceSpan("connect", targetOf(spec), spec.jump ? `through ${targetOf(spec.jump)}` : undefined);
+    try {
+      const session = await SshSession.connectOnceUntraced(spec, timing);
+      done();
+      return session;
+    } catch (err) {
+      done({ what: `failed: ${(err as Error).name}` });
+      throw err;
+    }
+  }
+
+  private static async connectOnceUntraced(spec: ConnectionSpec, timing: RetryTiming): Promise<SshSession> {
     const target = targetOf(spec);
     let jumpClient: Client | undefined;
     let sock: ClientChannel | undefined;
@@ -234,13 +247,17 @@ export class SshSession {
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
     let finished!: Promise<ExecResult>;
+    let waitMs = 0;
+    const done = traceSpan("exec", this.target, opts.what);
     const input = watchInput(opts.stdin);
     // The listeners go on in the channel's open callback: ssh2 can deliver a short command's
     // output, exit status and close in one batch, before any later tick would see them.
-    await this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel) => {
+    await this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel, waited) => {
+      waitMs = waited;
       finished = this.collect(channel, opts, input);
     });
     const result = await finished;
+    done({ waitMs, exitCode: result.exitCode });
     if (result.exitCode !== 0 && !opts.allowFailure) {
       throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
     }
@@ -277,9 +294,13 @@ export class SshSession {
    * Starts a command and hands back its channel as a raw duplex stream (for protocols spoken
    * over a command's stdin/stdout, such as `docker system dial-stdio`).
    */
-  async stream(command: string, opts: { sudo?: boolean } = {}): Promise<ClientChannel> {
+  async stream(command: string, opts: { sudo?: boolean; what?: string; traceAs?: "exec" | "stream" } = {}): Promise<ClientChannel> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
-    return await this.openChannel(this.asUser(command, opts.sudo));
+    // The trace names the step, never the command's text.
+    const done = traceSpan(opts.traceAs ?? "stream", this.target, opts.what ?? "a command");
+    return await this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel, waitMs) =>
+      channel.once("close", () => done({ waitMs })),
+    );
   }
 
   /**
@@ -287,8 +308,14 @@ export class SshSession {
    * channel closes. A refusal by the server (its own limits, a moment of load) is retried a few
    * times before it counts as a failure.
    */
-  private async openChannel(command: string, what?: string, attach?: (channel: ClientChannel) => void): Promise<ClientChannel> {
+  private async openChannel(
+    command: string,
+    what?: string,
+    attach?: (channel: ClientChannel, waitedMs: number) => void,
+  ): Promise<ClientChannel> {
+    const asked = Date.now();
     const release = await this.channels.acquire();
+    const waited = Date.now() - asked;
     for (let attempt = 1; ; attempt++) {
       try {
         if (this.closed) throw new HostUnreachableError(this.target, "the SSH connection was closed");
@@ -296,7 +323,7 @@ export class SshSession {
           this.client.exec(command, (err, stream) => {
             if (err) return reject(err);
             stream.once("close", release);
-            attach?.(stream);
+            attach?.(stream, waited);
             resolve(stream);
           }),
         );

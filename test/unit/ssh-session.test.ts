@@ -12,6 +12,7 @@ import { AuthenticationError, HostKeyMismatchError, HostUnreachableError, Remote
 import { fingerprintOf } from "../../src/remote/host-key";
 import { MAX_CHANNELS, type RetryTiming, SshSession } from "../../src/remote/ssh-session";
 import { uploadFile } from "../../src/remote/upload";
+import { forgetAllHosts, forgetHost, readHost } from "../../src/remote/host-reads";
 import { shq } from "../../src/model/shell";
 import { isDockyardError } from "../../src/model/error-codes";
 
@@ -517,6 +518,98 @@ test.serial("a wrong passphrase fails without echoing it", async (t) => {
   const err = await rejects(t, SshSession.connect(m.spec({ privateKeyPassphrase: "not-the-passphrase-91" }), FAST), RemoteError);
   t.false(err.message.includes("not-the-passphrase-91"));
   t.true(isDockyardError(err));
+});
+
+test.serial("host reads: probes run as one command, each output exactly as alone, shared until the host changes", async (t) => {
+  forgetAllHosts();
+  const m = await machine();
+  const s = await connect(m.spec());
+  const probes = [
+    { name: "a", script: "echo one; echo two", what: "reading a" },
+    { name: "b", script: "printf 'no final newline'", what: "reading b" },
+    { name: "c", script: "true", what: "reading c" },
+    { name: "d", script: "printf 'ends\\n\\n'", what: "reading d" },
+  ];
+  const alone = await Promise.all(probes.map(async (p) => (await s.exec(p.script)).stdout));
+  const before = m.commands.length;
+  const first = await Promise.all(readHost(s, "machine-1", probes));
+  t.deepEqual(first, alone);
+  t.is(m.commands.length, before + 1, "one command for the four probes");
+  // Another resource of the host: served from the first read, nothing is run.
+  t.deepEqual(await Promise.all(readHost(s, "machine-1", probes.slice(1, 3))), alone.slice(1, 3));
+  t.is(m.commands.length, before + 1);
+  // Another probe script under a known name is another read; only it runs.
+  t.is(await readHost(s, "machine-1", [probes[0], { ...probes[2], script: "echo three" }])[1], "three\n");
+  t.is(m.commands.length, before + 2);
+  t.false(m.commands[m.commands.length - 1].includes("echo one"), "the cached probe did not run again");
+  // The host changed: everything is read again.
+  forgetHost("machine-1");
+  await Promise.all(readHost(s, "machine-1", probes));
+  t.is(m.commands.length, before + 3);
+  // Reads are per machine.
+  await Promise.all(readHost(s, "machine-2", probes));
+  t.is(m.commands.length, before + 4);
+});
+
+test.serial(
+  "host reads: a probe's output is handed over when its part ends, and a failing probe fails alone and is not kept",
+  async (t) => {
+    forgetAllHosts();
+    const m = await machine();
+    const s = await connect(m.spec());
+    const order: string[] = [];
+    const [quick, failing, slow] = readHost(s, "machine-3", [
+      { name: "quick", script: "echo quick", what: "reading quickly" },
+      { name: "failing", script: "echo partial; exit 3", what: "reading what fails" },
+      { name: "slow", script: "sleep 1; echo slow", what: "reading slowly" },
+    ]);
+    const settled = Promise.allSettled([quick, failing, slow].map((p, i) => p.finally(() => order.push(["quick", "failing", "slow"][i]))));
+    const started = Date.now();
+    t.is(await quick, "quick\n");
+    t.true(Date.now() - started < 900, "the quick probe did not wait for the slow one");
+    const err = await rejects(t, failing, RemoteCommandError);
+    t.is(err.exitCode, 3);
+    t.regex(err.message, /reading what fails/);
+    t.is(await slow, "slow\n");
+    await settled;
+    t.deepEqual(order, ["quick", "failing", "slow"]);
+    const before = m.commands.length;
+    await t.throwsAsync(readHost(s, "machine-3", [{ name: "failing", script: "echo partial; exit 3", what: "reading what fails" }])[0]);
+    t.is(m.commands.length, before + 1, "the failed probe is asked again, the others are not");
+  },
+);
+
+test.serial("host reads: the trace names steps and hosts, never a probe's script or output", async (t) => {
+  forgetAllHosts();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-trace-"));
+  const file = path.join(dir, "trace.jsonl");
+  process.env.DOCKYARD_TRACE = file;
+  try {
+    const m = await machine();
+    const s = await connect(m.spec());
+    const probes = [{ name: "secretive", script: "echo s3cr3t-output-71", what: "reading the secret" }];
+    t.is(await readHost(s, "machine-4", probes)[0], "s3cr3t-output-71\n");
+    await readHost(s, "machine-4", probes)[0];
+    await s.exec("echo s3cr3t-command-72", { what: "running a step" });
+    const lines = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string; what?: string; host: string; ms: number });
+    t.deepEqual(
+      lines.map((l) => [l.kind, l.what]),
+      [
+        ["connect", undefined],
+        ["exec", "reading the host (secretive)"],
+        ["cache", "reading the secret"],
+        ["exec", "running a step"],
+      ],
+    );
+    for (const l of lines) t.is(l.host, target(m));
+    t.false(readFileSync(file, "utf8").includes("s3cr3t"));
+  } finally {
+    delete process.env.DOCKYARD_TRACE;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.after("no error repeats the password or the private key", (t) => {
