@@ -32,12 +32,12 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     runs: 3,
-    hosts: [1, 3, 5],
-    ansibleHosts: [3, 5],
+    hosts: [1, 5, 20],
+    ansibleHosts: [1, 5, 20],
     tools: ALL_TOOLS,
     out: path.join(__dirname, "results.json"),
     warmUp: true,
-    parallelDiff: false,
+    parallelDiff: true,
     append: false,
   };
   const list = (v: string) =>
@@ -61,10 +61,11 @@ function parseArgs(argv: string[]): Options {
     else if (flag === "--out") o.out = path.resolve(value());
     else if (flag === "--no-warm-up") o.warmUp = false;
     else if (flag === "--parallel-diff") o.parallelDiff = true;
+    else if (flag === "--no-parallel-diff") o.parallelDiff = false;
     else if (flag === "--append") o.append = true;
     else
       throw new Error(
-        `bench: unknown flag ${argv[i]} (--runs N, --hosts 1,3,5, --ansible-hosts 3,5, --tools ${ALL_TOOLS.join(",")}, --out FILE, --no-warm-up, --parallel-diff, --append)`,
+        `bench: unknown flag ${argv[i]} (--runs N, --hosts 1,5,20, --ansible-hosts 1,5,20, --tools ${ALL_TOOLS.join(",")}, --out FILE, --no-warm-up, --no-parallel-diff, --append)`,
       );
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error("bench: --runs must be a positive integer");
@@ -268,15 +269,13 @@ async function benchDockyard(ctx: Context, n: number): Promise<void> {
         expect: (c) => Object.keys(c).length === 0,
       });
     }
-    if (ctx.opts.tools.includes("ansible") && ctx.opts.ansibleHosts.includes(n)) {
-      phases.push({
-        phase: "mirror-change",
-        op: "up",
-        mirrors: [...mirrors, `http://${ctx.registry2}`],
-        checkHttp: true,
-        expect: (c) => (c.update ?? 0) > 0,
-      });
-    }
+    phases.push({
+      phase: "mirror-change",
+      op: "up",
+      mirrors: [...mirrors, `http://${ctx.registry2}`],
+      checkHttp: true,
+      expect: (c) => (c.update ?? 0) > 0,
+    });
     for (const p of phases) {
       const sample = await pulumiChild(ctx, { ...base, op: p.op, job: job(ctx, rig.hosts, p.mirrors), checkHttp: p.checkHttp, env: p.env });
       delete sample.result;

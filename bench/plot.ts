@@ -9,6 +9,7 @@ export const PLOTTED_PHASES: ReadonlyArray<readonly [Phase, string]> = [
   ["converge", "first converge"],
   ["noop", "no-op up"],
   ["noop-parallel-diff", "no-op up, parallel diff"],
+  ["preview", "preview"],
   ["refresh", "refresh"],
   ["mirror-change", "mirror change"],
 ];
@@ -99,7 +100,10 @@ export function renderPlot(results: Results): string {
     (p) => p.series.length,
   );
   const hosts = [...new Set(panels.flatMap((p) => p.series.flatMap((s) => s.points.map((x) => x.hosts))))].sort((a, b) => a - b);
-  // The CLI's fixed cost: what a no-op run is measured against.
+  // The CLI's fixed cost: what a no-op run is measured against, the same command of an empty program.
+  const emptyOf = (phase: Phase) =>
+    results.scenarios[`empty.${phase === "preview" || phase === "refresh" ? phase : "up-again"}.1`]?.median ??
+    results.scenarios["empty.up-again.1"]?.median;
   const empty = results.scenarios["empty.up-again.1"]?.median;
   const cols = Math.min(3, Math.max(1, panels.length));
   const rows = Math.ceil(panels.length / cols);
@@ -109,7 +113,14 @@ export function renderPlot(results: Results): string {
   const body: string[] = [];
   panels.forEach((p, i) =>
     body.push(
-      panel(p.title, p.series, hosts, p.phase === "converge" ? undefined : empty, (i % cols) * PANEL_W, Math.floor(i / cols) * PANEL_H),
+      panel(
+        p.title,
+        p.series,
+        hosts,
+        p.phase === "converge" || p.phase === "mirror-change" ? undefined : emptyOf(p.phase),
+        (i % cols) * PANEL_W,
+        Math.floor(i / cols) * PANEL_H,
+      ),
     ),
   );
   const tools = [

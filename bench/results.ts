@@ -1,4 +1,5 @@
 /** The shape of bench/results.json, and the numbers derived from samples. */
+import { renderBreakdown, renderGoals } from "./goals";
 import type { TraceSummary } from "./trace-summary";
 
 export type Tool = "dockyard" | "shell" | "empty" | "ansible";
@@ -157,17 +158,34 @@ export function renderTables(r: Results): string {
   row("Dockyard: no-op `pulumi up`", "dockyard", "noop");
   row("Dockyard: no-op `pulumi up`, PULUMI_PARALLEL_DIFF=true", "dockyard", "noop-parallel-diff");
   row("Ansible: no-op re-run", "ansible", "noop");
+  row("Dockyard: `pulumi preview`", "dockyard", "preview");
   row("Dockyard: `pulumi refresh`", "dockyard", "refresh");
   row("Dockyard: mirror change", "dockyard", "mirror-change");
   row("Ansible: mirror change", "ansible", "mirror-change");
-  const empty = m("empty", "up-again", 1)?.median;
-  const emptyNew = m("empty", "up-new-stack", 1)?.median;
-  if (empty !== undefined) {
+  const empty = (phase: Phase) => m("empty", phase, 1)?.median;
+  if (empty("up-again") !== undefined) {
+    const parts = [`${fmt(empty("up-new-stack"))} / ${fmt(empty("up-again"))}`];
+    let label = "`pulumi up`, new stack / again";
+    if (empty("preview") !== undefined) {
+      label += "; `preview`; `refresh`";
+      parts.push(fmt(empty("preview")), fmt(empty("refresh")));
+    }
     lines.push(
-      `| Empty program: \`pulumi up\`, new stack / again (no hosts) | ${fmt(emptyNew)} / ${fmt(empty)} |${hostCounts
+      `| Empty program (no hosts): ${label} | ${parts.join("; ")} |${hostCounts
         .slice(1)
         .map(() => " |")
         .join("")}`,
+    );
+  }
+  const goals = renderGoals(r);
+  lines.push("", "The goals, from the medians above:", "", ...goals);
+  const breakdown = renderBreakdown(r);
+  if (breakdown.length) {
+    lines.push(
+      "",
+      "Where Dockyard's time goes (medians, seconds; SSH commands, Engine API calls and connections as count (summed time), from the provider's trace):",
+      "",
+      ...breakdown,
     );
   }
   lines.push("");

@@ -1,9 +1,9 @@
 /*
  * `npm run bench`: Dockyard against the shell floor, the CLI's fixed cost and Ansible, on rig
- * hosts. Flags: --runs N (default 3), --hosts 1,3,5 (default), --ansible-hosts 3,5 (default),
+ * hosts. Flags: --runs N (default 3), --hosts 1,5,20 (default), --ansible-hosts 1,5,20 (default),
  * --tools dockyard,shell,empty,ansible (default all), --out FILE (default bench/results.json),
  * --no-warm-up (skip the unrecorded first converge that fills the rig's package cache),
- * --parallel-diff (one more no-op `up` with PULUMI_PARALLEL_DIFF=true after the plain one),
+ * --no-parallel-diff (leave out the no-op `up` with PULUMI_PARALLEL_DIFF=true after the plain one),
  * --append (add samples to the --out file of an earlier run).
  *
  * The label comes first: the rig reads it when it is loaded, and it keeps the bench's hosts and

@@ -13,8 +13,13 @@ const ENGINE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker.
 export function renderServiceStart(opts: { restart: boolean }): string {
   return script(
     "systemctl daemon-reload",
-    "if systemctl cat containerd.service >/dev/null 2>&1; then systemctl enable --now containerd.service >/dev/null 2>&1; fi",
-    "systemctl enable docker.service >/dev/null 2>&1",
+    // `enable` reloads systemd once more each time: only units not enabled yet are enabled (a
+    // Debian package enables its own; RPM packages and offline installs do not).
+    "if systemctl cat containerd.service >/dev/null 2>&1; then",
+    "  systemctl is-enabled -q containerd.service 2>/dev/null || systemctl enable containerd.service >/dev/null 2>&1",
+    "  systemctl start containerd.service",
+    "fi",
+    "systemctl is-enabled -q docker.service 2>/dev/null || systemctl enable docker.service >/dev/null 2>&1",
     opts.restart ? "systemctl restart docker.service" : "systemctl start docker.service",
     "i=0",
     "until docker version >/dev/null 2>&1; do",
