@@ -42,6 +42,8 @@ export interface RunOptions {
   input?: string;
   /** Copy the output to the `echo` of the options as it comes. */
   echo?: boolean;
+  /** More environment for this command only (e.g. DOCKYARD_TRACE). */
+  env?: Record<string, string>;
 }
 
 export class PulumiCli {
@@ -66,7 +68,8 @@ export class PulumiCli {
     const full = [...args, "--stack", this.opts.stack, "--non-interactive"];
     const echo = how.echo ? this.opts.echo : undefined;
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", full, { cwd: this.opts.cwd, env: this.env, stdio: ["pipe", "pipe", "pipe"] });
+      const env = how.env ? { ...this.env, ...how.env } : this.env;
+      const child = spawn("pulumi", full, { cwd: this.opts.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => {

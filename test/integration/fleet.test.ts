@@ -119,8 +119,28 @@ test.serial(
         "the key in the output of up",
       );
 
-      const preview = await cli.run(["preview", "--expect-no-changes"]);
+      // With the trace on: the no-op preview reads each host once (one SSH command shared by its
+      // facts, engine and daemon.json), over one connection per host.
+      const traceFile = path.join(work, "preview-trace.jsonl");
+      const preview = await cli.run(["preview", "--expect-no-changes"], { env: { DOCKYARD_TRACE: traceFile } });
       t.is(preview.code, 0, fail("preview after up found changes", preview));
+      const trace = readFileSync(traceFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { kind: string; host: string; what?: string });
+      const perHost = (kind: string) => {
+        const counts: Record<string, number> = {};
+        for (const e of trace) if (e.kind === kind) counts[e.host] = (counts[e.host] ?? 0) + 1;
+        return counts;
+      };
+      const targets = Object.fromEntries(rig.hosts.map((h) => [`root@${h.address}:22`, 1]));
+      t.deepEqual(perHost("exec"), targets, "one SSH command per host");
+      t.deepEqual(perHost("connect"), targets, "one connection per host");
+      t.true(
+        trace.some((e) => e.kind === "cache" && e.what === "reading the engine's state"),
+        "the engine's diff was served from the host's read",
+      );
+      t.false(readFileSync(traceFile, "utf8").includes("PRIVATE KEY"));
       const refresh = await cli.run(["refresh", "--yes", "--expect-no-changes"]);
       t.is(refresh.code, 0, fail("refresh after up found drift", refresh));
 
