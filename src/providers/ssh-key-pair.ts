@@ -16,10 +16,19 @@ export interface SshKeyPairOutputs extends SshKeyPairInputs {
   privateKey: string;
 }
 
-/** Makes an ed25519 key pair: the public half in OpenSSH form, the private half in OpenSSH's own format. */
+/**
+ * Makes an ed25519 key pair: the public half in OpenSSH form, the private half in OpenSSH's own
+ * format. ssh2's generator drops leading zero bytes of the public key, so about one pair in 256
+ * is one its own parser (and so every later connection) refuses as malformed: such a pair is
+ * thrown away and made again.
+ */
 export function generateSshKeyPair(inputs: SshKeyPairInputs): SshKeyPairOutputs {
-  const pair = utils.generateKeyPairSync("ed25519", { comment: inputs.comment });
-  return { ...inputs, publicKey: pair.public.trim(), privateKey: pair.private };
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const pair = utils.generateKeyPairSync("ed25519", { comment: inputs.comment });
+    if (utils.parseKey(pair.private) instanceof Error || utils.parseKey(pair.public) instanceof Error) continue;
+    return { ...inputs, publicKey: pair.public.trim(), privateKey: pair.private };
+  }
+  throw new Error("ssh2 made no ed25519 key pair it can read in 32 attempts");
 }
 
 /**

@@ -1,8 +1,8 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { Host } from "pulumi-dockyard";
 import { Rig } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
@@ -85,7 +85,7 @@ test.serial("up reads the host's facts over SSH; refresh and a second up change 
 
 test.serial("a wrong pinned host key is refused, naming the host, and nothing is created", async (t) => {
   const h = rig.hosts[0];
-  const impostor = utils.generateKeyPairSync("ed25519").public;
+  const impostor = keyPair().public;
   const { stack, cleanup } = await testStack("dockyard-roundtrip", "wrongkey", hostProgram(impostor));
   try {
     const err = await t.throwsAsync(stack.up());

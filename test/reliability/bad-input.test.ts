@@ -1,6 +1,6 @@
+import { keyPair } from "../rig/keys";
 import test, { type ExecutionContext } from "ava";
 import * as pulumi from "@pulumi/pulumi";
-import { utils as sshUtils } from "ssh2";
 import {
   Container,
   type ContainerArgs,
@@ -324,7 +324,7 @@ refused("wrong private key", {
   hosts: () => [h1],
   program: () =>
     new DockerEngine("docker", {
-      host: new Host("h1", { ...hostArgs(rig, h1), privateKey: pulumi.secret(sshUtils.generateKeyPairSync("ed25519").private) }),
+      host: new Host("h1", { ...hostArgs(rig, h1), privateKey: pulumi.secret(keyPair().private) }),
     }),
   error: () => new RegExp(`${target(h1)}: authentication failed for user 'root': the server refused the key`),
 });

@@ -1,9 +1,9 @@
+import { keyPair } from "../rig/keys";
 import test, { type ExecutionContext } from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { utils as sshUtils } from "ssh2";
 import { Fleet, FleetFileError, loadFleet } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
@@ -367,7 +367,7 @@ refusedDeploy(
 );
 refusedDeploy(
   "wrong host key pinned",
-  () => ({ "hostKey:": [`    hostKey: "${sshUtils.generateKeyPairSync("ed25519").public.trim()}"`] }),
+  () => ({ "hostKey:": [`    hostKey: "${keyPair().public.trim()}"`] }),
   () => new RegExp(`${target()}: host key mismatch: the server presented SHA256:\\S+, which is not the pinned key`),
 );
 

@@ -1,6 +1,6 @@
+import { keyPair } from "../rig/keys";
 import test, { type ExecutionContext } from "ava";
 import * as pulumi from "@pulumi/pulumi";
-import { utils as sshUtils } from "ssh2";
 import { Container } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { fetchWithin, Rig, type RigHost } from "../rig/rig";
@@ -260,7 +260,7 @@ test.serial("30 containers on one host: one SSH connection, channels within sshd
 test.serial(
   "a rotated login key reaches every resource's state in one up of updates; with the old key revoked, refresh and destroy work",
   async (t) => {
-    const pair = sshUtils.generateKeyPairSync("ed25519");
+    const pair = keyPair();
     for (const h of hosts()) await rig.exec(h, `echo '${pair.public}' >> /root/.ssh/authorized_keys`);
     for (const h of hosts()) hostArgs[h.name] = { ...hostArgs[h.name], privateKey: pulumi.secret(pair.private) };
 

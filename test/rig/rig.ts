@@ -1,9 +1,9 @@
+import { keyPair as readableKeyPair } from "./keys";
 import { createHash, randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import * as path from "node:path";
-import { utils as sshUtils } from "ssh2";
 import { docker, run } from "./docker-cli";
 
 /**
@@ -184,7 +184,7 @@ export class Rig {
     keyPair?: { private: string; public: string },
     readonly label: string = RIG_LABEL,
   ) {
-    const pair = keyPair ?? sshUtils.generateKeyPairSync("ed25519");
+    const pair = keyPair ?? readableKeyPair();
     this.privateKey = pair.private;
     this.publicKey = pair.public;
   }

@@ -1,3 +1,4 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { utils } from "ssh2";
@@ -210,7 +211,7 @@ test.serial("a generated login key: imported as a key pair, the private half a s
 });
 
 test.serial("a given key pair is imported and used; no login key is generated", async (t) => {
-  const pair = utils.generateKeyPairSync("ed25519", { comment: "ops" });
+  const pair = keyPair({ comment: "ops" });
   const h = new AwsHost("given", { ...base, distro: "debian-12", publicKey: pair.public + "\n", privateKey: pulumi.secret(pair.private) });
   await settled(h);
   t.is(resource("aws:ec2/keyPair:KeyPair", "given").inputs.publicKey, pair.public);
@@ -221,7 +222,7 @@ test.serial("a given key pair is imported and used; no login key is generated", 
 });
 
 test.serial("an existing EC2 key pair by name", async (t) => {
-  const pair = utils.generateKeyPairSync("ed25519");
+  const pair = keyPair();
   const h = new AwsHost("named", { ...base, distro: "debian-12", keyName: "ops-2024", privateKey: pair.private });
   await settled(h);
   await settle(created);

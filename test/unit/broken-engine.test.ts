@@ -1,3 +1,4 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type { AddressInfo } from "node:net";
 import { Server, utils, type Connection, type ServerChannel } from "ssh2";
@@ -24,8 +25,8 @@ import { shellcheck } from "./shellcheck";
 // Container read such a host as drift (never an error), that preview's diff plans a repair, that
 // a failing create says where and what in one line, and that 30 commands at once on one
 // connection stay within the server's session limit.
-const hostPair = utils.generateKeyPairSync("ed25519");
-const loginPair = utils.generateKeyPairSync("ed25519");
+const hostPair = keyPair();
+const loginPair = keyPair();
 let server: Server;
 let port = 0;
 const seen = { connections: 0, sessionsOpen: 0, maxSessionsOpen: 0, refused: 0, commands: [] as string[] };

@@ -1,6 +1,6 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { type Registered, setUnitMocks, settle } from "./support/mocks";
 import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
@@ -15,8 +15,8 @@ let DockerEngine: typeof import("../../src/engine/docker-engine").DockerEngine;
 /** Resource name -> the URNs its registration said it depends on. */
 const dependencies = new Map<string, string[]>();
 
-const pair = utils.generateKeyPairSync("ed25519");
-const hostPair = utils.generateKeyPairSync("ed25519");
+const pair = keyPair();
+const hostPair = keyPair();
 const hostArgs = () => ({ address: "10.0.0.12", privateKey: pair.private, hostKey: hostPair.public });
 
 test.before(async () => {

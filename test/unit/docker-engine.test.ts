@@ -1,14 +1,14 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { type Registered, registeredSince, setUnitMocks, settle, valueOf } from "./support/mocks";
 
 let pulumi: typeof pulumiType;
 let Host: typeof import("../../src/host/host").Host;
 let DockerEngine: typeof import("../../src/engine/docker-engine").DockerEngine;
 let created: Registered[] = [];
-const key = utils.generateKeyPairSync("ed25519");
-const hostKey = utils.generateKeyPairSync("ed25519").public;
+const key = keyPair();
+const hostKey = keyPair().public;
 
 test.before(async () => {
   ({ pulumi, created } = await setUnitMocks({ facts: { osId: "debian" }, version: "24.0.7", apiVersion: "1.43", drift: [] }));

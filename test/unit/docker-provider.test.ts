@@ -1,7 +1,7 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { readFileSync, statSync } from "node:fs";
-import { utils } from "ssh2";
 import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
 
 // @pulumi/docker's plugin cannot run on these machines: its Provider is checked with mocks.
@@ -9,8 +9,8 @@ let pulumi: typeof pulumiType;
 let Host: typeof import("../../src/host/host").Host;
 let DockerEngine: typeof import("../../src/engine/docker-engine").DockerEngine;
 let created: Registered[] = [];
-const key = utils.generateKeyPairSync("ed25519");
-const hostKey = utils.generateKeyPairSync("ed25519").public;
+const key = keyPair();
+const hostKey = keyPair().public;
 
 test.before(async () => {
   process.env.DOCKYARD_CACHE = `/tmp/dockyard-unit-${process.pid}`;

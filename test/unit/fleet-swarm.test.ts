@@ -1,7 +1,7 @@
+import { keyPair } from "../rig/keys";
 import * as path from "node:path";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
 import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
@@ -13,7 +13,7 @@ let loader: typeof import("../../src/fleet/load-fleet");
 
 const REPO = path.resolve(__dirname, "..", "..");
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICgHTSzQHiJe4nF9OEws3zkLwYpmSGyuIiuwf4qR4/an";
-const sshKey = utils.generateKeyPairSync("ed25519").private;
+const sshKey = keyPair().private;
 const config: Record<string, string> = { sshPrivateKey: sshKey, dbPassword: "s3cret-db-pw" };
 const read = (key: string, secret: boolean) => (key in config ? (secret ? pulumi.secret(config[key]) : config[key]) : undefined);
 

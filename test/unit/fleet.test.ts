@@ -1,7 +1,7 @@
+import { keyPair } from "../rig/keys";
 import * as path from "node:path";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { type Registered, registeredSince, setUnitMocks, settle, valueOf } from "./support/mocks";
 import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
@@ -12,7 +12,7 @@ let fleetModule: typeof import("../../src/fleet/fleet");
 let loader: typeof import("../../src/fleet/load-fleet");
 
 const REPO = path.resolve(__dirname, "..", "..");
-const sshKey = utils.generateKeyPairSync("ed25519").private;
+const sshKey = keyPair().private;
 const config: Record<string, string> = { sshPrivateKey: sshKey, registryPassword: "s3cret-registry-pw", dbPassword: "s3cret-db-pw" };
 const read = (key: string, secret: boolean) => (key in config ? (secret ? pulumi.secret(config[key]) : config[key]) : undefined);
 const isSecret = (o: unknown): Promise<boolean> => (o as { isSecret: Promise<boolean> }).isSecret;
@@ -88,13 +88,13 @@ test.serial("defaults merge key by key; host settings win; on: by group places c
 hosts:
   - name: a
     address: { config: aAddress }
-    hostKey: ${utils.generateKeyPairSync("ed25519").public}
+    hostKey: ${keyPair().public}
     groups: [web]
     engine: { version: "25.0.3" }
   - name: b
     address: 10.0.0.2
     port: 22
-    hostKey: ${utils.generateKeyPairSync("ed25519").public}
+    hostKey: ${keyPair().public}
     daemon: { logDriver: local }
 containers:
   - { name: nginx-container, image: nginx, on: [web], ports: ["80:80"] }

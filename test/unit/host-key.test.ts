@@ -1,9 +1,9 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import { createHash } from "node:crypto";
-import { utils } from "ssh2";
 import { fingerprintOf, parsePinnedHostKey } from "../../src/remote/host-key";
 
-const pair = utils.generateKeyPairSync("ed25519");
+const pair = keyPair();
 const blob = Buffer.from(pair.public.split(" ")[1], "base64");
 const expected = "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
 

@@ -1,6 +1,6 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { type Registered, registeredSince, setUnitMocks, settle, valueOf } from "./support/mocks";
 import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
@@ -10,8 +10,8 @@ let Host: typeof import("../../src/host/host").Host;
 let created: Registered[] = [];
 const warnings: string[] = [];
 
-const pair = utils.generateKeyPairSync("ed25519");
-const hostPair = utils.generateKeyPairSync("ed25519");
+const pair = keyPair();
+const hostPair = keyPair();
 
 test.before(async () => {
   ({ pulumi, created } = await setUnitMocks({ facts: MOCK_DEBIAN_12 }));
@@ -83,7 +83,7 @@ test.serial("the insecure opt-in is accepted and warned about loudly", async (t)
 });
 
 test.serial("a jump host is validated and carries its own key as a secret", async (t) => {
-  const jumpPair = utils.generateKeyPairSync("ed25519");
+  const jumpPair = keyPair();
   const h = new Host("inner", {
     address: "10.1.0.5",
     privateKey: pair.private,

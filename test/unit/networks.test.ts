@@ -1,5 +1,5 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
-import { utils } from "ssh2";
 import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../../src/model/cidr";
 import { networkDrift } from "../../src/plan/network";
 import { volumeDrift } from "../../src/plan/volume";
@@ -11,8 +11,8 @@ let Network: typeof import("../../src/workload/network").Network;
 let Volume: typeof import("../../src/workload/volume").Volume;
 let Container: typeof import("../../src/workload/container").Container;
 let created: Registered[] = [];
-const key = utils.generateKeyPairSync("ed25519");
-const hostKey = utils.generateKeyPairSync("ed25519").public;
+const key = keyPair();
+const hostKey = keyPair().public;
 
 test.before(async () => {
   ({ created } = await setUnitMocks({

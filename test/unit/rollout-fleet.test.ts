@@ -1,8 +1,8 @@
 // A Fleet with `rollout:` under mocks: the gates by name, what they wait for, and that the next
 // batch's disruptive resources register only after the gate before them.
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { type Registered, registeredSince, setUnitMocks, valueOf } from "./support/mocks";
 import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 
@@ -14,7 +14,7 @@ let gateModule: typeof import("../../src/rollout/rollout-gate");
 let engineModule: typeof import("../../src/engine/docker-engine");
 let hostModule: typeof import("../../src/host/host");
 
-const sshKey = utils.generateKeyPairSync("ed25519").private;
+const sshKey = keyPair().private;
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICgHTSzQHiJe4nF9OEws3zkLwYpmSGyuIiuwf4qR4/an";
 const read = (key: string, secret: boolean) => (key === "sshPrivateKey" ? (secret ? pulumi.secret(sshKey) : sshKey) : undefined);
 

@@ -1,9 +1,9 @@
 // The gate provider's decisions without a fleet: when it waits, and what a timeout says.
+import { keyPair } from "../rig/keys";
 import test from "ava";
-import { utils } from "ssh2";
 import { rolloutGate, type RolloutGateInputs } from "../../src/providers/rollout-gate";
 
-const key = utils.generateKeyPairSync("ed25519").private;
+const key = keyPair().private;
 // Nothing listens on port 1: the host "does not answer", as a rebooting one would not.
 const gate = (over: Partial<RolloutGateInputs> = {}): RolloutGateInputs => ({
   label: "batch 1 of 2 (web1)",

@@ -1,3 +1,4 @@
+import { keyPair } from "../rig/keys";
 import test, { type ExecutionContext } from "ava";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -24,10 +25,10 @@ import { isDockyardError } from "../../src/model/error-codes";
 
 const FAST: RetryTiming = { connectDelayMs: 10, connectMaxDelayMs: 40, channelDelayMs: 5 };
 const PASSPHRASE = "correct-horse-5b1c";
-const clientKey = utils.generateKeyPairSync("ed25519", { passphrase: PASSPHRASE, cipher: "aes256-ctr", rounds: 4 });
-const otherClientKey = utils.generateKeyPairSync("ed25519");
-const serverKey = utils.generateKeyPairSync("ed25519");
-const otherServerKey = utils.generateKeyPairSync("ed25519");
+const clientKey = keyPair({ passphrase: PASSPHRASE, cipher: "aes256-ctr", rounds: 4 });
+const otherClientKey = keyPair();
+const serverKey = keyPair();
+const otherServerKey = keyPair();
 
 const publicBlob = (line: string) => Buffer.from(line.split(" ")[1], "base64");
 

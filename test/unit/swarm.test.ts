@@ -1,6 +1,6 @@
+import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { type ClusterNode, type DesiredNode, type ObservedSwarm, describeSteps, planSwarm } from "../../src/plan/swarm";
 import { parseServicePort, renderServiceSpec, type ServiceSpec, serviceSpecDrift } from "../../src/swarm/service-spec";
 import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
@@ -11,8 +11,8 @@ let DockerEngine: typeof import("../../src/engine/docker-engine").DockerEngine;
 let Swarm: typeof import("../../src/swarm/swarm").Swarm;
 let Service: typeof import("../../src/swarm/service").Service;
 let created: Registered[] = [];
-const key = utils.generateKeyPairSync("ed25519");
-const hostKey = utils.generateKeyPairSync("ed25519").public;
+const key = keyPair();
+const hostKey = keyPair().public;
 
 test.before(async () => {
   ({ pulumi, created } = await setUnitMocks({
