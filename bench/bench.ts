@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { renderPlot } from "./plot";
 import { summarizeTrace } from "./trace-summary";
-import { utils as sshUtils } from "ssh2";
+import { readableKeyPair } from "../src/providers/ssh-key-pair";
 import { startPackageServer } from "../test/rig/package-server";
 import { downAll, RIG_LABEL, Rig, type RigHost } from "../test/rig/rig";
 import type { ChildResult, ChildSpec } from "./dockyard-child";
@@ -499,7 +499,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!RIG_LABEL.startsWith("dockyard.bench"))
     throw new Error(`bench: rig label is ${RIG_LABEL}, expected dockyard.bench (run bench/run.ts)`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), "dockyard-bench-"));
-  const keyPair = sshUtils.generateKeyPairSync("ed25519");
+  const keyPair = readableKeyPair();
   const keyFile = path.join(scratch, "id_ed25519");
   writeFileSync(keyFile, keyPair.private);
   chmodSync(keyFile, 0o600);

@@ -3,7 +3,7 @@
 // here. State: the local file backend in .pulumi-state/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { utils } from "ssh2";
+import { keyPair } from "../test/rig/keys";
 import { loadFleet, type FleetHostOutputs } from "pulumi-dockyard";
 import { downAll, fetchWithin, SANDBOX_LABEL } from "../test/rig/rig";
 import { PulumiCli } from "./pulumi-cli";
@@ -20,7 +20,7 @@ const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE ?? "dockyard-sandbox-onl
 function sandboxKeyPair(): { private: string; public: string } {
   const file = path.join(SANDBOX_DIR, "key.json");
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as { private: string; public: string };
-  const pair = utils.generateKeyPairSync("ed25519");
+  const pair = keyPair();
   writeFileSync(file, JSON.stringify(pair), { mode: 0o600 });
   return pair;
 }

@@ -17,18 +17,23 @@ export interface SshKeyPairOutputs extends SshKeyPairInputs {
 }
 
 /**
- * Makes an ed25519 key pair: the public half in OpenSSH form, the private half in OpenSSH's own
- * format. ssh2's generator drops leading zero bytes of the public key, so about one pair in 256
- * is one its own parser (and so every later connection) refuses as malformed: such a pair is
- * thrown away and made again.
+ * An ed25519 key pair from ssh2's generator that ssh2 reads back. The generator drops leading
+ * zero bytes of the public key, so about one pair in 256 is one its own parser (and so every
+ * later connection) refuses as malformed: such a pair is thrown away and made again.
  */
-export function generateSshKeyPair(inputs: SshKeyPairInputs): SshKeyPairOutputs {
+export function readableKeyPair(opts: Parameters<typeof utils.generateKeyPairSync>[1] = {}): { private: string; public: string } {
+  const passphrase = (opts as { passphrase?: string }).passphrase;
   for (let attempt = 0; attempt < 32; attempt++) {
-    const pair = utils.generateKeyPairSync("ed25519", { comment: inputs.comment });
-    if (utils.parseKey(pair.private) instanceof Error || utils.parseKey(pair.public) instanceof Error) continue;
-    return { ...inputs, publicKey: pair.public.trim(), privateKey: pair.private };
+    const pair = utils.generateKeyPairSync("ed25519", opts);
+    if (!(utils.parseKey(pair.private, passphrase) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
   }
-  throw new Error("ssh2 made no ed25519 key pair it can read in 32 attempts");
+  throw new Error("ssh2 made no readable ed25519 key pair in 32 attempts");
+}
+
+/** Makes an ed25519 key pair: the public half in OpenSSH form, the private half in OpenSSH's own format. */
+export function generateSshKeyPair(inputs: SshKeyPairInputs): SshKeyPairOutputs {
+  const pair = readableKeyPair({ comment: inputs.comment });
+  return { ...inputs, publicKey: pair.public.trim(), privateKey: pair.private };
 }
 
 /**

@@ -16,7 +16,6 @@ test("every ed25519 key pair Dockyard makes is one ssh2 reads back, private and 
       return t.fail(`pair ${i}: ${(priv instanceof Error ? priv : (pub as Error)).message}`);
     t.true(pair.publicKey.startsWith("ssh-ed25519 ") && pair.publicKey.endsWith(" dockyard-test"));
   }
-  t.pass();
 });
 
 test("the rig's key pairs are readable too, with and without a passphrase", (t) => {
