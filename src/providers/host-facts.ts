@@ -5,9 +5,8 @@ import { hostFactsChanged, preflightRefusal } from "../plan/host-facts";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
 import { type HostFacts, parseFacts } from "../model/host-facts";
-import { renderFactsProbe } from "../scripts/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
-import { readHostState } from "./host-probes";
+import { factsProbe, readHostState } from "./host-probes";
 
 export interface HostFactsInputs extends ConnectedInputs {
   /** Checked on create, update and every diff; a refresh only reads. */
@@ -25,7 +24,8 @@ export interface HostFactsOutputs extends HostFactsInputs {
 /** Facts as they are now, for a create or update. */
 async function readFacts(inputs: HostFactsInputs): Promise<HostFacts> {
   const session = await SshSession.for(toConnectionSpec(inputs));
-  const { stdout } = await session.exec(renderFactsProbe(), { what: "reading host facts" });
+  const p = factsProbe();
+  const { stdout } = await session.exec(p.script, { what: p.what });
   return parseFacts(stdout);
 }
 
