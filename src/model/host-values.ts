@@ -1,0 +1,83 @@
+// What may reach a host's shell or files. Dockyard is root on every host, so each value that ends
+// up in a script or a file there is checked here, by one strict pattern per kind, wherever it
+// enters: the component's argument check, the fleet file's schema and the provider's own `check`
+// share these records, so a provider refuses what the component would have refused. Values are
+// written into scripts only through `shq` (model/shell.ts).
+import { invalid } from "./input-error";
+
+/** A kind of value that reaches a host, with the pattern it must match and what the pattern says. */
+export interface HostValueKind {
+  /** Matches the whole value; anchored, no flags that widen it (`s`, `m`). */
+  pattern: RegExp;
+  /** Completes "must be ..." in the error. */
+  says: string;
+}
+
+// URL pieces, RFC 3986 without the characters a shell or a file format gives meaning to: userinfo
+// and path take unreserved characters and percent-escapes only (anything else is percent-encoded).
+const HOST = String.raw`(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])`;
+const USERINFO = String.raw`(?:[A-Za-z0-9._~%!+-]+(?::[A-Za-z0-9._~%!+-]*)?@)?`;
+const PORT = String.raw`(?::[0-9]{1,5})?`;
+const PATH = String.raw`(?:/[A-Za-z0-9._~%+@:,=-]*)*`;
+
+/** Every kind of value that reaches a host, by name. */
+export const HOST_VALUES = {
+  /** An http(s) base URL: scheme, optional credentials, host, port and path; no query, no fragment. */
+  url: {
+    pattern: new RegExp(`^https?://${USERINFO}${HOST}${PORT}${PATH}$`),
+    says: "an http(s) URL of letters, digits and -._~%+@:,= (percent-encode anything else), without query or fragment",
+  },
+  /** An absolute path on a host. */
+  absolutePath: { pattern: /^(\/[A-Za-z0-9._+@-]+)+\/?$|^\/$/, says: "an absolute path of letters, digits and -._+@" },
+  /** A package version as a package manager lists it (`5:24.0.7-1~debian.12~bookworm`, `3:24.0.7-1.el9`). */
+  packageVersion: { pattern: /^[A-Za-z0-9.+~:_-]{1,128}$/, says: "a package version of letters, digits and .+~:_-" },
+  /** A release or series the user pins (`24.0.7`, `24.0`). */
+  releasePin: { pattern: /^[0-9]+(\.[0-9]+){0,2}$/, says: 'a release like "24.0.7" or a series like "24.0"' },
+  /** A name of a container, network, volume, project, user or unit. */
+  name: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, says: "a name of letters, digits and _.- starting with a letter or digit" },
+  /** A hex digest (sha256 of a bundle). */
+  sha256: { pattern: /^[0-9a-fA-F]{64}$/, says: "64 hex digits" },
+  /** An OpenPGP key fingerprint (v4: 40 hex digits, v5/v6: 64), spaces allowed between groups. */
+  pgpFingerprint: {
+    pattern: /^(?:[0-9A-Fa-f]{4} ?){10}$|^(?:[0-9A-Fa-f]{4} ?){16}$/,
+    says: 'an OpenPGP fingerprint of 40 (or 64) hex digits, like "9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"',
+  },
+} as const satisfies Record<string, HostValueKind>;
+
+export type HostValueKindName = keyof typeof HOST_VALUES;
+
+/** Whether the value matches its kind's pattern (a string, whole, nothing else). */
+export function isHostValue(kind: HostValueKindName, value: unknown): value is string {
+  return typeof value === "string" && HOST_VALUES[kind].pattern.test(value);
+}
+
+/**
+ * Throws the bad-argument error naming `path` unless the value matches its kind. The value is
+ * quoted with JSON so a newline or a control character shows as an escape; a URL's credentials
+ * are never quoted.
+ */
+export function checkHostValue(kind: HostValueKindName, path: string, value: unknown): asserts value is string {
+  if (isHostValue(kind, value)) return;
+  const shown = kind === "url" ? "" : ` (got ${JSON.stringify(value)})`;
+  invalid(path, `must be ${HOST_VALUES[kind].says}${shown}`);
+}
+
+/** Options of an http(s) URL check. */
+export interface UrlCheckOptions {
+  /**
+   * Accept plain `http:`. Off by default: whoever is on the path of a plain-http download decides
+   * what runs as root. Named loudly where users set it.
+   */
+  allowInsecureHttp?: boolean;
+}
+
+/** Checks an http(s) URL (and that plain http is allowed only where the user said so). */
+export function checkHttpUrl(path: string, value: unknown, opts: UrlCheckOptions = {}): asserts value is string {
+  checkHostValue("url", path, value);
+  if (value.startsWith("http:") && !opts.allowInsecureHttp) {
+    invalid(
+      path,
+      "is a plain http:// URL: what it serves would run as root unchecked in transit; use https:// or opt in with allowInsecureHttp",
+    );
+  }
+}
