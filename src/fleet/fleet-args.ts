@@ -284,9 +284,12 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
     allowDowngrade: e.allowDowngrade,
     installDir: e.installDir,
     uninstallOnDelete: e.uninstallOnDelete,
+    // A mirror with credentials becomes a secret in the component (the file only has them from config).
     mirror: e.mirror === undefined ? undefined : refs.text(e.mirror, at("mirror")),
+    mirrorKeyFingerprint: e.mirrorKeyFingerprint === undefined ? undefined : refs.text(e.mirrorKeyFingerprint, at("mirrorKeyFingerprint")),
+    allowInsecureHttp: e.allowInsecureHttp,
     version: e.version === undefined ? undefined : refs.text(e.version, at("version")),
-    bundle: bundle === undefined || /^https?:\/\//.test(bundle) ? bundle : path.resolve(baseDir, bundle),
+    bundle: bundle === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(bundle) ? bundle : path.resolve(baseDir, bundle),
     bundleSha256: e.bundleSha256 === undefined ? undefined : refs.text(e.bundleSha256, at("bundleSha256")),
   };
 }

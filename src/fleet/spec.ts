@@ -2,10 +2,13 @@
 // z.toJSONSchema) schema/fleet.schema.json and the README's reference. Defaults are applied by
 // Fleet, not here, so a parsed spec is exactly what the file says.
 import { z } from "zod";
+import { HOST_VALUES } from "../model/host-values";
+import { hasUrlCredentials } from "../model/url-credentials";
 import { AWS_DISTROS } from "../aws/distro-images";
 import {
   DEFAULT_ARCHITECTURES,
   DEFAULT_CHANNEL,
+  DEFAULT_DOCKER_CE_KEY_FINGERPRINT,
   DEFAULT_DOCKER_CE_MIRROR,
   DEFAULT_MIN_KERNEL,
   DEFAULT_PACKAGE_SOURCE,
@@ -118,6 +121,16 @@ export const Jump = z
   })
   .meta({ id: "Jump", description: "A bastion the SSH connection goes through." });
 
+// The engine's URLs reach hosts: the strict URL pattern the component and provider use, and no
+// credentials in plain text in the file (a { config: key } secret carries them).
+const engineUrl = z
+  .string()
+  .regex(HOST_VALUES.url.pattern, `must be ${HOST_VALUES.url.says}`)
+  .refine(
+    (u) => !hasUrlCredentials(u),
+    "carries credentials: give it as { config: <key> } of a Pulumi config secret, never in plain text in the file",
+  );
+
 export const Engine = z
   .strictObject({
     method: z
@@ -136,10 +149,23 @@ export const Engine = z
         examples: ["distro"],
       }),
     mirror: text(
-      `online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). Default: ${DEFAULT_DOCKER_CE_MIRROR}.`,
+      `online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). https:// unless allowInsecureHttp; one with credentials must be a { config: key } secret. Default: ${DEFAULT_DOCKER_CE_MIRROR}.`,
       "https://mirrors.aliyun.com/docker-ce",
-      httpUrl,
+      engineUrl,
     ).optional(),
+    mirrorKeyFingerprint: text(
+      `online: OpenPGP fingerprint the mirror's signing key must have before any host trusts it (a mirror that re-signs). Default: ${DEFAULT_DOCKER_CE_KEY_FINGERPRINT} (Docker's key).`,
+      "1A2B 3C4D 5E6F 7081 92A3  B4C5 D6E7 F809 1A2B 3C4D",
+      z.string().regex(HOST_VALUES.pgpFingerprint.pattern, `must be ${HOST_VALUES.pgpFingerprint.says}`),
+    ).optional(),
+    allowInsecureHttp: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "INSECURE: accept a plain http:// mirror or bundle URL (anyone on the path can serve other packages). Warned on every run. Default: false.",
+        examples: [true],
+      }),
     channel: z
       .enum(["stable", "test"])
       .optional()
@@ -156,6 +182,8 @@ export const Engine = z
     bundle: z
       .string()
       .min(1)
+      .refine((b) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(b) || HOST_VALUES.url.pattern.test(b), `must be a path or ${HOST_VALUES.url.says}`)
+      .refine((b) => !hasUrlCredentials(b), "carries credentials: a bundle URL in the fleet file cannot hold a secret")
       .optional()
       .meta({
         description:

@@ -5,6 +5,17 @@
 export const DEFAULT_PACKAGE_SOURCE = "docker-ce";
 /** The docker-ce repository's base URL (a mirror replaces it). */
 export const DEFAULT_DOCKER_CE_MIRROR = "https://download.docker.com";
+/**
+ * The OpenPGP fingerprint of Docker's signing key, as Docker publishes it: the key a docker-ce
+ * repository (or a mirror that does not re-sign) serves must have it before any host trusts it.
+ */
+export const DEFAULT_DOCKER_CE_KEY_FINGERPRINT = "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88";
+/**
+ * Seconds a package or key download may go without progress (apt's Acquire timeouts, yum/dnf
+ * `timeout=`) and, for one file fetched with curl, the longest it may take in all: a mirror that
+ * accepts connections and never answers fails the step instead of hanging the run.
+ */
+export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 60;
 /** The docker-ce channel an online install uses. */
 export const DEFAULT_CHANNEL = "stable";
 /** Where an offline install puts the static binaries. */

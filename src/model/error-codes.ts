@@ -106,6 +106,13 @@ export const ERROR_CODES = {
     meaning: "The version pin resolves to an engine older than the installed one. Nothing was changed.",
     action: "Set allowDowngrade: true to downgrade, or pin the installed version or a newer one.",
   },
+  DOCKYARD_SIGNING_KEY_MISMATCH: {
+    thrownAs: remote,
+    meaning:
+      "The signing key the docker-ce repository (or mirror) serves does not have the pinned fingerprint. Nothing was trusted or changed: the fetched key was removed.",
+    action:
+      "Check the mirror: a mirror that re-signs the packages needs its own key's fingerprint in mirrorKeyFingerprint; otherwise someone between this host and the mirror may be serving another key.",
+  },
   DOCKYARD_BUNDLE_INVALID: {
     thrownAs: "DockyardError",
     meaning: "The offline engine bundle is missing, could not be downloaded, or its sha256 is not the bundleSha256 given.",

@@ -37,9 +37,9 @@ export const HOST_VALUES = {
   name: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, says: "a name of letters, digits and _.- starting with a letter or digit" },
   /** A hex digest (sha256 of a bundle). */
   sha256: { pattern: /^[0-9a-fA-F]{64}$/, says: "64 hex digits" },
-  /** An OpenPGP key fingerprint (v4: 40 hex digits, v5/v6: 64), spaces allowed between groups. */
+  /** An OpenPGP key fingerprint (v4: 40 hex digits, v5/v6: 64), one or two spaces allowed between groups (as gpg prints it). */
   pgpFingerprint: {
-    pattern: /^(?:[0-9A-Fa-f]{4} ?){10}$|^(?:[0-9A-Fa-f]{4} ?){16}$/,
+    pattern: /^(?:[0-9A-Fa-f]{4} {0,2}){10}$|^(?:[0-9A-Fa-f]{4} {0,2}){16}$/,
     says: 'an OpenPGP fingerprint of 40 (or 64) hex digits, like "9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"',
   },
 } as const satisfies Record<string, HostValueKind>;
