@@ -15,7 +15,7 @@ import {
   DEFAULT_PACKAGE_SOURCE,
 } from "../model/defaults";
 import { checkHostValue, checkHttpUrl } from "../model/host-values";
-import { checkUrlCredentials, hasUrlCredentials } from "../model/url-credentials";
+import { checkBundleUrlCredentials, checkUrlCredentials, hasUrlCredentials } from "../model/url-credentials";
 
 export interface DockerEngineArgs {
   /**
@@ -122,7 +122,8 @@ export interface DockerEngineArgs {
 /** Refuses a mirror (or bundle URL) the host must not be given; names the field, never quotes credentials. */
 export function checkMirror(mirror: string, path = "mirror", allowInsecureHttp = false): void {
   checkHttpUrl(path, mirror, { allowInsecureHttp });
-  checkUrlCredentials(path, mirror);
+  if (path === "bundle") checkBundleUrlCredentials(path, mirror);
+  else checkUrlCredentials(path, mirror);
 }
 
 function checkArgs(args: DockerEngineArgs): void {

@@ -57,6 +57,16 @@ export function curlConfigString(s: string): string {
 }
 
 /**
+ * Refuses a bundle URL with credentials: the controller's download (remote/bundle-cache) cannot
+ * send them without putting them in its messages, so they are refused rather than leaked.
+ */
+export function checkBundleUrlCredentials(path: string, url: string): void {
+  if (hasUrlCredentials(url)) {
+    invalid(path, "carries credentials, which a bundle download cannot keep secret yet: serve it without them, or use a FileAsset");
+  }
+}
+
+/**
  * Refuses credentials that would not stay one token once percent-decoded (whitespace, control
  * characters): apt's auth.conf and a .repo file are line- and word-based. Never quotes them.
  */

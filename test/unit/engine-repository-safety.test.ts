@@ -261,6 +261,13 @@ test("error messages about a mirror never quote its credentials", (t) => {
     const err = t.throws(() => checkEngineSpec({ method: "online", mirror }));
     t.false(err!.message.includes("s3"), err!.message);
   }
+  // The controller's bundle download cannot keep them secret: refused, not quoted.
+  const bundle = t.throws(() =>
+    checkEngineSpec({ method: "offline", bundle: { url: "https://u:s3cret@files.example/d.tgz", sha256: "a".repeat(64) } }),
+  );
+  t.is((bundle as InvalidArgumentError).propertyPath, "bundle");
+  t.regex(bundle!.message, /carries credentials/);
+  t.false(bundle!.message.includes("s3cret"));
 });
 
 // --- 4. downloads are bounded ---
