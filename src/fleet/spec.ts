@@ -25,6 +25,7 @@ import {
   durationProblem,
   durationSeconds,
 } from "../model/rollout-batches";
+import { HOST_VALUES } from "../model/host-values";
 
 /** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
 export const ConfigRef = z
@@ -186,11 +187,12 @@ export type EngineSpec = z.infer<typeof Engine>;
  */
 export const FLEET_LOG_ROTATION = { maxSize: "50m", maxFile: 5 } as const;
 
+// The proxy's values by the shared patterns of model/host-values (the component and the provider use them too).
 const proxyUrl = (description: string) =>
   text(
     `${description} An http(s) URL; one with credentials must be a { config: key } secret.`,
     "http://proxy.corp:3128",
-    httpUrl,
+    z.string().regex(HOST_VALUES.url.pattern, "must be an http:// or https:// URL"),
   ).optional();
 
 export const DaemonProxy = z
@@ -198,7 +200,7 @@ export const DaemonProxy = z
     http: proxyUrl("HTTP_PROXY: proxy for plain-http registries and mirrors."),
     https: proxyUrl("HTTPS_PROXY: proxy for https registries, Docker Hub included."),
     noProxy: z
-      .array(z.string().regex(/^[A-Za-z0-9.*:/_[\]-]+$/, "must be a host name, domain (.example.com), address or CIDR"))
+      .array(z.string().regex(HOST_VALUES.noProxyEntry.pattern, `must be ${HOST_VALUES.noProxyEntry.says}`))
       .optional()
       .meta({
         description: "NO_PROXY: hosts, domains (leading dot), addresses or CIDRs reached directly.",
@@ -208,7 +210,7 @@ export const DaemonProxy = z
   .meta({
     id: "DaemonProxy",
     description:
-      "dockerd behind an HTTP(S) proxy: a systemd drop-in (docker.service.d/http-proxy.conf), applied with daemon.json in one restart. Kept as a secret.",
+      "dockerd behind an HTTP(S) proxy: a root-only (0600) environment file /etc/docker/dockyard-proxy.env named by a systemd drop-in (docker.service.d/http-proxy.conf, `EnvironmentFile=`), applied with daemon.json in one restart. Kept as a secret.",
   });
 
 export const LogRotation = z
