@@ -7,6 +7,7 @@ import {
   DEFAULT_ARCHITECTURES,
   DEFAULT_CHANNEL,
   DEFAULT_DOCKER_CE_MIRROR,
+  DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS,
   DEFAULT_MIN_KERNEL,
   DEFAULT_PACKAGE_SOURCE,
   DEFAULT_REGISTRY_IMAGE,
@@ -405,10 +406,20 @@ export const AwsInstance = z
       .regex(/^ssh-(ed25519|rsa) /, "must be an OpenSSH public key")
       .optional()
       .meta({ description: "Login public key to import (then `privateKey` is its private half).", examples: ["ssh-ed25519 AAAAC3Nza..."] }),
+    hostKeyTimeoutSeconds: z
+      .int("must be a whole number of seconds from 30 to 3600")
+      .min(30, "must be a whole number of seconds from 30 to 3600")
+      .max(3600, "must be a whole number of seconds from 30 to 3600")
+      .optional()
+      .meta({
+        description: `Seconds to wait for the new instance to print its SSH host key on its serial console (read with ec2:GetConsoleOutput). Default: ${DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS}.`,
+        examples: [900],
+      }),
   })
   .meta({
     id: "AwsInstance",
-    description: "An EC2 instance created for this host; its host key is generated and pinned before the first connection.",
+    description:
+      "An EC2 instance created for this host; it makes its own SSH host key and prints the public half on its serial console, where it is read and pinned before the first connection (no private key in the user data).",
   });
 
 /** Settings a host takes from `defaults` unless it sets them itself. */

@@ -57,7 +57,7 @@ const text = (o: Record<string, unknown>) => JSON.stringify(o, null, 2);
 const proxy = { http: "http://proxy:3128", noProxy: ["localhost"] };
 const mirror = { "registry-mirrors": ["http://10.0.0.5:5000"] };
 /** Our proxy files as the probe reads them (a section loses its last newline). */
-const ours = (p: typeof proxy) => ({
+const ours = (p: { http?: string; https?: string; noProxy?: string[] }) => ({
   proxyDropIn: renderProxyDropIn().replace(/\n$/, ""),
   proxyEnv: renderProxyEnvFile(p).replace(/\n$/, ""),
   proxyEnvMode: "600 root",
