@@ -229,6 +229,7 @@ function awsHostArgs(spec: FleetSpec, i: number, refs: ConfigReader): AwsHostArg
     usePrivateIp: aws.usePrivateIp,
     keyName: aws.keyName,
     publicKey: aws.publicKey,
+    hostKeyTimeoutSeconds: aws.hostKeyTimeoutSeconds,
     preflight: s.preflight,
   };
   if (s.privateKey) args.privateKey = refs.secret(s.privateKey, settingPath(spec, i, "privateKey"));

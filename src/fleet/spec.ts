@@ -10,6 +10,7 @@ import {
   DEFAULT_CHANNEL,
   DEFAULT_DOCKER_CE_KEY_FINGERPRINT,
   DEFAULT_DOCKER_CE_MIRROR,
+  DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS,
   DEFAULT_MIN_KERNEL,
   DEFAULT_PACKAGE_SOURCE,
   DEFAULT_REGISTRY_IMAGE,
@@ -28,6 +29,7 @@ import {
   durationProblem,
   durationSeconds,
 } from "../model/rollout-batches";
+import { HOST_VALUES } from "../model/host-values";
 
 /** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
 export const ConfigRef = z
@@ -214,11 +216,12 @@ export type EngineSpec = z.infer<typeof Engine>;
  */
 export const FLEET_LOG_ROTATION = { maxSize: "50m", maxFile: 5 } as const;
 
+// The proxy's values by the shared patterns of model/host-values (the component and the provider use them too).
 const proxyUrl = (description: string) =>
   text(
     `${description} An http(s) URL; one with credentials must be a { config: key } secret.`,
     "http://proxy.corp:3128",
-    httpUrl,
+    z.string().regex(HOST_VALUES.url.pattern, "must be an http:// or https:// URL"),
   ).optional();
 
 export const DaemonProxy = z
@@ -226,7 +229,7 @@ export const DaemonProxy = z
     http: proxyUrl("HTTP_PROXY: proxy for plain-http registries and mirrors."),
     https: proxyUrl("HTTPS_PROXY: proxy for https registries, Docker Hub included."),
     noProxy: z
-      .array(z.string().regex(/^[A-Za-z0-9.*:/_[\]-]+$/, "must be a host name, domain (.example.com), address or CIDR"))
+      .array(z.string().regex(HOST_VALUES.noProxyEntry.pattern, `must be ${HOST_VALUES.noProxyEntry.says}`))
       .optional()
       .meta({
         description: "NO_PROXY: hosts, domains (leading dot), addresses or CIDRs reached directly.",
@@ -236,7 +239,7 @@ export const DaemonProxy = z
   .meta({
     id: "DaemonProxy",
     description:
-      "dockerd behind an HTTP(S) proxy: a systemd drop-in (docker.service.d/http-proxy.conf), applied with daemon.json in one restart. Kept as a secret.",
+      "dockerd behind an HTTP(S) proxy: a root-only (0600) environment file /etc/docker/dockyard-proxy.env named by a systemd drop-in (docker.service.d/http-proxy.conf, `EnvironmentFile=`), applied with daemon.json in one restart. Kept as a secret.",
   });
 
 export const LogRotation = z
@@ -431,10 +434,20 @@ export const AwsInstance = z
       .regex(/^ssh-(ed25519|rsa) /, "must be an OpenSSH public key")
       .optional()
       .meta({ description: "Login public key to import (then `privateKey` is its private half).", examples: ["ssh-ed25519 AAAAC3Nza..."] }),
+    hostKeyTimeoutSeconds: z
+      .int("must be a whole number of seconds from 30 to 3600")
+      .min(30, "must be a whole number of seconds from 30 to 3600")
+      .max(3600, "must be a whole number of seconds from 30 to 3600")
+      .optional()
+      .meta({
+        description: `Seconds to wait for the new instance to print its SSH host key on its serial console (read with ec2:GetConsoleOutput). Default: ${DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS}.`,
+        examples: [900],
+      }),
   })
   .meta({
     id: "AwsInstance",
-    description: "An EC2 instance created for this host; its host key is generated and pinned before the first connection.",
+    description:
+      "An EC2 instance created for this host; it makes its own SSH host key and prints the public half on its serial console, where it is read and pinned before the first connection (no private key in the user data).",
   });
 
 /** Settings a host takes from `defaults` unless it sets them itself. */

@@ -44,3 +44,6 @@ export const DEFAULT_REGISTRY_IMAGE = "registry:2";
 export const DEFAULT_RESTART_POLICY = "unless-stopped";
 /** Seconds a container has to become healthy (or to stay up). */
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
+
+/** Seconds an AwsHost waits for its new instance to report its SSH host key on the serial console. */
+export const DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS = 600;

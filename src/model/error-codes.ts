@@ -274,6 +274,13 @@ export const ERROR_CODES = {
     meaning: "AwsHost found no subnet to put the instance in.",
     action: "Give subnetId, or a vpcId and availabilityZone that have a subnet.",
   },
+  DOCKYARD_AWS_HOST_KEY_NOT_REPORTED: {
+    thrownAs: "DockyardError",
+    meaning:
+      "An AwsHost instance did not print its SSH host key on its serial console (read with the EC2 API's GetConsoleOutput) within hostKeyTimeoutSeconds, or printed more than one. Nothing was run on it.",
+    action:
+      "Check that the instance boots (its console output in the EC2 console) and that the credentials may call ec2:GetConsoleOutput; raise hostKeyTimeoutSeconds for a slow image. An instance made by an older AwsHost (the key in its user data) reports none: replace it.",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type DockyardErrorCode = keyof typeof ERROR_CODES;

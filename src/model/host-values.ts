@@ -42,6 +42,11 @@ export const HOST_VALUES = {
     pattern: /^(?:[0-9A-Fa-f]{4} {0,2}){10}$|^(?:[0-9A-Fa-f]{4} {0,2}){16}$/,
     says: 'an OpenPGP fingerprint of 40 (or 64) hex digits, like "9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"',
   },
+  /** An entry of a proxy's no-proxy list (NO_PROXY): a host, a domain with a leading dot, an address or a CIDR. */
+  noProxyEntry: {
+    pattern: /^[A-Za-z0-9.*:_[\]/-]{1,255}$/,
+    says: "a host name, domain (.example.com), address or CIDR",
+  },
 } as const satisfies Record<string, HostValueKind>;
 
 export type HostValueKindName = keyof typeof HOST_VALUES;
