@@ -126,6 +126,7 @@ export function fleetArgs(
       updateConfig: svc.updateConfig,
       rollbackConfig: svc.rollbackConfig,
       convergeTimeoutSeconds: svc.convergeTimeoutSeconds,
+      convergeMonitorSeconds: svc.convergeMonitorSeconds,
     };
   });
   refs.throwIfMissing(opts.fleet);

@@ -12,6 +12,7 @@ import {
   DEFAULT_REGISTRY_IMAGE,
   DEFAULT_REGISTRY_PORT,
   DEFAULT_RESTART_POLICY,
+  DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS,
   DEFAULT_SSH_PORT,
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
@@ -877,6 +878,14 @@ export const FleetService = z
       .min(1)
       .optional()
       .meta({ description: "Seconds up waits for every task to run. Default: 120.", examples: [300] }),
+    convergeMonitorSeconds: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({
+        description: `Seconds every task must stay running before up counts the service as converged. Default: ${DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS}.`,
+        examples: [15],
+      }),
   })
   .meta({ id: "Service", description: "A swarm service, run across the swarm's nodes." });
 

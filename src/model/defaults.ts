@@ -33,3 +33,10 @@ export const DEFAULT_REGISTRY_IMAGE = "registry:2";
 export const DEFAULT_RESTART_POLICY = "unless-stopped";
 /** Seconds a container has to become healthy (or to stay up). */
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
+
+/**
+ * Seconds every task of a swarm service must stay running before `up` counts the service as
+ * converged (docker's CLI waits 5 s the same way): a crash-looping task that is briefly running
+ * when it is looked at does not pass.
+ */
+export const DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS = 5;
