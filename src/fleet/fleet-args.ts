@@ -285,6 +285,7 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
     allowDowngrade: e.allowDowngrade,
     installDir: e.installDir,
     uninstallOnDelete: e.uninstallOnDelete,
+    replacePackages: e.replacePackages,
     mirror: e.mirror === undefined ? undefined : refs.text(e.mirror, at("mirror")),
     version: e.version === undefined ? undefined : refs.text(e.version, at("version")),
     bundle: bundle === undefined || /^https?:\/\//.test(bundle) ? bundle : path.resolve(baseDir, bundle),

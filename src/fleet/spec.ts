@@ -17,6 +17,7 @@ import {
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
 } from "../model/defaults";
+import { HOST_VALUES } from "../model/host-values";
 import {
   BATCH_SIZE_MESSAGE,
   batchSizeProblem,
@@ -175,6 +176,14 @@ export const Engine = z
       .boolean()
       .optional()
       .meta({ description: "Remove the engine on destroy. Default: false (the engine stays and destroy says so).", examples: [true] }),
+    replacePackages: z
+      .array(z.string().regex(HOST_VALUES.packageName.pattern, `must be ${HOST_VALUES.packageName.says}`))
+      .optional()
+      .meta({
+        description:
+          'Packages the install may remove though they run an engine with containers (docker.io, podman-docker, moby-engine, ...) or depend on a conflicting package (podman, cri-o, ...). Default: none: such an install is refused, naming them; use method "adopt" to keep that engine.',
+        examples: [["docker.io", "containerd", "runc"]],
+      }),
   })
   .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
 export type EngineSpec = z.infer<typeof Engine>;

@@ -42,6 +42,11 @@ export const HOST_VALUES = {
     pattern: /^(?:[0-9A-Fa-f]{4} ?){10}$|^(?:[0-9A-Fa-f]{4} ?){16}$/,
     says: 'an OpenPGP fingerprint of 40 (or 64) hex digits, like "9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"',
   },
+  /** A package name as apt and rpm spell them (`docker.io`, `podman-docker`, `containerd.io`). */
+  packageName: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}$/,
+    says: "a package name of letters, digits and +._- starting with a letter or digit",
+  },
 } as const satisfies Record<string, HostValueKind>;
 
 export type HostValueKindName = keyof typeof HOST_VALUES;
