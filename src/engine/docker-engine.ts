@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import { invalid } from "../model/input-error";
+import { checkHostValue } from "../model/host-values";
 import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
@@ -117,6 +118,17 @@ export interface DockerEngineArgs {
    * @example true
    */
   uninstallOnDelete?: boolean;
+  /**
+   * Packages the install may remove that it otherwise refuses to: conflicting packages (the
+   * distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an
+   * engine with containers, which their removal would stop, and installed packages that depend on
+   * a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it.
+   * Each is named: Dockyard never removes such a package unless it is listed here. To keep an
+   * engine that is there as it is, use `method: "adopt"` instead.
+   * @default [] (an install that would remove any of them is refused, naming them; nothing is changed)
+   * @example ["docker.io", "containerd", "runc"]
+   */
+  replacePackages?: string[];
 }
 
 /** Refuses a mirror (or bundle URL) the host must not be given; names the field, never quotes credentials. */
@@ -147,6 +159,10 @@ function checkArgs(args: DockerEngineArgs): void {
     }
   } else if (args.bundle !== undefined) {
     invalid("bundle", `only applies to method offline (method is ${method})`);
+  }
+  if (args.replacePackages !== undefined) {
+    if (!Array.isArray(args.replacePackages)) invalid("replacePackages", "must be a list of package names");
+    args.replacePackages.forEach((p, i) => checkHostValue("packageName", `replacePackages[${i}]`, p));
   }
   if (args.installDir !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(args.installDir)) {
     invalid("installDir", "must be an absolute path");
@@ -236,6 +252,7 @@ export class DockerEngine extends DockyardComponent {
         }
         if (insecure) s.allowInsecureHttp = true;
         if (args.uninstallOnDelete) s.uninstallOnDelete = true;
+        if (args.replacePackages?.length && method !== "adopt") s.replacePackages = [...args.replacePackages];
         // Credentials in a URL make the whole spec a secret (in the state and every output).
         const secretUrl = [s.mirror, s.bundle?.url].some((u) => u !== undefined && hasUrlCredentials(u));
         return (secretUrl ? pulumi.secret(s) : pulumi.output(s)) as pulumi.Output<EngineSpec>;

@@ -126,6 +126,7 @@ export function fleetArgs(
       updateConfig: svc.updateConfig,
       rollbackConfig: svc.rollbackConfig,
       convergeTimeoutSeconds: svc.convergeTimeoutSeconds,
+      convergeMonitorSeconds: svc.convergeMonitorSeconds,
     };
   });
   refs.throwIfMissing(opts.fleet);
@@ -286,6 +287,7 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
     installDir: e.installDir,
     uninstallOnDelete: e.uninstallOnDelete,
     // A mirror with credentials becomes a secret in the component (the file only has them from config).
+    replacePackages: e.replacePackages,
     mirror: e.mirror === undefined ? undefined : refs.text(e.mirror, at("mirror")),
     mirrorKeyFingerprint: e.mirrorKeyFingerprint === undefined ? undefined : refs.text(e.mirrorKeyFingerprint, at("mirrorKeyFingerprint")),
     allowInsecureHttp: e.allowInsecureHttp,

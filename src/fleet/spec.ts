@@ -16,10 +16,12 @@ import {
   DEFAULT_REGISTRY_IMAGE,
   DEFAULT_REGISTRY_PORT,
   DEFAULT_RESTART_POLICY,
+  DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS,
   DEFAULT_SSH_PORT,
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
 } from "../model/defaults";
+import { HOST_VALUES } from "../model/host-values";
 import {
   BATCH_SIZE_MESSAGE,
   batchSizeProblem,
@@ -204,6 +206,14 @@ export const Engine = z
       .boolean()
       .optional()
       .meta({ description: "Remove the engine on destroy. Default: false (the engine stays and destroy says so).", examples: [true] }),
+    replacePackages: z
+      .array(z.string().regex(HOST_VALUES.packageName.pattern, `must be ${HOST_VALUES.packageName.says}`))
+      .optional()
+      .meta({
+        description:
+          'Packages the install may remove though they run an engine with containers (docker.io, podman-docker, moby-engine, ...) or depend on a conflicting package (podman, cri-o, ...). Default: none: such an install is refused, naming them; use method "adopt" to keep that engine.',
+        examples: [["docker.io", "containerd", "runc"]],
+      }),
   })
   .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
 export type EngineSpec = z.infer<typeof Engine>;
@@ -918,6 +928,14 @@ export const FleetService = z
       .min(1)
       .optional()
       .meta({ description: "Seconds up waits for every task to run. Default: 120.", examples: [300] }),
+    convergeMonitorSeconds: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({
+        description: `Seconds every task must stay running before up counts the service as converged. Default: ${DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS}.`,
+        examples: [15],
+      }),
   })
   .meta({ id: "Service", description: "A swarm service, run across the swarm's nodes." });
 

@@ -47,3 +47,9 @@ export const DEFAULT_START_TIMEOUT_SECONDS = 60;
 
 /** Seconds an AwsHost waits for its new instance to report its SSH host key on the serial console. */
 export const DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS = 600;
+/**
+ * Seconds every task of a swarm service must stay running before `up` counts the service as
+ * converged (docker's CLI waits 5 s the same way): a crash-looping task that is briefly running
+ * when it is looked at does not pass.
+ */
+export const DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS = 5;

@@ -113,6 +113,18 @@ export const ERROR_CODES = {
     action:
       "Check the mirror: a mirror that re-signs the packages needs its own key's fingerprint in mirrorKeyFingerprint; otherwise someone between this host and the mirror may be serving another key.",
   },
+  DOCKYARD_ENGINE_IN_USE: {
+    thrownAs: remote,
+    meaning:
+      "The install would remove packages that conflict with it, and the engine they run has containers that the removal would stop. Nothing was changed.",
+    action: 'Use method "adopt" to keep the engine as it is, or name the packages in replacePackages to replace it.',
+  },
+  DOCKYARD_CONFLICT_DEPENDENTS: {
+    thrownAs: remote,
+    meaning:
+      "Removing the packages that conflict with the engine would also remove installed packages that depend on them (podman, cri-o, ...). Nothing was changed.",
+    action: "Name those packages in replacePackages too to remove them, or remove the conflicting packages yourself.",
+  },
   DOCKYARD_BUNDLE_INVALID: {
     thrownAs: "DockyardError",
     meaning: "The offline engine bundle is missing, could not be downloaded, or its sha256 is not the bundleSha256 given.",

@@ -47,6 +47,11 @@ export const HOST_VALUES = {
     pattern: /^[A-Za-z0-9.*:_[\]/-]{1,255}$/,
     says: "a host name, domain (.example.com), address or CIDR",
   },
+  /** A package name as apt and rpm spell them (`docker.io`, `podman-docker`, `containerd.io`). */
+  packageName: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}$/,
+    says: "a package name of letters, digits and +._- starting with a letter or digit",
+  },
 } as const satisfies Record<string, HostValueKind>;
 
 export type HostValueKindName = keyof typeof HOST_VALUES;

@@ -30,6 +30,7 @@ import {
   stagedKeyOf,
   renderRepositoryCommit,
   renderRepositoryRestore,
+  type RemovalCheck,
   repositoryFiles,
   upstreamVersion,
 } from "../scripts/engine-online";
@@ -55,6 +56,8 @@ export interface EngineSpec {
   bundle?: { path?: string; url?: string; sha256: string };
   installDir?: string;
   uninstallOnDelete?: boolean;
+  /** Packages the install may remove though they run an engine with containers, or depend on a conflict. */
+  replacePackages?: string[];
 }
 
 /** The engine as the probe reads it: packages, the offline record, the service and its units. */
@@ -67,9 +70,9 @@ export type EngineStep =
   | { kind: "dropSigningKey" }
   | { kind: "prepareRepository"; source: PackageSource; mirror: string; channel: string; keySha256: string }
   | { kind: "restoreRepository"; source: PackageSource }
-  | { kind: "install"; source: PackageSource; version: string; downgrade: boolean; reinstall: boolean; hold: boolean }
+  | { kind: "install"; source: PackageSource; version: string; downgrade: boolean; reinstall: boolean; hold: boolean; replace?: string[] }
   | { kind: "commitRepository" }
-  | { kind: "removePackages"; packages: string[] }
+  | { kind: "removePackages"; packages: string[]; replace?: string[] }
   | { kind: "offlineInstall"; sha256: string; installDir: string }
   | { kind: "offlineUninstall" }
   | { kind: "onlineUninstall"; source: PackageSource }
@@ -190,6 +193,54 @@ export function chooseEngineVersion(spec: EngineSpec, distro: Distro, available:
   );
 }
 
+/**
+ * Whether the conflicting packages about to be removed may go: never, unless the user named them
+ * in replacePackages, when they run an engine that has containers (the removal would stop them),
+ * nor when their removal would take installed packages that depend on them (podman, cri-o, ...)
+ * that the user did not name. `removal` is the package manager's own answer (a simulation);
+ * without one, the packages the probe saw installed.
+ */
+export function conflictRemovalRefusal(
+  spec: EngineSpec,
+  conflicts: string[],
+  before: EngineState,
+  removal: RemovalCheck | undefined,
+  undo: EngineStep[],
+): Refusal<EngineStep> | undefined {
+  const named = new Set(spec.replacePackages ?? []);
+  const installed = [...new Set([...conflicts.filter((p) => p in before.packages), ...(removal?.installed ?? [])])];
+  if (!installed.length) return undefined;
+  const containers = before.containers ?? 0;
+  const unnamed = installed.filter((p) => !named.has(p));
+  if (before.running && containers > 0 && unnamed.length) {
+    return refuse(
+      "DOCKYARD_ENGINE_IN_USE",
+      `the installed ${list(installed)} conflict${installed.length === 1 ? "s" : ""} with the engine to install and would be removed, but the engine running here has ${containers} container${containers === 1 ? "" : "s"} that the removal would stop: ` +
+        `use method "adopt" to keep this engine, or replacePackages: ${JSON.stringify(installed)} to replace it. Nothing was changed`,
+      undo,
+    );
+  }
+  const extra = (removal?.takes ?? []).filter((p) => !conflicts.includes(p) && !named.has(p));
+  if (extra.length) {
+    return refuse(
+      "DOCKYARD_CONFLICT_DEPENDENTS",
+      `removing the conflicting ${list(installed)} would also remove ${list(extra)}, which depend${extra.length === 1 ? "s" : ""} on them: ` +
+        `name ${extra.length === 1 ? "it" : "them"} in replacePackages too (${JSON.stringify([...named, ...extra])}) to remove ${extra.length === 1 ? "it" : "them"}, or use method "adopt". Nothing was changed`,
+      undo,
+    );
+  }
+  return undefined;
+}
+
+/** `a`, `a and b`, `a, b and c` (package names). */
+function list(names: string[]): string {
+  const [last, ...rest] = [...names].reverse();
+  return rest.length ? `${rest.reverse().join(", ")} and ${last}` : (last ?? "");
+}
+
+/** The packages the user named to be removed, on a step only when there are any. */
+const replaceOf = (spec: EngineSpec) => (spec.replacePackages?.length ? { replace: [...spec.replacePackages] } : {});
+
 /** The engine started (and unmasked), restarted when binaries were replaced under a running one. */
 export function planEngineStart(spec: EngineSpec, restart: boolean): EngineStep[] {
   return spec.method === "adopt" ? [] : [{ kind: "unmask" }, { kind: "start", restart }];
@@ -201,13 +252,19 @@ export function planEngineStart(spec: EngineSpec, restart: boolean): EngineStep[
  * a downgrade only with allowDowngrade. A fresh install leaves the engine started by the package
  * itself, so only an upgrade, downgrade or reinstall restarts it.
  */
-export function planOnlineEngine(spec: EngineSpec, distro: Distro, chosen: string, before: EngineState): EnginePlan | Refusal<EngineStep> {
+export function planOnlineEngine(
+  spec: EngineSpec,
+  distro: Distro,
+  chosen: string,
+  before: EngineState,
+  removal?: RemovalCheck,
+): EnginePlan | Refusal<EngineStep> {
   const source = engineSource(spec);
   const pkg = enginePackage(distro, source);
   const installed = before.packages[pkg];
   // A package can count as installed with its files deleted by hand: installed again then.
   const reinstall = installed === chosen && before.missingPackagedFiles.length > 0;
-  const conflicts = conflictingPackages(distro, source).some((p) => p in before.packages);
+  const conflicts = conflictingPackages(distro, source).some((p) => p in before.packages) || !!removal?.installed.length;
   const steps: EngineStep[] = [];
   let restart = false;
   if (installed !== chosen || reinstall || conflicts) {
@@ -219,7 +276,9 @@ export function planOnlineEngine(spec: EngineSpec, distro: Distro, chosen: strin
         onlineUndo(distro, source),
       );
     }
-    steps.push({ kind: "install", source, version: chosen, downgrade, reinstall, hold: !!spec.version });
+    const refused = conflictRemovalRefusal(spec, conflictingPackages(distro, source), before, removal, onlineUndo(distro, source));
+    if (refused) return refused;
+    steps.push({ kind: "install", source, version: chosen, downgrade, reinstall, hold: !!spec.version, ...replaceOf(spec) });
     restart = !!installed;
   }
   if (repositoryFiles(distro, source).length) steps.push({ kind: "commitRepository" });
@@ -235,7 +294,8 @@ export function planOfflineEngine(
   spec: EngineSpec & { bundle: { sha256: string } },
   distro: Distro | undefined,
   before: EngineFacts,
-): EnginePlan {
+  removal?: RemovalCheck,
+): EnginePlan | Refusal<EngineStep> {
   const sha256 = spec.bundle.sha256;
   const installDir = spec.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
   const steps: EngineStep[] = [];
@@ -247,15 +307,21 @@ export function planOfflineEngine(
     !before.clientVersion ||
     before.health.masked.length
   ) {
-    if (distro)
-      steps.push({
-        kind: "removePackages",
-        packages: [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])],
-      });
+    if (distro) {
+      const packages = packagedEngines(distro);
+      const refused = conflictRemovalRefusal(spec, packages, before, removal, []);
+      if (refused) return refused;
+      steps.push({ kind: "removePackages", packages, ...replaceOf(spec) });
+    }
     steps.push({ kind: "offlineInstall", sha256, installDir });
     restart = true;
   }
   return { steps: [...steps, ...planEngineStart(spec, restart)], packageVersion: "" };
+}
+
+/** The packaged engines an offline install removes first: they own the same files. */
+export function packagedEngines(distro: Distro): string[] {
+  return [...new Set([...conflictingPackages(distro, "distro"), ...conflictingPackages(distro, "docker-ce")])];
 }
 
 /** An adopted engine is only checked: Dockyard neither installs nor starts it. */
@@ -337,16 +403,16 @@ export function renderEngineStep(step: EngineStep, distro: Distro | undefined): 
     case "restoreRepository":
       return { script: renderRepositoryRestore(d(), step.source), what: "restoring the package repository" };
     case "install": {
-      const { source, version, downgrade, reinstall, hold } = step;
+      const { source, version, downgrade, reinstall, hold, replace } = step;
       return {
-        script: renderOnlineInstall(d(), { source, version, downgrade, reinstall, hold }),
+        script: renderOnlineInstall(d(), { source, version, downgrade, reinstall, hold, replace }),
         what: `${reinstall ? "reinstalling" : "installing"} ${enginePackage(d(), source)} ${version}`,
       };
     }
     case "commitRepository":
       return { script: renderRepositoryCommit(), what: "dropping the repository backup" };
     case "removePackages":
-      return { script: renderRemovePackages(d(), step.packages), what: "removing packaged engines" };
+      return { script: renderRemovePackages(d(), step.packages, step.replace), what: "removing packaged engines" };
     case "offlineInstall":
       return {
         script: renderOfflineInstall({ bundlePath: bundlePathOnHost(step.sha256), sha256: step.sha256, installDir: step.installDir }),

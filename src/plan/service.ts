@@ -71,16 +71,42 @@ export function taskBlame(tasks: TaskInfo[], names: Record<string, string>, serv
   return `; task ${serviceName}.${t.Slot ?? t.ID.slice(0, 12)} ${where} is ${t.Status?.State ?? "unknown"}: ${t.Status?.Err || t.Status?.Message || "no message"}`;
 }
 
+/** When each task was first seen running, by task id: what one look at a rollout hands the next. */
+export type RunningSince = Record<string, number>;
+
+/**
+ * The running tasks of this look with when each was first seen running (`now` for a task not
+ * running at the last look). A task that failed and was replaced has a new id, so a crash-looping
+ * slot never carries its time over.
+ */
+export function trackRunning(tasks: TaskInfo[], before: RunningSince, now: number): RunningSince {
+  const since: RunningSince = {};
+  for (const t of tasks) if (t.DesiredState === "running" && t.Status?.State === "running") since[t.ID] = before[t.ID] ?? now;
+  return since;
+}
+
+/** How long the tasks must have stayed running, and since when each has (see trackRunning). */
+export interface SteadyWatch {
+  since: RunningSince;
+  now: number;
+  /** The monitoring window in seconds (0: running at one look is enough). */
+  monitorSeconds: number;
+}
+
 /**
  * One look at a rollout: done (with the running tasks), still going, or failed (the message
- * without the failed task, which needs node names: see taskBlame). An update swarm paused or
- * rolled back has failed; past the deadline, so has one that is still going.
+ * without the failed task, which needs node names: see taskBlame). Tasks count as running only
+ * once they have stayed running through the monitoring window, as docker's own CLI waits before
+ * it calls a service converged: a look that lands while a crash-looping task briefly runs does
+ * not end the wait. An update swarm paused or rolled back has failed; past the deadline, so has
+ * one that is still going.
  */
 export function serviceConvergence(
   spec: ServiceSpec,
   info: ServiceInfo | undefined,
   tasks: TaskInfo[],
   pastDeadline: boolean,
+  watch: SteadyWatch,
 ): { kind: "done"; running: number } | { kind: "wait" } | { kind: "failed"; code: DockyardErrorCode; message: string } {
   const state = info?.UpdateStatus?.State;
   if (state === "paused" || state === "rollback_completed" || state === "rollback_paused") {
@@ -90,15 +116,19 @@ export function serviceConvergence(
       message: `service ${spec.name}: the update was ${state.replace("_", " ")}: ${info?.UpdateStatus?.Message ?? ""}`,
     };
   }
-  if (state !== "updating" && state !== "rollback_started" && serviceConverged(spec, tasks))
-    return { kind: "done", running: serviceProgress(spec, tasks).running };
-  if (!pastDeadline) return { kind: "wait" };
+  // Tasks running for less than the window count as not running yet.
   const { running, wanted } = serviceProgress(spec, tasks);
+  const steady = wanted.filter(
+    (t) => t.Status?.State === "running" && t.ID in watch.since && watch.now - watch.since[t.ID] >= watch.monitorSeconds * 1000,
+  ).length;
+  if (state !== "updating" && state !== "rollback_started" && serviceConverged(spec, tasks) && steady === running)
+    return { kind: "done", running };
+  if (!pastDeadline) return { kind: "wait" };
   const want = spec.mode === "global" ? wanted.length : spec.replicas;
   return {
     kind: "failed",
     code: "DOCKYARD_SERVICE_NOT_CONVERGED",
-    message: `service ${spec.name} did not converge within ${spec.convergeTimeoutSeconds} s: ${running} of ${want} tasks running`,
+    message: `service ${spec.name} did not converge within ${spec.convergeTimeoutSeconds} s: ${steady} of ${want} tasks running`,
   };
 }
 

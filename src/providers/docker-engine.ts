@@ -13,6 +13,7 @@ import {
   engineDrift,
   engineSource,
   onlineUndo,
+  packagedEngines,
   planAdoptEngine,
   planEngineStart,
   planEngineRemoval,
@@ -30,10 +31,18 @@ import { RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
 import { uploadFile } from "../remote/upload";
 import { bundlePathOnHost } from "../scripts/engine-offline";
-import { enginePackage, renderListVersions } from "../scripts/engine-online";
+import {
+  conflictingPackages,
+  enginePackage,
+  parseRemovalCheck,
+  type RemovalCheck,
+  renderListVersions,
+  renderRemovalCheck,
+} from "../scripts/engine-online";
 import { parseEngineProbe } from "../scripts/engine-service";
 import { parseServiceHealth } from "../scripts/engine-health";
-import { parseSections } from "../model/sections";
+import { parseSections, sectionMarker } from "../model/sections";
+import { checkHostValue } from "../model/host-values";
 import type { HostFacts } from "../model/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import { engineProbe, knownDistro, readHostState } from "./host-probes";
@@ -69,6 +78,21 @@ async function probe(session: SshSession, distro: Distro | undefined): Promise<E
   return parseProbe((await session.exec(p.script, { what: p.what })).stdout);
 }
 
+/**
+ * The engine as it is now and what removing the packages that conflict with the install would
+ * take with them (the package manager's simulation), in one command.
+ */
+async function probeBeforeInstall(
+  session: SshSession,
+  distro: Distro,
+  conflicts: string[],
+): Promise<{ before: EngineFacts; removal: RemovalCheck }> {
+  const p = engineProbe(distro);
+  const out = (await session.exec(`${p.script}\n${sectionMarker("removal")}\n${renderRemovalCheck(distro, conflicts)}`, { what: p.what }))
+    .stdout;
+  return { before: parseProbe(out), removal: parseRemovalCheck(parseSections(out).removal ?? "") };
+}
+
 /** The engine from the run's shared read of the host, for a diff or refresh. */
 async function sharedProbe(inputs: DockerEngineInputs): Promise<EngineFacts> {
   return parseProbe(await (await readHostState(inputs, inputs.facts)).engine);
@@ -94,6 +118,8 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
   checkEngineSpec(spec);
   // Local checks first: a wrong bundle checksum fails before any host is touched.
   const bundleFile = spec.method === "offline" && spec.bundle ? await localBundle(spec.bundle, spec.bundle.sha256) : undefined;
+  // Package names reach the install script: checked here too, whatever sent them.
+  (spec.replacePackages ?? []).forEach((p, i) => checkHostValue("packageName", `replacePackages[${i}]`, p));
   const distro = engineDistro(spec, inputs.facts);
   if (isRefusal(distro)) throw new RemoteError(target, distro.message, distro.code);
   const session = await SshSession.for(toConnectionSpec(inputs));
@@ -124,12 +150,18 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
       throw err;
     });
     if (isRefusal(chosen)) return refused(session, target, chosen, distro);
-    const online = planOnlineEngine(spec, distro, chosen, await probe(session, distro));
+    const { before, removal } = await probeBeforeInstall(session, distro, conflictingPackages(distro, source));
+    const online = planOnlineEngine(spec, distro, chosen, before, removal);
     if (isRefusal(online)) return refused(session, target, online, distro);
     plan = online;
   } else if (spec.method === "offline" && spec.bundle && bundleFile) {
     bundleUploaded = (await uploadFile(session, bundleFile, bundlePathOnHost(spec.bundle.sha256), spec.bundle.sha256)).uploaded;
-    plan = planOfflineEngine({ ...spec, bundle: spec.bundle }, distro, await probe(session, distro));
+    const { before, removal } = distro
+      ? await probeBeforeInstall(session, distro, packagedEngines(distro))
+      : { before: await probe(session, distro), removal: undefined };
+    const offline = planOfflineEngine({ ...spec, bundle: spec.bundle }, distro, before, removal);
+    if (isRefusal(offline)) return refused(session, target, offline, distro);
+    plan = offline;
   } else if (spec.method === "adopt") {
     plan = planAdoptEngine();
   } else {

@@ -13,7 +13,10 @@ import {
   serviceDrift,
   serviceIsOurs,
   taskBlame,
+  trackRunning,
+  type RunningSince,
 } from "../plan/service";
+import { DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS } from "../model/defaults";
 import { MANAGED_LABEL, type ServiceSpec, renderServiceSpec } from "../swarm/service-spec";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import type { RegistryAuth } from "./image";
@@ -83,13 +86,20 @@ async function nodeNames(docker: Docker): Promise<Record<string, string>> {
   return Object.fromEntries(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
 }
 
-/** Waits (bounded) until every task of the service runs; the error names the service and a failed task's node. */
+/**
+ * Waits (bounded) until every task of the service runs and has stayed running through the
+ * monitoring window; the error names the service and a failed task's node.
+ */
 async function waitConverged(docker: Docker, target: string, spec: ServiceSpec, serviceId: string): Promise<number> {
   const deadline = Date.now() + spec.convergeTimeoutSeconds * 1000;
+  const monitorSeconds = spec.convergeMonitorSeconds ?? DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS;
+  let since: RunningSince = {};
   for (;;) {
     const info = await findService(docker, serviceId);
     const tasks = await tasksOf(docker, serviceId);
-    const look = serviceConvergence(spec, info, tasks, Date.now() > deadline);
+    const now = Date.now();
+    since = trackRunning(tasks, since, now);
+    const look = serviceConvergence(spec, info, tasks, now > deadline, { since, now, monitorSeconds });
     if (look.kind === "done") return look.running;
     if (look.kind === "failed")
       throw new RemoteError(target, look.message + taskBlame(tasks, await nodeNames(docker), spec.name), look.code);

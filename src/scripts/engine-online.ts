@@ -4,6 +4,7 @@ import { shq } from "../model/shell";
 import { curlConfigString, splitUrlCredentials } from "../model/url-credentials";
 import { compareVersions } from "../model/version";
 import { packageManagerOf } from "./package-managers";
+import { shq } from "../model/shell";
 import { script } from "./shell";
 
 /** Where packages come from: Docker's docker-ce repository (or a mirror of it), or the distro's own. */
@@ -234,16 +235,37 @@ export interface InstallPlan {
   hold: boolean;
 }
 
-/** Removes those of the packages that are installed (nothing else); a no-op when none is. */
-export function renderRemovePackages(d: Distro, pkgs: string[]): string {
+/**
+ * Removes those of the packages that are installed (nothing else); a no-op when none is. Refused
+ * (exit 1, nothing removed) when the removal would take packages beyond `pkgs` and `replace`:
+ * the installed packages that depend on them.
+ */
+export function renderRemovePackages(d: Distro, pkgs: string[], replace: string[] = []): string {
   const pm = packageManagerOf(d);
-  return script(...pm.preamble, ...removeInstalled(d, pkgs));
+  return script(...pm.preamble, ...removeInstalled(d, pkgs, replace));
 }
 
-function removeInstalled(d: Distro, pkgs: string[]): string[] {
+/** The packages removing the installed ones of `pkgs` would take beyond those allowed (`pkgs` and `replace`). */
+function dependentsCheck(d: Distro, pkgs: string[], replace: string[]): string[] {
+  const allowed = ` ${[...new Set([...pkgs, ...replace])].join(" ")} `;
+  return [
+    `  allowed=${shq(allowed)}`,
+    "  # shellcheck disable=SC2086",
+    `  takes="$(${packageManagerOf(d).simulateRemove("remove").split("\n").join("\n  ")})"`,
+    '  extra=""',
+    '  for p in $takes; do case "$allowed" in *" $p "*) ;; *) extra="$extra $p" ;; esac; done',
+    '  if [ -n "$extra" ]; then',
+    '    echo "dockyard: removing the conflicting packages$remove would also remove$extra, which depend on them; nothing was removed (name them in replacePackages to remove them too)" >&2',
+    "    exit 1",
+    "  fi",
+  ];
+}
+
+function removeInstalled(d: Distro, pkgs: string[], replace: string[] = []): string[] {
   return [
     ...installedFilter(d, pkgs, "remove"),
     'if [ -n "$remove" ]; then',
+    ...dependentsCheck(d, pkgs, replace),
     '  echo "dockyard: removing conflicting packages:$remove"',
     "  # shellcheck disable=SC2086",
     `  ${packageManagerOf(d).remove("remove")}`,
@@ -251,9 +273,44 @@ function removeInstalled(d: Distro, pkgs: string[]): string[] {
   ];
 }
 
-/** The packages a hold covers: the engine and its client (containerd.io follows them). */
+/**
+ * Prints what a removal of the conflicting packages would do, read-only: `remove <name>` for each
+ * of `pkgs` that is installed, `takes <name>` for each package the removal would take with them.
+ */
+export function renderRemovalCheck(d: Distro, pkgs: string[]): string {
+  return [
+    ...installedFilter(d, pkgs, "remove"),
+    'for p in $remove; do echo "remove $p"; done',
+    'if [ -n "$remove" ]; then',
+    "  # shellcheck disable=SC2086",
+    `  takes="$(${packageManagerOf(d).simulateRemove("remove").split("\n").join("\n  ")})"`,
+    '  for p in $takes; do echo "takes $p"; done',
+    "fi",
+    "",
+  ].join("\n");
+}
+
+/** What renderRemovalCheck printed. */
+export interface RemovalCheck {
+  /** The conflicting packages that are installed. */
+  installed: string[];
+  /** Every package their removal would take (they included). */
+  takes: string[];
+}
+
+export function parseRemovalCheck(output: string): RemovalCheck {
+  const of = (word: string) =>
+    output
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/))
+      .filter(([w, name]) => w === word && name)
+      .map(([, name]) => name);
+  return { installed: of("remove"), takes: [...new Set(of("takes"))] };
+}
+
+/** The packages a hold covers: the engine, its client and the containerd.io they run on. */
 function heldPackages(d: Distro, source: PackageSource): string[] {
-  return source === "docker-ce" ? ["docker-ce", "docker-ce-cli"] : [enginePackage(d, source)];
+  return source === "docker-ce" ? ["docker-ce", "docker-ce-cli", "containerd.io"] : [enginePackage(d, source)];
 }
 
 /**
@@ -261,7 +318,7 @@ function heldPackages(d: Distro, source: PackageSource): string[] {
  * pinned version (or downgrades to it), then holds it when pinned (apt-mark hold, versionlock
  * on yum/dnf, the plugin installed when missing). The caller starts and enables the service.
  */
-export function renderOnlineInstall(d: Distro, plan: InstallPlan): string {
+export function renderOnlineInstall(d: Distro, plan: InstallPlan & { replace?: string[] }): string {
   const pm = packageManagerOf(d);
   const pkgs =
     plan.source === "docker-ce"
@@ -270,7 +327,7 @@ export function renderOnlineInstall(d: Distro, plan: InstallPlan): string {
   const held = heldPackages(d, plan.source);
   return script(
     ...pm.preamble,
-    ...removeInstalled(d, conflictingPackages(d, plan.source)),
+    ...removeInstalled(d, conflictingPackages(d, plan.source), plan.replace),
     ...pm.unhold(held),
     ...pm.install(pkgs, { downgrade: plan.downgrade, reinstall: plan.reinstall }),
     ...(plan.hold ? pm.hold(held) : []),

@@ -44,6 +44,8 @@ export function renderEngineProbe(d?: Pick<Distro, "packageManager">): string {
     `${sectionMarker("client")}; docker --version 2>/dev/null || true`,
     `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
     `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
+    // What removing a running engine would stop (an install refuses to, unless told by name).
+    `${sectionMarker("containers")}; timeout 10 docker ps -aq 2>/dev/null | wc -l || true`,
     sectionMarker("packages"),
     // The distribution's own package manager when it is known: a host can have dpkg and rpm both.
     ...(d
@@ -87,6 +89,8 @@ export interface EngineState {
   missingFiles: string[];
   /** Files of installed engine packages that are not on the host any more. */
   missingPackagedFiles: string[];
+  /** Containers (running or not) the engine has; absent when it was not asked. */
+  containers?: number;
 }
 
 export function parseEngineProbe(output: string): EngineState {
@@ -105,6 +109,8 @@ export function parseEngineProbe(output: string): EngineState {
       .map((l) => l.trim())
       .filter(Boolean),
   };
+  const containers = Number.parseInt((sections.containers ?? "").trim(), 10);
+  if (Number.isInteger(containers)) state.containers = containers;
   const versionJson = (sections.version ?? "").trim();
   if (versionJson.startsWith("{")) {
     try {

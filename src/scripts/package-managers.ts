@@ -43,6 +43,11 @@ export interface PackageManager {
   install(pkgs: PackageRequest[], opts: { downgrade: boolean; minimal?: boolean; reinstall?: boolean }): string[];
   /** Removes the packages listed in the shell variable (word-split on purpose). */
   remove(variable: string): string;
+  /**
+   * Prints, one name a line, every package that removing those listed in the shell variable
+   * would remove: they and the installed packages that depend on them (read-only: a simulation).
+   */
+  simulateRemove(variable: string): string;
   /** Removes them for an uninstall (apt purges their configuration too). */
   purge(variable: string): string;
   /** Holds the installed versions of the packages against routine upgrades. */
@@ -101,6 +106,8 @@ const apt: PackageManager = {
     `${APT} install -y -qq ${minimal ? "--no-install-recommends" : "--allow-change-held-packages"}${downgrade ? " --allow-downgrades" : ""}${reinstall ? " --reinstall" : ""} ${pkgs.map((p) => (p.version ? `${p.name}=${shq(p.version)}` : p.name)).join(" ")}`,
   ],
   remove: (v) => `${APT} remove -y $${v}`,
+  // apt's simulation lists every package the removal takes (`Remv name [version]`).
+  simulateRemove: (v) => `${APT} -s remove $${v} 2>/dev/null | awk '$1 == "Remv" {sub(/:.*/, "", $2); print $2}'`,
   purge: (v) => `${APT} purge -y $${v}`,
   hold: (pkgs) => [`apt-mark hold ${pkgs.join(" ")} >/dev/null`],
   unhold: (pkgs) => [`apt-mark unhold ${pkgs.join(" ")} >/dev/null 2>&1 || true`],
@@ -148,6 +155,22 @@ const RPM_OLD_ENGINES = [
   "docker-engine",
 ];
 
+/** The packages in the shell variable and, transitively, every installed package that needs one of them. */
+function rpmRemovalClosure(variable: string): string {
+  return [
+    `{ takes="$${variable}"`,
+    "while :; do",
+    "  # shellcheck disable=SC2086",
+    `  more="$(rpm -e --test $takes 2>&1 | sed -n 's/^.* is needed by (installed) //p' | sed 's/-[^-]*-[^-]*$//' | sort -u)"`,
+    '  new=""',
+    '  for n in $more; do case " $takes " in *" $n "*) ;; *) new="$new $n" ;; esac; done',
+    '  [ -n "$new" ] || break',
+    '  takes="$takes$new"',
+    "done",
+    'for n in $takes; do echo "$n"; done; }',
+  ].join("\n");
+}
+
 /**
  * yum and dnf share rpm, the .repo format and the versionlock plugin's commands; they differ in
  * the command, the plugin's package and what conflicts.
@@ -180,6 +203,10 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
           ? [`${cmd} reinstall -y ${pkgs.map(spec).join(" ")}`]
           : [`${cmd} install -y ${pkgs.map(spec).join(" ")}`],
     remove: (v) => `${cmd} remove -y $${v}`,
+    // rpm's test of the removal names the installed packages that need those removed
+    // (`... is needed by (installed) podman-4:4.9.4-1.el9.x86_64`), which yum and dnf would remove
+    // too; asked again with them added until no more come (what depends on a dependent).
+    simulateRemove: (v) => rpmRemovalClosure(v),
     purge: (v) => `${cmd} remove -y $${v}`,
     hold: (pkgs) => [
       `if ! rpm -q ${versionlockPlugin} >/dev/null 2>&1; then ${cmd} install -y -q ${versionlockPlugin}; fi`,
@@ -230,7 +257,8 @@ export const PACKAGE_MANAGERS: Record<PackageManagerName, PackageManager> = {
   "apt-get": apt,
   yum: rpmFamily("yum", "yum-plugin-versionlock", []),
   // podman-docker and the distro's runc conflict with docker-ce/containerd.io on EL8+ and Fedora.
-  dnf: rpmFamily("dnf", "python3-dnf-plugin-versionlock", ["podman-docker", "runc"]),
+  // moby-engine is Fedora's own engine.
+  dnf: rpmFamily("dnf", "python3-dnf-plugin-versionlock", ["moby-engine", "podman-docker", "runc"]),
 };
 
 /** The commands of the distribution's package manager. */

@@ -39,6 +39,8 @@ export interface ServiceSpec {
   rollback: UpdatePolicySpec;
   /** Seconds `up` waits for every task to run. */
   convergeTimeoutSeconds: number;
+  /** Seconds every task must stay running before the service counts as converged (absent: the default). */
+  convergeMonitorSeconds?: number;
 }
 
 export const MANAGED_LABEL = "dockyard.managed";

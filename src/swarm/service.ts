@@ -164,6 +164,14 @@ export interface ServiceArgs {
    * @example 300
    */
   convergeTimeoutSeconds?: number;
+  /**
+   * Seconds every task must stay running before `up` counts the service as converged, like
+   * docker's own CLI: a task that crashes and restarts is not counted while it briefly runs. 0
+   * counts a task as soon as it is seen running. Counted within `convergeTimeoutSeconds`.
+   * @default 5
+   * @example 15
+   */
+  convergeMonitorSeconds?: number;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -222,6 +230,9 @@ export function checkServiceArgs(args: ServiceArgs): Omit<ServiceSpec, "image" |
   const timeout = args.convergeTimeoutSeconds ?? 120;
   if (!Number.isInteger(timeout) || timeout < 1)
     invalid("convergeTimeoutSeconds", `must be a positive integer (got ${JSON.stringify(timeout)})`);
+  const monitor = args.convergeMonitorSeconds;
+  if (monitor !== undefined && (!Number.isInteger(monitor) || monitor < 0))
+    invalid("convergeMonitorSeconds", `must be an integer >= 0 (got ${JSON.stringify(monitor)})`);
   const update = checkPolicy(args.updateConfig, "updateConfig");
   const rollback = checkPolicy(args.rollbackConfig, "rollbackConfig");
   const fixed: Omit<ServiceSpec, "image" | "labels"> & { labels: Record<string, string> } = {
@@ -236,6 +247,8 @@ export function checkServiceArgs(args: ServiceArgs): Omit<ServiceSpec, "image" |
     convergeTimeoutSeconds: timeout,
   };
   if (mode === "replicated") fixed.replicas = replicas;
+  // Only when set: the state of a service declared without it stays as it was.
+  if (monitor !== undefined) fixed.convergeMonitorSeconds = monitor;
   if (args.command) fixed.command = args.command;
   if (args.args) fixed.args = args.args;
   return fixed;

@@ -18,7 +18,7 @@ import {
   planOnlinePrepare,
   renderEngineStep,
 } from "../../src/plan/docker-engine";
-import { type Refusal, refuse } from "../../src/plan/refusal";
+import { isRefusal, type Refusal, refuse } from "../../src/plan/refusal";
 import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../../src/scripts/engine-offline";
 import {
   renderOnlineInstall,
@@ -483,3 +483,173 @@ for (const [label, o, n, credentials, same, want] of changeRows) {
     t.deepEqual(engineChange({ spec: o, connection: conn, credentials: key }, { spec: n, connection: conn, credentials }, same), want);
   });
 }
+
+// --- Nothing lost: an engine in use and the packages that depend on a conflict are removed only by name ---
+
+const DEBIAN_IO = "20.10.24+dfsg1-1+deb12u1+b6";
+/** The distribution's docker.io running, with containers (and its containerd and runc). */
+const debianEngine = (over: Partial<EngineFacts> = {}) =>
+  state({ packages: { "docker.io": DEBIAN_IO, containerd: "1.6.20~ds1-1+b1", runc: "1.1.5+ds1-1+deb12u1" }, containers: 2, ...over });
+const ioRemoval = { installed: ["docker.io", "containerd", "runc"], takes: ["docker.io", "containerd", "runc"] };
+const inUse = (undo: EngineStep[]) =>
+  refuse(
+    "DOCKYARD_ENGINE_IN_USE",
+    "the installed docker.io, containerd and runc conflict with the engine to install and would be removed, but the engine running here has 2 containers that the removal would stop: " +
+      'use method "adopt" to keep this engine, or replacePackages: ["docker.io","containerd","runc"] to replace it. Nothing was changed',
+    undo,
+  );
+
+const lostRows: [
+  string,
+  EngineSpec,
+  Distro,
+  EngineFacts,
+  { installed: string[]; takes: string[] } | undefined,
+  EnginePlan | Refusal<EngineStep>,
+][] = [
+  ["docker.io running with containers: refused, the repository put back", online(), debian, debianEngine(), ioRemoval, inUse([restore])],
+  [
+    "the same seen by the probe alone (no simulation): refused",
+    online(),
+    debian,
+    debianEngine({ containers: 1 }),
+    undefined,
+    refuse(
+      "DOCKYARD_ENGINE_IN_USE",
+      "the installed docker.io, containerd and runc conflict with the engine to install and would be removed, but the engine running here has 1 container that the removal would stop: " +
+        'use method "adopt" to keep this engine, or replacePackages: ["docker.io","containerd","runc"] to replace it. Nothing was changed',
+      [restore],
+    ),
+  ],
+  ["only some of them named: refused", online({ replacePackages: ["docker.io"] }), debian, debianEngine(), ioRemoval, inUse([restore])],
+  [
+    "every one named: replaced",
+    online({ replacePackages: ["docker.io", "containerd", "runc"] }),
+    debian,
+    debianEngine(),
+    ioRemoval,
+    { steps: [install(V24, { replace: ["docker.io", "containerd", "runc"] }), commit, ...start(false)], packageVersion: V24 },
+  ],
+  [
+    "no containers: replaced as before",
+    online(),
+    debian,
+    debianEngine({ containers: 0 }),
+    ioRemoval,
+    { steps: [install(V24), commit, ...start(false)], packageVersion: V24 },
+  ],
+  [
+    "the engine not running: replaced as before",
+    online(),
+    debian,
+    debianEngine({ running: false, serverVersion: undefined }),
+    ioRemoval,
+    { steps: [install(V24), commit, ...start(false)], packageVersion: V24 },
+  ],
+  [
+    "no conflicting package, containers on docker-ce: upgraded as before",
+    online(),
+    debian,
+    state({ packages: { "docker-ce": V24 }, containers: 5 }),
+    { installed: [], takes: [] },
+    { steps: [install(V25), commit, ...start(true)], packageVersion: V25 },
+  ],
+  [
+    "runc and containerd would take podman with them: refused naming it",
+    online(),
+    debian,
+    state({ running: false, packages: { containerd: "1.6.20~ds1-1+b1", runc: "1.1.5+ds1-1+deb12u1" } }),
+    { installed: ["containerd", "runc"], takes: ["containerd", "podman", "runc"] },
+    refuse(
+      "DOCKYARD_CONFLICT_DEPENDENTS",
+      'removing the conflicting containerd and runc would also remove podman, which depends on them: name it in replacePackages too (["podman"]) to remove it, or use method "adopt". Nothing was changed',
+      [restore],
+    ),
+  ],
+  [
+    "podman named: removed with them",
+    online({ replacePackages: ["podman"] }),
+    debian,
+    state({ running: false, packages: { containerd: "1.6.20~ds1-1+b1", runc: "1.1.5+ds1-1+deb12u1" } }),
+    { installed: ["containerd", "runc"], takes: ["containerd", "podman", "runc"] },
+    { steps: [install(V24, { replace: ["podman"] }), commit, ...start(false)], packageVersion: V24 },
+  ],
+  [
+    "rpm hosts: RHEL's docker running with containers, cri-o depending on runc: the engine is named first",
+    online(),
+    rocky,
+    state({ packages: { docker: "2:1.13.1-210.git7d71120.el7", runc: "4:1.1.12-1.el9" }, containers: 3 }),
+    { installed: ["docker", "runc"], takes: ["docker", "runc", "cri-o"] },
+    refuse(
+      "DOCKYARD_ENGINE_IN_USE",
+      "the installed docker and runc conflict with the engine to install and would be removed, but the engine running here has 3 containers that the removal would stop: " +
+        'use method "adopt" to keep this engine, or replacePackages: ["docker","runc"] to replace it. Nothing was changed',
+      [restore],
+    ),
+  ],
+  [
+    "rpm hosts: the engine named, cri-o not: refused naming cri-o",
+    online({ replacePackages: ["docker", "runc"] }),
+    rocky,
+    state({ packages: { docker: "2:1.13.1-210.git7d71120.el7", runc: "4:1.1.12-1.el9" }, containers: 3 }),
+    { installed: ["docker", "runc"], takes: ["docker", "runc", "cri-o"] },
+    refuse(
+      "DOCKYARD_CONFLICT_DEPENDENTS",
+      'removing the conflicting docker and runc would also remove cri-o, which depends on them: name it in replacePackages too (["docker","runc","cri-o"]) to remove it, or use method "adopt". Nothing was changed',
+      [restore],
+    ),
+  ],
+  [
+    "source distro on a docker-ce engine with containers: refused, nothing to restore",
+    online({ source: "distro" }),
+    debian,
+    state({ packages: { "docker-ce": V24, "docker-ce-cli": V24, "containerd.io": "1.6.20-1" }, containers: 1 }),
+    { installed: ["docker-ce", "docker-ce-cli", "containerd.io"], takes: ["docker-ce", "docker-ce-cli", "containerd.io"] },
+    refuse(
+      "DOCKYARD_ENGINE_IN_USE",
+      "the installed docker-ce, docker-ce-cli and containerd.io conflict with the engine to install and would be removed, but the engine running here has 1 container that the removal would stop: " +
+        'use method "adopt" to keep this engine, or replacePackages: ["docker-ce","docker-ce-cli","containerd.io"] to replace it. Nothing was changed',
+    ),
+  ],
+];
+
+for (const [label, spec, d, before, removal, want] of lostRows) {
+  test(`engine plan, conflicts: ${label}`, (t) => {
+    // The version the repository offers: the plan's own, or any for a refusal.
+    const chosen = isRefusal(want) ? (d === rocky ? "3:25.0.3-1.el9" : V24) : want.packageVersion;
+    const plan = planOnlineEngine(spec, d, chosen, before, removal);
+    t.deepEqual(plan, want);
+  });
+}
+
+test("engine plan, conflicts, offline: packaged engines in use are not removed unless named", (t) => {
+  t.deepEqual(planOfflineEngine(offline(), debian, debianEngine(), ioRemoval), inUse([]), "refused, nothing to put back");
+  t.deepEqual(planOfflineEngine(offline({ replacePackages: ["docker.io", "containerd", "runc"] }), debian, debianEngine(), ioRemoval), {
+    steps: [{ ...removeDebianEngines, replace: ["docker.io", "containerd", "runc"] }, offlineInstall(), ...start(true)],
+    packageVersion: "",
+  });
+  t.deepEqual(planOfflineEngine(offline(), debian, debianEngine({ containers: 0 }), ioRemoval), {
+    steps: [removeDebianEngines, offlineInstall(), ...start(true)],
+    packageVersion: "",
+  });
+});
+
+test("engine steps, conflicts: the names the user gave reach the removal's check", (t) => {
+  const step = install(V24, { hold: true, replace: ["docker.io", "podman"] });
+  const { script } = renderEngineStep(step, debian);
+  t.is(
+    script,
+    renderOnlineInstall(debian, {
+      source: "docker-ce",
+      version: V24,
+      downgrade: false,
+      reinstall: false,
+      hold: true,
+      replace: ["docker.io", "podman"],
+    }),
+  );
+  t.regex(script, /allowed=' docker\.io docker-doc docker-compose docker-compose-v2 podman-docker containerd runc podman '/);
+  const removal = renderEngineStep({ kind: "removePackages", packages: ["docker.io"], replace: ["podman"] }, debian).script;
+  t.is(removal, renderRemovePackages(debian, ["docker.io"], ["podman"]));
+  t.regex(removal, /allowed=' docker\.io podman '/);
+});

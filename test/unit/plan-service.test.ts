@@ -9,6 +9,7 @@ import {
   serviceDrift,
   serviceIsOurs,
   taskBlame,
+  trackRunning,
 } from "../../src/plan/service";
 import { type ServiceSpec, renderServiceSpec } from "../../src/swarm/service-spec";
 
@@ -113,7 +114,100 @@ const convergeRows: [string, ServiceSpec, ServiceInfo | undefined, TaskInfo[], b
 
 for (const [label, s, i, tasks, late, want] of convergeRows) {
   test(`service rollout: ${label}`, (t) => {
-    t.deepEqual(serviceConvergence(s, i, tasks, late), want);
+    // Every running task seen running for a minute: the monitoring window has passed.
+    const since = Object.fromEntries(tasks.map((x) => [x.ID, 0]));
+    t.deepEqual(serviceConvergence(s, i, tasks, late, { since, now: 60_000, monitorSeconds: 5 }), want);
+  });
+}
+
+// Task histories: what the manager lists at each look (seconds after the create), and what the
+// last look concludes. A task counts as running only once it has stayed running through the
+// monitoring window (5 s), so a crash-looping task seen running at one look is not converged.
+const historyRows: [string, ServiceSpec, [number, TaskInfo[]][], boolean, ReturnType<typeof serviceConvergence>][] = [
+  [
+    "running for the whole window: done",
+    spec({ replicas: 1 }),
+    [0, 1, 2, 3, 4, 5].map((s) => [s, [task("t1", "running")]]),
+    false,
+    { kind: "done", running: 1 },
+  ],
+  ["running at one look only: wait", spec({ replicas: 1 }), [[3, [task("t1", "running")]]], false, { kind: "wait" }],
+  [
+    "running, then failed within the window and restarted as a new task: not converged",
+    spec({ replicas: 1 }),
+    [
+      [0, [task("t1", "running")]],
+      [1, [task("t1", "failed", { DesiredState: "shutdown" })]],
+      [2, [task("t1", "failed", { DesiredState: "shutdown" }), task("t2", "running")]],
+      [3, [task("t1", "failed", { DesiredState: "shutdown" }), task("t2", "running")]],
+      [5, [task("t1", "failed", { DesiredState: "shutdown" }), task("t2", "running")]],
+    ],
+    false,
+    { kind: "wait" },
+  ],
+  [
+    "a crash loop seen running at the deadline: failed, none counted as running",
+    spec({ replicas: 1, convergeTimeoutSeconds: 20 }),
+    [
+      [18, [task("t1", "failed", { DesiredState: "shutdown" }), task("t2", "starting")]],
+      [19, [task("t1", "failed", { DesiredState: "shutdown" }), task("t2", "running")]],
+      [21, [task("t1", "failed", { DesiredState: "shutdown" }), task("t2", "running")]],
+    ],
+    true,
+    {
+      kind: "failed",
+      code: "DOCKYARD_SERVICE_NOT_CONVERGED",
+      message: "service web did not converge within 20 s: 0 of 1 tasks running",
+    },
+  ],
+  [
+    "one replica steady, the other restarted within the window: wait",
+    spec(),
+    [
+      [0, [task("t1", "running"), task("t2", "running")]],
+      [3, [task("t1", "running"), task("t3", "running")]],
+      [6, [task("t1", "running"), task("t3", "running")]],
+    ],
+    false,
+    { kind: "wait" },
+  ],
+  [
+    "the replacement then stays running for the window: done",
+    spec(),
+    [
+      [0, [task("t1", "running"), task("t2", "running")]],
+      [3, [task("t1", "running"), task("t3", "running")]],
+      [8, [task("t1", "running"), task("t3", "running")]],
+    ],
+    false,
+    { kind: "done", running: 2 },
+  ],
+  [
+    "a window of 0: running at one look is enough",
+    spec({ replicas: 1, convergeMonitorSeconds: 0 }),
+    [[3, [task("t1", "running")]]],
+    false,
+    {
+      kind: "done",
+      running: 1,
+    },
+  ],
+];
+
+for (const [label, s, looks, late, want] of historyRows) {
+  test(`service rollout over time: ${label}`, (t) => {
+    let since = {};
+    let result: ReturnType<typeof serviceConvergence> | undefined;
+    for (const [at, tasks] of looks) {
+      const now = at * 1000;
+      since = trackRunning(tasks, since, now);
+      result = serviceConvergence(s, info(), tasks, late && at === looks[looks.length - 1][0], {
+        since,
+        now,
+        monitorSeconds: s.convergeMonitorSeconds ?? 5,
+      });
+    }
+    t.deepEqual(result, want);
   });
 }
 
