@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import { invalid } from "../model/input-error";
-import { checkHostValue } from "../model/host-values";
 import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";

@@ -21,7 +21,6 @@ import {
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
 } from "../model/defaults";
-import { HOST_VALUES } from "../model/host-values";
 import {
   BATCH_SIZE_MESSAGE,
   batchSizeProblem,
@@ -31,7 +30,6 @@ import {
   durationProblem,
   durationSeconds,
 } from "../model/rollout-batches";
-import { HOST_VALUES } from "../model/host-values";
 
 /** `{ config: key }`: a value read from the stack's Pulumi config (`key` or `namespace:key`). */
 export const ConfigRef = z

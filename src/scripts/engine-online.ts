@@ -4,7 +4,6 @@ import { shq } from "../model/shell";
 import { curlConfigString, splitUrlCredentials } from "../model/url-credentials";
 import { compareVersions } from "../model/version";
 import { packageManagerOf } from "./package-managers";
-import { shq } from "../model/shell";
 import { script } from "./shell";
 
 /** Where packages come from: Docker's docker-ce repository (or a mirror of it), or the distro's own. */
