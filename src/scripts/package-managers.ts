@@ -135,7 +135,8 @@ const apt: PackageManager = {
         : [`rm -f ${APT_AUTH_FILE}`]),
     ];
   },
-  credentialsInput: (root, username, password) => `machine ${root.replace(/^https?:\/\//, "")} login ${username} password ${password}\n`,
+  // apt applies an entry without a scheme to https only: a plain-http mirror's entry names http://.
+  credentialsInput: (root, username, password) => `machine ${root.replace(/^https:\/\//, "")} login ${username} password ${password}\n`,
   repositoryId: () => "docker",
   dockerCeConflicts: ["docker.io", "docker-doc", "docker-compose", "docker-compose-v2", "podman-docker", "containerd", "runc"],
 };

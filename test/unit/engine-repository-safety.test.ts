@@ -225,6 +225,11 @@ test("credentials reach the host only over stdin, into 0600 files; no command li
       t.regex(prepare, /chmod 0600 \/etc\/yum.repos.d\/docker-ce.repo.new/);
     }
   }
+  // apt applies an entry without a scheme to https only: a plain-http mirror's entry names it.
+  t.is(
+    prepareInput(debian, "docker-ce", { mirror: "http://deploy:pw@10.0.0.9/repo" }),
+    "machine http://10.0.0.9/repo/linux/debian login deploy password pw\n",
+  );
   // Without credentials, none is written and an old credentials file goes.
   t.regex(
     renderOnlinePrepare(debian, "docker-ce", { mirror: "https://m.example", channel: "stable", keySha256: "" }),
