@@ -33,3 +33,17 @@ export const DEFAULT_REGISTRY_IMAGE = "registry:2";
 export const DEFAULT_RESTART_POLICY = "unless-stopped";
 /** Seconds a container has to become healthy (or to stay up). */
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
+
+/**
+ * Seconds one SSH command may run (an install, a restart, a read) before it is ended: its channel
+ * closed and its process signalled. Generous: a package install on a slow mirror takes minutes.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
+/** Seconds one Docker Engine API call may go without an answer (dockerd stopped or stalled). */
+export const DEFAULT_ENGINE_API_TIMEOUT_SECONDS = 30;
+/** Seconds one image pull may take, from the request to its last layer (a mirror that never answers). */
+export const DEFAULT_PULL_TIMEOUT_SECONDS = 600;
+/** Seconds dockerd has to start (or restart) and answer before the step fails. */
+export const DEFAULT_ENGINE_START_TIMEOUT_SECONDS = 60;
+/** Seconds a swarm step waits for the cluster (a joined node listed as ready, a drained node emptied). */
+export const DEFAULT_SWARM_WAIT_SECONDS = 60;
