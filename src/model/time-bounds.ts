@@ -10,19 +10,25 @@ import {
 } from "./defaults";
 import { invalid } from "./input-error";
 
-/** One bound: its default in seconds and what it limits (for docs and messages). */
+/** One bound: its default in seconds and what it limits (a phrase for docs). */
 export interface TimeBound {
   defaultSeconds: number;
-  limits: string;
+  says: string;
 }
 
 /** Every bound a host can override, by the name of its argument (Host and fleet file alike). */
 export const TIME_BOUNDS = {
-  commandTimeout: { defaultSeconds: DEFAULT_COMMAND_TIMEOUT_SECONDS, limits: "one SSH command (install, restart, read)" },
-  engineApiTimeout: { defaultSeconds: DEFAULT_ENGINE_API_TIMEOUT_SECONDS, limits: "one Docker Engine API call without an answer" },
-  pullTimeout: { defaultSeconds: DEFAULT_PULL_TIMEOUT_SECONDS, limits: "one image pull" },
-  engineStartTimeout: { defaultSeconds: DEFAULT_ENGINE_START_TIMEOUT_SECONDS, limits: "dockerd starting or restarting until it answers" },
-  swarmWaitTimeout: { defaultSeconds: DEFAULT_SWARM_WAIT_SECONDS, limits: "a swarm step waiting for the cluster" },
+  commandTimeout: { defaultSeconds: DEFAULT_COMMAND_TIMEOUT_SECONDS, says: "Seconds one SSH command (install, restart, read) may run" },
+  engineApiTimeout: {
+    defaultSeconds: DEFAULT_ENGINE_API_TIMEOUT_SECONDS,
+    says: "Seconds one Docker Engine API call may go without an answer",
+  },
+  pullTimeout: { defaultSeconds: DEFAULT_PULL_TIMEOUT_SECONDS, says: "Seconds one image pull (or build) may take" },
+  engineStartTimeout: { defaultSeconds: DEFAULT_ENGINE_START_TIMEOUT_SECONDS, says: "Seconds dockerd has to start or restart and answer" },
+  swarmWaitTimeout: {
+    defaultSeconds: DEFAULT_SWARM_WAIT_SECONDS,
+    says: "Seconds a swarm step waits for the cluster (a joined node ready, a drained node empty)",
+  },
 } as const satisfies Record<string, TimeBound>;
 
 export type TimeBoundName = keyof typeof TIME_BOUNDS;

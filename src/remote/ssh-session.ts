@@ -7,7 +7,7 @@ import { shq } from "../model/shell";
 import { algorithmsForKeyType, fingerprintOf, hostKeyAlgorithmsFor, keyTypeOf, parsePinnedHostKey } from "./host-key";
 import { traceSpan } from "./trace";
 import { DEFAULT_CONNECT_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
-import { boundSeconds, checkConnectionNumbers, type TimeBoundName } from "../model/time-bounds";
+import { boundSeconds, checkConnectionNumbers, pickBounds, type TimeBoundName, type TimeBounds } from "../model/time-bounds";
 
 /** What a finished remote command produced. */
 export interface ExecResult {
@@ -291,6 +291,11 @@ export class SshSession {
         fail(err as Error);
       }
     });
+  }
+
+  /** The host's time bounds it was given (the others take their defaults). */
+  get bounds(): TimeBounds {
+    return pickBounds(this.spec);
   }
 
   /** Runs a command; throws RemoteCommandError on a non-zero exit unless allowFailure. */
