@@ -346,6 +346,10 @@ export class SshSession {
     }
     done({ waitMs, exitCode: result.exitCode });
     if (result.exitCode !== 0 && !opts.allowFailure) {
+      // A script that hit a bound of its own (dockerd not answering after a start) says so in
+      // one line; that line is the error, without the journal printed after it.
+      const late = BOUND_LINE.exec(result.stderr);
+      if (late) throw new TimedOutError(this.target, opts.what ?? "a command", Number(late[2]), late[3], late[1]);
       throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
     }
     return result;
@@ -449,6 +453,9 @@ function watchInput(stdin: ExecOptions["stdin"]): { error?: Error } {
   if (stdin !== undefined && typeof stdin !== "string" && !Buffer.isBuffer(stdin)) stdin.once("error", (e: Error) => (seen.error ??= e));
   return seen;
 }
+
+/** The line a script prints when it hits a bound: `dockyard: <what> within <n> s (bound: <name>)`. */
+const BOUND_LINE = /^dockyard: (.+) within (\d+) s \(bound: ([A-Za-z]+)\)$/m;
 
 /**
  * Ends a channel whose command overran its bound: the remote process is signalled (sudo passes
