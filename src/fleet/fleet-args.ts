@@ -1,5 +1,6 @@
 // The fleet spec turned into the arguments of each component, with every `{ config }` reference
 // resolved. Pure: it creates no resource, so bad input is refused before anything exists.
+import { pickBounds } from "../model/time-bounds";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsHostArgs } from "../aws/aws-host";
@@ -270,6 +271,7 @@ function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArg
   if (h.insecureSkipHostKeyCheck) args.insecureSkipHostKeyCheck = true;
   if (s.connectTimeout !== undefined) args.connectTimeout = s.connectTimeout;
   if (s.connectAttempts !== undefined) args.connectAttempts = s.connectAttempts;
+  Object.assign(args, pickBounds(s));
   if (s.preflight) args.preflight = s.preflight;
   if (s.jump) args.jump = jumpArgs(s.jump, settingPath(spec, i, "jump"), refs);
   return args;

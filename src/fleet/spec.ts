@@ -1,6 +1,7 @@
 // The fleet file's schema: one zod schema is the validator, the TypeScript types and (through
 // z.toJSONSchema) schema/fleet.schema.json and the README's reference. Defaults are applied by
 // Fleet, not here, so a parsed spec is exactly what the file says.
+import { MAX_BOUND_SECONDS, TIME_BOUND_NAMES, TIME_BOUNDS, type TimeBoundName } from "../model/time-bounds";
 import { z } from "zod";
 import { HOST_VALUES } from "../model/host-values";
 import { hasUrlCredentials } from "../model/url-credentials";
@@ -483,6 +484,20 @@ const hostSettings = {
       description: "Connection attempts (backoff 1 s doubling to 15 s) before the host counts as unreachable. Default: 5.",
       examples: [5],
     }),
+  ...(Object.fromEntries(
+    TIME_BOUND_NAMES.map((name) => [
+      name,
+      z
+        .int()
+        .min(1)
+        .max(MAX_BOUND_SECONDS)
+        .optional()
+        .meta({
+          description: `${TIME_BOUNDS[name].says}; past it the step is ended and the run fails naming the host, the step and this bound. Default: ${TIME_BOUNDS[name].defaultSeconds}.`,
+          examples: [TIME_BOUNDS[name].defaultSeconds * 2],
+        }),
+    ]),
+  ) as Record<TimeBoundName, z.ZodOptional<z.ZodInt>>),
   jump: Jump.optional(),
   preflight: Preflight.optional(),
   engine: Engine.optional(),

@@ -53,3 +53,16 @@ export const DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS = 600;
  * when it is looked at does not pass.
  */
 export const DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS = 5;
+/**
+ * Seconds one SSH command may run (an install, a restart, a read) before it is ended: its channel
+ * closed and its process signalled. Generous: a package install on a slow mirror takes minutes.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
+/** Seconds one Docker Engine API call may go without an answer (dockerd stopped or stalled). */
+export const DEFAULT_ENGINE_API_TIMEOUT_SECONDS = 30;
+/** Seconds one image pull may take, from the request to its last layer (a mirror that never answers). */
+export const DEFAULT_PULL_TIMEOUT_SECONDS = 600;
+/** Seconds dockerd has to start (or restart) and answer before the step fails. */
+export const DEFAULT_ENGINE_START_TIMEOUT_SECONDS = 60;
+/** Seconds a swarm step waits for the cluster (a joined node listed as ready, a drained node emptied). */
+export const DEFAULT_SWARM_WAIT_SECONDS = 60;

@@ -53,6 +53,13 @@ export const ERROR_CODES = {
       "A command Dockyard ran on the machine exited non-zero. The message names the step and ends with the command's last output lines; `exitCode`, `stdout` and `stderr` are on the error.",
     action: "Read the step and the output; fix the machine (disk full, package mirror down, sudo not allowed) and run again.",
   },
+  DOCKYARD_TIMED_OUT: {
+    thrownAs: "TimedOutError",
+    meaning:
+      "A step on the machine hit its time bound and was ended (its channel closed, its process signalled): a command that ran too long, an Engine API call dockerd did not answer (stopped or stalled), a pull from a registry or mirror that never answered, dockerd not answering after a start. The message names the host, the step and the bound.",
+    action:
+      "Find out why the machine or the mirror did not answer (a stopped dockerd, a hanging mirror); raise the named bound on the host (commandTimeout, engineApiTimeout, pullTimeout, engineStartTimeout, swarmWaitTimeout) only when the step is just slow. The next run starts the step again.",
+  },
   DOCKYARD_UPLOAD_FAILED: {
     thrownAs: remote,
     meaning: "A file sent to the machine arrived with another sha256, or the local file could not be read.",

@@ -34,6 +34,7 @@ import {
   repositoryFiles,
   upstreamVersion,
 } from "../scripts/engine-online";
+import { boundSeconds, type TimeBounds } from "../model/time-bounds";
 import { renderAdoptCheck, renderServiceStart, type EngineState } from "../scripts/engine-service";
 import { renderUnmaskEngine, type ServiceHealth } from "../scripts/engine-health";
 import type { HostFacts } from "../model/host-facts";
@@ -378,14 +379,18 @@ export function engineDrift(
 }
 
 /** The script of a step and what its failure message says it was doing. */
-export function renderEngineStep(step: EngineStep, distro: Distro | undefined): { script: string; what: string; stdin?: string } {
+export function renderEngineStep(
+  step: EngineStep,
+  distro: Distro | undefined,
+  bounds: TimeBounds = {},
+): { script: string; what: string; stdin?: string } {
   const d = () => {
     if (!distro) throw new Error(`engine step ${step.kind} needs the host's distribution`);
     return distro;
   };
   switch (step.kind) {
     case "adoptCheck":
-      return { script: renderAdoptCheck(), what: "checking the engine to adopt" };
+      return { script: renderAdoptCheck(boundSeconds(bounds, "engineApiTimeout")), what: "checking the engine to adopt" };
     case "fetchSigningKey": {
       const { script, stdin } = renderFetchSigningKey(d(), step.mirror, { allowInsecureHttp: step.allowInsecureHttp });
       return { script, what: "fetching the repository's signing key", ...(stdin === undefined ? {} : { stdin }) };
@@ -426,7 +431,10 @@ export function renderEngineStep(step: EngineStep, distro: Distro | undefined): 
       // A masked docker.socket (or service) would keep docker down whatever the install did.
       return { script: renderUnmaskEngine(), what: "unmasking docker's units" };
     case "start":
-      return { script: renderServiceStart({ restart: step.restart }), what: "starting docker" };
+      return {
+        script: renderServiceStart({ restart: step.restart, startTimeout: boundSeconds(bounds, "engineStartTimeout") }),
+        what: "starting docker",
+      };
   }
 }
 

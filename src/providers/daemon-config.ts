@@ -32,7 +32,7 @@ export interface DaemonConfigOutputs extends DaemonConfigInputs {
 
 /** daemon.json and docker info as they are now, for a change. */
 async function probe(session: SshSession): Promise<DaemonProbe> {
-  const p = daemonProbe();
+  const p = daemonProbe(session.bounds);
   return parseDaemonProbe((await session.exec(p.script, { what: p.what })).stdout);
 }
 

@@ -74,7 +74,7 @@ function parseProbe(out: string): EngineFacts {
 
 /** The engine as it is now, for a converge. */
 async function probe(session: SshSession, distro: Distro | undefined): Promise<EngineFacts> {
-  const p = engineProbe(distro);
+  const p = engineProbe(distro, session.bounds);
   return parseProbe((await session.exec(p.script, { what: p.what })).stdout);
 }
 
@@ -100,7 +100,7 @@ async function sharedProbe(inputs: DockerEngineInputs): Promise<EngineFacts> {
 
 async function run(session: SshSession, steps: EngineStep[], distro: Distro | undefined): Promise<void> {
   for (const step of steps) {
-    const { script, what, stdin } = renderEngineStep(step, distro);
+    const { script, what, stdin } = renderEngineStep(step, distro, session.bounds);
     await session.exec(script, { what, stdin });
   }
 }

@@ -2,6 +2,7 @@ import type { DaemonProxy } from "../model/daemon-settings";
 import { parseSections, sectionMarker } from "../model/sections";
 import { shq } from "../model/shell";
 import { script } from "./shell";
+import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
 
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 /** The file as it was before Dockyard first wrote it ("absent" marker when there was none). */
@@ -43,12 +44,13 @@ export function renderProxyEnvFile(proxy: DaemonProxy): string {
 }
 
 /** Reads daemon.json, the docker unit's ExecStart, whether dockerd can --validate, and docker info. Read-only. */
-export function renderDaemonProbe(): string {
+export function renderDaemonProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return [
     `${sectionMarker("file")}; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; echo; else echo '@@absent@@'; fi`,
     `${sectionMarker("execstart")}; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
     `${sectionMarker("validate")}; if dockerd --help 2>/dev/null | grep -q -- '--validate'; then echo yes; else echo no; fi`,
-    `${sectionMarker("info")}; docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
+    `${sectionMarker("info")}; timeout ${Math.max(1, Math.floor(apiTimeout))} docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
     `${sectionMarker("proxy")}; if [ -f ${shq(PROXY_DROP_IN)} ]; then cat ${shq(PROXY_DROP_IN)}; else echo '@@absent@@'; fi`,
     `${sectionMarker("proxyenv")}; if [ -f ${shq(PROXY_ENV_FILE)} ]; then cat ${shq(PROXY_ENV_FILE)}; else echo '@@absent@@'; fi`,
     `${sectionMarker("proxyenvmode")}; stat -c '%a %U' ${shq(PROXY_ENV_FILE)} 2>/dev/null || true`,
@@ -142,13 +144,16 @@ export function parseDaemonProbe(output: string): DaemonProbe {
   return probe;
 }
 
-/** Waits up to 60 s for the daemon; returns non-zero if it does not answer. */
+/**
+ * Waits up to DEFAULT_ENGINE_START_TIMEOUT_SECONDS for the daemon; returns non-zero if it does
+ * not answer. Each `docker info` is bounded too: a dockerd that accepts and never answers
+ * (stopped, stalled) would hold one call past the deadline.
+ */
 const WAIT_DOCKER = [
   "wait_docker() {",
-  "  i=0",
-  "  until docker info >/dev/null 2>&1; do",
-  "    i=$((i + 1))",
-  '    if [ "$i" -ge 60 ]; then return 1; fi',
+  `  deadline=$(( $(date +%s) + ${DEFAULT_ENGINE_START_TIMEOUT_SECONDS} ))`,
+  "  until timeout 5 docker info >/dev/null 2>&1; do",
+  '    if [ "$(date +%s)" -ge "$deadline" ]; then return 1; fi',
   "    if ! systemctl is-active --quiet docker.service && systemctl is-failed --quiet docker.service; then return 1; fi",
   "    sleep 1",
   "  done",
