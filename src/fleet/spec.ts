@@ -2,6 +2,7 @@
 // z.toJSONSchema) schema/fleet.schema.json and the README's reference. Defaults are applied by
 // Fleet, not here, so a parsed spec is exactly what the file says.
 import { z } from "zod";
+import { HOST_VALUES, isHostValue, type HostValueKindName } from "../model/host-values";
 import { AWS_DISTROS } from "../aws/distro-images";
 import {
   DEFAULT_ARCHITECTURES,
@@ -70,14 +71,37 @@ const port = (description: string, example: number) =>
     .max(65535, "must be an integer 1-65535")
     .meta({ description, examples: [example] });
 
-const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "must be an http:// or https:// URL");
+/**
+ * A string of one kind of value that reaches a host (src/model/host-values.ts): the fleet file
+ * refuses what the component and the provider refuse, with the same pattern.
+ */
+const hostValue = (kind: HostValueKindName, message = `must be ${HOST_VALUES[kind].says}`) =>
+  z.string().regex(HOST_VALUES[kind].pattern, message);
+
+// The message is kept short: the URL pattern's own rules show in the schema's docs.
+const httpUrl = hostValue("url", "must be an http:// or https:// URL");
+
+const labelKey = hostValue("labelKey");
+const labelValue = hostValue("text");
+
+/** A mount `source:/target[:ro|rw]`: an absolute host path or a volume name, then an absolute path in the container. */
+function isMount(m: string): boolean {
+  const [source, target, mode, ...rest] = m.split(":");
+  return (
+    rest.length === 0 &&
+    (mode === undefined || mode === "ro" || mode === "rw") &&
+    (isHostValue("absolutePath", source) || isHostValue("name", source)) &&
+    isHostValue("absolutePath", target)
+  );
+}
 const name = z
   .string()
   .regex(
     /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/,
     "must be letters, digits, dot, dash or underscore, starting and ending with a letter or digit",
-  );
-const absolutePath = z.string().regex(/^\//, "must be an absolute path");
+  )
+  .regex(HOST_VALUES.name.pattern, `must be ${HOST_VALUES.name.says}, at most 128 long`);
+const absolutePath = hostValue("absolutePath");
 const duration = z.union([z.number().min(0, DURATION_MESSAGE), z.string().regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, DURATION_MESSAGE)], {
   error: () => DURATION_MESSAGE,
 });
@@ -245,14 +269,7 @@ const engineSettings = {
 /** Engine settings of a host (beside `daemon`). */
 const engineHostSettings = {
   dockerUsers: z
-    .array(
-      z
-        .string()
-        .regex(
-          /^[a-z_][a-z0-9_-]{0,30}\$?$/,
-          "must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)",
-        ),
-    )
+    .array(z.string().regex(HOST_VALUES.userName.pattern, `must be ${HOST_VALUES.userName.says}`))
     .optional()
     .meta({
       description:
@@ -485,6 +502,7 @@ export const FleetRegistry = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .optional()
       .meta({ description: `The registry image. Default: ${DEFAULT_REGISTRY_IMAGE}.`, examples: ["registry:2.8.3"] }),
     storagePath: absolutePath.optional().meta({
@@ -564,6 +582,7 @@ export const FleetImage = z
     ref: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({ description: "Image reference.", examples: ["nginx:1.25"] }),
     on: Targets,
     pullPolicy: z
@@ -588,7 +607,7 @@ const Port = z.union(
     z.strictObject({
       containerPort: port("Port inside the container.", 80),
       hostPort: port("Port on the host.", 8080).optional(),
-      hostIp: z.string().optional(),
+      hostIp: hostValue("ipAddress").optional(),
       protocol: z.enum(["tcp", "udp"]).optional(),
     }),
   ],
@@ -603,11 +622,13 @@ export const FleetNetwork = z
     driver: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.driver.pattern, `must be ${HOST_VALUES.driver.says}`)
       .optional()
       .meta({ description: "Network driver. Default: bridge.", examples: ["bridge"] }),
     subnet: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.cidr.pattern, `must be ${HOST_VALUES.cidr.says}`)
       .optional()
       .meta({
         description: "IPv4 subnet (CIDR). Must not overlap another network's on the same host. Default: one the engine picks.",
@@ -616,6 +637,7 @@ export const FleetNetwork = z
     gateway: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.ipAddress.pattern, `must be ${HOST_VALUES.ipAddress.says}`)
       .optional()
       .meta({ description: "Gateway address inside `subnet`. Default: the subnet's first address.", examples: ["172.30.0.1"] }),
     internal: z
@@ -623,7 +645,7 @@ export const FleetNetwork = z
       .optional()
       .meta({ description: "No route out of the network. Default: false.", examples: [true] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Network labels.", examples: [{ team: "shop" }] }),
   })
@@ -641,14 +663,15 @@ export const FleetVolume = z
     driver: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.driver.pattern, `must be ${HOST_VALUES.driver.says}`)
       .optional()
       .meta({ description: "Volume driver. Default: local.", examples: ["local"] }),
     driverOpts: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Driver options (`docker volume create -o`).", examples: [{ type: "tmpfs", device: "tmpfs" }] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Volume labels.", examples: [{ team: "shop" }] }),
     deleteOnDestroy: z
@@ -688,19 +711,20 @@ export const FleetContainer = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({
         description: "Image reference (pulled through the host's mirrors and credentials, pinned to its digest).",
         examples: ["nginx:1.25"],
       }),
     on: Targets,
     command: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Command and arguments.", examples: [["nginx", "-g", "daemon off;"]] }),
     env: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+        z.union([hostValue("text"), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
       )
       .optional()
       .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
@@ -709,7 +733,14 @@ export const FleetContainer = z
       .optional()
       .meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
     volumes: z
-      .array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"'))
+      .array(
+        z
+          .string()
+          .refine(
+            isMount,
+            'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data" (an absolute path or a volume name, then an absolute path)',
+          ),
+      )
       .optional()
       .meta({
         description: "Bind mounts (absolute host path) and volumes of `volumes:` on the same host (`name:/path`).",
@@ -724,7 +755,7 @@ export const FleetContainer = z
       .optional()
       .meta({ description: `Default: ${DEFAULT_RESTART_POLICY}.`, examples: ["always"] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Container labels.", examples: [{ team: "web" }] }),
     healthCheck: z
@@ -809,6 +840,7 @@ export const SwarmNode = z
         advertiseAddr: z
           .string()
           .min(1)
+          .regex(HOST_VALUES.address.pattern, `must be ${HOST_VALUES.address.says}`)
           .optional()
           .meta({ description: "Address other nodes reach this one on. Default: the host's address.", examples: ["10.0.1.12"] }),
       }),
@@ -823,6 +855,7 @@ export const FleetService = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({
         description: "Image reference, resolved on the first manager (its mirrors and credentials) and run by digest.",
         examples: ["nginx:1.25"],
@@ -837,17 +870,17 @@ export const FleetService = z
       .optional()
       .meta({ description: "Tasks of a replicated service. Default: 1.", examples: [3] }),
     command: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Overrides the image's entrypoint.", examples: [["nginx"]] }),
     args: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Arguments to the command.", examples: [["-g", "daemon off;"]] }),
     env: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+        z.union([hostValue("text"), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
       )
       .optional()
       .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
@@ -856,11 +889,16 @@ export const FleetService = z
       .optional()
       .meta({ description: 'Ports published in host mode on each node that runs a task, "published:target".', examples: [["8080:80"]] }),
     constraints: z
-      .array(z.string().regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"'))
+      .array(
+        z
+          .string()
+          .regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"')
+          .regex(HOST_VALUES.text.pattern),
+      )
       .optional()
       .meta({ description: "Placement constraints.", examples: [["node.labels.zone == a"]] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Service labels.", examples: [{ team: "web" }] }),
     networks: z
@@ -894,7 +932,12 @@ export const FleetSwarm = z
         examples: [["w1", { host: "w2", labels: { zone: "b" } }]],
       }),
     defaultAddrPool: z
-      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16"))
+      .array(
+        z
+          .string()
+          .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16")
+          .regex(HOST_VALUES.cidr.pattern),
+      )
       .optional()
       .meta({ description: "Address pools for overlay networks, set at init. Default: Docker's.", examples: [["10.20.0.0/16"]] }),
     subnetSize: z
