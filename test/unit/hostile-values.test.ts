@@ -14,10 +14,12 @@ import { renderDockerUsersChange, renderDockerUsersProbe } from "../../src/scrip
 import { renderPortProbe } from "../../src/scripts/port-probe";
 import { renderFileRemove, renderFileSha, renderFileWrite } from "../../src/scripts/remote-file";
 import { renderFactsProbe } from "../../src/scripts/host-facts";
+import { renderDataRootProbe, renderValidate } from "../../src/scripts/daemon-config";
+import { daemonJsonText } from "../../src/plan/daemon-config";
 import { Sandbox, type SandboxRun } from "./support/sandbox";
 
 const SEED = 24;
-const RUNS = 30;
+const RUNS = 20;
 
 /** The words an injection would run; each touches /pwned-<n> at the root of the sandbox. */
 const INJECTIONS = [
@@ -203,6 +205,49 @@ test("port probe: a hostile host address is refused, or the probe changes nothin
     { seed: SEED, numRuns: RUNS },
   );
   t.true(refusedBy("container", { connection, spec: { ports: [{ hostIp: "$(id)" }] } }, "spec.ports[0].hostIp"));
+});
+
+test("daemon.json: hostile setting names and values stay inside the JSON the heredoc writes", (t) => {
+  fc.assert(
+    fc.property(hostile, (v) => {
+      if (v.includes("\0")) return;
+      const content = daemonJsonText({ [v]: v, "log-opts": { "max-size": v }, "registry-mirrors": [v] });
+      const run = sandbox.run(renderValidate(content));
+      const problem = assertContained(
+        run,
+        () => false,
+        v,
+        (call) =>
+          call.length === 4 &&
+          call[0] === "dockerd" &&
+          call[1] === "--validate" &&
+          call[2] === "--config-file" &&
+          call[3].startsWith("/tmp/"),
+      );
+      if (!run.calls.length) throw new Error(`${JSON.stringify(v)}: dockerd was not reached: ${run.stderr}`);
+      if (problem) throw new Error(`${JSON.stringify(v)}: ${problem}`);
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
+  t.is(daemonJsonText({ a: "\nDAEMONJSON\n" }).split("\n").includes("DAEMONJSON"), false);
+});
+
+test("data-root probe: a hostile new root changes nothing and reaches no command as a word of its own", (t) => {
+  fc.assert(
+    fc.property(hostile, (v) => {
+      if (v.includes("\0")) return;
+      const run = sandbox.run(renderDataRootProbe(`/srv/${v}`));
+      const problem = assertContained(
+        run,
+        () => false,
+        v,
+        (call) => call.every((a) => ["docker", "ps", "-aq", "images", "volume", "ls", "-q"].includes(a)),
+      );
+      if (problem) throw new Error(`${JSON.stringify(v)}: ${problem}`);
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
+  t.false(isHostValue("absolutePath", "/srv/$(id)"));
 });
 
 test("the facts probe takes no value and changes nothing", (t) => {

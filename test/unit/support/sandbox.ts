@@ -48,6 +48,8 @@ const APPLETS = [
   "[",
   "env",
   "uname",
+  "mktemp",
+  "wc",
 ];
 /** Commands that would change or reach a real machine: logged, never run. */
 export const STUBS = [
