@@ -50,12 +50,13 @@ export const HOST_VALUES = {
   },
   /** A file mode in octal (`0600`, `644`). */
   fileMode: { pattern: /^0?[0-7]{3}$/, says: 'an octal file mode like "0600"' },
-  /** A machine's address: a DNS name, an IPv4 address or an IPv6 address (bare or in brackets). */
+  /** A machine's address: a host name (DNS, or an SSH alias with `_`), an IPv4 or an IPv6 address (bare or in brackets). */
   address: {
-    pattern:
-      /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?)$/,
+    pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}$|^\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?$/,
     says: "a host name, an IPv4 or an IPv6 address",
   },
+  /** The login of an SSH connection (what the Host component accepts; never put into a script). */
+  loginName: { pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?$/, says: "a user name of letters, digits and _.- (and a final $)" },
   /** An IP address (a port's host address, a network's gateway). */
   ipAddress: { pattern: /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/, says: "an IPv4 or IPv6 address" },
   /** An address range in CIDR notation (`10.0.0.0/16`). */

@@ -59,10 +59,10 @@ export class InputCheck {
   connection(property: string, c: unknown): void {
     const conn = record(c);
     this.value("address", `${property}.host`, conn.host);
-    this.value("userName", `${property}.user`, conn.user);
+    this.value("loginName", `${property}.user`, conn.user);
     const jump = record(conn.jump);
     this.value("address", `${property}.jump.host`, jump.host);
-    this.value("userName", `${property}.jump.user`, jump.user);
+    this.value("loginName", `${property}.jump.user`, jump.user);
   }
 }
 

@@ -274,7 +274,7 @@ test("the harness catches an injection: the old yum .repo heredoc with a mirror 
 // Every provider's own check: a hostile value in each field it checks is refused, naming the field.
 const FIELDS: [keyof typeof PROVIDER_CHECKS, HostValueKindName, string, (v: string) => Record<string, unknown>][] = [
   ["hostFacts", "address", "connection.host", (v) => ({ connection: { ...connection, host: v } })],
-  ["dockerEngine", "userName", "connection.user", (v) => ({ connection: { ...connection, user: v } })],
+  ["dockerEngine", "loginName", "connection.user", (v) => ({ connection: { ...connection, user: v } })],
   ["daemonConfig", "address", "connection.jump.host", (v) => ({ connection: { ...connection, jump: { host: v } } })],
   ["image", "imageRef", "spec.ref", (v) => ({ connection, spec: { ref: v } })],
   ["container", "name", "spec.name", (v) => ({ connection, spec: { name: v } })],
