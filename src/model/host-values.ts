@@ -68,10 +68,10 @@ export const HOST_VALUES = {
   },
   /** A network or volume driver (`bridge`, `local`, `vieux/sshfs:latest`). */
   driver: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/, says: "a driver name like bridge (letters, digits and _.:/-)" },
-  /** An environment variable's name. */
+  /** An environment variable's name (`.` and `-` too: Docker passes them, some programs read them; never `=`). */
   envName: {
-    pattern: /^[A-Za-z_][A-Za-z0-9_]{0,255}$/,
-    says: "an environment variable name (letters, digits and _, not starting with a digit)",
+    pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/,
+    says: "an environment variable name (letters, digits and _.-, not starting with a digit)",
   },
   /** A label's key (containers, networks, volumes, services, swarm nodes). */
   labelKey: { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_./-]{0,253}[A-Za-z0-9])?$/, says: "a label name of letters, digits and _./-" },
