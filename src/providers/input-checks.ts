@@ -105,9 +105,16 @@ function containerSpec(s: Record<string, unknown>, c: InputCheck, at: string): v
 /** Each provider's checks, by its export name in src/providers/index.ts. */
 export const PROVIDER_CHECKS = {
   hostFacts: connected,
-  // The engine's own fields (mirror, bundle, versions) are checked by their model check beside
-  // the engine's scripts; here the connection.
-  dockerEngine: connected,
+  // The engine's URLs to their pattern (the http/https policy and the key pin are the engine's
+  // own model checks, beside its scripts).
+  dockerEngine: (i, c) => {
+    connected(i, c);
+    const s = record(i.spec);
+    c.value("url", "spec.mirror", s.mirror);
+    c.value("url", "spec.bundle.url", record(s.bundle).url);
+    c.value("sha256", "spec.bundle.sha256", record(s.bundle).sha256);
+    c.value("absolutePath", "spec.installDir", s.installDir);
+  },
   daemonConfig: connected,
   image: (i, c) => {
     connected(i, c);

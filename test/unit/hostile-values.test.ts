@@ -270,6 +270,7 @@ test("the harness catches an injection: the old yum .repo heredoc with a mirror 
   );
   t.regex(problem ?? "", /changed outside the intended files: \["\/pwned-7"\]|an injection ran/);
   t.false(isHostValue("url", mirror), "the URL check refuses it now");
+  t.true(refusedBy("dockerEngine", { connection, spec: { method: "online", mirror } }, "spec.mirror"), "and so does the provider");
 });
 
 // Every provider's own check: a hostile value in each field it checks is refused, naming the field.
@@ -286,6 +287,8 @@ const FIELDS: [keyof typeof PROVIDER_CHECKS, HostValueKindName, string, (v: stri
   ["container", "labelKey", "spec.labels key", (v) => ({ connection, spec: { labels: { [v]: "x" } } })],
   ["container", "envName", "env key", (v) => ({ connection, spec: {}, env: { [v]: "x" } })],
   ["container", "text", "env.A", (v) => ({ connection, spec: {}, env: { A: v } })],
+  ["dockerEngine", "url", "spec.mirror", (v) => ({ connection, spec: { mirror: v } })],
+  ["dockerEngine", "absolutePath", "spec.installDir", (v) => ({ connection, spec: { installDir: v } })],
   ["remoteFile", "absolutePath", "path", (v) => ({ connection, path: v, mode: "0600" })],
   ["remoteFile", "fileMode", "mode", (v) => ({ connection, path: "/srv/x", mode: v })],
   ["certificate", "address", "names[0]", (v) => ({ names: [v] })],

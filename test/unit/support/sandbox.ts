@@ -72,7 +72,6 @@ export const STUBS = [
   "wget",
   "gpg",
   "tar",
-  "install",
   "bash",
 ];
 const LOG = "/.stub.log";
@@ -120,6 +119,12 @@ export class Sandbox {
     }
     symlinkSync("busybox", path.join(bin, "basename"));
     symlinkSync("dash", path.join(bin, "sh"));
+    // install(1) as the scripts use it (`install -d -m 0700 dir`, `install -m 0644 src dst`), run for real.
+    writeFileSync(
+      path.join(bin, "install"),
+      '#!/bin/sh\nd=; m=\nwhile [ $# -gt 0 ]; do case "$1" in -d) d=1;; -m) m=$2; shift;; -*) ;; *) break;; esac; shift; done\nif [ -n "$d" ]; then mkdir -p -- "$@" && { [ -z "$m" ] || chmod -- "$m" "$@"; }; else cp -- "$1" "$2" && { [ -z "$m" ] || chmod -- "$m" "$2"; }; fi\n',
+    );
+    chmodSync(path.join(bin, "install"), 0o755);
     writeFileSync(path.join(this.template, "etc/os-release"), 'ID=debian\nVERSION_ID="12"\n');
     mkdirSync(path.join(this.template, "dev"));
     writeFileSync(path.join(this.template, "dev/null"), "");
