@@ -3,7 +3,7 @@
 // Fleet, not here, so a parsed spec is exactly what the file says.
 import { MAX_BOUND_SECONDS, TIME_BOUND_NAMES, TIME_BOUNDS, type TimeBoundName } from "../model/time-bounds";
 import { z } from "zod";
-import { HOST_VALUES } from "../model/host-values";
+import { HOST_VALUES, isHostValue, type HostValueKindName } from "../model/host-values";
 import { hasUrlCredentials } from "../model/url-credentials";
 import { AWS_DISTROS } from "../aws/distro-images";
 import {
@@ -76,14 +76,37 @@ const port = (description: string, example: number) =>
     .max(65535, "must be an integer 1-65535")
     .meta({ description, examples: [example] });
 
-const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "must be an http:// or https:// URL");
+/**
+ * A string of one kind of value that reaches a host (src/model/host-values.ts): the fleet file
+ * refuses what the component and the provider refuse, with the same pattern.
+ */
+const hostValue = (kind: HostValueKindName, message = `must be ${HOST_VALUES[kind].says}`) =>
+  z.string().regex(HOST_VALUES[kind].pattern, message);
+
+// The message is kept short: the URL pattern's own rules show in the schema's docs.
+const httpUrl = hostValue("url", "must be an http:// or https:// URL");
+
+const labelKey = hostValue("labelKey");
+const labelValue = hostValue("text");
+
+/** A mount `source:/target[:ro|rw]`: an absolute host path or a volume name, then an absolute path in the container. */
+function isMount(m: string): boolean {
+  const [source, target, mode, ...rest] = m.split(":");
+  return (
+    rest.length === 0 &&
+    (mode === undefined || mode === "ro" || mode === "rw") &&
+    (isHostValue("absolutePath", source) || isHostValue("name", source)) &&
+    isHostValue("absolutePath", target)
+  );
+}
 const name = z
   .string()
   .regex(
     /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/,
     "must be letters, digits, dot, dash or underscore, starting and ending with a letter or digit",
-  );
-const absolutePath = z.string().regex(/^\//, "must be an absolute path");
+  )
+  .regex(HOST_VALUES.name.pattern, `must be ${HOST_VALUES.name.says}, at most 128 long`);
+const absolutePath = hostValue("absolutePath");
 const duration = z.union([z.number().min(0, DURATION_MESSAGE), z.string().regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, DURATION_MESSAGE)], {
   error: () => DURATION_MESSAGE,
 });
@@ -285,14 +308,7 @@ const engineSettings = {
 /** Engine settings of a host (beside `daemon`). */
 const engineHostSettings = {
   dockerUsers: z
-    .array(
-      z
-        .string()
-        .regex(
-          /^[a-z_][a-z0-9_-]{0,30}\$?$/,
-          "must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)",
-        ),
-    )
+    .array(z.string().regex(HOST_VALUES.userName.pattern, `must be ${HOST_VALUES.userName.says}`))
     .optional()
     .meta({
       description:
@@ -549,6 +565,7 @@ export const FleetRegistry = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .optional()
       .meta({ description: `The registry image. Default: ${DEFAULT_REGISTRY_IMAGE}.`, examples: ["registry:2.8.3"] }),
     storagePath: absolutePath.optional().meta({
@@ -628,6 +645,7 @@ export const FleetImage = z
     ref: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({ description: "Image reference.", examples: ["nginx:1.25"] }),
     on: Targets,
     pullPolicy: z
@@ -652,7 +670,7 @@ const Port = z.union(
     z.strictObject({
       containerPort: port("Port inside the container.", 80),
       hostPort: port("Port on the host.", 8080).optional(),
-      hostIp: z.string().optional(),
+      hostIp: hostValue("ipAddress").optional(),
       protocol: z.enum(["tcp", "udp"]).optional(),
     }),
   ],
@@ -667,11 +685,13 @@ export const FleetNetwork = z
     driver: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.driver.pattern, `must be ${HOST_VALUES.driver.says}`)
       .optional()
       .meta({ description: "Network driver. Default: bridge.", examples: ["bridge"] }),
     subnet: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.cidr.pattern, `must be ${HOST_VALUES.cidr.says}`)
       .optional()
       .meta({
         description: "IPv4 subnet (CIDR). Must not overlap another network's on the same host. Default: one the engine picks.",
@@ -680,6 +700,7 @@ export const FleetNetwork = z
     gateway: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.ipAddress.pattern, `must be ${HOST_VALUES.ipAddress.says}`)
       .optional()
       .meta({ description: "Gateway address inside `subnet`. Default: the subnet's first address.", examples: ["172.30.0.1"] }),
     internal: z
@@ -687,7 +708,7 @@ export const FleetNetwork = z
       .optional()
       .meta({ description: "No route out of the network. Default: false.", examples: [true] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Network labels.", examples: [{ team: "shop" }] }),
   })
@@ -705,14 +726,15 @@ export const FleetVolume = z
     driver: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.driver.pattern, `must be ${HOST_VALUES.driver.says}`)
       .optional()
       .meta({ description: "Volume driver. Default: local.", examples: ["local"] }),
     driverOpts: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Driver options (`docker volume create -o`).", examples: [{ type: "tmpfs", device: "tmpfs" }] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Volume labels.", examples: [{ team: "shop" }] }),
     deleteOnDestroy: z
@@ -752,19 +774,20 @@ export const FleetContainer = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({
         description: "Image reference (pulled through the host's mirrors and credentials, pinned to its digest).",
         examples: ["nginx:1.25"],
       }),
     on: Targets,
     command: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Command and arguments.", examples: [["nginx", "-g", "daemon off;"]] }),
     env: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+        z.union([hostValue("text"), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
       )
       .optional()
       .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
@@ -773,7 +796,14 @@ export const FleetContainer = z
       .optional()
       .meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
     volumes: z
-      .array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"'))
+      .array(
+        z
+          .string()
+          .refine(
+            isMount,
+            'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data" (an absolute path or a volume name, then an absolute path)',
+          ),
+      )
       .optional()
       .meta({
         description: "Bind mounts (absolute host path) and volumes of `volumes:` on the same host (`name:/path`).",
@@ -788,7 +818,7 @@ export const FleetContainer = z
       .optional()
       .meta({ description: `Default: ${DEFAULT_RESTART_POLICY}.`, examples: ["always"] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Container labels.", examples: [{ team: "web" }] }),
     healthCheck: z
@@ -873,6 +903,7 @@ export const SwarmNode = z
         advertiseAddr: z
           .string()
           .min(1)
+          .regex(HOST_VALUES.address.pattern, `must be ${HOST_VALUES.address.says}`)
           .optional()
           .meta({ description: "Address other nodes reach this one on. Default: the host's address.", examples: ["10.0.1.12"] }),
       }),
@@ -887,6 +918,7 @@ export const FleetService = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({
         description: "Image reference, resolved on the first manager (its mirrors and credentials) and run by digest.",
         examples: ["nginx:1.25"],
@@ -901,17 +933,17 @@ export const FleetService = z
       .optional()
       .meta({ description: "Tasks of a replicated service. Default: 1.", examples: [3] }),
     command: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Overrides the image's entrypoint.", examples: [["nginx"]] }),
     args: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Arguments to the command.", examples: [["-g", "daemon off;"]] }),
     env: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+        z.union([hostValue("text"), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
       )
       .optional()
       .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
@@ -920,11 +952,16 @@ export const FleetService = z
       .optional()
       .meta({ description: 'Ports published in host mode on each node that runs a task, "published:target".', examples: [["8080:80"]] }),
     constraints: z
-      .array(z.string().regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"'))
+      .array(
+        z
+          .string()
+          .regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"')
+          .regex(HOST_VALUES.text.pattern),
+      )
       .optional()
       .meta({ description: "Placement constraints.", examples: [["node.labels.zone == a"]] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Service labels.", examples: [{ team: "web" }] }),
     networks: z
@@ -966,7 +1003,12 @@ export const FleetSwarm = z
         examples: [["w1", { host: "w2", labels: { zone: "b" } }]],
       }),
     defaultAddrPool: z
-      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16"))
+      .array(
+        z
+          .string()
+          .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16")
+          .regex(HOST_VALUES.cidr.pattern),
+      )
       .optional()
       .meta({ description: "Address pools for overlay networks, set at init. Default: Docker's.", examples: [["10.20.0.0/16"]] }),
     subnetSize: z
