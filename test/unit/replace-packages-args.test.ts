@@ -57,3 +57,14 @@ test("convergeMonitorSeconds: given, kept; absent, left out (the default applies
     t.regex(err!.message, /convergeMonitorSeconds.*must be an integer >= 0/);
   }
 });
+
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICgHTSzQHiJe4nF9OEws3zkLwYpmSGyuIiuwf4qR4/an";
+const fleet = (engine: string) =>
+  `defaults:\n  privateKey: { config: sshPrivateKey }\n  engine: ${engine}\nhosts:\n  - name: web1\n    address: 10.0.0.1\n    hostKey: ${KEY}\n`;
+
+test("fleet files: engine replacePackages takes package names, and refuses anything else at its line", (t) => {
+  const { parseFleet, FleetFileError } = require("../../src/fleet/load-fleet") as typeof import("../../src/fleet/load-fleet");
+  t.deepEqual(parseFleet(fleet('{ replacePackages: ["docker.io", "runc"] }')).defaults?.engine?.replacePackages, ["docker.io", "runc"]);
+  const err = t.throws(() => parseFleet(fleet('{ replacePackages: ["docker.io; reboot"] }'), "f.yaml"), { instanceOf: FleetFileError });
+  t.regex(err!.message, /f\.yaml:3:\d+: defaults\.engine\.replacePackages\[0\]: must be a package name/);
+});
