@@ -15,7 +15,7 @@ import {
   DEFAULT_PACKAGE_SOURCE,
 } from "../model/defaults";
 import { checkHostValue, checkHttpUrl } from "../model/host-values";
-import { checkBundleUrlCredentials, checkUrlCredentials, hasUrlCredentials } from "../model/url-credentials";
+import { checkUrlCredentials, hasUrlCredentials } from "../model/url-credentials";
 
 export interface DockerEngineArgs {
   /**
@@ -133,8 +133,7 @@ export interface DockerEngineArgs {
 /** Refuses a mirror (or bundle URL) the host must not be given; names the field, never quotes credentials. */
 export function checkMirror(mirror: string, path = "mirror", allowInsecureHttp = false): void {
   checkHttpUrl(path, mirror, { allowInsecureHttp });
-  if (path === "bundle") checkBundleUrlCredentials(path, mirror);
-  else checkUrlCredentials(path, mirror);
+  checkUrlCredentials(path, mirror);
 }
 
 function checkArgs(args: DockerEngineArgs): void {

@@ -7,7 +7,8 @@ import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocu
 import type { z } from "zod";
 import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
 import { fleetProblems } from "./cross-checks";
-import { didYouMean, maskCredentials } from "../model/daemon-settings";
+import { didYouMean } from "../model/daemon-settings";
+import { maskCredentials } from "../model/url-credentials";
 import { type DockyardErrorCode, withCode } from "../model/error-codes";
 
 /** One problem of a fleet file; `line`/`col` are 1-based, absent when the spec came from code. */

@@ -36,14 +36,65 @@ export function hasUrlCredentials(url: string): boolean {
   return splitUrlCredentials(url).username !== undefined;
 }
 
+/** What a masked URL shows in place of its credentials (as `docker info` shows them). */
+export const MASKED_USERINFO = "xxxxx:xxxxx";
+
+/** What is shown of a URL-like value that does not parse: never any part of it after the scheme. */
+export const UNPARSABLE_URL = "<not a valid URL, not shown>";
+
+const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const URL_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/;
+
 /**
- * The URL for a message: credentials replaced by `***`. A value that is not an http(s) URL is
- * never printed (it could hold a password that failed to parse).
+ * A URL with its credentials replaced by `xxxxx:xxxxx`, as `docker info` shows it, for messages
+ * and for checking `docker info`. A value that is not URL-like at all (no `://`, no `@`) cannot
+ * carry URL credentials and comes back as it is. A URL-like value that does not parse cleanly
+ * (whitespace or control characters, a parse error, an authority that is not where the parser put
+ * it) is never shown: only its scheme, when it has one, and a fixed placeholder.
+ */
+export function maskCredentials(value: string): string {
+  if (typeof value === "string" && !value.includes("@") && !value.includes("://")) return value;
+  return maskUrl(value);
+}
+
+/**
+ * maskCredentials for a value that must be a URL (a proxy, a mirror): anything that does not
+ * parse cleanly as one is never shown, URL-like or not; only its scheme, when it has one.
  */
 export function maskUrl(url: string): string {
-  const m = USERINFO_URL.exec(url);
-  if (!m) return "<a value that is not an http(s) URL>";
-  return m[2] === undefined ? url : `${m[1]}***@${m[4]}`;
+  if (typeof url !== "string") return UNPARSABLE_URL;
+  const scheme = SCHEME_PREFIX.exec(url)?.[1];
+  const hidden = scheme ? `${scheme}://${UNPARSABLE_URL}` : UNPARSABLE_URL;
+  // new URL() drops tabs and newlines and reads a backslash as a slash: only printable ASCII without a backslash is read here.
+  if (!/^[\x21-\x5b\x5d-\x7e]+$/.test(url)) return hidden;
+  const m = URL_SHAPE.exec(url);
+  if (!m) return hidden;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return hidden;
+  }
+  const [, , authority, rest] = m;
+  const at = authority.lastIndexOf("@");
+  if (at < 0) return u.username || u.password ? hidden : url;
+  return `${m[1]}://${MASKED_USERINFO}@${authority.slice(at + 1)}${rest}`;
+}
+
+/**
+ * Free text (an error message, a command's output) with the userinfo of every URL-like word
+ * masked: a word (between whitespace, quotes, brackets and commas) with an `@` whose part before
+ * the last `@` has a scheme (`http://`, `http:/`, `http:\\`), starts with `//` or holds a `:`
+ * loses that part. `root@host` and `name@example.com` stay. Errs on the side of masking too much.
+ */
+export function maskCredentialsIn(text: string): string {
+  return text.replace(/[^\s"'<>()[\],]+/g, (word) => {
+    const at = word.lastIndexOf("@");
+    if (at < 0) return word;
+    const [, scheme = "", userinfo] = /^([A-Za-z][A-Za-z0-9+.-]*:[/\\]*)?(.*)$/s.exec(word.slice(0, at))!;
+    if (!scheme && !userinfo.startsWith("//") && !userinfo.includes(":")) return word;
+    return `${scheme}${MASKED_USERINFO}${word.slice(at)}`;
+  });
 }
 
 /** Host, port and path of a URL without scheme and credentials: what apt's auth.conf matches on. */
@@ -54,16 +105,6 @@ export function urlMachine(url: string): string {
 /** A string for curl's config file syntax (`-K`): double-quoted, with its escapes. */
 export function curlConfigString(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
-}
-
-/**
- * Refuses a bundle URL with credentials: the controller's download (remote/bundle-cache) cannot
- * send them without putting them in its messages, so they are refused rather than leaked.
- */
-export function checkBundleUrlCredentials(path: string, url: string): void {
-  if (hasUrlCredentials(url)) {
-    invalid(path, "carries credentials, which a bundle download cannot keep secret yet: serve it without them, or use a FileAsset");
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
-import { type DaemonProxy, keysSetByFlags, maskCredentials, maskCredentialsIn, mergeDaemonJson, sortKeys } from "../model/daemon-settings";
+import { type DaemonProxy, keysSetByFlags, mergeDaemonJson, sortKeys } from "../model/daemon-settings";
+import { maskCredentials, maskCredentialsIn } from "../model/url-credentials";
 import {
   type DaemonProbe,
   type DataRootProbe,

@@ -12,7 +12,7 @@ import {
 import { checkHostValue, checkHttpUrl } from "../model/host-values";
 import { invalid } from "../model/input-error";
 import { signingKeyProblem } from "../model/pgp-key";
-import { checkBundleUrlCredentials, checkUrlCredentials, maskUrl } from "../model/url-credentials";
+import { checkUrlCredentials, maskUrl } from "../model/url-credentials";
 import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
 import {
   conflictingPackages,
@@ -127,7 +127,7 @@ export function checkEngineSpec(spec: EngineSpec): void {
     checkHostValue("sha256", "bundleSha256", spec.bundle.sha256);
     if (spec.bundle.url !== undefined) {
       checkHttpUrl("bundle", spec.bundle.url, http);
-      checkBundleUrlCredentials("bundle", spec.bundle.url);
+      checkUrlCredentials("bundle", spec.bundle.url);
     }
   }
   if (spec.installDir !== undefined) checkHostValue("absolutePath", "installDir", spec.installDir);

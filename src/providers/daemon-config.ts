@@ -11,7 +11,8 @@ import {
   validationRefusal,
 } from "../plan/daemon-config";
 import { isRefusal } from "../plan/refusal";
-import { daemonSpecProblems, maskCredentialsIn } from "../model/daemon-settings";
+import { daemonSpecProblems } from "../model/daemon-settings";
+import { maskCredentialsIn } from "../model/url-credentials";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteCommandError, RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";

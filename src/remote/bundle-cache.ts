@@ -4,7 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { DEFAULT_DOWNLOAD_TIMEOUT_SECONDS } from "../model/defaults";
 import { DockyardError } from "../model/error-codes";
+import { maskUrl, splitUrlCredentials } from "../model/url-credentials";
 
 /** sha256 (hex) of a local file, streamed. */
 export async function sha256OfFile(file: string): Promise<string> {
@@ -35,14 +37,55 @@ export async function localBundle(source: { path?: string; url?: string }, sha25
   if (existsSync(file) && (await sha256OfFile(file)) === sha256) return file;
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.part`;
-  const res = await fetch(source.url);
-  if (!res.ok || !res.body) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${source.url}: HTTP ${res.status}`);
-  await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), createWriteStream(tmp));
+  await download(source.url, tmp);
   const got = await sha256OfFile(tmp);
   if (got !== sha256) {
     rmSync(tmp, { force: true });
-    throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${source.url} has sha256 ${got}, not the bundleSha256 given (${sha256})`);
+    throw new DockyardError(
+      "DOCKYARD_BUNDLE_INVALID",
+      `bundle ${maskUrl(source.url)} has sha256 ${got}, not the bundleSha256 given (${sha256})`,
+    );
   }
   renameSync(tmp, file);
   return file;
+}
+
+/**
+ * Fetches a URL into a file. Credentials in the URL go in an Authorization header (fetch refuses
+ * them in the URL) and never into a message. Bounded like the hosts' downloads: the request, and
+ * every stretch without a byte, may take at most DEFAULT_DOWNLOAD_TIMEOUT_SECONDS, so a server
+ * that accepts and never answers ends the run; the partial file is removed.
+ */
+export async function download(url: string, file: string, stallSeconds = DEFAULT_DOWNLOAD_TIMEOUT_SECONDS): Promise<void> {
+  const { url: bare, username, password } = splitUrlCredentials(url);
+  const shown = maskUrl(url);
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => abort.abort(), stallSeconds * 1000);
+  };
+  const headers: Record<string, string> =
+    username === undefined ? {} : { authorization: `Basic ${Buffer.from(`${username}:${password ?? ""}`).toString("base64")}` };
+  arm();
+  try {
+    const res = await fetch(bare, { headers, signal: abort.signal });
+    if (!res.ok || !res.body) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${shown}: HTTP ${res.status}`);
+    const body = Readable.fromWeb(res.body as import("node:stream/web").ReadableStream);
+    body.on("data", arm);
+    await pipeline(body, createWriteStream(file));
+  } catch (e) {
+    rmSync(file, { force: true });
+    if (abort.signal.aborted) {
+      throw new DockyardError(
+        "DOCKYARD_BUNDLE_INVALID",
+        `bundle ${shown}: no data for ${stallSeconds} s (bound: DEFAULT_DOWNLOAD_TIMEOUT_SECONDS)`,
+      );
+    }
+    if (e instanceof DockyardError) throw e;
+    // fetch's own message can quote the URL it was given: only the masked one is shown.
+    throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${shown}: the download failed (${(e as Error).name})`);
+  } finally {
+    clearTimeout(timer);
+  }
 }

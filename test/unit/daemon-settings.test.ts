@@ -1,15 +1,7 @@
 import test from "ava";
 import { checkProxy, daemonSettingsFrom } from "../../src/engine/daemon-config";
-import {
-  daemonSettingsProblems,
-  daemonSpecProblems,
-  didYouMean,
-  keysSetByFlags,
-  maskCredentials,
-  maskCredentialsIn,
-  maskUrl,
-  mergeDaemonJson,
-} from "../../src/model/daemon-settings";
+import { daemonSettingsProblems, daemonSpecProblems, didYouMean, keysSetByFlags, mergeDaemonJson } from "../../src/model/daemon-settings";
+import { maskCredentials, maskCredentialsIn, maskUrl } from "../../src/model/url-credentials";
 import { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/plan/daemon-config";
 import {
   parseDaemonProbe,

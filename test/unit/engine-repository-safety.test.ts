@@ -197,8 +197,8 @@ test("the key is staged root-only and trusted from that file: apt keyring, rpm g
 test("credentials reach the host only over stdin, into 0600 files; no command line carries them", (t) => {
   const mirror = "https://deploy:s3cr%21et@mirror.example/docker-ce";
   t.deepEqual(splitUrlCredentials(mirror), { url: "https://mirror.example/docker-ce", username: "deploy", password: "s3cr!et" });
-  t.is(maskUrl(mirror), "https://***@mirror.example/docker-ce");
-  t.is(maskUrl("not a url with:pass@word"), "<a value that is not an http(s) URL>");
+  t.is(maskUrl(mirror), "https://xxxxx:xxxxx@mirror.example/docker-ce");
+  t.is(maskUrl("not a url with:pass@word"), "<not a valid URL, not shown>");
   for (const d of [debian, rocky]) {
     const fetch = renderFetchSigningKey(d, mirror);
     t.false(fetch.script.includes("s3cr"), "no password in the fetch script");
@@ -266,13 +266,13 @@ test("error messages about a mirror never quote its credentials", (t) => {
     const err = t.throws(() => checkEngineSpec({ method: "online", mirror }));
     t.false(err!.message.includes("s3"), err!.message);
   }
-  // The controller's bundle download cannot keep them secret: refused, not quoted.
+  // A bundle's credentials are fine (the controller sends them in a header); ones that decode to a newline are not, and are not quoted.
+  t.notThrows(() => checkEngineSpec({ method: "offline", bundle: { url: "https://u:s3cret@files.example/d.tgz", sha256: "a".repeat(64) } }));
   const bundle = t.throws(() =>
-    checkEngineSpec({ method: "offline", bundle: { url: "https://u:s3cret@files.example/d.tgz", sha256: "a".repeat(64) } }),
+    checkEngineSpec({ method: "offline", bundle: { url: "https://u:s3%0Acret@files.example/d.tgz", sha256: "a".repeat(64) } }),
   );
   t.is((bundle as InvalidArgumentError).propertyPath, "bundle");
-  t.regex(bundle!.message, /carries credentials/);
-  t.false(bundle!.message.includes("s3cret"));
+  t.false(bundle!.message.includes("s3"));
 });
 
 // --- 4. downloads are bounded ---
