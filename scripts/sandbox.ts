@@ -42,6 +42,7 @@ export async function startSandbox(opts: {
       "dockyard:sandbox2Address": { value: h2.address },
       "dockyard:sandbox2HostKey": { value: h2.hostKey },
       "dockyard:sandboxRepoMirror": { value: packages.baseUrl },
+      "dockyard:sandboxRepoKeyFingerprint": { value: packages.keyFingerprint },
       "dockyard:sandboxRegistryMirror": { value: `http://${rig.registry!.address}` },
       "dockyard:sandboxBundleSha256": { value: pkgs.bundleSha256 },
     },

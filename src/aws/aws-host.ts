@@ -5,6 +5,8 @@ import { Host, type JumpHostArgs } from "../host/host";
 import type { PreflightPolicy } from "../model/preflight";
 import { invalid } from "../model/input-error";
 import { DockyardError } from "../model/error-codes";
+import { DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS } from "../model/defaults";
+import { ReportedHostKeyResource } from "../providers/reported-host-key-resource";
 import { SshKeyPairResource } from "../providers/ssh-key-pair-resource";
 import { renderHostKeyUserData } from "./cloud-init";
 import { AWS_DISTROS, type AwsArchitecture, type AwsDistro, amiQuery, closestDistro, isAwsDistro, loginUserOf } from "./distro-images";
@@ -145,6 +147,14 @@ export interface AwsHostArgs {
    */
   connectAttempts?: number;
   /**
+   * Seconds to wait for a new instance to print its SSH host key on its serial console, where
+   * AwsHost reads it (EC2 GetConsoleOutput: the credentials need `ec2:GetConsoleOutput`) to pin
+   * it. The instance makes the key itself at first boot; no private key is in its user data.
+   * @default 600
+   * @example 900
+   */
+  hostKeyTimeoutSeconds?: number;
+  /**
    * What the machine must satisfy before anything is changed on it; see `HostArgs.preflight`.
    * @default { minKernel: "3.10", requireSupportedOs: true, requireSystemd: true }
    * @example { minKernel: "5.10" }
@@ -244,6 +254,9 @@ function checkArgs(args: AwsHostArgs): void {
       invalid(`tags.${k}`, "must be a key of 1-128 characters not starting with aws:");
     if (typeof v !== "string" || v.length > 256) invalid(`tags.${k}`, "must be a string of at most 256 characters");
   }
+  const wait = args.hostKeyTimeoutSeconds;
+  if (wait !== undefined && (!Number.isInteger(wait) || wait < 30 || wait > 3600))
+    invalid("hostKeyTimeoutSeconds", `must be a whole number of seconds from 30 to 3600 (got ${JSON.stringify(wait)})`);
   const attempts = args.connectAttempts;
   if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
     invalid("connectAttempts", `must be a positive integer (got ${JSON.stringify(attempts)})`);
@@ -254,9 +267,11 @@ function checkArgs(args: AwsHostArgs): void {
  * security group opening SSH to `sshCidrs` and the published container ports, a login key pair
  * (given, or generated and kept as a secret), an encrypted gp3 root volume, IMDSv2 only.
  *
- * The SSH host key is made by the program and handed to the instance in its cloud-init user data
- * (which is therefore a secret), so `host` pins it from the first connection: never blind trust.
- * `host` connects only once the instance is running, and retries while it boots.
+ * The instance makes its own SSH host key at first boot and prints the public half on its serial
+ * console; AwsHost reads it there through the EC2 API (GetConsoleOutput) and `host` pins it from
+ * the first connection: never blind trust, and no private key in the user data, which every
+ * process on the machine (containers included) can read from the instance metadata service.
+ * `host` connects only once the key is known, and retries while the instance boots.
  *
  * @example
  * const web = new AwsHost("web", {
@@ -283,7 +298,7 @@ export class AwsHost extends DockyardComponent {
   readonly amiId: pulumi.Output<string>;
   /** The login user. */
   readonly user: string;
-  /** The instance's SSH host public key (`ssh-ed25519 ...`), pinned by `host`; add it to known_hosts to ssh in yourself. */
+  /** The SSH host public key (`ssh-ed25519 ...`) the instance made and reported on its console, pinned by `host`; add it to known_hosts to ssh in yourself. */
   readonly hostKey: pulumi.Output<string>;
   /** The login private key (given or generated), as a secret. */
   readonly privateKey: pulumi.Output<string>;
@@ -349,14 +364,10 @@ export class AwsHost extends DockyardComponent {
       this.childOptions(),
     );
 
-    // The host key is made here and kept in the state, so it is known before the instance exists.
-    const hostKey = new SshKeyPairResource(`${name}-host-key`, { comment: `dockyard-host-${name}` }, this.childOptions());
-    this.hostKey = hostKey.publicKey;
-    const userData = pulumi.secret(
-      pulumi
-        .all([hostKey.publicKey, hostKey.privateKey])
-        .apply(([publicKey, privateKey]) => renderHostKeyUserData({ publicKey, privateKey })),
-    );
+    // No private key in the user data (the instance metadata service gives it to every process
+    // on the machine): the instance makes its own host key and prints the public half on its
+    // serial console, read back below.
+    const userData = renderHostKeyUserData();
 
     let keyName: pulumi.Input<string>;
     let privateKey: pulumi.Input<string>;
@@ -403,6 +414,19 @@ export class AwsHost extends DockyardComponent {
     this.amiId = this.instance.ami;
     this.publicIp = this.instance.publicIp;
     this.privateIp = this.instance.privateIp;
+    // The key the instance reported at first boot, read once through the EC2 API (a channel its
+    // network neighbours cannot write to) with the stack's region and profile, and kept in the state.
+    const reported = new ReportedHostKeyResource(
+      `${name}-host-key`,
+      {
+        instanceId: this.instance.id,
+        region: this.instance.arn.apply((arn) => arn.split(":")[3]),
+        profile: new pulumi.Config("aws").get("profile"),
+        timeoutSeconds: args.hostKeyTimeoutSeconds ?? DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS,
+      },
+      this.childOptions(this.instance),
+    );
+    this.hostKey = reported.publicKey;
     this.address = (args.usePrivateIp ? this.instance.privateIp : this.instance.publicIp).apply((ip) =>
       this.checked(() => {
         if (!ip) {
@@ -429,8 +453,8 @@ export class AwsHost extends DockyardComponent {
         connectAttempts: args.connectAttempts ?? 12,
         preflight: args.preflight,
       },
-      // Never connect before the instance runs (the address already waits for it; this says so).
-      this.childOptions(this.instance),
+      // Never connect before the instance runs and its key is known (the inputs already wait; this says so).
+      this.childOptions(this.instance, reported),
     );
 
     this.registerOutputs({

@@ -1,21 +1,14 @@
 import { stringify } from "yaml";
-import { DockyardError } from "../model/error-codes";
-
-/** The SSH host key an instance is given at boot: an ed25519 pair in OpenSSH form. */
-export interface HostKeyPair {
-  /** `ssh-ed25519 AAAA... comment` */
-  publicKey: string;
-  /** `-----BEGIN OPENSSH PRIVATE KEY-----...` (a secret) */
-  privateKey: string;
-}
+import { HOST_KEY_REPORT_MARKER } from "../model/reported-host-key";
 
 /** sshd drop-in that makes the server offer the pinned key and no other. */
 export const HOST_KEY_DROP_IN = "/etc/ssh/sshd_config.d/00-dockyard-host-key.conf";
 
 /**
- * The shell run once cloud-init has finished (runcmd): removes every host key but the pinned
- * ed25519 pair (some images' sshd-keygen makes RSA and ECDSA keys when sshd first starts), and
- * restarts a running sshd once its configuration checks out, so it offers the pinned key only.
+ * The shell run once cloud-init has finished (runcmd): removes every host key but the instance's
+ * own ed25519 pair (some images' sshd-keygen makes RSA and ECDSA keys when sshd first starts),
+ * restarts a running sshd once its configuration checks out, so it offers that key only, and
+ * prints the public key to the serial console, where AwsHost reads it back (GetConsoleOutput).
  * A socket-activated sshd (Ubuntu 24.04) that is not running picks it up on the next connection.
  */
 export function renderHostKeyCleanup(): string {
@@ -39,45 +32,41 @@ export function renderHostKeyCleanup(): string {
     "    break",
     "  fi",
     "done",
+    "# The public key only (type and key, no comment), on every console EC2 records.",
+    "key=$(cut -d ' ' -f 1,2 /etc/ssh/ssh_host_ed25519_key.pub)",
+    `line="${HOST_KEY_REPORT_MARKER} $key"`,
+    "for c in /dev/ttyS0 /dev/console; do",
+    '  if [ -w "$c" ]; then printf \'%s\\n\' "$line" > "$c" || true; fi',
+    "done",
     "",
   ].join("\n");
 }
 
 /**
- * Cloud-init user data that gives an instance a known SSH host key before sshd first starts, so
- * the first connection is already pinned (no trust on first use):
+ * Cloud-init user data that has an instance make its own SSH host key and report its public half,
+ * so the first connection is already pinned (no trust on first use) and no private key is ever in
+ * the user data (which every process on the machine can read from the instance metadata service):
  *
- * - `ssh_keys` installs the pair; with it, cloud-init deletes the image's host keys
- *   (`ssh_deletekeys`) and generates none. This runs in cloud-init's network stage, which every
- *   supported image orders before sshd.
+ * - `ssh_deletekeys` deletes the image's host keys and `ssh_genkeytypes` makes one ed25519 key
+ *   (cloud-init's network stage, which every supported image orders before sshd).
  * - a drop-in in `/etc/ssh/sshd_config.d/` (read first by every supported image's sshd_config)
  *   names the key and limits `HostKeyAlgorithms` to ssh-ed25519.
- * - `runcmd` removes any other host key made since and restarts sshd (see `renderHostKeyCleanup`).
+ * - `runcmd` removes any other host key made since, restarts sshd and prints the public key to
+ *   the serial console (see `renderHostKeyCleanup`), where AwsHost reads it back.
  *
- * The result holds the private host key: treat it as a secret.
+ * It holds nothing secret.
  */
-export function renderHostKeyUserData(hostKey: HostKeyPair): string {
-  const publicKey = hostKey.publicKey.trim();
-  if (!/^ssh-ed25519 [A-Za-z0-9+/]+=*( .*)?$/.test(publicKey)) {
-    throw new DockyardError("DOCKYARD_INVALID_ARGUMENT", "the host public key must be an OpenSSH ssh-ed25519 line");
-  }
-  if (!/^-----BEGIN OPENSSH PRIVATE KEY-----\n[\s\S]+\n-----END OPENSSH PRIVATE KEY-----\s*$/.test(hostKey.privateKey.trim() + "\n")) {
-    throw new DockyardError("DOCKYARD_INVALID_ARGUMENT", "the host private key must be in OpenSSH form");
-  }
+export function renderHostKeyUserData(): string {
   const config = {
     ssh_deletekeys: true,
-    ssh_genkeytypes: [],
-    ssh_keys: {
-      ed25519_private: hostKey.privateKey.trim() + "\n",
-      ed25519_public: publicKey,
-    },
+    ssh_genkeytypes: ["ed25519"],
     write_files: [
       {
         path: HOST_KEY_DROP_IN,
         owner: "root:root",
         permissions: "0644",
         content: [
-          "# Written by Dockyard: offer only the host key pinned in the Pulumi state.",
+          "# Written by Dockyard: offer only the host key the instance reported on its console (pinned in the Pulumi state).",
           "HostKey /etc/ssh/ssh_host_ed25519_key",
           "HostKeyAlgorithms ssh-ed25519",
           "",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
+import { HOST_VALUES, isHostValue } from "../model/host-values";
 import { invalid } from "../model/input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
 import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
@@ -123,10 +124,12 @@ export interface DaemonConfigArgs {
    */
   policy?: "merge" | "replace";
   /**
-   * dockerd behind an HTTP(S) proxy: written to the systemd drop-in
-   * /etc/systemd/system/docker.service.d/http-proxy.conf (docker's documented place), applied
-   * with daemon.json in one restart, checked in `docker info`, rolled back with it. Kept as a
-   * secret in state and never logged. Dropping the argument (or destroy) removes the drop-in.
+   * dockerd behind an HTTP(S) proxy: the values go to the root-only (0600) environment file
+   * /etc/docker/dockyard-proxy.env, named by the systemd drop-in
+   * /etc/systemd/system/docker.service.d/http-proxy.conf (`EnvironmentFile=`, so `systemctl show`
+   * shows no credential to local users), applied with daemon.json in one restart, checked in
+   * `docker info`, rolled back with it. Kept as a secret in state and never logged; written over
+   * stdin, never in a command line. Dropping the argument (or destroy) removes both files.
    * @default none (a drop-in of the same name that Dockyard did not write is left alone)
    * @example { https: "http://proxy.corp:3128", noProxy: ["localhost", ".corp"] }
    */
@@ -205,8 +208,8 @@ export function daemonSettingsFrom(a: {
     const p = insecureRegistryProblem(r);
     if (p) invalid(`insecureRegistries[${i}]`, p);
   });
-  if (typeof out["data-root"] === "string" && !(out["data-root"] as string).startsWith("/"))
-    invalid("dataRoot", "must be an absolute path");
+  if (out["data-root"] !== undefined && !isHostValue("absolutePath", out["data-root"]))
+    invalid("dataRoot", `must be ${HOST_VALUES.absolutePath.says} (got ${JSON.stringify(out["data-root"])})`);
   if (typeof out.bip === "string" && !/^[0-9.]+\/[0-9]{1,2}$/.test(out.bip as string))
     invalid("bip", `must be an address with a prefix length, like 172.26.0.1/16 (got ${JSON.stringify(out.bip)})`);
   const mcd = out["max-concurrent-downloads"];

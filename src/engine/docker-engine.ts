@@ -1,14 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import { invalid } from "../model/input-error";
-import { checkHostValue } from "../model/host-values";
 import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import { dockerProviderFor } from "./docker-provider";
 import type { EngineMethod, EngineSpec } from "../providers/docker-engine";
 import { known } from "../model/pending";
-import { DEFAULT_CHANNEL, DEFAULT_DOCKER_CE_MIRROR, DEFAULT_OFFLINE_INSTALL_DIR, DEFAULT_PACKAGE_SOURCE } from "../model/defaults";
+import {
+  DEFAULT_CHANNEL,
+  DEFAULT_DOCKER_CE_KEY_FINGERPRINT,
+  DEFAULT_DOCKER_CE_MIRROR,
+  DEFAULT_OFFLINE_INSTALL_DIR,
+  DEFAULT_PACKAGE_SOURCE,
+} from "../model/defaults";
+import { checkHostValue, checkHttpUrl } from "../model/host-values";
+import { checkBundleUrlCredentials, checkUrlCredentials, hasUrlCredentials } from "../model/url-credentials";
 
 export interface DockerEngineArgs {
   /**
@@ -36,10 +43,31 @@ export interface DockerEngineArgs {
    * Base URL of the docker-ce repository or of a mirror serving the same tree
    * (`<mirror>/linux/<os>/...`). The repository definition points the packages themselves at it:
    * the apt line and the yum `baseurl` are written with this URL, not fetched from the origin.
+   * Credentials in it (`https://user:pass@mirror/...`) are a secret: give the URL as a
+   * `pulumi.secret` (or a config secret); they reach the host only in root-only files (apt
+   * `auth.conf.d`, a 0600 `.repo` file) and curl's stdin, never a command line or a message.
+   * A plain `http://` mirror is refused unless `allowInsecureHttp`.
    * @default "https://download.docker.com"
    * @example "https://mirrors.aliyun.com/docker-ce"
    */
   mirror?: pulumi.Input<string>;
+  /**
+   * OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a
+   * staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this
+   * one; otherwise nothing changes and the error says which fingerprint was found. Set it for a
+   * mirror that re-signs the packages with its own key.
+   * @default "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
+   * @example "1A2B 3C4D 5E6F 7081 92A3  B4C5 D6E7 F809 1A2B 3C4D"
+   */
+  mirrorKeyFingerprint?: pulumi.Input<string>;
+  /**
+   * INSECURE: accept a plain `http://` mirror or bundle URL. Whoever is on the path can then
+   * serve other packages (only the pinned key still stands between them and root) and read any
+   * credentials in the URL. Warned about on every run.
+   * @default false
+   * @example true
+   */
+  allowInsecureHttp?: boolean;
   /**
    * docker-ce channel.
    * @default "stable"
@@ -102,15 +130,11 @@ export interface DockerEngineArgs {
   replacePackages?: string[];
 }
 
-export function checkMirror(mirror: string, path = "mirror"): void {
-  let url: URL;
-  try {
-    url = new URL(mirror);
-  } catch {
-    invalid(path, `must be an http(s) URL (got ${JSON.stringify(mirror)})`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") invalid(path, `must be an http(s) URL (got ${JSON.stringify(mirror)})`);
-  if (url.search || url.hash) invalid(path, "must be a base URL without query or fragment");
+/** Refuses a mirror (or bundle URL) the host must not be given; names the field, never quotes credentials. */
+export function checkMirror(mirror: string, path = "mirror", allowInsecureHttp = false): void {
+  checkHttpUrl(path, mirror, { allowInsecureHttp });
+  if (path === "bundle") checkBundleUrlCredentials(path, mirror);
+  else checkUrlCredentials(path, mirror);
 }
 
 function checkArgs(args: DockerEngineArgs): void {
@@ -119,10 +143,13 @@ function checkArgs(args: DockerEngineArgs): void {
     invalid("method", `must be online, offline or adopt (got ${JSON.stringify(method)})`);
   if (args.source !== undefined && !["docker-ce", "distro"].includes(args.source)) invalid("source", "must be docker-ce or distro");
   if (args.channel !== undefined && !["stable", "test"].includes(args.channel)) invalid("channel", "must be stable or test");
-  if (known(args.mirror)) checkMirror(String(args.mirror));
-  if (known(args.version) && !/^[0-9]+(\.[0-9]+){0,2}$/.test(String(args.version))) {
-    invalid("version", `must be a release like 24.0.7 or a series like 24.0 (got ${JSON.stringify(args.version)})`);
-  }
+  if (known(args.mirror)) checkMirror(args.mirror as unknown as string, "mirror", args.allowInsecureHttp === true);
+  if (known(args.mirrorKeyFingerprint)) checkHostValue("pgpFingerprint", "mirrorKeyFingerprint", args.mirrorKeyFingerprint);
+  if (args.allowInsecureHttp !== undefined && typeof args.allowInsecureHttp !== "boolean")
+    invalid("allowInsecureHttp", "must be true or false");
+  if (known(args.version)) checkHostValue("releasePin", "version", args.version);
+  if (typeof args.bundle === "string" && /^[a-z]+:\/\//i.test(args.bundle))
+    checkMirror(args.bundle, "bundle", args.allowInsecureHttp === true);
   if (method === "offline") {
     if (args.bundle === undefined) invalid("bundle", "is required for method offline");
     if (args.bundleSha256 === undefined) invalid("bundleSha256", "is required with bundle");
@@ -141,16 +168,16 @@ function checkArgs(args: DockerEngineArgs): void {
   }
 }
 
-function bundleSource(bundle: DockerEngineArgs["bundle"]): pulumi.Output<{ path?: string; url?: string }> {
+function bundleSource(bundle: DockerEngineArgs["bundle"], allowInsecureHttp: boolean): pulumi.Output<{ path?: string; url?: string }> {
   if (bundle === undefined) return pulumi.output({});
-  if (typeof bundle === "string") return pulumi.output(/^https?:\/\//.test(bundle) ? { url: bundle } : { path: bundle });
+  if (typeof bundle === "string") return pulumi.output(/^[a-z]+:\/\//i.test(bundle) ? { url: bundle } : { path: bundle });
   // Asset.isInstance checks the SDK's marker property rather than the class, so an asset made by
   // another copy of @pulumi/pulumi (a program with its own) is recognised too.
   if (!pulumi.asset.Asset.isInstance(bundle)) return invalid("bundle", "must be a FileAsset, a RemoteAsset or a path");
   if ("path" in bundle) return pulumi.output(bundle.path).apply((path) => ({ path }));
   if ("uri" in bundle) {
     return pulumi.output(bundle.uri).apply((url) => {
-      if (!/^https?:\/\//.test(url)) invalid("bundle", `must be an http(s) URL when it is a RemoteAsset (got ${url})`);
+      checkMirror(url, "bundle", allowInsecureHttp);
       return { url };
     });
   }
@@ -196,14 +223,24 @@ export class DockerEngine extends DockyardComponent {
       checkArgs(args);
     });
     const method = args.method ?? "online";
+    const insecure = args.allowInsecureHttp === true;
+    if (insecure) {
+      void pulumi.log.warn(
+        `${this.what}: allowInsecureHttp is set: plain http:// mirrors and bundles are accepted, so anyone on the path can serve other packages and read credentials in the URL.`,
+        this,
+      );
+    }
     const spec: pulumi.Output<EngineSpec> = pulumi
-      .all([args.mirror, args.version, args.bundleSha256, bundleSource(args.bundle)])
-      .apply(([mirror, version, sha256, source]) => {
-        if (mirror !== undefined) this.checked(() => checkMirror(mirror));
+      .all([args.mirror, args.version, args.bundleSha256, bundleSource(args.bundle, insecure), args.mirrorKeyFingerprint])
+      .apply(([mirror, version, sha256, source, fingerprint]) => {
+        if (mirror !== undefined) this.checked(() => checkMirror(mirror, "mirror", insecure));
+        if (fingerprint !== undefined) this.checked(() => checkHostValue("pgpFingerprint", "mirrorKeyFingerprint", fingerprint));
         const s: EngineSpec = { method };
         if (method === "online") {
           s.source = args.source ?? DEFAULT_PACKAGE_SOURCE;
           s.mirror = (mirror ?? DEFAULT_DOCKER_CE_MIRROR).replace(/\/+$/, "");
+          // Only a pin the user gave is kept: the default (Docker's key) is the plan's fallback.
+          if (fingerprint !== undefined && fingerprint !== DEFAULT_DOCKER_CE_KEY_FINGERPRINT) s.mirrorKeyFingerprint = fingerprint;
           s.channel = args.channel ?? DEFAULT_CHANNEL;
           if (version) s.version = version;
           if (args.allowDowngrade) s.allowDowngrade = true;
@@ -212,9 +249,12 @@ export class DockerEngine extends DockyardComponent {
           s.bundle = { ...source, sha256: String(sha256).toLowerCase() };
           s.installDir = args.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
         }
+        if (insecure) s.allowInsecureHttp = true;
         if (args.uninstallOnDelete) s.uninstallOnDelete = true;
         if (args.replacePackages?.length && method !== "adopt") s.replacePackages = [...args.replacePackages];
-        return s;
+        // Credentials in a URL make the whole spec a secret (in the state and every output).
+        const secretUrl = [s.mirror, s.bundle?.url].some((u) => u !== undefined && hasUrlCredentials(u));
+        return (secretUrl ? pulumi.secret(s) : pulumi.output(s)) as pulumi.Output<EngineSpec>;
       });
     const res = new DockerEngineResource(
       `${name}-engine`,

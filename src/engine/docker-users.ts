@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
+import { HOST_VALUES } from "../model/host-values";
 import { invalid } from "../model/input-error";
 import { DockerUsersResource } from "../providers/docker-users-resource";
 import type { DockerEngine } from "./docker-engine";
@@ -20,7 +21,7 @@ export interface DockerUsersArgs {
 }
 
 /** POSIX-portable user names, as useradd accepts them by default: safe to pass to a shell. */
-const USER_NAME = /^[a-z_][a-z0-9_-]{0,30}\$?$/;
+const USER_NAME = HOST_VALUES.userName.pattern;
 
 /** Checks user names; throws naming the entry at fault. */
 export function checkDockerUsers(users: string[]): string[] {

@@ -19,7 +19,7 @@ export interface SpecProblem {
 
 /**
  * Problems across entries. Also run on a spec the schema refused (so one pass reports both
- * kinds): it then stops quietly at the first shape it cannot read.
+ * kinds): each part whose shape it cannot read is skipped alone, and every other part is checked.
  */
 export function fleetProblems(spec: FleetSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -31,25 +31,55 @@ export function fleetProblems(spec: FleetSpec): SpecProblem[] {
   return problems;
 }
 
+/**
+ * Runs the checks of one part of the spec. A part whose shape the schema refused (and reported)
+ * stops alone, so every other part is still checked and one typo hides no other problem.
+ */
+function part(checks: () => unknown): void {
+  try {
+    checks();
+  } catch {
+    // A malformed part the schema has already reported.
+  }
+}
+
+/** The items of what should be a list (none when it is not one). */
+function entries<T>(list: readonly T[] | undefined): T[] {
+  return Array.isArray(list) ? (list as T[]) : [];
+}
+
+/** Each item of what should be a list, each checked on its own (see `part`). */
+function each<T>(list: readonly T[] | undefined, checks: (item: T, i: number) => unknown): void {
+  entries(list).forEach((item, i) => part(() => checks(item, i)));
+}
+
+/** The spec with only the hosts whose name and groups can be read, for resolving `on:` targets. */
+function readable(spec: FleetSpec): FleetSpec {
+  const hosts = entries(spec.hosts)
+    .filter((h) => typeof h === "object" && h !== null && typeof h.name === "string")
+    .map((h) => ({ ...h, groups: entries(h.groups).filter((g) => typeof g === "string") }));
+  return { ...spec, hosts };
+}
+
 function collect(spec: FleetSpec, problems: SpecProblem[]): void {
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
 
   const hostIndex = new Map<string, number>();
-  spec.hosts.forEach((h, i) => {
+  each(spec.hosts, (h, i) => {
     const first = hostIndex.get(h.name);
     if (first !== undefined) add(["hosts", i, "name"], `duplicate host name "${h.name}" (also hosts[${first}])`);
     else hostIndex.set(h.name, i);
   });
-  const groups = new Set(spec.hosts.flatMap((h) => h.groups ?? []));
-  spec.hosts.forEach((h, i) =>
-    (h.groups ?? []).forEach((g, j) => {
+  const groups = new Set(entries(spec.hosts).flatMap((h) => entries(h?.groups).filter((g) => typeof g === "string")));
+  each(spec.hosts, (h, i) =>
+    each(h.groups, (g, j) => {
       if (hostIndex.has(g)) add(["hosts", i, "groups", j], `group "${g}" has the name of a host; give it another name`);
     }),
   );
   const names = [...hostIndex.keys(), ...groups];
   const checkTargets = (on: "all" | string[] | undefined, path: (string | number)[]) => {
     if (!Array.isArray(on)) return;
-    on.forEach((t, j) => {
+    each(on, (t, j) => {
       if (hostIndex.has(t) || groups.has(t)) return;
       const hint = didYouMean(t, names);
       add(
@@ -59,8 +89,8 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     });
   };
 
-  if (spec.defaults?.daemon) checkDaemon(spec.defaults.daemon, ["defaults", "daemon"], add);
-  spec.hosts.forEach((h, i) => {
+  part(() => spec.defaults?.daemon && checkDaemon(spec.defaults.daemon, ["defaults", "daemon"], add));
+  each(spec.hosts, (h, i) => {
     const s = hostSettings(spec, h);
     if (typeof h.hostKey === "string") {
       try {
@@ -102,7 +132,7 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     if (h.daemon) checkDaemon(h.daemon, ["hosts", i, "daemon"], add);
   });
 
-  (spec.registries ?? []).forEach((r, i) => {
+  each(spec.registries, (r, i) => {
     if (!hostIndex.has(r.host)) {
       const hint = didYouMean(r.host, [...hostIndex.keys()]);
       add(["registries", i, "host"], `"${r.host}" is not a host of this fleet${hint ? `; did you mean "${hint}"?` : ""}`);
@@ -110,22 +140,22 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     if (r.image && imageRefProblem(r.image)) add(["registries", i, "image"], imageRefProblem(r.image)!);
     checkTargets(r.trustedBy, ["registries", i, "trustedBy"]);
   });
-  checkRollout(spec, add);
-  (spec.images ?? []).forEach((img, i) => {
+  part(() => checkRollout(spec, add));
+  each(spec.images, (img, i) => {
     if (imageRefProblem(img.ref)) add(["images", i, "ref"], imageRefProblem(img.ref)!);
     checkTargets(img.on, ["images", i, "on"]);
   });
 
   // Per host: container names and host ports taken, by whom.
   const taken = new Map<string, string>();
-  (spec.registries ?? []).forEach((r, i) => {
+  each(spec.registries, (r, i) => {
     taken.set(`${r.host}/name/${r.name}`, `registries[${i}]`);
     taken.set(`${r.host}/port/*:${r.port ?? DEFAULT_REGISTRY_PORT}/tcp`, `registries[${i}]`);
   });
-  (spec.containers ?? []).forEach((c, i) => {
+  each(spec.containers, (c, i) => {
     if (imageRefProblem(c.image)) add(["containers", i, "image"], imageRefProblem(c.image)!);
     checkTargets(c.on, ["containers", i, "on"]);
-    const ports = (c.ports ?? []).flatMap((p, j) => {
+    const ports = entries(c.ports).flatMap((p, j) => {
       try {
         return [parsePort(p, j)];
       } catch (e) {
@@ -134,7 +164,7 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
         return [];
       }
     });
-    for (const host of targetHosts(spec, c.on)) {
+    for (const host of targetHosts(readable(spec), c.on)) {
       const nameKey = `${host}/name/${c.name}`;
       if (taken.has(nameKey))
         add(["containers", i, "name"], `container "${c.name}" is declared twice on host ${host} (also ${taken.get(nameKey)})`);
@@ -148,8 +178,8 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
       });
     }
   });
-  checkSwarm(spec, hostIndex, taken, add);
-  checkNetworksAndVolumes(spec, checkTargets, add);
+  part(() => checkSwarm(spec, hostIndex, taken, add));
+  part(() => checkNetworksAndVolumes(spec, checkTargets, add));
 }
 
 // --- networks and volumes ---
@@ -167,7 +197,7 @@ function checkNetworksAndVolumes(
   const networks = new Map<string, string>();
   const volumes = new Map<string, string>();
   const subnets = new Map<string, { cidr: NonNullable<ReturnType<typeof parseCidr>>; text: string; by: string }[]>();
-  (spec.networks ?? []).forEach((n, i) => {
+  each(spec.networks, (n, i) => {
     const at = ["networks", i];
     checkTargets(n.on, [...at, "on"]);
     const subnetProblem = n.subnet === undefined ? "" : cidrProblem(n.subnet);
@@ -177,7 +207,7 @@ function checkNetworksAndVolumes(
       else if (!subnetProblem && gatewayProblem(n.subnet, n.gateway)) add([...at, "gateway"], gatewayProblem(n.subnet, n.gateway));
     }
     const cidr = n.subnet && !subnetProblem ? parseCidr(n.subnet) : undefined;
-    for (const host of targetHosts(spec, n.on)) {
+    for (const host of targetHosts(readable(spec), n.on)) {
       const key = `${host}/${n.name}`;
       if (networks.has(key)) add([...at, "name"], `network "${n.name}" is declared twice on host ${host} (also ${networks.get(key)})`);
       else networks.set(key, `networks[${i}]`);
@@ -189,18 +219,20 @@ function checkNetworksAndVolumes(
       subnets.set(host, onHost);
     }
   });
-  (spec.volumes ?? []).forEach((v, i) => {
+  each(spec.volumes, (v, i) => {
     checkTargets(v.on, ["volumes", i, "on"]);
-    for (const host of targetHosts(spec, v.on)) {
+    for (const host of targetHosts(readable(spec), v.on)) {
       const key = `${host}/${v.name}`;
       if (volumes.has(key)) add(["volumes", i, "name"], `volume "${v.name}" is declared twice on host ${host} (also ${volumes.get(key)})`);
       else volumes.set(key, `volumes[${i}]`);
     }
   });
-  const declared = (list: { name: string }[] | undefined) => [...new Set((list ?? []).map((x) => x.name))];
-  (spec.containers ?? []).forEach((c, i) => {
-    const hosts = targetHosts(spec, c.on);
-    (c.networks ?? []).forEach((entry, j) => {
+  const declared = (list: { name: string }[] | undefined) => [
+    ...new Set(entries(list).flatMap((x) => (typeof x?.name === "string" ? [x.name] : []))),
+  ];
+  each(spec.containers, (c, i) => {
+    const hosts = targetHosts(readable(spec), c.on);
+    each(c.networks, (entry, j) => {
       const net = typeof entry === "string" ? entry : entry.network;
       const at = typeof entry === "string" ? ["containers", i, "networks", j] : ["containers", i, "networks", j, "network"];
       const missing = hosts.filter((h) => !networks.has(`${h}/${net}`));
@@ -214,7 +246,7 @@ function checkNetworksAndVolumes(
           : `"${net}" is not a network of this fleet${hint ? `; did you mean "${hint}"?` : names.length ? ` (networks: ${names.join(", ")})` : " (declare it under networks:)"}`,
       );
     });
-    (c.volumes ?? []).forEach((m, j) => {
+    each(c.volumes, (m, j) => {
       const source = m.split(":")[0];
       if (source.startsWith("/")) return;
       const missing = hosts.filter((h) => !volumes.has(`${h}/${source}`));
@@ -244,7 +276,7 @@ function checkSwarm(
   const nodes: string[] = [];
   const seen = new Map<string, string>();
   for (const list of ["managers", "workers"] as const) {
-    (sw[list] ?? []).forEach((n, i) => {
+    each(sw[list], (n, i) => {
       const host = typeof n === "string" ? n : n.host;
       const at = typeof n === "string" ? ["swarm", list, i] : ["swarm", list, i, "host"];
       if (!hostIndex.has(host)) {
@@ -260,13 +292,13 @@ function checkSwarm(
     });
   }
   const names = new Map<string, number>();
-  (sw.services ?? []).forEach((svc, i) => {
+  each(sw.services, (svc, i) => {
     const at = ["swarm", "services", i];
     if (names.has(svc.name)) add([...at, "name"], `service "${svc.name}" is declared twice (also swarm.services[${names.get(svc.name)}])`);
     else names.set(svc.name, i);
     if (imageRefProblem(svc.image)) add([...at, "image"], imageRefProblem(svc.image)!);
     if (svc.mode === "global" && svc.replicas !== undefined) add([...at, "replicas"], "only applies to mode replicated");
-    (svc.ports ?? []).forEach((p, j) => {
+    each(svc.ports, (p, j) => {
       const r = parseServicePort(p);
       if (typeof r === "string") {
         add([...at, "ports", j], r);
@@ -281,7 +313,9 @@ function checkSwarm(
         else taken.set(`${host}/port/*:${r.publishedPort}/${r.protocol}`, `swarm.services[${i}]`);
       }
     });
-    const first = (svc.ports ?? []).map(parseServicePort).find((r) => typeof r !== "string");
+    const first = entries(svc.ports)
+      .map(parseServicePort)
+      .find((r) => typeof r !== "string");
     const replicas = svc.mode === "global" ? 0 : (svc.replicas ?? 1);
     if (first && typeof first !== "string" && replicas > nodes.length) {
       add(
@@ -294,11 +328,11 @@ function checkSwarm(
 
 /** Daemon settings dockerd would refuse (unknown keys, wrong types, bad mirrors), found before any host is touched. */
 function checkDaemon(d: DaemonSpec, path: (string | number)[], add: (p: (string | number)[], m: string) => void): void {
-  (d.registryMirrors ?? []).forEach((m, j) => {
+  each(d.registryMirrors, (m, j) => {
     const problem = typeof m === "string" ? mirrorProblem(m) : undefined;
     if (problem) add([...path, "registryMirrors", j], problem);
   });
-  (d.insecureRegistries ?? []).forEach((r, j) => {
+  each(d.insecureRegistries, (r, j) => {
     const problem = typeof r === "string" ? insecureRegistryProblem(r) : undefined;
     if (problem) add([...path, "insecureRegistries", j], problem);
   });
@@ -345,19 +379,19 @@ function checkRollout(spec: FleetSpec, add: (path: (string | number)[], message:
   if (!spec.rollout || batchSizeProblem(spec.rollout.batch)) return;
   const first = new Set(
     rolloutBatches(
-      spec.hosts.map((h) => h.name),
+      readable(spec).hosts.map((h) => h.name),
       spec.rollout.batch,
     )[0],
   );
   const firstList = [...first].join(", ");
-  (spec.registries ?? []).forEach((r, i) => {
+  each(spec.registries, (r, i) => {
     if (spec.hosts.some((h) => h.name === r.host) && !first.has(r.host)) {
       add(
         ["registries", i, "host"],
         `with rollout, a registry's host must be in the first batch (${firstList}): every host's pulls wait for the registry. Move ${r.host} up in hosts or make the batch larger`,
       );
     }
-    const late = targetHosts(spec, r.trustedBy).filter((h) => !first.has(h));
+    const late = targetHosts(readable(spec), r.trustedBy).filter((h) => !first.has(h));
     if (late.length)
       add(
         ["registries", i, "trustedBy"],

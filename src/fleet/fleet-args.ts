@@ -1,5 +1,6 @@
 // The fleet spec turned into the arguments of each component, with every `{ config }` reference
 // resolved. Pure: it creates no resource, so bad input is refused before anything exists.
+import { pickBounds } from "../model/time-bounds";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsHostArgs } from "../aws/aws-host";
@@ -230,6 +231,7 @@ function awsHostArgs(spec: FleetSpec, i: number, refs: ConfigReader): AwsHostArg
     usePrivateIp: aws.usePrivateIp,
     keyName: aws.keyName,
     publicKey: aws.publicKey,
+    hostKeyTimeoutSeconds: aws.hostKeyTimeoutSeconds,
     preflight: s.preflight,
   };
   if (s.privateKey) args.privateKey = refs.secret(s.privateKey, settingPath(spec, i, "privateKey"));
@@ -269,6 +271,7 @@ function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArg
   if (h.insecureSkipHostKeyCheck) args.insecureSkipHostKeyCheck = true;
   if (s.connectTimeout !== undefined) args.connectTimeout = s.connectTimeout;
   if (s.connectAttempts !== undefined) args.connectAttempts = s.connectAttempts;
+  Object.assign(args, pickBounds(s));
   if (s.preflight) args.preflight = s.preflight;
   if (s.jump) args.jump = jumpArgs(s.jump, settingPath(spec, i, "jump"), refs);
   return args;
@@ -285,10 +288,13 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
     allowDowngrade: e.allowDowngrade,
     installDir: e.installDir,
     uninstallOnDelete: e.uninstallOnDelete,
+    // A mirror with credentials becomes a secret in the component (the file only has them from config).
     replacePackages: e.replacePackages,
     mirror: e.mirror === undefined ? undefined : refs.text(e.mirror, at("mirror")),
+    mirrorKeyFingerprint: e.mirrorKeyFingerprint === undefined ? undefined : refs.text(e.mirrorKeyFingerprint, at("mirrorKeyFingerprint")),
+    allowInsecureHttp: e.allowInsecureHttp,
     version: e.version === undefined ? undefined : refs.text(e.version, at("version")),
-    bundle: bundle === undefined || /^https?:\/\//.test(bundle) ? bundle : path.resolve(baseDir, bundle),
+    bundle: bundle === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(bundle) ? bundle : path.resolve(baseDir, bundle),
     bundleSha256: e.bundleSha256 === undefined ? undefined : refs.text(e.bundleSha256, at("bundleSha256")),
   };
 }

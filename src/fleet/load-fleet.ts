@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { FleetSpecSchema, SECRET_MESSAGE, type FleetSpec } from "./spec";
 import { fleetProblems } from "./cross-checks";
@@ -91,20 +91,55 @@ export function loadFleet(file: string): FleetSpec {
   return parseFleet(text, path.relative(process.cwd(), file) || file);
 }
 
+/**
+ * How deep lists and mappings may nest in a fleet file. The deepest place the schema reads is a
+ * few levels down (daemon settings a few more); a file nested far deeper is refused at the place
+ * it goes too deep, before the checks recurse into it.
+ */
+export const MAX_FLEET_DEPTH = 64;
+
+const TOO_DEEP = `nests lists and mappings more than ${MAX_FLEET_DEPTH} levels deep; a fleet file needs far fewer`;
+
 /** `loadFleet` on text already read; `file` is only used in messages. */
 export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
+  try {
+    return parseCounted(text, file, lineCounter, at);
+  } catch (e) {
+    // Recursion the depth check did not stop (a parser or check deeper in the stack than ours):
+    // still one problem of the file, at where it was read up to, never a bare RangeError.
+    if (!(e instanceof RangeError)) throw e;
+    throw new FleetFileError([{ file, ...at(firstDeepOpener(text)), path: "", message: TOO_DEEP }], `fleet file ${file}`);
+  }
+}
+
+function parseCounted(
+  text: string,
+  file: string,
+  lineCounter: LineCounter,
+  at: (offset: number) => { line: number; col: number },
+): FleetSpec {
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // The parser ran out of stack: one problem where it did, not one per level it unwound.
+  const overflow = doc.errors.find((e) => /call stack/i.test(e.message));
+  if (overflow) throw new FleetFileError([{ file, ...at(overflow.pos[0]), path: "", message: TOO_DEEP }], `fleet file ${file}`);
   if (doc.errors.length) {
     throw new FleetFileError(
-      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: "", message: e.message.split("\n")[0] })),
+      doc.errors.map((e) => ({
+        file,
+        ...at(e.pos[0]),
+        path: "",
+        message: e.message.split("\n")[0],
+      })),
       `fleet file ${file}`,
     );
   }
+  const tooDeep = tooDeepAt(doc);
+  if (tooDeep !== undefined) throw new FleetFileError([{ file, ...at(tooDeep), path: "", message: TOO_DEEP }], `fleet file ${file}`);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -131,6 +166,8 @@ export function parseFleet(text: string, file = "fleet.yaml"): FleetSpec {
  */
 export function checkFleetSpec(spec: unknown, what = "fleet spec"): FleetSpec {
   if (typeof spec === "object" && spec !== null && fleetSourceOf(spec as FleetSpec)) return spec as FleetSpec;
+  const deep = valueTooDeepAt(spec);
+  if (deep) throw new FleetFileError([{ path: formatPath(deep), message: TOO_DEEP }], what);
   return checkSpec(spec, (p, m) => ({ path: formatPath(p), message: m }), what);
 }
 
@@ -270,6 +307,41 @@ function rangeOf(doc: Document, p: readonly PathKey[]): number | undefined {
     }
   }
   return isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : 0;
+}
+
+/**
+ * Where the document first nests deeper than `MAX_FLEET_DEPTH`, walked with a list instead of
+ * recursion (so the walk itself cannot run out of stack). Undefined when it does not.
+ */
+function tooDeepAt(doc: Document): number | undefined {
+  const todo: [unknown, number][] = [[doc.contents, 1]];
+  while (todo.length) {
+    const [node, depth] = todo.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_FLEET_DEPTH) return node.range?.[0] ?? 0;
+    for (const item of node.items) {
+      if (isPair(item)) todo.push([item.key, depth + 1], [item.value, depth + 1]);
+      else todo.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** The path where a value first nests deeper than `MAX_FLEET_DEPTH` (walked without recursion). */
+function valueTooDeepAt(value: unknown): PathKey[] | undefined {
+  const todo: [unknown, PathKey[]][] = [[value, []]];
+  while (todo.length) {
+    const [v, at] = todo.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (at.length >= MAX_FLEET_DEPTH) return at;
+    for (const [k, child] of Object.entries(v)) todo.push([child, [...at, Array.isArray(v) ? Number(k) : k]]);
+  }
+  return undefined;
+}
+
+/** Where a run of openers (`[[[[`, `{a: {a: {`) or of ever deeper `- ` items starts: where nesting goes deep. */
+function firstDeepOpener(text: string): number {
+  return /(?:[[{][^\]}\n]{0,8}){16}|(?:\n {16,}-)/.exec(text)?.index ?? 0;
 }
 
 /** Where the first alias of a document starts, if it has one. */

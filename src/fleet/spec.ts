@@ -1,12 +1,17 @@
 // The fleet file's schema: one zod schema is the validator, the TypeScript types and (through
 // z.toJSONSchema) schema/fleet.schema.json and the README's reference. Defaults are applied by
 // Fleet, not here, so a parsed spec is exactly what the file says.
+import { MAX_BOUND_SECONDS, TIME_BOUND_NAMES, TIME_BOUNDS, type TimeBoundName } from "../model/time-bounds";
 import { z } from "zod";
+import { HOST_VALUES, isHostValue, type HostValueKindName } from "../model/host-values";
+import { hasUrlCredentials } from "../model/url-credentials";
 import { AWS_DISTROS } from "../aws/distro-images";
 import {
   DEFAULT_ARCHITECTURES,
   DEFAULT_CHANNEL,
+  DEFAULT_DOCKER_CE_KEY_FINGERPRINT,
   DEFAULT_DOCKER_CE_MIRROR,
+  DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS,
   DEFAULT_MIN_KERNEL,
   DEFAULT_PACKAGE_SOURCE,
   DEFAULT_REGISTRY_IMAGE,
@@ -17,7 +22,6 @@ import {
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
 } from "../model/defaults";
-import { HOST_VALUES } from "../model/host-values";
 import {
   BATCH_SIZE_MESSAGE,
   batchSizeProblem,
@@ -72,14 +76,37 @@ const port = (description: string, example: number) =>
     .max(65535, "must be an integer 1-65535")
     .meta({ description, examples: [example] });
 
-const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "must be an http:// or https:// URL");
+/**
+ * A string of one kind of value that reaches a host (src/model/host-values.ts): the fleet file
+ * refuses what the component and the provider refuse, with the same pattern.
+ */
+const hostValue = (kind: HostValueKindName, message = `must be ${HOST_VALUES[kind].says}`) =>
+  z.string().regex(HOST_VALUES[kind].pattern, message);
+
+// The message is kept short: the URL pattern's own rules show in the schema's docs.
+const httpUrl = hostValue("url", "must be an http:// or https:// URL");
+
+const labelKey = hostValue("labelKey");
+const labelValue = hostValue("text");
+
+/** A mount `source:/target[:ro|rw]`: an absolute host path or a volume name, then an absolute path in the container. */
+function isMount(m: string): boolean {
+  const [source, target, mode, ...rest] = m.split(":");
+  return (
+    rest.length === 0 &&
+    (mode === undefined || mode === "ro" || mode === "rw") &&
+    (isHostValue("absolutePath", source) || isHostValue("name", source)) &&
+    isHostValue("absolutePath", target)
+  );
+}
 const name = z
   .string()
   .regex(
     /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/,
     "must be letters, digits, dot, dash or underscore, starting and ending with a letter or digit",
-  );
-const absolutePath = z.string().regex(/^\//, "must be an absolute path");
+  )
+  .regex(HOST_VALUES.name.pattern, `must be ${HOST_VALUES.name.says}, at most 128 long`);
+const absolutePath = hostValue("absolutePath");
 const duration = z.union([z.number().min(0, DURATION_MESSAGE), z.string().regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$/, DURATION_MESSAGE)], {
   error: () => DURATION_MESSAGE,
 });
@@ -120,6 +147,16 @@ export const Jump = z
   })
   .meta({ id: "Jump", description: "A bastion the SSH connection goes through." });
 
+// The engine's URLs reach hosts: the strict URL pattern the component and provider use, and no
+// credentials in plain text in the file (a { config: key } secret carries them).
+const engineUrl = z
+  .string()
+  .regex(HOST_VALUES.url.pattern, `must be ${HOST_VALUES.url.says}`)
+  .refine(
+    (u) => !hasUrlCredentials(u),
+    "carries credentials: give it as { config: <key> } of a Pulumi config secret, never in plain text in the file",
+  );
+
 export const Engine = z
   .strictObject({
     method: z
@@ -138,10 +175,23 @@ export const Engine = z
         examples: ["distro"],
       }),
     mirror: text(
-      `online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). Default: ${DEFAULT_DOCKER_CE_MIRROR}.`,
+      `online: base URL of a docker-ce mirror (the packages come from it, not only the repo file). https:// unless allowInsecureHttp; one with credentials must be a { config: key } secret. Default: ${DEFAULT_DOCKER_CE_MIRROR}.`,
       "https://mirrors.aliyun.com/docker-ce",
-      httpUrl,
+      engineUrl,
     ).optional(),
+    mirrorKeyFingerprint: text(
+      `online: OpenPGP fingerprint the mirror's signing key must have before any host trusts it (a mirror that re-signs). Default: ${DEFAULT_DOCKER_CE_KEY_FINGERPRINT} (Docker's key).`,
+      "1A2B 3C4D 5E6F 7081 92A3  B4C5 D6E7 F809 1A2B 3C4D",
+      z.string().regex(HOST_VALUES.pgpFingerprint.pattern, `must be ${HOST_VALUES.pgpFingerprint.says}`),
+    ).optional(),
+    allowInsecureHttp: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "INSECURE: accept a plain http:// mirror or bundle URL (anyone on the path can serve other packages). Warned on every run. Default: false.",
+        examples: [true],
+      }),
     channel: z
       .enum(["stable", "test"])
       .optional()
@@ -158,6 +208,8 @@ export const Engine = z
     bundle: z
       .string()
       .min(1)
+      .refine((b) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(b) || HOST_VALUES.url.pattern.test(b), `must be a path or ${HOST_VALUES.url.says}`)
+      .refine((b) => !hasUrlCredentials(b), "carries credentials: a bundle URL in the fleet file cannot hold a secret")
       .optional()
       .meta({
         description:
@@ -196,11 +248,12 @@ export type EngineSpec = z.infer<typeof Engine>;
  */
 export const FLEET_LOG_ROTATION = { maxSize: "50m", maxFile: 5 } as const;
 
+// The proxy's values by the shared patterns of model/host-values (the component and the provider use them too).
 const proxyUrl = (description: string) =>
   text(
     `${description} An http(s) URL; one with credentials must be a { config: key } secret.`,
     "http://proxy.corp:3128",
-    httpUrl,
+    z.string().regex(HOST_VALUES.url.pattern, "must be an http:// or https:// URL"),
   ).optional();
 
 export const DaemonProxy = z
@@ -208,7 +261,7 @@ export const DaemonProxy = z
     http: proxyUrl("HTTP_PROXY: proxy for plain-http registries and mirrors."),
     https: proxyUrl("HTTPS_PROXY: proxy for https registries, Docker Hub included."),
     noProxy: z
-      .array(z.string().regex(/^[A-Za-z0-9.*:/_[\]-]+$/, "must be a host name, domain (.example.com), address or CIDR"))
+      .array(z.string().regex(HOST_VALUES.noProxyEntry.pattern, `must be ${HOST_VALUES.noProxyEntry.says}`))
       .optional()
       .meta({
         description: "NO_PROXY: hosts, domains (leading dot), addresses or CIDRs reached directly.",
@@ -218,7 +271,7 @@ export const DaemonProxy = z
   .meta({
     id: "DaemonProxy",
     description:
-      "dockerd behind an HTTP(S) proxy: a systemd drop-in (docker.service.d/http-proxy.conf), applied with daemon.json in one restart. Kept as a secret.",
+      "dockerd behind an HTTP(S) proxy: a root-only (0600) environment file /etc/docker/dockyard-proxy.env named by a systemd drop-in (docker.service.d/http-proxy.conf, `EnvironmentFile=`), applied with daemon.json in one restart. Kept as a secret.",
   });
 
 export const LogRotation = z
@@ -255,14 +308,7 @@ const engineSettings = {
 /** Engine settings of a host (beside `daemon`). */
 const engineHostSettings = {
   dockerUsers: z
-    .array(
-      z
-        .string()
-        .regex(
-          /^[a-z_][a-z0-9_-]{0,30}\$?$/,
-          "must be a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)",
-        ),
-    )
+    .array(z.string().regex(HOST_VALUES.userName.pattern, `must be ${HOST_VALUES.userName.says}`))
     .optional()
     .meta({
       description:
@@ -413,10 +459,20 @@ export const AwsInstance = z
       .regex(/^ssh-(ed25519|rsa) /, "must be an OpenSSH public key")
       .optional()
       .meta({ description: "Login public key to import (then `privateKey` is its private half).", examples: ["ssh-ed25519 AAAAC3Nza..."] }),
+    hostKeyTimeoutSeconds: z
+      .int("must be a whole number of seconds from 30 to 3600")
+      .min(30, "must be a whole number of seconds from 30 to 3600")
+      .max(3600, "must be a whole number of seconds from 30 to 3600")
+      .optional()
+      .meta({
+        description: `Seconds to wait for the new instance to print its SSH host key on its serial console (read with ec2:GetConsoleOutput). Default: ${DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS}.`,
+        examples: [900],
+      }),
   })
   .meta({
     id: "AwsInstance",
-    description: "An EC2 instance created for this host; its host key is generated and pinned before the first connection.",
+    description:
+      "An EC2 instance created for this host; it makes its own SSH host key and prints the public half on its serial console, where it is read and pinned before the first connection (no private key in the user data).",
   });
 
 /** Settings a host takes from `defaults` unless it sets them itself. */
@@ -444,6 +500,20 @@ const hostSettings = {
       description: "Connection attempts (backoff 1 s doubling to 15 s) before the host counts as unreachable. Default: 5.",
       examples: [5],
     }),
+  ...(Object.fromEntries(
+    TIME_BOUND_NAMES.map((name) => [
+      name,
+      z
+        .int()
+        .min(1)
+        .max(MAX_BOUND_SECONDS)
+        .optional()
+        .meta({
+          description: `${TIME_BOUNDS[name].says}; past it the step is ended and the run fails naming the host, the step and this bound. Default: ${TIME_BOUNDS[name].defaultSeconds}.`,
+          examples: [TIME_BOUNDS[name].defaultSeconds * 2],
+        }),
+    ]),
+  ) as Record<TimeBoundName, z.ZodOptional<z.ZodInt>>),
   jump: Jump.optional(),
   preflight: Preflight.optional(),
   engine: Engine.optional(),
@@ -495,6 +565,7 @@ export const FleetRegistry = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .optional()
       .meta({ description: `The registry image. Default: ${DEFAULT_REGISTRY_IMAGE}.`, examples: ["registry:2.8.3"] }),
     storagePath: absolutePath.optional().meta({
@@ -574,6 +645,7 @@ export const FleetImage = z
     ref: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({ description: "Image reference.", examples: ["nginx:1.25"] }),
     on: Targets,
     pullPolicy: z
@@ -598,7 +670,7 @@ const Port = z.union(
     z.strictObject({
       containerPort: port("Port inside the container.", 80),
       hostPort: port("Port on the host.", 8080).optional(),
-      hostIp: z.string().optional(),
+      hostIp: hostValue("ipAddress").optional(),
       protocol: z.enum(["tcp", "udp"]).optional(),
     }),
   ],
@@ -613,11 +685,13 @@ export const FleetNetwork = z
     driver: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.driver.pattern, `must be ${HOST_VALUES.driver.says}`)
       .optional()
       .meta({ description: "Network driver. Default: bridge.", examples: ["bridge"] }),
     subnet: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.cidr.pattern, `must be ${HOST_VALUES.cidr.says}`)
       .optional()
       .meta({
         description: "IPv4 subnet (CIDR). Must not overlap another network's on the same host. Default: one the engine picks.",
@@ -626,6 +700,7 @@ export const FleetNetwork = z
     gateway: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.ipAddress.pattern, `must be ${HOST_VALUES.ipAddress.says}`)
       .optional()
       .meta({ description: "Gateway address inside `subnet`. Default: the subnet's first address.", examples: ["172.30.0.1"] }),
     internal: z
@@ -633,7 +708,7 @@ export const FleetNetwork = z
       .optional()
       .meta({ description: "No route out of the network. Default: false.", examples: [true] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Network labels.", examples: [{ team: "shop" }] }),
   })
@@ -651,14 +726,15 @@ export const FleetVolume = z
     driver: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.driver.pattern, `must be ${HOST_VALUES.driver.says}`)
       .optional()
       .meta({ description: "Volume driver. Default: local.", examples: ["local"] }),
     driverOpts: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Driver options (`docker volume create -o`).", examples: [{ type: "tmpfs", device: "tmpfs" }] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Volume labels.", examples: [{ team: "shop" }] }),
     deleteOnDestroy: z
@@ -698,19 +774,20 @@ export const FleetContainer = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({
         description: "Image reference (pulled through the host's mirrors and credentials, pinned to its digest).",
         examples: ["nginx:1.25"],
       }),
     on: Targets,
     command: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Command and arguments.", examples: [["nginx", "-g", "daemon off;"]] }),
     env: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+        z.union([hostValue("text"), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
       )
       .optional()
       .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
@@ -719,7 +796,14 @@ export const FleetContainer = z
       .optional()
       .meta({ description: 'Published ports, "hostPort:containerPort".', examples: [["80:80"]] }),
     volumes: z
-      .array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data"'))
+      .array(
+        z
+          .string()
+          .refine(
+            isMount,
+            'must be like "/srv/html:/usr/share/nginx/html:ro" or "data:/var/lib/data" (an absolute path or a volume name, then an absolute path)',
+          ),
+      )
       .optional()
       .meta({
         description: "Bind mounts (absolute host path) and volumes of `volumes:` on the same host (`name:/path`).",
@@ -734,7 +818,7 @@ export const FleetContainer = z
       .optional()
       .meta({ description: `Default: ${DEFAULT_RESTART_POLICY}.`, examples: ["always"] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Container labels.", examples: [{ team: "web" }] }),
     healthCheck: z
@@ -819,6 +903,7 @@ export const SwarmNode = z
         advertiseAddr: z
           .string()
           .min(1)
+          .regex(HOST_VALUES.address.pattern, `must be ${HOST_VALUES.address.says}`)
           .optional()
           .meta({ description: "Address other nodes reach this one on. Default: the host's address.", examples: ["10.0.1.12"] }),
       }),
@@ -833,6 +918,7 @@ export const FleetService = z
     image: z
       .string()
       .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
       .meta({
         description: "Image reference, resolved on the first manager (its mirrors and credentials) and run by digest.",
         examples: ["nginx:1.25"],
@@ -847,17 +933,17 @@ export const FleetService = z
       .optional()
       .meta({ description: "Tasks of a replicated service. Default: 1.", examples: [3] }),
     command: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Overrides the image's entrypoint.", examples: [["nginx"]] }),
     args: z
-      .array(z.string())
+      .array(hostValue("text"))
       .optional()
       .meta({ description: "Arguments to the command.", examples: [["-g", "daemon off;"]] }),
     env: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-        z.union([z.string(), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+        z.union([hostValue("text"), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
       )
       .optional()
       .meta({ description: "Environment; values may be config references (secrets stay secret).", examples: [{ TZ: "UTC" }] }),
@@ -866,11 +952,16 @@ export const FleetService = z
       .optional()
       .meta({ description: 'Ports published in host mode on each node that runs a task, "published:target".', examples: [["8080:80"]] }),
     constraints: z
-      .array(z.string().regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"'))
+      .array(
+        z
+          .string()
+          .regex(/^\s*[A-Za-z0-9_.-]+\s*(==|!=)\s*\S.*$/, 'must look like "node.role == worker"')
+          .regex(HOST_VALUES.text.pattern),
+      )
       .optional()
       .meta({ description: "Placement constraints.", examples: [["node.labels.zone == a"]] }),
     labels: z
-      .record(z.string(), z.string())
+      .record(labelKey, labelValue)
       .optional()
       .meta({ description: "Service labels.", examples: [{ team: "web" }] }),
     networks: z
@@ -912,7 +1003,12 @@ export const FleetSwarm = z
         examples: [["w1", { host: "w2", labels: { zone: "b" } }]],
       }),
     defaultAddrPool: z
-      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16"))
+      .array(
+        z
+          .string()
+          .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR like 10.20.0.0/16")
+          .regex(HOST_VALUES.cidr.pattern),
+      )
       .optional()
       .meta({ description: "Address pools for overlay networks, set at init. Default: Docker's.", examples: [["10.20.0.0/16"]] }),
     subnetSize: z

@@ -8,6 +8,7 @@ import type { HostFacts } from "../model/host-facts";
 import type { PreflightPolicy } from "../model/preflight";
 import { pending } from "../model/pending";
 import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
+import { checkConnectionNumbers, pickBounds, TIME_BOUND_NAMES, type TimeBoundName } from "../model/time-bounds";
 
 /** A bastion the host is reached through. */
 export interface JumpHostArgs {
@@ -118,6 +119,43 @@ export interface HostArgs {
    */
   connectAttempts?: pulumi.Input<number>;
   /**
+   * Seconds one command on the machine (an install, a restart, a read) may run. A command that
+   * runs longer is ended (its channel closed, its process signalled) and the step fails with one
+   * line naming the host, the step and this bound.
+   * @default 600
+   * @example 1800
+   */
+  commandTimeout?: pulumi.Input<number>;
+  /**
+   * Seconds one Docker Engine API call (reading or changing an image, container, network, volume,
+   * swarm) may go without an answer, and each `docker version`/`docker info` of a read. A dockerd
+   * that is stopped or stalled fails the step within this bound instead of hanging the run.
+   * @default 30
+   * @example 60
+   */
+  engineApiTimeout?: pulumi.Input<number>;
+  /**
+   * Seconds one image pull (or build) may take. A registry or mirror that accepts connections and
+   * never answers ends the pull at this bound; dockerd cancels it, so nothing half-pulled is tagged.
+   * @default 600
+   * @example 1800
+   */
+  pullTimeout?: pulumi.Input<number>;
+  /**
+   * Seconds dockerd has to start or restart and answer (after an install, a repair, a changed
+   * daemon.json).
+   * @default 60
+   * @example 120
+   */
+  engineStartTimeout?: pulumi.Input<number>;
+  /**
+   * Seconds a swarm step waits for the cluster: a joined node listed as ready, a drained node
+   * emptied, a removed service's networks let go.
+   * @default 60
+   * @example 180
+   */
+  swarmWaitTimeout?: pulumi.Input<number>;
+  /**
    * What the machine must satisfy before anything is changed on it: kernel, OS family and
    * release (detected by os-release ID_LIKE, not ID alone), systemd, architecture. Checked on
    * every `up`; a failure names the host and every reason.
@@ -130,7 +168,9 @@ export interface HostArgs {
 /** Checks what can be checked before anything connects; names the property at fault. */
 function checkConnection(
   prefix: string,
-  c: { address?: unknown; port?: unknown; user?: unknown; hostKey?: unknown; insecureSkipHostKeyCheck?: boolean },
+  c: { address?: unknown; port?: unknown; user?: unknown; hostKey?: unknown; insecureSkipHostKeyCheck?: boolean } & Partial<
+    Record<"connectTimeout" | "connectAttempts" | TimeBoundName, unknown>
+  >,
 ): void {
   if (pending(c.address)) {
     // checked when it resolves
@@ -140,6 +180,8 @@ function checkConnection(
   if (c.port !== undefined && !pending(c.port) && (!Number.isInteger(c.port) || (c.port as number) < 1 || (c.port as number) > 65535)) {
     invalid(`${prefix}port`, `must be an integer 1-65535 (got ${JSON.stringify(c.port)})`);
   }
+  // connectTimeout > 0, connectAttempts >= 1 and every bound >= 1 s: a zero would turn a wait off.
+  checkConnectionNumbers(prefix, c, pending);
   if (c.user !== undefined && !pending(c.user) && (typeof c.user !== "string" || !/^[a-z_][a-z0-9_.-]*\$?$/i.test(c.user))) {
     invalid(`${prefix}user`, `must be a login name (got ${JSON.stringify(c.user)})`);
   }
@@ -210,16 +252,30 @@ export class Host extends DockyardComponent {
       void pulumi.log.warn(`${this.what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`, this);
     }
 
+    const bounds = pulumi.all(Object.fromEntries(TIME_BOUND_NAMES.map((n) => [n, args[n]])) as Record<TimeBoundName, pulumi.Input<number>>);
     const connection = pulumi
-      .all([args.address, args.port, args.user, args.hostKey, args.sudo, args.connectTimeout, args.connectAttempts])
-      .apply(([address, port, user, hostKey, sudo, connectTimeout, connectAttempts]) => {
-        this.checked(() => checkConnection("", { address, port, user, hostKey, insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck }));
+      .all([args.address, args.port, args.user, args.hostKey, args.sudo, args.connectTimeout, args.connectAttempts, bounds])
+      .apply(([address, port, user, hostKey, sudo, connectTimeout, connectAttempts, given]) => {
+        this.checked(() =>
+          checkConnection("", {
+            address,
+            port,
+            user,
+            hostKey,
+            insecureSkipHostKeyCheck: args.insecureSkipHostKeyCheck,
+            connectTimeout,
+            connectAttempts,
+            ...given,
+          }),
+        );
         const c: ConnectionInputs = { host: address, port: port ?? DEFAULT_SSH_PORT, user: user ?? DEFAULT_SSH_USER };
         if (hostKey !== undefined) c.hostKey = hostKey.trim();
         if (args.insecureSkipHostKeyCheck) c.insecureSkipHostKeyCheck = true;
         if (sudo) c.sudo = true;
         if (connectTimeout !== undefined) c.connectTimeout = connectTimeout;
         if (connectAttempts !== undefined) c.connectAttempts = connectAttempts;
+        // Only the bounds given: an older state without them reads the same.
+        Object.assign(c, pickBounds(given));
         return c;
       });
     const jumpConnection = jump

@@ -1,6 +1,7 @@
 // A container's published ports, mounts and memory limit: parsed from the short forms Docker
 // takes ("127.0.0.1:8080:80/tcp", "/srv:/data:ro", "512m") and checked, without I/O, by the
 // Container component, the fleet file's checks and the AWS security group rules alike.
+import { isHostValue } from "./host-values";
 import { invalid } from "./input-error";
 
 /** A port a container publishes on its host. */
@@ -54,6 +55,8 @@ export function parsePort(p: string | PortArgs, i: number): PortSpec {
     };
   }
   const spec: PortSpec = { containerPort: p.containerPort, hostPort: p.hostPort ?? p.containerPort, protocol: p.protocol ?? "tcp" };
+  if (p.hostIp !== undefined && p.hostIp !== "" && !isHostValue("ipAddress", p.hostIp))
+    invalid(`ports[${i}].hostIp`, `must be an IPv4 or IPv6 address (got ${JSON.stringify(p.hostIp)})`);
   if (p.hostIp) spec.hostIp = p.hostIp;
   for (const [k, v] of [
     ["containerPort", spec.containerPort],
@@ -74,7 +77,9 @@ export function parseVolume(v: string | VolumeSpec, i: number): VolumeSpec {
     v = { source: parts[0], target: parts[1], ...(parts[2] === "ro" ? { readOnly: true } : {}) };
   }
   if (!v.target.startsWith("/")) invalid(`volumes[${i}]`, `the path in the container must be absolute (got ${JSON.stringify(v.target)})`);
-  if (!v.source.startsWith("/") && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.source)) {
+  if (!isHostValue("absolutePath", v.target))
+    invalid(`volumes[${i}]`, `the path in the container must be letters, digits and -._+@: (got ${JSON.stringify(v.target)})`);
+  if (!isHostValue(v.source.startsWith("/") ? "absolutePath" : "name", v.source)) {
     invalid(`volumes[${i}]`, `the source must be an absolute host path or a volume name (got ${JSON.stringify(v.source)})`);
   }
   return v;

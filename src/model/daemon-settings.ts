@@ -1,4 +1,5 @@
 import { nearest } from "./edit-distance";
+import { HOST_VALUES, isHostValue } from "./host-values";
 
 /** The daemon.json keys Dockyard knows, with the JSON type dockerd expects for each. */
 type Kind = "string" | "boolean" | "integer" | "string[]" | "object" | "object[]" | "string-map";
@@ -141,17 +142,18 @@ function describe(kind: Kind): string {
   }[kind];
 }
 
-/** A registry mirror must be an http(s) base URL. Returns the problem, if any. */
+/**
+ * A registry mirror must be an http(s) base URL of the shared URL pattern (model/host-values),
+ * without credentials: daemon.json is world-readable and dockerd takes none in a mirror URL.
+ * Returns the problem, if any; the value is shown with any credentials masked.
+ */
 export function mirrorProblem(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return `must be an http(s) URL (got ${JSON.stringify(url)})`;
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:") return `must be an http(s) URL (got ${JSON.stringify(url)})`;
-  if (u.search || u.hash || (u.pathname !== "/" && u.pathname !== ""))
-    return `must be a registry base URL without a path (got ${JSON.stringify(url)})`;
+  const got = ` (got ${JSON.stringify(maskUrl(url))})`;
+  if (!isHostValue("url", url)) return `must be ${HOST_VALUES.url.says}${got}`;
+  const u = new URL(url);
+  if (u.username || u.password)
+    return `must not carry credentials: daemon.json is readable by every local user (log in to the registry with a credential instead)${got}`;
+  if (u.pathname !== "/" && u.pathname !== "") return `must be a registry base URL without a path${got}`;
   return undefined;
 }
 
@@ -207,25 +209,73 @@ export interface DaemonProxy {
   noProxy?: string[];
 }
 
+/** What a masked URL shows in place of its credentials (as `docker info` shows them). */
+export const MASKED_USERINFO = "xxxxx:xxxxx";
+
+/** What is shown of a URL-like value that does not parse: never any part of it after the scheme. */
+export const UNPARSABLE_URL = "<not a valid URL, not shown>";
+
+const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const URL_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/;
+
 /**
- * A URL with its credentials replaced by `xxxxx`, as `docker info` shows it, for messages and
- * for checking `docker info`. Something that is not a URL comes back as it is.
+ * A URL with its credentials replaced by `xxxxx:xxxxx`, as `docker info` shows it, for messages
+ * and for checking `docker info`. A value that is not URL-like at all (no `://`, no `@`) cannot
+ * carry URL credentials and comes back as it is. A URL-like value that does not parse cleanly
+ * (whitespace or control characters, a parse error, an authority that is not where the parser put
+ * it) is never shown: only its scheme, when it has one, and a fixed placeholder.
  */
-export function maskCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = "xxxxx";
-    u.password = "xxxxx";
-    return u.toString();
-  } catch {
-    return url;
-  }
+export function maskCredentials(value: string): string {
+  if (typeof value === "string" && !value.includes("@") && !value.includes("://")) return value;
+  return maskUrl(value);
 }
 
 /**
- * Problems with a proxy setting, as [argument path, reason]. Never quotes a credential: a URL is
- * shown masked, and one that does not parse is not shown at all.
+ * maskCredentials for a value that must be a URL (a proxy, a mirror): anything that does not
+ * parse cleanly as one is never shown, URL-like or not; only its scheme, when it has one.
+ */
+export function maskUrl(url: string): string {
+  if (typeof url !== "string") return UNPARSABLE_URL;
+  const scheme = SCHEME_PREFIX.exec(url)?.[1];
+  const hidden = scheme ? `${scheme}://${UNPARSABLE_URL}` : UNPARSABLE_URL;
+  // new URL() drops tabs and newlines and reads a backslash as a slash: only printable ASCII without a backslash is read here.
+  if (!/^[\x21-\x5b\x5d-\x7e]+$/.test(url)) return hidden;
+  const m = URL_SHAPE.exec(url);
+  if (!m) return hidden;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return hidden;
+  }
+  const [, , authority, rest] = m;
+  const at = authority.lastIndexOf("@");
+  if (at < 0) return u.username || u.password ? hidden : url;
+  return `${m[1]}://${MASKED_USERINFO}@${authority.slice(at + 1)}${rest}`;
+}
+
+/**
+ * Free text (an error message, a command's output) with the userinfo of every URL-like word
+ * masked: a word (between whitespace, quotes, brackets and commas) with an `@` whose part before
+ * the last `@` has a scheme (`http://`, `http:/`, `http:\\`), starts with `//` or holds a `:`
+ * loses that part. `root@host` and `name@example.com` stay. Errs on the side of masking too much.
+ */
+export function maskCredentialsIn(text: string): string {
+  return text.replace(/[^\s"'<>()[\],]+/g, (word) => {
+    const at = word.lastIndexOf("@");
+    if (at < 0) return word;
+    const [, scheme = "", userinfo] = /^([A-Za-z][A-Za-z0-9+.-]*:[/\\]*)?(.*)$/s.exec(word.slice(0, at))!;
+    if (!scheme && !userinfo.startsWith("//") && !userinfo.includes(":")) return word;
+    return `${scheme}${MASKED_USERINFO}${word.slice(at)}`;
+  });
+}
+
+/**
+ * Problems with a proxy setting, as [argument path, reason], by the shared patterns of
+ * model/host-values (`url` for the proxies, `noProxyEntry` for the no-proxy list): the component,
+ * the fleet file and the DaemonConfig provider refuse the same values. Never quotes a credential:
+ * a URL is shown masked, one that does not parse is not shown past its scheme. Plain `http:` is a
+ * proxy's usual scheme (https traffic goes through it in a CONNECT tunnel), so it needs no opt-in.
  */
 export function proxyProblems(proxy: DaemonProxy, path = "proxy"): [string, string][] {
   const problems: [string, string][] = [];
@@ -233,29 +283,56 @@ export function proxyProblems(proxy: DaemonProxy, path = "proxy"): [string, stri
     if (!["http", "https", "noProxy"].includes(key)) problems.push([`${path}.${key}`, "is not a proxy setting (http, https, noProxy)"]);
   }
   for (const key of ["http", "https"] as const) {
-    const url = proxy[key];
+    const url: unknown = proxy[key];
     if (url === undefined) continue;
-    let u: URL | undefined;
-    try {
-      u = new URL(url);
-    } catch {
-      u = undefined;
-    }
-    if (typeof url !== "string" || !u || (u.protocol !== "http:" && u.protocol !== "https:")) {
-      problems.push([`${path}.${key}`, `must be an http:// or https:// URL${u ? ` (got ${JSON.stringify(maskCredentials(url))})` : ""}`]);
-    } else if (/[\s"\\]/.test(url)) {
-      // systemd's Environment= quoting: these would change the value dockerd gets.
-      problems.push([`${path}.${key}`, "must not contain spaces, quotes or backslashes (percent-encode them)"]);
+    if (!isHostValue("url", url)) {
+      problems.push([
+        `${path}.${key}`,
+        `must be an http:// or https:// URL (got ${JSON.stringify(maskUrl(url as string))}): ${HOST_VALUES.url.says}`,
+      ]);
     }
   }
   if (proxy.noProxy !== undefined && !Array.isArray(proxy.noProxy)) return [...problems, [`${path}.noProxy`, "must be a list of hosts"]];
   (proxy.noProxy ?? []).forEach((entry, i) => {
-    if (typeof entry !== "string" || !/^[A-Za-z0-9.*:/_[\]-]+$/.test(entry)) {
+    if (!isHostValue("noProxyEntry", entry)) {
       problems.push([
         `${path}.noProxy[${i}]`,
-        `must be a host name, domain (.example.com), address or CIDR (got ${JSON.stringify(entry)})`,
+        `must be ${HOST_VALUES.noProxyEntry.says} (got ${JSON.stringify(maskCredentials(String(entry)))})`,
       ]);
     }
   });
+  return problems;
+}
+
+/**
+ * Every problem with the daemon.json keys and proxy that reach a host, as [path, reason]: the
+ * DaemonConfig provider runs it on its inputs before it touches the host, so it refuses what the
+ * component refuses (settings from a config value, an older state or another language included).
+ */
+export function daemonSpecProblems(spec: { settings?: unknown; policy?: unknown; proxy?: unknown }): [string, string][] {
+  const problems: [string, string][] = [];
+  if (spec.policy !== "merge" && spec.policy !== "replace") problems.push(["policy", "must be merge or replace"]);
+  const settings = spec.settings;
+  if (kindOf(settings) !== "object") return [...problems, ["settings", "must be an object of daemon.json keys"]];
+  const s = settings as Record<string, unknown>;
+  for (const p of daemonSettingsProblems(s)) {
+    const m = /^([^:]+): (.*)$/.exec(p);
+    problems.push(m ? [m[1], m[2]] : ["settings", p]);
+  }
+  if (problems.length) return problems;
+  ((s["registry-mirrors"] as string[] | undefined) ?? []).forEach((m, i) => {
+    const p = mirrorProblem(m);
+    if (p) problems.push([`settings.registry-mirrors[${i}]`, p]);
+  });
+  ((s["insecure-registries"] as string[] | undefined) ?? []).forEach((r, i) => {
+    const p = insecureRegistryProblem(r);
+    if (p) problems.push([`settings.insecure-registries[${i}]`, p]);
+  });
+  if (s["data-root"] !== undefined && !isHostValue("absolutePath", s["data-root"]))
+    problems.push(["settings.data-root", `must be ${HOST_VALUES.absolutePath.says} (got ${JSON.stringify(s["data-root"])})`]);
+  if (spec.proxy !== undefined && spec.proxy !== null) {
+    if (kindOf(spec.proxy) !== "object") problems.push(["proxy", "must be an object { http?, https?, noProxy? }"]);
+    else problems.push(...proxyProblems(spec.proxy as DaemonProxy));
+  }
   return problems;
 }

@@ -5,6 +5,17 @@
 export const DEFAULT_PACKAGE_SOURCE = "docker-ce";
 /** The docker-ce repository's base URL (a mirror replaces it). */
 export const DEFAULT_DOCKER_CE_MIRROR = "https://download.docker.com";
+/**
+ * The OpenPGP fingerprint of Docker's signing key, as Docker publishes it: the key a docker-ce
+ * repository (or a mirror that does not re-sign) serves must have it before any host trusts it.
+ */
+export const DEFAULT_DOCKER_CE_KEY_FINGERPRINT = "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88";
+/**
+ * Seconds a package or key download may go without progress (apt's Acquire timeouts, yum/dnf
+ * `timeout=`) and, for one file fetched with curl, the longest it may take in all: a mirror that
+ * accepts connections and never answers fails the step instead of hanging the run.
+ */
+export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 60;
 /** The docker-ce channel an online install uses. */
 export const DEFAULT_CHANNEL = "stable";
 /** Where an offline install puts the static binaries. */
@@ -34,9 +45,24 @@ export const DEFAULT_RESTART_POLICY = "unless-stopped";
 /** Seconds a container has to become healthy (or to stay up). */
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
 
+/** Seconds an AwsHost waits for its new instance to report its SSH host key on the serial console. */
+export const DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS = 600;
 /**
  * Seconds every task of a swarm service must stay running before `up` counts the service as
  * converged (docker's CLI waits 5 s the same way): a crash-looping task that is briefly running
  * when it is looked at does not pass.
  */
 export const DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS = 5;
+/**
+ * Seconds one SSH command may run (an install, a restart, a read) before it is ended: its channel
+ * closed and its process signalled. Generous: a package install on a slow mirror takes minutes.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
+/** Seconds one Docker Engine API call may go without an answer (dockerd stopped or stalled). */
+export const DEFAULT_ENGINE_API_TIMEOUT_SECONDS = 30;
+/** Seconds one image pull may take, from the request to its last layer (a mirror that never answers). */
+export const DEFAULT_PULL_TIMEOUT_SECONDS = 600;
+/** Seconds dockerd has to start (or restart) and answer before the step fails. */
+export const DEFAULT_ENGINE_START_TIMEOUT_SECONDS = 60;
+/** Seconds a swarm step waits for the cluster (a joined node listed as ready, a drained node emptied). */
+export const DEFAULT_SWARM_WAIT_SECONDS = 60;

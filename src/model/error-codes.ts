@@ -53,6 +53,13 @@ export const ERROR_CODES = {
       "A command Dockyard ran on the machine exited non-zero. The message names the step and ends with the command's last output lines; `exitCode`, `stdout` and `stderr` are on the error.",
     action: "Read the step and the output; fix the machine (disk full, package mirror down, sudo not allowed) and run again.",
   },
+  DOCKYARD_TIMED_OUT: {
+    thrownAs: "TimedOutError",
+    meaning:
+      "A step on the machine hit its time bound and was ended (its channel closed, its process signalled): a command that ran too long, an Engine API call dockerd did not answer (stopped or stalled), a pull from a registry or mirror that never answered, dockerd not answering after a start. The message names the host, the step and the bound.",
+    action:
+      "Find out why the machine or the mirror did not answer (a stopped dockerd, a hanging mirror); raise the named bound on the host (commandTimeout, engineApiTimeout, pullTimeout, engineStartTimeout, swarmWaitTimeout) only when the step is just slow. The next run starts the step again.",
+  },
   DOCKYARD_UPLOAD_FAILED: {
     thrownAs: remote,
     meaning: "A file sent to the machine arrived with another sha256, or the local file could not be read.",
@@ -105,6 +112,13 @@ export const ERROR_CODES = {
     thrownAs: remote,
     meaning: "The version pin resolves to an engine older than the installed one. Nothing was changed.",
     action: "Set allowDowngrade: true to downgrade, or pin the installed version or a newer one.",
+  },
+  DOCKYARD_SIGNING_KEY_MISMATCH: {
+    thrownAs: remote,
+    meaning:
+      "The signing key the docker-ce repository (or mirror) serves does not have the pinned fingerprint. Nothing was trusted or changed: the fetched key was removed.",
+    action:
+      "Check the mirror: a mirror that re-signs the packages needs its own key's fingerprint in mirrorKeyFingerprint; otherwise someone between this host and the mirror may be serving another key.",
   },
   DOCKYARD_ENGINE_IN_USE: {
     thrownAs: remote,
@@ -278,6 +292,13 @@ export const ERROR_CODES = {
     thrownAs: "DockyardError",
     meaning: "AwsHost found no subnet to put the instance in.",
     action: "Give subnetId, or a vpcId and availabilityZone that have a subnet.",
+  },
+  DOCKYARD_AWS_HOST_KEY_NOT_REPORTED: {
+    thrownAs: "DockyardError",
+    meaning:
+      "An AwsHost instance did not print its SSH host key on its serial console (read with the EC2 API's GetConsoleOutput) within hostKeyTimeoutSeconds, or printed more than one. Nothing was run on it.",
+    action:
+      "Check that the instance boots (its console output in the EC2 console) and that the credentials may call ec2:GetConsoleOutput; raise hostKeyTimeoutSeconds for a slow image. An instance made by an older AwsHost (the key in its user data) reports none: replace it.",
   },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -28,7 +28,8 @@ export const HOST_VALUES = {
     says: "an http(s) URL of letters, digits and -._~%+@:,= (percent-encode anything else), without query or fragment",
   },
   /** An absolute path on a host. */
-  absolutePath: { pattern: /^(\/[A-Za-z0-9._+@-]+)+\/?$|^\/$/, says: "an absolute path of letters, digits and -._+@" },
+  // `:` for the certificate directory of a registry (`/etc/docker/certs.d/host:5000`).
+  absolutePath: { pattern: /^(\/[A-Za-z0-9._+@:-]+)+\/?$|^\/$/, says: "an absolute path of letters, digits and -._+@:" },
   /** A package version as a package manager lists it (`5:24.0.7-1~debian.12~bookworm`, `3:24.0.7-1.el9`). */
   packageVersion: { pattern: /^[A-Za-z0-9.+~:_-]{1,128}$/, says: "a package version of letters, digits and .+~:_-" },
   /** A release or series the user pins (`24.0.7`, `24.0`). */
@@ -37,16 +38,59 @@ export const HOST_VALUES = {
   name: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, says: "a name of letters, digits and _.- starting with a letter or digit" },
   /** A hex digest (sha256 of a bundle). */
   sha256: { pattern: /^[0-9a-fA-F]{64}$/, says: "64 hex digits" },
-  /** An OpenPGP key fingerprint (v4: 40 hex digits, v5/v6: 64), spaces allowed between groups. */
+  /** An OpenPGP key fingerprint (v4: 40 hex digits, v5/v6: 64), one or two spaces allowed between groups (as gpg prints it). */
   pgpFingerprint: {
-    pattern: /^(?:[0-9A-Fa-f]{4} ?){10}$|^(?:[0-9A-Fa-f]{4} ?){16}$/,
+    pattern: /^(?:[0-9A-Fa-f]{4} {0,2}){10}$|^(?:[0-9A-Fa-f]{4} {0,2}){16}$/,
     says: 'an OpenPGP fingerprint of 40 (or 64) hex digits, like "9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"',
+  },
+  /** An entry of a proxy's no-proxy list (NO_PROXY): a host, a domain with a leading dot, an address or a CIDR. */
+  noProxyEntry: {
+    pattern: /^[A-Za-z0-9.*:_[\]/-]{1,255}$/,
+    says: "a host name, domain (.example.com), address or CIDR",
   },
   /** A package name as apt and rpm spell them (`docker.io`, `podman-docker`, `containerd.io`). */
   packageName: {
     pattern: /^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}$/,
     says: "a package name of letters, digits and +._- starting with a letter or digit",
   },
+  /** A unix login name (docker group members, SSH users): the portable set, no `$` (it has shell meaning). */
+  userName: {
+    pattern: /^[a-z_][a-z0-9_-]{0,31}$/,
+    says: "a user name (lower-case letters, digits, _ and -, starting with a letter or _, at most 32)",
+  },
+  /** A file mode in octal (`0600`, `644`). */
+  fileMode: { pattern: /^0?[0-7]{3}$/, says: 'an octal file mode like "0600"' },
+  /** A machine's address: a host name (DNS, or an SSH alias with `_`), an IPv4 or an IPv6 address (bare or in brackets). */
+  address: {
+    pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}$|^\[?[0-9A-Fa-f:.]+(?:%[A-Za-z0-9]+)?\]?$/,
+    says: "a host name, an IPv4 or an IPv6 address",
+  },
+  /** The login of an SSH connection (what the Host component accepts; never put into a script). */
+  loginName: { pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?$/, says: "a user name of letters, digits and _.- (and a final $)" },
+  /** An IP address (a port's host address, a network's gateway). */
+  ipAddress: { pattern: /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/, says: "an IPv4 or IPv6 address" },
+  /** An address range in CIDR notation (`10.0.0.0/16`). */
+  cidr: { pattern: /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\/[0-9]{1,3}$/, says: "a CIDR like 10.0.0.0/16" },
+  /** An image reference (`nginx:1.25`, `10.0.0.5:5000/app/web:2`, `repo@sha256:...`): Docker's characters only. */
+  imageRef: {
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._/:@-]{0,510}[A-Za-z0-9])?$/,
+    says: "an image reference like nginx:1.25 (letters, digits and ._/:@-)",
+  },
+  /** A network or volume driver (`bridge`, `local`, `vieux/sshfs:latest`). */
+  driver: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/, says: "a driver name like bridge (letters, digits and _.:/-)" },
+  /** An environment variable's name (`.` and `-` too: Docker passes them, some programs read them; never `=`). */
+  envName: {
+    pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/,
+    says: "an environment variable name (letters, digits and _.-, not starting with a digit)",
+  },
+  /** A label's key (containers, networks, volumes, services, swarm nodes). */
+  labelKey: { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_./-]{0,253}[A-Za-z0-9])?$/, says: "a label name of letters, digits and _./-" },
+  /**
+   * Free text that travels as one JSON string through the Engine API (an env or label value, a
+   * command argument, a placement constraint) and is never put into a script: anything but NUL,
+   * which ends the value early where the engine hands it to the kernel.
+   */
+  text: { pattern: /^[^\0]{0,65536}$/, says: "text without NUL characters, at most 65536 long" },
 } as const satisfies Record<string, HostValueKind>;
 
 export type HostValueKindName = keyof typeof HOST_VALUES;

@@ -1,3 +1,4 @@
+import { isHostValue } from "./host-values";
 /** An image reference split into its parts, with Docker's defaults made explicit. */
 export interface ImageRef {
   /** Registry host[:port]; `docker.io` for Docker Hub. */
@@ -35,6 +36,7 @@ export function parseImageRef(ref: string): ImageRef {
 
 /** What is wrong with a reference, for validation before anything runs ("" when it is fine). */
 export function imageRefProblem(ref: string): string {
+  if (!isHostValue("imageRef", ref)) return `is not an image reference (got ${JSON.stringify(ref)})`;
   const r = parseImageRef(ref);
   if (!r.repository || !/^[a-z0-9]+([._-][a-z0-9]+|__[a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+|__[a-z0-9]+)*)*$/.test(r.repository)) {
     return `is not an image reference (got ${JSON.stringify(ref)})`;

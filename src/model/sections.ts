@@ -1,9 +1,11 @@
+import { shq } from "./shell";
+
 /** Marks the start of a named section in a probe's output: `@@dockyard@@ <name>` on its own line. */
 export const SECTION = "@@dockyard@@";
 
-/** `echo` of a section marker, for probe scripts. */
+/** `echo` of a section marker, for probe scripts. The name is quoted: it may carry a value (a user name). */
 export function sectionMarker(name: string): string {
-  return `echo '${SECTION} ${name}'`;
+  return `echo ${shq(`${SECTION} ${name}`)}`;
 }
 
 /** Splits a probe's output into its sections (name -> text), so parsers never depend on order. */

@@ -1,12 +1,14 @@
 import { isDeepStrictEqual } from "node:util";
-import { type DaemonProxy, keysSetByFlags, maskCredentials, mergeDaemonJson, sortKeys } from "../model/daemon-settings";
+import { type DaemonProxy, keysSetByFlags, maskCredentials, maskCredentialsIn, mergeDaemonJson, sortKeys } from "../model/daemon-settings";
 import {
   type DaemonProbe,
   type DataRootProbe,
   type DockerInfo,
   PROXY_DROP_IN,
+  PROXY_ENV_FILE,
   renderApplyDaemonSettings,
   renderProxyDropIn,
+  renderProxyEnvFile,
   renderRemoveProxyDropIn,
   renderRestoreDaemonJson,
   renderValidate,
@@ -17,7 +19,7 @@ export interface DaemonConfigSpec {
   /** The keys Dockyard owns, as they go into daemon.json. */
   settings: Record<string, unknown>;
   policy: "merge" | "replace";
-  /** dockerd's proxy (a systemd drop-in); a secret in state, never in logs. */
+  /** dockerd's proxy (a root-only environment file named by a systemd drop-in); a secret in state, never in logs. */
   proxy?: DaemonProxy;
   /** Keys of ours that must not replace a different value already on the host (defaults). */
   refuseOverwriting?: string[];
@@ -27,7 +29,7 @@ export interface DaemonConfigSpec {
 export type DaemonStep =
   /** `dockerd --validate` on the new file; its refusal is the run's (see validationRefusal). */
   | { kind: "validate"; content: string }
-  /** daemon.json and the drop-in written by one script, with one restart, rolled back when docker does not come back. */
+  /** daemon.json and the proxy files written by one script, with one restart, rolled back when docker does not come back. */
   | { kind: "apply"; content: string; dropIn: "keep" | "write" | "remove"; proxy?: DaemonProxy }
   | { kind: "removeProxyDropIn"; restart: boolean }
   /** daemon.json put back: the first file (replace), or the file without our keys (merge); undefined removes it. */
@@ -56,7 +58,7 @@ export function notInEffect(settings: Record<string, unknown>, info: DockerInfo 
   if (!info) return ["docker info does not answer"];
   const missing: string[] = [...proxyNotInEffect(proxy, info)];
   for (const m of (settings["registry-mirrors"] as string[] | undefined) ?? []) {
-    if (!info.mirrors.map(slash).includes(slash(m))) missing.push(`registry mirror ${m}`);
+    if (!info.mirrors.map(slash).includes(slash(m))) missing.push(`registry mirror ${maskCredentials(m)}`);
   }
   for (const r of (settings["insecure-registries"] as string[] | undefined) ?? []) {
     if (!info.insecureRegistries.includes(r)) missing.push(`insecure registry ${r}`);
@@ -81,15 +83,14 @@ export function daemonDrift(inputs: DaemonConfigSpec, p: DaemonProbe): string[] 
   const reasons: string[] = [];
   for (const [k, v] of Object.entries(inputs.settings)) {
     if (!(k in p.file)) reasons.push(`${k} was removed`);
-    else if (!isDeepStrictEqual(p.file[k], v)) reasons.push(`${k} is ${JSON.stringify(p.file[k])}, not ${JSON.stringify(v)}`);
+    // Masked: a hand edit may have put a URL with credentials in the file.
+    else if (!isDeepStrictEqual(p.file[k], v))
+      reasons.push(maskCredentialsIn(`${k} is ${JSON.stringify(p.file[k])}, not ${JSON.stringify(v)}`));
   }
   if (inputs.policy === "replace") {
     for (const k of Object.keys(p.file)) if (!(k in inputs.settings)) reasons.push(`${k} was added`);
   }
-  // The drop-in's text is never quoted: it may hold credentials.
-  if (inputs.proxy && p.proxyDropIn === undefined) reasons.push(`the proxy drop-in ${PROXY_DROP_IN} is missing`);
-  else if (inputs.proxy && p.proxyDropIn !== renderProxyDropIn(inputs.proxy))
-    reasons.push(`the proxy drop-in ${PROXY_DROP_IN} was changed`);
+  if (inputs.proxy) reasons.push(...proxyDrift(inputs.proxy, p));
   if (!reasons.length) reasons.push(...notInEffect(inputs.settings, p.info, inputs.proxy).map((m) => `${m} is not in effect`));
   return reasons;
 }
@@ -126,14 +127,37 @@ export function dataRootRefusal(target: string, oldRoot: string, newRoot: string
   );
 }
 
-/** What the run does with the proxy drop-in: ours is removed only when we had written one. */
-export function proxyDropInAction(
-  proxy: DaemonProxy | undefined,
-  onHost: string | undefined,
-  hadProxy: boolean,
-): "keep" | "write" | "remove" {
-  if (proxy) return onHost === renderProxyDropIn(proxy) ? "keep" : "write";
-  return hadProxy && onHost !== undefined ? "remove" : "keep";
+/** The proxy files as the probe read them. */
+export type ProxyOnHost = Pick<DaemonProbe, "proxyDropIn" | "proxyEnv" | "proxyEnvMode">;
+
+/** A file's text as read, compared with what we write (a probe's section loses its last newline). */
+const sameText = (onHost: string | undefined, ours: string) =>
+  onHost !== undefined && onHost.replace(/\n+$/, "") === ours.replace(/\n+$/, "");
+
+/**
+ * Where the proxy files differ from ours. Their text is never quoted: an environment file (or a
+ * drop-in of an older Dockyard, with `Environment=` lines) holds credentials.
+ */
+export function proxyDrift(proxy: DaemonProxy, p: ProxyOnHost): string[] {
+  const reasons: string[] = [];
+  if (p.proxyDropIn === undefined) reasons.push(`the proxy drop-in ${PROXY_DROP_IN} is missing`);
+  else if (!sameText(p.proxyDropIn, renderProxyDropIn())) reasons.push(`the proxy drop-in ${PROXY_DROP_IN} was changed`);
+  if (p.proxyEnv === undefined) reasons.push(`the proxy environment file ${PROXY_ENV_FILE} is missing`);
+  else {
+    if (!sameText(p.proxyEnv, renderProxyEnvFile(proxy))) reasons.push(`the proxy environment file ${PROXY_ENV_FILE} was changed`);
+    if (p.proxyEnvMode !== undefined && p.proxyEnvMode !== "600 root")
+      reasons.push(`the proxy environment file ${PROXY_ENV_FILE} is ${p.proxyEnvMode || "unreadable"}, not 600 root`);
+  }
+  return reasons;
+}
+
+/**
+ * What the run does with the proxy files: written when either differs from ours (an older
+ * Dockyard's drop-in with `Environment=` lines included); removed only when we had written them.
+ */
+export function proxyDropInAction(proxy: DaemonProxy | undefined, onHost: ProxyOnHost, hadProxy: boolean): "keep" | "write" | "remove" {
+  if (proxy) return proxyDrift(proxy, onHost).length ? "write" : "keep";
+  return hadProxy && (onHost.proxyDropIn !== undefined || onHost.proxyEnv !== undefined) ? "remove" : "keep";
 }
 
 /** What a run needs to read before it can decide: the data roots, when data-root would move. */
@@ -187,7 +211,7 @@ export function planDaemonConfig(
     const refusal = dataRootRefusal(target, oldRoot, newRoot, facts.roots);
     if (refusal) return refuse("DOCKYARD_DATA_ROOT_REFUSED", refusal);
   }
-  const dropIn = proxyDropInAction(spec.proxy, before.proxyDropIn, hadProxy);
+  const dropIn = proxyDropInAction(spec.proxy, before, hadProxy);
   const jsonChanged = !isDeepStrictEqual(desired, before.file === undefined ? undefined : sortKeys(before.file));
   const steps: DaemonStep[] = [];
   if (jsonChanged || dropIn !== "keep") {
@@ -207,7 +231,7 @@ export function validationRefusal(output: string): Refusal {
 export function daemonNotApplied(spec: DaemonConfigSpec, after: DaemonProbe): string | undefined {
   const missing = notInEffect(spec.settings, after.info, spec.proxy);
   if (!missing.length) return undefined;
-  return `daemon.json${spec.proxy ? " and the proxy drop-in were" : " was"} written and docker restarted, but docker info does not show: ${missing.join(", ")}`;
+  return `daemon.json${spec.proxy ? " and the proxy settings were" : " was"} written and docker restarted, but docker info does not show: ${missing.join(", ")}`;
 }
 
 /** What destroy reads: the first daemon.json Dockyard saved (`@@absent@@`, `@@unknown@@`) and the file now. */
@@ -235,7 +259,7 @@ export function planDaemonRemoval(spec: DaemonConfigSpec, facts: DaemonRemovalFa
   return [...steps, { kind: "restore", content: removeFile ? undefined : daemonJsonText(sortKeys(rest)), ours: "keys" }];
 }
 
-/** The script of a step, what its failure message says it was doing, and its stdin (the drop-in, a secret). */
+/** The script of a step, what its failure message says it was doing, and its stdin (the proxy environment file, a secret). */
 export function renderDaemonStep(step: DaemonStep): { script: string; what: string; stdin?: string } {
   switch (step.kind) {
     case "validate":
@@ -243,13 +267,14 @@ export function renderDaemonStep(step: DaemonStep): { script: string; what: stri
     case "apply":
       return {
         script: renderApplyDaemonSettings(step.content, step.dropIn),
-        what: step.dropIn === "keep" ? "applying daemon.json" : "applying daemon.json and the proxy drop-in",
-        ...(step.dropIn === "write" && step.proxy ? { stdin: renderProxyDropIn(step.proxy) } : {}),
+        what: step.dropIn === "keep" ? "applying daemon.json" : "applying daemon.json and the proxy settings",
+        // The environment file goes over stdin, never in the command: it may hold credentials.
+        ...(step.dropIn === "write" && step.proxy ? { stdin: renderProxyEnvFile(step.proxy) } : {}),
       };
     case "removeProxyDropIn":
       return {
         script: renderRemoveProxyDropIn(step.restart),
-        what: step.restart ? "restarting docker without the proxy" : "removing the proxy drop-in",
+        what: step.restart ? "restarting docker without the proxy" : "removing the proxy drop-in and environment file",
       };
     case "restore":
       return {

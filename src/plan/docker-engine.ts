@@ -1,7 +1,18 @@
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { type Distro, detectDistro } from "../model/distro";
 import { compareVersions } from "../model/version";
-import { DEFAULT_CHANNEL, DEFAULT_DOCKER_CE_MIRROR, DEFAULT_OFFLINE_INSTALL_DIR, DEFAULT_PACKAGE_SOURCE } from "../model/defaults";
+import {
+  DEFAULT_CHANNEL,
+  DEFAULT_DOCKER_CE_KEY_FINGERPRINT,
+  DEFAULT_DOCKER_CE_MIRROR,
+  DEFAULT_OFFLINE_INSTALL_DIR,
+  DEFAULT_PACKAGE_SOURCE,
+} from "../model/defaults";
+import { checkHostValue, checkHttpUrl } from "../model/host-values";
+import { invalid } from "../model/input-error";
+import { signingKeyProblem } from "../model/pgp-key";
+import { checkBundleUrlCredentials, checkUrlCredentials, maskUrl } from "../model/url-credentials";
 import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
 import {
   conflictingPackages,
@@ -10,14 +21,20 @@ import {
   pickVersion,
   renderOnlineInstall,
   renderOnlinePrepare,
+  prepareInput,
+  renderDropSigningKey,
+  renderFetchSigningKey,
   renderOnlineUninstall,
   renderRemovePackages,
+  repositoryRoot,
+  stagedKeyOf,
   renderRepositoryCommit,
   renderRepositoryRestore,
   type RemovalCheck,
   repositoryFiles,
   upstreamVersion,
 } from "../scripts/engine-online";
+import { boundSeconds, type TimeBounds } from "../model/time-bounds";
 import { renderAdoptCheck, renderServiceStart, type EngineState } from "../scripts/engine-service";
 import { renderUnmaskEngine, type ServiceHealth } from "../scripts/engine-health";
 import type { HostFacts } from "../model/host-facts";
@@ -30,6 +47,10 @@ export interface EngineSpec {
   method: EngineMethod;
   source?: PackageSource;
   mirror?: string;
+  /** Fingerprint the mirror's signing key must have (absent: Docker's own). */
+  mirrorKeyFingerprint?: string;
+  /** Plain http:// mirror or bundle URL allowed (absent: refused). */
+  allowInsecureHttp?: boolean;
   channel?: string;
   version?: string;
   allowDowngrade?: boolean;
@@ -46,7 +67,9 @@ export type EngineFacts = EngineState & { health: ServiceHealth };
 /** One script the provider runs on the host, in plan order. */
 export type EngineStep =
   | { kind: "adoptCheck" }
-  | { kind: "prepareRepository"; source: PackageSource; mirror: string; channel: string }
+  | { kind: "fetchSigningKey"; mirror: string; allowInsecureHttp: boolean }
+  | { kind: "dropSigningKey" }
+  | { kind: "prepareRepository"; source: PackageSource; mirror: string; channel: string; keySha256: string }
   | { kind: "restoreRepository"; source: PackageSource }
   | { kind: "install"; source: PackageSource; version: string; downgrade: boolean; reinstall: boolean; hold: boolean; replace?: string[] }
   | { kind: "commitRepository" }
@@ -85,14 +108,70 @@ export function engineDistro(spec: EngineSpec, facts: HostFacts): Distro | undef
   return d;
 }
 
+/**
+ * Refuses a spec the component would have refused, before any host is touched: a state or a
+ * config value reaches the provider without the component's check. Names the field.
+ */
+export function checkEngineSpec(spec: EngineSpec): void {
+  if (!["online", "offline", "adopt"].includes(spec.method)) invalid("method", "must be online, offline or adopt");
+  if (spec.source !== undefined && !["docker-ce", "distro"].includes(spec.source)) invalid("source", "must be docker-ce or distro");
+  if (spec.channel !== undefined && !["stable", "test"].includes(spec.channel)) invalid("channel", "must be stable or test");
+  const http = { allowInsecureHttp: spec.allowInsecureHttp === true };
+  if (spec.mirror !== undefined) {
+    checkHttpUrl("mirror", spec.mirror, http);
+    checkUrlCredentials("mirror", spec.mirror);
+  }
+  if (spec.mirrorKeyFingerprint !== undefined) checkHostValue("pgpFingerprint", "mirrorKeyFingerprint", spec.mirrorKeyFingerprint);
+  if (spec.version !== undefined) checkHostValue("releasePin", "version", spec.version);
+  if (spec.bundle) {
+    checkHostValue("sha256", "bundleSha256", spec.bundle.sha256);
+    if (spec.bundle.url !== undefined) {
+      checkHttpUrl("bundle", spec.bundle.url, http);
+      checkBundleUrlCredentials("bundle", spec.bundle.url);
+    }
+  }
+  if (spec.installDir !== undefined) checkHostValue("absolutePath", "installDir", spec.installDir);
+}
+
+/** The mirror an online docker-ce install uses. */
+const mirrorOf = (spec: EngineSpec) => spec.mirror ?? DEFAULT_DOCKER_CE_MIRROR;
+
+/**
+ * The first step of a docker-ce install: the mirror's signing key fetched into a staging file
+ * (nothing trusted yet). None for the distribution's packages (their keys are the system's).
+ */
+export function planSigningKeyFetch(spec: EngineSpec): EngineStep[] {
+  if (engineSource(spec) !== "docker-ce") return [];
+  return [{ kind: "fetchSigningKey", mirror: mirrorOf(spec), allowInsecureHttp: spec.allowInsecureHttp === true }];
+}
+
+/**
+ * The staged key (the fetch's output) against its pin: its sha256, which the prepare checks
+ * again on the host, or a refusal that removes it and says which fingerprint was found.
+ */
+export function checkSigningKey(spec: EngineSpec, distro: Distro, fetchOutput: string): { keySha256: string } | Refusal<EngineStep> {
+  const key = stagedKeyOf(fetchOutput);
+  const pinned = spec.mirrorKeyFingerprint ?? DEFAULT_DOCKER_CE_KEY_FINGERPRINT;
+  const problem = signingKeyProblem(key, pinned);
+  if (!problem) return { keySha256: createHash("sha256").update(key).digest("hex") };
+  return refuse(
+    "DOCKYARD_SIGNING_KEY_MISMATCH",
+    `the docker-ce signing key at ${maskUrl(`${repositoryRoot(distro, mirrorOf(spec))}/gpg`)} is refused: ${problem}` +
+      ` (${spec.mirrorKeyFingerprint ? "mirrorKeyFingerprint" : "Docker's published key; a mirror that re-signs needs mirrorKeyFingerprint"}).` +
+      " Nothing was trusted or changed",
+    [{ kind: "dropSigningKey" }],
+  );
+}
+
 /** The repository an online install lists its versions from (the first thing it changes). */
-export function planOnlinePrepare(spec: EngineSpec): EngineStep[] {
+export function planOnlinePrepare(spec: EngineSpec, keySha256 = ""): EngineStep[] {
   return [
     {
       kind: "prepareRepository",
       source: engineSource(spec),
-      mirror: spec.mirror ?? DEFAULT_DOCKER_CE_MIRROR,
+      mirror: mirrorOf(spec),
       channel: spec.channel ?? DEFAULT_CHANNEL,
+      keySha256,
     },
   ];
 }
@@ -109,7 +188,7 @@ export function chooseEngineVersion(spec: EngineSpec, distro: Distro, available:
   if (version) return version;
   return refuse(
     "DOCKYARD_ENGINE_VERSION_NOT_FOUND",
-    `no ${enginePackage(distro, source)} version matches ${spec.version ? `'${spec.version}'` : "any"} in ${source === "docker-ce" ? spec.mirror : "the distribution's repositories"}` +
+    `no ${enginePackage(distro, source)} version matches ${spec.version ? `'${spec.version}'` : "any"} in ${source === "docker-ce" ? maskUrl(mirrorOf(spec)) : "the distribution's repositories"}` +
       ` (available: ${[...new Set(available.map(upstreamVersion))].join(", ") || "none"}). Nothing was installed`,
     onlineUndo(distro, source),
   );
@@ -300,19 +379,32 @@ export function engineDrift(
 }
 
 /** The script of a step and what its failure message says it was doing. */
-export function renderEngineStep(step: EngineStep, distro: Distro | undefined): { script: string; what: string } {
+export function renderEngineStep(
+  step: EngineStep,
+  distro: Distro | undefined,
+  bounds: TimeBounds = {},
+): { script: string; what: string; stdin?: string } {
   const d = () => {
     if (!distro) throw new Error(`engine step ${step.kind} needs the host's distribution`);
     return distro;
   };
   switch (step.kind) {
     case "adoptCheck":
-      return { script: renderAdoptCheck(), what: "checking the engine to adopt" };
-    case "prepareRepository":
+      return { script: renderAdoptCheck(boundSeconds(bounds, "engineApiTimeout")), what: "checking the engine to adopt" };
+    case "fetchSigningKey": {
+      const { script, stdin } = renderFetchSigningKey(d(), step.mirror, { allowInsecureHttp: step.allowInsecureHttp });
+      return { script, what: "fetching the repository's signing key", ...(stdin === undefined ? {} : { stdin }) };
+    }
+    case "dropSigningKey":
+      return { script: renderDropSigningKey(), what: "removing the refused signing key" };
+    case "prepareRepository": {
+      const stdin = prepareInput(d(), step.source, { mirror: step.mirror });
       return {
-        script: renderOnlinePrepare(d(), step.source, { mirror: step.mirror, channel: step.channel }),
+        script: renderOnlinePrepare(d(), step.source, { mirror: step.mirror, channel: step.channel, keySha256: step.keySha256 }),
         what: "preparing the package repository",
+        ...(stdin === undefined ? {} : { stdin }),
       };
+    }
     case "restoreRepository":
       return { script: renderRepositoryRestore(d(), step.source), what: "restoring the package repository" };
     case "install": {
@@ -339,7 +431,10 @@ export function renderEngineStep(step: EngineStep, distro: Distro | undefined): 
       // A masked docker.socket (or service) would keep docker down whatever the install did.
       return { script: renderUnmaskEngine(), what: "unmasking docker's units" };
     case "start":
-      return { script: renderServiceStart({ restart: step.restart }), what: "starting docker" };
+      return {
+        script: renderServiceStart({ restart: step.restart, startTimeout: boundSeconds(bounds, "engineStartTimeout") }),
+        what: "starting docker",
+      };
   }
 }
 

@@ -15,6 +15,7 @@ export function providerByName(exportName: ProviderName): pulumi.dynamic.Resourc
   /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
      loaded by name in the provider host when called: the serialized methods hold only this */
   return {
+    check: (olds, news) => require("pulumi-dockyard/providers")[exportName].check(olds, news),
     create: (inputs) => require("pulumi-dockyard/providers")[exportName].create(inputs),
     read: (id, props) => require("pulumi-dockyard/providers")[exportName].read(id, props),
     diff: (id, olds, news) => require("pulumi-dockyard/providers")[exportName].diff(id, olds, news),

@@ -1,8 +1,12 @@
 import { isDeepStrictEqual } from "node:util";
 import type { ConnectionSpec } from "../remote/connection-spec";
+import type { TimeBounds } from "../model/time-bounds";
 
-/** The connection as it travels in a dynamic resource's inputs and state. */
-export interface ConnectionInputs {
+/**
+ * The connection as it travels in a dynamic resource's inputs and state, with the host's time
+ * bounds (only those the user set; the others take their defaults where they are used).
+ */
+export interface ConnectionInputs extends TimeBounds {
   host: string;
   port: number;
   user: string;
@@ -11,7 +15,7 @@ export interface ConnectionInputs {
   sudo?: boolean;
   connectTimeout?: number;
   connectAttempts?: number;
-  jump?: Omit<ConnectionInputs, "jump" | "credentials">;
+  jump?: Omit<ConnectionInputs, "jump" | "credentials" | keyof TimeBounds>;
 }
 
 /**

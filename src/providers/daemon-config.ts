@@ -11,6 +11,7 @@ import {
   validationRefusal,
 } from "../plan/daemon-config";
 import { isRefusal } from "../plan/refusal";
+import { daemonSpecProblems, maskCredentialsIn } from "../model/daemon-settings";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteCommandError, RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
@@ -31,7 +32,7 @@ export interface DaemonConfigOutputs extends DaemonConfigInputs {
 
 /** daemon.json and docker info as they are now, for a change. */
 async function probe(session: SshSession): Promise<DaemonProbe> {
-  const p = daemonProbe();
+  const p = daemonProbe(session.bounds);
   return parseDaemonProbe((await session.exec(p.script, { what: p.what })).stdout);
 }
 
@@ -40,12 +41,27 @@ async function sharedProbe(inputs: DaemonConfigInputs): Promise<DaemonProbe> {
   return parseDaemonProbe(await (await readHostState(inputs, undefined)).daemon);
 }
 
+/**
+ * The provider's own check of what reaches the host, by the component's rules (model): refused
+ * before any connection, whatever the inputs came from. Never quotes a credential.
+ */
+function refuseBadInputs(inputs: DaemonConfigInputs): void {
+  const problems = daemonSpecProblems(inputs);
+  if (!problems.length) return;
+  throw new RemoteError(
+    targetOf(inputs.connection),
+    `DaemonConfig refused before touching the host: ${problems.map(([path, reason]) => `${path} ${reason}`).join("; ")}`,
+    "DOCKYARD_INVALID_ARGUMENT",
+  );
+}
+
 async function run(session: SshSession, target: string, steps: DaemonStep[]): Promise<void> {
   for (const step of steps) {
     const { script, what, stdin } = renderDaemonStep(step);
     if (step.kind === "validate") {
       const v = await session.exec(script, { allowFailure: true });
-      if (v.exitCode !== 0) throw new RemoteError(target, validationRefusal(v.stderr || v.stdout).message, "DOCKYARD_DAEMON_JSON_REJECTED");
+      if (v.exitCode !== 0)
+        throw new RemoteError(target, maskCredentialsIn(validationRefusal(v.stderr || v.stdout).message), "DOCKYARD_DAEMON_JSON_REJECTED");
       continue;
     }
     try {
@@ -53,7 +69,8 @@ async function run(session: SshSession, target: string, steps: DaemonStep[]): Pr
     } catch (e) {
       if (step.kind === "apply" && e instanceof RemoteCommandError && e.exitCode === 3) {
         // From our own account of the rollback on: systemctl's generic lines before it say less.
-        const account = e.stderr.slice(Math.max(0, e.stderr.indexOf("dockyard: "))).replace(/^dockyard: /, "");
+        // Masked: dockerd's own lines may quote a proxy URL.
+        const account = maskCredentialsIn(e.stderr.slice(Math.max(0, e.stderr.indexOf("dockyard: "))).replace(/^dockyard: /, ""));
         throw new RemoteError(target, account.trim(), "DOCKYARD_DAEMON_RESTART_FAILED");
       }
       throw e;
@@ -62,6 +79,7 @@ async function run(session: SshSession, target: string, steps: DaemonStep[]): Pr
 }
 
 async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], hadProxy: boolean): Promise<DaemonConfigOutputs> {
+  refuseBadInputs(inputs);
   const target = targetOf(inputs.connection);
   const session = await SshSession.for(toConnectionSpec(inputs));
   const before = await probe(session);
@@ -98,7 +116,8 @@ export const daemonConfig = {
   },
 
   async diff(_id: string, olds: DaemonConfigOutputs, news: DaemonConfigInputs): Promise<pulumi.dynamic.DiffResult> {
-    if (containsUnknown(news.connection) || containsUnknown(news.settings)) return { changes: true };
+    if (containsUnknown(news.connection) || containsUnknown(news.settings) || containsUnknown(news.proxy)) return { changes: true };
+    refuseBadInputs(news);
     const change = daemonChange(olds, news, machineIdentity(olds.connection) === machineIdentity(news.connection));
     if (change !== "probe") return change;
     const p = await sharedProbe(news);

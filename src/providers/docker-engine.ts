@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type Distro, detectDistro } from "../model/distro";
 import {
+  checkEngineSpec,
+  checkSigningKey,
   chooseEngineVersion,
   type EngineFacts,
   type EnginePlan,
@@ -19,6 +21,7 @@ import {
   planOfflineEngine,
   planOnlineEngine,
   planOnlinePrepare,
+  planSigningKeyFetch,
   renderEngineStep,
 } from "../plan/docker-engine";
 import { isRefusal, type Refusal } from "../plan/refusal";
@@ -71,7 +74,7 @@ function parseProbe(out: string): EngineFacts {
 
 /** The engine as it is now, for a converge. */
 async function probe(session: SshSession, distro: Distro | undefined): Promise<EngineFacts> {
-  const p = engineProbe(distro);
+  const p = engineProbe(distro, session.bounds);
   return parseProbe((await session.exec(p.script, { what: p.what })).stdout);
 }
 
@@ -97,8 +100,8 @@ async function sharedProbe(inputs: DockerEngineInputs): Promise<EngineFacts> {
 
 async function run(session: SshSession, steps: EngineStep[], distro: Distro | undefined): Promise<void> {
   for (const step of steps) {
-    const { script, what } = renderEngineStep(step, distro);
-    await session.exec(script, { what });
+    const { script, what, stdin } = renderEngineStep(step, distro, session.bounds);
+    await session.exec(script, { what, stdin });
   }
 }
 
@@ -111,6 +114,8 @@ async function refused(session: SshSession, target: string, r: Refusal<EngineSte
 async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs> {
   const target = targetOf(inputs.connection);
   const spec = inputs.spec;
+  // The component's checks again: a config value or an older state reaches here without them.
+  checkEngineSpec(spec);
   // Local checks first: a wrong bundle checksum fails before any host is touched.
   const bundleFile = spec.method === "offline" && spec.bundle ? await localBundle(spec.bundle, spec.bundle.sha256) : undefined;
   // Package names reach the install script: checked here too, whatever sent them.
@@ -125,14 +130,23 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     // A refusal below (no version matches, a downgrade not allowed, the prepare itself failing)
     // puts the repository files back: a refused install changes nothing on the host.
     const chosen = await (async () => {
-      await run(session, planOnlinePrepare(spec), distro);
+      // The mirror's signing key is staged, then compared with its pin before anything trusts it.
+      let keySha256 = "";
+      for (const step of planSigningKeyFetch(spec)) {
+        const { script, what, stdin } = renderEngineStep(step, distro);
+        const key = checkSigningKey(spec, distro, (await session.exec(script, { what, stdin })).stdout);
+        if (isRefusal(key)) return key;
+        keySha256 = key.keySha256;
+      }
+      await run(session, planOnlinePrepare(spec, keySha256), distro);
       const available = (await session.exec(renderListVersions(distro, source), { what: "listing engine versions" })).stdout
         .split("\n")
         .map((l) => l.trim())
         .filter(Boolean);
       return chooseEngineVersion(spec, distro, available);
     })().catch(async (err: unknown) => {
-      await run(session, onlineUndo(distro, source), distro).catch(() => undefined);
+      const undo: EngineStep[] = [...onlineUndo(distro, source), ...(source === "docker-ce" ? [{ kind: "dropSigningKey" as const }] : [])];
+      await run(session, undo, distro).catch(() => undefined);
       throw err;
     });
     if (isRefusal(chosen)) return refused(session, target, chosen, distro);
@@ -209,6 +223,7 @@ export const dockerEngine = {
     olds: DockerEngineOutputs,
     news: DockerEngineInputs,
   ): Promise<pulumi.dynamic.UpdateResult<DockerEngineOutputs>> {
+    checkEngineSpec(news.spec);
     // Leaving an offline install: its files and units go before a package takes over.
     const before = planMethodChange(olds.spec, news.spec);
     if (before.length) await run(await SshSession.for(toConnectionSpec(news)), before, knownDistro(news.facts));

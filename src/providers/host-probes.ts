@@ -1,4 +1,5 @@
 import { type Distro, detectDistro } from "../model/distro";
+import { boundSeconds, type TimeBounds } from "../model/time-bounds";
 import type { HostFacts } from "../model/host-facts";
 import { forgetHost, type Probe, readHost } from "../remote/host-reads";
 import { SshSession } from "../remote/ssh-session";
@@ -19,13 +20,17 @@ export function factsProbe(): Probe {
   return { name: "facts", script: renderFactsProbe(), what: "reading host facts" };
 }
 
-export function engineProbe(distro: Distro | undefined): Probe {
+export function engineProbe(distro: Distro | undefined, bounds: TimeBounds = {}): Probe {
   // The probe and the service health sections (containerd, masks) together.
-  return { name: "engine", script: renderEngineProbe(distro) + renderServiceHealthProbe(), what: "reading the engine's state" };
+  return {
+    name: "engine",
+    script: renderEngineProbe(distro, boundSeconds(bounds, "engineApiTimeout")) + renderServiceHealthProbe(),
+    what: "reading the engine's state",
+  };
 }
 
-export function daemonProbe(): Probe {
-  return { name: "daemon", script: renderDaemonProbe(), what: "reading daemon.json" };
+export function daemonProbe(bounds: TimeBounds = {}): Probe {
+  return { name: "daemon", script: renderDaemonProbe(boundSeconds(bounds, "engineApiTimeout")), what: "reading daemon.json" };
 }
 
 export interface HostReading {
@@ -48,10 +53,14 @@ export async function readHostState(inputs: ConnectedInputs, facts: HostFacts | 
   const session = await SshSession.for(toConnectionSpec(inputs));
   const machine = machineIdentity(inputs.connection);
   if (!facts) {
-    const [f, d] = readHost(session, machine, [factsProbe(), daemonProbe()]);
+    const [f, d] = readHost(session, machine, [factsProbe(), daemonProbe(inputs.connection)]);
     return { facts: f, daemon: d };
   }
-  const [f, e, d] = readHost(session, machine, [factsProbe(), engineProbe(knownDistro(facts)), daemonProbe()]);
+  const [f, e, d] = readHost(session, machine, [
+    factsProbe(),
+    engineProbe(knownDistro(facts), inputs.connection),
+    daemonProbe(inputs.connection),
+  ]);
   return { facts: f, engine: e, daemon: d };
 }
 

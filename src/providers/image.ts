@@ -3,7 +3,8 @@ import type Docker from "dockerode";
 import { isDeepStrictEqual } from "node:util";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
-import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
+import { EngineUnavailableError, RemoteError, TimedOutError, engineSaid, isConnectionFailure } from "../remote/errors";
+import { boundSeconds } from "../model/time-bounds";
 import {
   type BuildSpec,
   type ImageFacts,
@@ -42,16 +43,44 @@ export interface ImageOutputs extends ImageInputs {
   drift: string[];
 }
 
-async function pull(docker: Docker, target: string, ref: string, auth?: RegistryAuth): Promise<void> {
-  const stream = await docker.pull(pullRef(ref), auth ? { authconfig: auth } : {}).catch((e: Error) => {
-    if (isConnectionFailure(e)) throw e; // withEngine says why the engine does not answer
-    throw new RemoteError(target, `pulling ${ref} failed: ${engineSaid(e)}`, "DOCKYARD_IMAGE_PULL_FAILED");
+/**
+ * Pulls `ref` through `docker`, a client whose calls are bounded by `pullTimeout`; the pull as a
+ * whole is bounded by it too (`seconds`): at the bound its stream is ended, which makes dockerd
+ * cancel the pull (nothing is tagged), and the step fails naming the bound.
+ */
+async function pull(docker: Docker, target: string, ref: string, seconds: number, auth?: RegistryAuth): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let stream: NodeJS.ReadableStream | undefined;
+  const over = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+      reject(new TimedOutError(target, `pulling image ${ref}`, seconds, "pullTimeout", "the pull did not finish"));
+    }, seconds * 1000);
   });
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: Error | null) =>
-      err ? reject(new RemoteError(target, `pulling ${ref} failed: ${err.message}`, "DOCKYARD_IMAGE_PULL_FAILED")) : resolve(),
-    ),
-  );
+  over.catch(() => undefined);
+  const pulled = (async () => {
+    stream = await docker.pull(pullRef(ref), auth ? { authconfig: auth } : {}).catch((e: Error) => {
+      if (isConnectionFailure(e) || e instanceof RemoteError) throw e; // withEngine says why the engine does not answer
+      throw new RemoteError(target, `pulling ${ref} failed: ${engineSaid(e)}`, "DOCKYARD_IMAGE_PULL_FAILED");
+    });
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream!, (err: Error | null) =>
+        err
+          ? reject(
+              err instanceof RemoteError
+                ? err
+                : new RemoteError(target, `pulling ${ref} failed: ${err.message}`, "DOCKYARD_IMAGE_PULL_FAILED"),
+            )
+          : resolve(),
+      ),
+    );
+  })();
+  pulled.catch(() => undefined);
+  try {
+    await Promise.race([pulled, over]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function inspect(docker: Docker, ref: string): Promise<ImageFacts | undefined> {
@@ -117,19 +146,22 @@ async function buildAndPush(docker: Docker, target: string, inputs: ImageInputs,
 }
 
 async function ensure(inputs: ImageInputs, forced: boolean): Promise<ImageOutputs> {
-  return withEngine(toConnectionSpec(inputs), `pulling image ${inputs.spec.ref}`, (docker) => ensureWith(docker, inputs, forced));
+  return withEngine(toConnectionSpec(inputs), `pulling image ${inputs.spec.ref}`, (docker, boundBy) =>
+    ensureWith(docker, boundBy("pullTimeout"), inputs, forced),
+  );
 }
 
-async function runStep(docker: Docker, target: string, inputs: ImageInputs, step: ImageStep): Promise<void> {
-  if (step.kind === "pull") return pull(docker, target, step.ref, inputs.registryAuth);
-  return buildAndPush(docker, target, inputs, inputs.spec.build!);
+/** Runs a pull or a build through `transfer`, whose calls are bounded by the host's `pullTimeout`. */
+async function runStep(transfer: Docker, target: string, inputs: ImageInputs, step: ImageStep): Promise<void> {
+  if (step.kind === "pull") return pull(transfer, target, step.ref, boundSeconds(inputs.connection, "pullTimeout"), inputs.registryAuth);
+  return buildAndPush(transfer, target, inputs, inputs.spec.build!);
 }
 
-async function ensureWith(docker: Docker, inputs: ImageInputs, forced: boolean): Promise<ImageOutputs> {
+async function ensureWith(docker: Docker, transfer: Docker, inputs: ImageInputs, forced: boolean): Promise<ImageOutputs> {
   const target = targetOf(inputs.connection);
   let present = await inspect(docker, inputs.spec.ref);
   const steps = planImage(inputs.spec, present, forced);
-  for (const step of steps) await runStep(docker, target, inputs, step);
+  for (const step of steps) await runStep(transfer, target, inputs, step);
   if (steps.length) present = await inspect(docker, inputs.spec.ref);
   const result = imageResult(inputs.spec, present);
   if (isRefusal(result)) throw new RemoteError(target, result.message, result.code);

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { targetOf } from "../remote/connection-spec";
 import { SshSession } from "../remote/ssh-session";
-import { shq } from "../model/shell";
+import { renderFileRemove, renderFileSha, renderFileWrite } from "../scripts/remote-file";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
 export interface RemoteFileInputs extends ConnectedInputs {
@@ -21,16 +21,14 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 async function write(session: SshSession, f: RemoteFileInputs): Promise<void> {
-  const p = shq(f.path);
-  const tmp = shq(`${f.path}.dockyard-new`);
-  await session.exec(`mkdir -p "$(dirname ${p})" && umask 077 && cat > ${tmp} && chmod ${f.mode} ${tmp} && mv -f ${tmp} ${p}`, {
+  await session.exec(renderFileWrite(f.path, f.mode), {
     stdin: f.content,
     what: `writing ${f.path}`,
   });
 }
 
 async function remoteSha(session: SshSession, path: string): Promise<string> {
-  return (await session.exec(`sha256sum ${shq(path)} 2>/dev/null | cut -d' ' -f1`, { allowFailure: true })).stdout.trim();
+  return (await session.exec(renderFileSha(path), { allowFailure: true })).stdout.trim();
 }
 
 /** A file on a host with content Dockyard owns: written atomically, drift read back by checksum. */
@@ -70,6 +68,6 @@ export const remoteFile = {
 
   async delete(_id: string, props: RemoteFileOutputs): Promise<void> {
     const session = await SshSession.for(toConnectionSpec(props));
-    await session.exec(`rm -f ${shq(props.path)}`, { what: `removing ${props.path}` });
+    await session.exec(renderFileRemove(props.path), { what: `removing ${props.path}` });
   },
 };

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import type Docker from "dockerode";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
-import { EngineUnavailableError, HostUnreachableError, RemoteError } from "../remote/errors";
+import { EngineUnavailableError, HostUnreachableError, RemoteError, TimedOutError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
 import { closedPorts, renderPortProbe, type ProbedPort } from "../scripts/port-probe";
 import { type ConnectionInputs, type Credentials, containsUnknown, toConnectionSpec } from "./connection-inputs";
@@ -73,6 +73,8 @@ async function targetNotReady(target: GateTarget, credentials: Credentials): Pro
     // A restarting engine or a rebooting host is what a batch looks like mid-change: wait on.
     if (e instanceof EngineUnavailableError) return `the Docker engine does not answer (${e.reasons.join("; ")})`;
     if (e instanceof HostUnreachableError) return `the host does not answer: ${e.message}`;
+    // A stalled engine or a slow probe: one poll that ran out of its bound, not the gate's end.
+    if (e instanceof TimedOutError) return `the Docker engine did not answer within ${e.seconds} s (bound: ${e.bound})`;
     throw e;
   }
 }
@@ -83,7 +85,16 @@ export async function passGate(inputs: RolloutGateInputs, pollMs = 1000): Promis
   await Promise.all(
     inputs.targets.map(async (t, i) => {
       for (;;) {
-        const why = await targetNotReady(t, inputs.credentials[i]);
+        // A poll never outlasts the gate: at the deadline, what the last poll said stands.
+        let timer: NodeJS.Timeout | undefined;
+        const left = Math.max(0, deadline - Date.now());
+        const why = await Promise.race([
+          targetNotReady(t, inputs.credentials[i]),
+          new Promise<string>(
+            (resolve) =>
+              (timer = setTimeout(() => resolve(`no answer from the host within the gate's ${inputs.timeoutSeconds} s`), left + 1000)),
+          ),
+        ]).finally(() => clearTimeout(timer));
         if (!why) return;
         if (Date.now() >= deadline) {
           throw new RemoteError(

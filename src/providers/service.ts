@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
+import { boundSeconds } from "../model/time-bounds";
 import { targetOf } from "../remote/connection-spec";
 import { dockerApi } from "../remote/docker-api";
 import { RemoteError } from "../remote/errors";
@@ -201,7 +202,7 @@ export const service = {
     const owned = ((await docker.listNetworks({ filters: { label: [`${NETWORK_OWNER}=${props.spec.name}`] } })) as { Id: string }[]).map(
       (n) => n.Id,
     );
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + boundSeconds(props.connection, "swarmWaitTimeout") * 1000;
     for (const netId of owned) {
       for (;;) {
         const err = await docker

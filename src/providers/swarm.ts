@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
 import { isDeepStrictEqual } from "node:util";
+import { boundSeconds } from "../model/time-bounds";
 import { targetOf } from "../remote/connection-spec";
 import { dockerApi } from "../remote/docker-api";
 import { RemoteError } from "../remote/errors";
@@ -168,7 +169,7 @@ async function updateNode(
 }
 
 /** Waits until the manager lists the node as ready (a join returns before the manager says so). */
-async function waitListed(manager: Docker, nodeId: string, target: string, seconds = 60): Promise<void> {
+async function waitListed(manager: Docker, nodeId: string, target: string, seconds: number): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const n = await manager
@@ -180,7 +181,7 @@ async function waitListed(manager: Docker, nodeId: string, target: string, secon
     if (Date.now() > deadline)
       throw new RemoteError(
         target,
-        `node ${nodeId} joined but the first manager did not list it as ready within ${seconds} s (status ${n?.status ?? "not listed"})`,
+        `node ${nodeId} joined but the first manager did not list it as ready within ${seconds} s (bound: swarmWaitTimeout; status ${n?.status ?? "not listed"})`,
         "DOCKYARD_SWARM_NOT_CONVERGED",
       );
     await sleep(1000);
@@ -188,8 +189,8 @@ async function waitListed(manager: Docker, nodeId: string, target: string, secon
 }
 
 /** Waits (bounded) until no task still runs on a drained node, so its work has moved. */
-async function waitDrained(manager: Docker, nodeId: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+async function waitDrained(manager: Docker, nodeId: string, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     const tasks = (await manager.listTasks({ filters: { node: [nodeId], "desired-state": ["running"] } }).catch(() => [])) as unknown[];
     if (tasks.length === 0) return;
@@ -232,7 +233,7 @@ async function run(step: SwarmStep, inputs: SwarmInputs, all: Reached[], first: 
         })
         .catch(fail(`joining the swarm as ${step.role}`));
       const { nodeId } = await localState(n);
-      await waitListed(await first.docker(), nodeId, n.target);
+      await waitListed(await first.docker(), nodeId, n.target, boundSeconds(n.spec.connection, "swarmWaitTimeout"));
       return;
     }
     case "updateNode": {
@@ -254,7 +255,7 @@ async function run(step: SwarmStep, inputs: SwarmInputs, all: Reached[], first: 
 async function removeNode(manager: Docker, n: Reached, nodeId: string, wasManager: boolean): Promise<void> {
   if (nodeId) {
     await updateNode(manager, nodeId, { availability: "drain", ...(wasManager ? { role: "worker" as const } : {}) }).catch(() => undefined);
-    await waitDrained(manager, nodeId);
+    await waitDrained(manager, nodeId, boundSeconds(n.spec.connection, "swarmWaitTimeout"));
   }
   const local = await localState(n);
   if (local.state === "active" || local.state === "pending" || local.state === "error") {

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
-import bcrypt from "bcryptjs";
 import { createHash } from "node:crypto";
 import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
+import { HtpasswdResource } from "../providers/htpasswd-resource";
 import { CertificateResource, RemoteFileResource } from "../providers/workload-resources";
 import { Container } from "../workload/container";
 import { Image } from "../workload/image";
@@ -106,12 +106,6 @@ export interface RegistryArgs {
 /** The port the registry listens on inside its container (the registry image's own). */
 const LISTEN_PORT = 5000;
 
-/** A bcrypt hash with a salt derived from the user, the password and the registry, so an unchanged password gives an unchanged file. */
-export function htpasswdLine(username: string, password: string, scope: string): string {
-  const salt = createHash("sha256").update(`${scope}\0${username}\0${password}`).digest().subarray(0, 16);
-  return `${username}:${bcrypt.hashSync(password, `$2b$10$${bcrypt.encodeBase64(salt, 16)}`)}`;
-}
-
 /**
  * A private registry running as a container on a host: storage on a host path that survives
  * replacement, htpasswd auth from secrets, TLS from a given or generated certificate that the
@@ -154,13 +148,16 @@ export class Registry extends DockyardComponent {
     const volumes = [`${dir}/data:/var/lib/registry`];
 
     if (args.users?.length) {
-      const content = pulumi
-        .all(args.users.map((u) => pulumi.output(u.password)))
-        .apply((passwords) => args.users!.map((u, i) => htpasswdLine(u.username, passwords[i], `${name}/${cname}`)).join("\n") + "\n");
+      // bcrypt with a random salt, made once per password and kept as a secret in the state.
+      const htpasswd = new HtpasswdResource(
+        `${name}-users`,
+        { users: args.users.map((u) => ({ username: u.username, password: u.password })) },
+        this.childOptions(),
+      );
       files.push(
         new RemoteFileResource(
           `${name}-htpasswd`,
-          { ...connected, path: `${dir}/auth/htpasswd`, content: pulumi.secret(content), mode: "0600" },
+          { ...connected, path: `${dir}/auth/htpasswd`, content: pulumi.secret(htpasswd.content), mode: "0600" },
           this.childOptions(engine.ready),
         ),
       );

@@ -1,7 +1,12 @@
 import { DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
+import type { TimeBounds } from "../model/time-bounds";
 
-/** How to reach one machine over SSH. Plain data, so it can travel through Pulumi state. */
-export interface ConnectionSpec {
+/**
+ * How to reach one machine over SSH, and how long its waits may last (`commandTimeout`,
+ * `engineApiTimeout`, `pullTimeout`, `engineStartTimeout`, `swarmWaitTimeout`: seconds, defaults
+ * in `src/model/time-bounds.ts`). Plain data, so it can travel through Pulumi state.
+ */
+export interface ConnectionSpec extends TimeBounds {
   /** DNS name or IP address. */
   host: string;
   /** @default 22 */

@@ -64,6 +64,28 @@ export class EngineUnavailableError extends RemoteError {
   }
 }
 
+/**
+ * A step hit its time bound and was ended. One line naming the host, the step, the bound's
+ * seconds and its name (the argument that raises it), e.g.
+ * `root@10.0.0.5:22: reading container web: the Docker engine did not answer within 30 s (bound: engineApiTimeout)`.
+ */
+export class TimedOutError extends RemoteError {
+  static override readonly defaultCode: DockyardErrorCode = "DOCKYARD_TIMED_OUT";
+
+  constructor(
+    target: string,
+    /** What was being done, e.g. "reading container web". */
+    readonly step: string,
+    readonly seconds: number,
+    /** The argument that sets the bound, e.g. "engineApiTimeout". */
+    readonly bound: string,
+    /** What did not happen in time. @default "did not finish" */
+    didNot = "did not finish",
+  ) {
+    super(target, `${step}: ${didNot} within ${seconds} s (bound: ${bound})`);
+  }
+}
+
 /** A remote command exited non-zero. Carries the exit code and the tail of its output. */
 export class RemoteCommandError extends RemoteError {
   static override readonly defaultCode: DockyardErrorCode = "DOCKYARD_REMOTE_COMMAND_FAILED";

@@ -41,3 +41,40 @@ export function parsePinnedHostKey(text: string): PinnedHostKey {
   }
   return { algorithm: m[1], fingerprint: fingerprintOf(blob) };
 }
+
+/** Every server host key algorithm offered for a fingerprint pin, most preferred first. */
+export const ALL_HOST_KEY_ALGORITHMS: readonly string[] = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+];
+
+/**
+ * The algorithms that present a key of this type: an `ssh-rsa` key is signed with rsa-sha2-512
+ * or rsa-sha2-256 by current servers (OpenSSH 8.8+ and RHEL 9 refuse plain ssh-rsa), with ssh-rsa
+ * by old ones; any other key type has one algorithm of its own name.
+ */
+export function algorithmsForKeyType(type: string): string[] {
+  return type === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [type];
+}
+
+/** The key type a raw host key blob names (its first field), e.g. `ssh-ed25519`. */
+export function keyTypeOf(blob: Buffer): string {
+  const n = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
+  return blob.subarray(4, 4 + n).toString();
+}
+
+/**
+ * The server host key algorithms to offer first for a pin: those that present the pinned key's
+ * type, so a server with several keys presents the pinned one. A `SHA256:` fingerprint says
+ * nothing of the type: every algorithm is offered, and when the server presents a key of another
+ * type the connection is made again without that type (`SshSession`), until the fingerprint
+ * matches or every type was seen.
+ */
+export function hostKeyAlgorithmsFor(pinned: PinnedHostKey): string[] {
+  return pinned.algorithm ? algorithmsForKeyType(pinned.algorithm) : [...ALL_HOST_KEY_ALGORITHMS];
+}

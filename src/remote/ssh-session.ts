@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import type { ConnectionSpec } from "./connection-spec";
 import { targetOf } from "./connection-spec";
-import { AuthenticationError, HostKeyMismatchError, HostUnreachableError, RemoteCommandError, RemoteError } from "./errors";
+import { AuthenticationError, HostKeyMismatchError, HostUnreachableError, RemoteCommandError, RemoteError, TimedOutError } from "./errors";
 import { shq } from "../model/shell";
-import { fingerprintOf, parsePinnedHostKey } from "./host-key";
+import { algorithmsForKeyType, fingerprintOf, hostKeyAlgorithmsFor, keyTypeOf, parsePinnedHostKey } from "./host-key";
 import { traceSpan } from "./trace";
 import { DEFAULT_CONNECT_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
+import { boundSeconds, checkConnectionNumbers, pickBounds, type TimeBoundName, type TimeBounds } from "../model/time-bounds";
 
 /** What a finished remote command produced. */
 export interface ExecResult {
@@ -24,6 +25,13 @@ export interface ExecOptions {
   allowFailure?: boolean;
   /** Names the step in the error message, e.g. "reading os-release". */
   what?: string;
+  /**
+   * Seconds the command may run before it is ended (channel closed, process signalled) and the
+   * call fails with a TimedOutError. @default the host's `commandTimeout`
+   */
+  timeoutSeconds?: number;
+  /** The argument the bound comes from, named in the error. @default "commandTimeout" */
+  bound?: TimeBoundName;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -99,6 +107,8 @@ export class SshSession {
     client.on("close", () => {
       this.closed = true;
       SshSession.pool.delete(poolKey(spec));
+      // The jump connection exists for this one: it goes with it.
+      jumpClient?.end();
     });
   }
 
@@ -123,7 +133,10 @@ export class SshSession {
 
   /** Opens a new connection, retrying an unreachable host with exponential backoff. */
   static async connect(spec: ConnectionSpec, timing: RetryTiming = RETRY_TIMING): Promise<SshSession> {
-    const attempts = Math.max(1, spec.connectAttempts ?? DEFAULT_CONNECT_ATTEMPTS);
+    // What reaches the SSH layer is checked again: a zero timeout would turn the wait off.
+    checkConnectionNumbers("", spec);
+    if (spec.jump) checkConnectionNumbers("jump.", spec.jump);
+    const attempts = spec.connectAttempts ?? DEFAULT_CONNECT_ATTEMPTS;
     let delay = timing.connectDelayMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -150,19 +163,63 @@ export class SshSession {
 
   private static async connectOnceUntraced(spec: ConnectionSpec, timing: RetryTiming): Promise<SshSession> {
     const target = targetOf(spec);
-    let jumpClient: Client | undefined;
-    let sock: ClientChannel | undefined;
-    if (spec.jump) {
-      const jump = await SshSession.connect(spec.jump, timing);
-      jumpClient = jump.client;
-      sock = await new Promise<ClientChannel>((resolve, reject) =>
-        jump.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? DEFAULT_SSH_PORT, (err, stream) => {
-          if (!err) return resolve(stream);
-          jump.close();
-          reject(new HostUnreachableError(target, `jump host ${jump.target} could not reach it: ${err.message}`));
-        }),
+    // The pin is read before anything connects, the jump host included.
+    if (!spec.insecureSkipHostKeyCheck && !spec.hostKey) {
+      throw new RemoteError(
+        target,
+        "no hostKey is pinned; give the server's public host key, or set insecureSkipHostKeyCheck to accept any key",
+        "DOCKYARD_HOST_KEY_NOT_PINNED",
       );
     }
+    const pinned = spec.insecureSkipHostKeyCheck ? undefined : parsePinnedHostKey(spec.hostKey!);
+    let jump: SshSession | undefined;
+    try {
+      // Its own connection, never a pooled one: it closes with this session or its failure.
+      if (spec.jump) jump = await SshSession.connect(spec.jump, timing);
+      const via = jump;
+      const socket = () =>
+        via
+          ? new Promise<ClientChannel>((resolve, reject) =>
+              via.client.forwardOut("127.0.0.1", 0, spec.host, spec.port ?? DEFAULT_SSH_PORT, (err, stream) => {
+                if (!err) return resolve(stream);
+                reject(new HostUnreachableError(target, `jump host ${via.target} could not reach it: ${err.message}`));
+              }),
+            )
+          : Promise.resolve(undefined);
+      let offered = pinned ? hostKeyAlgorithmsFor(pinned) : undefined;
+      let mismatch: HostKeyMismatchError | undefined;
+      for (;;) {
+        const shown: { type?: string } = {};
+        try {
+          return await SshSession.handshake(spec, timing, pinned, offered, shown, await socket(), jump?.client);
+        } catch (err) {
+          // Asked again without a type the server has no other key of: the first mismatch stands.
+          if (mismatch && !(err instanceof HostKeyMismatchError)) throw mismatch;
+          // A fingerprint pin of a key of another type than the one presented: ask again
+          // without that type, until the pinned key shows or every type was seen.
+          if (!(err instanceof HostKeyMismatchError) || pinned?.algorithm || !offered || !shown.type) throw err;
+          mismatch ??= err;
+          const seen = new Set(algorithmsForKeyType(shown.type));
+          offered = offered.filter((a) => !seen.has(a));
+          if (offered.length === 0) throw mismatch;
+        }
+      }
+    } catch (err) {
+      jump?.close();
+      throw err;
+    }
+  }
+
+  private static handshake(
+    spec: ConnectionSpec,
+    timing: RetryTiming,
+    pinned: ReturnType<typeof parsePinnedHostKey> | undefined,
+    offered: string[] | undefined,
+    shown: { type?: string },
+    sock: ClientChannel | undefined,
+    jumpClient: Client | undefined,
+  ): Promise<SshSession> {
+    const target = targetOf(spec);
     const client = new Client();
     let keyMismatch: string | undefined;
     const config: ConnectConfig = {
@@ -175,31 +232,24 @@ export class SshSession {
       keepaliveInterval: 15000,
       sock,
     };
-    if (!spec.insecureSkipHostKeyCheck) {
-      if (!spec.hostKey) {
-        throw new RemoteError(
-          target,
-          "no hostKey is pinned; give the server's public host key, or set insecureSkipHostKeyCheck to accept any key",
-          "DOCKYARD_HOST_KEY_NOT_PINNED",
-        );
-      }
-      const pinned = parsePinnedHostKey(spec.hostKey);
-      // Ask for the pinned key's algorithm, so a server with several keys presents that one.
-      if (pinned.algorithm) config.algorithms = { serverHostKey: [pinned.algorithm as never] };
+    if (pinned) {
+      // Ask for the pinned key's algorithms, so a server with several keys presents that one.
+      if (offered) config.algorithms = { serverHostKey: offered as never[] };
       config.hostVerifier = (key: Buffer) => {
         const seen = fingerprintOf(key);
         if (seen === pinned.fingerprint) return true;
         keyMismatch = seen;
+        shown.type = keyTypeOf(key);
         return false;
       };
     }
-    return await new Promise<SshSession>((resolve, reject) => {
+    return new Promise<SshSession>((resolve, reject) => {
       const fail = (err: Error & { level?: string; code?: string }) => {
         // The first error decides; the closing connection may emit more, which must not go unheard.
         client.on("error", () => undefined);
         client.removeAllListeners("ready");
         client.end();
-        jumpClient?.end();
+        sock?.close();
         if (keyMismatch) {
           reject(
             new HostKeyMismatchError(
@@ -243,6 +293,11 @@ export class SshSession {
     });
   }
 
+  /** The host's time bounds it was given (the others take their defaults). */
+  get bounds(): TimeBounds {
+    return pickBounds(this.spec);
+  }
+
   /** Runs a command; throws RemoteCommandError on a non-zero exit unless allowFailure. */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) throw new HostUnreachableError(this.target, "connection closed");
@@ -250,15 +305,51 @@ export class SshSession {
     let waitMs = 0;
     const done = traceSpan("exec", this.target, opts.what);
     const input = watchInput(opts.stdin);
-    // The listeners go on in the channel's open callback: ssh2 can deliver a short command's
-    // output, exit status and close in one batch, before any later tick would see them.
-    await this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel, waited) => {
-      waitMs = waited;
-      finished = this.collect(channel, opts, input);
+    const bound = opts.bound ?? "commandTimeout";
+    const seconds = opts.timeoutSeconds ?? boundSeconds(this.spec, bound);
+    // The bound covers the wait for a channel too; a command it ends gives its place back at once,
+    // so a channel the host never closes does not hold up the host's other operations.
+    const end: { channel?: ClientChannel; release?: () => void; over?: TimedOutError } = {};
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        end.over = new TimedOutError(this.target, opts.what ?? "a command", seconds, bound);
+        if (end.channel) endChannel(end.channel);
+        end.release?.();
+        reject(end.over);
+      }, seconds * 1000);
     });
-    const result = await finished;
+    overrun.catch(() => undefined);
+    let result: ExecResult;
+    try {
+      // The listeners go on in the channel's open callback: ssh2 can deliver a short command's
+      // output, exit status and close in one batch, before any later tick would see them.
+      const opened = this.openChannel(this.asUser(command, opts.sudo), opts.what, (channel, waited, release) => {
+        if (end.over) {
+          endChannel(channel);
+          release();
+          return;
+        }
+        end.channel = channel;
+        end.release = release;
+        waitMs = waited;
+        finished = this.collect(channel, opts, input);
+      });
+      opened.catch(() => undefined);
+      await Promise.race([opened, overrun]);
+      result = await Promise.race([finished, overrun]);
+    } catch (e) {
+      done({ waitMs, what: e instanceof TimedOutError ? `${opts.what ?? "a command"} (timed out)` : undefined });
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     done({ waitMs, exitCode: result.exitCode });
     if (result.exitCode !== 0 && !opts.allowFailure) {
+      // A script that hit a bound of its own (dockerd not answering after a start) says so in
+      // one line; that line is the error, without the journal printed after it.
+      const late = BOUND_LINE.exec(result.stderr);
+      if (late) throw new TimedOutError(this.target, opts.what ?? "a command", Number(late[2]), late[3], late[1]);
       throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
     }
     return result;
@@ -311,7 +402,7 @@ export class SshSession {
   private async openChannel(
     command: string,
     what?: string,
-    attach?: (channel: ClientChannel, waitedMs: number) => void,
+    attach?: (channel: ClientChannel, waitedMs: number, release: () => void) => void,
   ): Promise<ClientChannel> {
     const asked = Date.now();
     const release = await this.channels.acquire();
@@ -323,7 +414,7 @@ export class SshSession {
           this.client.exec(command, (err, stream) => {
             if (err) return reject(err);
             stream.once("close", release);
-            attach?.(stream, waited);
+            attach?.(stream, waited, release);
             resolve(stream);
           }),
         );
@@ -363,8 +454,49 @@ function watchInput(stdin: ExecOptions["stdin"]): { error?: Error } {
   return seen;
 }
 
-function poolKey(spec: ConnectionSpec): string {
-  // The key text is hashed so the pool's keys never hold it.
-  const keyHash = createHash("sha256").update(spec.privateKey).digest("hex");
-  return [targetOf(spec), spec.hostKey ?? "-", keyHash, spec.jump ? poolKey(spec.jump) : ""].join("|");
+/** The line a script prints when it hits a bound: `dockyard: <what> within <n> s (bound: <name>)`. */
+const BOUND_LINE = /^dockyard: (.+) within (\d+) s \(bound: ([A-Za-z]+)\)$/m;
+
+/**
+ * Ends a channel whose command overran its bound: the remote process is signalled (sudo passes
+ * TERM on to the command), then the channel is closed without waiting for the command.
+ */
+export function endChannel(channel: ClientChannel): void {
+  try {
+    channel.signal("TERM");
+  } catch {
+    // a channel already closing takes no signal
+  }
+  channel.close();
+}
+
+/**
+ * The pool's key: everything that changes what a session is or does (address, port, user, login
+ * key and passphrase, host key pin, the skip-check opt-in, sudo, timeouts and bounds, the jump
+ * host and its own settings). Two resources share a session only when all of these are the same.
+ * Hashed, so the pool's keys never hold key material.
+ */
+export function poolKey(spec: ConnectionSpec): string {
+  const canonical = (s: ConnectionSpec): unknown[] => [
+    targetOf(s),
+    s.host,
+    s.port ?? DEFAULT_SSH_PORT,
+    s.user ?? DEFAULT_SSH_USER,
+    s.privateKey,
+    s.privateKeyPassphrase ?? null,
+    s.hostKey ?? null,
+    !!s.insecureSkipHostKeyCheck,
+    !!s.sudo,
+    s.connectTimeout ?? null,
+    s.connectAttempts ?? null,
+    s.commandTimeout ?? null,
+    s.engineApiTimeout ?? null,
+    s.pullTimeout ?? null,
+    s.engineStartTimeout ?? null,
+    s.swarmWaitTimeout ?? null,
+    s.jump ? canonical(s.jump) : null,
+  ];
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(spec)))
+    .digest("hex");
 }

@@ -1,20 +1,41 @@
 import type { DaemonProxy } from "../model/daemon-settings";
 import { parseSections, sectionMarker } from "../model/sections";
+import { shq } from "../model/shell";
 import { script } from "./shell";
+import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
 
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 /** The file as it was before Dockyard first wrote it ("absent" marker when there was none). */
 export const DAEMON_ORIGINAL = "/var/lib/dockyard/daemon.json.original";
-/** The systemd drop-in that gives dockerd its proxy (docker's documented place for it). */
+/**
+ * The systemd drop-in that gives dockerd its proxy (docker's documented place for it). It holds no
+ * credential: only `EnvironmentFile=` naming PROXY_ENV_FILE. `Environment=` lines would be shown to
+ * every local user (`systemctl show docker -p Environment`, over D-Bus) and sit in a unit file.
+ */
 export const PROXY_DROP_IN = "/etc/systemd/system/docker.service.d/http-proxy.conf";
+/** The proxy's values (URLs may carry credentials): root-only, 0600, read by systemd as root. */
+export const PROXY_ENV_FILE = "/etc/docker/dockyard-proxy.env";
 
-/** The drop-in's text. `%` is systemd's specifier character, so it is doubled. */
-export function renderProxyDropIn(proxy: DaemonProxy): string {
-  const env = (name: string, value: string | undefined) =>
-    value === undefined ? [] : [`Environment="${name}=${value.replace(/%/g, "%%")}"`];
+/** The drop-in's text: the same for every proxy, since the values are in PROXY_ENV_FILE. */
+export function renderProxyDropIn(): string {
   return [
     "# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.",
+    `# The values are in ${PROXY_ENV_FILE} (root only: proxy URLs may carry credentials).`,
     "[Service]",
+    `EnvironmentFile=${PROXY_ENV_FILE}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The environment file's text (a secret when a URL carries credentials). Values are the shared
+ * URL and no-proxy patterns of model/host-values (no quotes, spaces, backslashes or `$`), so
+ * systemd reads them as they are; an EnvironmentFile knows no `%` specifiers.
+ */
+export function renderProxyEnvFile(proxy: DaemonProxy): string {
+  const env = (name: string, value: string | undefined) => (value === undefined ? [] : [`${name}=${value}`]);
+  return [
+    "# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.",
     ...env("HTTP_PROXY", proxy.http),
     ...env("HTTPS_PROXY", proxy.https),
     ...env("NO_PROXY", proxy.noProxy?.length ? proxy.noProxy.join(",") : undefined),
@@ -23,13 +44,16 @@ export function renderProxyDropIn(proxy: DaemonProxy): string {
 }
 
 /** Reads daemon.json, the docker unit's ExecStart, whether dockerd can --validate, and docker info. Read-only. */
-export function renderDaemonProbe(): string {
+export function renderDaemonProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return [
     `${sectionMarker("file")}; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; echo; else echo '@@absent@@'; fi`,
     `${sectionMarker("execstart")}; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
     `${sectionMarker("validate")}; if dockerd --help 2>/dev/null | grep -q -- '--validate'; then echo yes; else echo no; fi`,
-    `${sectionMarker("info")}; docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
-    `${sectionMarker("proxy")}; if [ -f ${PROXY_DROP_IN} ]; then cat ${PROXY_DROP_IN}; else echo '@@absent@@'; fi`,
+    // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
+    `${sectionMarker("info")}; timeout ${Math.max(1, Math.floor(apiTimeout))} docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    `${sectionMarker("proxy")}; if [ -f ${shq(PROXY_DROP_IN)} ]; then cat ${shq(PROXY_DROP_IN)}; else echo '@@absent@@'; fi`,
+    `${sectionMarker("proxyenv")}; if [ -f ${shq(PROXY_ENV_FILE)} ]; then cat ${shq(PROXY_ENV_FILE)}; else echo '@@absent@@'; fi`,
+    `${sectionMarker("proxyenvmode")}; stat -c '%a %U' ${shq(PROXY_ENV_FILE)} 2>/dev/null || true`,
     "",
   ].join("\n");
 }
@@ -42,8 +66,12 @@ export interface DaemonProbe {
   execStart: string;
   canValidate: boolean;
   info?: DockerInfo;
-  /** The proxy drop-in's text; undefined when there is none. It may hold credentials: never log it. */
+  /** The proxy drop-in's text; undefined when there is none. An old one may hold credentials: never log it. */
   proxyDropIn?: string;
+  /** The proxy environment file's text; undefined when there is none. It may hold credentials: never log it. */
+  proxyEnv?: string;
+  /** Its mode and owner as `stat -c '%a %U'` shows them (`600 root`); "" when there is none. */
+  proxyEnvMode?: string;
 }
 
 /** The parts of `docker info` that show whether settings took effect. */
@@ -69,6 +97,9 @@ export function parseDaemonProbe(output: string): DaemonProbe {
   };
   const dropIn = sections.proxy;
   if (dropIn !== undefined && dropIn.trim() !== "@@absent@@") probe.proxyDropIn = dropIn.replace(/\n$/, "");
+  const env = sections.proxyenv;
+  if (env !== undefined && env.trim() !== "@@absent@@") probe.proxyEnv = env.replace(/\n$/, "");
+  if (sections.proxyenvmode !== undefined) probe.proxyEnvMode = sections.proxyenvmode.trim();
   const file = (sections.file ?? "").trim();
   if (file !== "@@absent@@") {
     try {
@@ -113,13 +144,16 @@ export function parseDaemonProbe(output: string): DaemonProbe {
   return probe;
 }
 
-/** Waits up to 60 s for the daemon; returns non-zero if it does not answer. */
+/**
+ * Waits up to DEFAULT_ENGINE_START_TIMEOUT_SECONDS for the daemon; returns non-zero if it does
+ * not answer. Each `docker info` is bounded too: a dockerd that accepts and never answers
+ * (stopped, stalled) would hold one call past the deadline.
+ */
 const WAIT_DOCKER = [
   "wait_docker() {",
-  "  i=0",
-  "  until docker info >/dev/null 2>&1; do",
-  "    i=$((i + 1))",
-  '    if [ "$i" -ge 60 ]; then return 1; fi',
+  `  deadline=$(( $(date +%s) + ${DEFAULT_ENGINE_START_TIMEOUT_SECONDS} ))`,
+  "  until timeout 5 docker info >/dev/null 2>&1; do",
+  '    if [ "$(date +%s)" -ge "$deadline" ]; then return 1; fi',
   "    if ! systemctl is-active --quiet docker.service && systemctl is-failed --quiet docker.service; then return 1; fi",
   "    sleep 1",
   "  done",
@@ -153,14 +187,15 @@ export function renderApplyDaemonJson(content: string): string {
 }
 
 /**
- * renderApplyDaemonJson with the proxy drop-in too, so a run that changes both restarts docker
- * once. `write` takes the drop-in's text from standard input (it may hold credentials, so it is
- * never part of the command); `remove` deletes it. Both files are backed up and both go back
- * when docker does not come back.
+ * renderApplyDaemonJson with the proxy too, so a run that changes both restarts docker once.
+ * `write` takes the environment file's text from standard input (it may hold credentials, so it
+ * is never part of the command, which `ps` shows) and writes it root-only (umask 077, 0600) and
+ * atomically, with the drop-in that names it; `remove` deletes both. All files are backed up and
+ * all go back when docker does not come back.
  */
 export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "write" | "remove"): string {
   const proxy = dropIn !== "keep";
-  const what = proxy ? "the new daemon.json and proxy drop-in" : "the new daemon.json";
+  const what = proxy ? "the new daemon.json and proxy settings" : "the new daemon.json";
   const previous = proxy ? "the previous files were restored" : "the previous file was restored";
   return script(
     `f=${DAEMON_JSON}`,
@@ -170,13 +205,21 @@ export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "wri
     `  if [ -f "$f" ]; then cp -p "$f" ${DAEMON_ORIGINAL}; else echo '@@absent@@' > ${DAEMON_ORIGINAL}; fi`,
     "fi",
     'if [ -f "$f" ]; then cp -p "$f" "$b"; had=1; else rm -f "$b"; had=0; fi',
-    proxy && `p=${PROXY_DROP_IN}`,
+    proxy && `p=${shq(PROXY_DROP_IN)}`,
+    proxy && `e=${shq(PROXY_ENV_FILE)}`,
     proxy && 'install -d -m 0755 "$(dirname "$p")"',
     proxy && 'if [ -f "$p" ]; then cp -p "$p" "$p.dockyard-backup"; hadp=1; else rm -f "$p.dockyard-backup"; hadp=0; fi',
-    dropIn === "write" && "# The drop-in comes on stdin: proxy URLs may carry credentials.",
-    dropIn === "write" && '(umask 077; cat > "$p.dockyard-new")',
+    proxy && 'if [ -f "$e" ]; then (umask 077; cp -p "$e" "$e.dockyard-backup"); hade=1; else rm -f "$e.dockyard-backup"; hade=0; fi',
+    dropIn === "write" && "# The values come on stdin: proxy URLs may carry credentials. Root only, then moved into place.",
+    dropIn === "write" && 'rm -f "$e.dockyard-new"',
+    dropIn === "write" && '(umask 077; cat > "$e.dockyard-new")',
+    dropIn === "write" && 'chown root:root "$e.dockyard-new"',
+    dropIn === "write" && 'chmod 0600 "$e.dockyard-new"',
+    dropIn === "write" && 'mv -f "$e.dockyard-new" "$e"',
+    dropIn === "write" && heredoc('"$p.dockyard-new"', renderProxyDropIn().replace(/\n$/, ""), "DROPIN"),
+    dropIn === "write" && 'chmod 0644 "$p.dockyard-new"',
     dropIn === "write" && 'mv -f "$p.dockyard-new" "$p"',
-    dropIn === "remove" && 'rm -f "$p"',
+    dropIn === "remove" && 'rm -f "$p" "$e"',
     heredoc('"$f.dockyard-new"', content, "DAEMONJSON"),
     'chmod 0644 "$f.dockyard-new"',
     'mv -f "$f.dockyard-new" "$f"',
@@ -184,7 +227,7 @@ export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "wri
     'since="$(date "+%Y-%m-%d %H:%M:%S")"',
     "systemctl daemon-reload",
     proxy
-      ? 'if systemctl restart docker.service && wait_docker; then rm -f "$p.dockyard-backup"; exit 0; fi'
+      ? 'if systemctl restart docker.service && wait_docker; then rm -f "$p.dockyard-backup" "$e.dockyard-backup"; exit 0; fi'
       : "if systemctl restart docker.service && wait_docker; then exit 0; fi",
     proxy
       ? "# docker did not come back on the new files: the old ones go back, and docker with them."
@@ -192,6 +235,7 @@ export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "wri
     "said=\"$(journalctl -u docker.service --since \"$since\" --no-pager -o cat 2>/dev/null | grep -iE 'unable|invalid|error|failed|conflict|directive' | grep -v 'Failed with result' | tail -n 6)\"",
     'if [ "$had" = 1 ]; then mv -f "$b" "$f"; else rm -f "$f"; fi',
     proxy && 'if [ "$hadp" = 1 ]; then mv -f "$p.dockyard-backup" "$p"; else rm -f "$p"; fi',
+    proxy && 'if [ "$hade" = 1 ]; then mv -f "$e.dockyard-backup" "$e"; else rm -f "$e"; fi',
     proxy && "systemctl daemon-reload",
     "systemctl reset-failed docker.service >/dev/null 2>&1 || true",
     "systemctl restart docker.service >/dev/null 2>&1 || true",
@@ -202,10 +246,11 @@ export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "wri
   );
 }
 
-/** Removes the proxy drop-in and reloads systemd; restarts docker when asked (destroy). */
+/** Removes the proxy drop-in and its environment file and reloads systemd; restarts docker when asked (destroy). */
 export function renderRemoveProxyDropIn(restart: boolean): string {
+  const files = [PROXY_DROP_IN, PROXY_ENV_FILE].flatMap((f) => [shq(f), shq(`${f}.dockyard-backup`), shq(`${f}.dockyard-new`)]);
   return script(
-    `rm -f ${PROXY_DROP_IN} ${PROXY_DROP_IN}.dockyard-backup`,
+    `rm -f ${files.join(" ")}`,
     "systemctl daemon-reload",
     ...(restart ? [...WAIT_DOCKER, "systemctl restart docker.service", "wait_docker"] : []),
   );
@@ -234,7 +279,7 @@ export function renderReadOriginal(): string {
  * now (in the old root), and whether the new root has anything in it. Read-only.
  */
 export function renderDataRootProbe(newRoot: string): string {
-  const q = `'${newRoot.replace(/'/g, `'\\''`)}'`;
+  const q = shq(newRoot);
   return [
     `${sectionMarker("containers")}; docker ps -aq 2>/dev/null | wc -l`,
     `${sectionMarker("images")}; docker images -aq 2>/dev/null | wc -l`,

@@ -1,17 +1,104 @@
+import { DEFAULT_DOWNLOAD_TIMEOUT_SECONDS } from "../model/defaults";
 import type { Distro } from "../model/distro";
+import { shq } from "../model/shell";
+import { curlConfigString, splitUrlCredentials } from "../model/url-credentials";
 import { compareVersions } from "../model/version";
 import { packageManagerOf } from "./package-managers";
-import { shq } from "../model/shell";
 import { script } from "./shell";
 
 /** Where packages come from: Docker's docker-ce repository (or a mirror of it), or the distro's own. */
 export type PackageSource = "docker-ce" | "distro";
 
 export interface OnlineRepository {
-  /** Base URL of docker-ce or of a mirror serving the same tree (`<base>/linux/<os>/...`). */
+  /**
+   * Base URL of docker-ce or of a mirror serving the same tree (`<base>/linux/<os>/...`). Its
+   * credentials, if any, never go into a script: they are the script's stdin (prepareInput).
+   */
   mirror: string;
   /** docker-ce channel: `stable` or `test`. */
   channel: string;
+  /** sha256 of the staged signing key, as the controller checked it against its pin. */
+  keySha256: string;
+}
+
+/** Where the signing key waits, root-only, until the controller has compared it with its pin. */
+export const SIGNING_KEY_STAGING = "/var/lib/dockyard/docker-ce-key.staging";
+/** The line after which the key fetch prints the staged key. */
+export const STAGED_KEY_MARKER = "----- dockyard: staged signing key -----";
+
+/** `<mirror>/linux/<os>`: the root of the docker-ce tree for the distribution. */
+export function repositoryRoot(d: Distro, mirror: string): string {
+  return `${mirror.replace(/\/+$/, "")}/linux/${d.repoOs}`;
+}
+
+/** curl's options for one file from a mirror: bounded in time, https only unless allowed. */
+function curlOptions(allowInsecureHttp: boolean): string {
+  const proto = allowInsecureHttp ? "=https,http" : "=https";
+  const t = DEFAULT_DOWNLOAD_TIMEOUT_SECONDS;
+  return `curl -fsSL --retry 3 --connect-timeout ${t} --max-time ${t} --proto ${proto} --proto-redir ${proto}`;
+}
+
+/**
+ * Fetches the mirror's signing key into a root-only staging file and prints it after
+ * STAGED_KEY_MARKER; nothing is trusted yet (the controller compares its fingerprint with the
+ * pin, then the prepare installs it, or renderDropSigningKey removes it). Installs the tools the
+ * fetch needs when missing. Credentials go to curl on stdin (`-K -`): `stdin` is the input.
+ */
+export function renderFetchSigningKey(
+  d: Distro,
+  mirror: string,
+  opts: { allowInsecureHttp?: boolean } = {},
+): { script: string; stdin?: string } {
+  const pm = packageManagerOf(d);
+  const key = splitUrlCredentials(`${repositoryRoot(d, mirror)}/gpg`);
+  const creds = key.username !== undefined;
+  return {
+    script: script(
+      ...pm.preamble,
+      ...missingTools(d),
+      "install -d -m 0700 /var/lib/dockyard",
+      `rm -f ${SIGNING_KEY_STAGING} ${SIGNING_KEY_STAGING}.new`,
+      `(umask 077 && ${curlOptions(!!opts.allowInsecureHttp)}${creds ? " -K -" : ""} -o ${SIGNING_KEY_STAGING}.new ${shq(key.url)})`,
+      `mv ${SIGNING_KEY_STAGING}.new ${SIGNING_KEY_STAGING}`,
+      `echo ${shq(STAGED_KEY_MARKER)}`,
+      `cat ${SIGNING_KEY_STAGING}`,
+    ),
+    stdin: creds ? `user = ${curlConfigString(`${key.username}:${key.password ?? ""}`)}\n` : undefined,
+  };
+}
+
+/** The staged key from the fetch's output (what follows the marker). */
+export function stagedKeyOf(stdout: string): string {
+  const i = stdout.indexOf(STAGED_KEY_MARKER);
+  return i < 0 ? "" : stdout.slice(i + STAGED_KEY_MARKER.length).replace(/^\r?\n/, "");
+}
+
+/** Removes a staged key that did not match its pin: the host is left as it was. */
+export function renderDropSigningKey(): string {
+  return script(`rm -f ${SIGNING_KEY_STAGING} ${SIGNING_KEY_STAGING}.new`, "rmdir /var/lib/dockyard 2>/dev/null || true");
+}
+
+/** What the prepare reads from stdin: the mirror's credentials for a root-only file, if any. */
+export function prepareInput(d: Distro, source: PackageSource, repo: Pick<OnlineRepository, "mirror">): string | undefined {
+  if (source === "distro") return undefined;
+  const root = splitUrlCredentials(repositoryRoot(d, repo.mirror));
+  if (root.username === undefined) return undefined;
+  return packageManagerOf(d).credentialsInput(root.url, root.username, root.password ?? "");
+}
+
+/** Installs the package manager's prerequisites (apt fetches the key with curl) when missing. */
+function missingTools(d: Distro): string[] {
+  const pm = packageManagerOf(d);
+  return pm.prerequisites.length
+    ? [
+        ...installedFilter(d, pm.prerequisites, "missing").map((l) => l.replace("then missing=", "then :; else missing=")),
+        'if [ -n "$missing" ]; then',
+        `  ${pm.refresh}`,
+        "  # shellcheck disable=SC2086",
+        ...pm.install([{ name: "$missing" }], { downgrade: false, minimal: true }).map((l) => `  ${l}`),
+        "fi",
+      ]
+    : [];
 }
 
 /** The docker-ce packages of an install, in install order. */
@@ -80,31 +167,23 @@ export function renderRepositoryCommit(): string {
 }
 
 /**
- * Prepares the package source without changing what is installed: prerequisites, the signing
- * key and the repository definition pointing at the mirror for the packages themselves (apt
- * line, yum baseurl), then a refresh of that repository's index. The files it replaces are kept
- * (renderRepositoryRestore puts them back, renderRepositoryCommit drops them).
+ * Prepares the package source without changing what is installed: the signing key staged by
+ * renderFetchSigningKey (and checked against its pin: its sha256 must still be the one checked)
+ * is installed, the repository definition points at the mirror for the packages themselves (apt
+ * line, yum baseurl), then that repository's index is refreshed. The files it replaces are kept
+ * (renderRepositoryRestore puts them back, renderRepositoryCommit drops them). The mirror's
+ * credentials, if any, come from stdin (prepareInput) into a root-only file.
  */
 export function renderOnlinePrepare(d: Distro, source: PackageSource, repo: OnlineRepository): string {
   const pm = packageManagerOf(d);
   if (source === "distro") return script(...pm.preamble, pm.refresh);
-  const root = `${repo.mirror.replace(/\/+$/, "")}/linux/${d.repoOs}`;
-  // Tools the repository definition needs (apt fetches the key with curl), installed when missing.
-  const missingTools = pm.prerequisites.length
-    ? [
-        ...installedFilter(d, pm.prerequisites, "missing").map((l) => l.replace("then missing=", "then :; else missing=")),
-        'if [ -n "$missing" ]; then',
-        `  ${pm.refresh}`,
-        "  # shellcheck disable=SC2086",
-        ...pm.install([{ name: "$missing" }], { downgrade: false, minimal: true }).map((l) => `  ${l}`),
-        "fi",
-      ]
-    : [];
+  const root = splitUrlCredentials(repositoryRoot(d, repo.mirror));
   return script(
     ...pm.preamble,
-    ...missingTools,
+    `echo ${shq(`${repo.keySha256}  ${SIGNING_KEY_STAGING}`)} | sha256sum -c --status || { echo "dockyard: the staged signing key is not the one checked against its pin" >&2; exit 1; }`,
     ...repositoryBackup(repositoryFiles(d, source)),
-    ...pm.writeRepository(d, root, repo.channel),
+    ...pm.writeRepository(d, root.url, repo.channel, SIGNING_KEY_STAGING, root.username !== undefined),
+    `rm -f ${SIGNING_KEY_STAGING}`,
     pm.refreshRepository(pm.repositoryId(repo.channel)),
   );
 }

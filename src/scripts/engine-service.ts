@@ -2,16 +2,34 @@ import type { Distro } from "../model/distro";
 import { packageManagerOf } from "./package-managers";
 import { parseSections, sectionMarker } from "../model/sections";
 import { script } from "./shell";
+import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
+
+/**
+ * Seconds one `docker version` of a readiness loop may take: a dockerd that accepts on its socket
+ * and never answers (stopped, stalled) would hold the loop on one call past its deadline.
+ */
+const READY_CALL_SECONDS = 5;
+
+/** Whole seconds, at least 1, for a bound written into a script. */
+function secondsOf(n: number): number {
+  return Math.max(1, Math.floor(n));
+}
 
 /** The engine packages the probe reports the versions of. */
 const ENGINE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker.io", "docker", "moby-engine"];
 
 /**
  * Enables containerd (when it has a unit) and docker on boot, starts them (restarting docker when
- * its binaries changed), and waits until the daemon answers; prints docker's journal if not.
+ * its binaries changed), and waits until the daemon answers; prints docker's journal if not. The
+ * start and the wait share one deadline, `startTimeout` seconds (the host's `engineStartTimeout`):
+ * a start that hangs (a stopped dockerd that will not stop) and a daemon that never answers both
+ * end the step at it, with one line naming the bound.
  */
-export function renderServiceStart(opts: { restart: boolean }): string {
+export function renderServiceStart(opts: { restart: boolean; startTimeout?: number }): string {
+  const n = secondsOf(opts.startTimeout ?? DEFAULT_ENGINE_START_TIMEOUT_SECONDS);
+  const late = `echo 'dockyard: docker did not answer within ${n} s (bound: engineStartTimeout)' >&2`;
   return script(
+    `deadline=$(( $(date +%s) + ${n} ))`,
     "systemctl daemon-reload",
     // `enable` reloads systemd once more each time: only units not enabled yet are enabled (a
     // Debian package enables its own; RPM packages and offline installs do not).
@@ -20,12 +38,15 @@ export function renderServiceStart(opts: { restart: boolean }): string {
     "  systemctl start containerd.service",
     "fi",
     "systemctl is-enabled -q docker.service 2>/dev/null || systemctl enable docker.service >/dev/null 2>&1",
-    opts.restart ? "systemctl restart docker.service" : "systemctl start docker.service",
-    "i=0",
-    "until docker version >/dev/null 2>&1; do",
-    "  i=$((i + 1))",
-    '  if [ "$i" -ge 60 ]; then',
-    "    echo 'dockyard: docker did not answer within 60 s' >&2",
+    `rc=0; timeout ${n} systemctl ${opts.restart ? "restart" : "start"} docker.service || rc=$?`,
+    'if [ "$rc" -ne 0 ]; then',
+    `  if [ "$rc" -eq 124 ]; then ${late.replace("did not answer", "did not start")}; fi`,
+    "  journalctl -u docker.service -n 30 --no-pager >&2 || true",
+    '  exit "$rc"',
+    "fi",
+    `until timeout ${READY_CALL_SECONDS} docker version >/dev/null 2>&1; do`,
+    '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+    `    ${late}`,
     "    journalctl -u docker.service -n 30 --no-pager >&2 || true",
     "    exit 1",
     "  fi",
@@ -38,9 +59,10 @@ export function renderServiceStart(opts: { restart: boolean }): string {
  * Reads the engine's state without changing anything: versions, service state, packages (with
  * the distribution's package manager, or whichever is there when it is unknown), offline record.
  */
-export function renderEngineProbe(d?: Pick<Distro, "packageManager">): string {
+export function renderEngineProbe(d?: Pick<Distro, "packageManager">, apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return [
-    `${sectionMarker("version")}; docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
+    `${sectionMarker("version")}; timeout ${secondsOf(apiTimeout)} docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
     `${sectionMarker("client")}; docker --version 2>/dev/null || true`,
     `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
     `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
@@ -147,14 +169,14 @@ export function parseEngineProbe(output: string): EngineState {
   return state;
 }
 
-/** Checks that the engine is there and answers, without changing it (adopt). */
-export function renderAdoptCheck(): string {
+/** Checks that the engine is there and answers (within `apiTimeout` seconds), without changing it (adopt). */
+export function renderAdoptCheck(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return script(
     "if ! command -v dockerd >/dev/null 2>&1 && ! command -v docker >/dev/null 2>&1; then",
     "  echo 'dockyard: no Docker engine is installed here, so there is nothing to adopt' >&2",
     "  exit 1",
     "fi",
-    "if ! docker version >/dev/null 2>&1; then",
+    `if ! timeout ${secondsOf(apiTimeout)} docker version >/dev/null 2>&1; then`,
     "  echo 'dockyard: docker is installed but its daemon does not answer (systemctl status docker):' >&2",
     "  systemctl status docker.service --no-pager -n 10 >&2 || true",
     "  exit 1",

@@ -1,3 +1,4 @@
+import { DEFAULT_DOWNLOAD_TIMEOUT_SECONDS } from "../model/defaults";
 import type { Distro } from "../model/distro";
 import { shq } from "../model/shell";
 
@@ -57,8 +58,17 @@ export interface PackageManager {
   prerequisites: string[];
   /** The files the docker-ce repository definition consists of. */
   repositoryFiles: string[];
-  /** Writes the docker-ce repository definition for `<root>` (= `<mirror>/linux/<os>`). */
-  writeRepository(d: Distro, root: string, channel: string): string[];
+  /**
+   * Writes the docker-ce repository definition for `<root>` (= `<mirror>/linux/<os>`, without
+   * credentials), trusting the signing key in `stagedKey` (checked against its pin before this
+   * runs): the key is installed from there, never fetched by the package manager.
+   */
+  writeRepository(d: Distro, root: string, channel: string, stagedKey: string, credentials: boolean): string[];
+  /**
+   * The repository's credentials as the file that holds them wants them: what the prepare reads
+   * from its stdin (`credentials` true) into a root-only file, never from its command line.
+   */
+  credentialsInput(root: string, username: string, password: string): string;
   /** The repository id the definition creates (what refreshRepository is given). */
   repositoryId(channel: string): string;
   /** Packages that conflict with docker-ce (the old engines a guide removes first). */
@@ -73,7 +83,13 @@ function missingOf(listFiles: string): string {
   return `${listFiles} 2>/dev/null | grep -E '^/.*/s?bin/[^/]+$' | while read -r f; do [ -e "$f" ] || echo "$f"; done || true`;
 }
 
-const APT = "apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3";
+// A mirror that accepts connections and never answers fails the download within the bound.
+const APT =
+  "apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3" +
+  ` -o Acquire::http::Timeout=${DEFAULT_DOWNLOAD_TIMEOUT_SECONDS} -o Acquire::https::Timeout=${DEFAULT_DOWNLOAD_TIMEOUT_SECONDS}`;
+
+/** The docker-ce mirror's credentials on apt hosts (0600, root only). */
+export const APT_AUTH_FILE = "/etc/apt/auth.conf.d/docker-ce.conf";
 
 const apt: PackageManager = {
   preamble: ["export DEBIAN_FRONTEND=noninteractive"],
@@ -96,23 +112,37 @@ const apt: PackageManager = {
   hold: (pkgs) => [`apt-mark hold ${pkgs.join(" ")} >/dev/null`],
   unhold: (pkgs) => [`apt-mark unhold ${pkgs.join(" ")} >/dev/null 2>&1 || true`],
   prerequisites: ["ca-certificates", "curl"],
-  repositoryFiles: ["/etc/apt/sources.list.d/docker.list", "/etc/apt/keyrings/docker.asc"],
-  writeRepository(d, root, channel) {
+  repositoryFiles: ["/etc/apt/sources.list.d/docker.list", "/etc/apt/keyrings/docker.asc", APT_AUTH_FILE],
+  writeRepository(d, root, channel, stagedKey, credentials) {
     const line = `deb [arch=ARCH signed-by=/etc/apt/keyrings/docker.asc] ${root} ${d.codename} ${channel}`;
     return [
       "install -m 0755 -d /etc/apt/keyrings",
-      `curl -fsSL --retry 3 ${shq(`${root}/gpg`)} -o /etc/apt/keyrings/docker.asc.new`,
-      "chmod a+r /etc/apt/keyrings/docker.asc.new",
+      // The key checked against its pin; apt's _apt user reads it (it is a public key).
+      `install -m 0644 ${stagedKey} /etc/apt/keyrings/docker.asc.new`,
       "mv /etc/apt/keyrings/docker.asc.new /etc/apt/keyrings/docker.asc",
       `line=${shq(line)}`,
       'line="$(printf \'%s\' "$line" | sed "s/ARCH/$(dpkg --print-architecture)/")"',
       "printf '%s\\n' \"$line\" > /etc/apt/sources.list.d/docker.list.new",
       "mv /etc/apt/sources.list.d/docker.list.new /etc/apt/sources.list.d/docker.list",
+      // The mirror's credentials: root-only, from stdin (apt matches them to the URL by machine and path).
+      ...(credentials
+        ? [
+            "install -d -m 0755 /etc/apt/auth.conf.d",
+            `(umask 077 && cat > ${APT_AUTH_FILE}.new)`,
+            `chmod 0600 ${APT_AUTH_FILE}.new`,
+            `mv ${APT_AUTH_FILE}.new ${APT_AUTH_FILE}`,
+          ]
+        : [`rm -f ${APT_AUTH_FILE}`]),
     ];
   },
+  // apt applies an entry without a scheme to https only: a plain-http mirror's entry names http://.
+  credentialsInput: (root, username, password) => `machine ${root.replace(/^https:\/\//, "")} login ${username} password ${password}\n`,
   repositoryId: () => "docker",
   dockerCeConflicts: ["docker.io", "docker-doc", "docker-compose", "docker-compose-v2", "podman-docker", "containerd", "runc"],
 };
+
+/** Where yum/dnf hosts keep docker-ce's signing key once it matched its pin (`gpgkey=file://...`). */
+export const RPM_KEY_FILE = "/etc/pki/rpm-gpg/RPM-GPG-KEY-docker-ce";
 
 /** The old engines of RHEL-like distributions, as Docker's install guide lists them. */
 const RPM_OLD_ENGINES = [
@@ -187,25 +217,37 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
     unhold: (pkgs) => [
       `if rpm -q ${versionlockPlugin} >/dev/null 2>&1; then ${cmd} -q versionlock delete ${pkgs.join(" ")} >/dev/null 2>&1 || true; fi`,
     ],
-    // dnf and yum fetch the key themselves (gpgkey=).
+    // The signing key is a file the prepare installed after checking it: yum/dnf never fetch it.
     prerequisites: [],
-    repositoryFiles: ["/etc/yum.repos.d/docker-ce.repo"],
-    writeRepository(d, root, channel) {
+    repositoryFiles: ["/etc/yum.repos.d/docker-ce.repo", RPM_KEY_FILE],
+    writeRepository(d, root, channel, stagedKey, credentials) {
       const repoFile = [
         `[docker-ce-${channel}]`,
         `name=Docker CE ${channel} - $basearch`,
         `baseurl=${root}/${d.releasever ?? "$releasever"}/$basearch/${channel}`,
         "enabled=1",
         "gpgcheck=1",
-        `gpgkey=${root}/gpg`,
-      ].join("\n");
+        "repo_gpgcheck=0",
+        `gpgkey=file://${RPM_KEY_FILE}`,
+        // A mirror that accepts connections and never answers fails within the bound.
+        `timeout=${DEFAULT_DOWNLOAD_TIMEOUT_SECONDS}`,
+        "minrate=1000",
+      ];
       return [
+        "install -d -m 0755 /etc/pki/rpm-gpg",
+        `install -m 0644 ${stagedKey} ${RPM_KEY_FILE}.new`,
+        `mv ${RPM_KEY_FILE}.new ${RPM_KEY_FILE}`,
         "# The repository file is written here, not fetched: a fetched docker-ce.repo would point",
-        "# the packages back at the origin even when a mirror was asked for.",
-        `cat > /etc/yum.repos.d/docker-ce.repo.new <<'REPO'\n${repoFile}\nREPO`,
+        "# the packages back at the origin even when a mirror was asked for. One quoted line each:",
+        "# no value can end a heredoc or start a command ($basearch is yum's, not the shell's).",
+        "# shellcheck disable=SC2016",
+        // With credentials the file is root-only and they come from stdin (username=, password=).
+        `(umask ${credentials ? "077" : "022"} && printf '%s\\n' ${repoFile.map(shq).join(" ")} > /etc/yum.repos.d/docker-ce.repo.new${credentials ? " && cat >> /etc/yum.repos.d/docker-ce.repo.new" : ""})`,
+        `chmod ${credentials ? "0600" : "0644"} /etc/yum.repos.d/docker-ce.repo.new`,
         "mv /etc/yum.repos.d/docker-ce.repo.new /etc/yum.repos.d/docker-ce.repo",
       ];
     },
+    credentialsInput: (_root, username, password) => `username=${username}\npassword=${password}\n`,
     repositoryId: (channel) => `docker-ce-${channel}`,
     dockerCeConflicts: [...RPM_OLD_ENGINES, ...extraConflicts],
   };

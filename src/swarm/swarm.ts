@@ -1,3 +1,4 @@
+import { HOST_VALUES, isHostValue } from "../model/host-values";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
@@ -73,10 +74,12 @@ function checkNodes(list: SwarmNodeArgs[] | undefined, path: string): void {
       invalid(`${path}[${i}].availability`, `must be active, pause or drain (got ${JSON.stringify(n.availability)})`);
     }
     for (const [k, v] of Object.entries(n.labels ?? {})) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(k)) invalid(`${path}[${i}].labels`, `has a bad label name ${JSON.stringify(k)}`);
-      if (typeof v !== "string") invalid(`${path}[${i}].labels.${k}`, "must be a string");
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(k) || !isHostValue("labelKey", k))
+        invalid(`${path}[${i}].labels`, `has a bad label name ${JSON.stringify(k)}`);
+      if (typeof v !== "string" || !isHostValue("text", v)) invalid(`${path}[${i}].labels.${k}`, `must be ${HOST_VALUES.text.says}`);
     }
-    if (n.advertiseAddr !== undefined && !/^[A-Za-z0-9.:_[\]-]+$/.test(n.advertiseAddr))
+    // An interface name (eth0) or an address.
+    if (n.advertiseAddr !== undefined && !isHostValue("address", n.advertiseAddr) && !isHostValue("name", n.advertiseAddr))
       invalid(`${path}[${i}].advertiseAddr`, "must be an address or interface name");
   });
 }

@@ -1,3 +1,5 @@
+import { isHostValue } from "../model/host-values";
+import { checkPlainMap } from "../model/map-values";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
@@ -174,14 +176,14 @@ export function parseNetwork(
 ): { name: string; aliases: string[]; network?: Network } {
   const entry: ContainerNetworkArgs = typeof n === "string" || n instanceof Network ? { network: n } : n;
   const net = entry?.network;
-  if (!(net instanceof Network) && (typeof net !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(net))) {
+  if (!(net instanceof Network) && (typeof net !== "string" || !isHostValue("name", net))) {
     invalid(`networks[${i}].network`, `must be a Network or a network name (got ${JSON.stringify(net)})`);
   }
   if (net instanceof Network && engine && net.engine !== engine)
     invalid(`networks[${i}].network`, `is a network of another engine (${net.networkName})`);
   const aliases = entry.aliases ?? [];
   aliases.forEach((a, j) => {
-    if (typeof a !== "string" || !/^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/.test(a))
+    if (typeof a !== "string" || !/^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/.test(a) || !isHostValue("name", a))
       invalid(`networks[${i}].aliases[${j}]`, `must be a host name like backend (got ${JSON.stringify(a)})`);
   });
   const name = net instanceof Network ? net.networkName : net;
@@ -214,7 +216,7 @@ export class Container extends DockyardComponent {
     super("dockyard:workload:Container", name, opts);
     const fixed = this.checked(() => {
       if (!args?.engine) invalid("engine", "is required");
-      if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name))
+      if (!isHostValue("name", args.name))
         invalid("name", `must be a container name like nginx-container (got ${JSON.stringify(args.name)})`);
       if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
       const restartPolicy = args.restartPolicy ?? DEFAULT_RESTART_POLICY;
@@ -232,6 +234,8 @@ export class Container extends DockyardComponent {
       networks.forEach((n, i) => {
         if (networks.findIndex((o) => o.name === n.name) !== i) invalid(`networks[${i}]`, `joins network ${n.name} twice`);
       });
+      checkPlainMap("labels", "labelKey", args.labels);
+      checkPlainMap("env", "envName", args.env);
       const memoryBytes = args.memory === undefined ? undefined : parseMemory(args.memory);
       if (args.cpus !== undefined && !(args.cpus > 0)) invalid("cpus", "must be a positive number of cores");
       const hc = args.healthCheck;

@@ -1,3 +1,5 @@
+import { isHostValue } from "../model/host-values";
+import { checkPlainMap } from "../model/map-values";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
@@ -51,17 +53,17 @@ export interface NetworkArgs {
 
 /** The network spec from the arguments, or a bad-argument error naming the field. */
 export function networkSpec(args: Omit<NetworkArgs, "engine">): NetworkSpec {
-  if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(args.name))
+  if (!args.name || !isHostValue("name", args.name))
     invalid("name", `must be a network name like shop-net (got ${JSON.stringify(args.name)})`);
   const driver = args.driver ?? "bridge";
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$/.test(driver))
-    invalid("driver", `must be a driver name like bridge (got ${JSON.stringify(driver)})`);
+  if (!isHostValue("driver", driver)) invalid("driver", `must be a driver name like bridge (got ${JSON.stringify(driver)})`);
   if (args.subnet !== undefined && cidrProblem(args.subnet)) invalid("subnet", cidrProblem(args.subnet));
   if (args.gateway !== undefined) {
     if (args.subnet === undefined) invalid("gateway", "needs a subnet to lie in: set subnet too");
     const problem = gatewayProblem(args.subnet, args.gateway);
     if (problem) invalid("gateway", problem);
   }
+  checkPlainMap("labels", "labelKey", args.labels);
   const spec: NetworkSpec = { name: args.name, driver, internal: args.internal ?? false, labels: args.labels ?? {} };
   if (args.subnet) spec.subnet = args.subnet;
   if (args.gateway) spec.gateway = args.gateway;

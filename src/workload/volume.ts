@@ -1,3 +1,5 @@
+import { isHostValue } from "../model/host-values";
+import { checkPlainMap } from "../model/map-values";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
@@ -44,11 +46,13 @@ export interface VolumeArgs {
 
 /** The volume spec from the arguments, or a bad-argument error naming the field. */
 export function volumeSpec(args: Omit<VolumeArgs, "engine" | "deleteOnDestroy">): NamedVolumeSpec {
-  if (!args.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(args.name))
+  if (!args.name || !isHostValue("name", args.name))
     invalid("name", `must be a volume name like shop-data (got ${JSON.stringify(args.name)})`);
   const driver = args.driver ?? "local";
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$/.test(driver)) invalid("driver", `must be a driver name like local (got ${JSON.stringify(driver)})`);
+  if (!isHostValue("driver", driver)) invalid("driver", `must be a driver name like local (got ${JSON.stringify(driver)})`);
   for (const [k, v] of Object.entries(args.driverOpts ?? {})) if (typeof v !== "string") invalid(`driverOpts.${k}`, "must be a string");
+  checkPlainMap("driverOpts", "labelKey", args.driverOpts);
+  checkPlainMap("labels", "labelKey", args.labels);
   return { name: args.name, driver, driverOpts: args.driverOpts ?? {}, labels: args.labels ?? {} };
 }
 

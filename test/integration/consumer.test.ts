@@ -20,6 +20,7 @@ const SDK_VERSIONS = { lowest: "3.259.0", newest: "3.276.0" } as const;
 let rig: Rig;
 let pkgs: DockerPackages;
 let repoMirror: string;
+let repoKeyFingerprint: string;
 let tarball: string;
 const work = mkdtempSync(path.join(os.tmpdir(), "dockyard-consumer-"));
 
@@ -32,9 +33,10 @@ test.before(async () => {
   );
   tarball = path.join(work, packed[0].filename as string);
   rig = await Rig.start({ hosts: 4, registry: true });
-  let server: { baseUrl: string };
+  let server: { baseUrl: string; keyFingerprint: string };
   [server, pkgs] = await Promise.all([startPackageServer(rig.runId, rig.labels()), ensureDockerPackages(), rig.pushNginx()]);
   repoMirror = server.baseUrl;
+  repoKeyFingerprint = server.keyFingerprint;
 });
 
 test.after.always(async () => {
@@ -52,7 +54,14 @@ const host = (name: string) =>
   new Host(name, { address: cfg.require(name + "Address"), hostKey: cfg.require(name + "HostKey"), privateKey });
 
 const engines = [
-  new DockerEngine("online-docker", { host: host("online"), mirror: cfg.require("repoMirror"), version: "25.0.3", uninstallOnDelete: true }),
+  new DockerEngine("online-docker", {
+    host: host("online"),
+    mirror: cfg.require("repoMirror"),
+    mirrorKeyFingerprint: cfg.require("repoKeyFingerprint"),
+    allowInsecureHttp: true,
+    version: "25.0.3",
+    uninstallOnDelete: true,
+  }),
   new DockerEngine("offline-docker", {
     host: host("offline"),
     method: "offline",
@@ -163,6 +172,7 @@ for (const [which, sdk] of Object.entries(SDK_VERSIONS)) {
       offlineAddress: { value: offline.address },
       offlineHostKey: { value: offline.hostKey },
       repoMirror: { value: repoMirror },
+      repoKeyFingerprint: { value: repoKeyFingerprint },
       bundle: { value: pkgs.bundle },
       bundleSha256: { value: pkgs.bundleSha256 },
       registryMirror: { value: `http://${rig.registry!.address}` },

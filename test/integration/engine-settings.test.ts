@@ -23,6 +23,7 @@ test.after.always(async () => {
 });
 
 const DROP_IN = "/etc/systemd/system/docker.service.d/http-proxy.conf";
+const ENV_FILE = "/etc/docker/dockyard-proxy.env";
 const SECRET = "pr0xy-s3cret";
 
 function program(h: RigHost, config: () => Omit<DaemonConfigArgs, "engine"> | undefined) {
@@ -37,6 +38,10 @@ function program(h: RigHost, config: () => Omit<DaemonConfigArgs, "engine"> | un
 
 const dropIn = async (h: RigHost) => {
   const text = await rig.exec(h, `cat ${DROP_IN} 2>/dev/null || echo ABSENT`);
+  return text.trim() === "ABSENT" ? undefined : text;
+};
+const envFile = async (h: RigHost) => {
+  const text = await rig.exec(h, `cat ${ENV_FILE} 2>/dev/null || echo ABSENT`);
   return text.trim() === "ABSENT" ? undefined : text;
 };
 const proxyInfo = async (h: RigHost) => (await rig.exec(h, "docker info --format '{{.HTTPProxy}}|{{.HTTPSProxy}}|{{.NoProxy}}'")).trim();
@@ -66,7 +71,7 @@ const resourceState = async (stack: Exportable, type: string) =>
 const daemonState = (stack: Exportable) => resourceState(stack, "DaemonConfig");
 
 test.serial(
-  "proxy: a drop-in proved in docker info, secret in state, one restart with daemon.json, drift repaired, rolled back, removed",
+  "proxy: a root-only environment file and its drop-in proved in docker info, secret in state, one restart with daemon.json, drift repaired, rolled back, removed",
   async (t) => {
     const h = rig.hosts[0];
     // A rig address: docker only records it here, and nothing is sent through it.
@@ -86,9 +91,11 @@ test.serial(
       await stack.up({ onOutput });
       const text = await dropIn(h);
       t.truthy(text, "the drop-in was written");
-      t.regex(text!, new RegExp(`^Environment="HTTPS_PROXY=http://dockyard:${SECRET}@`, "m"));
+      t.regex(text!, /^EnvironmentFile=\/etc\/docker\/dockyard-proxy\.env$/m);
+      t.false(text!.includes(SECRET), "the drop-in holds no credential");
+      t.regex((await envFile(h))!, new RegExp(`^HTTPS_PROXY=http://dockyard:${SECRET}@`, "m"));
       t.is(await proxyInfo(h), `${masked}|${masked}|localhost,127.0.0.1,.rig.internal`, "docker info shows the proxy, credentials masked");
-      t.is((await rig.exec(h, `stat -c %a ${DROP_IN}`)).trim(), "600");
+      t.is((await rig.exec(h, `stat -c %a ${ENV_FILE}`)).trim(), "600");
       t.false(stateOnDisk(backendDir).includes(SECRET), "the proxy is encrypted in the state file");
       t.truthy((await daemonState(stack))?.proxy?.[SECRET_SIG], "and marked secret");
       t.false(logs.join("").includes(SECRET), "and never in the output");
@@ -108,11 +115,11 @@ test.serial(
       t.is(await startsSince(h, since), 1, "one restart for both files");
 
       // Edited by hand, then deleted by hand: drift on refresh (never quoting the file), repaired by up.
-      await rig.exec(h, `sed -i 's/localhost/example.org/' ${DROP_IN}`);
+      await rig.exec(h, `sed -i 's/localhost/example.org/' ${ENV_FILE}`);
       t.deepEqual(changesOf((await stack.refresh({ onOutput })).summary), { update: 1 });
-      t.deepEqual((await daemonState(stack))?.drift, [`the proxy drop-in ${DROP_IN} was changed`]);
+      t.deepEqual((await daemonState(stack))?.drift, [`the proxy environment file ${ENV_FILE} was changed`]);
       await stack.up({ onOutput });
-      t.regex((await dropIn(h))!, /^Environment="NO_PROXY=localhost"$/m);
+      t.regex((await envFile(h))!, /^NO_PROXY=localhost$/m);
       await rig.exec(h, `rm ${DROP_IN} && systemctl daemon-reload && systemctl restart docker`);
       await stack.refresh({ onOutput });
       t.deepEqual((await daemonState(stack))?.drift, [`the proxy drop-in ${DROP_IN} is missing`]);
@@ -120,21 +127,22 @@ test.serial(
       t.is(await proxyInfo(h), `|${masked}|localhost`, "repaired and in effect");
 
       // docker does not come back (a bad storage driver): both files go back.
-      const before = await dropIn(h);
+      const before = await envFile(h);
       config = { liveRestore: true, storageDriver: "no-such-driver", proxy: { http: proxyUrl } };
       const err = await t.throwsAsync(stack.up({ onOutput }));
       t.regex(
         err!.message,
-        /docker did not start with the new daemon\.json and proxy drop-in; the previous files were restored and docker is running again/,
+        /docker did not start with the new daemon\.json and proxy settings; the previous files were restored and docker is running again/,
       );
       t.false(err!.message.includes(SECRET));
-      t.is(await dropIn(h), before, "the previous drop-in is back");
+      t.is(await envFile(h), before, "the previous proxy settings are back");
       t.is(await proxyInfo(h), `|${masked}|localhost`);
 
       // The argument dropped: the drop-in goes, docker runs without a proxy.
       config = { liveRestore: true };
       await stack.up({ onOutput });
       t.is(await dropIn(h), undefined);
+      t.is(await envFile(h), undefined);
       t.is(await proxyInfo(h), "||");
 
       // Destroy removes it too.
@@ -143,6 +151,7 @@ test.serial(
       t.truthy(await dropIn(h));
       await stack.destroy({ onOutput });
       t.is(await dropIn(h), undefined, "destroy removed the drop-in");
+      t.is(await envFile(h), undefined, "and the environment file");
       t.is(await proxyInfo(h), "||");
       t.false(logs.join("").includes(SECRET), "no output of any run shows the credential");
     } finally {

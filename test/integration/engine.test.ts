@@ -1,6 +1,7 @@
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerEngine } from "pulumi-dockyard";
+import { formatFingerprint } from "../../src/model/pgp-key";
 import { ensureDockerPackages, startPackageServer, type DockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
@@ -12,11 +13,13 @@ let rig: Rig;
 let pkgs: DockerPackages;
 let mirror: string;
 let bundleUrl: string;
+/** The rig mirror's throwaway signing key; the mirror and the bundle are plain HTTP (opted in). */
+let keyFingerprint: string;
 
 test.before(async () => {
   await pulumiEngine();
   [rig, pkgs] = await Promise.all([Rig.start({ hosts: 4 }), ensureDockerPackages()]);
-  ({ baseUrl: mirror, bundleUrl } = await startPackageServer(rig.runId, rig.labels()));
+  ({ baseUrl: mirror, bundleUrl, keyFingerprint } = await startPackageServer(rig.runId, rig.labels()));
 });
 
 test.after.always(async () => {
@@ -33,11 +36,37 @@ test("online from a signed docker-ce mirror: pin, upgrade, refused and allowed d
   const h = host("h1");
   let version = "24.0.7";
   let allowDowngrade = false;
+  // First Docker's own key (the default pin), which the rig's mirror does not have; then the rig's.
+  let mirrorKeyFingerprint: string | undefined;
   const { stack, cleanup } = await testStack("dockyard-engine", "online", async () => {
-    const engine = new DockerEngine("docker", { host: rigHost(rig, h), mirror, version, allowDowngrade, uninstallOnDelete: true });
+    const engine = new DockerEngine("docker", {
+      host: rigHost(rig, h),
+      mirror,
+      mirrorKeyFingerprint,
+      allowInsecureHttp: true,
+      version,
+      allowDowngrade,
+      uninstallOnDelete: true,
+    });
     return { version: engine.version, apiVersion: engine.apiVersion, packageVersion: engine.packageVersion, drift: engine.drift };
   });
   try {
+    // A key that is not the pinned one: refused, naming both fingerprints; the host unchanged.
+    const snapshot = () =>
+      rig.exec(
+        h,
+        "ls -la /etc/apt/sources.list.d /etc/apt/keyrings /var/lib/dockyard 2>&1; md5sum /etc/apt/sources.list.d/* /etc/apt/keyrings/* 2>&1; dpkg-query -W -f='${Package} ${Version}\\n' | md5sum",
+      );
+    const before = await snapshot();
+    const wrong = await t.throwsAsync(stack.up());
+    t.regex(wrong!.message, /DOCKYARD_SIGNING_KEY_MISMATCH/);
+    t.regex(wrong!.message, new RegExp(`root@${h.address}:22`), "names the host");
+    t.true(wrong!.message.includes(formatFingerprint(keyFingerprint)), `names the fingerprint found: ${wrong!.message}`);
+    t.true(wrong!.message.includes("9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"), "names the pinned one");
+    t.is(await snapshot(), before, "repository files, keyrings and installed packages unchanged; no staged key left");
+    t.is((await rig.exec(h, "test -e /etc/apt/sources.list.d/docker.list && echo there || echo absent")).trim(), "absent");
+
+    mirrorKeyFingerprint = keyFingerprint;
     const accepted = async () => Number((await rig.exec(h, "journalctl -u ssh --no-pager | grep -c 'Accepted publickey' || true")).trim());
     const connectionsBefore = await accepted();
     const up = await stack.up();
@@ -207,6 +236,8 @@ test("a non-root user with passwordless sudo installs an engine from a bundle UR
       // Fetched by this machine (into its cache) and uploaded; the host never downloads it.
       bundle: new pulumi.asset.RemoteAsset(bundleUrl),
       bundleSha256: pkgs.bundleSha256,
+      // The rig serves it over plain HTTP.
+      allowInsecureHttp: true,
     });
     return { version: engine.version };
   });

@@ -15,6 +15,7 @@ import "../reliability/support/expected-rejections";
 
 let rig: Rig;
 let mirror: string;
+let keyFingerprint: string;
 let ts: TestStack;
 const started = Date.now();
 
@@ -26,7 +27,7 @@ let wanted: Wanted = { version: "24.0.7" };
 
 const fleetYaml = (w: Wanted) => `defaults:
   privateKey: { config: rigKey }
-  engine: { method: online, mirror: "${mirror}", version: "${w.version}", allowDowngrade: true }
+  engine: { method: online, mirror: "${mirror}", mirrorKeyFingerprint: "${keyFingerprint}", allowInsecureHttp: true, version: "${w.version}", allowDowngrade: true }
   daemon: { registryMirrors: ["http://${rig.registry!.address}"] }
 hosts:
 ${rig.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address}, hostKey: "${h.hostKey}" }`).join("\n")}
@@ -37,7 +38,7 @@ ${w.rollout ? `rollout: ${w.rollout}\n` : ""}`;
 test.before(async () => {
   await pulumiEngine();
   rig = await Rig.start({ hosts: 4, registry: true });
-  [{ baseUrl: mirror }] = await Promise.all([startPackageServer(rig.runId, rig.labels()), rig.pushNginx("latest")]);
+  [{ baseUrl: mirror, keyFingerprint }] = await Promise.all([startPackageServer(rig.runId, rig.labels()), rig.pushNginx("latest")]);
   ts = await testStack("dockyard-rollout", "rolling", async () => {
     const fleet = new Fleet("roll", {
       spec: parseFleet(fleetYaml(wanted), "rolling.yaml"),

@@ -1,3 +1,4 @@
+import { formatFingerprint } from "../../src/model/pgp-key";
 import test, { type ExecutionContext } from "ava";
 import { Container, DaemonConfig, DockerEngine, Image } from "pulumi-dockyard";
 import { fetchWithin, Rig, type RigHost } from "../rig/rig";
@@ -67,14 +68,24 @@ const fingerprint = (h: RigHost, pm: string) =>
 interface Journey {
   version: string;
   allowDowngrade?: boolean;
+  /** The signing key pin; default: the rig mirror's own key (its mirror is plain HTTP, opted in). */
+  mirrorKeyFingerprint?: string;
 }
 
 /** The guide: engine from the mirror (pinned), daemon.json with the registry mirror, nginx on 80. */
 function guide(h: RigHost, j: () => Journey) {
   return async () => {
-    const { version, allowDowngrade } = j();
+    const { version, allowDowngrade, mirrorKeyFingerprint = server.keyFingerprint } = j();
     const host = rigHost(rig, h);
-    const engine = new DockerEngine("docker", { host, mirror: server.mirror, version, allowDowngrade, uninstallOnDelete: true });
+    const engine = new DockerEngine("docker", {
+      host,
+      mirror: server.mirror,
+      mirrorKeyFingerprint,
+      allowInsecureHttp: true,
+      version,
+      allowDowngrade,
+      uninstallOnDelete: true,
+    });
     const daemon = new DaemonConfig("daemon", { engine, registryMirrors: [`http://${rig.registry!.address}`] });
     const nginx = new Image("nginx", { engine, ref: "nginx:latest" }, { dependsOn: [daemon] });
     const web = new Container("web", { engine, name: "nginx-container", image: nginx, ports: ["80:80"] });
@@ -109,9 +120,14 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
   for (const p of old) t.is(await rpmQ(h, p), `package ${p} is not installed`, `old package ${p} was removed`);
   const repo = await rig.exec(h, "cat /etc/yum.repos.d/docker-ce.repo");
   t.true(repo.includes(`baseurl=${server.mirror}/linux/centos/$releasever/$basearch/stable`), repo);
-  t.true(repo.includes(`gpgkey=${server.mirror}/linux/centos/gpg`), repo);
+  t.true(repo.includes("gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-docker-ce"), repo);
+  t.false(repo.includes(`gpgkey=${server.mirror}`), "dnf/yum never fetch the key from the mirror");
   t.true(repo.includes("gpgcheck=1"), repo);
-  t.regex(await rpmQ(h, "gpg-pubkey"), /^gpg-pubkey-/, "the mirror's key was imported from its gpgkey URL for the signed packages");
+  t.is(
+    (await rig.exec(h, `curl -fsS ${server.mirror}/linux/centos/gpg | cmp - /etc/pki/rpm-gpg/RPM-GPG-KEY-docker-ce && echo same`)).trim(),
+    "same",
+  );
+  t.regex(await rpmQ(h, "gpg-pubkey"), /^gpg-pubkey-/, "the checked key was imported from its file for the signed packages");
   t.is(up.outputs.packageVersion.value, `3:24.0.7-1.${el}`);
   t.is(await rpmQ(h, "docker-ce"), `docker-ce-24.0.7-1.${el}.x86_64`);
   t.is(await rpmQ(h, "docker-ce-cli"), `docker-ce-cli-24.0.7-1.${el}.x86_64`);
@@ -230,13 +246,31 @@ test.serial(
       await distro.cleanup();
     }
 
-    const j = { current: { version: "24.0.7" } as Journey };
+    // A pin the mirror's key does not have: refused, naming both fingerprints; the host unchanged.
+    const wrongPin = "0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567";
+    const j = { current: { version: "24.0.7", mirrorKeyFingerprint: wrongPin } as Journey };
     stacks.rocky9 = await testStack(
       "dockyard-rpm",
       "rocky9",
       guide(h, () => j.current),
     );
     try {
+      const untouched = await fingerprint(h, "dnf");
+      const keyFiles = () => rig.exec(h, "ls /etc/pki/rpm-gpg 2>&1; ls /var/lib/dockyard 2>&1 || true");
+      const keysBefore = await keyFiles();
+      const wrong = await t.throwsAsync(stack("rocky9").stack.up());
+      t.regex(wrong!.message, /DOCKYARD_SIGNING_KEY_MISMATCH/);
+      t.regex(wrong!.message, new RegExp(`root@${h.address.replace(/\./g, "\\.")}:22`), "names the host");
+      t.true(
+        wrong!.message.includes(
+          `its fingerprint is ${formatFingerprint(server.keyFingerprint)}, but ${formatFingerprint(wrongPin)} is pinned`,
+        ),
+        wrong!.message,
+      );
+      t.is(await fingerprint(h, "dnf"), untouched, "packages, repositories, locks unchanged");
+      t.is(await keyFiles(), keysBefore, "no key installed, the staged one removed");
+
+      j.current = { version: "24.0.7" };
       const { pm, el } = await journey(t, "rocky9");
 
       j.current = { version: "23.0.6" };

@@ -15,11 +15,12 @@ import { changesOf, journey } from "./support/programs";
 let rig: Rig;
 let pkgs: DockerPackages;
 let packageMirror: string;
+let packageKey: string;
 
 test.before(async () => {
   await pulumiEngine();
   [rig, pkgs] = await Promise.all([Rig.start({ hosts: 3, registry: true }), ensureDockerPackages()]);
-  ({ baseUrl: packageMirror } = await startPackageServer(rig.runId, rig.labels()));
+  ({ baseUrl: packageMirror, keyFingerprint: packageKey } = await startPackageServer(rig.runId, rig.labels()));
   await rig.pushNginx("latest");
 });
 
@@ -38,7 +39,15 @@ function fleet(online: RigHost, other: RigHost, withOnline = () => true, otherDa
   return async () => {
     if (withOnline()) {
       journey(rig, online, pkgs, hubMirror(), {
-        engine: { method: "online", bundle: undefined, bundleSha256: undefined, mirror: packageMirror, version: "24.0.7" },
+        engine: {
+          method: "online",
+          bundle: undefined,
+          bundleSha256: undefined,
+          mirror: packageMirror,
+          mirrorKeyFingerprint: packageKey,
+          allowInsecureHttp: true,
+          version: "24.0.7",
+        },
       });
     }
     journey(rig, other, pkgs, hubMirror(), { daemon: otherDaemon() });
@@ -141,7 +150,15 @@ test.serial(
     const c = rig.hosts[2];
     const { stack, cleanup } = await testStack("dockyard-rel-faults", "dpkg-lock", async () => {
       journey(rig, c, pkgs, hubMirror(), {
-        engine: { method: "online", bundle: undefined, bundleSha256: undefined, mirror: packageMirror, version: "24.0.7" },
+        engine: {
+          method: "online",
+          bundle: undefined,
+          bundleSha256: undefined,
+          mirror: packageMirror,
+          mirrorKeyFingerprint: packageKey,
+          allowInsecureHttp: true,
+          version: "24.0.7",
+        },
       });
       return {};
     });

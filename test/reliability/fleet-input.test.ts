@@ -273,7 +273,7 @@ refusedFile(
       at: "mirror: ftp://",
       col: "mirror",
       path: "hosts[0].engine.mirror",
-      message: /^must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/mirror\.example\/docker-ce"\)$/,
+      message: /^must be an http\(s\) URL of letters, .* without query or fragment \(got "ftp:\/\/mirror\.example\/docker-ce"\)$/,
     },
   ],
 );

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
 import * as path from "node:path";
+import { keyFingerprints } from "../../src/model/pgp-key";
 import { docker, run } from "./docker-cli";
 import { RIG_NETWORK, smallImageTags } from "./rig";
 
@@ -22,6 +23,15 @@ export interface DockerPackages {
   bundleSha256: string;
   /** Version of the binaries in the bundle (this machine's Debian docker.io, e.g. `20.10.24`). */
   bundleVersion: string;
+  /** Fingerprint of the repository's throwaway signing key: what a mirror pin (`mirrorKeyFingerprint`) must say. */
+  keyFingerprint: string;
+}
+
+/** The fingerprint of the one primary key in an armored key file the rig built. */
+export function rigKeyFingerprint(keyFile: string): string {
+  const [fp, ...more] = keyFingerprints(readFileSync(keyFile, "utf8")).primary;
+  if (!fp || more.length) throw new Error(`rig: ${keyFile} should hold exactly one key`);
+  return fp;
 }
 
 /** The repository's package versions (see docker-packages.sh). */
@@ -60,6 +70,7 @@ export async function ensureDockerPackages(): Promise<DockerPackages> {
     bundle,
     bundleSha256: readFileSync(`${bundle}.sha256`, "utf8").trim(),
     bundleVersion: name.slice("docker-".length, -".tgz".length),
+    keyFingerprint: rigKeyFingerprint(path.join(out, "repo", "linux", "debian", "gpg")),
   };
 }
 
@@ -93,11 +104,13 @@ function labelArgs(labels: string[]): string[] {
  * rig's nginx stand-in (busybox httpd) with the repository mounted read-only, as
  * `dyr-<runId>-packages`; a server of that run already up on the same image and directory is
  * kept (its address stays the same). Needs the rig's images and network (after `Rig.start`).
+ * Plain HTTP with a throwaway key: Dockyard needs `allowInsecureHttp: true` and
+ * `mirrorKeyFingerprint: keyFingerprint` for it.
  */
 export async function startPackageServer(
   runId: string,
   labels: string[],
-): Promise<{ container: string; baseUrl: string; bundleUrl: string }> {
+): Promise<{ container: string; baseUrl: string; bundleUrl: string; keyFingerprint: string }> {
   const pkgs = await ensureDockerPackages();
   // The whole build is served: the repository under /repo (a mirror base URL with a path, as
   // real mirrors have) and the offline bundle under /bundles.
@@ -143,5 +156,5 @@ export async function startPackageServer(
     }
     await sleep(200);
   }
-  return { container, baseUrl, bundleUrl: `http://${ip}/bundles/${path.basename(pkgs.bundle)}` };
+  return { container, baseUrl, bundleUrl: `http://${ip}/bundles/${path.basename(pkgs.bundle)}`, keyFingerprint: pkgs.keyFingerprint };
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { docker, run } from "./docker-cli";
-import { DOCKER_PACKAGES_CACHE, httpStatus, STAND_IN_COMMON } from "./package-server";
+import { DOCKER_PACKAGES_CACHE, httpStatus, rigKeyFingerprint, STAND_IN_COMMON } from "./package-server";
 import { ensureImage, hostImageTag, recipeTag, RIG_NETWORK, type Rig, type RigHost, smallImageTags } from "./rig";
 
 /*
@@ -61,6 +61,8 @@ export interface RpmPackageServer {
   distro: string;
   /** Where the old packages are (`${old}/<file>.rpm`). */
   old: string;
+  /** Fingerprint of the mirror's throwaway signing key (plain HTTP: pass it with allowInsecureHttp). */
+  keyFingerprint: string;
 }
 
 /** Serves the RPM repositories over HTTP on the rig network as `dyr-<runId>-rpm-packages`. */
@@ -83,7 +85,13 @@ export async function startRpmPackageServer(rig: Rig): Promise<RpmPackageServer>
   ]);
   const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
   if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
-  const server = { container, mirror: `http://${ip}/mirror`, distro: `http://${ip}/distro`, old: `http://${ip}/old` };
+  const server = {
+    container,
+    mirror: `http://${ip}/mirror`,
+    distro: `http://${ip}/distro`,
+    old: `http://${ip}/old`,
+    keyFingerprint: rigKeyFingerprint(path.join(dir, "mirror", "linux", "centos", "gpg")),
+  };
   const deadline = Date.now() + 30_000;
   while ((await httpStatus(`${server.mirror}/linux/centos/gpg`)) !== 200) {
     if (Date.now() > deadline) throw new Error(`rig: RPM package server ${container} did not answer at ${server.mirror} within 30 s`);

@@ -1,23 +1,19 @@
 import test from "ava";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { HOST_KEY_DROP_IN, renderHostKeyCleanup, renderHostKeyUserData } from "../../src/aws/cloud-init";
 import { AWS_DISTROS, amiQuery, closestDistro, distroImage, loginUserOf } from "../../src/aws/distro-images";
 import { cidrProblem, publishedPortRules, publishedPortsOf, sshIngressRule } from "../../src/aws/ingress-rules";
+import { parseReportedHostKey } from "../../src/model/reported-host-key";
+import { reportedHostKey, waitForReportedHostKey } from "../../src/providers/reported-host-key";
 import { generateSshKeyPair, sshKeyPair } from "../../src/providers/ssh-key-pair";
 import { shellcheck } from "./shellcheck";
 
-// Placeholders keep the snapshot stable; the real-key tests below use generated keys.
-const PLACEHOLDER = {
-  publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPLACEHOLDERPLACEHOLDERPLACEHOLDERPLACEHO dockyard-host-web",
-  privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nPLACEHOLDER\n-----END OPENSSH PRIVATE KEY-----\n",
-};
-
 test("the user data, as an instance receives it", (t) => {
-  t.snapshot(renderHostKeyUserData(PLACEHOLDER));
+  t.snapshot(renderHostKeyUserData());
 });
 
 test("the official image of each distro, per architecture", (t) => {
@@ -41,24 +37,90 @@ test("the host-key cleanup script passes shellcheck", (t) => {
   t.is(shellcheck(renderHostKeyCleanup()), "");
 });
 
-test("the user data installs the pair, deletes and generates no other key, restricts sshd, restarts it", (t) => {
-  const pair = generateSshKeyPair({ algorithm: "ed25519", comment: "dockyard-host-x" });
-  const config = parse(renderHostKeyUserData(pair));
-  t.deepEqual(config.ssh_keys, { ed25519_private: pair.privateKey, ed25519_public: pair.publicKey });
+test("the user data has the instance make its own ed25519 key, restrict sshd to it and print it on the console; no key in it", (t) => {
+  const text = renderHostKeyUserData();
+  t.false(text.includes("PRIVATE KEY"), "no private key");
+  t.false(/ssh-ed25519 AAAA/.test(text), "no key at all");
+  const config = parse(text);
+  t.is(config.ssh_keys, undefined);
   t.true(config.ssh_deletekeys);
-  t.deepEqual(config.ssh_genkeytypes, []);
+  t.deepEqual(config.ssh_genkeytypes, ["ed25519"]);
   const dropIn = config.write_files.find((f: { path: string }) => f.path === HOST_KEY_DROP_IN);
   t.regex(dropIn.content, /^HostKeyAlgorithms ssh-ed25519$/m);
   t.regex(dropIn.content, /^HostKey \/etc\/ssh\/ssh_host_ed25519_key$/m);
   t.deepEqual(config.runcmd, [renderHostKeyCleanup()]);
   t.regex(config.runcmd[0], /systemctl restart "\$unit"/);
+  t.regex(config.runcmd[0], /key=\$\(cut -d ' ' -f 1,2 \/etc\/ssh\/ssh_host_ed25519_key\.pub\)\nline="dockyard-host-key: \$key"/);
 });
 
-test("the user data refuses what is not an ed25519 pair in OpenSSH form", (t) => {
-  const pair = generateSshKeyPair({ algorithm: "ed25519", comment: "x" });
-  t.throws(() => renderHostKeyUserData({ ...pair, publicKey: "ssh-rsa AAAAB3NzaC1yc2E" }), { message: /ssh-ed25519/ });
-  t.throws(() => renderHostKeyUserData({ ...pair, privateKey: "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----" }), {
-    message: /OpenSSH form/,
+test("the report script prints what the parser reads back: run against a key made here", (t) => {
+  const pair = generateSshKeyPair({ algorithm: "ed25519", comment: "root@instance" });
+  const dir = mkdtempSync(path.join(tmpdir(), "dockyard-report-"));
+  try {
+    const pub = path.join(dir, "key.pub");
+    const out = path.join(dir, "console");
+    writeFileSync(pub, pair.publicKey + "\n");
+    writeFileSync(out, "");
+    // The script's last lines, with the key file and the console pointed into the sandbox.
+    const script = renderHostKeyCleanup();
+    const report = script
+      .slice(script.indexOf("key=$("))
+      .replace("/etc/ssh/ssh_host_ed25519_key.pub", pub)
+      .replace("/dev/ttyS0 /dev/console", out);
+    execFileSync("sh", ["-c", report]);
+    const found = parseReportedHostKey(readFileSync(out, "utf8"));
+    t.deepEqual(found, { kind: "key", publicKey: pair.publicKey.split(" ").slice(0, 2).join(" ") });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the reported key: found after console prefixes, one key printed twice is one, two keys or a malformed one pin nothing", (t) => {
+  const key = generateSshKeyPair({ algorithm: "ed25519", comment: "x" }).publicKey.split(" ").slice(0, 2).join(" ");
+  const other = generateSshKeyPair({ algorithm: "ed25519", comment: "x" }).publicKey.split(" ").slice(0, 2).join(" ");
+  t.deepEqual(parseReportedHostKey(`boot\n[   12.5] dockyard-host-key: ${key}\r\ndockyard-host-key: ${key}\n`), {
+    kind: "key",
+    publicKey: key,
+  });
+  t.deepEqual(parseReportedHostKey("boot\ncloud-init: ssh keys generated\n"), { kind: "none" });
+  t.deepEqual(parseReportedHostKey(`dockyard-host-key: ${key}\ndockyard-host-key: ${other}\n`), { kind: "ambiguous", count: 2 });
+  t.deepEqual(parseReportedHostKey("dockyard-host-key: ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ\n"), { kind: "none" });
+  t.deepEqual(parseReportedHostKey(`dockyard-host-key: ${key.slice(0, -4)}\n`), { kind: "none" }, "a truncated line");
+});
+
+test("the wait reads the console until the key shows, and fails naming the instance when it does not", async (t) => {
+  const key = generateSshKeyPair({ algorithm: "ed25519", comment: "x" }).publicKey.split(" ").slice(0, 2).join(" ");
+  let clock = 0;
+  const reads: string[] = ["", "booting\n", `booting\ndockyard-host-key: ${key}\n`];
+  const reader = {
+    read: async () => reads.shift() ?? "",
+    sleep: async (ms: number) => {
+      clock += ms;
+    },
+    now: () => clock,
+  };
+  const inputs = { instanceId: "i-0123456789abcdef0", region: "eu-central-1", timeoutSeconds: 600 };
+  t.is(await waitForReportedHostKey(inputs, reader), key);
+  t.is(clock, 20_000, "read every 10 s");
+  clock = 0;
+  const err = await t.throwsAsync(waitForReportedHostKey({ ...inputs, timeoutSeconds: 30 }, { ...reader, read: async () => "booting\n" }));
+  t.regex(err!.message, /\[DOCKYARD_AWS_HOST_KEY_NOT_REPORTED\] i-0123456789abcdef0: no SSH host key on its console after 30 s/);
+  t.is(clock, 30_000, "gives up at the bound");
+  const other = generateSshKeyPair({ algorithm: "ed25519", comment: "x" }).publicKey.split(" ").slice(0, 2).join(" ");
+  const two = await t.throwsAsync(
+    waitForReportedHostKey(inputs, { ...reader, read: async () => `dockyard-host-key: ${key}\ndockyard-host-key: ${other}\n` }),
+  );
+  t.regex(two!.message, /shows 2 different SSH host keys, so none is pinned/);
+});
+
+test("the key provider reads once: refresh keeps the key, a new instance is a new key", async (t) => {
+  const props = { instanceId: "i-1", region: "eu-central-1", timeoutSeconds: 600, publicKey: "ssh-ed25519 AAAA" };
+  t.deepEqual(await reportedHostKey.read("id", props), { id: "id", props });
+  t.deepEqual(await reportedHostKey.diff("id", props, { ...props, timeoutSeconds: 900 }), { changes: false });
+  t.deepEqual(await reportedHostKey.diff("id", props, { ...props, instanceId: "i-2" }), {
+    changes: true,
+    replaces: ["instanceId"],
+    deleteBeforeReplace: true,
   });
 });
 

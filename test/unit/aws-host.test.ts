@@ -1,7 +1,6 @@
 import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
-import { utils } from "ssh2";
 import { parse } from "yaml";
 import type { Registered } from "./support/mocks";
 import { registeredSince, settle, valueOf } from "./support/mocks";
@@ -10,6 +9,8 @@ import {
   MOCK_DEFAULT_VPC,
   MOCK_PRIVATE_IP,
   MOCK_PUBLIC_IP,
+  MOCK_REGION,
+  MOCK_REPORTED_KEYS,
   MOCK_SUBNET_VPC,
   MOCK_SUBNETS,
   mockAmiId,
@@ -158,32 +159,50 @@ test.serial("published ports default to everyone; only SSH without them", async 
   t.is((resource("aws:ec2/securityGroup:SecurityGroup", "ssh-only").inputs.ingress as unknown[]).length, 1);
 });
 
-test.serial("the host key is generated, handed over in the user data, and pinned by the Host", async (t) => {
+test.serial("the instance makes its own host key: no private key in the user data; the Host pins what the instance reported", async (t) => {
   const h = new AwsHost("pin", { ...base, distro: "amazon-linux-2023" });
   await settled(h);
   const hostKey = await valueOf(h.hostKey);
-  t.regex(hostKey, /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\S+ dockyard-host-pin$/);
-  t.is((await valueOf(h.host.connection)).hostKey, hostKey, "the Host pins the generated key");
+  t.regex(hostKey, /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\S+$/);
+  const instanceId = (await valueOf(h.instanceId))!;
+  t.is(MOCK_REPORTED_KEYS.get(instanceId) ?? "(none reported)", hostKey, "the key the instance printed on its console");
+  t.is((await valueOf(h.host.connection)).hostKey, hostKey, "the Host pins it");
   t.falsy((await valueOf(h.host.connection)).insecureSkipHostKeyCheck);
 
+  // The user data: no key material at all, nothing secret.
   const userData = resource("aws:ec2/instance:Instance", "pin").inputs.userData;
-  t.true(pulumi.runtime.isRpcSecret(userData), "the user data (it holds the private host key) is a secret");
-  const text = pulumi.runtime.unwrapRpcSecret(userData) as string;
+  t.false(pulumi.runtime.isRpcSecret(userData), "nothing secret in it");
+  const text = userData as string;
+  t.false(text.includes("PRIVATE KEY"), "no private key in the user data");
+  t.false(text.includes("AAAAC3NzaC1lZDI1NTE5"), "no key of any kind");
   t.true(text.startsWith("#cloud-config\n"));
   const config = parse(text);
-  t.is(config.ssh_keys.ed25519_public, hostKey);
-  t.regex(config.ssh_keys.ed25519_private, /^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
   t.true(config.ssh_deletekeys);
-  t.deepEqual(config.ssh_genkeytypes, []);
-  // The private half in the user data is the one that belongs to the pinned public half.
-  const parsed = utils.parseKey(config.ssh_keys.ed25519_private);
-  const pub = utils.parseKey(hostKey);
-  if (parsed instanceof Error || pub instanceof Error) return t.fail("keys do not parse");
-  t.deepEqual((Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH(), (Array.isArray(pub) ? pub[0] : pub).getPublicSSH());
+  t.deepEqual(config.ssh_genkeytypes, ["ed25519"], "the instance makes one ed25519 key itself");
+  t.is(config.ssh_keys, undefined);
+  t.regex(config.runcmd[0], /dockyard-host-key: \$key/);
 
-  const kr = resource("pulumi-nodejs:dynamic/dockyard:SshKeyPair", "pin-host-key");
-  t.is(kr.inputs.algorithm, "ed25519");
+  // Read once, from the instance's console, in its region; no key pair made for the host.
+  const reported = resource("pulumi-nodejs:dynamic/dockyard:ReportedHostKey", "pin-host-key").inputs;
+  t.is(reported.instanceId, instanceId);
+  t.is(reported.region, MOCK_REGION);
+  t.is(reported.timeoutSeconds, 600);
+  t.false(created.some((r) => r.type === "pulumi-nodejs:dynamic/dockyard:SshKeyPair" && r.name === "pin-host-key"));
   t.is(resource("aws:ec2/instance:Instance", "pin").inputs.userDataReplaceOnChange, false);
+});
+
+test.serial("hostKeyTimeoutSeconds is passed on and checked", async (t) => {
+  const h = new AwsHost("slow", { ...base, distro: "debian-12", hostKeyTimeoutSeconds: 900 });
+  await settled(h);
+  t.is(resource("pulumi-nodejs:dynamic/dockyard:ReportedHostKey", "slow-host-key").inputs.timeoutSeconds, 900);
+  for (const bad of [0, 10, 1.5, 7200]) {
+    t.throws(
+      () => new AwsHost(`bad-wait-${String(bad).replace(/\W/g, "")}`, { ...base, distro: "debian-12", hostKeyTimeoutSeconds: bad }),
+      {
+        message: /hostKeyTimeoutSeconds must be a whole number of seconds from 30 to 3600/,
+      },
+    );
+  }
 });
 
 test.serial("a generated login key: imported as a key pair, the private half a secret everywhere", async (t) => {

@@ -1,6 +1,15 @@
 import test from "ava";
 import { checkProxy, daemonSettingsFrom } from "../../src/engine/daemon-config";
-import { daemonSettingsProblems, didYouMean, keysSetByFlags, maskCredentials, mergeDaemonJson } from "../../src/model/daemon-settings";
+import {
+  daemonSettingsProblems,
+  daemonSpecProblems,
+  didYouMean,
+  keysSetByFlags,
+  maskCredentials,
+  maskCredentialsIn,
+  maskUrl,
+  mergeDaemonJson,
+} from "../../src/model/daemon-settings";
 import { dataRootRefusal, notInEffect, proxyDropInAction, proxyNotInEffect } from "../../src/plan/daemon-config";
 import {
   parseDaemonProbe,
@@ -10,6 +19,7 @@ import {
   renderApplyDaemonSettings,
   renderDaemonProbe,
   renderProxyDropIn,
+  renderProxyEnvFile,
   renderRemoveProxyDropIn,
   renderRestoreDaemonJson,
   renderValidate,
@@ -161,11 +171,17 @@ test("daemon.json scripts: snapshot and shellcheck", (t) => {
   t.regex(apply, /exit 3/);
 });
 
-test("proxy: drop-in text doubles systemd's %, and scripts with it pass shellcheck", (t) => {
-  const text = renderProxyDropIn({ http: "http://u:p%40ss@proxy:3128", noProxy: ["localhost", ".corp"] });
+test("proxy: the drop-in names a root-only environment file and holds no value; scripts pass shellcheck", (t) => {
+  const proxy = { http: "http://u:p%40ss@proxy:3128", noProxy: ["localhost", ".corp"] };
   t.is(
-    text,
-    '# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.\n[Service]\nEnvironment="HTTP_PROXY=http://u:p%%40ss@proxy:3128"\nEnvironment="NO_PROXY=localhost,.corp"\n',
+    renderProxyDropIn(),
+    "# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.\n# The values are in /etc/docker/dockyard-proxy.env (root only: proxy URLs may carry credentials).\n[Service]\nEnvironmentFile=/etc/docker/dockyard-proxy.env\n",
+  );
+  t.notRegex(renderProxyDropIn(), /^Environment=/m, "no Environment= line: systemctl show would give it to every local user");
+  t.is(
+    renderProxyEnvFile(proxy),
+    "# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.\nHTTP_PROXY=http://u:p%40ss@proxy:3128\nNO_PROXY=localhost,.corp\n",
+    "an environment file knows no % specifiers: the value as it is",
   );
   const content = JSON.stringify({ "live-restore": true }, null, 2);
   const scripts = {
@@ -178,9 +194,22 @@ test("proxy: drop-in text doubles systemd's %, and scripts with it pass shellche
     t.snapshot(body, name);
   }
   t.is(renderApplyDaemonSettings(content, "keep"), renderApplyDaemonJson(content), "no proxy: the daemon.json script as before");
-  // The drop-in comes on stdin, never in the command; both files go back on failure.
-  t.false(scripts["apply with the proxy drop-in"].includes("HTTP_PROXY"));
-  t.regex(scripts["apply with the proxy drop-in"], /mv -f "\$p\.dockyard-backup" "\$p"; else rm -f "\$p"; fi\nsystemctl daemon-reload/);
+  const write = scripts["apply with the proxy drop-in"];
+  // The values come on stdin, never in the command; root-only from creation, then moved into place.
+  t.false(write.includes("HTTP_PROXY"));
+  t.regex(
+    write,
+    /\(umask 077; cat > "\$e\.dockyard-new"\)\nchown root:root "\$e\.dockyard-new"\nchmod 0600 "\$e\.dockyard-new"\nmv -f "\$e\.dockyard-new" "\$e"/,
+  );
+  t.regex(write, /^e='\/etc\/docker\/dockyard-proxy\.env'$/m);
+  t.regex(write, /^EnvironmentFile=\/etc\/docker\/dockyard-proxy\.env$/m);
+  // All files go back on failure.
+  t.regex(
+    write,
+    /mv -f "\$p\.dockyard-backup" "\$p"; else rm -f "\$p"; fi\nif \[ "\$hade" = 1 \]; then mv -f "\$e\.dockyard-backup" "\$e"; else rm -f "\$e"; fi\nsystemctl daemon-reload/,
+  );
+  t.regex(scripts["apply removing the proxy drop-in"], /^rm -f "\$p" "\$e"$/m, "removal takes both files");
+  t.regex(scripts["remove the proxy drop-in"], /'\/etc\/docker\/dockyard-proxy\.env'/);
 });
 
 for (const [label, proxy, path, reason] of [
@@ -190,9 +219,35 @@ for (const [label, proxy, path, reason] of [
     "proxy.https",
     /must be an http:\/\/ or https:\/\/ URL \(got "socks5:\/\/xxxxx:xxxxx@10\.0\.0\.1:1080"\)/,
   ],
-  ["a proxy that is not a URL", { http: "proxy.corp secret" }, "proxy.http", /must be an http:\/\/ or https:\/\/ URL$/],
+  [
+    "a proxy that is not a URL",
+    { http: "proxy.corp secret" },
+    "proxy.http",
+    /must be an http:\/\/ or https:\/\/ URL \(got "<not a valid URL, not shown>"\)/,
+  ],
+  [
+    "a proxy URL with a space in its password",
+    { http: "http://u:my secret@proxy:3128" },
+    "proxy.http",
+    /\(got "http:\/\/<not a valid URL, not shown>"\)/,
+  ],
+  [
+    "a proxy URL with a newline",
+    { https: "http://u:secret@proxy:3128\nX=1" },
+    "proxy.https",
+    /\(got "http:\/\/<not a valid URL, not shown>"\)/,
+  ],
+  [
+    "a proxy URL with a query",
+    { https: "http://u:secret@proxy:3128/?a=b" },
+    "proxy.https",
+    /\(got "http:\/\/xxxxx:xxxxx@proxy:3128\/\?a=b"\)/,
+  ],
+  ["a proxy URL with a dollar", { https: "http://u:$secret@proxy:3128" }, "proxy.https", /must be an http/],
   ["a quote in a proxy URL", { http: 'http://proxy"x:3128' }, "proxy.http", /must be an http|quotes/],
   ["a no-proxy entry with a space", { noProxy: ["a b"] }, "proxy.noProxy[0]", /host name/],
+  ["a no-proxy entry with a comma", { noProxy: ["a,b"] }, "proxy.noProxy[0]", /host name/],
+  ["a no-proxy entry with a newline", { noProxy: ["a\nHTTP_PROXY=x"] }, "proxy.noProxy[0]", /host name/],
   ["an unknown proxy key", { ftp: "http://x" }, "proxy.ftp", /not a proxy setting/],
 ] as const) {
   test(`refused: ${label}`, (t) => {
@@ -206,12 +261,14 @@ for (const [label, proxy, path, reason] of [
 
 test("proxy: only our drop-in is removed; docker info is compared with credentials masked", (t) => {
   const proxy = { https: "http://u:p@proxy:3128" };
-  t.is(proxyDropInAction(proxy, undefined, false), "write");
-  t.is(proxyDropInAction(proxy, renderProxyDropIn(proxy), true), "keep");
-  t.is(proxyDropInAction(proxy, "[Service]\n", true), "write");
-  t.is(proxyDropInAction(undefined, "[Service]\n", false), "keep", "a drop-in Dockyard did not write stays");
-  t.is(proxyDropInAction(undefined, "[Service]\n", true), "remove");
-  t.is(proxyDropInAction(undefined, undefined, true), "keep");
+  const ours = { proxyDropIn: renderProxyDropIn(), proxyEnv: renderProxyEnvFile(proxy), proxyEnvMode: "600 root" };
+  t.is(proxyDropInAction(proxy, {}, false), "write");
+  t.is(proxyDropInAction(proxy, ours, true), "keep");
+  t.is(proxyDropInAction(proxy, { ...ours, proxyDropIn: "[Service]\n" }, true), "write");
+  t.is(proxyDropInAction(proxy, { ...ours, proxyEnv: undefined }, true), "write");
+  t.is(proxyDropInAction(undefined, { proxyDropIn: "[Service]\n" }, false), "keep", "a drop-in Dockyard did not write stays");
+  t.is(proxyDropInAction(undefined, { proxyDropIn: "[Service]\n" }, true), "remove");
+  t.is(proxyDropInAction(undefined, {}, true), "keep");
   const info = {
     mirrors: [],
     insecureRegistries: [],
@@ -228,9 +285,12 @@ test("proxy: only our drop-in is removed; docker info is compared with credentia
   t.deepEqual(proxyNotInEffect({ ...proxy, noProxy: ["localhost"] }, info), ['no-proxy localhost (docker shows "")']);
   t.is(maskCredentials("http://proxy:3128"), "http://proxy:3128");
   const p = parseDaemonProbe(
-    `@@dockyard@@ proxy\n${renderProxyDropIn(proxy)}\n@@dockyard@@ info\n${JSON.stringify({ HttpsProxy: "http://xxxxx:xxxxx@proxy:3128" })}\n`,
+    `@@dockyard@@ proxy\n${renderProxyDropIn()}@@dockyard@@ proxyenv\n${renderProxyEnvFile(proxy)}@@dockyard@@ proxyenvmode\n600 root\n@@dockyard@@ info\n${JSON.stringify({ HttpsProxy: "http://xxxxx:xxxxx@proxy:3128" })}\n`,
   );
-  t.is(p.proxyDropIn, renderProxyDropIn(proxy));
+  t.is(p.proxyDropIn, renderProxyDropIn().replace(/\n$/, ""));
+  t.is(p.proxyEnv, renderProxyEnvFile(proxy).replace(/\n$/, ""));
+  t.is(p.proxyEnvMode, "600 root");
+  t.is(proxyDropInAction(proxy, p, true), "keep", "read back as written: nothing to do");
   t.is(p.info?.httpsProxy, "http://xxxxx:xxxxx@proxy:3128");
   t.is(parseDaemonProbe("@@dockyard@@ proxy\n@@absent@@\n").proxyDropIn, undefined);
 });
@@ -251,4 +311,98 @@ test("data-root: refused while the old root holds data and the new one is empty;
     undefined,
     "nothing to lose",
   );
+});
+
+// Masking never prints what it could not parse: each of these holds the password "S3cret".
+for (const [input, shown] of [
+  ["http://user:S3cret@proxy.example:3128", "http://xxxxx:xxxxx@proxy.example:3128"],
+  ["http://user:S3cret@proxy.example:3128/path?q=1", "http://xxxxx:xxxxx@proxy.example:3128/path?q=1"],
+  ["http://:S3cret@proxy.example", "http://xxxxx:xxxxx@proxy.example"],
+  ["http://user:S3cret@proxy.example:99999", "http://<not a valid URL, not shown>"],
+  ["http://user:S3 cret@proxy.example:3128", "http://<not a valid URL, not shown>"],
+  ["http://user:S3cret@proxy example", "http://<not a valid URL, not shown>"],
+  ["http://user:S3cret\n@proxy.example", "http://<not a valid URL, not shown>"],
+  ["http://user:S3cret\t@proxy.example", "http://<not a valid URL, not shown>"],
+  ["http://user:S3cr/et@proxy.example", "http://<not a valid URL, not shown>"],
+  ["http:/user:S3cret@proxy.example", "http://<not a valid URL, not shown>"],
+  ["http:\\\\user:S3cret@proxy.example", "http://<not a valid URL, not shown>"],
+  ["http://user:S3cret@", "http://<not a valid URL, not shown>"],
+  ["user:S3cret@proxy.example:3128", "user://<not a valid URL, not shown>"],
+  ["S3cret@proxy.example", "<not a valid URL, not shown>"],
+  ["//user:S3cret@proxy.example", "<not a valid URL, not shown>"],
+  ["http://user:S3cret@[::1", "http://<not a valid URL, not shown>"],
+  ["http://user:S3cret@proxy.example:3128\u2028", "http://<not a valid URL, not shown>"],
+] as const) {
+  test(`masking: ${JSON.stringify(input)} shows no password`, (t) => {
+    t.is(maskCredentials(input), shown);
+    t.false(maskUrl(input).includes("S3cret"));
+  });
+}
+
+test("masking: values that are not URL-like stay; a value that must be a URL is hidden; URLs in free text masked", (t) => {
+  t.is(maskCredentials("web-1"), "web-1", "no :// and no @: cannot carry URL credentials");
+  t.is(maskCredentials("http://proxy:3128"), "http://proxy:3128");
+  t.is(maskUrl("proxy.corp S3cret"), "<not a valid URL, not shown>");
+  t.is(
+    maskCredentialsIn('root@10.0.0.1:22: mirrors "http://u:S3cret@m:5000", "https://a:b@c/d@e" and http://plain:80, ops@example.com'),
+    'root@10.0.0.1:22: mirrors "http://xxxxx:xxxxx@m:5000", "https://xxxxx:xxxxx@e" and http://plain:80, ops@example.com',
+  );
+  for (const word of [
+    "http://user:S3cret@proxy.example:99999",
+    "http:/user:S3cret@proxy.example",
+    "http:\\\\user:S3cret@proxy.example",
+    "//user:S3cret@proxy.example",
+    "user:S3cret@proxy.example",
+    "http://user:S3cr/et@proxy.example",
+    "HTTP_PROXY=http://u:S3cret@p:3128",
+  ]) {
+    t.false(maskCredentialsIn(`dockerd said: (${word}) failed`).includes("S3cret"), word);
+  }
+});
+
+test("a registry mirror with credentials is refused and never quoted: daemon.json is world-readable", (t) => {
+  const e = bad(() => daemonSettingsFrom({ registryMirrors: ["https://user:S3cret@mirror.example"] }));
+  t.is(e?.path, "registryMirrors[0]");
+  t.regex(e!.message, /must not carry credentials.*\(got "https:\/\/xxxxx:xxxxx@mirror\.example"\)/);
+  const malformed = bad(() => daemonSettingsFrom({ registryMirrors: ["https://user:S3 cret@mirror.example"] }));
+  t.regex(malformed!.message, /registryMirrors\[0\] must be an http\(s\) URL.*\(got "https:\/\/<not a valid URL, not shown>"\)/);
+  t.false(malformed!.message.includes("S3"));
+});
+
+test("the provider's own check refuses what the component refuses, never quoting a credential", (t) => {
+  const ok = { settings: { "registry-mirrors": ["https://mirror.example"], "data-root": "/data/docker" }, policy: "merge" };
+  t.deepEqual(daemonSpecProblems(ok), []);
+  t.deepEqual(daemonSpecProblems({ ...ok, proxy: { http: "http://u:S3cret@proxy:3128", noProxy: ["localhost"] } }), []);
+  const cases: [Parameters<typeof daemonSpecProblems>[0], string, RegExp][] = [
+    [{ ...ok, policy: "overwrite" }, "policy", /merge or replace/],
+    [{ ...ok, settings: { "registry-mirrors": ["https://m.example/x\nREPO"] } }, "settings.registry-mirrors[0]", /http\(s\) URL/],
+    [{ ...ok, settings: { "registry-mirrors": ["https://u:S3cret@m.example"] } }, "settings.registry-mirrors[0]", /credentials/],
+    [{ ...ok, settings: { "insecure-registries": ["10.0.0.5:5000; touch /x"] } }, "settings.insecure-registries[0]", /host\[:port\]/],
+    [{ ...ok, settings: { "data-root": "/data/$(touch /x)" } }, "settings.data-root", /absolute path/],
+    [{ ...ok, settings: { "live-restor": true } }, "settings.live-restor", /did you mean/],
+    [{ ...ok, proxy: { https: "http://u:S3cret@proxy:3128\nX=1" } }, "proxy.https", /http:\/\/ or https:\/\/ URL/],
+    [{ ...ok, proxy: { noProxy: ["a\nb"] } }, "proxy.noProxy[0]", /host name/],
+    [{ ...ok, proxy: "http://proxy" }, "proxy", /object/],
+  ];
+  for (const [spec, path, reason] of cases) {
+    const [first] = daemonSpecProblems(spec);
+    t.truthy(first, `${path} accepted`);
+    t.is(first[0], path);
+    t.regex(first[1], reason);
+    t.false(first[1].includes("S3cret"), `${path}: no credential`);
+  }
+});
+
+test("daemon.json reaches the host only as the body of a quoted heredoc its values cannot end", (t) => {
+  const hostile = ["x\nDAEMONJSON\ntouch /tmp/x", "$(touch /tmp/x)", "`id`", "'\"\\", "\u2028DAEMONJSON", "\0"];
+  for (const v of hostile) {
+    const content = JSON.stringify({ labels: [v], "log-opts": { [v]: v } }, null, 2);
+    for (const body of [renderValidate(content), renderApplyDaemonJson(content), renderRestoreDaemonJson(content)]) {
+      const lines = body.split("\n");
+      const start = lines.findIndex((l) => /<<'DAEMONJSON'$/.test(l));
+      const end = lines.indexOf("DAEMONJSON", start + 1);
+      t.true(start >= 0 && end > start);
+      t.is(lines.slice(start + 1, end).join("\n"), content, "the heredoc ends where the content ends");
+    }
+  }
 });

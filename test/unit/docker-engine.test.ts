@@ -59,12 +59,12 @@ test.serial("offline: a RemoteAsset becomes a URL the controller fetches", async
   new DockerEngine("e4", {
     host: host(),
     method: "offline",
-    bundle: new pulumi.asset.RemoteAsset("http://files.intra/docker-24.0.7.tgz"),
+    bundle: new pulumi.asset.RemoteAsset("https://files.intra/docker-24.0.7.tgz"),
     bundleSha256: "cd".repeat(32),
   });
   await settle(created);
   const res = created.find((r) => r.name === "e4-engine")!;
-  t.deepEqual((res.inputs.spec as { bundle: unknown }).bundle, { url: "http://files.intra/docker-24.0.7.tgz", sha256: "cd".repeat(32) });
+  t.deepEqual((res.inputs.spec as { bundle: unknown }).bundle, { url: "https://files.intra/docker-24.0.7.tgz", sha256: "cd".repeat(32) });
 });
 
 test.serial(
@@ -83,7 +83,7 @@ test.serial(
     new DockerEngine("e6", {
       host: host(),
       method: "offline",
-      bundle: foreign("uri", "http://files.intra/docker-25.0.3.tgz"),
+      bundle: foreign("uri", "https://files.intra/docker-25.0.3.tgz"),
       bundleSha256: "ef".repeat(32),
     });
     await new Promise((r) => setTimeout(r, 50));
@@ -92,7 +92,7 @@ test.serial(
       sha256: "ef".repeat(32),
     });
     t.deepEqual((created.find((r) => r.name === "e6-engine")!.inputs.spec as { bundle: unknown }).bundle, {
-      url: "http://files.intra/docker-25.0.3.tgz",
+      url: "https://files.intra/docker-25.0.3.tgz",
       sha256: "ef".repeat(32),
     });
   },
@@ -102,7 +102,33 @@ for (const [label, args, path, reason] of [
   ["a method that does not exist", { method: "magic" }, "method", /online, offline or adopt/],
   ["a mirror that is not http(s)", { mirror: "ftp://mirror.example/docker-ce" }, "mirror", /http\(s\) URL/],
   ["a mirror that is not a URL", { mirror: "mirror.example" }, "mirror", /http\(s\) URL/],
-  ["a version that is not a release", { version: "latest" }, "version", /release like 24\.0\.7/],
+  [
+    "a mirror whose line breaks would end the yum .repo heredoc (root shell on Rocky 9)",
+    { mirror: "https://mirror.example/docker-ce\nREPO\ntouch /tmp/x\n: " },
+    "mirror",
+    /http\(s\) URL of letters/,
+  ],
+  ["a mirror with a tab (new URL() drops it)", { mirror: "https://mirror.example/docker\tce" }, "mirror", /http\(s\) URL of letters/],
+  [
+    "a plain http mirror without the opt-in",
+    { mirror: "http://mirror.example/docker-ce" },
+    "mirror",
+    /plain http:\/\/ URL.*allowInsecureHttp/,
+  ],
+  [
+    "a plain http bundle URL without the opt-in",
+    { method: "offline", bundle: "http://files.intra/docker.tgz", bundleSha256: "a".repeat(64) },
+    "bundle",
+    /plain http:\/\/ URL/,
+  ],
+  ["a signing key pin that is not a fingerprint", { mirrorKeyFingerprint: "0EBFCD88" }, "mirrorKeyFingerprint", /OpenPGP fingerprint/],
+  [
+    "mirror credentials that decode to a line break",
+    { mirror: "https://user:pa%0Ass@mirror.example/docker-ce" },
+    "mirror",
+    /whitespace or control characters/,
+  ],
+  ["a version that is not a release", { version: "latest" }, "version", /release like "24\.0\.7"/],
   ["a channel that does not exist", { channel: "nightly" }, "channel", /stable or test/],
   ["offline without a bundle", { method: "offline" }, "bundle", /required for method offline/],
   ["offline without a checksum", { method: "offline", bundle: "/b.tgz" }, "bundleSha256", /required/],

@@ -3,6 +3,8 @@ import test from "ava";
 import { type Distro, detectDistro } from "../../src/model/distro";
 import { renderOfflineInstall, renderOfflineUninstall } from "../../src/scripts/engine-offline";
 import {
+  renderDropSigningKey,
+  renderFetchSigningKey,
   renderListVersions,
   renderOnlineInstall,
   renderOnlinePrepare,
@@ -15,7 +17,7 @@ import { renderAdoptCheck, renderEngineProbe, renderServiceStart } from "../../s
 import { DISTROS } from "./fixtures/os-release";
 import { shellcheck } from "./shellcheck";
 
-const MIRROR = { mirror: "https://mirrors.example.cn/docker-ce", channel: "stable" };
+const MIRROR = { mirror: "https://mirrors.example.cn/docker-ce", channel: "stable", keySha256: "5e".repeat(32) };
 const SNAPSHOT_DISTROS = ["centos-7", "rocky-9", "amazon-2023", "ubuntu-22.04", "debian-12"] as const;
 
 function distro(name: keyof typeof DISTROS): Distro {
@@ -27,7 +29,13 @@ function distro(name: keyof typeof DISTROS): Distro {
 function scriptsFor(d: Distro): Record<string, string> {
   const pin = d.family === "debian" ? "5:24.0.7-1~debian.12~bookworm" : "3:24.0.7-1.el9";
   return {
+    "fetch the signing key into staging": renderFetchSigningKey(d, MIRROR.mirror).script,
+    "drop a refused signing key": renderDropSigningKey(),
     "prepare docker-ce from a mirror": renderOnlinePrepare(d, "docker-ce", MIRROR),
+    "prepare docker-ce from a mirror with credentials": renderOnlinePrepare(d, "docker-ce", {
+      ...MIRROR,
+      mirror: "https://user:s3cret@mirrors.example.cn/docker-ce",
+    }),
     "prepare distro packages": renderOnlinePrepare(d, "distro", MIRROR),
     "restore the repository after a refusal": renderRepositoryRestore(d, "docker-ce"),
     "drop the repository backup": renderRepositoryCommit(),
@@ -85,7 +93,8 @@ test("a mirror serves the packages themselves: apt line and yum baseurl point at
         s,
         new RegExp(`baseurl=https://mirrors.example.cn/docker-ce/linux/${d.repoOs}/${d.releasever ?? "\\$releasever"}/\\$basearch/stable`),
       );
-      t.regex(s, /gpgkey=https:\/\/mirrors.example.cn\/docker-ce\/linux\/centos\/gpg/);
+      t.regex(s, /'gpgkey=file:\/\/\/etc\/pki\/rpm-gpg\/RPM-GPG-KEY-docker-ce'/, "the key is the checked file, never fetched by yum/dnf");
+      t.notRegex(s, /gpgkey=https?:/);
       t.notRegex(s, /--add-repo/, "the origin's .repo file is never fetched");
     }
   }

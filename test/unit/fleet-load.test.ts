@@ -52,11 +52,7 @@ const cases: [string, string, RegExp][] = [
     base("", "    engine: { method: offlne }\n"),
     /hosts\[0\]\.engine\.method: must be one of "online", "offline", "adopt" \(got "offlne"\); did you mean "offline"\?/,
   ],
-  [
-    "mirror URL",
-    base("", "    engine: { mirror: mirrors.aliyun.com }\n"),
-    /hosts\[0\]\.engine\.mirror: must be an http:\/\/ or https:\/\/ URL/,
-  ],
+  ["mirror URL", base("", "    engine: { mirror: mirrors.aliyun.com }\n"), /hosts\[0\]\.engine\.mirror: must be an http\(s\) URL/],
   [
     "sha256 format",
     base("", "    engine: { method: offline, bundle: d.tgz, bundleSha256: abc }\n"),
@@ -243,4 +239,97 @@ test("FleetFileError is a pulumi RunError (a program shows its problems without 
     err.message,
     '[DOCKYARD_FLEET_FILE_INVALID] Fleet x: 2 problems:\n  stacks/x.yaml:3:5: defaults.privateKey: config "k" is not set\n  stacks/x.yaml:4:5: defaults.privateKey: config "k" is not set',
   );
+});
+
+test("a part the schema refuses hides no other problem: cross-entry checks run on every part that parsed", (t) => {
+  // containers[0].ports is a string, not a list: the checks after it (ports, networks, volumes,
+  // swarm) used to stop there, so the clash of containers[2] and the overlap came a run later.
+  const problems = problemsOf(
+    base(
+      `containers:
+  - { name: a, image: nginx, on: all, ports: "80:80" }
+  - { name: b, image: nginx, on: all, ports: ["8080:80"] }
+  - { name: c, image: nginx, on: all, ports: ["8080:80"], volumes: ["nope:/data"] }
+networks:
+  - { name: n1, on: all, subnet: 10.1.0.0/16 }
+  - { name: n2, on: all, subnet: 10.1.2.0/24 }
+volumes:
+  - { name: v, on: all }
+  - { name: v, on: all }
+swarm:
+  managers: [web1]
+  services:
+    - { name: s, image: nginx, ports: ["8080:80"] }
+`,
+      "    prot: 22\n",
+    ),
+  );
+  t.deepEqual(problems, [
+    '8:5 hosts[0].prot: unknown key; did you mean "port"?',
+    '10:39 containers[0].ports: must be an array (got string "80:80")',
+    "12:47 containers[2].ports[0]: host port 8080/tcp on web1 is already taken by containers[1]",
+    '12:69 containers[2].volumes[0]: "nope" is not a volume of this fleet (declare it under volumes:, or mount an absolute host path)',
+    "15:26 networks[1].subnet: 10.1.2.0/24 overlaps 10.1.0.0/16 of networks[0] on host web1",
+    '18:7 volumes[1].name: volume "v" is declared twice on host web1 (also volumes[0])',
+    "22:40 swarm.services[0].ports[0]: host port 8080/tcp on web1 is already taken by containers[1]",
+  ]);
+});
+
+test("a malformed host or target list hides no problem of the other entries", (t) => {
+  const problems = problemsOf(
+    base(
+      `  - 42
+containers:
+  - { name: b, image: nginx, on: 7, ports: ["8080:80"] }
+  - { name: c, image: nginx, on: all, ports: ["8080:80"] }
+  - { name: d, image: nginx, on: all, ports: ["8080:80"] }
+`,
+    ),
+  );
+  t.true(
+    problems.includes("12:47 containers[2].ports[0]: host port 8080/tcp on web1 is already taken by containers[1]"),
+    problems.join("\n"),
+  );
+});
+
+const TOO_DEEP = /nests lists and mappings more than 64 levels deep/;
+
+test("a deeply nested fleet file (10000 lists or mappings) is one problem at file:line:col, not a RangeError", (t) => {
+  const n = 10_000;
+  const texts = [
+    `hosts: ${"[".repeat(n)}${"]".repeat(n)}`,
+    `hosts: ${"{a: ".repeat(n)}1${"}".repeat(n)}`,
+    `hosts:\n${Array.from({ length: 3000 }, (_, i) => `${" ".repeat(i)}-`).join("\n")} x\n`,
+    base(`containers:\n  - { name: c, image: nginx, on: all, labels: { a: ${"[".repeat(n)}${"]".repeat(n)} } }\n`),
+  ];
+  for (const text of texts) {
+    let error: unknown;
+    try {
+      parseFleet(text, "deep.yaml");
+    } catch (e) {
+      error = e;
+    }
+    t.true(error instanceof FleetFileError, String(error));
+    const p = (error as FleetFileError).problems;
+    t.is(p.length, 1);
+    t.regex(p[0].message, TOO_DEEP);
+    t.is(p[0].file, "deep.yaml");
+    t.true((p[0].line ?? 0) >= 1 && (p[0].col ?? 0) >= 1);
+  }
+});
+
+test("nesting the parser reads but the checks would recurse into is refused where it goes too deep", (t) => {
+  const problems = problemsOf(base(`containers:\n  - name: c\n    labels: ${"[".repeat(100)}${"]".repeat(100)}\n`));
+  t.is(problems.length, 1);
+  // The root, containers and its item are 3 levels: the 65th opens at the 62nd bracket of labels.
+  t.regex(problems[0], /^10:74 : nests lists and mappings more than 64 levels deep/);
+});
+
+test("a spec built in code that nests 10000 deep is one problem with its path", (t) => {
+  let v: unknown = [];
+  for (let i = 0; i < 10_000; i++) v = [v];
+  const e = t.throws(() => checkFleetSpec({ hosts: v })) as FleetFileError;
+  t.true(e instanceof FleetFileError);
+  t.regex(e.problems[0].message, TOO_DEEP);
+  t.true(e.problems[0].path.startsWith("hosts[0][0]"));
 });

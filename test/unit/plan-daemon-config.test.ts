@@ -20,6 +20,7 @@ import {
   type DockerInfo,
   renderApplyDaemonSettings,
   renderProxyDropIn,
+  renderProxyEnvFile,
   renderRemoveProxyDropIn,
   renderRestoreDaemonJson,
   renderValidate,
@@ -55,6 +56,12 @@ const spec = (settings: Record<string, unknown>, over: Partial<DaemonConfigSpec>
 const text = (o: Record<string, unknown>) => JSON.stringify(o, null, 2);
 const proxy = { http: "http://proxy:3128", noProxy: ["localhost"] };
 const mirror = { "registry-mirrors": ["http://10.0.0.5:5000"] };
+/** Our proxy files as the probe reads them (a section loses its last newline). */
+const ours = (p: { http?: string; https?: string; noProxy?: string[] }) => ({
+  proxyDropIn: renderProxyDropIn().replace(/\n$/, ""),
+  proxyEnv: renderProxyEnvFile(p).replace(/\n$/, ""),
+  proxyEnvMode: "600 root",
+});
 
 /** A written file with one restart: validated first when this dockerd can. */
 const written = (desired: Record<string, unknown>, validate = true, dropIn: "keep" | "write" | "remove" = "keep"): DaemonPlan => ({
@@ -116,7 +123,7 @@ const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPla
   [
     "proxy as declared: nothing to do",
     spec(mirror, { proxy }),
-    { before: probe({ file: mirror, proxyDropIn: renderProxyDropIn(proxy) }) },
+    { before: probe({ file: mirror, ...ours(proxy) }) },
     [],
     true,
     unchanged(mirror),
@@ -124,7 +131,49 @@ const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPla
   [
     "proxy no longer declared: ours removed",
     spec(mirror),
-    { before: probe({ file: mirror, proxyDropIn: renderProxyDropIn(proxy) }) },
+    { before: probe({ file: mirror, ...ours(proxy) }) },
+    [],
+    true,
+    { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "remove" }] },
+  ],
+  [
+    "an older Dockyard's drop-in with Environment= lines: replaced by the drop-in and the environment file",
+    spec(mirror, { proxy }),
+    {
+      before: probe({
+        file: mirror,
+        proxyDropIn:
+          '# Written by Dockyard (DaemonConfig proxy): pulumi up puts back any edit.\n[Service]\nEnvironment="HTTP_PROXY=http://proxy:3128"\nEnvironment="NO_PROXY=localhost"',
+      }),
+    },
+    [],
+    true,
+    { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "write", proxy }] },
+  ],
+  [
+    "the environment file made readable by others: written again",
+    spec(mirror, { proxy }),
+    { before: probe({ file: mirror, ...ours(proxy), proxyEnvMode: "644 root" }) },
+    [],
+    true,
+    { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "write", proxy }] },
+  ],
+  [
+    "the proxy URL changed: written again",
+    spec(mirror, { proxy: { ...proxy, http: "http://other:3128" } }),
+    { before: probe({ file: mirror, ...ours(proxy) }) },
+    [],
+    true,
+    {
+      kind: "plan",
+      desired: mirror,
+      steps: [{ kind: "apply", content: text(mirror), dropIn: "write", proxy: { ...proxy, http: "http://other:3128" } }],
+    },
+  ],
+  [
+    "an environment file left without its drop-in, proxy no longer declared: removed",
+    spec(mirror),
+    { before: probe({ file: mirror, proxyEnv: ours(proxy).proxyEnv }) },
     [],
     true,
     { kind: "plan", desired: mirror, steps: [{ kind: "apply", content: text(mirror), dropIn: "remove" }] },
@@ -328,7 +377,7 @@ test("daemon.json: a rejected --validate is the run's refusal; what did not take
   );
   t.is(
     daemonNotApplied(spec(mirror, { proxy }), after),
-    'daemon.json and the proxy drop-in were written and docker restarted, but docker info does not show: HTTP proxy http://proxy:3128 (docker shows ""), no-proxy localhost (docker shows "")',
+    'daemon.json and the proxy settings were written and docker restarted, but docker info does not show: HTTP proxy http://proxy:3128 (docker shows ""), no-proxy localhost (docker shows "")',
   );
 });
 
@@ -342,11 +391,27 @@ test("daemon.json drift: hand edits, a lost drop-in, settings not in effect", (t
   ]);
   t.deepEqual(daemonDrift(spec(mirror, { proxy }), probe({ file: mirror })), [
     "the proxy drop-in /etc/systemd/system/docker.service.d/http-proxy.conf is missing",
+    "the proxy environment file /etc/docker/dockyard-proxy.env is missing",
   ]);
+  // Changed by hand: said, never quoted (the file holds credentials).
+  const edited = {
+    ...ours({ http: "http://u:s3cret@proxy:3128" }),
+    proxyEnv: "HTTP_PROXY=http://u:s3cret@evil:3128",
+    proxyEnvMode: "644 root",
+  };
+  const drift = daemonDrift(spec(mirror, { proxy: { http: "http://u:s3cret@proxy:3128" } }), probe({ file: mirror, ...edited }));
+  t.deepEqual(drift, [
+    "the proxy environment file /etc/docker/dockyard-proxy.env was changed",
+    "the proxy environment file /etc/docker/dockyard-proxy.env is 644 root, not 600 root",
+  ]);
+  t.false(drift.join("").includes("s3cret"));
+  // A hand edit that put a URL with credentials into daemon.json is masked where drift quotes it.
+  const leaked = daemonDrift(spec(mirror), probe({ file: { "registry-mirrors": ["http://u:s3cret@m:5000"] } }));
+  t.deepEqual(leaked, ['registry-mirrors is ["http://xxxxx:xxxxx@m:5000"], not ["http://10.0.0.5:5000"]']);
   t.deepEqual(daemonDrift(spec(mirror), probe({ file: mirror })), ["registry mirror http://10.0.0.5:5000 is not in effect"]);
 });
 
-test("daemon.json steps render with the script renderers; the drop-in goes on stdin only", (t) => {
+test("daemon.json steps render with the script renderers; the proxy environment file goes on stdin only", (t) => {
   const rows: [DaemonStep, ReturnType<typeof renderDaemonStep>][] = [
     [
       { kind: "validate", content: "{}" },
@@ -360,17 +425,17 @@ test("daemon.json steps render with the script renderers; the drop-in goes on st
       { kind: "apply", content: "{}", dropIn: "write", proxy },
       {
         script: renderApplyDaemonSettings("{}", "write"),
-        what: "applying daemon.json and the proxy drop-in",
-        stdin: renderProxyDropIn(proxy),
+        what: "applying daemon.json and the proxy settings",
+        stdin: renderProxyEnvFile(proxy),
       },
     ],
     [
       { kind: "apply", content: "{}", dropIn: "remove" },
-      { script: renderApplyDaemonSettings("{}", "remove"), what: "applying daemon.json and the proxy drop-in" },
+      { script: renderApplyDaemonSettings("{}", "remove"), what: "applying daemon.json and the proxy settings" },
     ],
     [
       { kind: "removeProxyDropIn", restart: false },
-      { script: renderRemoveProxyDropIn(false), what: "removing the proxy drop-in" },
+      { script: renderRemoveProxyDropIn(false), what: "removing the proxy drop-in and environment file" },
     ],
     [
       { kind: "removeProxyDropIn", restart: true },

@@ -270,10 +270,10 @@ test("engine plan: adopt only checks; an offline spec without a bundle only star
 
 test("engine plan: the repository is prepared from the spec, with the defaults", (t) => {
   t.deepEqual(planOnlinePrepare({ method: "online" }), [
-    { kind: "prepareRepository", source: "docker-ce", mirror: "https://download.docker.com", channel: "stable" },
+    { kind: "prepareRepository", source: "docker-ce", mirror: "https://download.docker.com", channel: "stable", keySha256: "" },
   ]);
   t.deepEqual(planOnlinePrepare(online({ mirror: "http://mirror:8080", channel: "test" })), [
-    { kind: "prepareRepository", source: "docker-ce", mirror: "http://mirror:8080", channel: "test" },
+    { kind: "prepareRepository", source: "docker-ce", mirror: "http://mirror:8080", channel: "test", keySha256: "" },
   ]);
 });
 
@@ -413,7 +413,7 @@ test("engine steps render with the script renderers, and say what they do", (t) 
     [
       planOnlinePrepare(online())[0]!,
       {
-        script: renderOnlinePrepare(debian, "docker-ce", { mirror: "https://download.docker.com", channel: "stable" }),
+        script: renderOnlinePrepare(debian, "docker-ce", { mirror: "https://download.docker.com", channel: "stable", keySha256: "" }),
         what: "preparing the package repository",
       },
     ],

@@ -9,9 +9,17 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { type Connection, type ParsedKey, Server, type ServerChannel, utils } from "ssh2";
 import type { ConnectionSpec } from "../../src/remote/connection-spec";
-import { AuthenticationError, HostKeyMismatchError, HostUnreachableError, RemoteCommandError, RemoteError } from "../../src/remote/errors";
-import { fingerprintOf } from "../../src/remote/host-key";
-import { MAX_CHANNELS, type RetryTiming, SshSession } from "../../src/remote/ssh-session";
+import {
+  AuthenticationError,
+  HostKeyMismatchError,
+  HostUnreachableError,
+  RemoteCommandError,
+  RemoteError,
+  TimedOutError,
+} from "../../src/remote/errors";
+import { fingerprintOf, hostKeyAlgorithmsFor, parsePinnedHostKey } from "../../src/remote/host-key";
+import { withEngine } from "../../src/remote/docker-api";
+import { MAX_CHANNELS, poolKey, type RetryTiming, SshSession } from "../../src/remote/ssh-session";
 import { uploadFile } from "../../src/remote/upload";
 import { forgetAllHosts, forgetHost, readHost } from "../../src/remote/host-reads";
 import { shq } from "../../src/model/shell";
@@ -41,6 +49,12 @@ interface MachineOptions {
   refuseChannels?: number;
   /** `sudo -n` refuses, as without a NOPASSWD rule. */
   sudoNeedsPassword?: boolean;
+  /** The machine's host keys (private). @default [serverKey] */
+  hostKeys?: string[];
+  /** The host key algorithms it accepts to sign with (as sshd's HostKeyAlgorithms). */
+  hostKeyAlgorithms?: string[];
+  /** Host key algorithms clients offered, per connection. */
+  offered?: string[][];
 }
 
 /** An SSH server on 127.0.0.1 standing in for a machine, with what it saw. */
@@ -65,7 +79,13 @@ class Machine {
 
   constructor(private readonly opts: MachineOptions = {}) {
     this.authorised = utils.parseKey(clientKey.private, PASSPHRASE) as ParsedKey;
-    this.ssh = new Server({ hostKeys: [serverKey.private] }, (client) => this.serve(client));
+    this.ssh = new Server(
+      {
+        hostKeys: opts.hostKeys ?? [serverKey.private],
+        ...(opts.hostKeyAlgorithms ? { algorithms: { serverHostKey: opts.hostKeyAlgorithms as never[] } } : {}),
+      },
+      (client) => this.serve(client),
+    );
     // A plain TCP server in front, so a connection can be dropped before SSH begins.
     this.front = net.createServer((sock) => {
       this.connections++;
@@ -145,7 +165,8 @@ class Machine {
   }
 
   private run(command: string, channel: ServerChannel): void {
-    if (command === "hold") {
+    // A dockerd that accepts on its socket and never answers (stopped with SIGSTOP).
+    if (command === "hold" || command === "docker system dial-stdio") {
       channel.resume(); // read the client's EOF, so the channel can close
       this.held.push(channel);
       return;
@@ -609,6 +630,190 @@ test.serial("host reads: the trace names steps and hosts, never a probe's script
     delete process.env.DOCKYARD_TRACE;
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// --- Bounded waits ---
+
+test.serial("a command that overruns its bound is ended within it: one line naming host, step and bound; its place is freed", async (t) => {
+  const m = await machine();
+  const s = await connect(m.spec({ commandTimeout: 1 }));
+  const started = Date.now();
+  const err = await rejects(t, s.exec("hold", { what: "installing docker" }), TimedOutError);
+  const took = Date.now() - started;
+  t.true(took >= 900 && took < 2500, `ended after ${took} ms`);
+  t.is(err.code, "DOCKYARD_TIMED_OUT");
+  t.is(err.message, `[DOCKYARD_TIMED_OUT] ${target(m)}: installing docker: did not finish within 1 s (bound: commandTimeout)`);
+  t.false(err.message.includes("\n"), "one line");
+  await until("the machine to see the channel closed", () => m.open === 0);
+  // Hung channels do not block the host: as many as the gate holds, each ended at its bound, and
+  // a command after them runs at once.
+  const hung = Array.from({ length: MAX_CHANNELS }, () =>
+    s.exec("hold", { timeoutSeconds: 1, bound: "engineStartTimeout" }).catch((e: Error) => e),
+  );
+  await until("the gate full of hung channels", () => m.held.length >= MAX_CHANNELS + 1);
+  const afterHung = Date.now();
+  t.is((await s.exec("echo free", { timeoutSeconds: 5 })).stdout, "free\n");
+  t.true(Date.now() - afterHung < 2500, "the next command waited only for the bound of the hung ones");
+  for (const e of await Promise.all(hung)) t.regex((e as Error).message, /within 1 s \(bound: engineStartTimeout\)$/);
+  // A command within its bound is untouched.
+  t.is((await s.exec("sleep 0.2; echo done", { timeoutSeconds: 5 })).stdout, "done\n");
+});
+
+test.serial("a script that hits a bound of its own fails with its one line, not the journal after it", async (t) => {
+  const m = await machine();
+  const s = await connect(m.spec());
+  const err = await rejects(
+    t,
+    s.exec("echo 'dockyard: docker did not answer within 60 s (bound: engineStartTimeout)' >&2; echo 'journal line' >&2; exit 1", {
+      what: "starting docker",
+    }),
+    TimedOutError,
+  );
+  t.is(err.message, `[DOCKYARD_TIMED_OUT] ${target(m)}: starting docker: docker did not answer within 60 s (bound: engineStartTimeout)`);
+});
+
+test.serial("an Engine API call dockerd never answers fails within engineApiTimeout naming host, step and bound", async (t) => {
+  const m = await machine();
+  const spec = m.spec({ engineApiTimeout: 1 });
+  const started = Date.now();
+  const err = await rejects(
+    t,
+    withEngine(spec, "reading container web", (docker) => docker.getContainer("web").inspect()),
+    TimedOutError,
+  );
+  const took = Date.now() - started;
+  t.true(took < 3000, `ended after ${took} ms`);
+  t.is(
+    err.message,
+    `[DOCKYARD_TIMED_OUT] ${target(m)}: reading container web: the Docker engine did not answer within 1 s (bound: engineApiTimeout)`,
+  );
+  await until("the dial-stdio channel closed on the machine", () => m.open === 0);
+  // The session is still good for what does answer.
+  t.is((await (await SshSession.for(spec, FAST)).exec("echo alive")).stdout, "alive\n");
+  // A pull's calls are bounded by pullTimeout instead.
+  const pull = await rejects(
+    t,
+    withEngine(m.spec({ engineApiTimeout: 1, pullTimeout: 2 }), "pulling image nginx", (_docker, boundBy) => boundBy("pullTimeout").ping()),
+    TimedOutError,
+  );
+  t.regex(pull.message, /pulling image nginx: the pull did not finish within 2 s \(bound: pullTimeout\)$/);
+});
+
+// --- SSH details ---
+
+test.serial("an ssh-rsa pin offers rsa-sha2-512 and rsa-sha2-256, so a server that refuses plain ssh-rsa is reached", async (t) => {
+  const rsa = utils.generateKeyPairSync("rsa", { bits: 2048 });
+  // As OpenSSH 8.8+ and RHEL 9: the RSA host key signs only with SHA-2.
+  const m = await machine({ hostKeys: [rsa.private], hostKeyAlgorithms: ["rsa-sha2-512", "rsa-sha2-256"] });
+  const s = await connect(m.spec({ hostKey: rsa.public }));
+  t.is((await s.exec("echo rsa")).stdout, "rsa\n");
+  t.deepEqual(hostKeyAlgorithmsFor(parsePinnedHostKey(rsa.public)), ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]);
+  const ecdsa = utils.generateKeyPairSync("ecdsa", { bits: 384 });
+  t.deepEqual(hostKeyAlgorithmsFor(parsePinnedHostKey(ecdsa.public)), ["ecdsa-sha2-nistp384"]);
+  const ec = await machine({ hostKeys: [serverKey.private, ecdsa.private] });
+  const se = await connect(ec.spec({ hostKey: ecdsa.public }));
+  t.is((await se.exec("echo ecdsa")).stdout, "ecdsa\n", "an ECDSA pin asks for its own key of a server that has an ed25519 one too");
+});
+
+test.serial("a SHA256 pin of an RSA or ECDSA key reaches a server that prefers ed25519; a wrong one is still a mismatch", async (t) => {
+  const rsa = utils.generateKeyPairSync("rsa", { bits: 2048 });
+  const ecdsa = utils.generateKeyPairSync("ecdsa", { bits: 256 });
+  const m = await machine({ hostKeys: [serverKey.private, ecdsa.private, rsa.private] });
+  for (const pub of [rsa.public, ecdsa.public, serverKey.public]) {
+    const s = await connect(m.spec({ hostKey: fingerprintOf(publicBlob(pub)) }));
+    t.is((await s.exec("echo in")).stdout, "in\n", pub.split(" ")[0]);
+  }
+  const before = m.commands.length;
+  const err = await rejects(
+    t,
+    SshSession.connect(m.spec({ hostKey: fingerprintOf(publicBlob(otherServerKey.public)) }), FAST),
+    HostKeyMismatchError,
+  );
+  t.regex(
+    err.message,
+    new RegExp(`the server presented ${fingerprintOf(publicBlob(serverKey.public)).replace(/[+/]/g, "\\$&")}, which is not the pinned key`),
+  );
+  t.is(m.commands.length, before, "nothing ran");
+});
+
+test.serial("the pool shares a session only between specs that agree on everything that changes one", async (t) => {
+  const m = await machine();
+  const base = m.spec({ user: "deploy" });
+  const plain = await SshSession.for(base, FAST);
+  t.is(await SshSession.for({ ...base }, FAST), plain, "the same settings share");
+  const variants: Partial<ConnectionSpec>[] = [
+    { sudo: true },
+    { insecureSkipHostKeyCheck: true },
+    { hostKey: fingerprintOf(publicBlob(serverKey.public)) },
+    { user: "root" },
+    { commandTimeout: 5 },
+    { engineApiTimeout: 5 },
+    { connectTimeout: 5 },
+  ];
+  for (const v of variants) t.not(await SshSession.for({ ...base, ...v }, FAST), plain, JSON.stringify(v));
+  t.not(poolKey({ ...base, privateKey: otherClientKey.private }), poolKey(base), "another login key");
+  const bastion = await machine();
+  t.not(poolKey({ ...base, jump: bastion.spec() }), poolKey(base), "through a jump host");
+  t.not(poolKey({ ...base, jump: bastion.spec({ user: "deploy" }) }), poolKey({ ...base, jump: bastion.spec() }), "another jump user");
+  // A resource that asked for sudo runs through sudo, whoever connected first.
+  const sudo = await SshSession.for({ ...base, sudo: true }, FAST);
+  await sudo.exec("id -u");
+  t.is(m.commands.at(-1), `sudo -n sh -c ${shq("id -u")}`);
+  await plain.exec("id -u");
+  t.is(m.commands.at(-1), "id -u");
+  t.false(poolKey({ ...base, privateKeyPassphrase: "x" }).includes(PASSPHRASE));
+});
+
+test.serial("connection options are checked where they reach the SSH layer, naming the field", async (t) => {
+  const m = await machine();
+  for (const [extra, field] of [
+    [{ connectTimeout: 0 }, "connectTimeout"],
+    [{ connectAttempts: 0 }, "connectAttempts"],
+    [{ connectAttempts: 2.5 }, "connectAttempts"],
+    [{ port: 70000 }, "port"],
+    [{ commandTimeout: 0 }, "commandTimeout"],
+  ] as const) {
+    const err = await t.throwsAsync(SshSession.connect(m.spec(extra), FAST));
+    t.is((err as { propertyPath?: string }).propertyPath, field, err?.message);
+  }
+  const jumpErr = await t.throwsAsync(SshSession.connect(m.spec({ jump: { ...m.spec(), connectTimeout: -1 } }), FAST));
+  t.is((jumpErr as { propertyPath?: string }).propertyPath, "jump.connectTimeout");
+  t.is(m.connections, 0, "refused before connecting");
+});
+
+test.serial("the jump connection is closed on every failure path: target key mismatch, refused key, no pin, timeout", async (t) => {
+  const bastion = await machine();
+  const m = await machine({ users: ["root"] });
+  const closedOnBastion = async (what: string) => {
+    await until(`the bastion's connections closed after ${what}`, () => bastion.clients.size === 0);
+    t.is(bastion.clients.size, 0, what);
+  };
+  await rejects(t, SshSession.connect(m.spec({ hostKey: otherServerKey.public, jump: bastion.spec() }), FAST), HostKeyMismatchError);
+  await closedOnBastion("a key mismatch");
+  await rejects(t, SshSession.connect(m.spec({ user: "nobody", jump: bastion.spec() }), FAST), AuthenticationError);
+  await closedOnBastion("a refused key");
+  const notPinned = await rejects(t, SshSession.connect(m.spec({ hostKey: undefined, jump: bastion.spec() }), FAST), RemoteError);
+  t.is(notPinned.code, "DOCKYARD_HOST_KEY_NOT_PINNED");
+  const before = bastion.connections;
+  await closedOnBastion("a missing pin");
+  t.is(bastion.connections, before, "no pin: the bastion is not even reached");
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => {
+    silent.close();
+  });
+  const port = (silent.address() as net.AddressInfo).port;
+  await rejects(
+    t,
+    SshSession.connect({ ...m.spec({ jump: bastion.spec() }), port, connectAttempts: 1, connectTimeout: 1 }, FAST),
+    HostUnreachableError,
+  );
+  await closedOnBastion("a handshake timeout");
+  // And with the session it served: closing the target closes the jump.
+  const s = await connect(m.spec({ jump: bastion.spec() }));
+  t.is(bastion.clients.size, 1);
+  s.close();
+  await closedOnBastion("the session's close");
 });
 
 test.after("no error repeats the password or the private key", (t) => {

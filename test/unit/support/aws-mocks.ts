@@ -19,6 +19,28 @@ export const MOCK_SUBNETS = ["subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaaaaaaaaaaaaa
 export const MOCK_PUBLIC_IP = "203.0.113.10";
 export const MOCK_PRIVATE_IP = "172.31.5.10";
 
+/**
+ * The serial console of a mocked instance at first boot: boot noise, cloud-init's own lines and
+ * the report line of aws/cloud-init.ts (printed on two consoles, with a kernel prefix on one), for
+ * an ed25519 key the "instance" made. Only the public half exists outside the instance.
+ */
+export function mockConsoleOutput(publicKey: string): string {
+  return [
+    "[    0.000000] Linux version 6.1.0-13-cloud-amd64",
+    "[    3.141592] cloud-init[512]: Cloud-init v. 23.1 running 'init' at Mon, 01 Jan 2025 00:00:00 +0000.",
+    "ec2: -----BEGIN SSH HOST KEY FINGERPRINTS-----",
+    "ec2: 256 SHA256:abc root@ip-172-31-5-10 (ED25519)",
+    "ec2: -----END SSH HOST KEY FINGERPRINTS-----",
+    `dockyard-host-key: ${publicKey}`,
+    `[   42.000000] dockyard-host-key: ${publicKey}\r`,
+    "Cloud-init v. 23.1 finished at Mon, 01 Jan 2025 00:01:00 +0000.",
+    "",
+  ].join("\n");
+}
+
+/** The public keys the mocked instances reported, by instance id. */
+export const MOCK_REPORTED_KEYS = new Map<string, string>();
+
 /** The AMI id the getAmi mock answers for a query: derived from owner and name pattern. */
 export function mockAmiId(owners: unknown, filters: unknown): string {
   const name = (filters as { name: string; values: string[] }[] | undefined)?.find((f) => f.name === "name")?.values?.[0];
@@ -32,14 +54,16 @@ export function mockAmiId(owners: unknown, filters: unknown): string {
 }
 
 /**
- * Mocks for the AWS components: EC2, ECR and the dynamic SshKeyPair resource (which makes a real
- * key, as its provider would), plus the invokes they make (getAmi, getVpc, getSubnets, getSubnet,
+ * Mocks for the AWS components: EC2, ECR, the dynamic SshKeyPair resource (which makes a real
+ * key, as its provider would) and ReportedHostKey (the instance's own key read from its console), plus the invokes they make (getAmi, getVpc, getSubnets, getSubnet,
  * getAuthorizationToken). Must be set before the code under test is loaded. Secrets arrive in a
  * resource's `inputs` wrapped (see `isRpcSecret`), as the engine would receive them.
  */
 export async function setAwsMocks(): Promise<{ pulumi: typeof pulumiType; created: Registered[]; invoked: Invoked[] }> {
   const pulumi = require("@pulumi/pulumi") as typeof pulumiType;
   const { generateSshKeyPair } = require("../../../src/providers/ssh-key-pair") as typeof import("../../../src/providers/ssh-key-pair");
+  const { waitForReportedHostKey } =
+    require("../../../src/providers/reported-host-key") as typeof import("../../../src/providers/reported-host-key");
   const created: Registered[] = [];
   const invoked: Invoked[] = [];
   await pulumi.runtime.setMocks(
@@ -51,6 +75,18 @@ export async function setAwsMocks(): Promise<{ pulumi: typeof pulumiType; create
           case "pulumi-nodejs:dynamic/dockyard:SshKeyPair":
             Object.assign(state, generateSshKeyPair({ algorithm: "ed25519", comment: String(args.inputs.comment) }));
             break;
+          case "pulumi-nodejs:dynamic/dockyard:ReportedHostKey": {
+            // The instance made its pair; its console shows the public half; the provider's real wait reads it.
+            const instanceId = String(args.inputs.instanceId);
+            const made = generateSshKeyPair({ algorithm: "ed25519", comment: "root@instance" }).publicKey.split(" ").slice(0, 2).join(" ");
+            MOCK_REPORTED_KEYS.set(instanceId, made);
+            const output = mockConsoleOutput(made);
+            return waitForReportedHostKey(args.inputs as never, {
+              read: async () => output,
+              sleep: async () => undefined,
+              now: () => 0,
+            }).then((publicKey) => ({ id: `${args.name}-id`, state: { ...state, publicKey } }));
+          }
           case "pulumi-nodejs:dynamic/dockyard:HostFacts":
             state.facts = {
               osId: "debian",
