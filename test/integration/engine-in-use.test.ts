@@ -10,11 +10,12 @@ import { rigHost } from "./support/programs";
 // replaced, and the pinned engine is held with its containerd.io.
 let rig: Rig;
 let mirror: string;
+let keyFingerprint: string;
 
 test.before(async () => {
   await pulumiEngine();
   [rig] = await Promise.all([Rig.start({ hosts: 1 }), ensureDockerPackages()]);
-  ({ baseUrl: mirror } = await startPackageServer(rig.runId, rig.labels()));
+  ({ baseUrl: mirror, keyFingerprint } = await startPackageServer(rig.runId, rig.labels()));
 });
 
 test.after.always(async () => {
@@ -32,7 +33,15 @@ test("docker.io running a container: a docker-ce install is refused and changes 
   });
   let replacePackages: string[] | undefined;
   const online = await testStack("dockyard-engine-in-use", "online", async () => {
-    const engine = new DockerEngine("docker", { host: rigHost(rig, h), mirror, version: "24.0.7", replacePackages });
+    // The rig's mirror: plain http, signed by its own throwaway key.
+    const engine = new DockerEngine("docker", {
+      host: rigHost(rig, h),
+      mirror,
+      mirrorKeyFingerprint: keyFingerprint,
+      allowInsecureHttp: true,
+      version: "24.0.7",
+      replacePackages,
+    });
     return { packageVersion: engine.packageVersion };
   });
   try {
