@@ -133,6 +133,13 @@ export const PROVIDER_CHECKS = {
   },
   certificate: (i, c) => c.list("address", "names", i.names),
   sshKeyPair: (i, c) => c.value("text", "comment", i.comment),
+  // User names become lines of the registry's htpasswd file on the host.
+  htpasswd: (i, c) => c.each("users", i.users, (u, at) => c.value("name", `${at}.username`, record(u).username)),
+  // Reaches only the EC2 API, never a host: the instance id and region to their own shapes.
+  reportedHostKey: (i, c) => {
+    c.value("name", "instanceId", i.instanceId);
+    c.value("name", "region", i.region);
+  },
   swarm: (i, c) => {
     c.each("nodes", i.nodes, (n, at) => {
       const node = record(n);

@@ -3,6 +3,7 @@ import { DockyardComponent } from "../components/base";
 import { createHash } from "node:crypto";
 import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
+import { checkHostValue } from "../model/host-values";
 import { HtpasswdResource } from "../providers/htpasswd-resource";
 import { CertificateResource, RemoteFileResource } from "../providers/workload-resources";
 import { Container } from "../workload/container";
@@ -132,8 +133,7 @@ export class Registry extends DockyardComponent {
       if (typeof args.image === "string" && imageRefProblem(args.image)) invalid("image", imageRefProblem(args.image));
       if (args.storagePath !== undefined && !args.storagePath.startsWith("/")) invalid("storagePath", "must be an absolute path");
       (args.users ?? []).forEach((u, i) => {
-        if (!/^[A-Za-z0-9._-]+$/.test(u.username ?? ""))
-          invalid(`users[${i}].username`, "must be letters, digits, dot, dash or underscore");
+        checkHostValue("name", `users[${i}].username`, u.username);
       });
       if (args.proxy && !/^https?:\/\//.test(args.proxy.remoteUrl)) invalid("proxy.remoteUrl", "must be an http(s) URL");
     });

@@ -51,9 +51,14 @@ test("npm pack holds the built code with types, the schema and the docs, and no 
 
 test("the Pulumi SDK and providers are peers, so a user's project holds one copy; their lowest version is the one pinned for our own tests", (t) => {
   const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
-  for (const name of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker"]) {
+  for (const name of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker", "@aws-sdk/client-ec2"]) {
     t.is(pkg.dependencies[name], undefined, `${name} is not a dependency`);
     const lowest = /^>=(\d+\.\d+\.\d+) <\d+$/.exec(pkg.peerDependencies[name] ?? "")?.[1];
     t.is(lowest, pkg.devDependencies[name], `${name}: the peer range starts at the version the tests pin`);
   }
+});
+
+test("the EC2 SDK (AwsHost's console read) is an optional peer: programs without AWS hosts never install or load it", (t) => {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
+  t.true(pkg.peerDependenciesMeta?.["@aws-sdk/client-ec2"]?.optional);
 });
