@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ClientChannel } from "ssh2";
-import { HostUnreachableError, RemoteCommandError } from "./errors";
-import type { SshSession } from "./ssh-session";
+import { HostUnreachableError, RemoteCommandError, TimedOutError } from "./errors";
+import { endChannel, type SshSession } from "./ssh-session";
+import { boundSeconds } from "../model/time-bounds";
 import { trace } from "./trace";
 
 /** A read-only probe of a host: its shell, and the step it is named as in errors and the trace. */
@@ -114,8 +115,19 @@ function runTogether(session: SshSession, probes: Probe[]): Promise<string>[] {
       settled.add(i);
     });
   };
-  session.stream(script, { what: `reading the host (${probes.map((p) => p.name).join(", ")})`, traceAs: "exec" }).then(
+  const what = `reading the host (${probes.map((p) => p.name).join(", ")})`;
+  // Bounded as any command is (the host's commandTimeout): a probe that never ends (a docker
+  // call on a stalled dockerd) fails the probes not read yet instead of the run hanging.
+  const seconds = boundSeconds(session.bounds, "commandTimeout");
+  let open: ClientChannel | undefined;
+  const timer = setTimeout(() => {
+    if (open) endChannel(open);
+    fail(new TimedOutError(session.target, what, seconds, "commandTimeout"));
+  }, seconds * 1000);
+  const finish = () => clearTimeout(timer);
+  session.stream(script, { what, traceAs: "exec" }).then(
     (channel: ClientChannel) => {
+      open = channel;
       let buffer = "";
       let part = "";
       let stderr = "";
@@ -145,11 +157,15 @@ function runTogether(session: SshSession, probes: Probe[]): Promise<string>[] {
         }
       });
       channel.on("close", () => {
+        finish();
         fail(new HostUnreachableError(session.target, "the connection closed while the host was being read"));
       });
       channel.end();
     },
-    (e: Error) => fail(e),
+    (e: Error) => {
+      finish();
+      fail(e);
+    },
   );
   return outputs;
 }

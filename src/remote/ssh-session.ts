@@ -414,6 +414,7 @@ export class SshSession {
           this.client.exec(command, (err, stream) => {
             if (err) return reject(err);
             stream.once("close", release);
+            places.set(stream, release);
             attach?.(stream, waited, release);
             resolve(stream);
           }),
@@ -454,6 +455,9 @@ function watchInput(stdin: ExecOptions["stdin"]): { error?: Error } {
   return seen;
 }
 
+/** Each open channel's place in its connection's gate, given back once (at close or when it is ended). */
+const places = new WeakMap<ClientChannel, () => void>();
+
 /** The line a script prints when it hits a bound: `dockyard: <what> within <n> s (bound: <name>)`. */
 const BOUND_LINE = /^dockyard: (.+) within (\d+) s \(bound: ([A-Za-z]+)\)$/m;
 
@@ -462,6 +466,9 @@ const BOUND_LINE = /^dockyard: (.+) within (\d+) s \(bound: ([A-Za-z]+)\)$/m;
  * TERM on to the command), then the channel is closed without waiting for the command.
  */
 export function endChannel(channel: ClientChannel): void {
+  // Its place goes back now: sshd confirms the close only once the command has exited, which a
+  // command blocked on a stalled dockerd may never do; the host's other operations go on.
+  places.get(channel)?.();
   try {
     channel.signal("TERM");
   } catch {

@@ -63,7 +63,7 @@ export function renderEngineProbe(d?: Pick<Distro, "packageManager">, apiTimeout
   return [
     // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
     `${sectionMarker("version")}; timeout ${secondsOf(apiTimeout)} docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
-    `${sectionMarker("client")}; docker --version 2>/dev/null || true`,
+    `${sectionMarker("client")}; timeout ${secondsOf(apiTimeout)} docker --version 2>/dev/null || true`,
     `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
     `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
     // What removing a running engine would stop (an install refuses to, unless told by name).

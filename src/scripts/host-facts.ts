@@ -12,7 +12,7 @@ export function renderFactsProbe(): string {
     `${sectionMarker("os-release")}; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true; echo`,
     `${sectionMarker("init")}; cat /proc/1/comm 2>/dev/null || true`,
     `${sectionMarker("systemd")}; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi`,
-    `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then docker --version 2>/dev/null || true; fi`,
+    `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then timeout 10 docker --version 2>/dev/null || true; fi`,
     `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then timeout 10 docker version --format '{{.Server.Version}}' 2>/dev/null || true; fi`,
     "",
   ].join("\n");

@@ -699,6 +699,24 @@ test.serial("an Engine API call dockerd never answers fails within engineApiTime
   t.regex(pull.message, /pulling image nginx: the pull did not finish within 2 s \(bound: pullTimeout\)$/);
 });
 
+test.serial("a host read whose probe never ends fails within commandTimeout, naming the read and the bound", async (t) => {
+  forgetAllHosts();
+  const m = await machine();
+  const s = await connect(m.spec({ commandTimeout: 1 }));
+  const started = Date.now();
+  const [quick, stuck] = readHost(s, "machine-5", [
+    { name: "quick", script: "echo quick", what: "reading quickly" },
+    { name: "stuck", script: "sleep 30", what: "reading a stalled dockerd" },
+  ]);
+  t.is(await quick, "quick\n");
+  const err = await rejects(t, stuck, TimedOutError);
+  t.true(Date.now() - started < 2500, `ended after ${Date.now() - started} ms`);
+  t.is(
+    err.message,
+    `[DOCKYARD_TIMED_OUT] ${target(m)}: reading the host (quick, stuck): did not finish within 1 s (bound: commandTimeout)`,
+  );
+});
+
 // --- SSH details ---
 
 test.serial("an ssh-rsa pin offers rsa-sha2-512 and rsa-sha2-256, so a server that refuses plain ssh-rsa is reached", async (t) => {
