@@ -360,7 +360,8 @@ export class Rig {
    * `library/nginx:<tag>`.
    */
   async pushNginxVariant(tag: string, marker: string): Promise<string> {
-    const variant = `dockyard-rig/nginx-variant:${tag}`;
+    // Named per run: runs side by side (test files of one suite) must not remove each other's image.
+    const variant = `dockyard-rig/nginx-variant-${this.runId}:${tag}`;
     const builder = `dyr-${this.runId}-build-${tag}`;
     await docker([
       "run",
