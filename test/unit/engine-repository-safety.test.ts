@@ -267,7 +267,9 @@ test("error messages about a mirror never quote its credentials", (t) => {
     t.false(err!.message.includes("s3"), err!.message);
   }
   // A bundle's credentials are fine (the controller sends them in a header); ones that decode to a newline are not, and are not quoted.
-  t.notThrows(() => checkEngineSpec({ method: "offline", bundle: { url: "https://u:s3cret@files.example/d.tgz", sha256: "a".repeat(64) } }));
+  t.notThrows(() =>
+    checkEngineSpec({ method: "offline", bundle: { url: "https://u:s3cret@files.example/d.tgz", sha256: "a".repeat(64) } }),
+  );
   const bundle = t.throws(() =>
     checkEngineSpec({ method: "offline", bundle: { url: "https://u:s3%0Acret@files.example/d.tgz", sha256: "a".repeat(64) } }),
   );
