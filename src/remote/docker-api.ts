@@ -63,7 +63,10 @@ function boundedSocket(channel: ClientChannel, target: string, limit: EngineBoun
       watch.over = limit;
       const err = new TimedOutError(target, "Engine API", limit.seconds, limit.bound, didNotOf(limit.bound));
       endChannel(channel);
-      socket.destroy(err);
+      // ssh2's destroy() drops its error and says nothing until sshd confirms the close, which a
+      // dial-stdio blocked on a stopped dockerd never lets it do: http is told here, at the bound.
+      socket.emit("error", err);
+      socket.emit("close", true);
     }, limit.seconds * 1000);
   };
   arm();

@@ -115,8 +115,15 @@ class Machine {
   }
 
   async stop(): Promise<void> {
+    // Held channels (a stopped dockerd's) end first, or their connections never close.
+    for (const ch of this.held.splice(0)) {
+      ch.exit(0);
+      ch.end();
+    }
     for (const c of this.clients) c.end();
-    await new Promise<void>((resolve) => this.front.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));
+    for (const c of this.clients) (c as unknown as { _sock?: net.Socket })._sock?.destroy();
+    await closed;
   }
 
   private serve(client: Connection): void {
@@ -377,9 +384,15 @@ test.serial("a transient failure is retried: the first connection dropped, the s
 });
 
 test.serial("a server that accepts but never speaks SSH times out as unreachable", async (t) => {
-  const silent = net.createServer(() => undefined);
+  // Accepts and never speaks; its sockets are destroyed at the end, or they keep the process alive.
+  const accepted = new Set<net.Socket>();
+  const silent = net.createServer((sock) => {
+    accepted.add(sock);
+    sock.on("error", () => undefined);
+  });
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   t.teardown(() => {
+    for (const sock of accepted) sock.destroy();
     silent.close();
   });
   const port = (silent.address() as net.AddressInfo).port;
@@ -699,6 +712,27 @@ test.serial("an Engine API call dockerd never answers fails within engineApiTime
   t.regex(pull.message, /pulling image nginx: the pull did not finish within 2 s \(bound: pullTimeout\)$/);
 });
 
+test.serial("an unanswered Engine API call fails at its bound even when the machine never confirms the channel's close", async (t) => {
+  // Real sshd confirms a close only once the command exits, and a dial-stdio blocked on a stopped
+  // dockerd never does; ssh2's destroy() then says nothing. Here no close is ever sent, so none is confirmed.
+  const m = await machine();
+  const proto = Object.getPrototypeOf((await (await SshSession.for(m.spec(), FAST)).stream("true", { what: "probe" })) as object) as {
+    close: () => void;
+  };
+  const close = proto.close;
+  proto.close = () => undefined;
+  t.teardown(() => {
+    proto.close = close;
+  });
+  const started = Date.now();
+  await rejects(
+    t,
+    withEngine(m.spec({ engineApiTimeout: 1 }), "reading image nginx", (docker) => docker.getImage("nginx").inspect()),
+    TimedOutError,
+  );
+  t.true(Date.now() - started < 3000, `ended after ${Date.now() - started} ms`);
+});
+
 test.serial("a host read whose probe never ends fails within commandTimeout, naming the read and the bound", async (t) => {
   forgetAllHosts();
   const m = await machine();
@@ -815,9 +849,15 @@ test.serial("the jump connection is closed on every failure path: target key mis
   const before = bastion.connections;
   await closedOnBastion("a missing pin");
   t.is(bastion.connections, before, "no pin: the bastion is not even reached");
-  const silent = net.createServer(() => undefined);
+  // Accepts and never speaks; its sockets are destroyed at the end, or they keep the process alive.
+  const accepted = new Set<net.Socket>();
+  const silent = net.createServer((sock) => {
+    accepted.add(sock);
+    sock.on("error", () => undefined);
+  });
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   t.teardown(() => {
+    for (const sock of accepted) sock.destroy();
     silent.close();
   });
   const port = (silent.address() as net.AddressInfo).port;
