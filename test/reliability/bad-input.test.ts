@@ -175,7 +175,7 @@ badArgument(
 badArgument(
   "DockerEngine.version not a release",
   online({ version: "24.x" }),
-  /DockerEngine h1-docker: version must be a release like 24\.0\.7/,
+  /DockerEngine h1-docker: version must be a release like "24\.0\.7" or a series like "24\.0" \(got "24\.x"\)/,
 );
 badArgument(
   "DockerEngine.bundle missing for offline",
@@ -304,7 +304,7 @@ badComponentArgument(
 badComponentArgument(
   "Registry.users[0].username with a space",
   registry({ users: [{ username: "deploy user", password: pulumi.secret(PASSWORD) }] }),
-  /Registry h2-registry2: users\[0\]\.username must be letters, digits/,
+  /Registry h2-registry2: users\[0\]\.username must be a name of letters, digits and _\.- starting with a letter or digit \(got "deploy user"\)/,
 );
 
 // --- What only the machine can say: connection, identity, preflight, package repository ---
