@@ -308,7 +308,7 @@ export class AwsHost extends DockyardComponent {
     this.checked(() => checkArgs(args));
     for (const c of args.sshCidrs) {
       if (c === "0.0.0.0/0" || c === "::/0")
-        void pulumi.log.warn(`${this.what}: sshCidrs includes ${c}: SSH is open to the whole internet.`, this);
+        this.notice("warn", `${this.what}: sshCidrs includes ${c}: SSH is open to the whole internet.`);
     }
     // Look-ups are invokes: parented here, they wait for nothing.
     const lookup = { parent: this };

@@ -40,6 +40,16 @@ export abstract class DockyardComponent extends pulumi.ComponentResource {
   }
 
   /**
+   * Logs a message on this component once it has registered. Pulumi's log calls run one after
+   * another in the process and each waits for its resource's URN: logged at once, a component
+   * that never registers (one waiting on a failed batch) would hold every later message, of this
+   * run and, with an inline program, of the next runs in the same process.
+   */
+  protected notice(severity: "info" | "warn", message: string): void {
+    this.urn.apply(() => void pulumi.log[severity](message, this));
+  }
+
+  /**
    * Options for a child: parented here, waiting for `own`, for the component's own `dependsOn`
    * and for the program gate. Called when the child is declared (the gate is per declaration).
    */

@@ -224,9 +224,9 @@ export class DockerEngine extends DockyardComponent {
     const method = args.method ?? "online";
     const insecure = args.allowInsecureHttp === true;
     if (insecure) {
-      void pulumi.log.warn(
+      this.notice(
+        "warn",
         `${this.what}: allowInsecureHttp is set: plain http:// mirrors and bundles are accepted, so anyone on the path can serve other packages and read credentials in the URL.`,
-        this,
       );
     }
     const spec: pulumi.Output<EngineSpec> = pulumi

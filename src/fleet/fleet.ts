@@ -122,9 +122,9 @@ export class Fleet extends DockyardComponent {
       return k > 0 ? [opening[k - 1].promise] : [];
     };
     if (this.rolloutBatches.length > 1) {
-      void pulumi.log.info(
+      this.notice(
+        "info",
         `rollout in ${this.rolloutBatches.length} batches: ${this.rolloutBatches.map((b, k) => `${k + 1}) ${b.join(", ")}`).join("; ")}`,
-        this,
       );
     }
     try {

@@ -242,14 +242,11 @@ export class Host extends DockyardComponent {
       if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
     });
     if (args.insecureSkipHostKeyCheck) {
-      void pulumi.log.warn(
-        `${this.what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
-        this,
-      );
+      this.notice("warn", `${this.what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`);
     }
     const jump = args.jump;
     if (jump?.insecureSkipHostKeyCheck) {
-      void pulumi.log.warn(`${this.what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`, this);
+      this.notice("warn", `${this.what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`);
     }
 
     const bounds = pulumi.all(Object.fromEntries(TIME_BOUND_NAMES.map((n) => [n, args[n]])) as Record<TimeBoundName, pulumi.Input<number>>);
