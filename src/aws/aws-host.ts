@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
-import { Host, type JumpHostArgs } from "../host/host";
+import { Host, type HostArgs, type JumpHostArgs } from "../host/host";
+import { TIME_BOUND_NAMES, type TimeBoundName } from "../model/time-bounds";
 import type { PreflightPolicy } from "../model/preflight";
 import { invalid } from "../model/input-error";
 import { DockyardError } from "../model/error-codes";
@@ -13,7 +14,11 @@ import { AWS_DISTROS, type AwsArchitecture, type AwsDistro, amiQuery, closestDis
 import { cidrProblem, publishedPortRules, sshIngressRule, type PublishedPort } from "./ingress-rules";
 import { pending } from "../model/pending";
 
-export interface AwsHostArgs {
+/**
+ * The AWS host's time bounds, as on `Host` (`commandTimeout`, `engineApiTimeout`, `pullTimeout`,
+ * `downloadTimeout`, `engineStartTimeout`, `swarmWaitTimeout`), passed to the Host it makes.
+ */
+export interface AwsHostArgs extends Pick<HostArgs, TimeBoundName> {
   /**
    * The distribution to boot. Its newest official AMI is looked up by the publisher's account id
    * and name pattern (CentOS Project, Rocky Enterprise Software Foundation, Amazon, Canonical,
@@ -452,6 +457,7 @@ export class AwsHost extends DockyardComponent {
         jump: args.jump,
         connectAttempts: args.connectAttempts ?? 12,
         preflight: args.preflight,
+        ...Object.fromEntries(TIME_BOUND_NAMES.filter((n) => args[n] !== undefined).map((n) => [n, args[n]])),
       },
       // Never connect before the instance runs and its key is known (the inputs already wait; this says so).
       this.childOptions(this.instance, reported),

@@ -142,6 +142,14 @@ export interface HostArgs {
    */
   pullTimeout?: pulumi.Input<number>;
   /**
+   * Seconds a download on the machine (apt, yum/dnf and curl fetching from a docker-ce mirror)
+   * may go without data. A mirror that accepts connections and never answers fails the step
+   * within this bound (apt retries it 3 times), with the package manager's own words.
+   * @default 60
+   * @example 300
+   */
+  downloadTimeout?: pulumi.Input<number>;
+  /**
    * Seconds dockerd has to start or restart and answer (after an install, a repair, a changed
    * daemon.json).
    * @default 60
@@ -242,7 +250,10 @@ export class Host extends DockyardComponent {
       if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
     });
     if (args.insecureSkipHostKeyCheck) {
-      this.notice("warn", `${this.what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`);
+      this.notice(
+        "warn",
+        `${this.what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
+      );
     }
     const jump = args.jump;
     if (jump?.insecureSkipHostKeyCheck) {

@@ -58,7 +58,7 @@ export const ERROR_CODES = {
     meaning:
       "A step on the machine hit its time bound and was ended (its channel closed, its process signalled): a command that ran too long, an Engine API call dockerd did not answer (stopped or stalled), a pull from a registry or mirror that never answered, dockerd not answering after a start. The message names the host, the step and the bound.",
     action:
-      "Find out why the machine or the mirror did not answer (a stopped dockerd, a hanging mirror); raise the named bound on the host (commandTimeout, engineApiTimeout, pullTimeout, engineStartTimeout, swarmWaitTimeout) only when the step is just slow. The next run starts the step again.",
+      "Find out why the machine or the mirror did not answer (a stopped dockerd, a hanging mirror); raise the named bound on the host (commandTimeout, engineApiTimeout, pullTimeout, downloadTimeout, engineStartTimeout, swarmWaitTimeout) only when the step is just slow. The next run starts the step again.",
   },
   DOCKYARD_UPLOAD_FAILED: {
     thrownAs: remote,

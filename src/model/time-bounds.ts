@@ -3,6 +3,7 @@
 // (which re-checks what reaches it) read it, so a bound is named, defaulted and checked once.
 import {
   DEFAULT_COMMAND_TIMEOUT_SECONDS,
+  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
   DEFAULT_ENGINE_API_TIMEOUT_SECONDS,
   DEFAULT_ENGINE_START_TIMEOUT_SECONDS,
   DEFAULT_PULL_TIMEOUT_SECONDS,
@@ -24,6 +25,10 @@ export const TIME_BOUNDS = {
     says: "Seconds one Docker Engine API call may go without an answer",
   },
   pullTimeout: { defaultSeconds: DEFAULT_PULL_TIMEOUT_SECONDS, says: "Seconds one image pull (or build) may take" },
+  downloadTimeout: {
+    defaultSeconds: DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
+    says: "Seconds a download on the host (apt, yum/dnf, curl from a mirror) may go without data",
+  },
   engineStartTimeout: { defaultSeconds: DEFAULT_ENGINE_START_TIMEOUT_SECONDS, says: "Seconds dockerd has to start or restart and answer" },
   swarmWaitTimeout: {
     defaultSeconds: DEFAULT_SWARM_WAIT_SECONDS,

@@ -15,6 +15,7 @@ import {
   renderValidate,
 } from "../scripts/daemon-config";
 import { type Refusal, refuse } from "./refusal";
+import { boundSeconds, type TimeBounds } from "../model/time-bounds";
 
 export interface DaemonConfigSpec {
   /** The keys Dockyard owns, as they go into daemon.json. */
@@ -261,25 +262,26 @@ export function planDaemonRemoval(spec: DaemonConfigSpec, facts: DaemonRemovalFa
 }
 
 /** The script of a step, what its failure message says it was doing, and its stdin (the proxy environment file, a secret). */
-export function renderDaemonStep(step: DaemonStep): { script: string; what: string; stdin?: string } {
+export function renderDaemonStep(step: DaemonStep, bounds: TimeBounds = {}): { script: string; what: string; stdin?: string } {
+  const startTimeout = boundSeconds(bounds, "engineStartTimeout");
   switch (step.kind) {
     case "validate":
       return { script: renderValidate(step.content), what: "validating daemon.json" };
     case "apply":
       return {
-        script: renderApplyDaemonSettings(step.content, step.dropIn),
+        script: renderApplyDaemonSettings(step.content, step.dropIn, startTimeout),
         what: step.dropIn === "keep" ? "applying daemon.json" : "applying daemon.json and the proxy settings",
         // The environment file goes over stdin, never in the command: it may hold credentials.
         ...(step.dropIn === "write" && step.proxy ? { stdin: renderProxyEnvFile(step.proxy) } : {}),
       };
     case "removeProxyDropIn":
       return {
-        script: renderRemoveProxyDropIn(step.restart),
+        script: renderRemoveProxyDropIn(step.restart, startTimeout),
         what: step.restart ? "restarting docker without the proxy" : "removing the proxy drop-in and environment file",
       };
     case "restore":
       return {
-        script: renderRestoreDaemonJson(step.content),
+        script: renderRestoreDaemonJson(step.content, startTimeout),
         what: step.ours === "file" ? "restoring daemon.json" : "removing Dockyard's keys from daemon.json",
       };
   }

@@ -37,6 +37,7 @@ import {
 import { boundSeconds, type TimeBounds } from "../model/time-bounds";
 import { renderAdoptCheck, renderServiceStart, type EngineState } from "../scripts/engine-service";
 import { renderUnmaskEngine, type ServiceHealth } from "../scripts/engine-health";
+import { withDownloadBound } from "../scripts/package-managers";
 import type { HostFacts } from "../model/host-facts";
 import { type Refusal, refuse } from "./refusal";
 
@@ -383,6 +384,16 @@ export function renderEngineStep(
   step: EngineStep,
   distro: Distro | undefined,
   bounds: TimeBounds = {},
+): { script: string; what: string; stdin?: string } {
+  const rendered = renderEngineStepScript(step, distro, bounds);
+  // Every package manager and curl call of the step waits at most the host's download bound.
+  return { ...rendered, script: withDownloadBound(rendered.script, boundSeconds(bounds, "downloadTimeout")) };
+}
+
+function renderEngineStepScript(
+  step: EngineStep,
+  distro: Distro | undefined,
+  bounds: TimeBounds,
 ): { script: string; what: string; stdin?: string } {
   const d = () => {
     if (!distro) throw new Error(`engine step ${step.kind} needs the host's distribution`);

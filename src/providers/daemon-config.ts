@@ -58,7 +58,7 @@ function refuseBadInputs(inputs: DaemonConfigInputs): void {
 
 async function run(session: SshSession, target: string, steps: DaemonStep[]): Promise<void> {
   for (const step of steps) {
-    const { script, what, stdin } = renderDaemonStep(step);
+    const { script, what, stdin } = renderDaemonStep(step, session.bounds);
     if (step.kind === "validate") {
       const v = await session.exec(script, { allowFailure: true });
       if (v.exitCode !== 0)

@@ -87,7 +87,7 @@ async function probeBeforeInstall(
   distro: Distro,
   conflicts: string[],
 ): Promise<{ before: EngineFacts; removal: RemovalCheck }> {
-  const p = engineProbe(distro);
+  const p = engineProbe(distro, session.bounds);
   const out = (await session.exec(`${p.script}\n${sectionMarker("removal")}\n${renderRemovalCheck(distro, conflicts)}`, { what: p.what }))
     .stdout;
   return { before: parseProbe(out), removal: parseRemovalCheck(parseSections(out).removal ?? "") };
@@ -111,7 +111,13 @@ async function refused(session: SshSession, target: string, r: Refusal<EngineSte
   throw new RemoteError(target, r.message, r.code);
 }
 
-async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs> {
+/**
+ * Installs or repairs the engine as declared. `leaving` are the steps that take down another
+ * install method's engine (an offline install the program moved to packages): they run only once
+ * everything that can be checked before the install has passed (the mirror's key, its
+ * repository, the version), so a mirror that fails leaves the running engine as it was.
+ */
+async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []): Promise<DockerEngineOutputs> {
   const target = targetOf(inputs.connection);
   const spec = inputs.spec;
   // The component's checks again: a config value or an older state reaches here without them.
@@ -133,7 +139,7 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
       // The mirror's signing key is staged, then compared with its pin before anything trusts it.
       let keySha256 = "";
       for (const step of planSigningKeyFetch(spec)) {
-        const { script, what, stdin } = renderEngineStep(step, distro);
+        const { script, what, stdin } = renderEngineStep(step, distro, session.bounds);
         const key = checkSigningKey(spec, distro, (await session.exec(script, { what, stdin })).stdout);
         if (isRefusal(key)) return key;
         keySha256 = key.keySha256;
@@ -150,11 +156,13 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
       throw err;
     });
     if (isRefusal(chosen)) return refused(session, target, chosen, distro);
+    await run(session, leaving, distro);
     const { before, removal } = await probeBeforeInstall(session, distro, conflictingPackages(distro, source));
     const online = planOnlineEngine(spec, distro, chosen, before, removal);
     if (isRefusal(online)) return refused(session, target, online, distro);
     plan = online;
   } else if (spec.method === "offline" && spec.bundle && bundleFile) {
+    await run(session, leaving, distro);
     bundleUploaded = (await uploadFile(session, bundleFile, bundlePathOnHost(spec.bundle.sha256), spec.bundle.sha256)).uploaded;
     const { before, removal } = distro
       ? await probeBeforeInstall(session, distro, packagedEngines(distro))
@@ -163,8 +171,10 @@ async function converge(inputs: DockerEngineInputs): Promise<DockerEngineOutputs
     if (isRefusal(offline)) return refused(session, target, offline, distro);
     plan = offline;
   } else if (spec.method === "adopt") {
+    await run(session, leaving, distro);
     plan = planAdoptEngine();
   } else {
+    await run(session, leaving, distro);
     plan = { steps: planEngineStart(spec, false), packageVersion: "" };
   }
   await run(session, plan.steps, distro);
@@ -224,10 +234,9 @@ export const dockerEngine = {
     news: DockerEngineInputs,
   ): Promise<pulumi.dynamic.UpdateResult<DockerEngineOutputs>> {
     checkEngineSpec(news.spec);
-    // Leaving an offline install: its files and units go before a package takes over.
-    const before = planMethodChange(olds.spec, news.spec);
-    if (before.length) await run(await SshSession.for(toConnectionSpec(news)), before, knownDistro(news.facts));
-    return { outs: await converge(news) };
+    // Leaving an offline install: its files and units go before a package takes over, once the
+    // package's repository has been checked.
+    return { outs: await converge(news, planMethodChange(olds.spec, news.spec)) };
   },
 
   async delete(_id: string, props: DockerEngineOutputs): Promise<void> {

@@ -24,7 +24,7 @@ export interface HostFactsOutputs extends HostFactsInputs {
 /** Facts as they are now, for a create or update. */
 async function readFacts(inputs: HostFactsInputs): Promise<HostFacts> {
   const session = await SshSession.for(toConnectionSpec(inputs));
-  const p = factsProbe();
+  const p = factsProbe(session.bounds);
   const { stdout } = await session.exec(p.script, { what: p.what });
   return parseFacts(stdout);
 }

@@ -16,8 +16,8 @@ export function knownDistro(facts: HostFacts | undefined): Distro | undefined {
   return typeof d === "string" ? undefined : d;
 }
 
-export function factsProbe(): Probe {
-  return { name: "facts", script: renderFactsProbe(), what: "reading host facts" };
+export function factsProbe(bounds: TimeBounds = {}): Probe {
+  return { name: "facts", script: renderFactsProbe(boundSeconds(bounds, "engineApiTimeout")), what: "reading host facts" };
 }
 
 export function engineProbe(distro: Distro | undefined, bounds: TimeBounds = {}): Probe {
@@ -53,11 +53,11 @@ export async function readHostState(inputs: ConnectedInputs, facts: HostFacts | 
   const session = await SshSession.for(toConnectionSpec(inputs));
   const machine = machineIdentity(inputs.connection);
   if (!facts) {
-    const [f, d] = readHost(session, machine, [factsProbe(), daemonProbe(inputs.connection)]);
+    const [f, d] = readHost(session, machine, [factsProbe(inputs.connection), daemonProbe(inputs.connection)]);
     return { facts: f, daemon: d };
   }
   const [f, e, d] = readHost(session, machine, [
-    factsProbe(),
+    factsProbe(inputs.connection),
     engineProbe(knownDistro(facts), inputs.connection),
     daemonProbe(inputs.connection),
   ]);

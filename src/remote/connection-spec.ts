@@ -3,7 +3,7 @@ import type { TimeBounds } from "../model/time-bounds";
 
 /**
  * How to reach one machine over SSH, and how long its waits may last (`commandTimeout`,
- * `engineApiTimeout`, `pullTimeout`, `engineStartTimeout`, `swarmWaitTimeout`: seconds, defaults
+ * `engineApiTimeout`, `pullTimeout`, `downloadTimeout`, `engineStartTimeout`, `swarmWaitTimeout`: seconds, defaults
  * in `src/model/time-bounds.ts`). Plain data, so it can travel through Pulumi state.
  */
 export interface ConnectionSpec extends TimeBounds {

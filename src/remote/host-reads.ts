@@ -4,6 +4,7 @@ import { HostUnreachableError, RemoteCommandError, TimedOutError } from "./error
 import { endChannel, type SshSession } from "./ssh-session";
 import { boundSeconds } from "../model/time-bounds";
 import { trace } from "./trace";
+import { READ_DIR_SETUP } from "../scripts/docker-read";
 
 /** A read-only probe of a host: its shell, and the step it is named as in errors and the trace. */
 export interface Probe {
@@ -75,7 +76,13 @@ export function readHost(session: SshSession, machine: string, probes: Probe[]):
     missing.forEach(({ p, i }, j) => {
       const key = keyOf(machine, p);
       const output = outputs[j];
-      cache.set(key, { output, at: now });
+      const entry = { output, at: now };
+      cache.set(key, entry);
+      // The read serves for the TTL from when it finished: a slow read is not stale at once.
+      output.then(
+        () => (entry.at = Date.now()),
+        () => undefined,
+      );
       let keys = byMachine.get(machine);
       if (!keys) byMachine.set(machine, (keys = new Set()));
       keys.add(key);
@@ -90,15 +97,18 @@ export function readHost(session: SshSession, machine: string, probes: Probe[]):
 }
 
 /**
- * One command running every probe in its own subshell, each followed by a marker line with its
- * exit status (a random nonce, so no probe output can pass for a marker).
+ * One command running every probe in its own subshell (a probe that fails fails alone), each
+ * followed by a marker line with its exit status (a random nonce, so no probe output can pass for
+ * a marker). The probes share a private directory for what one found out for the next: a dockerd
+ * that did not answer the first probe is not waited for again by the others
+ * (src/scripts/docker-read.ts).
  */
 function runTogether(session: SshSession, probes: Probe[]): Promise<string>[] {
   const nonce = randomBytes(8).toString("hex");
   const marker = `@@dockyard-read-${nonce}@@`;
   // The marker starts on a line of its own even after output without a final newline; that one
   // newline is taken off again below.
-  const script = probes.map((p, i) => `(\n${p.script}\n)\nprintf '\\n%s\\n' "${marker} ${i} $?"`).join("\n");
+  const script = [READ_DIR_SETUP, ...probes.map((p, i) => `(\n${p.script}\n)\nprintf '\\n%s\\n' "${marker} ${i} $?"`)].join("\n");
   const settle: { resolve: (s: string) => void; reject: (e: Error) => void }[] = [];
   const outputs = probes.map(
     (_p, i) =>

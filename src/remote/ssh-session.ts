@@ -7,7 +7,14 @@ import { shq } from "../model/shell";
 import { algorithmsForKeyType, fingerprintOf, hostKeyAlgorithmsFor, keyTypeOf, parsePinnedHostKey } from "./host-key";
 import { traceSpan } from "./trace";
 import { DEFAULT_CONNECT_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_SSH_PORT, DEFAULT_SSH_USER } from "../model/defaults";
-import { boundSeconds, checkConnectionNumbers, pickBounds, type TimeBoundName, type TimeBounds } from "../model/time-bounds";
+import {
+  boundSeconds,
+  checkConnectionNumbers,
+  pickBounds,
+  TIME_BOUND_NAMES,
+  type TimeBoundName,
+  type TimeBounds,
+} from "../model/time-bounds";
 
 /** What a finished remote command produced. */
 export interface ExecResult {
@@ -496,11 +503,7 @@ export function poolKey(spec: ConnectionSpec): string {
     !!s.sudo,
     s.connectTimeout ?? null,
     s.connectAttempts ?? null,
-    s.commandTimeout ?? null,
-    s.engineApiTimeout ?? null,
-    s.pullTimeout ?? null,
-    s.engineStartTimeout ?? null,
-    s.swarmWaitTimeout ?? null,
+    ...TIME_BOUND_NAMES.map((n) => s[n] ?? null),
     s.jump ? canonical(s.jump) : null,
   ];
   return createHash("sha256")

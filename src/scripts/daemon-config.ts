@@ -2,6 +2,7 @@ import type { DaemonProxy } from "../model/daemon-settings";
 import { parseSections, sectionMarker } from "../model/sections";
 import { shq } from "../model/shell";
 import { script } from "./shell";
+import { boundWord, DOCKER_READ_FUNCTION, dockerFirstLine, READY_CALL_SECONDS } from "./docker-read";
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
 
 export const DAEMON_JSON = "/etc/docker/daemon.json";
@@ -46,11 +47,12 @@ export function renderProxyEnvFile(proxy: DaemonProxy): string {
 /** Reads daemon.json, the docker unit's ExecStart, whether dockerd can --validate, and docker info. Read-only. */
 export function renderDaemonProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return [
+    DOCKER_READ_FUNCTION,
     `${sectionMarker("file")}; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; echo; else echo '@@absent@@'; fi`,
     `${sectionMarker("execstart")}; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
     `${sectionMarker("validate")}; if dockerd --help 2>/dev/null | grep -q -- '--validate'; then echo yes; else echo no; fi`,
     // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
-    `${sectionMarker("info")}; timeout ${Math.max(1, Math.floor(apiTimeout))} docker info --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
+    `${sectionMarker("info")}; ${dockerFirstLine("info --format '{{json .}}'", apiTimeout)}`,
     `${sectionMarker("proxy")}; if [ -f ${shq(PROXY_DROP_IN)} ]; then cat ${shq(PROXY_DROP_IN)}; else echo '@@absent@@'; fi`,
     `${sectionMarker("proxyenv")}; if [ -f ${shq(PROXY_ENV_FILE)} ]; then cat ${shq(PROXY_ENV_FILE)}; else echo '@@absent@@'; fi`,
     `${sectionMarker("proxyenvmode")}; stat -c '%a %U' ${shq(PROXY_ENV_FILE)} 2>/dev/null || true`,
@@ -145,20 +147,34 @@ export function parseDaemonProbe(output: string): DaemonProbe {
 }
 
 /**
- * Waits up to DEFAULT_ENGINE_START_TIMEOUT_SECONDS for the daemon; returns non-zero if it does
- * not answer. Each `docker info` is bounded too: a dockerd that accepts and never answers
- * (stopped, stalled) would hold one call past the deadline.
+ * `restart_docker`: restarts docker and waits until it answers, both within `startTimeout`
+ * seconds (the host's `engineStartTimeout`); returns non-zero if it does not, and sets
+ * `dockyard_late=1` when the bound ran out (a restart that hangs on a stopped dockerd, a daemon
+ * that never answers). Each `docker info` of the wait is bounded too: a dockerd that accepts and
+ * never answers would hold one call past the deadline.
  */
-const WAIT_DOCKER = [
-  "wait_docker() {",
-  `  deadline=$(( $(date +%s) + ${DEFAULT_ENGINE_START_TIMEOUT_SECONDS} ))`,
-  "  until timeout 5 docker info >/dev/null 2>&1; do",
-  '    if [ "$(date +%s)" -ge "$deadline" ]; then return 1; fi',
-  "    if ! systemctl is-active --quiet docker.service && systemctl is-failed --quiet docker.service; then return 1; fi",
-  "    sleep 1",
-  "  done",
-  "}",
-];
+function restartDocker(startTimeout: number): string[] {
+  const n = boundWord(startTimeout);
+  return [
+    "dockyard_late=0",
+    "restart_docker() {",
+    `  deadline=$(( $(date +%s) + ${n} ))`,
+    `  rc=0; timeout ${n} systemctl restart docker.service || rc=$?`,
+    '  if [ "$rc" -eq 124 ]; then dockyard_late=1; return 1; fi',
+    '  if [ "$rc" -ne 0 ]; then return 1; fi',
+    `  until timeout ${READY_CALL_SECONDS} docker info >/dev/null 2>&1; do`,
+    '    if [ "$(date +%s)" -ge "$deadline" ]; then dockyard_late=1; return 1; fi',
+    "    if ! systemctl is-active --quiet docker.service && systemctl is-failed --quiet docker.service; then return 1; fi",
+    "    sleep 1",
+    "  done",
+    "}",
+  ];
+}
+
+/** The line that makes a step that ran out of `engineStartTimeout` a TimedOutError naming it. */
+function lateLine(startTimeout: number, after: string): string {
+  return `if [ "$dockyard_late" = 1 ]; then echo 'dockyard: docker did not answer ${after} within ${boundWord(startTimeout)} s (bound: engineStartTimeout)' >&2; fi`;
+}
 
 function heredoc(path: string, content: string, marker: string): string {
   return `cat > ${path} <<'${marker}'\n${content}\n${marker}`;
@@ -182,8 +198,8 @@ export function renderValidate(content: string): string {
  * first one for a later `destroy`), restarts docker and waits for it. When docker does not come
  * back, puts the previous file back, restarts docker on it and exits 3 with dockerd's own words.
  */
-export function renderApplyDaemonJson(content: string): string {
-  return renderApplyDaemonSettings(content, "keep");
+export function renderApplyDaemonJson(content: string, startTimeout: number = DEFAULT_ENGINE_START_TIMEOUT_SECONDS): string {
+  return renderApplyDaemonSettings(content, "keep", startTimeout);
 }
 
 /**
@@ -193,7 +209,11 @@ export function renderApplyDaemonJson(content: string): string {
  * atomically, with the drop-in that names it; `remove` deletes both. All files are backed up and
  * all go back when docker does not come back.
  */
-export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "write" | "remove"): string {
+export function renderApplyDaemonSettings(
+  content: string,
+  dropIn: "keep" | "write" | "remove",
+  startTimeout: number = DEFAULT_ENGINE_START_TIMEOUT_SECONDS,
+): string {
   const proxy = dropIn !== "keep";
   const what = proxy ? "the new daemon.json and proxy settings" : "the new daemon.json";
   const previous = proxy ? "the previous files were restored" : "the previous file was restored";
@@ -223,12 +243,10 @@ export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "wri
     heredoc('"$f.dockyard-new"', content, "DAEMONJSON"),
     'chmod 0644 "$f.dockyard-new"',
     'mv -f "$f.dockyard-new" "$f"',
-    ...WAIT_DOCKER,
+    ...restartDocker(startTimeout),
     'since="$(date "+%Y-%m-%d %H:%M:%S")"',
     "systemctl daemon-reload",
-    proxy
-      ? 'if systemctl restart docker.service && wait_docker; then rm -f "$p.dockyard-backup" "$e.dockyard-backup"; exit 0; fi'
-      : "if systemctl restart docker.service && wait_docker; then exit 0; fi",
+    proxy ? 'if restart_docker; then rm -f "$p.dockyard-backup" "$e.dockyard-backup"; exit 0; fi' : "if restart_docker; then exit 0; fi",
     proxy
       ? "# docker did not come back on the new files: the old ones go back, and docker with them."
       : "# docker did not come back on the new file: the old one goes back, and docker with it.",
@@ -238,34 +256,38 @@ export function renderApplyDaemonSettings(content: string, dropIn: "keep" | "wri
     proxy && 'if [ "$hade" = 1 ]; then mv -f "$e.dockyard-backup" "$e"; else rm -f "$e"; fi',
     proxy && "systemctl daemon-reload",
     "systemctl reset-failed docker.service >/dev/null 2>&1 || true",
-    "systemctl restart docker.service >/dev/null 2>&1 || true",
-    `if wait_docker; then state="docker is running again on the previous ${proxy ? "settings" : "daemon.json"}"; else state="docker did not come back even on the previous ${proxy ? "settings" : "daemon.json"}"; fi`,
+    `if restart_docker >/dev/null 2>&1; then state="docker is running again on the previous ${proxy ? "settings" : "daemon.json"}"; else state="docker did not come back even on the previous ${proxy ? "settings" : "daemon.json"}"; fi`,
     `echo "dockyard: docker did not start with ${what}; ${previous} and $state. dockerd said:" >&2`,
     'echo "$said" >&2',
+    lateLine(startTimeout, `after its restart (${previous})`),
     "exit 3",
   );
 }
 
 /** Removes the proxy drop-in and its environment file and reloads systemd; restarts docker when asked (destroy). */
-export function renderRemoveProxyDropIn(restart: boolean): string {
+export function renderRemoveProxyDropIn(restart: boolean, startTimeout: number = DEFAULT_ENGINE_START_TIMEOUT_SECONDS): string {
   const files = [PROXY_DROP_IN, PROXY_ENV_FILE].flatMap((f) => [shq(f), shq(`${f}.dockyard-backup`), shq(`${f}.dockyard-new`)]);
   return script(
     `rm -f ${files.join(" ")}`,
     "systemctl daemon-reload",
-    ...(restart ? [...WAIT_DOCKER, "systemctl restart docker.service", "wait_docker"] : []),
+    ...(restart
+      ? [...restartDocker(startTimeout), "if ! restart_docker; then", `  ${lateLine(startTimeout, "after its restart")}`, "  exit 1", "fi"]
+      : []),
   );
 }
 
 /** Writes daemon.json (or removes it when content is undefined) and restarts docker: used by destroy. */
-export function renderRestoreDaemonJson(content: string | undefined): string {
+export function renderRestoreDaemonJson(content: string | undefined, startTimeout: number = DEFAULT_ENGINE_START_TIMEOUT_SECONDS): string {
   return script(
     `f=${DAEMON_JSON}`,
     content === undefined ? 'rm -f "$f"' : heredoc('"$f.dockyard-new"', content, "DAEMONJSON"),
     content === undefined ? undefined : 'mv -f "$f.dockyard-new" "$f"',
     `rm -f "$f.dockyard-backup" ${DAEMON_ORIGINAL}`,
-    ...WAIT_DOCKER,
-    "systemctl restart docker.service",
-    "wait_docker",
+    ...restartDocker(startTimeout),
+    "if ! restart_docker; then",
+    `  ${lateLine(startTimeout, "after its restart")}`,
+    "  exit 1",
+    "fi",
   );
 }
 

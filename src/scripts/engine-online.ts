@@ -1,9 +1,8 @@
-import { DEFAULT_DOWNLOAD_TIMEOUT_SECONDS } from "../model/defaults";
 import type { Distro } from "../model/distro";
 import { shq } from "../model/shell";
 import { curlConfigString, splitUrlCredentials } from "../model/url-credentials";
 import { compareVersions } from "../model/version";
-import { packageManagerOf } from "./package-managers";
+import { DOWNLOAD_BOUND, DOWNLOAD_BOUND_EXPANSION, packageManagerOf } from "./package-managers";
 import { script } from "./shell";
 
 /** Where packages come from: Docker's docker-ce repository (or a mirror of it), or the distro's own. */
@@ -34,8 +33,9 @@ export function repositoryRoot(d: Distro, mirror: string): string {
 /** curl's options for one file from a mirror: bounded in time, https only unless allowed. */
 function curlOptions(allowInsecureHttp: boolean): string {
   const proto = allowInsecureHttp ? "=https,http" : "=https";
-  const t = DEFAULT_DOWNLOAD_TIMEOUT_SECONDS;
-  return `curl -fsSL --retry 3 --connect-timeout ${t} --max-time ${t} --proto ${proto} --proto-redir ${proto}`;
+  const t = DOWNLOAD_BOUND;
+  // Retries only within the bound: a mirror that never answers fails the fetch at the bound.
+  return `curl -fsSL --retry 3 --retry-max-time ${t} --connect-timeout ${t} --max-time ${t} --proto ${proto} --proto-redir ${proto}`;
 }
 
 /**
@@ -58,7 +58,10 @@ export function renderFetchSigningKey(
       ...missingTools(d),
       "install -d -m 0700 /var/lib/dockyard",
       `rm -f ${SIGNING_KEY_STAGING} ${SIGNING_KEY_STAGING}.new`,
-      `(umask 077 && ${curlOptions(!!opts.allowInsecureHttp)}${creds ? " -K -" : ""} -o ${SIGNING_KEY_STAGING}.new ${shq(key.url)})`,
+      `rc=0; (umask 077 && ${curlOptions(!!opts.allowInsecureHttp)}${creds ? " -K -" : ""} -o ${SIGNING_KEY_STAGING}.new ${shq(key.url)}) || rc=$?`,
+      // curl's 28 is its time bound: said as the bound it is, in the line the controller reads.
+      `if [ "$rc" -eq 28 ]; then echo "dockyard: the mirror sent nothing within ${DOWNLOAD_BOUND_EXPANSION} s (bound: downloadTimeout)" >&2; fi`,
+      `if [ "$rc" -ne 0 ]; then rm -f ${SIGNING_KEY_STAGING}.new; exit "$rc"; fi`,
       `mv ${SIGNING_KEY_STAGING}.new ${SIGNING_KEY_STAGING}`,
       `echo ${shq(STAGED_KEY_MARKER)}`,
       `cat ${SIGNING_KEY_STAGING}`,

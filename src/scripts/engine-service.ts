@@ -2,18 +2,8 @@ import type { Distro } from "../model/distro";
 import { packageManagerOf } from "./package-managers";
 import { parseSections, sectionMarker } from "../model/sections";
 import { script } from "./shell";
+import { boundWord as secondsOf, DOCKER_READ_FUNCTION, dockerFirstLine, dockerLineCount, READY_CALL_SECONDS } from "./docker-read";
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
-
-/**
- * Seconds one `docker version` of a readiness loop may take: a dockerd that accepts on its socket
- * and never answers (stopped, stalled) would hold the loop on one call past its deadline.
- */
-const READY_CALL_SECONDS = 5;
-
-/** Whole seconds, at least 1, for a bound written into a script. */
-function secondsOf(n: number): number {
-  return Math.max(1, Math.floor(n));
-}
 
 /** The engine packages the probe reports the versions of. */
 const ENGINE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker.io", "docker", "moby-engine"];
@@ -62,12 +52,13 @@ export function renderServiceStart(opts: { restart: boolean; startTimeout?: numb
 export function renderEngineProbe(d?: Pick<Distro, "packageManager">, apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return [
     // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
-    `${sectionMarker("version")}; timeout ${secondsOf(apiTimeout)} docker version --format '{{json .}}' 2>/dev/null | head -n 1 || true`,
-    `${sectionMarker("client")}; timeout ${secondsOf(apiTimeout)} docker --version 2>/dev/null || true`,
+    DOCKER_READ_FUNCTION,
+    `${sectionMarker("version")}; ${dockerFirstLine("version --format '{{json .}}'", apiTimeout)}`,
+    `${sectionMarker("client")}; ${dockerFirstLine("--version", apiTimeout)}`,
     `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
     `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
     // What removing a running engine would stop (an install refuses to, unless told by name).
-    `${sectionMarker("containers")}; timeout 10 docker ps -aq 2>/dev/null | wc -l || true`,
+    `${sectionMarker("containers")}; ${dockerLineCount("ps -aq", apiTimeout)}`,
     sectionMarker("packages"),
     // The distribution's own package manager when it is known: a host can have dpkg and rpm both.
     ...(d

@@ -1,19 +1,22 @@
+import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS } from "../model/defaults";
 import { sectionMarker } from "../model/sections";
+import { DOCKER_READ_FUNCTION, dockerFirstLine } from "./docker-read";
 
 /**
  * The shell that reads a machine's facts. Files are followed by `echo`: a file without a final
  * newline would otherwise run into the next section's marker. Read-only, POSIX sh, no dependency beyond coreutils;
  * each section is marked so the parser does not depend on the order or on empty output.
  */
-export function renderFactsProbe(): string {
+export function renderFactsProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return [
+    DOCKER_READ_FUNCTION,
     `${sectionMarker("kernel")}; uname -r`,
     `${sectionMarker("arch")}; uname -m`,
     `${sectionMarker("os-release")}; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true; echo`,
     `${sectionMarker("init")}; cat /proc/1/comm 2>/dev/null || true`,
     `${sectionMarker("systemd")}; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi`,
-    `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then timeout 10 docker --version 2>/dev/null || true; fi`,
-    `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then timeout 10 docker version --format '{{.Server.Version}}' 2>/dev/null || true; fi`,
+    `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("--version", apiTimeout)}; fi`,
+    `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("version --format '{{.Server.Version}}'", apiTimeout)}; fi`,
     "",
   ].join("\n");
 }

@@ -83,10 +83,24 @@ function missingOf(listFiles: string): string {
   return `${listFiles} 2>/dev/null | grep -E '^/.*/s?bin/[^/]+$' | while read -r f; do [ -e "$f" ] || echo "$f"; done || true`;
 }
 
+/**
+ * The shell variable that holds the host's `downloadTimeout` in a script (set by
+ * `withDownloadBound`); unset, the default applies.
+ */
+const DOWNLOAD_BOUND_VAR = "DOCKYARD_DOWNLOAD_TIMEOUT";
+/** The bound's expansion, for use inside a double-quoted shell string. */
+export const DOWNLOAD_BOUND_EXPANSION = `\${${DOWNLOAD_BOUND_VAR}:-${DEFAULT_DOWNLOAD_TIMEOUT_SECONDS}}`;
+/** The bound as a shell word, for apt, yum/dnf and curl options. */
+export const DOWNLOAD_BOUND = `"${DOWNLOAD_BOUND_EXPANSION}"`;
+
+/** `script` (which starts with `set -eu`) with the host's download bound set for every command in it. */
+export function withDownloadBound(script: string, seconds: number): string {
+  const n = Math.max(1, Math.floor(seconds));
+  return script.replace(/^set -eu\n/, `set -eu\n${DOWNLOAD_BOUND_VAR}=${n}\n`);
+}
+
 // A mirror that accepts connections and never answers fails the download within the bound.
-const APT =
-  "apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3" +
-  ` -o Acquire::http::Timeout=${DEFAULT_DOWNLOAD_TIMEOUT_SECONDS} -o Acquire::https::Timeout=${DEFAULT_DOWNLOAD_TIMEOUT_SECONDS}`;
+const APT = `apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o Acquire::http::Timeout=${DOWNLOAD_BOUND} -o Acquire::https::Timeout=${DOWNLOAD_BOUND}`;
 
 /** The docker-ce mirror's credentials on apt hosts (0600, root only). */
 export const APT_AUTH_FILE = "/etc/apt/auth.conf.d/docker-ce.conf";
@@ -180,13 +194,15 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
   // Installs drop the epoch (`3:24.0.7-1.el9` -> `docker-ce-24.0.7-1.el9`): yum 3 does not
   // parse an epoch in a package spec.
   const spec = (p: PackageRequest) => (p.version ? shq(`${p.name}-${p.version.replace(/^[0-9]+:/, "")}`) : p.name);
+  // What may download is bounded: a mirror that accepts and never answers fails within the bound.
+  const dl = `--setopt=timeout=${DOWNLOAD_BOUND}`;
   return {
     preamble: [],
-    refresh: `${cmd} -y makecache -q`,
-    refreshRepository: (id) => `${cmd} -y makecache -q --disablerepo='*' --enablerepo=${id}`,
+    refresh: `${cmd} -y makecache -q ${dl}`,
+    refreshRepository: (id) => `${cmd} -y makecache -q --disablerepo='*' --enablerepo=${id} ${dl}`,
     // A versionlock hides every other version from `list`: the pin is chosen among all of them.
     listVersions: (pkg) =>
-      `${cmd} list --showduplicates --quiet --disableplugin=versionlock ${pkg} 2>/dev/null | awk '$1 ~ /^${pkg.replace(/[.]/g, "\\.")}\\./ {print $2}'`,
+      `${cmd} list --showduplicates --quiet --disableplugin=versionlock ${pkg} ${dl} 2>/dev/null | awk '$1 ~ /^${pkg.replace(/[.]/g, "\\.")}\\./ {print $2}'`,
     isInstalled: `rpm -q "$p" >/dev/null 2>&1`,
     installedVersions: (pkgs) =>
       `rpm -q --qf '%{NAME} %{EPOCH}:%{VERSION}-%{RELEASE}\\n' ${pkgs.join(" ")} 2>/dev/null | grep -v 'not installed' | sed 's/ (none):/ /' || true`,
@@ -198,11 +214,11 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
             `${cmd} downgrade -y ${pkgs
               .filter((p) => p.version)
               .map(spec)
-              .join(" ")}`,
+              .join(" ")} ${dl}`,
           ]
         : reinstall
-          ? [`${cmd} reinstall -y ${pkgs.map(spec).join(" ")}`]
-          : [`${cmd} install -y ${pkgs.map(spec).join(" ")}`],
+          ? [`${cmd} reinstall -y ${pkgs.map(spec).join(" ")} ${dl}`]
+          : [`${cmd} install -y ${pkgs.map(spec).join(" ")} ${dl}`],
     remove: (v) => `${cmd} remove -y $${v}`,
     // rpm's test of the removal names the installed packages that need those removed
     // (`... is needed by (installed) podman-4:4.9.4-1.el9.x86_64`), which yum and dnf would remove
@@ -210,7 +226,7 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
     simulateRemove: (v) => rpmRemovalClosure(v),
     purge: (v) => `${cmd} remove -y $${v}`,
     hold: (pkgs) => [
-      `if ! rpm -q ${versionlockPlugin} >/dev/null 2>&1; then ${cmd} install -y -q ${versionlockPlugin}; fi`,
+      `if ! rpm -q ${versionlockPlugin} >/dev/null 2>&1; then ${cmd} install -y -q ${versionlockPlugin} ${dl}; fi`,
       // With package names, versionlock locks the versions installed now.
       `${cmd} -q versionlock add ${pkgs.join(" ")} >/dev/null`,
     ],
@@ -229,8 +245,7 @@ function rpmFamily(cmd: "yum" | "dnf", versionlockPlugin: string, extraConflicts
         "gpgcheck=1",
         "repo_gpgcheck=0",
         `gpgkey=file://${RPM_KEY_FILE}`,
-        // A mirror that accepts connections and never answers fails within the bound.
-        `timeout=${DEFAULT_DOWNLOAD_TIMEOUT_SECONDS}`,
+        // A mirror that sends slower than this counts as not answering (the bound is `--setopt=timeout`).
         "minrate=1000",
       ];
       return [

@@ -191,6 +191,14 @@ test.serial("the instance makes its own host key: no private key in the user dat
   t.is(resource("aws:ec2/instance:Instance", "pin").inputs.userDataReplaceOnChange, false);
 });
 
+test.serial("the host's time bounds reach the Host it makes, the others take their defaults", async (t) => {
+  const h = new AwsHost("bounded", { ...base, distro: "debian-12", downloadTimeout: 300, engineApiTimeout: 45 });
+  const conn = await valueOf(h.host.connection);
+  t.is(conn.downloadTimeout, 300);
+  t.is(conn.engineApiTimeout, 45);
+  t.is(conn.commandTimeout, undefined);
+});
+
 test.serial("hostKeyTimeoutSeconds is passed on and checked", async (t) => {
   const h = new AwsHost("slow", { ...base, distro: "debian-12", hostKeyTimeoutSeconds: 900 });
   await settled(h);

@@ -279,12 +279,26 @@ test("error messages about a mirror never quote its credentials", (t) => {
 
 // --- 4. downloads are bounded ---
 
-test("every download has a bound from the one default: apt, yum/dnf and curl", (t) => {
+test("every download has a bound, the host's downloadTimeout or the one default: apt, yum/dnf and curl", (t) => {
   const n = DEFAULT_DOWNLOAD_TIMEOUT_SECONDS;
-  t.regex(packageManagerOf(debian).refresh, new RegExp(`Acquire::http::Timeout=${n} -o Acquire::https::Timeout=${n}`));
+  const bound = `"\\$\\{DOCKYARD_DOWNLOAD_TIMEOUT:-${n}\\}"`;
+  t.regex(packageManagerOf(debian).refresh, new RegExp(`Acquire::http::Timeout=${bound} -o Acquire::https::Timeout=${bound}`));
+  t.regex(packageManagerOf(rocky).refresh, new RegExp(`--setopt=timeout=${bound}`));
+  for (const line of packageManagerOf(rocky).install([{ name: "docker-ce" }], { downgrade: false, reinstall: false }))
+    t.regex(line, new RegExp(`--setopt=timeout=${bound}`));
   const repo = packageManagerOf(rocky).writeRepository(rocky, "https://m/linux/centos", "stable", "/k", false).join("\n");
-  t.regex(repo, new RegExp(`'timeout=${n}' 'minrate=1000'`));
-  t.regex(renderFetchSigningKey(rocky, "https://m").script, new RegExp(`--connect-timeout ${n} --max-time ${n}`));
+  t.regex(repo, /'minrate=1000'/);
+  t.notRegex(repo, /timeout=/, "the bound is the host's, given per command, not frozen in the file");
+  const fetch = renderFetchSigningKey(rocky, "https://m").script;
+  t.regex(fetch, new RegExp(`--retry-max-time ${bound} --connect-timeout ${bound} --max-time ${bound}`));
+  t.regex(
+    fetch,
+    /if \[ "\$rc" -eq 28 \]; then echo "dockyard: the mirror sent nothing within \$\{DOCKYARD_DOWNLOAD_TIMEOUT:-60\} s \(bound: downloadTimeout\)" >&2; fi/,
+  );
+  // The host's own bound is set at the top of every engine step.
+  const step = renderEngineStep({ kind: "fetchSigningKey", mirror: "https://m", allowInsecureHttp: false }, rocky, { downloadTimeout: 7 });
+  t.true(step.script.startsWith("set -eu\nDOCKYARD_DOWNLOAD_TIMEOUT=7\n"), step.script.slice(0, 80));
+  t.true(renderEngineStep({ kind: "unmask" }, rocky).script.startsWith(`set -eu\nDOCKYARD_DOWNLOAD_TIMEOUT=${n}\n`));
 });
 
 // --- the fleet file: the same patterns, no credentials in plain text ---

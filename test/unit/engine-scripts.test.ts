@@ -119,7 +119,7 @@ test("conflicting packages are removed before docker-ce is installed, per family
   t.regex(el9, /podman-docker runc;/);
   t.regex(
     el9,
-    /dnf downgrade -y 'docker-ce-24\.0\.7-1\.el9' 'docker-ce-cli-24\.0\.7-1\.el9'\n/,
+    /dnf downgrade -y 'docker-ce-24\.0\.7-1\.el9' 'docker-ce-cli-24\.0\.7-1\.el9' --setopt=timeout=\S+\n/,
     "a downgrade names only the pinned packages",
   );
 });
@@ -129,12 +129,12 @@ test("a pinned engine is held against routine upgrades on every family, and rele
     { name: "debian-12", hold: /apt-mark hold docker-ce docker-ce-cli/, unhold: /apt-mark unhold docker-ce docker-ce-cli/ },
     {
       name: "centos-7",
-      hold: /if ! rpm -q yum-plugin-versionlock >\/dev\/null 2>&1; then yum install -y -q yum-plugin-versionlock; fi\nyum -q versionlock add docker-ce docker-ce-cli/,
+      hold: /if ! rpm -q yum-plugin-versionlock >\/dev\/null 2>&1; then yum install -y -q yum-plugin-versionlock --setopt=timeout=\S+; fi\nyum -q versionlock add docker-ce docker-ce-cli/,
       unhold: /yum -q versionlock delete docker-ce docker-ce-cli/,
     },
     {
       name: "rocky-9",
-      hold: /if ! rpm -q python3-dnf-plugin-versionlock >\/dev\/null 2>&1; then dnf install -y -q python3-dnf-plugin-versionlock; fi\ndnf -q versionlock add docker-ce docker-ce-cli/,
+      hold: /if ! rpm -q python3-dnf-plugin-versionlock >\/dev\/null 2>&1; then dnf install -y -q python3-dnf-plugin-versionlock --setopt=timeout=\S+; fi\ndnf -q versionlock add docker-ce docker-ce-cli/,
       unhold: /dnf -q versionlock delete docker-ce docker-ce-cli/,
     },
     {

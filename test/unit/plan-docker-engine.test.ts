@@ -455,7 +455,9 @@ test("engine steps render with the script renderers, and say what they do", (t) 
       { script: renderServiceStart({ restart: true }), what: "starting docker" },
     ],
   ];
-  for (const [step, want] of rows) t.deepEqual(renderEngineStep(step, debian), want, step.kind);
+  // Every step starts by setting the host's download bound (the default here).
+  const bounded = (s: string) => s.replace(/^set -eu\n/, "set -eu\nDOCKYARD_DOWNLOAD_TIMEOUT=60\n");
+  for (const [step, want] of rows) t.deepEqual(renderEngineStep(step, debian), { ...want, script: bounded(want.script) }, step.kind);
   t.throws(() => renderEngineStep(install(V24), undefined), { message: "engine step install needs the host's distribution" });
 });
 
@@ -637,19 +639,22 @@ test("engine plan, conflicts, offline: packaged engines in use are not removed u
 test("engine steps, conflicts: the names the user gave reach the removal's check", (t) => {
   const step = install(V24, { hold: true, replace: ["docker.io", "podman"] });
   const { script } = renderEngineStep(step, debian);
+  const bounded = (s: string) => s.replace(/^set -eu\n/, "set -eu\nDOCKYARD_DOWNLOAD_TIMEOUT=60\n");
   t.is(
     script,
-    renderOnlineInstall(debian, {
-      source: "docker-ce",
-      version: V24,
-      downgrade: false,
-      reinstall: false,
-      hold: true,
-      replace: ["docker.io", "podman"],
-    }),
+    bounded(
+      renderOnlineInstall(debian, {
+        source: "docker-ce",
+        version: V24,
+        downgrade: false,
+        reinstall: false,
+        hold: true,
+        replace: ["docker.io", "podman"],
+      }),
+    ),
   );
   t.regex(script, /allowed=' docker\.io docker-doc docker-compose docker-compose-v2 podman-docker containerd runc podman '/);
   const removal = renderEngineStep({ kind: "removePackages", packages: ["docker.io"], replace: ["podman"] }, debian).script;
-  t.is(removal, renderRemovePackages(debian, ["docker.io"], ["podman"]));
+  t.is(removal, bounded(renderRemovePackages(debian, ["docker.io"], ["podman"])));
   t.regex(removal, /allowed=' docker\.io podman '/);
 });

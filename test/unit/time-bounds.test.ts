@@ -5,6 +5,7 @@ import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 import { boundSeconds, checkConnectionNumbers, TIME_BOUNDS } from "../../src/model/time-bounds";
 import {
   DEFAULT_COMMAND_TIMEOUT_SECONDS,
+  DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
   DEFAULT_ENGINE_API_TIMEOUT_SECONDS,
   DEFAULT_ENGINE_START_TIMEOUT_SECONDS,
   DEFAULT_PULL_TIMEOUT_SECONDS,
@@ -30,6 +31,7 @@ test("each bound has its default from defaults.ts, and a host's own value wins",
     commandTimeout: DEFAULT_COMMAND_TIMEOUT_SECONDS,
     engineApiTimeout: DEFAULT_ENGINE_API_TIMEOUT_SECONDS,
     pullTimeout: DEFAULT_PULL_TIMEOUT_SECONDS,
+    downloadTimeout: DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
     engineStartTimeout: DEFAULT_ENGINE_START_TIMEOUT_SECONDS,
     swarmWaitTimeout: DEFAULT_SWARM_WAIT_SECONDS,
   });
