@@ -23,40 +23,15 @@ let confDir: string;
 test.before(async () => {
   await pulumiEngine();
   [rig, pkgs] = await Promise.all([Rig.start({ hosts: 1 }), ensureDockerPackages()]);
-  // The rig's busybox httpd with basic auth on the repository.
-  confDir = mkdtempSync(path.join(tmpdir(), "dockyard-auth-mirror-"));
-  writeFileSync(path.join(confDir, "httpd.conf"), `/repo:deploy:${PASSWORD}\n`);
-  const container = `dyr-${rig.runId}-auth-packages`;
-  await docker(["rm", "-f", container]).catch(() => undefined);
-  await docker([
-    "run",
-    "-d",
-    "--name",
-    container,
-    ...rig.labels(),
-    "--network",
-    RIG_NETWORK,
-    "-v",
-    `${path.dirname(pkgs.dir)}:/usr/share/nginx/html:ro`,
-    "-v",
-    `${confDir}:/conf:ro`,
-    smallImageTags().nginx,
-    "httpd",
-    "-f",
-    "-v",
-    "-p",
-    "80",
-    "-h",
-    "/usr/share/nginx/html",
-    "-c",
-    "/conf/httpd.conf",
-  ]);
-  const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
-  base = `http://${ip}/repo`;
-  for (let i = 0; (await httpStatus(`${base}/linux/debian/gpg`)) !== 401; i++) {
-    if (i > 100) throw new Error(`rig: ${container} does not ask for credentials at ${base}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // The rig's file server with basic auth on the repository.
+  const served = await serveDirectory({
+    container: `dyr-${rig.runId}-auth-packages`,
+    dir: path.dirname(pkgs.dir),
+    labels: rig.labels(),
+    probePath: "/repo/linux/debian/gpg",
+    auth: { prefix: "/repo", user: "deploy", password: PASSWORD },
+  });
+  base = `${served.base}/repo`;
 });
 
 test.after.always(async () => {

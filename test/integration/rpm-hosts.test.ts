@@ -2,6 +2,7 @@ import { formatFingerprint } from "../../src/model/pgp-key";
 import test, { type ExecutionContext } from "ava";
 import { Container, DaemonConfig, DockerEngine, Image } from "pulumi-dockyard";
 import { fetchWithin, Rig, type RigHost } from "../rig/rig";
+import { startHangingServer } from "../rig/hanging-server";
 import {
   addRpmHost,
   installOldPackages,
@@ -70,16 +71,19 @@ interface Journey {
   allowDowngrade?: boolean;
   /** The signing key pin; default: the rig mirror's own key (its mirror is plain HTTP, opted in). */
   mirrorKeyFingerprint?: string;
+  /** Another docker-ce mirror than the rig's, and the host's download bound. */
+  mirror?: string;
+  downloadTimeout?: number;
 }
 
 /** The guide: engine from the mirror (pinned), daemon.json with the registry mirror, nginx on 80. */
 function guide(h: RigHost, j: () => Journey) {
   return async () => {
-    const { version, allowDowngrade, mirrorKeyFingerprint = server.keyFingerprint } = j();
-    const host = rigHost(rig, h);
+    const { version, allowDowngrade, mirrorKeyFingerprint = server.keyFingerprint, mirror = server.mirror, downloadTimeout } = j();
+    const host = rigHost(rig, h, downloadTimeout === undefined ? {} : { downloadTimeout });
     const engine = new DockerEngine("docker", {
       host,
-      mirror: server.mirror,
+      mirror,
       mirrorKeyFingerprint,
       allowInsecureHttp: true,
       version,
@@ -270,6 +274,26 @@ test.serial(
       t.is(await fingerprint(h, "dnf"), untouched, "packages, repositories, locks unchanged");
       t.is(await keyFiles(), keysBefore, "no key installed, the staged one removed");
 
+      // A mirror that accepts and never answers: ended at the host's download bound, naming it.
+      const hanging = await startHangingServer(rig, h);
+      try {
+        j.current = { version: "24.0.7", mirror: hanging.url, downloadTimeout: 8 };
+        const started = Date.now();
+        const hung = await t.throwsAsync(stack("rocky9").stack.up());
+        const seconds = (Date.now() - started) / 1000;
+        t.regex(
+          hung!.message,
+          new RegExp(
+            `root@${h.address.replace(/\./g, "\\.")}:22: fetching the repository's signing key: the mirror sent nothing within 8 s \\(bound: downloadTimeout\\)`,
+          ),
+        );
+        t.true(seconds < 8 + 45, `the up ended after ${seconds} s`);
+        t.is(await fingerprint(h, "dnf"), untouched, "packages, repositories, locks unchanged");
+        t.is(await keyFiles(), keysBefore, "nothing staged is left");
+      } finally {
+        hanging.close();
+      }
+
       j.current = { version: "24.0.7" };
       const { pm, el } = await journey(t, "rocky9");
 
@@ -298,6 +322,33 @@ test.serial(
       t.is(await rpmQ(h, "docker-ce"), `docker-ce-24.0.7-1.${el}.x86_64`, "up reinstalled the pinned engine");
       t.true((await lockList(h, pm)).includes(`docker-ce-3:24.0.7-1.${el}`), "and held it again");
       t.is((await rig.exec(h, "docker version --format '{{.Server.Version}}' >/dev/null && echo up")).trim(), "up");
+
+      // dockerd stopped (SIGSTOP): refresh ends within the Engine API bound (30 s) naming it. The
+      // up that follows restarts docker (systemd signals it TERM, then CONT); where that takes
+      // longer than engineStartTimeout (60 s) it ends there, naming the bound. The next up converges.
+      await rig.exec(h, "kill -STOP $(pidof dockerd)");
+      try {
+        let started = Date.now();
+        const stalled = await t.throwsAsync(stack("rocky9").stack.refresh());
+        t.regex(stalled!.message, /the Docker engine did not answer within 30 s \(bound: engineApiTimeout\)/);
+        t.true((Date.now() - started) / 1000 < 30 + 45, `the refresh ended after ${(Date.now() - started) / 1000} s`);
+        started = Date.now();
+        const repair = await stack("rocky9")
+          .stack.up()
+          .then(
+            () => "repaired",
+            (e: Error) => e.message,
+          );
+        const seconds = (Date.now() - started) / 1000;
+        t.log(`up on the stalled engine: ${repair === "repaired" ? "repaired" : "ended at its bound"} after ${seconds} s`);
+        if (repair !== "repaired") t.regex(repair, /starting docker: docker did not answer within 60 s \(bound: engineStartTimeout\)/);
+        t.true(seconds < 30 + 60 + 60, `the up ended after ${seconds} s`);
+      } finally {
+        await rig.exec(h, "kill -CONT $(pidof dockerd) 2>/dev/null || true");
+      }
+      await stack("rocky9").stack.up();
+      t.is((await rig.exec(h, "docker inspect -f '{{.State.Running}}' nginx-container")).trim(), "true", "up repaired the engine");
+      t.deepEqual(changesOf((await stack("rocky9").stack.up()).summary), {}, "and a second up changes nothing");
 
       await stack("rocky9").stack.destroy();
       t.is(await rpmQ(h, "docker-ce"), "package docker-ce is not installed");

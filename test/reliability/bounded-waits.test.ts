@@ -1,8 +1,7 @@
 import test, { type ExecutionContext } from "ava";
-import * as http from "node:http";
-import type * as net from "node:net";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
+import { type HangingServer, startHangingServer } from "../rig/hanging-server";
 import { pulumiEngine, type TestStack, testStack } from "../integration/support/engine";
 import "./support/expected-rejections";
 import { errorLines } from "./support/faults";
@@ -26,8 +25,7 @@ let pkgs: DockerPackages;
 let h: RigHost;
 let ts: TestStack;
 let mutation: Mutation = {};
-let hanging: http.Server | undefined;
-const held = new Set<net.Socket>();
+let hanging: HangingServer | undefined;
 
 const bounds = { engineApiTimeout: ENGINE_API, engineStartTimeout: ENGINE_START, pullTimeout: PULL, connectAttempts: 2, connectTimeout: 8 };
 
@@ -46,7 +44,6 @@ test.before(async () => {
 
 test.after.always(async () => {
   if (h) await rig.exec(h, "kill -CONT $(pidof dockerd) 2>/dev/null || true").catch(() => undefined);
-  for (const s of held) s.destroy();
   hanging?.close();
   await ts?.cleanup();
   await rig?.stop();
@@ -105,35 +102,12 @@ test.serial(
   },
 );
 
-/**
- * An HTTP server on this machine, reachable from the rig host at the URL returned, that accepts
- * every request and never answers it, except (with `answerPing`) the registry's `GET /v2/`, so
- * dockerd takes it for a live mirror and waits on the image itself.
- */
-async function hangingServer(answerPing: boolean): Promise<string> {
-  hanging?.close();
-  hanging = http.createServer((req, res) => {
-    if (answerPing && req.url === "/v2/") {
-      res.writeHead(200, { "content-type": "application/json", "docker-distribution-api-version": "registry/2.0" });
-      res.end("{}");
-      return;
-    }
-    held.add(req.socket);
-    req.socket.on("close", () => held.delete(req.socket));
-  });
-  hanging.on("clientError", () => undefined);
-  await new Promise<void>((resolve) => hanging!.listen(0, "0.0.0.0", resolve));
-  const port = (hanging.address() as net.AddressInfo).port;
-  // The host's default gateway is this machine's end of the rig network.
-  const gateway = (await rig.exec(h, "ip route 2>/dev/null | awk '/^default/ {print $3; exit}'")).trim();
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) throw new Error(`the rig host has no default route (got ${JSON.stringify(gateway)})`);
-  return `http://${gateway}:${port}`;
-}
-
 test.serial(
   "a registry mirror that answers its ping and then never answers: the pull ends within pullTimeout naming host, step and bound; a good mirror converges",
   async (t) => {
-    const mirror = await hangingServer(true);
+    hanging?.close();
+    hanging = await startHangingServer(rig, h, { answerPing: true });
+    const mirror = hanging.url;
     // An image the host does not have yet, so it is pulled, and only through the mirror.
     mutation = { daemon: { registryMirrors: [mirror] }, image: { ref: "nginx:1.26" } };
     const up = await failing(t, () => ts.stack.up());
@@ -142,7 +116,7 @@ test.serial(
       up.message,
       new RegExp(`${target()}: pulling image nginx:1\\.26: the pull did not finish within ${PULL} s \\(bound: pullTimeout\\)`),
     );
-    t.true(held.size > 0, "the pull reached the hanging mirror and is held there");
+    t.true(hanging.held() > 0, "the pull reached the hanging mirror and is held there");
     t.true(up.seconds < PULL + SLACK, `up took ${up.seconds} s`);
     t.is((await rig.exec(h, "docker image ls -q nginx:1.26")).trim(), "", "nothing half-pulled is tagged");
 
@@ -155,7 +129,9 @@ test.serial(
 test.serial(
   "a docker-ce mirror that accepts and never answers: the install ends within downloadTimeout naming host, step and bound; the engine is untouched; the next up converges",
   async (t) => {
-    const mirror = await hangingServer(false);
+    hanging?.close();
+    hanging = await startHangingServer(rig, h);
+    const mirror = hanging.url;
     const before = await rig.exec(
       h,
       "docker version --format '{{.Server.Version}}'; sha256sum /usr/bin/dockerd; docker inspect -f '{{.Id}}' web",

@@ -1,15 +1,13 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { get } from "node:http";
 import * as path from "node:path";
 import { keyFingerprints } from "../../src/model/pgp-key";
 import { docker, run } from "./docker-cli";
-import { RIG_NETWORK, smallImageTags } from "./rig";
+import { serveDirectory } from "./file-server";
 
 const SCRIPT = path.join(__dirname, "docker-packages.sh");
 /** Sourced by both package builds: part of what their caches are keyed by. */
 export const STAND_IN_COMMON = path.join(__dirname, "stand-in-common.sh");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Where the built stand-ins for download.docker.com live (outside the repo, kept across runs). */
 export const DOCKER_PACKAGES_CACHE = process.env.DOCKYARD_RIG_CACHE ?? "/var/cache/dockyard-rig";
@@ -74,28 +72,6 @@ export async function ensureDockerPackages(): Promise<DockerPackages> {
   };
 }
 
-/** The HTTP status a URL answers with; 0 when nothing answers within 2 s. */
-export function httpStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once("timeout", () => req.destroy());
-    req.once("error", () => resolve(0));
-  });
-}
-
-/** `["a=1", "b=2"]` or `["--label", "a=1", ...]` (as the rig passes them) -> docker run arguments. */
-function labelArgs(labels: string[]): string[] {
-  const args: string[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === "--label" || labels[i] === "-l") args.push("--label", labels[++i] ?? "");
-    else if (labels[i].startsWith("--label=")) args.push(labels[i]);
-    else args.push("--label", labels[i]);
-  }
-  return args;
-}
 
 /**
  * Serves the docker-ce repository (ensureDockerPackages) over HTTP on the rig network, the way
@@ -115,46 +91,13 @@ export async function startPackageServer(
   // The whole build is served: the repository under /repo (a mirror base URL with a path, as
   // real mirrors have) and the offline bundle under /bundles.
   const dir = path.dirname(pkgs.dir);
-  const image = smallImageTags().nginx;
-  const container = `dyr-${runId}-packages`;
-  const current = (
-    await docker(["inspect", "-f", "{{.State.Running}} {{.Config.Image}} {{range .Mounts}}{{.Source}}{{end}}", container]).catch(() => "")
-  ).trim();
-  if (current !== `true ${image} ${dir}`) {
-    if (
-      !(await docker(["image", "inspect", image]).then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      throw new Error(`rig: image ${image} is missing; start a rig (Rig.start) before the package server`);
-    }
-    await docker(["rm", "-f", "-v", container]).catch(() => undefined);
-    await docker([
-      "run",
-      "-d",
-      "--name",
-      container,
-      ...labelArgs(labels),
-      "--network",
-      RIG_NETWORK,
-      "-v",
-      `${dir}:/usr/share/nginx/html:ro`,
-      image,
-    ]);
-  }
-  const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
-  if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
-  const baseUrl = `http://${ip}/repo`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const status = await httpStatus(`${baseUrl}/linux/debian/gpg`);
-    if (status === 200) break;
-    if (Date.now() > deadline) {
-      const logs = await docker(["logs", "--tail", "20", container]).catch(() => "");
-      throw new Error(`rig: package server ${container} did not answer at ${baseUrl} within 30 s (last status ${status})\n${logs}`);
-    }
-    await sleep(200);
-  }
-  return { container, baseUrl, bundleUrl: `http://${ip}/bundles/${path.basename(pkgs.bundle)}`, keyFingerprint: pkgs.keyFingerprint };
+  const { container, base } = await serveDirectory({
+    container: `dyr-${runId}-packages`,
+    dir,
+    labels,
+    probePath: "/repo/linux/debian/gpg",
+    keep: true,
+  });
+  const baseUrl = `${base}/repo`;
+  return { container, baseUrl, bundleUrl: `${base}/bundles/${path.basename(pkgs.bundle)}`, keyFingerprint: pkgs.keyFingerprint };
 }

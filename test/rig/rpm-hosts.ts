@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { docker, run } from "./docker-cli";
-import { DOCKER_PACKAGES_CACHE, httpStatus, rigKeyFingerprint, STAND_IN_COMMON } from "./package-server";
+import { DOCKER_PACKAGES_CACHE, rigKeyFingerprint, STAND_IN_COMMON } from "./package-server";
+import { serveDirectory } from "./file-server";
 import { ensureImage, hostImageTag, recipeTag, RIG_NETWORK, type Rig, type RigHost, smallImageTags } from "./rig";
 
 /*
@@ -68,35 +69,19 @@ export interface RpmPackageServer {
 /** Serves the RPM repositories over HTTP on the rig network as `dyr-<runId>-rpm-packages`. */
 export async function startRpmPackageServer(rig: Rig): Promise<RpmPackageServer> {
   const dir = await ensureRpmPackages();
-  const image = smallImageTags().nginx;
-  const container = `dyr-${rig.runId}-rpm-packages`;
-  await docker(["rm", "-f", "-v", container]).catch(() => undefined);
-  await docker([
-    "run",
-    "-d",
-    "--name",
-    container,
-    ...rig.labels(),
-    "--network",
-    RIG_NETWORK,
-    "-v",
-    `${dir}:/usr/share/nginx/html:ro`,
-    image,
-  ]);
-  const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
-  if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
+  const { container, base } = await serveDirectory({
+    container: `dyr-${rig.runId}-rpm-packages`,
+    dir,
+    labels: rig.labels(),
+    probePath: "/mirror/linux/centos/gpg",
+  });
   const server = {
     container,
-    mirror: `http://${ip}/mirror`,
-    distro: `http://${ip}/distro`,
-    old: `http://${ip}/old`,
+    mirror: `${base}/mirror`,
+    distro: `${base}/distro`,
+    old: `${base}/old`,
     keyFingerprint: rigKeyFingerprint(path.join(dir, "mirror", "linux", "centos", "gpg")),
   };
-  const deadline = Date.now() + 30_000;
-  while ((await httpStatus(`${server.mirror}/linux/centos/gpg`)) !== 200) {
-    if (Date.now() > deadline) throw new Error(`rig: RPM package server ${container} did not answer at ${server.mirror} within 30 s`);
-    await sleep(200);
-  }
   return server;
 }
 
