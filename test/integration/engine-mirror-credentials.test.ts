@@ -2,15 +2,13 @@
 // and the password is nowhere but the root-only files it belongs in: not in the repository
 // definition, not in the state in plain text, not in the run's output.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerEngine } from "pulumi-dockyard";
-import { docker } from "../rig/docker-cli";
-import { ensureDockerPackages, httpStatus, type DockerPackages } from "../rig/package-server";
-import { Rig, RIG_NETWORK, smallImageTags } from "../rig/rig";
+import { ensureDockerPackages, type DockerPackages } from "../rig/package-server";
+import { serveDirectory } from "../rig/file-server";
+import { Rig } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
 import { rigHost } from "./support/programs";
 
@@ -18,7 +16,6 @@ const PASSWORD = "s3cret-Pw9";
 let rig: Rig;
 let pkgs: DockerPackages;
 let base: string;
-let confDir: string;
 
 test.before(async () => {
   await pulumiEngine();
@@ -36,7 +33,6 @@ test.before(async () => {
 
 test.after.always(async () => {
   await rig?.stop();
-  rmSync(confDir, { recursive: true, force: true });
 });
 
 test("a mirror with credentials: installed; the password only in the 0600 auth file, never in state, repository files or output", async (t) => {

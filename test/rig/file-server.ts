@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -67,15 +67,20 @@ export async function serveDirectory(opts: FileServerOptions): Promise<{ contain
     );
     if (!present) throw new Error(`rig: image ${image} is missing; start a rig (Rig.start) before a file server`);
     await docker(["rm", "-f", "-v", container]).catch(() => undefined);
-    const authArgs: string[] = [];
-    const mounts = ["-v", `${dir}:/usr/share/nginx/html:ro`];
+    const cmd = opts.auth ? ["httpd", "-f", "-v", "-p", "80", "-h", "/usr/share/nginx/html", "-c", "/etc/httpd.conf"] : [];
+    const mount = ["-v", `${dir}:/usr/share/nginx/html:ro`];
+    await docker(["create", "--name", container, ...labelArgs(opts.labels), "--network", RIG_NETWORK, ...mount, image, ...cmd]);
     if (opts.auth) {
+      // The credentials go into the container, never into a file left on this machine.
       const conf = mkdtempSync(path.join(tmpdir(), "dockyard-file-server-"));
-      writeFileSync(path.join(conf, "httpd.conf"), `${opts.auth.prefix}:${opts.auth.user}:${opts.auth.password}\n`);
-      mounts.push("-v", `${conf}:/conf:ro`);
-      authArgs.push("httpd", "-f", "-v", "-p", "80", "-h", "/usr/share/nginx/html", "-c", "/conf/httpd.conf");
+      try {
+        writeFileSync(path.join(conf, "httpd.conf"), `${opts.auth.prefix}:${opts.auth.user}:${opts.auth.password}\n`, { mode: 0o600 });
+        await docker(["cp", path.join(conf, "httpd.conf"), `${container}:/etc/httpd.conf`]);
+      } finally {
+        rmSync(conf, { recursive: true, force: true });
+      }
     }
-    await docker(["run", "-d", "--name", container, ...labelArgs(opts.labels), "--network", RIG_NETWORK, ...mounts, image, ...authArgs]);
+    await docker(["start", container]);
   }
   const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
   if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
@@ -87,7 +92,9 @@ export async function serveDirectory(opts: FileServerOptions): Promise<{ contain
     if (status === want) return { container, base };
     if (Date.now() > deadline) {
       const logs = await docker(["logs", "--tail", "20", container]).catch(() => "");
-      throw new Error(`rig: file server ${container} did not answer ${want} at ${base}${opts.probePath} within 30 s (last ${status})\n${logs}`);
+      throw new Error(
+        `rig: file server ${container} did not answer ${want} at ${base}${opts.probePath} within 30 s (last ${status})\n${logs}`,
+      );
     }
     await sleep(200);
   }

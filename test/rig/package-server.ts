@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { keyFingerprints } from "../../src/model/pgp-key";
-import { docker, run } from "./docker-cli";
+import { run } from "./docker-cli";
 import { serveDirectory } from "./file-server";
 
 const SCRIPT = path.join(__dirname, "docker-packages.sh");
@@ -71,7 +71,6 @@ export async function ensureDockerPackages(): Promise<DockerPackages> {
     keyFingerprint: rigKeyFingerprint(path.join(out, "repo", "linux", "debian", "gpg")),
   };
 }
-
 
 /**
  * Serves the docker-ce repository (ensureDockerPackages) over HTTP on the rig network, the way

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { docker, run } from "./docker-cli";
+import { run } from "./docker-cli";
 import { DOCKER_PACKAGES_CACHE, rigKeyFingerprint, STAND_IN_COMMON } from "./package-server";
 import { serveDirectory } from "./file-server";
-import { ensureImage, hostImageTag, recipeTag, RIG_NETWORK, type Rig, type RigHost, smallImageTags } from "./rig";
+import { ensureImage, hostImageTag, recipeTag, type Rig, type RigHost } from "./rig";
 
 /*
  * RHEL-family rig hosts. No RPM distribution can be downloaded here, so these are the rig's
@@ -25,7 +25,6 @@ export const RPM_FLAVOURS: Record<RpmFlavour, { label: string; packageManager: "
 
 const RIG_DIR = __dirname;
 const SCRIPT = path.join(RIG_DIR, "docker-rpm-packages.sh");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function rpmHostImageTag(): string {
   return recipeTag("dockyard-rig/host-rpm", "host-base.sh", "host-config.sh", "host-rpm.sh");
