@@ -18,6 +18,8 @@ export interface Layer {
  * row are siblings, which never import each other.
  */
 export const LAYER_MAP: Layer[][] = [
+  // The provider plugin's entry: serves the providers by type token; nothing imports it.
+  [{ name: "plugin", paths: ["src/plugin/"] }],
   [{ name: "index", paths: ["src/index.ts"] }],
   [{ name: "fleet", paths: ["src/fleet/"] }],
   [
@@ -132,6 +134,8 @@ export function placeOf(file: string): Placed | undefined {
 function resolve(from: string, specifier: string, files: ReadonlySet<string>): string | undefined {
   let base: string;
   if (specifier === SELF) return "src/index.ts";
+  // The package's own manifest (its version) is data, in no layer.
+  if (specifier === `${SELF}/package.json`) return undefined;
   if (specifier.startsWith(`${SELF}/`)) base = `src/${specifier.slice(SELF.length + 1)}`;
   else if (specifier.startsWith(".")) base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
   else return undefined;

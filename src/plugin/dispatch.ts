@@ -1,0 +1,118 @@
+// The provider the plugin serves: each call's type token picks the resource kind (src/providers/kinds.ts)
+// and its controller, the same object the 0.3.0 dynamic resources ran (src/providers/index.ts,
+// wrapped by `instrumented`: the shared input checks, the trace's `op` events, the host-read
+// cache). This file only translates between the wire and the controllers.
+import { isDeepStrictEqual } from "node:util";
+import type * as provider from "@pulumi/pulumi/provider";
+import * as providers from "../providers/index";
+import type { CheckFailure } from "../providers/input-checks";
+import { type Kind, KINDS, type KindSpec, kindOfToken, tokenOf } from "../providers/kinds";
+import { PACKAGE_VERSION } from "../providers/package-version";
+import { schemaJson } from "./schema";
+import { pick, unwrap, wrap } from "./wire";
+
+type Props = Record<string, unknown>;
+
+/** A controller as the plugin calls it (methods, so each provider's own input types fit). */
+export interface Controller {
+  check?(olds: Props, news: Props): Promise<{ inputs?: unknown; failures?: CheckFailure[] }>;
+  diff?(
+    id: string,
+    olds: Props,
+    news: Props,
+  ): Promise<{ changes?: boolean; replaces?: string[]; stables?: string[]; deleteBeforeReplace?: boolean }>;
+  create?(inputs: Props): Promise<{ id: string; outs?: unknown }>;
+  read?(id: string, props: Props): Promise<{ id?: string; props?: unknown }>;
+  update?(id: string, olds: Props, news: Props): Promise<{ outs?: unknown }>;
+  delete?(id: string, props: Props): Promise<void>;
+}
+
+/** The controllers by their export name. */
+export type Controllers = Record<KindSpec["provider"], Controller>;
+
+/** The type token in a URN (`urn:pulumi:<stack>::<project>::<parent$...$type>::<name>`). */
+export function tokenOfUrn(urn: string): string {
+  return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+}
+
+interface Served {
+  kind: Kind;
+  spec: KindSpec;
+  controller: Controller;
+}
+
+/** The kind and controller serving a URN's type; a token this package does not serve is an error naming it. */
+export function servedBy(urn: string, controllers: Controllers): Served {
+  const token = tokenOfUrn(urn);
+  const kind = kindOfToken(token);
+  if (!kind) {
+    const served = (Object.keys(KINDS) as Kind[]).map(tokenOf).join(", ");
+    throw new Error(`The dockyard plugin serves no resource type "${token}" (it serves ${served})`);
+  }
+  return { kind, spec: KINDS[kind], controller: controllers[KINDS[kind].provider] };
+}
+
+const union = (...names: Iterable<string>[]): Set<string> => new Set(names.flatMap((n) => [...n]));
+
+/**
+ * The provider `provider.main` serves. `controllers` is for tests; the plugin serves the
+ * exports of src/providers/index.ts.
+ */
+export function dockyardProvider(controllers: Controllers = providers as unknown as Controllers): provider.Provider {
+  return {
+    version: PACKAGE_VERSION,
+    getSchema: () => Promise.resolve(schemaJson()),
+
+    // The shared checks of src/providers/input-checks.ts, on plain values; the inputs returned
+    // (the ones the state keeps) are the declared ones, secrets still marked.
+    async check(urn, olds, news) {
+      const { spec, controller } = servedBy(urn, controllers);
+      const n = unwrap(news);
+      const inputs = pick(n.props, spec.inputs);
+      const result = controller.check ? await controller.check(unwrap(olds).props, inputs) : { inputs };
+      if (result.failures?.length) return { failures: result.failures };
+      return { inputs: wrap(pick((result.inputs ?? inputs) as Props, spec.inputs), union(n.secret, spec.secrets)) };
+    },
+
+    // olds are the old outputs: a 0.3.0 resource's still hold `__provider`, which unwrap drops,
+    // so a migrated resource with the same inputs shows no change.
+    async diff(id, urn, olds, news) {
+      const { spec, controller } = servedBy(urn, controllers);
+      const o = unwrap(olds).props;
+      const n = pick(unwrap(news).props, spec.inputs);
+      if (controller.diff) return controller.diff(id, o, n);
+      return { changes: !isDeepStrictEqual(pick(o, spec.inputs), n) };
+    },
+
+    async create(urn, inputs) {
+      const { spec, controller } = servedBy(urn, controllers);
+      const n = unwrap(inputs);
+      if (!controller.create) throw new Error(`${tokenOfUrn(urn)} cannot be created`);
+      const result = await controller.create(pick(n.props, spec.inputs));
+      return { id: result.id, outs: wrap(result.outs, union(n.secret, spec.secrets)) };
+    },
+
+    async read(id, urn, props) {
+      const { spec, controller } = servedBy(urn, controllers);
+      const p = unwrap(props);
+      const result = controller.read ? await controller.read(id, p.props) : { id, props: p.props };
+      const outs = (result.props ?? p.props) as Props;
+      const secrets = union(p.secret, spec.secrets);
+      return { id: result.id ?? id, props: wrap(outs, secrets), inputs: wrap(pick(outs, spec.inputs), secrets) };
+    },
+
+    async update(id, urn, olds, news) {
+      const { spec, controller } = servedBy(urn, controllers);
+      const o = unwrap(olds);
+      const n = unwrap(news);
+      const inputs = pick(n.props, spec.inputs);
+      const result = controller.update ? await controller.update(id, o.props, inputs) : { outs: { ...o.props, ...inputs } };
+      return { outs: wrap(result.outs, union(n.secret, spec.secrets)) };
+    },
+
+    async delete(id, urn, props) {
+      const { controller } = servedBy(urn, controllers);
+      await controller.delete?.(id, unwrap(props).props);
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// The entry of `pulumi-resource-dockyard` (bundled into plugin/main.js by scripts/build-plugin.ts):
+// serves every Dockyard resource kind over the engine's provider protocol.
+import * as provider from "@pulumi/pulumi/provider";
+import { dockyardProvider } from "./dispatch";
+
+void provider.main(dockyardProvider(), process.argv.slice(2));
