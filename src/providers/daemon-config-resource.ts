@@ -1,10 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DaemonProxy } from "../model/daemon-settings";
-import { providerByName } from "./by-name";
-import { gated } from "./program-gate";
-import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
-
-const provider = providerByName("daemonConfig");
+import { DockyardResource } from "./dockyard-resource";
+import type { ConnectionInputs, Credentials } from "./connection-inputs";
 
 export interface DaemonConfigResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;
@@ -15,19 +12,12 @@ export interface DaemonConfigResourceArgs {
   refuseOverwriting?: string[];
 }
 
-export class DaemonConfigResource extends pulumi.dynamic.Resource {
+export class DaemonConfigResource extends DockyardResource {
   declare readonly content: pulumi.Output<Record<string, unknown>>;
   declare readonly effectiveMirrors: pulumi.Output<string[]>;
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: DaemonConfigResourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      { ...args, content: undefined, effectiveMirrors: undefined, drift: undefined },
-      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "proxy"] }),
-      "dockyard",
-      "DaemonConfig",
-    );
+    super("DaemonConfig", name, args, opts);
   }
 }

@@ -1,9 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerByName } from "./by-name";
-import { gated } from "./program-gate";
-import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
-
-const provider = providerByName("dockerUsers");
+import { DockyardResource } from "./dockyard-resource";
+import type { ConnectionInputs, Credentials } from "./connection-inputs";
 
 export interface DockerUsersResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;
@@ -11,18 +8,11 @@ export interface DockerUsersResourceArgs {
   users: pulumi.Input<string[]>;
 }
 
-export class DockerUsersResource extends pulumi.dynamic.Resource {
+export class DockerUsersResource extends DockyardResource {
   declare readonly added: pulumi.Output<string[]>;
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: DockerUsersResourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      { ...args, added: undefined, drift: undefined },
-      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
-      "dockyard",
-      "DockerUsers",
-    );
+    super("DockerUsers", name, args, opts);
   }
 }

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerByName } from "./by-name";
-import { gated } from "./program-gate";
+import { DockyardResource } from "./dockyard-resource";
 
 /** The SSH host key an EC2 instance reported on its serial console at first boot (see ./reported-host-key). */
-export class ReportedHostKeyResource extends pulumi.dynamic.Resource {
+export class ReportedHostKeyResource extends DockyardResource {
   declare readonly publicKey: pulumi.Output<string>;
 
   constructor(
@@ -11,6 +10,6 @@ export class ReportedHostKeyResource extends pulumi.dynamic.Resource {
     args: { instanceId: pulumi.Input<string>; region: pulumi.Input<string>; profile?: pulumi.Input<string>; timeoutSeconds: number },
     opts?: pulumi.CustomResourceOptions,
   ) {
-    super(providerByName("reportedHostKey"), name, { ...args, publicKey: undefined }, gated(opts), "dockyard", "ReportedHostKey");
+    super("ReportedHostKey", name, args, opts);
   }
 }

@@ -1,10 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerByName } from "./by-name";
-import { gated } from "./program-gate";
-import { CREDENTIALS_PROPERTY, type Credentials } from "./connection-inputs";
+import { DockyardResource } from "./dockyard-resource";
+import { type Credentials } from "./connection-inputs";
 import type { GateTarget } from "./rollout-gate";
-
-const provider = providerByName("rolloutGate");
 
 export interface RolloutGateResourceArgs {
   label: pulumi.Input<string>;
@@ -15,15 +12,8 @@ export interface RolloutGateResourceArgs {
   timeoutSeconds: pulumi.Input<number>;
 }
 
-export class RolloutGateResource extends pulumi.dynamic.Resource {
+export class RolloutGateResource extends DockyardResource {
   constructor(name: string, args: RolloutGateResourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      { ...args },
-      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY] }),
-      "dockyard",
-      "RolloutGate",
-    );
+    super("RolloutGate", name, args, opts);
   }
 }

@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerByName } from "./by-name";
-import { gated } from "./program-gate";
-import { CREDENTIALS_PROPERTY, type ConnectionInputs, type Credentials } from "./connection-inputs";
+import { DockyardResource } from "./dockyard-resource";
+import type { ConnectionInputs, Credentials } from "./connection-inputs";
 import type { SwarmMember, SwarmNodeSpec } from "./swarm";
 import type { ServiceSpec } from "./service";
 import type { RegistryAuth } from "./image";
 
-export class SwarmResource extends pulumi.dynamic.Resource {
+export class SwarmResource extends DockyardResource {
   declare readonly clusterId: pulumi.Output<string>;
   declare readonly members: pulumi.Output<SwarmMember[]>;
   declare readonly joinTokens: pulumi.Output<{ worker: string; manager: string }>;
@@ -22,19 +21,11 @@ export class SwarmResource extends pulumi.dynamic.Resource {
     },
     opts?: pulumi.CustomResourceOptions,
   ) {
-    super(
-      providerByName("swarm"),
-      name,
-      { ...args, clusterId: undefined, members: undefined, joinTokens: undefined, drift: undefined },
-      // Join tokens let any machine into the cluster: stored as secrets, like the keys.
-      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "joinTokens"] }),
-      "dockyard",
-      "Swarm",
-    );
+    super("Swarm", name, args, opts);
   }
 }
 
-export class ServiceResource extends pulumi.dynamic.Resource {
+export class ServiceResource extends DockyardResource {
   declare readonly serviceId: pulumi.Output<string>;
   declare readonly runningTasks: pulumi.Output<number>;
   declare readonly drift: pulumi.Output<string[]>;
@@ -50,13 +41,6 @@ export class ServiceResource extends pulumi.dynamic.Resource {
     },
     opts?: pulumi.CustomResourceOptions,
   ) {
-    super(
-      providerByName("service"),
-      name,
-      { ...args, serviceId: undefined, runningTasks: undefined, drift: undefined },
-      pulumi.mergeOptions(gated(opts), { additionalSecretOutputs: [CREDENTIALS_PROPERTY, "env", "registryAuth"] }),
-      "dockyard",
-      "Service",
-    );
+    super("Service", name, args, opts);
   }
 }

@@ -183,11 +183,11 @@ test.serial("the instance makes its own host key: no private key in the user dat
   t.regex(config.runcmd[0], /dockyard-host-key: \$key/);
 
   // Read once, from the instance's console, in its region; no key pair made for the host.
-  const reported = resource("pulumi-nodejs:dynamic/dockyard:ReportedHostKey", "pin-host-key").inputs;
+  const reported = resource("dockyard:index:ReportedHostKey", "pin-host-key").inputs;
   t.is(reported.instanceId, instanceId);
   t.is(reported.region, MOCK_REGION);
   t.is(reported.timeoutSeconds, 600);
-  t.false(created.some((r) => r.type === "pulumi-nodejs:dynamic/dockyard:SshKeyPair" && r.name === "pin-host-key"));
+  t.false(created.some((r) => r.type === "dockyard:index:SshKeyPair" && r.name === "pin-host-key"));
   t.is(resource("aws:ec2/instance:Instance", "pin").inputs.userDataReplaceOnChange, false);
 });
 
@@ -202,7 +202,7 @@ test.serial("the host's time bounds reach the Host it makes, the others take the
 test.serial("hostKeyTimeoutSeconds is passed on and checked", async (t) => {
   const h = new AwsHost("slow", { ...base, distro: "debian-12", hostKeyTimeoutSeconds: 900 });
   await settled(h);
-  t.is(resource("pulumi-nodejs:dynamic/dockyard:ReportedHostKey", "slow-host-key").inputs.timeoutSeconds, 900);
+  t.is(resource("dockyard:index:ReportedHostKey", "slow-host-key").inputs.timeoutSeconds, 900);
   for (const bad of [0, 10, 1.5, 7200]) {
     t.throws(
       () => new AwsHost(`bad-wait-${String(bad).replace(/\W/g, "")}`, { ...base, distro: "debian-12", hostKeyTimeoutSeconds: bad }),
@@ -319,7 +319,7 @@ test.serial(
 test.serial("the Host is a child that waits for the instance", async (t) => {
   const h = new AwsHost("order", { ...base, distro: "debian-12" });
   await settled(h);
-  const facts = resource("pulumi-nodejs:dynamic/dockyard:HostFacts", "order-facts");
+  const facts = resource("dockyard:index:HostFacts", "order-facts");
   t.is(
     (facts.inputs.connection as { host: string }).host,
     MOCK_PUBLIC_IP,

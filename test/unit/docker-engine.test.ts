@@ -24,7 +24,7 @@ test.serial("online defaults: docker-ce from download.docker.com, stable, newest
   const e = new DockerEngine("e1", { host: host() });
   t.is(await valueOf(e.version), "24.0.7");
   const res = created.find((r) => r.name === "e1-engine")!;
-  t.regex(res.type, /dockyard:DockerEngine$/);
+  t.regex(res.type, /^dockyard:index:DockerEngine$/);
   t.deepEqual(res.inputs.spec, { method: "online", source: "docker-ce", mirror: "https://download.docker.com", channel: "stable" });
 });
 

@@ -57,7 +57,7 @@ test.serial("stacks/swarm.yaml: a swarm of the declared hosts, managers first, a
   t.deepEqual(svc.spec.networks, ["web-net"]);
   t.deepEqual(svc.spec.update, { parallelism: 1, delaySeconds: 10, failureAction: "rollback", order: "stop-first", monitorSeconds: 5 });
   const pulled = created
-    .filter((r) => r.type.endsWith("dockyard:Image"))
+    .filter((r) => r.type.endsWith("dockyard:index:Image"))
     .map((r) => [(r.inputs.connection as { host: string }).host, (r.inputs.spec as { ref: string }).ref]);
   t.deepEqual(pulled, [["10.0.1.10", "nginx:1.25"]], "the digest is resolved once, on the first manager");
 });

@@ -36,8 +36,8 @@ test.serial("a valid host creates its facts resource with the key as a secret", 
   t.true(await isSecret(h.credentials));
   t.false(JSON.stringify(conn).includes("PRIVATE KEY"), "the connection output carries no key material");
   const res = created.find((r) => r.name === "web1-facts");
-  t.truthy(res, "the HostFacts dynamic resource is registered");
-  t.regex(res!.type, /dockyard:HostFacts$/);
+  t.truthy(res, "the HostFacts resource is registered");
+  t.regex(res!.type, /^dockyard:index:HostFacts$/);
 });
 
 for (const [label, args, path, reason] of [

@@ -52,6 +52,6 @@ test.serial("a program that does not throw: its resources are registered", async
   await settle();
   t.deepEqual(
     registered.filter((r) => r.includes("kept")),
-    ["pulumi-nodejs:dynamic/dockyard:SshKeyPair::kept"],
+    ["dockyard:index:SshKeyPair::kept"],
   );
 });

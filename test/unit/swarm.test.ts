@@ -198,7 +198,7 @@ test.serial(
     );
     t.true(await (swarm.joinTokens as unknown as { isSecret: Promise<boolean> }).isSecret, "joinTokens is a secret output");
     const res = created.find((r) => r.name === "s1-swarm")!;
-    t.regex(res.type, /dockyard:Swarm$/);
+    t.regex(res.type, /^dockyard:index:Swarm$/);
     const nodes = res.inputs.nodes as { role: string; labels: object; availability: string; connection: { host: string } }[];
     t.deepEqual(
       nodes.map((x) => [x.connection.host, x.role, x.labels, x.availability]),
@@ -268,7 +268,7 @@ test.serial(
     t.is((img.inputs.connection as { host: string }).host, "10.0.0.1", "the image is pulled on the first manager");
     t.is((img.inputs.spec as { ref: string }).ref, "nginx:1.25");
     const res = created.find((r) => r.name === "web-service")!;
-    t.regex(res.type, /dockyard:Service$/);
+    t.regex(res.type, /^dockyard:index:Service$/);
     const s = res.inputs.spec as ServiceSpec;
     t.is(s.image, `nginx@sha256:${"a".repeat(64)}`);
     t.deepEqual(s.update, { parallelism: 2, delaySeconds: 5, failureAction: "rollback", order: "stop-first", monitorSeconds: 5 });

@@ -54,7 +54,7 @@ export function mockAmiId(owners: unknown, filters: unknown): string {
 }
 
 /**
- * Mocks for the AWS components: EC2, ECR, the dynamic SshKeyPair resource (which makes a real
+ * Mocks for the AWS components: EC2, ECR, the SshKeyPair resource (which makes a real
  * key, as its provider would) and ReportedHostKey (the instance's own key read from its console), plus the invokes they make (getAmi, getVpc, getSubnets, getSubnet,
  * getAuthorizationToken). Must be set before the code under test is loaded. Secrets arrive in a
  * resource's `inputs` wrapped (see `isRpcSecret`), as the engine would receive them.
@@ -72,10 +72,10 @@ export async function setAwsMocks(): Promise<{ pulumi: typeof pulumiType; create
         created.push({ type: args.type, name: args.name, inputs: args.inputs });
         const state: Record<string, unknown> = { ...args.inputs };
         switch (args.type) {
-          case "pulumi-nodejs:dynamic/dockyard:SshKeyPair":
+          case "dockyard:index:SshKeyPair":
             Object.assign(state, generateSshKeyPair({ algorithm: "ed25519", comment: String(args.inputs.comment) }));
             break;
-          case "pulumi-nodejs:dynamic/dockyard:ReportedHostKey": {
+          case "dockyard:index:ReportedHostKey": {
             // The instance made its pair; its console shows the public half; the provider's real wait reads it.
             const instanceId = String(args.inputs.instanceId);
             const made = generateSshKeyPair({ algorithm: "ed25519", comment: "root@instance" }).publicKey.split(" ").slice(0, 2).join(" ");
@@ -87,7 +87,7 @@ export async function setAwsMocks(): Promise<{ pulumi: typeof pulumiType; create
               now: () => 0,
             }).then((publicKey) => ({ id: `${args.name}-id`, state: { ...state, publicKey } }));
           }
-          case "pulumi-nodejs:dynamic/dockyard:HostFacts":
+          case "dockyard:index:HostFacts":
             state.facts = {
               osId: "debian",
               osIdLike: [],
