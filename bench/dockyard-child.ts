@@ -6,7 +6,8 @@
  * Input: a JSON spec in BENCH_SPEC. Output: one JSON line on stdout prefixed `BENCH_RESULT `.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { LocalWorkspace, PulumiCommand, type EngineEvent } from "@pulumi/pulumi/automation";
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, type EngineEvent, type ProjectSettings } from "@pulumi/pulumi/automation";
 import { fleetProgram, type FleetJob } from "./fleet-program";
 
 export interface ChildSpec {
@@ -130,12 +131,20 @@ async function main(): Promise<void> {
   const empty = spec.op.startsWith("empty-");
   const program = empty ? async () => ({}) : fleetProgram(spec.job);
   const t0 = Date.now();
+  // `plugins` is a project setting the SDK's type does not list; it is written to Pulumi.yaml as is.
+  const projectSettings: ProjectSettings & { plugins: { providers: { name: string; path: string }[] } } = {
+    name: spec.projectName,
+    runtime: "nodejs",
+    backend: { url: `file://${spec.backendDir}` },
+    // The provider plugin this checkout builds (npm run build).
+    plugins: { providers: [{ name: "dockyard", path: path.resolve(__dirname, "..", "plugin") }] },
+  };
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName: spec.projectName, stackName: spec.stackName, program },
     {
       pulumiCommand,
       workDir: spec.workDir,
-      projectSettings: { name: spec.projectName, runtime: "nodejs", backend: { url: `file://${spec.backendDir}` } },
+      projectSettings,
       envVars: {
         PULUMI_BACKEND_URL: `file://${spec.backendDir}`,
         PULUMI_CONFIG_PASSPHRASE: "dockyard-sandbox-only",

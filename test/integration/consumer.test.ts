@@ -83,7 +83,12 @@ export const hosts = engines.map((engine, i) => {
 function makeProject(name: string, sdk: string): string {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
+  // The one documented line: the plugin the package carries.
+  writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n` +
+      "plugins:\n  providers:\n    - name: dockyard\n      path: node_modules/pulumi-dockyard/plugin\n",
+  );
   writeFileSync(
     path.join(dir, "package.json"),
     JSON.stringify(

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type ProjectSettings, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 /** The passphrase of test stacks. Sandbox only: these stacks hold throwaway rig keys. */
@@ -56,12 +56,20 @@ export async function testStack(projectName: string, stackName: string, program:
   // `pulumi-dockyard` from the repo's node_modules as it would from a user's project.
   const workDir = path.join(REPO, ".pulumi-work", `${projectName}-${stackName}-${process.pid}`);
   mkdirSync(workDir, { recursive: true });
+  // `plugins` is a project setting the SDK's type does not list; it is written to Pulumi.yaml as is.
+  const projectSettings: ProjectSettings & { plugins: { providers: { name: string; path: string }[] } } = {
+    name: projectName,
+    runtime: "nodejs",
+    backend: { url: `file://${backendDir}` },
+    // The provider plugin this checkout builds (npm run build); automatic acquisition stays off.
+    plugins: { providers: [{ name: "dockyard", path: path.join(REPO, "plugin") }] },
+  };
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName, stackName, program },
     {
       pulumiCommand,
       workDir,
-      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+      projectSettings,
       envVars: {
         PULUMI_BACKEND_URL: `file://${backendDir}`,
         PULUMI_CONFIG_PASSPHRASE: SANDBOX_PASSPHRASE,
