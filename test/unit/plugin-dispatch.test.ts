@@ -169,3 +169,23 @@ test("the schema names every kind's token, with its secret properties", async (t
   t.true(schema.resources["dockyard:index:SshKeyPair"].properties.privateKey.secret);
   t.falsy(schema.resources["dockyard:index:SshKeyPair"].properties.publicKey.secret);
 });
+
+test("kinds table: every secret is a property of its kind, and no output shadows an input", (t) => {
+  for (const kind of KIND_NAMES) {
+    const { inputs, outputs, secrets } = KINDS[kind] as {
+      inputs: readonly string[];
+      outputs: readonly string[];
+      secrets: readonly string[];
+    };
+    t.deepEqual(
+      secrets.filter((s) => !inputs.includes(s) && !outputs.includes(s)),
+      [],
+      kind,
+    );
+    t.deepEqual(
+      outputs.filter((o) => inputs.includes(o)),
+      [],
+      kind,
+    );
+  }
+});
