@@ -38,7 +38,7 @@ const canPull = (h: RigHost, ref: string) =>
   rig.exec(h, `docker pull ${ref} >/dev/null 2>&1 && echo yes || echo no`).then((s) => s.trim() === "yes");
 const configState = async (stack: {
   exportStack(): Promise<{ deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] } }>;
-}) => (await stack.exportStack()).deployment.resources?.find((r) => r.type.endsWith("dockyard:DaemonConfig"))?.outputs;
+}) => (await stack.exportStack()).deployment.resources?.find((r) => r.type === "dockyard:index:DaemonConfig")?.outputs;
 
 test.serial(
   "a mirror is proved by a pull; live-restore keeps containers across a change; hand edits are drift, repaired, foreign keys kept",

@@ -27,7 +27,7 @@ test.after.always(async () => {
 });
 
 const engineState = (state: { deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] } }) =>
-  state.deployment.resources?.find((r) => r.type.endsWith("dockyard:DockerEngine"))?.outputs;
+  state.deployment.resources?.find((r) => r.type === "dockyard:index:DockerEngine")?.outputs;
 const host = (name: string): RigHost => rig.hosts.find((h) => h.name === name)!;
 const dpkgVersion = async (h: RigHost, pkg: string) =>
   (await rig.exec(h, `dpkg-query -W -f='\${Version}' ${pkg} 2>/dev/null || true`)).trim();

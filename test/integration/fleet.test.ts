@@ -258,8 +258,8 @@ test.serial(
       t.deepEqual(
         changed.sort(),
         [
-          "update pulumi-nodejs:dynamic/dockyard:DaemonConfig offline-1-daemon-daemon-json",
-          "update pulumi-nodejs:dynamic/dockyard:DaemonConfig online-1-daemon-daemon-json",
+          "update dockyard:index:DaemonConfig offline-1-daemon-daemon-json",
+          "update dockyard:index:DaemonConfig online-1-daemon-daemon-json",
         ],
         "the plan is the mirror change and nothing else",
       );

@@ -39,7 +39,7 @@ test.serial("a host outside policy is refused with its name and reason, and no h
       new RegExp(`root@${bad.address}:22: preflight failed, nothing was changed: Gentoo Linux is not a supported family`),
     );
     t.deepEqual(await Promise.all([fingerprint(rig, bad), fingerprint(rig, good)]), before);
-    t.false((await types(stack)).some((ty) => ty.endsWith("dockyard:DockerEngine")));
+    t.false((await types(stack)).some((ty) => ty === "dockyard:index:DockerEngine"));
   } finally {
     await cleanup();
   }
@@ -78,7 +78,7 @@ test.serial("an unreachable host fails with a clear error naming it, after the c
     const err = await t.throwsAsync(stack.up());
     t.regex(err!.message, new RegExp(`root@${nowhere.replace(/\./g, "\\.")}:22: unreachable`));
     t.true(Date.now() - started < 120_000);
-    t.false((await types(stack)).some((ty) => ty.endsWith("dockyard:DockerEngine")));
+    t.false((await types(stack)).some((ty) => ty === "dockyard:index:DockerEngine"));
   } finally {
     await cleanup();
   }

@@ -94,7 +94,7 @@ test.serial("a wrong pinned host key is refused, naming the host, and nothing is
     const state = await stack.exportStack();
     const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
     t.false(
-      types.some((ty: string) => ty.endsWith("dockyard:HostFacts")),
+      types.some((ty: string) => ty === "dockyard:index:HostFacts"),
       `created: ${types.join(", ")}`,
     );
   } finally {

@@ -311,8 +311,8 @@ test.serial(
       await rig.exec(h, "dnf -y -q remove docker-ce >/dev/null 2>&1");
       const refresh = await stack("rocky9").stack.refresh();
       t.true((changesOf(refresh.summary).update ?? 0) >= 1, "refresh shows the removed engine");
-      const engineOut = (await stack("rocky9").stack.exportStack()).deployment.resources?.find((r: { type: string }) =>
-        r.type.endsWith("dockyard:DockerEngine"),
+      const engineOut = (await stack("rocky9").stack.exportStack()).deployment.resources?.find(
+        (r: { type: string }) => r.type === "dockyard:index:DockerEngine",
       )?.outputs;
       t.truthy(
         (engineOut?.drift as string[] | undefined)?.some((d) => /docker-ce is not installed|not running/.test(d)),

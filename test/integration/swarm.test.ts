@@ -168,9 +168,9 @@ test.serial("scaled and relabelled by hand: refresh shows the drift, up puts it 
   const refresh = await ts.stack.refresh();
   t.deepEqual(changesOf(refresh.summary), { update: 2 });
   const resources = (await ts.stack.exportStack()).deployment.resources ?? [];
-  const svc = resources.find((r: { type: string }) => r.type.endsWith("dockyard:Service"));
+  const svc = resources.find((r: { type: string }) => r.type === "dockyard:index:Service");
   t.true((svc?.outputs?.drift as string[]).includes("service web has 1 replicas, want 3"), JSON.stringify(svc?.outputs?.drift));
-  const sw = resources.find((r: { type: string }) => r.type.endsWith("dockyard:Swarm"));
+  const sw = resources.find((r: { type: string }) => r.type === "dockyard:index:Swarm");
   t.regex((sw?.outputs?.drift as string[]).join("\n"), /labels are .*"slot":"hand".*, want \{"slot":"w1"\}/);
   const up = await ts.stack.up();
   t.deepEqual(changesOf(up.summary), { update: 2 });

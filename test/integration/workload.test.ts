@@ -54,7 +54,7 @@ const containerState = async (
   name: string,
 ) =>
   (await stack.exportStack()).deployment.resources?.find(
-    (r) => r.type.endsWith("dockyard:Container") && r.urn.endsWith(`::${name}-container`),
+    (r) => r.type === "dockyard:index:Container" && r.urn.endsWith(`::${name}-container`),
   )?.outputs;
 
 test.serial(

@@ -88,9 +88,10 @@ function assertPlainOutput(t: ExecutionContext, what: string, text: string): voi
   t.notRegex(text, /ECONNRESET|EPIPE|\(HTTP code \d+\)/, `${what}: a raw engine error reached the output`);
 }
 
-const DYNAMIC = "pulumi-nodejs:dynamic/dockyard:";
+/** The plugin's resources: `dockyard:index:<Kind>`. */
+const PLUGIN = "dockyard:index:";
 const outputsOf = (rs: StateResource[], type: string, name: string) =>
-  rs.find((r) => r.type === `${DYNAMIC}${type}` && r.urn.endsWith(`::${name}`))?.outputs as Record<string, any> | undefined;
+  rs.find((r) => r.type === `${PLUGIN}${type}` && r.urn.endsWith(`::${name}`))?.outputs as Record<string, any> | undefined;
 
 /** Drift of each of a host's resources as refresh recorded it. */
 async function driftOf(h: RigHost): Promise<Record<string, string[]>> {
@@ -270,7 +271,7 @@ test.serial(
       ["update"],
       `updates only, nothing replaced: ${JSON.stringify(up.summary.resourceChanges)}`,
     );
-    const dynamic = (await stateResources(ts.stack)).filter((r) => r.type.startsWith(DYNAMIC) && r.outputs?.credentials);
+    const dynamic = (await stateResources(ts.stack)).filter((r) => r.type.startsWith(PLUGIN) && r.outputs?.credentials);
     t.true(dynamic.length >= 3 * 5 + 30, `every resource with a connection: ${dynamic.length}`);
     // exportStack gives secrets decrypted but still in their envelope: { <sig>, plaintext: "<json>" }.
     const keyOf = (c: Record<string, unknown>) =>

@@ -146,10 +146,11 @@ test.serial(
   },
 );
 
-const DYNAMIC = "pulumi-nodejs:dynamic/";
-const byUrn = (rs: StateResource[]) => new Map(rs.filter((r) => r.type.startsWith(DYNAMIC)).map((r) => [r.urn, r]));
+/** The plugin's resources: `dockyard:index:<Kind>`. */
+const PLUGIN = "dockyard:index:";
+const byUrn = (rs: StateResource[]) => new Map(rs.filter((r) => r.type.startsWith(PLUGIN)).map((r) => [r.urn, r]));
 const named = (rs: Map<string, StateResource>, type: string, name: string) =>
-  [...rs.values()].find((r) => r.type === `${DYNAMIC}dockyard:${type}` && r.urn.endsWith(`::${name}`));
+  [...rs.values()].find((r) => r.type === `${PLUGIN}${type}` && r.urn.endsWith(`::${name}`));
 
 test.serial("idempotence: 10 consecutive `pulumi up` after convergence report zero changes and touch nothing", async (t) => {
   const ids = async () =>
