@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checked } from "../model/input-error";
-import { programGate } from "../providers/program-gate";
+import { programGate } from "./program-gate";
 
 /** A component's `dependsOn` as a list (it may be one resource, a list, or a promise of either). */
 function dependsOnOf(opts: pulumi.ComponentResourceOptions | undefined): pulumi.Input<pulumi.Resource>[] {

@@ -5,7 +5,7 @@ import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import { dockerProviderFor } from "./docker-provider";
-import type { EngineMethod, EngineSpec } from "../providers/docker-engine";
+import type { EngineMethod, EngineSpec } from "../plan/docker-engine";
 import { known } from "../model/pending";
 import {
   DEFAULT_CHANNEL,

@@ -5,7 +5,7 @@ import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProb
 import { parsePinnedHostKey } from "../remote/host-key";
 import { imageRefProblem } from "../model/image-ref";
 import { parsePort } from "../model/container-settings";
-import { parseServicePort } from "../swarm/service-spec";
+import { parseServicePort } from "../model/service-spec";
 import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../model/cidr";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import { batchSizeProblem, rolloutBatches } from "../model/rollout-batches";

@@ -2,10 +2,8 @@ import type Docker from "dockerode";
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { PortSpec, VolumeSpec } from "../model/container-settings";
-import { MANAGED } from "./labels";
+import { MANAGED } from "../model/labels";
 import { type Refusal, refuse } from "./refusal";
-
-export type { PortSpec, VolumeSpec } from "../model/container-settings";
 
 export interface HealthSpec {
   test: string[];

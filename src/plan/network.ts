@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { isDeepStrictEqual } from "node:util";
-import { MANAGED } from "./labels";
+import { MANAGED } from "../model/labels";
 import { type Refusal, refuse } from "./refusal";
 
 /** The settings Dockyard owns on a user-defined network. The Engine API changes none in place. */

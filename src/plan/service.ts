@@ -1,6 +1,7 @@
 import type { DockyardErrorCode } from "../model/error-codes";
 import { isDeepStrictEqual } from "node:util";
-import { MANAGED_LABEL, type ServiceSpec, serviceSpecDrift } from "../swarm/service-spec";
+import { MANAGED } from "../model/labels";
+import { type ServiceSpec, serviceSpecDrift } from "../model/service-spec";
 import { type Refusal, refuse } from "./refusal";
 
 /** A task as the manager lists it. */
@@ -21,7 +22,7 @@ export interface ServiceInfo {
   UpdateStatus?: { State?: string; Message?: string };
 }
 
-const isOurs = (info: ServiceInfo) => (info.Spec.Labels as Record<string, string> | undefined)?.[MANAGED_LABEL] === "true";
+const isOurs = (info: ServiceInfo) => (info.Spec.Labels as Record<string, string> | undefined)?.[MANAGED] === "true";
 
 /** Create, or update the one there at its version; one with labels that are not ours is refused. */
 export function planService(

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { MANAGED } from "./labels";
+import { MANAGED } from "../model/labels";
 import { type Refusal, refuse } from "./refusal";
 
 /** The settings Dockyard owns on a named volume; the Engine API changes none in place. */

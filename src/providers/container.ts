@@ -18,8 +18,6 @@ import {
 import { isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 
-export type { ContainerNetworkSpec, ContainerSpec, HealthSpec, PortSpec, VolumeSpec } from "../plan/container";
-
 export interface ContainerInputs extends ConnectedInputs {
   spec: ContainerSpec;
   /** Environment, kept apart so the whole of it is stored as a secret. */

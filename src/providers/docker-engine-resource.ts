@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockyardResource } from "./dockyard-resource";
 import type { HostFacts } from "../model/host-facts";
 import type { ConnectionInputs, Credentials } from "./connection-inputs";
-import type { EngineSpec } from "./docker-engine";
+import type { EngineSpec } from "../plan/docker-engine";
 
 export interface DockerEngineResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;

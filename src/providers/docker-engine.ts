@@ -47,8 +47,6 @@ import type { HostFacts } from "../model/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import { engineProbe, knownDistro, readHostState } from "./host-probes";
 
-export type { EngineMethod, EngineSpec } from "../plan/docker-engine";
-
 export interface DockerEngineInputs extends ConnectedInputs {
   /** The host's facts (distribution), from its Host. */
   facts: HostFacts;

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { gated } from "./program-gate";
 import { dynamicTypeOf, type Kind, KINDS, tokenOf } from "./kinds";
 import { PACKAGE_VERSION } from "./package-version";
 
@@ -7,7 +6,8 @@ import { PACKAGE_VERSION } from "./package-version";
  * A resource served by the Dockyard plugin (`pulumi-resource-dockyard`) by its type token. It
  * always names the package's version: a resource without one would get a second default provider
  * and a second plugin process (with its own host reads). The alias carries a resource a 0.3.0
- * program made as a dynamic resource over to the plugin without a replacement.
+ * program made as a dynamic resource over to the plugin without a replacement. The program gate
+ * is not applied here: every resource is a component's child and gets it from `childOptions`.
  */
 export abstract class DockyardResource extends pulumi.CustomResource {
   protected constructor(kind: Kind, name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
@@ -17,7 +17,7 @@ export abstract class DockyardResource extends pulumi.CustomResource {
       tokenOf(kind),
       name,
       { ...outputs, ...args },
-      pulumi.mergeOptions(gated(opts), {
+      pulumi.mergeOptions(opts, {
         version: PACKAGE_VERSION,
         aliases: [{ type: dynamicTypeOf(kind) }],
         additionalSecretOutputs: [...spec.secrets],

@@ -26,8 +26,6 @@ export interface RegistryAuth {
   password: string;
 }
 
-export type { BuildSpec, ImageSpec } from "../plan/image";
-
 export interface ImageInputs extends ConnectedInputs {
   spec: ImageSpec;
   /** Registry credentials (secret), when the registry needs them. */

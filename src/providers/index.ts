@@ -1,5 +1,8 @@
-// Entry point the dynamic-provider host loads by package name (`pulumi-dockyard/providers`), so
-// serialized providers in the state stay small and run the installed package's code.
+// Every controller by name: the plugin serves each kind through these (src/providers/kinds.ts).
+// Kept exported as `pulumi-dockyard/providers` (package.json "exports"): a state written by 0.3.0
+// holds dynamic providers that `require("pulumi-dockyard/providers")[name]` and call
+// check/create/read/diff/update/delete on it, so a resource an upgraded program no longer
+// declares is deleted through here. Never rename or drop an export.
 import { hostFacts as hostFactsProvider } from "./host-facts";
 import { dockerEngine as dockerEngineProvider } from "./docker-engine";
 import { daemonConfig as daemonConfigProvider } from "./daemon-config";

@@ -1,8 +1,11 @@
 // Every machine-changing resource kind, declared once: the provider that serves it, its inputs,
 // its outputs and which of them are secret. The resource classes register from it, and the plugin
 // (src/plugin/) dispatches, checks, compares and wraps secrets from it.
-import type { ProviderName } from "./by-name";
+import type * as providers from "./index";
 import { CREDENTIALS_PROPERTY } from "./connection-inputs";
+
+/** A controller's name: an export of `src/providers/index.ts` (a typo fails to compile). */
+export type ProviderName = keyof typeof providers;
 
 /** One resource kind as the plugin serves it. */
 export interface KindSpec {

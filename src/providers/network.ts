@@ -3,7 +3,7 @@ import type Docker from "dockerode";
 import { targetOf } from "../remote/connection-spec";
 import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError } from "../remote/errors";
-import { MANAGED } from "../plan/labels";
+import { MANAGED } from "../model/labels";
 import {
   type NetworkInfo,
   type NetworkPlan,
@@ -17,8 +17,6 @@ import {
 } from "../plan/network";
 import { type Refusal, isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
-
-export type { NetworkSpec } from "../plan/network";
 
 export interface NetworkInputs extends ConnectedInputs {
   spec: NetworkSpec;

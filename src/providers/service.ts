@@ -18,11 +18,10 @@ import {
   type RunningSince,
 } from "../plan/service";
 import { DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS } from "../model/defaults";
-import { MANAGED_LABEL, type ServiceSpec, renderServiceSpec } from "../swarm/service-spec";
+import { MANAGED } from "../model/labels";
+import { type ServiceSpec, renderServiceSpec } from "../model/service-spec";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import type { RegistryAuth } from "./image";
-
-export type { ServiceSpec } from "../swarm/service-spec";
 
 export interface ServiceInputs extends ConnectedInputs {
   spec: ServiceSpec;
@@ -71,7 +70,7 @@ async function ensureNetworks(docker: Docker, spec: ServiceSpec, create: boolean
       Driver: "overlay",
       Attachable: true,
       CheckDuplicate: true,
-      Labels: { [MANAGED_LABEL]: "true", [NETWORK_OWNER]: spec.name },
+      Labels: { [MANAGED]: "true", [NETWORK_OWNER]: spec.name },
     });
     ids[name] = net.id;
   }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockyardResource } from "./dockyard-resource";
 import type { ConnectionInputs, Credentials } from "./connection-inputs";
 import type { SwarmMember, SwarmNodeSpec } from "./swarm";
-import type { ServiceSpec } from "./service";
+import type { ServiceSpec } from "../model/service-spec";
 import type { RegistryAuth } from "./image";
 
 export class SwarmResource extends DockyardResource {

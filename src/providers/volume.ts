@@ -16,8 +16,6 @@ import {
   volumeIsOurs,
 } from "../plan/volume";
 
-export type { NamedVolumeSpec } from "../plan/volume";
-
 export interface VolumeInputs extends ConnectedInputs {
   spec: NamedVolumeSpec;
   /** Remove the volume (and its data) on destroy; otherwise it stays and destroy says so. */

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardResource } from "./dockyard-resource";
 import type { ConnectionInputs, Credentials } from "./connection-inputs";
-import type { ContainerSpec } from "./container";
-import type { ImageSpec, RegistryAuth } from "./image";
-import type { NetworkSpec } from "./network";
-import type { NamedVolumeSpec } from "./volume";
+import type { ContainerSpec } from "../plan/container";
+import type { ImageSpec } from "../plan/image";
+import type { RegistryAuth } from "./image";
+import type { NetworkSpec } from "../plan/network";
+import type { NamedVolumeSpec } from "../plan/volume";
 
 interface Connected {
   connection: pulumi.Input<ConnectionInputs>;

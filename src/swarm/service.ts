@@ -4,7 +4,7 @@ import { invalid } from "../model/input-error";
 import { ServiceResource } from "../providers/swarm-resources";
 import { Image, type RegistryCredentials } from "../workload/image";
 import { imageRefProblem } from "../model/image-ref";
-import { type ServicePortSpec, type ServiceSpec, type UpdatePolicySpec, parseServicePort } from "./service-spec";
+import { type ServicePortSpec, type ServiceSpec, type UpdatePolicySpec, parseServicePort } from "../model/service-spec";
 import type { Swarm } from "./swarm";
 
 export interface ServicePort {

@@ -6,7 +6,7 @@ import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
 import { parseMemory, parsePort, parseVolume, type PortArgs, type VolumeSpec } from "../model/container-settings";
 import { DEFAULT_RESTART_POLICY, DEFAULT_START_TIMEOUT_SECONDS } from "../model/defaults";
-import type { ContainerNetworkSpec, ContainerSpec, HealthSpec } from "../providers/container";
+import type { ContainerNetworkSpec, ContainerSpec, HealthSpec } from "../plan/container";
 import { ContainerResource } from "../providers/workload-resources";
 import { Image } from "./image";
 import { imageRefProblem } from "../model/image-ref";

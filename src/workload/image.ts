@@ -3,7 +3,7 @@ import { DockyardComponent } from "../components/base";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import type { BuildSpec } from "../providers/image";
+import type { BuildSpec } from "../plan/image";
 import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
 import { ImageResource } from "../providers/workload-resources";

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
-import type { NetworkSpec } from "../providers/network";
+import type { NetworkSpec } from "../plan/network";
 import { NetworkResource } from "../providers/workload-resources";
 import { cidrProblem, gatewayProblem } from "../model/cidr";
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
-import type { NamedVolumeSpec } from "../providers/volume";
+import type { NamedVolumeSpec } from "../plan/volume";
 import { VolumeResource } from "../providers/workload-resources";
 
 export interface VolumeArgs {

@@ -10,7 +10,6 @@ import * as path from "node:path";
 import { isHostValue, type HostValueKindName } from "../../src/model/host-values";
 import { checkInputs, PROVIDER_CHECKS } from "../../src/providers/input-checks";
 import * as providers from "../../src/providers/index";
-import { providerByName } from "../../src/providers/by-name";
 import { renderDockerUsersChange, renderDockerUsersProbe } from "../../src/scripts/docker-users";
 import { renderPortProbe } from "../../src/scripts/port-probe";
 import { renderFileRemove, renderFileSha, renderFileWrite } from "../../src/scripts/remote-file";
@@ -314,14 +313,6 @@ test("every provider's check refuses what the shared pattern refuses, naming the
   t.true(
     checkInputs(PROVIDER_CHECKS.container, { connection, spec: { name: "web", image: "nginx:1.25" }, env: { A: "b\nc" } }).length === 0,
   );
-});
-
-test("the serialized provider forwards check by name, like the other methods", (t) => {
-  for (const name of Object.keys(providers) as (keyof typeof providers)[]) {
-    const p = providerByName(name) as unknown as Record<string, (...a: unknown[]) => unknown>;
-    t.is(typeof p.check, "function", name);
-    t.regex(p.check.toString(), /require\("pulumi-dockyard\/providers"\)\[exportName\]\.check\(olds, ?news\)/, name);
-  }
 });
 
 test("the provider host calls check: an instrumented provider refuses before create runs, and a value not known yet passes", async (t) => {

@@ -43,13 +43,13 @@ const tree = (files: Record<string, string>) => new Map(Object.entries(files));
 test("checker: an upward import is refused, naming file, line and rule", (t) => {
   const problems = layerViolations(
     tree({
-      "src/model/distro.ts": 'import type { X } from "./host-facts";\n\nimport { gated } from "../providers/program-gate";\n',
+      "src/model/distro.ts": 'import type { X } from "./host-facts";\n\nimport { KINDS } from "../providers/kinds";\n',
       "src/model/host-facts.ts": "export type X = 1;\n",
-      "src/providers/program-gate.ts": "export const gated = 1;\n",
+      "src/providers/kinds.ts": "export const KINDS = 1;\n",
     }),
   );
   t.deepEqual(problems, [
-    "src/model/distro.ts:3: imports src/providers/program-gate.ts: upward, model may not import providers (it is above it in the map)",
+    "src/model/distro.ts:3: imports src/providers/kinds.ts: upward, model may not import providers (it is above it in the map)",
   ]);
 });
 
@@ -131,8 +131,10 @@ test("checker: the package's own name resolves into src/, and a missing file is 
   ]);
 });
 
-test("checker: a file entry in the map beats its folder", (t) => {
-  t.is(placeOf("src/swarm/service-spec.ts")?.layer.name, "model");
+test("checker: a file is placed by its folder, or by its own entry (src/index.ts)", (t) => {
+  t.is(placeOf("src/model/service-spec.ts")?.layer.name, "model");
   t.is(placeOf("src/swarm/swarm.ts")?.layer.name, "swarm");
+  t.is(placeOf("src/index.ts")?.layer.name, "index");
+  t.is(placeOf("src/index.tsx"), undefined);
   t.is(placeOf("src/nowhere.ts"), undefined);
 });

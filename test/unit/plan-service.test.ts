@@ -11,7 +11,7 @@ import {
   taskBlame,
   trackRunning,
 } from "../../src/plan/service";
-import { type ServiceSpec, renderServiceSpec } from "../../src/swarm/service-spec";
+import { type ServiceSpec, renderServiceSpec } from "../../src/model/service-spec";
 
 const IMG = `nginx@sha256:${"a".repeat(64)}`;
 const OLD = `nginx@sha256:${"b".repeat(64)}`;

@@ -2,7 +2,7 @@ import { keyPair } from "../rig/keys";
 import test from "ava";
 import type * as pulumiType from "@pulumi/pulumi";
 import { type ClusterNode, type DesiredNode, type ObservedSwarm, describeSteps, planSwarm } from "../../src/plan/swarm";
-import { parseServicePort, renderServiceSpec, type ServiceSpec, serviceSpecDrift } from "../../src/swarm/service-spec";
+import { parseServicePort, renderServiceSpec, type ServiceSpec, serviceSpecDrift } from "../../src/model/service-spec";
 import { type Registered, setUnitMocks, valueOf } from "./support/mocks";
 
 let pulumi: typeof pulumiType;

@@ -38,8 +38,7 @@ export const LAYER_MAP: Layer[][] = [
     { name: "plan", paths: ["src/plan/"], pure: true },
   ],
   [{ name: "scripts", paths: ["src/scripts/"], pure: true }],
-  // The service spec's shapes, rendering and comparison are pure data, used from fleet to providers.
-  [{ name: "model", paths: ["src/model/", "src/swarm/service-spec.ts"], pure: true }],
+  [{ name: "model", paths: ["src/model/"], pure: true }],
 ];
 
 /** Modules that do I/O (files, processes, network, cloud): never in a pure layer, except as types. */
@@ -116,18 +115,14 @@ interface Placed {
   row: number;
 }
 
-/** The layer a file belongs to: the longest matching path wins (a file entry beats its folder). */
+/** The layer a file belongs to: the one whose folder holds it or whose file it is (no two overlap). */
 export function placeOf(file: string): Placed | undefined {
-  let best: (Placed & { length: number }) | undefined;
-  LAYER_MAP.forEach((row, r) => {
-    for (const layer of row) {
-      for (const p of layer.paths) {
-        const matches = p.endsWith("/") ? file.startsWith(p) : file === p;
-        if (matches && (!best || p.length > best.length)) best = { layer, row: r, length: p.length };
-      }
+  for (const [row, layers] of LAYER_MAP.entries()) {
+    for (const layer of layers) {
+      if (layer.paths.some((p) => (p.endsWith("/") ? file.startsWith(p) : file === p))) return { layer, row };
     }
-  });
-  return best && { layer: best.layer, row: best.row };
+  }
+  return undefined;
 }
 
 /** The file under src/ an import points at, or undefined for another package. */

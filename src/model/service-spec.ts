@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { MANAGED } from "./labels";
 
 /**
  * Pure parts of a swarm service: the Engine API spec Dockyard sends, and the comparison of the
@@ -43,7 +44,6 @@ export interface ServiceSpec {
   convergeMonitorSeconds?: number;
 }
 
-export const MANAGED_LABEL = "dockyard.managed";
 const NS = 1e9;
 
 function policy(p: UpdatePolicySpec): Record<string, unknown> {
@@ -73,7 +73,7 @@ export function renderServiceSpec(
   if (s.args) containerSpec.Args = s.args;
   return {
     Name: s.name,
-    Labels: { ...s.labels, [MANAGED_LABEL]: "true" },
+    Labels: { ...s.labels, [MANAGED]: "true" },
     TaskTemplate: {
       ContainerSpec: containerSpec,
       Placement: { Constraints: s.constraints },

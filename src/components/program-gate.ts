@@ -31,10 +31,3 @@ export function programGate(): Promise<pulumi.Resource[]> {
     }),
   );
 }
-
-/** `opts` with the program gate added to its `dependsOn`. */
-export function gated<T extends pulumi.CustomResourceOptions>(opts: T | undefined): T {
-  // gatherExplicitDependencies flattens nested arrays and promises of resources.
-  const dependsOn = [opts?.dependsOn ?? [], programGate()] as unknown as pulumi.Input<pulumi.Resource>[];
-  return { ...(opts as T), dependsOn };
-}

@@ -1,2 +1,0 @@
-/** Containers, networks and volumes Dockyard made carry this label. */
-export const MANAGED = "dockyard.managed";
