@@ -21,6 +21,7 @@ import { DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS } from "../model/defaults";
 import { MANAGED_LABEL, type ServiceSpec, renderServiceSpec } from "../swarm/service-spec";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import type { RegistryAuth } from "./image";
+import { notice } from "./notices";
 
 export type { ServiceSpec } from "../swarm/service-spec";
 
@@ -212,7 +213,7 @@ export const service = {
           .catch((e: { statusCode?: number; message: string }) => (e.statusCode === 404 ? undefined : e));
         if (!err) break;
         if (Date.now() > deadline) {
-          console.error(`dockyard: ${targetOf(props.connection)}: network ${netId} of service ${props.spec.name} was kept: ${err.message}`);
+          notice(`${targetOf(props.connection)}: network ${netId} of service ${props.spec.name} was kept: ${err.message}`);
           break;
         }
         await sleep(1000);
