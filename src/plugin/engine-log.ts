@@ -33,7 +33,10 @@ export function logNoticesTo(address: string | undefined): void {
   if (!address) return;
   const engine = new EngineClient(address, grpc.credentials.createInsecure());
   setNoticeSink((message) => {
-    const request = new LogRequest().setSeverity(LogSeverity.WARNING).setMessage(message).setUrn(serving.getStore() ?? "");
+    const request = new LogRequest()
+      .setSeverity(LogSeverity.WARNING)
+      .setMessage(message)
+      .setUrn(serving.getStore() ?? "");
     engine.log(request, (err) => {
       if (err) console.error(`${message} (the engine's log refused it: ${err.message})`);
     });

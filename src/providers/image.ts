@@ -237,9 +237,7 @@ export const image = {
     ).catch((e: unknown) => {
       // No engine to ask: nothing can use the image, and a later install starts from its files.
       if (!(e instanceof EngineUnavailableError)) throw e;
-      notice(
-        `${target}: ${props.spec.ref} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
-      );
+      notice(`${target}: ${props.spec.ref} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
     });
   },
 };

@@ -135,9 +135,7 @@ export const network = {
       if (info && info.Labels?.[MANAGED] === "true") await removeNetwork(docker, info, target);
     }).catch((e: unknown) => {
       if (!(e instanceof EngineUnavailableError)) throw e;
-      notice(
-        `${target}: network ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
-      );
+      notice(`${target}: network ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
     });
   },
 };

@@ -127,9 +127,7 @@ export const volume = {
         });
     }).catch((e: unknown) => {
       if (!(e instanceof EngineUnavailableError)) throw e;
-      notice(
-        `${target}: volume ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
-      );
+      notice(`${target}: volume ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
     });
   },
 };
