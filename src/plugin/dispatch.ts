@@ -8,6 +8,7 @@ import * as providers from "../providers/index";
 import type { CheckFailure } from "../providers/input-checks";
 import { type Kind, KINDS, type KindSpec, kindOfToken, tokenOf } from "../providers/kinds";
 import { PACKAGE_VERSION } from "../providers/package-version";
+import { servingUrn } from "./engine-log";
 import { schemaJson } from "./schema";
 import { pick, unwrap, wrap } from "./wire";
 
@@ -65,54 +66,60 @@ export function dockyardProvider(controllers: Controllers = providers as unknown
 
     // The shared checks of src/providers/input-checks.ts, on plain values; the inputs returned
     // (the ones the state keeps) are the declared ones, secrets still marked.
-    async check(urn, olds, news) {
-      const { spec, controller } = servedBy(urn, controllers);
-      const n = unwrap(news);
-      const inputs = pick(n.props, spec.inputs);
-      const result = controller.check ? await controller.check(unwrap(olds).props, inputs) : { inputs };
-      if (result.failures?.length) return { failures: result.failures };
-      return { inputs: wrap(pick((result.inputs ?? inputs) as Props, spec.inputs), union(n.secret, spec.secrets)) };
-    },
+    check: (urn, olds, news) =>
+      servingUrn(urn, async () => {
+        const { spec, controller } = servedBy(urn, controllers);
+        const n = unwrap(news);
+        const inputs = pick(n.props, spec.inputs);
+        const result = controller.check ? await controller.check(unwrap(olds).props, inputs) : { inputs };
+        if (result.failures?.length) return { failures: result.failures };
+        return { inputs: wrap(pick((result.inputs ?? inputs) as Props, spec.inputs), union(n.secret, spec.secrets)) };
+      }),
 
     // olds are the old outputs: a 0.3.0 resource's still hold `__provider`, which unwrap drops,
     // so a migrated resource with the same inputs shows no change.
-    async diff(id, urn, olds, news) {
-      const { spec, controller } = servedBy(urn, controllers);
-      const o = unwrap(olds).props;
-      const n = pick(unwrap(news).props, spec.inputs);
-      if (controller.diff) return controller.diff(id, o, n);
-      return { changes: !isDeepStrictEqual(pick(o, spec.inputs), n) };
-    },
+    diff: (id, urn, olds, news) =>
+      servingUrn(urn, async () => {
+        const { spec, controller } = servedBy(urn, controllers);
+        const o = unwrap(olds).props;
+        const n = pick(unwrap(news).props, spec.inputs);
+        if (controller.diff) return controller.diff(id, o, n);
+        return { changes: !isDeepStrictEqual(pick(o, spec.inputs), n) };
+      }),
 
-    async create(urn, inputs) {
-      const { spec, controller } = servedBy(urn, controllers);
-      const n = unwrap(inputs);
-      if (!controller.create) throw new Error(`${tokenOfUrn(urn)} cannot be created`);
-      const result = await controller.create(pick(n.props, spec.inputs));
-      return { id: result.id, outs: wrap(result.outs, union(n.secret, spec.secrets)) };
-    },
+    create: (urn, inputs) =>
+      servingUrn(urn, async () => {
+        const { spec, controller } = servedBy(urn, controllers);
+        const n = unwrap(inputs);
+        if (!controller.create) throw new Error(`${tokenOfUrn(urn)} cannot be created`);
+        const result = await controller.create(pick(n.props, spec.inputs));
+        return { id: result.id, outs: wrap(result.outs, union(n.secret, spec.secrets)) };
+      }),
 
-    async read(id, urn, props) {
-      const { spec, controller } = servedBy(urn, controllers);
-      const p = unwrap(props);
-      const result = controller.read ? await controller.read(id, p.props) : { id, props: p.props };
-      const outs = (result.props ?? p.props) as Props;
-      const secrets = union(p.secret, spec.secrets);
-      return { id: result.id ?? id, props: wrap(outs, secrets), inputs: wrap(pick(outs, spec.inputs), secrets) };
-    },
+    read: (id, urn, props) =>
+      servingUrn(urn, async () => {
+        const { spec, controller } = servedBy(urn, controllers);
+        const p = unwrap(props);
+        const result = controller.read ? await controller.read(id, p.props) : { id, props: p.props };
+        const outs = (result.props ?? p.props) as Props;
+        const secrets = union(p.secret, spec.secrets);
+        return { id: result.id ?? id, props: wrap(outs, secrets), inputs: wrap(pick(outs, spec.inputs), secrets) };
+      }),
 
-    async update(id, urn, olds, news) {
-      const { spec, controller } = servedBy(urn, controllers);
-      const o = unwrap(olds);
-      const n = unwrap(news);
-      const inputs = pick(n.props, spec.inputs);
-      const result = controller.update ? await controller.update(id, o.props, inputs) : { outs: { ...o.props, ...inputs } };
-      return { outs: wrap(result.outs, union(n.secret, spec.secrets)) };
-    },
+    update: (id, urn, olds, news) =>
+      servingUrn(urn, async () => {
+        const { spec, controller } = servedBy(urn, controllers);
+        const o = unwrap(olds);
+        const n = unwrap(news);
+        const inputs = pick(n.props, spec.inputs);
+        const result = controller.update ? await controller.update(id, o.props, inputs) : { outs: { ...o.props, ...inputs } };
+        return { outs: wrap(result.outs, union(n.secret, spec.secrets)) };
+      }),
 
-    async delete(id, urn, props) {
-      const { controller } = servedBy(urn, controllers);
-      await controller.delete?.(id, unwrap(props).props);
-    },
+    delete: (id, urn, props) =>
+      servingUrn(urn, async () => {
+        const { controller } = servedBy(urn, controllers);
+        await controller.delete?.(id, unwrap(props).props);
+      }),
   };
 }

@@ -2,5 +2,8 @@
 // serves every Dockyard resource kind over the engine's provider protocol.
 import * as provider from "@pulumi/pulumi/provider";
 import { dockyardProvider } from "./dispatch";
+import { engineAddressOf, logNoticesTo } from "./engine-log";
 
-void provider.main(dockyardProvider(), process.argv.slice(2));
+const args = process.argv.slice(2);
+logNoticesTo(engineAddressOf(args));
+void provider.main(dockyardProvider(), args);

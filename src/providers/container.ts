@@ -17,6 +17,7 @@ import {
 } from "../plan/container";
 import { isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
+import { notice } from "./notices";
 
 export interface ContainerInputs extends ConnectedInputs {
   spec: ContainerSpec;
@@ -279,8 +280,8 @@ export const container = {
       // No engine to ask: the container cannot run, and a later create replaces one of ours
       // that is still on disk.
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(
-        `dockyard: ${targetOf(props.connection)}: container ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
+      notice(
+        `${targetOf(props.connection)}: container ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
       );
     });
   },

@@ -46,6 +46,7 @@ import { checkHostValue } from "../model/host-values";
 import type { HostFacts } from "../model/host-facts";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import { engineProbe, knownDistro, readHostState } from "./host-probes";
+import { notice } from "./notices";
 
 export interface DockerEngineInputs extends ConnectedInputs {
   /** The host's facts (distribution), from its Host. */
@@ -238,11 +239,11 @@ export const dockerEngine = {
   },
 
   async delete(_id: string, props: DockerEngineOutputs): Promise<void> {
-    // Containers may depend on the engine: it stays unless the program asked otherwise. The
-    // engine shows this provider's stderr in the command's output.
+    // Containers may depend on the engine: it stays unless the program asked otherwise, and
+    // the command's output says so.
     const plan = planEngineRemoval(props.spec);
     if (plan.notice) {
-      console.error(`dockyard: ${targetOf(props.connection)}: ${plan.notice}`);
+      notice(`${targetOf(props.connection)}: ${plan.notice}`);
       return;
     }
     // A package removal needs the distribution.

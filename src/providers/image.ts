@@ -19,6 +19,7 @@ import {
 import { isRefusal } from "../plan/refusal";
 import { pullRef, sameRepository } from "../model/image-ref";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
+import { notice } from "./notices";
 
 export interface RegistryAuth {
   serveraddress: string;
@@ -229,14 +230,12 @@ export const image = {
         .catch((e: { statusCode?: number; message?: string }) => {
           if (isConnectionFailure(e)) throw e;
           // In use by a container that is not ours, or gone already: nothing to do.
-          if (e.statusCode !== 404) console.error(`dockyard: ${target}: ${props.spec.ref} was kept: ${engineSaid(e)}`);
+          if (e.statusCode !== 404) notice(`${target}: ${props.spec.ref} was kept: ${engineSaid(e)}`);
         }),
     ).catch((e: unknown) => {
       // No engine to ask: nothing can use the image, and a later install starts from its files.
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(
-        `dockyard: ${target}: ${props.spec.ref} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
-      );
+      notice(`${target}: ${props.spec.ref} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
     });
   },
 };

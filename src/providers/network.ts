@@ -17,6 +17,7 @@ import {
 } from "../plan/network";
 import { type Refusal, isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
+import { notice } from "./notices";
 
 export interface NetworkInputs extends ConnectedInputs {
   spec: NetworkSpec;
@@ -132,9 +133,7 @@ export const network = {
       if (info && info.Labels?.[MANAGED] === "true") await removeNetwork(docker, info, target);
     }).catch((e: unknown) => {
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(
-        `dockyard: ${target}: network ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
-      );
+      notice(`${target}: network ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
     });
   },
 };

@@ -22,6 +22,7 @@ import { MANAGED } from "../model/labels";
 import { type ServiceSpec, renderServiceSpec } from "../model/service-spec";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import type { RegistryAuth } from "./image";
+import { notice } from "./notices";
 
 export interface ServiceInputs extends ConnectedInputs {
   spec: ServiceSpec;
@@ -211,7 +212,7 @@ export const service = {
           .catch((e: { statusCode?: number; message: string }) => (e.statusCode === 404 ? undefined : e));
         if (!err) break;
         if (Date.now() > deadline) {
-          console.error(`dockyard: ${targetOf(props.connection)}: network ${netId} of service ${props.spec.name} was kept: ${err.message}`);
+          notice(`${targetOf(props.connection)}: network ${netId} of service ${props.spec.name} was kept: ${err.message}`);
           break;
         }
         await sleep(1000);

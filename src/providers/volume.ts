@@ -15,6 +15,7 @@ import {
   volumeDrift,
   volumeIsOurs,
 } from "../plan/volume";
+import { notice } from "./notices";
 
 export interface VolumeInputs extends ConnectedInputs {
   spec: NamedVolumeSpec;
@@ -104,7 +105,7 @@ export const volume = {
   async delete(_id: string, props: VolumeOutputs): Promise<void> {
     const target = targetOf(props.connection);
     const plan = planVolumeRemoval(props.spec, props.deleteOnDestroy);
-    if (plan.notice) console.error(`dockyard: ${target}: ${plan.notice}`);
+    if (plan.notice) notice(`${target}: ${plan.notice}`);
     if (!plan.remove) return;
     await withEngine(toConnectionSpec(props), `removing volume ${props.spec.name}`, async (docker) => {
       const info = await find(docker, props.spec.name);
@@ -124,9 +125,7 @@ export const volume = {
         });
     }).catch((e: unknown) => {
       if (!(e instanceof EngineUnavailableError)) throw e;
-      console.error(
-        `dockyard: ${target}: volume ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`,
-      );
+      notice(`${target}: volume ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
     });
   },
 };
