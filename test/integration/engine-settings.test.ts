@@ -3,6 +3,7 @@ import * as path from "node:path";
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import { DaemonConfig, type DaemonConfigArgs, DockerUsers, Fleet, type FleetSpec } from "pulumi-dockyard";
+import { type Kind, tokenOf } from "../../src/providers/kinds";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
@@ -66,8 +67,8 @@ const stateOnDisk = (dir: string): string =>
 /** Pulumi's marker of a secret value (exportStack shows secrets decrypted, marked with it). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 type Exportable = { exportStack(): Promise<{ deployment: { resources?: { type: string; outputs?: Record<string, any> }[] } }> };
-const resourceState = async (stack: Exportable, type: string) =>
-  (await stack.exportStack()).deployment.resources?.find((r) => r.type.endsWith(`dockyard:${type}`))?.outputs;
+const resourceState = async (stack: Exportable, kind: Kind) =>
+  (await stack.exportStack()).deployment.resources?.find((r) => r.type === tokenOf(kind))?.outputs;
 const daemonState = (stack: Exportable) => resourceState(stack, "DaemonConfig");
 
 test.serial(
