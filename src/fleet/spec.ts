@@ -347,11 +347,11 @@ export const Daemon = z
       .array(z.string().min(1))
       .optional()
       .meta({ description: "daemon.json exec-opts.", examples: [["native.cgroupdriver=systemd"]] }),
-    dataRoot: absolutePath.optional().meta({ description: "daemon.json data-root.", examples: ["/data/docker"] }),
+    dataRoot: absolutePath.optional().meta({ description: "daemon.json data-root. Default: /var/lib/docker.", examples: ["/data/docker"] }),
     liveRestore: z
       .boolean()
       .optional()
-      .meta({ description: "daemon.json live-restore.", examples: [true] }),
+      .meta({ description: "daemon.json live-restore. Default: false.", examples: [true] }),
     bip: z
       .string()
       .min(1)
@@ -365,7 +365,7 @@ export const Daemon = z
       .int()
       .min(1)
       .optional()
-      .meta({ description: "daemon.json max-concurrent-downloads.", examples: [6] }),
+      .meta({ description: "daemon.json max-concurrent-downloads. Default: 3.", examples: [6] }),
     settings: z
       .record(z.string(), z.unknown())
       .optional()

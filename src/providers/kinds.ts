@@ -17,6 +17,12 @@ export interface KindSpec {
   outputs: readonly string[];
   /** Outputs (inputs included) stored as secrets whatever the caller marked. */
   secrets: readonly string[];
+  /**
+   * The name in the type token, when it is not the kind's: Pulumi's schema loader refuses a
+   * resource of the `index` module named like another module (`Swarm` and the components'
+   * `dockyard:swarm:` module).
+   */
+  token?: string;
 }
 
 const connected = ["connection", CREDENTIALS_PROPERTY] as const;
@@ -80,6 +86,7 @@ export const KINDS = {
   // Join tokens let any machine into the cluster: stored as secrets, like the keys.
   Swarm: {
     provider: "swarm",
+    token: "SwarmCluster",
     inputs: ["nodes", CREDENTIALS_PROPERTY, "defaultAddrPool", "subnetSize"],
     outputs: ["clusterId", "members", "joinTokens", "drift"],
     secrets: [CREDENTIALS_PROPERTY, "joinTokens"],
@@ -98,22 +105,19 @@ export const KINDS = {
   },
 } as const satisfies Record<string, KindSpec>;
 
-/** A resource kind's name, the last part of its type token. */
+/** A resource kind's name, the last part of its type token (unless its `token` says otherwise). */
 export type Kind = keyof typeof KINDS;
 
 /** The package (and plugin) name in every type token. */
 export const PACKAGE = "dockyard";
 
 /** The type token the plugin serves a kind by. */
-export const tokenOf = (kind: Kind): string => `${PACKAGE}:index:${kind}`;
+export const tokenOf = (kind: Kind): string => `${PACKAGE}:index:${(KINDS[kind] as KindSpec).token ?? kind}`;
 
 /** The type a 0.3.0 dynamic resource of the kind has in existing states (the alias that moves it). */
 export const dynamicTypeOf = (kind: Kind): string => `pulumi-nodejs:dynamic/${PACKAGE}:${kind}`;
 
 /** The kind a type token names, or undefined for a token this package does not serve. */
 export function kindOfToken(token: string): Kind | undefined {
-  const prefix = `${PACKAGE}:index:`;
-  if (!token.startsWith(prefix)) return undefined;
-  const kind = token.slice(prefix.length);
-  return Object.hasOwn(KINDS, kind) ? (kind as Kind) : undefined;
+  return (Object.keys(KINDS) as Kind[]).find((kind) => tokenOf(kind) === token);
 }

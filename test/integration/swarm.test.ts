@@ -170,7 +170,7 @@ test.serial("scaled and relabelled by hand: refresh shows the drift, up puts it 
   const resources = (await ts.stack.exportStack()).deployment.resources ?? [];
   const svc = resources.find((r: { type: string }) => r.type === "dockyard:index:Service");
   t.true((svc?.outputs?.drift as string[]).includes("service web has 1 replicas, want 3"), JSON.stringify(svc?.outputs?.drift));
-  const sw = resources.find((r: { type: string }) => r.type === "dockyard:index:Swarm");
+  const sw = resources.find((r: { type: string }) => r.type === "dockyard:index:SwarmCluster");
   t.regex((sw?.outputs?.drift as string[]).join("\n"), /labels are .*"slot":"hand".*, want \{"slot":"w1"\}/);
   const up = await ts.stack.up();
   t.deepEqual(changesOf(up.summary), { update: 2 });

@@ -17,6 +17,7 @@ test("npm pack holds the built code with types, the schema and the docs, and no 
     "dist/src/fleet/fleet.d.ts",
     "dist/src/aws/aws-host.d.ts",
     "schema/fleet.schema.json",
+    "schema.json",
     "README.md",
     "CHANGELOG.md",
     "package.json",
