@@ -114,5 +114,12 @@ export function dockyardProvider(controllers: Controllers = providers as unknown
       const { controller } = servedBy(urn, controllers);
       await controller.delete?.(id, unwrap(props).props);
     },
+
+    // The components, built inside the plugin. Loaded here, on the first construct: the table
+    // brings in every component (and @pulumi/aws), which a run of custom resources never needs.
+    async construct(name, type, inputs, options) {
+      const { constructComponent } = require("./components") as typeof import("./components");
+      return constructComponent(name, type, inputs, options);
+    },
   };
 }

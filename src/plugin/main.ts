@@ -2,5 +2,9 @@
 // serves every Dockyard resource kind over the engine's provider protocol.
 import * as provider from "@pulumi/pulumi/provider";
 import { dockyardProvider } from "./dispatch";
+import { registerComponentModules } from "./live";
+
+// Before any construct: components passed to a construct resolve while its inputs are read.
+registerComponentModules();
 
 void provider.main(dockyardProvider(), process.argv.slice(2));
