@@ -50,7 +50,17 @@ export const COMPONENTS: Record<string, ServedComponent> = {
   "dockyard:swarm:Swarm": served(Swarm, ["managers", "workers", "joinTokens", "clusterId", "drift"]),
   "dockyard:swarm:Service": served(Service, ["serviceId", "replicas", "image", "drift"]),
   "dockyard:rollout:RolloutGate": served(RolloutGate, []),
-  "dockyard:aws:AwsHost": served(AwsHost, ["host", "address", "publicIp", "privateIp", "instanceId", "amiId", "user", "hostKey", "privateKey"]),
+  "dockyard:aws:AwsHost": served(AwsHost, [
+    "host",
+    "address",
+    "publicIp",
+    "privateIp",
+    "instanceId",
+    "amiId",
+    "user",
+    "hostKey",
+    "privateKey",
+  ]),
   "dockyard:aws:EcrRegistry": served(EcrRegistry, ["endpoint", "repositoryUrl", "registryId", "credentials"]),
   "dockyard:fleet:Fleet": served(Fleet, ["outputs", "rolloutBatches"]),
 };

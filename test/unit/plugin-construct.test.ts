@@ -62,7 +62,11 @@ test.serial("construct builds the Host class: URN of the requested type, its out
 });
 
 test.serial("a component passed to construct arrives as the object built before: a DockerEngine on a constructed Host", async (t) => {
-  const h = await construct("web2", "dockyard:host:Host", { address: "10.0.0.13", privateKey: pulumi.secret(pair.private), hostKey: hostPair.public });
+  const h = await construct("web2", "dockyard:host:Host", {
+    address: "10.0.0.13",
+    privateKey: pulumi.secret(pair.private),
+    hostKey: hostPair.public,
+  });
   const hostUrn = await valueOf(pulumi.output(h.urn));
   // What a resource module hands the server for a reference to the Host.
   const host = live.builtComponent("web2", "dockyard:host:Host", hostUrn);
