@@ -1,7 +1,7 @@
 // Every component the plugin serves through `construct`, by its type token: the very class a
 // TypeScript program uses, built inside the plugin, and the outputs a caller in another language
 // gets back. Loaded on the first construct (it brings in every component and @pulumi/aws).
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { AwsHost } from "../aws/aws-host";
 import { EcrRegistry } from "../aws/ecr-registry";
@@ -65,6 +65,38 @@ export const COMPONENTS: Record<string, ServedComponent> = {
   "dockyard:fleet:Fleet": served(Fleet, ["outputs", "rolloutBatches"]),
 };
 
+/** True when a value holds a resource (a component passed inside a list or an object). */
+function holdsResource(v: unknown): boolean {
+  if (pulumi.Resource.isInstance(v)) return true;
+  if (Array.isArray(v)) return v.some(holdsResource);
+  if (typeof v === "object" && v !== null && !pulumi.Output.isInstance(v)) return Object.values(v).some(holdsResource);
+  return false;
+}
+
+interface OutputInternals {
+  isKnown: Promise<boolean>;
+  isSecret: Promise<boolean>;
+  promise(): Promise<unknown>;
+}
+
+/**
+ * The arguments as a TypeScript caller gives them. The server wraps an argument with
+ * dependencies in an Output unless it is one resource; a list or object of components (a swarm's
+ * nodes, a gate's `after`) is unwrapped again, since the components take those as they are (each
+ * component carries its own dependencies). Secrets and unknown values stay Outputs.
+ */
+export async function asDeclared(inputs: pulumi.Inputs): Promise<pulumi.Inputs> {
+  const out: pulumi.Inputs = { ...inputs };
+  for (const [k, v] of Object.entries(inputs)) {
+    if (!pulumi.Output.isInstance(v)) continue;
+    const o = v as unknown as OutputInternals;
+    if (!(await o.isKnown) || (await o.isSecret)) continue;
+    const value = await o.promise();
+    if (holdsResource(value)) out[k] = value as pulumi.Input<unknown>;
+  }
+  return out;
+}
+
 /**
  * `construct`: builds the component of `type` as a TypeScript program would (its argument checks
  * throw `InputPropertyError`s naming the field, which the provider server returns as such), and
@@ -80,7 +112,7 @@ export async function constructComponent(
   if (!served) {
     throw new Error(`The dockyard plugin constructs no component "${type}" (it constructs ${Object.keys(COMPONENTS).join(", ")})`);
   }
-  const component = served.build(name, inputs, options);
+  const component = served.build(name, await asDeclared(inputs), options);
   // A URN is known in a preview too.
   const urn = await new Promise<string>((resolve) => component.urn.apply(resolve));
   remember(urn, component);

@@ -130,6 +130,7 @@ export function dockyardProvider(
     // The components, built inside the plugin. Loaded here, on the first construct: the table
     // brings in every component (and @pulumi/aws), which a run of custom resources never needs.
     async construct(name, type, inputs, options) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use only
       const { constructComponent } = require("./components") as typeof import("./components");
       return constructComponent(name, type, inputs, options);
     },

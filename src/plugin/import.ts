@@ -111,7 +111,9 @@ export function importConnection(id: ImportId, env: NodeJS.ProcessEnv = process.
     try {
       privateKey = readFileSync(file, "utf8");
     } catch (e) {
-      throw new Error(`importing from ${targetOf(id)}: ${IMPORT_ENV.privateKeyFile} (${file}) cannot be read: ${(e as Error).message}`);
+      throw new Error(`importing from ${targetOf(id)}: ${IMPORT_ENV.privateKeyFile} (${file}) cannot be read: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
   if (!privateKey?.trim())

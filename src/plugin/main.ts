@@ -3,8 +3,10 @@
 import * as provider from "@pulumi/pulumi/provider";
 import { dockyardProvider } from "./dispatch";
 import { registerComponentModules } from "./live";
+import { acceptReadWithoutProperties } from "./read-request";
 
 // Before any construct: components passed to a construct resolve while its inputs are read.
 registerComponentModules();
+acceptReadWithoutProperties();
 
 void provider.main(dockyardProvider(), process.argv.slice(2));

@@ -95,3 +95,25 @@ test.serial("a token that is no component is refused, naming what the plugin con
   const err = await t.throwsAsync(construct("x", "dockyard:index:Container", {}));
   t.regex(err.message, /constructs no component "dockyard:index:Container" \(it constructs dockyard:host:Host, /);
 });
+
+test.serial(
+  "arguments as the server hands them: a list of components wrapped in an Output is unwrapped; secrets and plain values are kept",
+  async (t) => {
+    const h = await construct("web3", "dockyard:host:Host", {
+      address: "10.0.0.14",
+      privateKey: pulumi.secret(pair.private),
+      hostKey: hostPair.public,
+    });
+    const host = live.builtComponent("web3", "dockyard:host:Host", await valueOf(pulumi.output(h.urn)));
+    const secret = pulumi.secret("s3cret");
+    const listed = pulumi.output([{ engine: host, role: "manager" }]);
+    const args = await components.asDeclared({ nodes: listed, password: secret, plain: "x", one: host });
+    t.true(Array.isArray(args.nodes), "the list is a list again");
+    t.is((args.nodes as { engine: unknown }[])[0].engine, host, "holding the very object");
+    t.is(args.password, secret, "a secret stays an Output");
+    t.is(args.plain, "x");
+    t.is(args.one, host);
+    const numbers = pulumi.output([1, 2]);
+    t.is((await components.asDeclared({ numbers })).numbers, numbers, "an Output without resources stays one");
+  },
+);

@@ -281,3 +281,17 @@ test("read with only an ID imports: inputs a program declares, the key and the e
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
   }
 });
+
+test("a Read request without properties (an import) reads as empty properties, one with them as they are", (t) => {
+  const { ReadRequest } = require("@pulumi/pulumi/proto/provider_pb") as {
+    ReadRequest: new () => { getProperties(): { toJavaScript(): unknown } | undefined; setProperties(s: unknown): void };
+  };
+  const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as typeof import("google-protobuf/google/protobuf/struct_pb");
+  const { acceptReadWithoutProperties } = require("../../src/plugin/read-request") as typeof import("../../src/plugin/read-request");
+  t.is(new ReadRequest().getProperties(), undefined, "what the server of @pulumi/pulumi trips on");
+  acceptReadWithoutProperties();
+  t.deepEqual(new ReadRequest().getProperties()?.toJavaScript(), {});
+  const given = new ReadRequest();
+  given.setProperties(Struct.fromJavaScript({ a: 1 }));
+  t.deepEqual(given.getProperties()?.toJavaScript(), { a: 1 });
+});
