@@ -311,10 +311,11 @@ export function containerRunOf(info: Docker.ContainerInspectInfo, image: ImageDe
   const labels = Object.fromEntries(
     Object.entries(c.Labels ?? {}).filter(([k, v]) => k !== MANAGED && k !== SPEC_HASH && image.Labels?.[k] !== v),
   );
-  const ports: PortSpec[] = Object.entries(hc.PortBindings ?? {})
-    .flatMap(([key, bindings]) => {
+  const bindings = (hc.PortBindings ?? {}) as Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+  const ports: PortSpec[] = Object.entries(bindings)
+    .flatMap(([key, given]) => {
       const [port, protocol] = key.split("/");
-      return ((bindings ?? []) as { HostIp?: string; HostPort?: string }[]).map((b) => ({
+      return (given ?? []).map((b) => ({
         containerPort: Number(port),
         hostPort: Number(b.HostPort || port),
         ...(b.HostIp ? { hostIp: b.HostIp } : {}),
