@@ -63,6 +63,13 @@ export function specHash(inputs: ContainerRun): string {
     .slice(0, 16);
 }
 
+/** The settings a new container is needed to change, compared as values (not as a hash: key order does not count). */
+function sameFixedSettings(a: ContainerRun, b: ContainerRun): boolean {
+  const fixed = (s: ContainerSpec) =>
+    Object.fromEntries(Object.entries(s).filter(([k, v]) => v !== undefined && !UPDATABLE.includes(k as keyof ContainerSpec)));
+  return isDeepStrictEqual(fixed(a.spec), fixed(b.spec)) && isDeepStrictEqual(a.env, b.env);
+}
+
 export function createOptions(inputs: ContainerRun): Docker.ContainerCreateOptions {
   const s = inputs.spec;
   const exposed: Record<string, object> = {};
@@ -175,10 +182,17 @@ export function containerFacts(info: Docker.ContainerInspectInfo): ContainerFact
   };
 }
 
-/** A container of ours left by an interrupted run is replaced; one that is not ours is refused. */
-export function planContainerCreate(spec: ContainerSpec, existing: ContainerFacts | undefined): { removeExisting: boolean } | Refusal {
+/**
+ * A container of ours left by an interrupted run is replaced; one that is not ours is refused.
+ * `ownedId` is the container the state holds (an imported one, made again on a change).
+ */
+export function planContainerCreate(
+  spec: ContainerSpec,
+  existing: ContainerFacts | undefined,
+  ownedId?: string,
+): { removeExisting: boolean } | Refusal {
   if (!existing) return { removeExisting: false };
-  if (!existing.managed) {
+  if (!existing.managed && existing.id !== ownedId) {
     return refuse(
       "DOCKYARD_NOT_MANAGED",
       `a container named ${spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`,
@@ -210,26 +224,39 @@ export type ContainerUpdatePlan =
   /** Kept: limits and restart policy updated when they changed, networks joined, started when stopped. */
   | { kind: "inPlace"; update?: ContainerUpdateOptions; start: boolean };
 
+/** `adopted`: what an imported container runs (read back), compared in place of its missing label. */
 export function planContainerUpdate(
   olds: ContainerRun & { containerId: string },
   news: ContainerRun,
   info: ContainerFacts | undefined,
+  adopted?: ContainerRun,
 ): ContainerUpdatePlan {
-  if (!info || info.id !== olds.containerId || info.specHash !== specHash(news)) return { kind: "recreate" };
+  const same = info?.specHash === undefined && adopted ? sameFixedSettings(adopted, news) : info?.specHash === specHash(news);
+  if (!info || info.id !== olds.containerId || !same) return { kind: "recreate" };
   // Only a connection that changed: the state takes it, the container is not touched.
   const update = isDeepStrictEqual(olds.spec, news.spec) ? undefined : updateOptions(news.spec);
   return { kind: "inPlace", ...(update ? { update } : {}), start: !info.running };
 }
 
-/** How the container on the host differs from the state ([] when it matches). */
-export function containerDrift(run: ContainerRun, containerId: string, info: Docker.ContainerInspectInfo | undefined): string[] {
+/**
+ * How the container on the host differs from the state ([] when it matches). `adopted` is what an
+ * imported container (one Dockyard did not make: no settings label) runs, read back from the
+ * host; it is compared in place of the label.
+ */
+export function containerDrift(
+  run: ContainerRun,
+  containerId: string,
+  info: Docker.ContainerInspectInfo | undefined,
+  adopted?: ContainerRun,
+): string[] {
   const name = run.spec.name;
   if (!info) return [`container ${name} is missing`];
   const f = containerFacts(info);
   const reasons: string[] = [];
   if (f.id !== containerId) reasons.push(`container ${name} was replaced outside Dockyard`);
   if (!f.running) reasons.push(`container ${name} is ${f.status}`);
-  if (f.specHash !== specHash(run)) reasons.push(`container ${name} runs other settings`);
+  const same = f.specHash === undefined && adopted && f.id === containerId ? sameFixedSettings(adopted, run) : f.specHash === specHash(run);
+  if (!same) reasons.push(`container ${name} runs other settings`);
   reasons.push(...containerNetworkDrift(run.spec, info));
   return reasons;
 }
@@ -253,4 +280,80 @@ export function containerChange(
   }
   if (connection === "update" || !isDeepStrictEqual(olds.spec, news.spec) || olds.drift.length > 0) return { changes: true };
   return "probe";
+}
+
+/** What an image gives every container made from it (its inspect's `Config`). */
+export interface ImageDefaults {
+  Cmd?: string[] | null;
+  Env?: string[] | null;
+  Labels?: Record<string, string> | null;
+  Healthcheck?: { Test?: string[] } | null;
+}
+
+const NANO = 1e9;
+
+/**
+ * A container Dockyard did not make, as the spec and environment that would make it again: what
+ * `pulumi import` records and a program then declares. What the image gives anyway (its command,
+ * environment, labels, health check) is left out, as is Dockyard's own bookkeeping.
+ */
+export function containerRunOf(info: Docker.ContainerInspectInfo, image: ImageDefaults, startTimeoutSeconds: number): ContainerRun {
+  const c = info.Config;
+  const hc = info.HostConfig;
+  const imageEnv = new Set(image.Env ?? []);
+  const env = Object.fromEntries(
+    (c.Env ?? [])
+      .filter((e) => !imageEnv.has(e))
+      .map((e) => [e.slice(0, e.indexOf("=") < 0 ? e.length : e.indexOf("=")), e.includes("=") ? e.slice(e.indexOf("=") + 1) : ""]),
+  );
+  const labels = Object.fromEntries(
+    Object.entries(c.Labels ?? {}).filter(([k, v]) => k !== MANAGED && k !== SPEC_HASH && image.Labels?.[k] !== v),
+  );
+  const bindings = (hc.PortBindings ?? {}) as Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+  const ports: PortSpec[] = Object.entries(bindings)
+    .flatMap(([key, given]) => {
+      const [port, protocol] = key.split("/");
+      return (given ?? []).map((b) => ({
+        containerPort: Number(port),
+        hostPort: Number(b.HostPort || port),
+        ...(b.HostIp ? { hostIp: b.HostIp } : {}),
+        protocol: (protocol === "udp" ? "udp" : "tcp") as PortSpec["protocol"],
+      }));
+    })
+    .sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol) || a.hostPort - b.hostPort);
+  const volumes: VolumeSpec[] = (hc.Binds ?? []).map((bind) => {
+    const [source, target, options] = bind.split(":");
+    return { source, target, ...((options ?? "").split(",").includes("ro") ? { readOnly: true } : {}) };
+  });
+  // The engine's own alias for the container (its short ID) is not a setting.
+  const shortId = info.Id.slice(0, 12);
+  const attached = Object.entries(attachmentsOf(info));
+  const networks: ContainerNetworkSpec[] | undefined =
+    attached.length === 1 && attached[0][0] === "bridge"
+      ? undefined
+      : attached.map(([name, a]) => ({ name, aliases: (a.Aliases ?? []).filter((x) => x !== shortId && x !== info.Id) }));
+  const spec: ContainerSpec = {
+    name: info.Name.replace(/^\//, ""),
+    image: c.Image,
+    ports,
+    volumes,
+    restartPolicy: (hc.RestartPolicy?.Name || "no") as ContainerSpec["restartPolicy"],
+    labels,
+    startTimeoutSeconds,
+  };
+  if (c.Cmd && !isDeepStrictEqual(c.Cmd, image.Cmd ?? undefined)) spec.command = c.Cmd;
+  if (networks?.length) spec.networks = networks;
+  const h = c.Healthcheck as { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } | undefined;
+  if (h?.Test && h.Test[0] !== "NONE" && !isDeepStrictEqual(h.Test, image.Healthcheck?.Test)) {
+    spec.healthcheck = {
+      test: h.Test,
+      intervalSeconds: (h.Interval ?? 0) / NANO,
+      timeoutSeconds: (h.Timeout ?? 0) / NANO,
+      retries: h.Retries ?? 0,
+      startPeriodSeconds: (h.StartPeriod ?? 0) / NANO,
+    };
+  }
+  if (hc.Memory) spec.memoryBytes = hc.Memory;
+  if (hc.NanoCpus) spec.cpus = hc.NanoCpus / NANO;
+  return { spec, env };
 }

@@ -29,7 +29,9 @@ export function networkDrift(spec: NetworkSpec, networkId: string | undefined, i
   if (!info) return [`network ${spec.name} is missing`];
   const reasons: string[] = [];
   if (networkId && info.Id !== networkId) reasons.push(`network ${spec.name} was replaced outside Dockyard`);
-  if (info.Labels?.[MANAGED] !== "true") reasons.push(`network ${spec.name} was not created by Dockyard`);
+  // One the state holds by its ID (imported) is ours too.
+  if (info.Labels?.[MANAGED] !== "true" && (!networkId || info.Id !== networkId))
+    reasons.push(`network ${spec.name} was not created by Dockyard`);
   const other: string[] = [];
   if (info.Driver !== spec.driver) other.push(`driver ${info.Driver}, not ${spec.driver}`);
   if (Boolean(info.Internal) !== spec.internal) other.push(spec.internal ? "not internal" : "internal");
@@ -61,10 +63,13 @@ export type NetworkPlan =
   /** Made (again); `remove` is ours, left by an interrupted run or changed by hand, removed first. */
   | { kind: "create"; remove?: NetworkInfo };
 
-/** Create: one that is not ours is refused; ours is taken when it matches, else made again. */
-export function planNetworkCreate(spec: NetworkSpec, existing: NetworkInfo | undefined): NetworkPlan | Refusal {
+/**
+ * Create: one that is not ours is refused; ours is taken when it matches, else made again.
+ * `ownedId` is the network the state holds (an imported one counts as ours).
+ */
+export function planNetworkCreate(spec: NetworkSpec, existing: NetworkInfo | undefined, ownedId?: string): NetworkPlan | Refusal {
   if (!existing) return { kind: "create" };
-  if (existing.Labels?.[MANAGED] !== "true") {
+  if (existing.Labels?.[MANAGED] !== "true" && existing.Id !== ownedId) {
     return refuse(
       "DOCKYARD_NOT_MANAGED",
       `a network named ${spec.name} exists and was not created by Dockyard: remove or rename it, or choose another name. Nothing was changed`,
@@ -78,7 +83,7 @@ export function planNetworkCreate(spec: NetworkSpec, existing: NetworkInfo | und
 /** Update: the recorded network as declared is kept (only a connection changed); else as create. */
 export function planNetworkUpdate(spec: NetworkSpec, networkId: string, existing: NetworkInfo | undefined): NetworkPlan | Refusal {
   if (existing && networkDrift(spec, networkId, existing).length === 0) return { kind: "keep", networkId: existing.Id };
-  return planNetworkCreate(spec, existing);
+  return planNetworkCreate(spec, existing, networkId);
 }
 
 /**
@@ -106,4 +111,18 @@ export function networkChange(
   if (!isDeepStrictEqual(olds.spec, news.spec)) return { changes: true, replaces: ["spec"], deleteBeforeReplace: true };
   if (connection === "update" || olds.drift.length > 0) return { changes: true };
   return "probe";
+}
+
+/** A network Dockyard did not make, as the spec that would make it again (import): its settings as the engine reports them. */
+export function networkSpecOf(info: NetworkInfo): NetworkSpec {
+  const ipam = info.IPAM?.Config?.[0] ?? {};
+  const labels = Object.fromEntries(Object.entries(info.Labels ?? {}).filter(([k]) => k !== MANAGED));
+  return {
+    name: info.Name,
+    driver: info.Driver,
+    ...(ipam.Subnet ? { subnet: ipam.Subnet } : {}),
+    ...(ipam.Gateway ? { gateway: ipam.Gateway } : {}),
+    internal: Boolean(info.Internal),
+    labels,
+  };
 }

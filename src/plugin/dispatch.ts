@@ -9,6 +9,7 @@ import type { CheckFailure } from "../providers/input-checks";
 import { type Kind, KINDS, type KindSpec, kindOfToken, tokenOf } from "../providers/kinds";
 import { PACKAGE_VERSION } from "../providers/package-version";
 import { servingUrn } from "./engine-log";
+import { checkImported, hostReads, type ImportReads, importedProps, isImportable } from "./import";
 import { schemaJson } from "./schema";
 import { pick, unwrap, wrap } from "./wire";
 
@@ -56,10 +57,13 @@ export function servedBy(urn: string, controllers: Controllers): Served {
 const union = (...names: Iterable<string>[]): Set<string> => new Set(names.flatMap((n) => [...n]));
 
 /**
- * The provider `provider.main` serves. `controllers` is for tests; the plugin serves the
- * exports of src/providers/index.ts.
+ * The provider `provider.main` serves. `controllers` and `reads` are for tests; the plugin serves
+ * the exports of src/providers/index.ts and imports over SSH.
  */
-export function dockyardProvider(controllers: Controllers = providers as unknown as Controllers): provider.Provider {
+export function dockyardProvider(
+  controllers: Controllers = providers as unknown as Controllers,
+  reads: ImportReads = hostReads,
+): provider.Provider {
   return {
     version: PACKAGE_VERSION,
     getSchema: () => Promise.resolve(schemaJson()),
@@ -96,12 +100,20 @@ export function dockyardProvider(controllers: Controllers = providers as unknown
         return { id: result.id, outs: wrap(result.outs, union(n.secret, spec.secrets)) };
       }),
 
+    // A refresh gives the state's properties; an import (`pulumi import`, the `import` option)
+    // only the ID, which names the machine and the object (src/plugin/import.ts).
     read: (id, urn, props) =>
       servingUrn(urn, async () => {
-        const { spec, controller } = servedBy(urn, controllers);
+        const { kind, spec, controller } = servedBy(urn, controllers);
         const p = unwrap(props);
-        const result = controller.read ? await controller.read(id, p.props) : { id, props: p.props };
-        const outs = (result.props ?? p.props) as Props;
+        const importing = Object.keys(p.props).length === 0;
+        if (importing && !isImportable(kind)) {
+          throw new Error(`${tokenOfUrn(urn)} cannot be imported (dockyard:index:DockerEngine, Container and Network can)`);
+        }
+        const given = importing && isImportable(kind) ? await importedProps(kind, id, reads) : p.props;
+        const result = controller.read ? await controller.read(id, given) : { id, props: given };
+        const outs = (result.props ?? given) as Props;
+        if (importing && isImportable(kind)) checkImported(kind, id, outs);
         const secrets = union(p.secret, spec.secrets);
         return { id: result.id ?? id, props: wrap(outs, secrets), inputs: wrap(pick(outs, spec.inputs), secrets) };
       }),
@@ -121,5 +133,13 @@ export function dockyardProvider(controllers: Controllers = providers as unknown
         const { controller } = servedBy(urn, controllers);
         await controller.delete?.(id, unwrap(props).props);
       }),
+
+    // The components, built inside the plugin. Loaded here, on the first construct: the table
+    // brings in every component (and @pulumi/aws), which a run of custom resources never needs.
+    async construct(name, type, inputs, options) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use only
+      const { constructComponent } = require("./components") as typeof import("./components");
+      return constructComponent(name, type, inputs, options);
+    },
   };
 }

@@ -3,6 +3,12 @@
 import * as provider from "@pulumi/pulumi/provider";
 import { dockyardProvider } from "./dispatch";
 import { engineAddressOf, logNoticesTo } from "./engine-log";
+import { registerComponentModules } from "./live";
+import { acceptReadWithoutProperties } from "./read-request";
+
+// Before any construct: components passed to a construct resolve while its inputs are read.
+registerComponentModules();
+acceptReadWithoutProperties();
 
 const args = process.argv.slice(2);
 logNoticesTo(engineAddressOf(args));

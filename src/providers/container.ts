@@ -5,11 +5,14 @@ import { withEngine } from "../remote/docker-api";
 import { EngineUnavailableError, RemoteError, engineSaid, isConnectionFailure } from "../remote/errors";
 import {
   type ContainerNetworkSpec,
+  type ContainerRun,
   type ContainerSpec,
+  type ImageDefaults,
   attachmentsOf,
   containerChange,
   containerDrift,
   containerFacts,
+  containerRunOf,
   createOptions,
   planContainerCreate,
   planContainerUpdate,
@@ -136,6 +139,35 @@ async function find(docker: Docker, name: string): Promise<Docker.ContainerInspe
   }
 }
 
+/**
+ * What a container Dockyard did not make (imported: no settings label) runs, read back with its
+ * image's defaults left out; undefined for one of ours. `startTimeoutSeconds` is not on the host.
+ */
+export async function adoptedRun(
+  docker: Docker,
+  info: Docker.ContainerInspectInfo | undefined,
+  startTimeoutSeconds: number,
+): Promise<ContainerRun | undefined> {
+  if (!info || containerFacts(info).specHash !== undefined) return undefined;
+  const image = await docker
+    .getImage(info.Image)
+    .inspect()
+    .then((i) => i.Config as ImageDefaults)
+    .catch(() => ({}) as ImageDefaults);
+  return containerRunOf(info, image, startTimeoutSeconds);
+}
+
+/** The container and the drift of the state's run from it. */
+async function driftOf(
+  docker: Docker,
+  run: ContainerRun,
+  containerId: string,
+): Promise<{ info?: Docker.ContainerInspectInfo; drift: string[] }> {
+  const info = await find(docker, run.spec.name);
+  const adopted = await adoptedRun(docker, info, run.spec.startTimeoutSeconds);
+  return { info, drift: containerDrift(run, containerId, info, adopted) };
+}
+
 async function remove(docker: Docker, name: string): Promise<void> {
   await docker
     .getContainer(name)
@@ -161,11 +193,14 @@ function portError(e: Error, inputs: ContainerInputs, target: string): Error {
   );
 }
 
-/** Creates and starts the container; a container of ours left by an interrupted run is replaced. */
-async function create(docker: Docker, inputs: ContainerInputs): Promise<ContainerOutputs> {
+/**
+ * Creates and starts the container; a container of ours left by an interrupted run is replaced,
+ * as is `ownedId`, the one the state holds (an imported container made again).
+ */
+async function create(docker: Docker, inputs: ContainerInputs, ownedId?: string): Promise<ContainerOutputs> {
   const target = targetOf(inputs.connection);
   const existing = await find(docker, inputs.spec.name);
-  const plan = planContainerCreate(inputs.spec, existing && containerFacts(existing));
+  const plan = planContainerCreate(inputs.spec, existing && containerFacts(existing), ownedId);
   if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
   if (plan.removeExisting) await remove(docker, inputs.spec.name);
   const c = await docker.createContainer(createOptions(inputs)).catch((e: Error & { statusCode?: number }) => {
@@ -221,10 +256,10 @@ export const container = {
 
   async read(id: string, props: ContainerOutputs): Promise<pulumi.dynamic.ReadResult<ContainerOutputs>> {
     try {
-      const info = await withEngine(toConnectionSpec(props), `reading container ${props.spec.name}`, (docker) =>
-        find(docker, props.spec.name),
+      const { info, drift } = await withEngine(toConnectionSpec(props), `reading container ${props.spec.name}`, (docker) =>
+        driftOf(docker, props, props.containerId),
       );
-      return { id, props: { ...props, state: info?.State.Status ?? "missing", drift: containerDrift(props, props.containerId, info) } };
+      return { id, props: { ...props, state: info?.State.Status ?? "missing", drift } };
     } catch (e) {
       // A broken engine is drift of this container too: `up` recreates or starts it once
       // DockerEngine has repaired the engine.
@@ -240,10 +275,10 @@ export const container = {
     const change = containerChange(olds, news, connectionChange(olds, news));
     if (change !== "probe") return change;
     try {
-      const info = await withEngine(toConnectionSpec(news), `reading container ${news.spec.name}`, (docker) =>
-        find(docker, news.spec.name),
+      const { drift } = await withEngine(toConnectionSpec(news), `reading container ${news.spec.name}`, (docker) =>
+        driftOf(docker, news, olds.containerId),
       );
-      return { changes: containerDrift(news, olds.containerId, info).length > 0 };
+      return { changes: drift.length > 0 };
     } catch (e) {
       // The preview of a host whose engine is broken plans the repair instead of failing.
       if (e instanceof EngineUnavailableError) return { changes: true };
@@ -255,8 +290,13 @@ export const container = {
     const target = targetOf(news.connection);
     const outs = await withEngine(toConnectionSpec(news), `updating container ${news.spec.name}`, async (docker) => {
       const info = await find(docker, news.spec.name);
-      const plan = planContainerUpdate(olds, news, info && containerFacts(info));
-      if (plan.kind === "recreate" || !info) return create(docker, news);
+      const plan = planContainerUpdate(
+        olds,
+        news,
+        info && containerFacts(info),
+        await adoptedRun(docker, info, news.spec.startTimeoutSeconds),
+      );
+      if (plan.kind === "recreate" || !info) return create(docker, news, olds.containerId);
       const c = docker.getContainer(news.spec.name);
       if (plan.update) await c.update(plan.update);
       await joinNetworks(docker, info, olds.spec.networks, news.spec.networks, target);
@@ -275,7 +315,8 @@ export const container = {
   async delete(_id: string, props: ContainerOutputs): Promise<void> {
     await withEngine(toConnectionSpec(props), `removing container ${props.spec.name}`, async (docker) => {
       const info = await find(docker, props.spec.name);
-      if (info && containerFacts(info).managed) await remove(docker, props.spec.name);
+      // Ours, or the one the state holds (imported): Pulumi deletes what it took over.
+      if (info && (containerFacts(info).managed || info.Id === props.containerId)) await remove(docker, props.spec.name);
     }).catch((e: unknown) => {
       // No engine to ask: the container cannot run, and a later create replaces one of ours
       // that is still on disk.

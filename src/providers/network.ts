@@ -130,7 +130,8 @@ export const network = {
     const target = targetOf(props.connection);
     await withEngine(toConnectionSpec(props), `removing network ${props.spec.name}`, async (docker) => {
       const info = await find(docker, props.spec.name);
-      if (info && info.Labels?.[MANAGED] === "true") await removeNetwork(docker, info, target);
+      // Ours, or the one the state holds (imported): Pulumi deletes what it took over.
+      if (info && (info.Labels?.[MANAGED] === "true" || info.Id === props.networkId)) await removeNetwork(docker, info, target);
     }).catch((e: unknown) => {
       if (!(e instanceof EngineUnavailableError)) throw e;
       notice(`${target}: network ${props.spec.name} was left in place: the Docker engine does not answer (${e.reasons.join("; ")})`);
