@@ -150,6 +150,7 @@ interface Context {
   scratch: string;
   pulumiBin: string;
   dockerMirror: string;
+  dockerMirrorKeyFingerprint: string;
   registry: string;
   registry2: string;
   results: Results;
@@ -202,6 +203,7 @@ function job(ctx: Context, hosts: RigHost[], registryMirrors: string[]): FleetJo
     hosts: hosts.map((h) => ({ name: h.name, address: h.address, hostKey: h.hostKey })),
     privateKey: ctx.keyPair.private,
     dockerMirror: ctx.dockerMirror,
+    dockerMirrorKeyFingerprint: ctx.dockerMirrorKeyFingerprint,
     dockerVersion: DOCKER_VERSION,
     registryMirrors,
   };
@@ -618,7 +620,7 @@ export async function main(argv: string[]): Promise<void> {
     const infra2 = await Rig.start({ hosts: 0, registry: true, keyPair, log });
     rigs.add(infra2);
     await infra.pushNginx("latest");
-    const { baseUrl } = await startPackageServer(infra.runId, infra.labels());
+    const { baseUrl, keyFingerprint } = await startPackageServer(infra.runId, infra.labels());
     const results: Results = {
       date: new Date().toISOString(),
       command: `npm run bench -- ${argv.join(" ")}`.trim(),
@@ -671,6 +673,7 @@ export async function main(argv: string[]): Promise<void> {
       scratch,
       pulumiBin,
       dockerMirror: baseUrl,
+      dockerMirrorKeyFingerprint: keyFingerprint,
       registry: infra.registry!.address,
       registry2: infra2.registry!.address,
       results,
