@@ -1,21 +1,26 @@
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderPlot } from "./plot";
 import { summarizeTrace } from "./trace-summary";
 import { readableKeyPair } from "../src/providers/ssh-key-pair";
 import { startPackageServer } from "../test/rig/package-server";
+import { PREVIOUS_RELEASE, previousReleaseTarball } from "../test/rig/previous-release";
 import { downAll, RIG_LABEL, Rig, type RigHost } from "../test/rig/rig";
 import type { ChildResult, ChildSpec } from "./dockyard-child";
 import type { FleetJob } from "./fleet-program";
-import { renderTables, scenarioKey, summarize, type Phase, type Results, type Sample, type Tool } from "./results";
+import { PROVIDER_ROLES } from "./process-role";
+import { BEFORE, renderTables, scenarioKey, summarize, type Phase, type Results, type Sample, type Tool } from "./results";
 
 const REPO = path.resolve(__dirname, "..");
 // Per process: a second bench beside a running one must not rewrite the first one's child.
 const BUILD = path.join(__dirname, ".build", String(process.pid));
 const DOCKER_VERSION = "25.0.3";
-const ALL_TOOLS: Tool[] = ["dockyard", "shell", "empty", "ansible"];
+const ALL_TOOLS: Tool[] = ["dockyard", BEFORE, "shell", "empty", "ansible"];
+/** The Pulumi tools: this checkout (the plugin) and the previous release (dynamic providers). */
+type PulumiTool = "dockyard" | typeof BEFORE;
 
 interface Options {
   runs: number;
@@ -78,12 +83,12 @@ function parseArgs(argv: string[]): Options {
 const t0 = Date.now();
 const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)}s] ${s}\n`);
 
-function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       cmd,
       args,
-      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20, cwd: opts.cwd },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${err.message}\n${stderr}`));
         else resolve(stdout);
@@ -126,6 +131,17 @@ async function otherRigContainers(): Promise<number> {
   return out.split("\n").filter(Boolean).length;
 }
 
+/**
+ * Where a Pulumi tool's program runs from: the bundled child, whose `pulumi-dockyard` and
+ * `@pulumi/pulumi` resolve from the node_modules above it; the directory its work directories go
+ * under; the plugin it names in Pulumi.yaml (none for 0.3.0).
+ */
+interface Program {
+  childJs: string;
+  workRoot: string;
+  pluginPath?: string;
+}
+
 /** Everything a bench run shares: key, mirrors, CLI, scratch directory. */
 interface Context {
   opts: Options;
@@ -134,10 +150,12 @@ interface Context {
   scratch: string;
   pulumiBin: string;
   dockerMirror: string;
+  dockerMirrorKeyFingerprint: string;
   registry: string;
   registry2: string;
   results: Results;
   rigs: Set<Rig>;
+  programs: Partial<Record<PulumiTool, Program>>;
 }
 
 /** Fresh hosts for one measurement (not timed), with python3 as a Debian cloud image has it. */
@@ -185,6 +203,7 @@ function job(ctx: Context, hosts: RigHost[], registryMirrors: string[]): FleetJo
     hosts: hosts.map((h) => ({ name: h.name, address: h.address, hostKey: h.hostKey })),
     privateKey: ctx.keyPair.private,
     dockerMirror: ctx.dockerMirror,
+    dockerMirrorKeyFingerprint: ctx.dockerMirrorKeyFingerprint,
     dockerVersion: DOCKER_VERSION,
     registryMirrors,
   };
@@ -192,15 +211,21 @@ function job(ctx: Context, hosts: RigHost[], registryMirrors: string[]): FleetJo
 
 const mb = (kb: number | undefined) => (kb === undefined ? undefined : Math.round(kb / 1024));
 
-/** One Pulumi operation in a child Node process (bench/.build/dockyard-child.js). */
-async function pulumiChild(ctx: Context, spec: Omit<ChildSpec, "pulumiBin">): Promise<Sample & { result?: ChildResult }> {
+/** One Pulumi operation in a child Node process (dockyard-child.js of the tool's program). */
+async function pulumiChild(
+  ctx: Context,
+  tool: PulumiTool,
+  spec: Omit<ChildSpec, "pulumiBin" | "pluginPath">,
+): Promise<Sample & { result?: ChildResult }> {
+  const program = ctx.programs[tool];
+  if (!program) throw new Error(`bench: no program prepared for ${tool}`);
   const others = await otherRigContainers();
   const loadBefore = load1();
   // Every provider call and SSH command of the run, for the breakdown (src/remote/trace.ts).
   const traceFile = path.join(ctx.scratch, `trace-${process.hrtime.bigint()}.jsonl`);
   const withTrace = { ...spec, env: { ...spec.env, DOCKYARD_TRACE: traceFile } };
-  const env = { ...process.env, BENCH_SPEC: JSON.stringify({ ...withTrace, pulumiBin: ctx.pulumiBin }) };
-  const r = await timed(process.execPath, [path.join(BUILD, "dockyard-child.js")], env);
+  const full: ChildSpec = { ...withTrace, pulumiBin: ctx.pulumiBin, pluginPath: program.pluginPath };
+  const r = await timed(process.execPath, [program.childJs], { ...process.env, BENCH_SPEC: JSON.stringify(full) });
   const trace = existsSync(traceFile) ? summarizeTrace(readFileSync(traceFile, "utf8")) : undefined;
   rmSync(traceFile, { force: true });
   const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
@@ -209,14 +234,17 @@ async function pulumiChild(ctx: Context, spec: Omit<ChildSpec, "pulumiBin">): Pr
   }
   const result = JSON.parse(line.slice("BENCH_RESULT ".length)) as ChildResult;
   const peaks = result.childPeakKb;
+  // The provider process: the plugin or the dynamic-provider host (both `node`; the child tells
+  // them apart by their script). Both are counted if both ran.
+  const roles = Object.keys(PROVIDER_ROLES).filter((k) => peaks[k] !== undefined) as (keyof typeof PROVIDER_ROLES)[];
   return {
     seconds: r.seconds,
     otherRigContainers: others,
     load1: loadBefore,
     nodeMaxRssMb: mb(result.nodeMaxRssKb),
     cliPeakMb: mb(peaks.pulumi),
-    // The dynamic-provider host is a node process under the CLI (pulumi-resource-pulumi-nodejs).
-    providerPeakMb: mb(peaks.node),
+    providerPeakMb: roles.length ? mb(roles.reduce((sum, k) => sum + peaks[k], 0)) : undefined,
+    providers: roles.map((k) => PROVIDER_ROLES[k]),
     operationSeconds: result.operationMs / 1000,
     workspaceSeconds: result.workspaceMs / 1000,
     inProcessSeconds: result.inProcessMs / 1000,
@@ -236,11 +264,13 @@ function changed(c: Record<string, number> | undefined): Record<string, number> 
   return out;
 }
 
-async function benchDockyard(ctx: Context, n: number): Promise<void> {
+/** The fleet job's phases on new hosts, with this checkout (`dockyard`) or the previous release. */
+async function benchDockyard(ctx: Context, n: number, tool: PulumiTool): Promise<void> {
   const rig = await freshHosts(ctx, n);
   const backendDir = mkdtempSync(path.join(os.tmpdir(), "dockyard-bench-state-"));
-  // Inside the repo, so the dynamic-provider host resolves `pulumi-dockyard` as in a user's project.
-  const workDir = path.join(REPO, ".pulumi-work", `bench-${rig.runId}`);
+  // Under the program's node_modules, so the dynamic-provider host (0.3.0) resolves
+  // `pulumi-dockyard` and `@pulumi/pulumi` from there, as in a user's project.
+  const workDir = path.join(ctx.programs[tool]!.workRoot, `bench-${rig.runId}`);
   mkdirSync(workDir, { recursive: true });
   const base = { backendDir, workDir, projectName: "dockyard-bench", stackName: `fleet${n}` };
   const mirrors = [`http://${ctx.registry}`];
@@ -277,12 +307,18 @@ async function benchDockyard(ctx: Context, n: number): Promise<void> {
       expect: (c) => (c.update ?? 0) > 0,
     });
     for (const p of phases) {
-      const sample = await pulumiChild(ctx, { ...base, op: p.op, job: job(ctx, rig.hosts, p.mirrors), checkHttp: p.checkHttp, env: p.env });
+      const sample = await pulumiChild(ctx, tool, {
+        ...base,
+        op: p.op,
+        job: job(ctx, rig.hosts, p.mirrors),
+        checkHttp: p.checkHttp,
+        env: p.env,
+      });
       delete sample.result;
       if (!sample.error && !p.expect(changed(sample.changes))) {
         sample.error = `unexpected changes for ${p.phase}: ${JSON.stringify(sample.changes)}`;
       }
-      record(ctx, "dockyard", p.phase, n, sample);
+      record(ctx, tool, p.phase, n, sample);
       if (sample.error && p.phase === "converge") break;
     }
   } finally {
@@ -300,7 +336,7 @@ async function benchEmpty(ctx: Context): Promise<void> {
   try {
     const ops = { "up-new-stack": "empty-up", "up-again": "empty-up", preview: "empty-preview", refresh: "empty-refresh" } as const;
     for (const phase of ["up-new-stack", "up-again", "preview", "refresh"] as const) {
-      const sample = await pulumiChild(ctx, {
+      const sample = await pulumiChild(ctx, "dockyard", {
         op: ops[phase],
         job: job(ctx, [], []),
         backendDir,
@@ -476,8 +512,10 @@ async function versions(pulumiBin: string): Promise<Record<string, string>> {
   };
 }
 
-async function bundleChild(): Promise<void> {
-  mkdirSync(BUILD, { recursive: true });
+/** Bundles the child program into `dir`; its packages stay external and resolve from node_modules above `dir`. */
+async function bundleChild(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, "dockyard-child.js");
   await sh(path.join(REPO, "node_modules", ".bin", "esbuild"), [
     path.join(__dirname, "dockyard-child.ts"),
     "--bundle",
@@ -485,8 +523,57 @@ async function bundleChild(): Promise<void> {
     "--target=node20",
     "--packages=external",
     "--log-level=warning",
-    `--outfile=${path.join(BUILD, "dockyard-child.js")}`,
+    `--outfile=${out}`,
   ]);
+  return out;
+}
+
+/**
+ * The previous release installed as a user had it: its packed package (built once from its commit,
+ * test/rig/previous-release.ts) with the @pulumi packages it was built and tested with, in a
+ * directory of bench/.build named by the tarball's hash, so later runs reuse the install.
+ */
+async function installPreviousRelease(): Promise<{ dir: string; pulumiVersion: string }> {
+  const tarball = await previousReleaseTarball();
+  const hash = createHash("sha256").update(readFileSync(tarball)).digest("hex").slice(0, 12);
+  const dir = path.join(__dirname, ".build", `release-${PREVIOUS_RELEASE.version}-${hash}`);
+  const pulumiVersion = () =>
+    (JSON.parse(readFileSync(path.join(dir, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+  if (existsSync(dir)) return { dir, pulumiVersion: pulumiVersion() };
+  // Its own devDependencies pin the versions it was tested with (npm pack keeps package.json whole).
+  const packed = JSON.parse(await sh("tar", ["-xOzf", tarball, "package/package.json"])) as { devDependencies: Record<string, string> };
+  const pins = Object.fromEntries(
+    ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker"].map((name) => {
+      const v = packed.devDependencies[name];
+      if (!v) throw new Error(`bench: ${PREVIOUS_RELEASE.version}'s package.json pins no ${name}`);
+      return [name, v];
+    }),
+  );
+  // Installed beside, then renamed: a directory that exists is a complete install.
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(
+    path.join(tmp, "package.json"),
+    JSON.stringify(
+      { name: "dockyard-bench-previous-release", private: true, dependencies: { "pulumi-dockyard": `file:${tarball}`, ...pins } },
+      null,
+      2,
+    ),
+  );
+  log(`installing ${PREVIOUS_RELEASE.version} (${path.basename(tarball)}) into ${path.relative(REPO, dir)}`);
+  try {
+    await sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel", "error"], {
+      cwd: tmp,
+      timeoutMs: 15 * 60 * 1000,
+    });
+    if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
+    else renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { dir, pulumiVersion: pulumiVersion() };
 }
 
 async function pulumiEngineBin(): Promise<string> {
@@ -504,16 +591,36 @@ export async function main(argv: string[]): Promise<void> {
   writeFileSync(keyFile, keyPair.private);
   chmodSync(keyFile, 0o600);
   const rigs = new Set<Rig>();
+  // The previous release's own files of this run (its bundled child, work directories), inside its install.
+  let previousRun: string | undefined;
   const atStart = await otherRigContainers();
   log(`options ${JSON.stringify(opts)}; rig containers of test runs running now: ${atStart}`);
   try {
-    const [pulumiBin] = await Promise.all([pulumiEngineBin(), bundleChild()]);
+    const programs: Context["programs"] = {};
+    const previous = opts.tools.includes(BEFORE) ? installPreviousRelease() : undefined;
+    // Awaited below; this keeps a failure from being unhandled while another preparation fails first.
+    previous?.catch(() => undefined);
+    const [pulumiBin] = await Promise.all([
+      pulumiEngineBin(),
+      (async () => {
+        // This checkout: the package links itself into node_modules (scripts/link-self.js).
+        const pluginPath = path.join(REPO, "plugin");
+        if (!existsSync(path.join(pluginPath, "main.js"))) throw new Error("bench: no plugin/main.js: run `npm run build` first");
+        programs.dockyard = { childJs: await bundleChild(BUILD), workRoot: path.join(REPO, ".pulumi-work"), pluginPath };
+      })(),
+      (async () => {
+        if (!previous) return;
+        const { dir } = await previous;
+        previousRun = path.join(dir, `run-${process.pid}`);
+        programs[BEFORE] = { childJs: await bundleChild(previousRun), workRoot: previousRun };
+      })(),
+    ]);
     const infra = await Rig.start({ hosts: 0, registry: true, keyPair, log });
     rigs.add(infra);
     const infra2 = await Rig.start({ hosts: 0, registry: true, keyPair, log });
     rigs.add(infra2);
     await infra.pushNginx("latest");
-    const { baseUrl } = await startPackageServer(infra.runId, infra.labels());
+    const { baseUrl, keyFingerprint } = await startPackageServer(infra.runId, infra.labels());
     const results: Results = {
       date: new Date().toISOString(),
       command: `npm run bench -- ${argv.join(" ")}`.trim(),
@@ -524,7 +631,14 @@ export async function main(argv: string[]): Promise<void> {
         kernel: os.release(),
         os: (/PRETTY_NAME="([^"]+)"/.exec(readFileSync("/etc/os-release", "utf8")) ?? [])[1] ?? "?",
       },
-      versions: await versions(pulumiBin),
+      versions: {
+        ...(await versions(pulumiBin)),
+        ...(previous
+          ? {
+              [`pulumi-dockyard before (${BEFORE})`]: `${PREVIOUS_RELEASE.version} (${PREVIOUS_RELEASE.commit.slice(0, 12)}, packed), @pulumi/pulumi ${(await previous).pulumiVersion}, dynamic providers`,
+            }
+          : {}),
+      },
       settings: {
         runs: opts.runs,
         hosts: opts.hosts,
@@ -559,10 +673,12 @@ export async function main(argv: string[]): Promise<void> {
       scratch,
       pulumiBin,
       dockerMirror: baseUrl,
+      dockerMirrorKeyFingerprint: keyFingerprint,
       registry: infra.registry!.address,
       registry2: infra2.registry!.address,
       results,
       rigs,
+      programs,
     };
     const write = () => {
       const end = results.sharedMachine;
@@ -597,9 +713,11 @@ export async function main(argv: string[]): Promise<void> {
     for (let run = 1; run <= opts.runs; run++) {
       log(`== run ${run}/${opts.runs}`);
       if (opts.tools.includes("empty")) await attempt("empty", () => benchEmpty(ctx));
+      // Before and after take turns going first, so neither always runs on the warmer machine.
+      const pulumiTools: PulumiTool[] = run % 2 ? ["dockyard", BEFORE] : [BEFORE, "dockyard"];
       for (const n of opts.hosts) {
         if (opts.tools.includes("shell")) await attempt(`shell ${n}`, () => benchShell(ctx, n));
-        if (opts.tools.includes("dockyard")) await attempt(`dockyard ${n}`, () => benchDockyard(ctx, n));
+        for (const tool of pulumiTools) if (opts.tools.includes(tool)) await attempt(`${tool} ${n}`, () => benchDockyard(ctx, n, tool));
         if (opts.tools.includes("ansible") && opts.ansibleHosts.includes(n)) await attempt(`ansible ${n}`, () => benchAnsible(ctx, n));
         write();
       }
@@ -618,6 +736,7 @@ export async function main(argv: string[]): Promise<void> {
     for (const rig of rigs) await rig.stop().catch(() => undefined);
     await downAll(RIG_LABEL).catch(() => undefined);
     rmSync(BUILD, { recursive: true, force: true });
+    if (previousRun) rmSync(previousRun, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
   }
 }
@@ -628,7 +747,7 @@ async function warmUp(ctx: Context): Promise<void> {
   ctx.results.scenarios = {};
   try {
     if (ctx.opts.tools.includes("ansible")) await benchAnsible(ctx, 1, true);
-    if (ctx.opts.tools.includes("shell") || ctx.opts.tools.includes("dockyard")) await benchShell(ctx, 1);
+    if (["shell", "dockyard", BEFORE].some((t) => ctx.opts.tools.includes(t as Tool))) await benchShell(ctx, 1);
   } finally {
     ctx.results.scenarios = saved;
   }

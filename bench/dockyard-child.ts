@@ -5,10 +5,11 @@
  *
  * Input: a JSON spec in BENCH_SPEC. Output: one JSON line on stdout prefixed `BENCH_RESULT `.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type ProjectSettings } from "@pulumi/pulumi/automation";
 import { fleetProgram, type FleetJob } from "./fleet-program";
+import { processRole } from "./process-role";
 
 export interface ChildSpec {
   op: "up" | "preview" | "refresh" | "empty-up" | "empty-preview" | "empty-refresh";
@@ -23,6 +24,11 @@ export interface ChildSpec {
   checkHttp: boolean;
   /** More environment for the CLI (e.g. PULUMI_PARALLEL_DIFF). */
   env?: Record<string, string>;
+  /**
+   * The provider plugin's directory, named in the project's `plugins.providers`; absent for the
+   * previous release, whose resources are dynamic ones served by the dynamic-provider host.
+   */
+  pluginPath?: string;
 }
 
 export interface ChildResult {
@@ -41,7 +47,10 @@ export interface ChildResult {
   changes: Record<string, number>;
   /** Peak RSS of this Node process (process.resourceUsage().maxRSS), KiB. */
   nodeMaxRssKb: number;
-  /** Peak RSS (VmHWM, sampled every 250 ms) of descendant processes by command name, KiB. */
+  /**
+   * Peak RSS (VmHWM, sampled every 250 ms) of descendant processes by command name, KiB; provider
+   * processes (node, like others) under `provider:plugin` and `provider:dynamic` (processRole).
+   */
   childPeakKb: Record<string, number>;
   /** Per resource type, the time from its pre-event to its outputs event, ms. */
   resourceMs: Record<string, number[]>;
@@ -80,11 +89,30 @@ function descendants(): { pid: number; comm: string }[] {
   return [...mine].map((pid) => ({ pid, comm: comm.get(pid) ?? "?" }));
 }
 
-/** Tracks the peak RSS of each descendant process, summed per command name at the end. */
-function sampleChildren(): () => Record<string, number> {
+const realPath = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/** The arguments of a process, or none when it is gone. */
+function argvOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Tracks the peak RSS of each descendant process, by role (processRole) at the end. */
+function sampleChildren(pluginMain: string | undefined): () => Record<string, number> {
   const peakByPid = new Map<number, { comm: string; kb: number }>();
   const sample = () => {
-    for (const { pid, comm } of descendants()) {
+    for (const { pid, comm: name } of descendants()) {
+      // A process's role is read once: it does not change (the plugin's wrapper execs node at once).
+      const comm = peakByPid.get(pid)?.comm ?? processRole(name, argvOf(pid), pluginMain, realPath);
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
         if (!m) continue;
@@ -99,7 +127,7 @@ function sampleChildren(): () => Record<string, number> {
   const timer = setInterval(sample, 250);
   return () => {
     clearInterval(timer);
-    // Per command name, the largest process (one `pulumi`, one dynamic-provider host per run).
+    // Per role, the largest process (one `pulumi`, one provider process of each kind per run).
     const out: Record<string, number> = {};
     for (const { comm, kb } of peakByPid.values()) out[comm] = Math.max(out[comm] ?? 0, kb);
     return out;
@@ -126,18 +154,18 @@ async function httpCheck(addresses: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? "{}") as ChildSpec;
-  const stopSampling = sampleChildren();
+  const stopSampling = sampleChildren(spec.pluginPath === undefined ? undefined : realPath(path.resolve(spec.pluginPath, "main.js")));
   const pulumiCommand = await PulumiCommand.get({ root: spec.pulumiBin });
   const empty = spec.op.startsWith("empty-");
   const program = empty ? async () => ({}) : fleetProgram(spec.job);
   const t0 = Date.now();
   // `plugins` is a project setting the SDK's type does not list; it is written to Pulumi.yaml as is.
-  const projectSettings: ProjectSettings & { plugins: { providers: { name: string; path: string }[] } } = {
+  const projectSettings: ProjectSettings & { plugins?: { providers: { name: string; path: string }[] } } = {
     name: spec.projectName,
     runtime: "nodejs",
     backend: { url: `file://${spec.backendDir}` },
-    // The provider plugin this checkout builds (npm run build).
-    plugins: { providers: [{ name: "dockyard", path: path.resolve(__dirname, "..", "plugin") }] },
+    // The provider plugin this checkout builds (npm run build); 0.3.0 needs none.
+    ...(spec.pluginPath === undefined ? {} : { plugins: { providers: [{ name: "dockyard", path: spec.pluginPath }] } }),
   };
   const stack = await LocalWorkspace.createOrSelectStack(
     { projectName: spec.projectName, stackName: spec.stackName, program },

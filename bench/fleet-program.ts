@@ -14,6 +14,8 @@ export interface FleetJob {
   privateKey: string;
   /** Base URL of the docker-ce mirror (`<base>/linux/debian/...`). */
   dockerMirror: string;
+  /** Fingerprint of the key the mirror signs with (the rig's throwaway key, not Docker's). */
+  dockerMirrorKeyFingerprint: string;
   /** docker-ce version pin, e.g. `25.0.3`. */
   dockerVersion: string;
   /** daemon.json `registry-mirrors`. */
@@ -31,7 +33,15 @@ export function fleetProgram(job: FleetJob): () => Promise<Record<string, pulumi
     const key = pulumi.secret(job.privateKey);
     for (const h of job.hosts) {
       const host = new Host(h.name, { address: h.address, privateKey: key, hostKey: h.hostKey });
-      const engine = new DockerEngine(`${h.name}-docker`, { host, mirror: job.dockerMirror, version: job.dockerVersion });
+      // The rig's docker-ce mirror is plain http on this machine's own Docker network; both
+      // releases refuse that unless told.
+      const engine = new DockerEngine(`${h.name}-docker`, {
+        host,
+        mirror: job.dockerMirror,
+        version: job.dockerVersion,
+        allowInsecureHttp: job.dockerMirror.startsWith("http:"),
+        mirrorKeyFingerprint: job.dockerMirrorKeyFingerprint,
+      });
       const daemon = new DaemonConfig(`${h.name}-daemon`, { engine, registryMirrors: job.registryMirrors });
       const nginx = new Image(`${h.name}-nginx`, { engine, ref: "nginx:latest" }, { dependsOn: [daemon] });
       const web = new Container(`${h.name}-web`, {

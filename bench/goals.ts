@@ -1,5 +1,5 @@
 /** The benchmark's goals checked against a results file, and where a Dockyard command's time goes. */
-import { median, scenarioKey, type Phase, type Results, type Sample, type Scenario, type Tool } from "./results";
+import { BEFORE, median, peakControllerMb, scenarioKey, type Phase, type Results, type Sample, type Scenario, type Tool } from "./results";
 
 export interface GoalCheck {
   goal: string;
@@ -108,14 +108,8 @@ export function goalChecks(r: Results): GoalCheck[] {
       ratio(`${label}: ${most} hosts / 1 host`, 1.5, med("dockyard", phase, most), med("dockyard", phase, 1));
     }
   }
-  // The controller: the program's Node process, the CLI and the dynamic-provider host together.
-  let peak: number | undefined;
-  for (const phase of ["converge", "noop", "noop-parallel-diff", "preview", "refresh", "mirror-change"] as const) {
-    const s = r.scenarios[scenarioKey("dockyard", phase, most)];
-    if (!s || s.nodeMaxRssMbMedian === undefined) continue;
-    const sum = s.nodeMaxRssMbMedian + (s.cliPeakMbMedian ?? 0) + (s.providerPeakMbMedian ?? 0);
-    peak = Math.max(peak ?? 0, sum);
-  }
+  // The controller: the program's Node process, the CLI and the provider process together.
+  const peak = peakControllerMb(r, "dockyard", most)?.mb;
   out.push({
     goal: `controller memory at ${most} hosts (program + CLI + provider host, the largest phase)`,
     value: peak,
@@ -165,28 +159,118 @@ export function renderBreakdown(r: Results): string[] {
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   const pair = (n: number | undefined, secs: number | undefined) => (n === undefined ? "—" : `${n.toFixed(0)} (${num(secs)})`);
-  for (const [label, phase] of phases) {
+  // This checkout's rows, then 0.3.0's (when measured) for the same phases.
+  for (const [tool, suffix] of [
+    ["dockyard", ""],
+    [BEFORE, " (0.3.0)"],
+  ] as const)
+    for (const [label, phase] of phases) {
+      for (const n of hostCounts) {
+        const s = r.scenarios[scenarioKey(tool, phase, n)];
+        const b = s && breakdownOf(s);
+        if (!b) continue;
+        lines.push(
+          `| ${label}, ${n}${suffix} | ${[
+            num(b.total),
+            num(b.nodeStart),
+            num(b.selectStack),
+            num(b.toFirstResource),
+            num(b.resources),
+            num(b.afterResources),
+            phase === "converge" || phase === "mirror-change" ? num(b.httpCheck) : "",
+            num(b.providerBusy),
+            pair(b.sshCommands, b.sshSeconds),
+            pair(b.engineApiCalls, b.engineApiSeconds),
+            pair(b.connections, b.connectSeconds),
+            b.sharedReads === undefined ? "—" : b.sharedReads.toFixed(0),
+          ].join(" | ")} |`,
+        );
+      }
+    }
+  return lines.length > 2 ? lines : [];
+}
+
+/** One row of the before/after comparison: 0.3.0 against this checkout at one host count. */
+export interface BeforeAfterRow {
+  what: string;
+  hosts: number;
+  before?: string;
+  after?: string;
+  /** After over before, of the medians. */
+  ratio?: number;
+  /** Whether the issue's "no slower, no more memory" holds; undefined for rows that are not a goal or not measured. */
+  met?: boolean;
+}
+
+/** 0.3.0 (dynamic providers) against this checkout (the plugin), phase by phase, then memory. */
+export function beforeAfterRows(r: Results): BeforeAfterRow[] {
+  const hostCounts = [...new Set(Object.values(r.scenarios).map((s) => s.hosts))].sort((a, b) => a - b);
+  const rows: BeforeAfterRow[] = [];
+  const ratioOf = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? round(a / b) : undefined);
+  const okCount = (s?: Scenario) => s?.samples.filter((x) => !x.error).length ?? 0;
+  const secs = (s?: Scenario) => (s?.median === undefined ? undefined : `${s.median.toFixed(1)} s (${okCount(s)})`);
+  const phases: [string, Phase, boolean][] = [
+    ["first converge", "converge", false],
+    ["no-op `pulumi up`", "noop", true],
+    ["no-op `pulumi up`, PULUMI_PARALLEL_DIFF=true", "noop-parallel-diff", true],
+    ["`pulumi preview`", "preview", true],
+    ["`pulumi refresh`", "refresh", true],
+    ["mirror change", "mirror-change", false],
+  ];
+  for (const [what, phase, goal] of phases) {
     for (const n of hostCounts) {
-      const s = r.scenarios[scenarioKey("dockyard", phase, n)];
-      const b = s && breakdownOf(s);
-      if (!b) continue;
-      lines.push(
-        `| ${label}, ${n} | ${[
-          num(b.total),
-          num(b.nodeStart),
-          num(b.selectStack),
-          num(b.toFirstResource),
-          num(b.resources),
-          num(b.afterResources),
-          phase === "converge" || phase === "mirror-change" ? num(b.httpCheck) : "",
-          num(b.providerBusy),
-          pair(b.sshCommands, b.sshSeconds),
-          pair(b.engineApiCalls, b.engineApiSeconds),
-          pair(b.connections, b.connectSeconds),
-          b.sharedReads === undefined ? "—" : b.sharedReads.toFixed(0),
-        ].join(" | ")} |`,
-      );
+      const b = r.scenarios[scenarioKey(BEFORE, phase, n)];
+      const a = r.scenarios[scenarioKey("dockyard", phase, n)];
+      if (b?.median === undefined && a?.median === undefined) continue;
+      const ratio = ratioOf(a?.median, b?.median);
+      rows.push({ what, hosts: n, before: secs(b), after: secs(a), ratio, met: goal && ratio !== undefined ? ratio <= 1 : undefined });
     }
   }
-  return lines.length > 2 ? lines : [];
+  // Memory: the program + CLI + provider process of the largest phase; the provider process alone
+  // is where the plugin and the dynamic-provider host differ.
+  const mem = (p: ReturnType<typeof peakControllerMb>) =>
+    p &&
+    `${p.mb.toFixed(0)} MiB (${[p.scenario.nodeMaxRssMbMedian, p.scenario.cliPeakMbMedian, p.scenario.providerPeakMbMedian].map((x) => (x === undefined ? "—" : x.toFixed(0))).join(" / ")}, ${p.scenario.phase})`;
+  for (const n of hostCounts) {
+    const b = peakControllerMb(r, BEFORE, n);
+    const a = peakControllerMb(r, "dockyard", n);
+    if (!a && !b) continue;
+    const ratio = ratioOf(a?.mb, b?.mb);
+    rows.push({
+      what: "controller memory, largest phase",
+      hosts: n,
+      before: mem(b),
+      after: mem(a),
+      ratio,
+      met: ratio === undefined ? undefined : ratio <= 1,
+    });
+  }
+  for (const n of hostCounts) {
+    const peak = (tool: Tool) => {
+      const xs = (["converge", "noop", "noop-parallel-diff", "preview", "refresh", "mirror-change"] as const)
+        .map((p) => r.scenarios[scenarioKey(tool, p, n)]?.providerPeakMbMedian)
+        .filter((x): x is number => x !== undefined);
+      return xs.length ? Math.max(...xs) : undefined;
+    };
+    const b = peak(BEFORE);
+    const a = peak("dockyard");
+    if (a === undefined && b === undefined) continue;
+    const mib = (x?: number) => (x === undefined ? undefined : `${x.toFixed(0)} MiB`);
+    rows.push({ what: "provider process, largest phase", hosts: n, before: mib(b), after: mib(a), ratio: ratioOf(a, b) });
+  }
+  return rows;
+}
+
+/** Markdown: the before/after table, or nothing when 0.3.0 was not measured. */
+export function renderBeforeAfter(r: Results): string[] {
+  if (!Object.values(r.scenarios).some((s) => s.tool === BEFORE)) return [];
+  const lines = [
+    "| | hosts | before: 0.3.0 (dynamic providers) | after: this checkout (plugin) | after / before | no slower, no more memory |",
+    "|---|---:|---:|---:|---:|:---:|",
+  ];
+  for (const x of beforeAfterRows(r)) {
+    const verdict = x.met === undefined ? "" : x.met ? "yes" : "**no**";
+    lines.push(`| ${x.what} | ${x.hosts} | ${x.before ?? "—"} | ${x.after ?? "—"} | ${num(x.ratio, "x", 2)} | ${verdict} |`);
+  }
+  return lines;
 }

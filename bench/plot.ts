@@ -2,7 +2,7 @@
  * Time against hosts, one panel per phase, one line per tool: an SVG drawn from a results file
  * (pure: results in, markup out), so the picture in the docs is always the numbers beside it.
  */
-import type { Phase, Results, Scenario, Tool } from "./results";
+import { BEFORE, type Phase, type Results, type Scenario, type Tool } from "./results";
 
 /** The phases drawn, in panel order, with their titles. */
 export const PLOTTED_PHASES: ReadonlyArray<readonly [Phase, string]> = [
@@ -16,6 +16,7 @@ export const PLOTTED_PHASES: ReadonlyArray<readonly [Phase, string]> = [
 
 const TOOL_STYLE: Record<Tool, { label: string; color: string }> = {
   dockyard: { label: "Dockyard", color: "#1f77b4" },
+  [BEFORE]: { label: "Dockyard 0.3.0 (before)", color: "#9467bd" },
   shell: { label: "shell over ssh (floor)", color: "#2ca02c" },
   ansible: { label: "Ansible", color: "#d62728" },
   empty: { label: "empty program (dashed)", color: "#7f7f7f" },
@@ -55,9 +56,17 @@ const n1 = (x: number) => (Math.round(x * 10) / 10).toString();
 const PANEL_W = 300;
 const PANEL_H = 220;
 const PAD = { left: 48, right: 12, top: 28, bottom: 36 };
+/** The width of one legend entry. */
+const LEGEND_W = 190;
 
 /** A panel; `hosts` is every host count of the run, so the panels share an x axis. `floor`: a level drawn dashed (the empty program). */
 function panel(title: string, series: Series[], hosts: number[], floor: number | undefined, x0: number, y0: number): string {
+  // This checkout's points say how they compare with the previous release's at the same host count.
+  const before = new Map(series.find((s) => s.tool === BEFORE)?.points.map((p) => [p.hosts, p.median]));
+  const versus = (s: Series, p: Series["points"][number]) => {
+    const b = before.get(p.hosts);
+    return s.tool === "dockyard" && b ? `, ${(p.median / b).toFixed(2)}x of 0.3.0` : "";
+  };
   const yMax = niceCeiling(Math.max(floor ?? 0, ...series.flatMap((s) => s.points.map((p) => p.max))));
   const w = PANEL_W - PAD.left - PAD.right;
   const h = PANEL_H - PAD.top - PAD.bottom;
@@ -87,7 +96,7 @@ function panel(title: string, series: Series[], hosts: number[], floor: number |
       // The whisker is the spread of the samples: on a shared machine it is often wide.
       out.push(`<line x1="${n1(X(p.hosts))}" y1="${n1(Y(p.min))}" x2="${n1(X(p.hosts))}" y2="${n1(Y(p.max))}" stroke="${color}"/>`);
       out.push(
-        `<circle cx="${n1(X(p.hosts))}" cy="${n1(Y(p.median))}" r="3" fill="${color}"><title>${esc(`${TOOL_STYLE[s.tool].label}, ${p.hosts} hosts: ${n1(p.median)} s`)}</title></circle>`,
+        `<circle cx="${n1(X(p.hosts))}" cy="${n1(Y(p.median))}" r="3" fill="${color}"><title>${esc(`${TOOL_STYLE[s.tool].label}, ${p.hosts} hosts: ${n1(p.median)} s${versus(s, p)}`)}</title></circle>`,
       );
     }
   }
@@ -107,8 +116,14 @@ export function renderPlot(results: Results): string {
   const empty = results.scenarios["empty.up-again.1"]?.median;
   const cols = Math.min(3, Math.max(1, panels.length));
   const rows = Math.ceil(panels.length / cols);
-  const legendH = 40;
   const width = cols * PANEL_W;
+  const tools = [
+    ...new Set([...panels.flatMap((p) => p.series.map((s) => s.tool)), ...(empty === undefined ? [] : (["empty"] as const))]),
+  ].sort();
+  // The legend wraps when its entries do not fit beside each other.
+  const perLine = Math.max(1, Math.floor((width - 10) / LEGEND_W));
+  const legendLines = Math.max(1, Math.ceil(tools.length / perLine));
+  const legendH = 24 + 16 * legendLines;
   const height = rows * PANEL_H + legendH;
   const body: string[] = [];
   panels.forEach((p, i) =>
@@ -123,12 +138,9 @@ export function renderPlot(results: Results): string {
       ),
     ),
   );
-  const tools = [
-    ...new Set([...panels.flatMap((p) => p.series.map((s) => s.tool)), ...(empty === undefined ? [] : (["empty"] as const))]),
-  ].sort();
   tools.forEach((t, i) => {
-    const x = 10 + i * 190;
-    const y = rows * PANEL_H + 16;
+    const x = 10 + (i % perLine) * LEGEND_W;
+    const y = rows * PANEL_H + 16 + 16 * Math.floor(i / perLine);
     body.push(`<rect x="${x}" y="${y - 9}" width="14" height="4" fill="${TOOL_STYLE[t].color}"/>`);
     body.push(`<text x="${x + 20}" y="${y - 4}">${esc(TOOL_STYLE[t].label)}</text>`);
   });
@@ -137,7 +149,7 @@ export function renderPlot(results: Results): string {
     ? `load ${n1(Math.min(...loads))}-${n1(Math.max(...loads))} on ${results.machine.cores} cores`
     : "load not recorded";
   body.push(
-    `<text x="10" y="${rows * PANEL_H + 34}">${esc(`median of the samples, whiskers from fastest to slowest; ${results.date.slice(0, 10)}, ${quiet}`)}</text>`,
+    `<text x="10" y="${rows * PANEL_H + 18 + 16 * legendLines}">${esc(`median of the samples, whiskers from fastest to slowest; ${results.date.slice(0, 10)}, ${quiet}`)}</text>`,
   );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,

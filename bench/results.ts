@@ -1,8 +1,13 @@
 /** The shape of bench/results.json, and the numbers derived from samples. */
-import { renderBreakdown, renderGoals } from "./goals";
+import { renderBeforeAfter, renderBreakdown, renderGoals } from "./goals";
 import type { TraceSummary } from "./trace-summary";
 
-export type Tool = "dockyard" | "shell" | "empty" | "ansible";
+export type Tool = "dockyard" | "dockyard-0.3.0" | "shell" | "empty" | "ansible";
+
+/** The previous release (every resource a dynamic provider), measured beside this checkout ("after"). */
+export const BEFORE = "dockyard-0.3.0" satisfies Tool;
+/** The two Pulumi tools: both run the same fleet program through the Automation API. */
+export const PULUMI_TOOLS = ["dockyard", BEFORE] as const satisfies readonly Tool[];
 export type Phase = "converge" | "noop" | "noop-parallel-diff" | "preview" | "refresh" | "mirror-change" | "up-new-stack" | "up-again";
 
 export interface Sample {
@@ -16,8 +21,10 @@ export interface Sample {
   nodeMaxRssMb?: number;
   /** Dockyard/empty: peak RSS of the `pulumi` CLI process, MiB (sampled). */
   cliPeakMb?: number;
-  /** Dockyard: peak RSS of the dynamic-provider host process (node), MiB (sampled). */
+  /** Dockyard: peak RSS of the provider process, MiB (sampled): the plugin (this checkout) or the dynamic-provider host (0.3.0), summed if both ran. */
   providerPeakMb?: number;
+  /** Dockyard: which provider processes ran (`plugin`, `dynamic`), from their command lines. */
+  providers?: string[];
   /** Ansible/shell: peak RSS of the largest process of the command's tree (GNU time %M), MiB. */
   maxRssMb?: number;
   /** Dockyard: time inside the Automation API operation (stack.up/refresh), seconds. */
@@ -85,6 +92,29 @@ export function median(xs: number[]): number | undefined {
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** The controller's memory in one scenario: the program's Node process, the CLI and the provider process (medians, MiB). */
+export function controllerMb(s: Scenario | undefined): number | undefined {
+  if (s?.nodeMaxRssMbMedian === undefined) return undefined;
+  return s.nodeMaxRssMbMedian + (s.cliPeakMbMedian ?? 0) + (s.providerPeakMbMedian ?? 0);
+}
+
+/** The phases whose controller memory counts: every phase a Pulumi tool runs on hosts. */
+const MEMORY_PHASES = ["converge", "noop", "noop-parallel-diff", "preview", "refresh", "mirror-change"] as const satisfies readonly Phase[];
+
+/** The largest controller memory over a tool's phases at a host count, with the phase it was in. */
+export function peakControllerMb(r: Results, tool: Tool, hosts: number): { mb: number; scenario: Scenario } | undefined {
+  let peak: { mb: number; scenario: Scenario } | undefined;
+  for (const phase of MEMORY_PHASES) {
+    const s = r.scenarios[scenarioKey(tool, phase, hosts)];
+    const mb = controllerMb(s);
+    if (mb !== undefined && (!peak || mb > peak.mb)) peak = { mb, scenario: s };
+  }
+  return peak;
+}
+
+/** The phases compared before and after, in table order. */
+const BEFORE_AFTER_PHASES = ["noop", "noop-parallel-diff", "preview", "refresh"] as const satisfies readonly Phase[];
+
 /** Fills in medians of every scenario and the ratios between them. */
 export function summarize(r: Results): void {
   for (const s of Object.values(r.scenarios)) {
@@ -114,11 +144,18 @@ export function summarize(r: Results): void {
     put(`empty up/dockyard no-op up, ${n} hosts`, m("empty", "up-again", 1), m("dockyard", "noop", n));
     put(`dockyard no-op up, parallel diff/serial diff, ${n} hosts`, m("dockyard", "noop-parallel-diff", n), m("dockyard", "noop", n));
     put(`dockyard refresh/no-op up, ${n} hosts`, m("dockyard", "refresh", n), m("dockyard", "noop", n));
+    // No slower than the previous release: this checkout's medians over 0.3.0's, measured in one run.
+    for (const p of BEFORE_AFTER_PHASES) put(`after/before (this checkout/0.3.0) ${p}, ${n} hosts`, m("dockyard", p, n), m(BEFORE, p, n));
+    put(
+      `after/before (this checkout/0.3.0) controller memory, ${n} hosts`,
+      peakControllerMb(r, "dockyard", n)?.mb,
+      peakControllerMb(r, BEFORE, n)?.mb,
+    );
   }
   r.ratios = ratios;
   r.resourceMedians = {};
   for (const [key, s] of Object.entries(r.scenarios)) {
-    if (s.tool !== "dockyard") continue;
+    if (!(PULUMI_TOOLS as readonly Tool[]).includes(s.tool)) continue;
     const byType: Record<string, number[]> = {};
     for (const x of s.samples) for (const [t, ms] of Object.entries(x.resourceMs ?? {})) (byType[t] ??= []).push(...ms);
     const out: Record<string, number> = {};
@@ -177,6 +214,15 @@ export function renderTables(r: Results): string {
         .join("")}`,
     );
   }
+  const beforeAfter = renderBeforeAfter(r);
+  if (beforeAfter.length) {
+    lines.push(
+      "",
+      "Before and after the provider plugin, measured in the same run: the previous release 0.3.0 (every resource a dynamic provider, served by the dynamic-provider host) and this checkout (the provider plugin). Medians with their sample counts; memory is the program + CLI + provider process of the phase that used the most (program / CLI / provider, that phase).",
+      "",
+      ...beforeAfter,
+    );
+  }
   const goals = renderGoals(r);
   lines.push("", "The goals, from the medians above:", "", ...goals);
   const breakdown = renderBreakdown(r);
@@ -190,7 +236,7 @@ export function renderTables(r: Results): string {
   }
   lines.push("");
   lines.push(
-    "Peak memory (MiB, median) of Dockyard per phase: the Node process running the program / the `pulumi` CLI / the dynamic-provider host (sampled).",
+    "Peak memory (MiB, median) of Dockyard per phase: the Node process running the program / the `pulumi` CLI / the provider process (sampled; the plugin, or for runs before it the dynamic-provider host).",
   );
   lines.push("");
   lines.push(`| | ${hostCounts.map((n) => `${n} host${n > 1 ? "s" : ""}`).join(" | ")} |`);

@@ -1,7 +1,9 @@
 /*
  * `npm run bench`: Dockyard against the shell floor, the CLI's fixed cost and Ansible, on rig
- * hosts. Flags: --runs N (default 3), --hosts 1,5,20 (default), --ansible-hosts 1,5,20 (default),
- * --tools dockyard,shell,empty,ansible (default all), --out FILE (default bench/results.json),
+ * hosts, and against the previous release. Flags: --runs N (default 3), --hosts 1,5,20 (default),
+ * --ansible-hosts 1,5,20 (default), --tools dockyard,dockyard-0.3.0,shell,empty,ansible (default
+ * all; dockyard-0.3.0 is the previous release, its resources dynamic providers, run beside this
+ * checkout's plugin), --out FILE (default bench/results.json),
  * --no-warm-up (skip the unrecorded first converge that fills the rig's package cache),
  * --no-parallel-diff (leave out the no-op `up` with PULUMI_PARALLEL_DIFF=true after the plain one),
  * --append (add samples to the --out file of an earlier run).

@@ -72,3 +72,17 @@ test("the picture has a panel per phase with data, a line per series, the empty 
   t.regex(svg, /Dockyard, 5 hosts: 25 s/);
   t.regex(svg, /load 0\.5-3\.2 on 2 cores/);
 });
+
+test("the previous release is a line of its own, and this checkout's points say how they compare with it", (t) => {
+  const r = results();
+  r.scenarios["dockyard-0.3.0.noop.1"] = { tool: "dockyard-0.3.0", phase: "noop", hosts: 1, samples: [sample(5)] };
+  r.scenarios["ansible.noop.1"] = { tool: "ansible", phase: "noop", hosts: 1, samples: [sample(9)] };
+  summarize(r);
+  const svg = renderPlot(r);
+  t.regex(svg, /Dockyard 0\.3\.0 \(before\), 1 hosts: 5 s</);
+  t.regex(svg, /Dockyard, 1 hosts: 4 s, 0\.80x of 0\.3\.0</);
+  t.notRegex(svg, /Dockyard, 1 hosts: 11 s,/, "no ratio where 0.3.0 did not run that phase");
+  // Five legend entries do not fit on one line of two panels (600 px): the legend takes two lines.
+  t.regex(svg, /<rect x="10" y="243" width="14" height="4" fill="#7f7f7f"\/>/);
+  t.regex(svg, /height="276"/);
+});
