@@ -14,7 +14,7 @@ import {
   planContainerCreate,
   planContainerUpdate,
 } from "../../src/plan/container";
-import { MANAGED } from "../../src/plan/labels";
+import { MANAGED } from "../../src/model/labels";
 import { type NetworkInfo, networkDrift, networkSpecOf, planNetworkCreate } from "../../src/plan/network";
 import { KINDS, tokenOf } from "../../src/providers/kinds";
 
