@@ -19,6 +19,7 @@ import { Container } from "../workload/container";
 import { Image } from "../workload/image";
 import { Network } from "../workload/network";
 import { Volume } from "../workload/volume";
+import { COMPONENT_SETTINGS } from "../model/settings/index";
 import { remember } from "./live";
 
 /** One served component: how to build it and which of its properties the caller gets. */
@@ -27,43 +28,54 @@ export interface ServedComponent {
   outputs: readonly string[];
 }
 
-/** A class's entry: its own constructor, and output names the compiler checks against it. */
-function served<C extends DockyardComponent, A>(
-  Cls: new (name: string, args: A, opts?: pulumi.ComponentResourceOptions) => C,
-  outputs: readonly (keyof C & string)[],
-): ServedComponent {
-  // The arguments come from another language: the component's own checks decide, as for a TS caller.
-  return { build: (name, args, opts) => new Cls(name, args as A, opts), outputs };
-}
+type ComponentClass = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => DockyardComponent;
 
 /** The token each class registers (`super("dockyard:<module>:<Kind>", ...)`) -> the class. */
-export const COMPONENTS: Record<string, ServedComponent> = {
-  "dockyard:host:Host": served(Host, ["facts", "connection"]),
-  "dockyard:engine:DockerEngine": served(DockerEngine, ["version", "apiVersion", "packageVersion", "bundleUploaded", "drift"]),
-  "dockyard:engine:DaemonConfig": served(DaemonConfig, ["effectiveMirrors", "content", "drift"]),
-  "dockyard:engine:DockerUsers": served(DockerUsers, ["added", "drift"]),
-  "dockyard:workload:Image": served(Image, ["digest", "repoDigest", "ref", "drift"]),
-  "dockyard:workload:Container": served(Container, ["containerName", "state", "containerId", "drift"]),
-  "dockyard:workload:Network": served(Network, ["networkName", "networkId", "drift"]),
-  "dockyard:workload:Volume": served(Volume, ["volumeName", "mountpoint", "drift"]),
-  "dockyard:registry:Registry": served(Registry, ["endpoint", "caCertificate", "container"]),
-  "dockyard:swarm:Swarm": served(Swarm, ["managers", "workers", "joinTokens", "clusterId", "drift"]),
-  "dockyard:swarm:Service": served(Service, ["serviceId", "replicas", "image", "drift"]),
-  "dockyard:rollout:RolloutGate": served(RolloutGate, []),
-  "dockyard:aws:AwsHost": served(AwsHost, [
-    "host",
-    "address",
-    "publicIp",
-    "privateIp",
-    "instanceId",
-    "amiId",
-    "user",
-    "hostKey",
-    "privateKey",
-  ]),
-  "dockyard:aws:EcrRegistry": served(EcrRegistry, ["endpoint", "repositoryUrl", "registryId", "credentials"]),
-  "dockyard:fleet:Fleet": served(Fleet, ["outputs", "rolloutBatches"]),
+const CLASSES: Record<string, ComponentClass> = {
+  "dockyard:host:Host": Host,
+  "dockyard:engine:DockerEngine": DockerEngine,
+  "dockyard:engine:DaemonConfig": DaemonConfig,
+  "dockyard:engine:DockerUsers": DockerUsers,
+  "dockyard:workload:Image": Image,
+  "dockyard:workload:Container": Container,
+  "dockyard:workload:Network": Network,
+  "dockyard:workload:Volume": Volume,
+  "dockyard:registry:Registry": Registry,
+  "dockyard:swarm:Swarm": Swarm,
+  "dockyard:swarm:Service": Service,
+  "dockyard:rollout:RolloutGate": RolloutGate,
+  "dockyard:aws:AwsHost": AwsHost,
+  "dockyard:aws:EcrRegistry": EcrRegistry,
+  "dockyard:fleet:Fleet": Fleet,
 };
+
+/**
+ * The outputs of the components the schema does not describe yet (src/model/settings declares
+ * the others' outputs, and the caller gets exactly those).
+ */
+export const UNDECLARED_OUTPUTS: Record<string, readonly string[]> = {
+  "dockyard:engine:DockerUsers": ["added", "drift"],
+  "dockyard:rollout:RolloutGate": [],
+  "dockyard:aws:AwsHost": ["host", "address", "publicIp", "privateIp", "instanceId", "amiId", "user", "hostKey", "privateKey"],
+  "dockyard:aws:EcrRegistry": ["endpoint", "repositoryUrl", "registryId", "credentials"],
+};
+
+const declaredOutputs = (token: string): readonly string[] | undefined => {
+  const settings = Object.values(COMPONENT_SETTINGS).find((c) => c.token === token);
+  return settings ? Object.keys(settings.outputs) : UNDECLARED_OUTPUTS[token];
+};
+
+/** Every component the plugin constructs, by token. */
+export const COMPONENTS: Record<string, ServedComponent> = Object.fromEntries(
+  Object.entries(CLASSES).map(([token, Cls]) => [
+    token,
+    {
+      // The arguments come from another language: the component's own checks decide, as for a TS caller.
+      build: (name: string, args: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) => new Cls(name, args as never, opts),
+      outputs: declaredOutputs(token) ?? [],
+    },
+  ]),
+);
 
 /** True when a value holds a resource (a component passed inside a list or an object). */
 function holdsResource(v: unknown): boolean {

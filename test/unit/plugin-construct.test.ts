@@ -5,6 +5,7 @@ import type * as pulumiType from "@pulumi/pulumi";
 import { keyPair } from "../rig/keys";
 import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 import { type Registered, registeredSince, setUnitMocks, valueOf } from "./support/mocks";
+import { COMPONENT_SETTINGS } from "../../src/model/settings/index";
 
 // Mocks must be in place before the code that creates resources is loaded.
 let pulumi: typeof pulumiType;
@@ -117,3 +118,16 @@ test.serial(
     t.is((await components.asDeclared({ numbers })).numbers, numbers, "an Output without resources stays one");
   },
 );
+
+test("a constructed component answers the outputs the schema declares; only components the schema lacks list their own", (t) => {
+  const settings = Object.values(COMPONENT_SETTINGS);
+  for (const [token, served] of Object.entries(components.COMPONENTS)) {
+    const declared = settings.find((s) => s.token === token);
+    t.not(
+      !!declared,
+      Object.hasOwn(components.UNDECLARED_OUTPUTS, token),
+      `${token}: declared in the settings or listed as undeclared, not both`,
+    );
+    if (declared) t.deepEqual([...served.outputs], Object.keys(declared.outputs), token);
+  }
+});

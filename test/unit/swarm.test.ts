@@ -198,7 +198,7 @@ test.serial(
     );
     t.true(await (swarm.joinTokens as unknown as { isSecret: Promise<boolean> }).isSecret, "joinTokens is a secret output");
     const res = created.find((r) => r.name === "s1-swarm")!;
-    t.regex(res.type, /^dockyard:index:Swarm$/);
+    t.is(res.type, "dockyard:index:SwarmCluster");
     const nodes = res.inputs.nodes as { role: string; labels: object; availability: string; connection: { host: string } }[];
     t.deepEqual(
       nodes.map((x) => [x.connection.host, x.role, x.labels, x.availability]),
