@@ -40,6 +40,10 @@ async function main(): Promise<void> {
     format: "cjs",
     logLevel: "warning",
     plugins: [typescriptStub],
+    // Whitespace and syntax only (names stay, for readable stack traces): a third less to parse at
+    // every start.
+    minifyWhitespace: true,
+    minifySyntax: true,
     // ssh2's optional native parts: required inside try/catch, so absent they leave ssh2 on its
     // JavaScript code (as on a machine where they did not compile). node-gyp: only for npm scripts,
     // which the plugin never runs.
