@@ -54,6 +54,13 @@ export function servedBy(urn: string, controllers: Controllers): Served {
   return { kind, spec: KINDS[kind], controller: controllers[KINDS[kind].provider] };
 }
 
+/**
+ * A resource's outputs hold its inputs too (as the dynamic resources' did): the Node provider
+ * interface gives `read` only the outputs, and a refresh records the inputs read gives back, so
+ * inputs a controller left out of its outputs would be lost (and the next diff would fail on them).
+ */
+const withInputs = (inputs: Props, outs: unknown): Props => ({ ...inputs, ...((outs ?? {}) as Props) });
+
 const union = (...names: Iterable<string>[]): Set<string> => new Set(names.flatMap((n) => [...n]));
 
 /**
@@ -96,8 +103,9 @@ export function dockyardProvider(
         const { spec, controller } = servedBy(urn, controllers);
         const n = unwrap(inputs);
         if (!controller.create) throw new Error(`${tokenOfUrn(urn)} cannot be created`);
-        const result = await controller.create(pick(n.props, spec.inputs));
-        return { id: result.id, outs: wrap(result.outs, union(n.secret, spec.secrets)) };
+        const declared = pick(n.props, spec.inputs);
+        const result = await controller.create(declared);
+        return { id: result.id, outs: wrap(withInputs(declared, result.outs), union(n.secret, spec.secrets)) };
       }),
 
     // A refresh gives the state's properties; an import (`pulumi import`, the `import` option)
@@ -125,7 +133,7 @@ export function dockyardProvider(
         const n = unwrap(news);
         const inputs = pick(n.props, spec.inputs);
         const result = controller.update ? await controller.update(id, o.props, inputs) : { outs: { ...o.props, ...inputs } };
-        return { outs: wrap(result.outs, union(n.secret, spec.secrets)) };
+        return { outs: wrap(withInputs(inputs, result.outs), union(n.secret, spec.secrets)) };
       }),
 
     delete: (id, urn, props) =>

@@ -75,7 +75,15 @@ function writeProject(dir: string, tarball: string, withPlugin: boolean): void {
   writeFileSync(
     path.join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { strict: true, target: "ES2022", module: "commonjs", esModuleInterop: true, skipLibCheck: true, types: ["node"] },
+      compilerOptions: {
+        strict: true,
+        target: "ES2022",
+        module: "commonjs",
+        moduleResolution: "node",
+        esModuleInterop: true,
+        skipLibCheck: true,
+        types: ["node"],
+      },
       files: ["index.ts"],
     }),
   );

@@ -191,3 +191,14 @@ test("kinds table: every secret is a property of its kind, and no output shadows
     );
   }
 });
+
+test("outputs keep the inputs a controller leaves out, so a refresh's read gives them back as inputs", async (t) => {
+  const p = dockyardProvider();
+  const urn = urnOf(tokenOf("Htpasswd"), "users", "dockyard:registry:Registry");
+  const checked = await p.check!(urn, {}, { users: [{ username: "alice", password: "pw" }] });
+  const created = await p.create!(urn, checked.inputs);
+  const read = await p.read!(created.id, urn, created.outs);
+  t.deepEqual(read.inputs, checked.inputs, "the inputs after a refresh are the ones checked, still secret");
+  const diff = await p.diff!(created.id, urn, read.props, read.inputs);
+  t.false(diff.changes, "and the next diff sees no change");
+});
