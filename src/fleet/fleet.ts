@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DaemonConfig } from "../engine/daemon-config";
 import { DockerEngine } from "../engine/docker-engine";
@@ -13,11 +12,10 @@ import { Container } from "../workload/container";
 import { Image, type RegistryCredentials } from "../workload/image";
 import { Network } from "../workload/network";
 import { Volume } from "../workload/volume";
-import { fleetArgs, loginFor, networkSettings, publishedEndpoints, slug, stackConfig, volumeSettings } from "./fleet-args";
+import { loginFor, publishedEndpoints, slug } from "./fleet-args";
 import { DockyardComponent } from "../components/base";
-import { targetHosts } from "./host-settings";
-import { checkFleetSpec, fleetSourceOf } from "./load-fleet";
-import { gateName, rolloutBatches } from "../model/rollout-batches";
+import { checkFleetSpec } from "./load-fleet";
+import { type FleetPlan, type FleetSwarmNodePlan, resolveFleet } from "./resolve-fleet";
 import { RolloutGate } from "../rollout/rollout-gate";
 import type { FleetSpec } from "./spec";
 
@@ -101,212 +99,207 @@ export class Fleet extends DockyardComponent {
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:fleet:Fleet", name, opts);
     const spec = checkFleetSpec(args?.spec, this.what);
-    const source = fleetSourceOf(spec);
-    const baseDir = args.baseDir ?? (source ? path.dirname(path.resolve(source.file)) : process.cwd());
     // Resolve every reference first: missing config is reported all at once, before anything exists.
-    const resolved = fleetArgs(spec, {
-      fleet: name,
-      config: args.config ?? stackConfig,
-      baseDir,
-      file: source?.file,
-      locate: source?.locate,
-    });
-    const hostNames = spec.hosts.map((h) => h.name);
-    this.rolloutBatches = spec.rollout ? rolloutBatches(hostNames, spec.rollout.batch) : [hostNames];
-    const batchOf = new Map(this.rolloutBatches.flatMap((b, k) => b.map((h) => [h, k] as const)));
-    // The gates need the containers of the batch before, made further down: the disruptive
-    // resources of later batches wait on promises of them, kept (or failed) at the end.
-    const opening = this.rolloutBatches.slice(1).map(() => deferred<pulumi.Resource>());
+    const plan = resolveFleet(spec, { fleet: name, config: args.config, baseDir: args.baseDir });
+    const batches = (this.rolloutBatches = plan.rollout.batches);
+    if (batches.length > 1) {
+      this.notice("info", `rollout in ${batches.length} batches: ${batches.map((b, k) => `${k + 1}) ${b.join(", ")}`).join("; ")}`);
+    }
+    // The gate before a batch needs the containers of the batch before, made further down: the
+    // disruptive resources of later batches wait on promises of the gates, kept (or failed) at the end.
+    const opening = plan.rollout.gates.map(() => deferred<pulumi.Resource>());
+    const batchOf = new Map(plan.hosts.map((h) => [h.name, h.batch]));
     const gate = (host: string): pulumi.Input<pulumi.Resource>[] => {
       const k = batchOf.get(host) ?? 0;
       return k > 0 ? [opening[k - 1].promise] : [];
     };
-    if (this.rolloutBatches.length > 1) {
-      this.notice(
-        "info",
-        `rollout in ${this.rolloutBatches.length} batches: ${this.rolloutBatches.map((b, k) => `${k + 1}) ${b.join(", ")}`).join("; ")}`,
-      );
-    }
+    // One section per kind, in order; each takes what the ones before it hand on.
     try {
-      for (const h of resolved.hosts) {
-        let host: Host;
-        if (h.host.kind === "aws") {
-          this.awsHosts[h.name] = new AwsHost(h.name, h.host.args, this.childOptions());
-          host = this.awsHosts[h.name].host;
-        } else {
-          host = new Host(h.name, h.host.args, this.childOptions());
-        }
-        const engine = new DockerEngine(`${h.name}-docker`, { host, ...h.engine }, this.childOptions(...gate(h.name)));
-        this.hosts[h.name] = host;
-        this.engines[h.name] = engine;
-        if (h.daemon)
-          this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...h.daemon }, this.childOptions(...gate(h.name)));
-        if (h.dockerUsers)
-          this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users: h.dockerUsers }, this.childOptions());
-        this.images[h.name] = {};
-        this.containers[h.name] = {};
-        this.networks[h.name] = {};
-        this.volumes[h.name] = {};
-      }
-      // Pulls and containers wait for the host's mirrors to be in place.
-      const configured = (host: string) => {
-        const d = this.daemonConfigs[host];
-        return d ? [d.ready] : [];
-      };
-
-      (spec.registries ?? []).forEach((r, i) => {
-        this.registries[r.name] = new Registry(
-          r.name,
-          {
-            engine: this.engines[r.host],
-            ...resolved.registries[i],
-            trustedBy: r.trustedBy ? targetHosts(spec, r.trustedBy).map((n) => this.engines[n]) : undefined,
-          },
-          this.childOptions(...configured(r.host)),
-        );
-      });
-      (spec.ecr ?? []).forEach((e, i) => {
-        this.ecr[e.name] = new EcrRegistry(e.name, resolved.ecr[i], this.childOptions());
-      });
-      // One account's repositories share a registry and a token: any ECR reference pulls with it.
-      const ecrLogin = Object.values(this.ecr)[0]?.credentials;
-      // Images may come from a fleet registry, so pulls wait for the registries too.
-      const registriesReady = Object.values(this.registries).map((r) => r.container);
-      const login = (ref: string) => loginFor(resolved.credentials, ecrLogin, ref) as RegistryCredentials | undefined;
-      const image = (host: string, ref: string, extra: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean } = {}): Image => {
-        const existing = this.images[host][ref];
-        if (existing) return existing;
-        const img = new Image(
-          `${host}-${slug(ref)}`,
-          { engine: this.engines[host], ref, ...extra, credentials: login(ref) },
-          this.childOptions(...configured(host), ...registriesReady),
-        );
-        this.images[host][ref] = img;
-        return img;
-      };
-      for (const img of spec.images ?? []) {
-        for (const host of targetHosts(spec, img.on))
-          image(host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
-      }
-      // --- networks and volumes: made after the host's daemon.json (its restart would cut them off).
-      for (const n of spec.networks ?? []) {
-        for (const host of targetHosts(spec, n.on)) {
-          this.networks[host][n.name] = new Network(
-            `${host}-${n.name}-net`,
-            { engine: this.engines[host], ...networkSettings(n) },
-            this.childOptions(...configured(host)),
-          );
-        }
-      }
-      for (const v of spec.volumes ?? []) {
-        for (const host of targetHosts(spec, v.on)) {
-          this.volumes[host][v.name] = new Volume(
-            `${host}-${v.name}-vol`,
-            { engine: this.engines[host], ...volumeSettings(v) },
-            this.childOptions(...configured(host)),
-          );
-        }
-      }
-      const mountsOn = (host: string, mounts: string[] | undefined) =>
-        mounts?.map((m) => {
-          const [source, target, mode] = m.split(":");
-          const volume = this.volumes[host][source];
-          return volume ? { volume, target, readOnly: mode === "ro" } : m;
-        });
-      const networksOn = (host: string, entries: NonNullable<FleetSpec["containers"]>[number]["networks"]) =>
-        entries?.map((e) =>
-          typeof e === "string" ? { network: this.networks[host][e] } : { network: this.networks[host][e.network], aliases: e.aliases },
-        );
-      // --- end networks and volumes ---
-      (spec.containers ?? []).forEach((c, i) => {
-        for (const host of targetHosts(spec, c.on)) {
-          this.containers[host][c.name] = new Container(
-            `${host}-${c.name}`,
-            {
-              engine: this.engines[host],
-              ...resolved.containers[i],
-              image: image(host, c.image),
-              volumes: mountsOn(host, c.volumes),
-              networks: networksOn(host, c.networks),
-            },
-            this.childOptions(...configured(host), ...gate(host)),
-          );
-        }
-      });
-
-      const sw = spec.swarm;
-      if (sw) {
-        const node = (n: (typeof sw.managers)[number]): SwarmNodeArgs =>
-          typeof n === "string"
-            ? { engine: this.engines[n] }
-            : { engine: this.engines[n.host], labels: n.labels, availability: n.availability, advertiseAddr: n.advertiseAddr };
-        const members = [...sw.managers, ...(sw.workers ?? [])].map((n) => (typeof n === "string" ? n : n.host));
-        // Tasks pull through each node's mirrors: the swarm waits for every node's daemon config.
-        const swarm = new Swarm(
-          name,
-          {
-            managers: sw.managers.map(node),
-            workers: sw.workers?.map(node),
-            defaultAddrPool: sw.defaultAddrPool,
-            subnetSize: sw.subnetSize,
-          },
-          this.childOptions(...members.flatMap(configured), ...registriesReady),
-        );
-        this.swarm = swarm;
-        const firstManager = members[0];
-        (sw.services ?? []).forEach((svc, i) => {
-          this.services[svc.name] = new Service(
-            `${name}-${svc.name}`,
-            // Credentials sent with the service too, so every node can pull from a private registry.
-            { swarm, ...resolved.services[i], image: image(firstManager, svc.image), credentials: login(svc.image) },
-            this.childOptions(),
-          );
-        });
-      }
-
-      // The gate before batch k+1 waits for batch k's engines, daemon configs and containers (registries' too).
-      const n = this.rolloutBatches.length;
-      opening.forEach((open, k) => {
-        const before = this.rolloutBatches[k];
-        const registriesOn = (h: string) =>
-          (spec.registries ?? []).filter((r) => r.host === h).map((r) => this.registries[r.name].container);
-        const after = before.flatMap((h) => [
-          this.engines[h],
-          ...(this.daemonConfigs[h] ? [this.daemonConfigs[h]] : []),
-          ...Object.values(this.containers[h]),
-          ...registriesOn(h),
-        ]);
-        const g = new RolloutGate(
-          `${name}-${gateName(k + 2, n)}`,
-          { after, pause: spec.rollout?.pause, timeout: spec.rollout?.timeout, label: `batch ${k + 1} of ${n} (${before.join(", ")})` },
-          this.childOptions(),
-        );
-        this.rolloutGates.push(g);
-        open.resolve(g.ready);
-      });
+      const configured = this.wireHosts(plan, gate);
+      const registriesReady = this.wireRegistries(plan, configured);
+      const login = this.wireEcr(plan);
+      const image = this.puller({ configured, registriesReady, login });
+      for (const img of plan.images) image(img.host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
+      this.wireNetworksAndVolumes(plan, configured);
+      this.wireContainers(plan, { image, configured, gate });
+      this.swarm = this.wireSwarm(name, plan, { image, login, configured, registriesReady });
+      this.wireRolloutGates(name, plan, opening);
     } catch (e) {
       // Resources already declared must not wait for gates that will never be.
       for (const open of opening) open.reject(e);
       throw e;
     }
+    this.outputs = this.hostOutputs(plan);
+    this.registerOutputs({ outputs: this.outputs });
+  }
 
-    this.outputs = pulumi.all(
+  /**
+   * Per host: its Host (or EC2 instance), engine, daemon.json and docker users; engine and
+   * daemon.json wait for the host's batch gate. Returns what a host's pulls, networks, volumes and
+   * containers wait for: its daemon.json (mirrors, proxy) in place.
+   */
+  private wireHosts(plan: FleetPlan, gate: (host: string) => pulumi.Input<pulumi.Resource>[]): Configured {
+    for (const h of plan.hosts) {
+      let host: Host;
+      if (h.host.kind === "aws") {
+        this.awsHosts[h.name] = new AwsHost(h.name, h.host.args, this.childOptions());
+        host = this.awsHosts[h.name].host;
+      } else {
+        host = new Host(h.name, h.host.args, this.childOptions());
+      }
+      const engine = new DockerEngine(`${h.name}-docker`, { host, ...h.engine }, this.childOptions(...gate(h.name)));
+      this.hosts[h.name] = host;
+      this.engines[h.name] = engine;
+      if (h.daemon)
+        this.daemonConfigs[h.name] = new DaemonConfig(`${h.name}-daemon`, { engine, ...h.daemon }, this.childOptions(...gate(h.name)));
+      if (h.dockerUsers)
+        this.dockerUsers[h.name] = new DockerUsers(`${h.name}-docker-users`, { engine, users: h.dockerUsers }, this.childOptions());
+      this.images[h.name] = {};
+      this.containers[h.name] = {};
+      this.networks[h.name] = {};
+      this.volumes[h.name] = {};
+    }
+    return (host) => {
+      const d = this.daemonConfigs[host];
+      return d ? [d.ready] : [];
+    };
+  }
+
+  /** The fleet's registries, after their host's daemon.json; returns their containers, which pulls wait for. */
+  private wireRegistries(plan: FleetPlan, configured: Configured): Container[] {
+    for (const r of plan.registries) {
+      this.registries[r.name] = new Registry(
+        r.name,
+        { engine: this.engines[r.host], ...r.args, trustedBy: r.trustedBy?.map((n) => this.engines[n]) },
+        this.childOptions(...configured(r.host)),
+      );
+    }
+    return Object.values(this.registries).map((r) => r.container);
+  }
+
+  /** The ECR repositories; returns the login an image reference pulls with. */
+  private wireEcr(plan: FleetPlan): (ref: string) => RegistryCredentials | undefined {
+    for (const e of plan.ecr) this.ecr[e.name] = new EcrRegistry(e.name, e.args, this.childOptions());
+    // One account's repositories share a registry and a token: any ECR reference pulls with it.
+    const ecrLogin = Object.values(this.ecr)[0]?.credentials;
+    return (ref) => loginFor(plan.credentials, ecrLogin, ref) as RegistryCredentials | undefined;
+  }
+
+  /** Pulls a reference on a host once: the first to ask for it (an `images:` entry, a container, a service) gives its settings. */
+  private puller(ready: { configured: Configured; registriesReady: Container[]; login: Login }): Puller {
+    return (host, ref, extra = {}) => {
+      const existing = this.images[host][ref];
+      if (existing) return existing;
+      const img = new Image(
+        `${host}-${slug(ref)}`,
+        { engine: this.engines[host], ref, ...extra, credentials: ready.login(ref) },
+        this.childOptions(...ready.configured(host), ...ready.registriesReady),
+      );
+      this.images[host][ref] = img;
+      return img;
+    };
+  }
+
+  /** Networks and volumes: made after the host's daemon.json (its restart would cut them off). */
+  private wireNetworksAndVolumes(plan: FleetPlan, configured: Configured): void {
+    for (const n of plan.networks) {
+      this.networks[n.host][n.name] = new Network(
+        `${n.host}-${n.name}-net`,
+        { engine: this.engines[n.host], ...n.args },
+        this.childOptions(...configured(n.host)),
+      );
+    }
+    for (const v of plan.volumes) {
+      this.volumes[v.host][v.name] = new Volume(
+        `${v.host}-${v.name}-vol`,
+        { engine: this.engines[v.host], ...v.args },
+        this.childOptions(...configured(v.host)),
+      );
+    }
+  }
+
+  /** Containers with their image, volumes and networks on the same host; replaced only past the host's batch gate. */
+  private wireContainers(
+    plan: FleetPlan,
+    ready: { image: Puller; configured: Configured; gate: (host: string) => pulumi.Input<pulumi.Resource>[] },
+  ): void {
+    for (const c of plan.containers) {
+      const volumes = this.volumes[c.host];
+      const networks = this.networks[c.host];
+      this.containers[c.host][c.name] = new Container(
+        `${c.host}-${c.name}`,
+        {
+          engine: this.engines[c.host],
+          ...c.args,
+          image: ready.image(c.host, c.image),
+          volumes: c.volumes?.map((m) => (typeof m === "string" ? m : { ...m, volume: volumes[m.volume] })),
+          networks: c.networks?.map((e) => ({ ...e, network: networks[e.network] })),
+        },
+        this.childOptions(...ready.configured(c.host), ...ready.gate(c.host)),
+      );
+    }
+  }
+
+  /** The swarm of the declared engines and its services, each on the image the first manager pulled. */
+  private wireSwarm(
+    name: string,
+    plan: FleetPlan,
+    ready: { image: Puller; login: Login; configured: Configured; registriesReady: Container[] },
+  ): Swarm | undefined {
+    const sw = plan.swarm;
+    if (!sw) return undefined;
+    const node = ({ host, ...settings }: FleetSwarmNodePlan): SwarmNodeArgs => ({ engine: this.engines[host], ...settings });
+    // Tasks pull through each node's mirrors: the swarm waits for every node's daemon config.
+    const swarm = new Swarm(
+      name,
+      { managers: sw.managers.map(node), workers: sw.workers?.map(node), defaultAddrPool: sw.defaultAddrPool, subnetSize: sw.subnetSize },
+      this.childOptions(...sw.members.flatMap(ready.configured), ...ready.registriesReady),
+    );
+    for (const svc of sw.services) {
+      this.services[svc.name] = new Service(
+        `${name}-${svc.name}`,
+        // Credentials sent with the service too, so every node can pull from a private registry.
+        { swarm, ...svc.args, image: ready.image(svc.imageHost, svc.image), credentials: ready.login(svc.image) },
+        this.childOptions(),
+      );
+    }
+    return swarm;
+  }
+
+  /** Each gate waits for the batch before it: its engines, daemon configs and containers (registries' too); then opens its batch. */
+  private wireRolloutGates(name: string, plan: FleetPlan, opening: Deferred<pulumi.Resource>[]): void {
+    plan.rollout.gates.forEach((g, k) => {
+      const after = g.after.flatMap((h) => [
+        this.engines[h],
+        ...(this.daemonConfigs[h] ? [this.daemonConfigs[h]] : []),
+        ...Object.values(this.containers[h]),
+        ...plan.registries.filter((r) => r.host === h).map((r) => this.registries[r.name].container),
+      ]);
+      const gate = new RolloutGate(`${name}-${g.name}`, { after, pause: g.pause, timeout: g.timeout, label: g.label }, this.childOptions());
+      this.rolloutGates.push(gate);
+      opening[k].resolve(gate.ready);
+    });
+  }
+
+  /** Per host: address, OS, kernel, docker version, mirrors, its containers' state and endpoints, its registries' endpoints. */
+  private hostOutputs(plan: FleetPlan): pulumi.Output<Record<string, FleetHostOutputs>> {
+    return pulumi.all(
       Object.fromEntries<pulumi.Output<FleetHostOutputs>>(
-        spec.hosts.map((h) => {
+        plan.hosts.map((h) => {
           const host = this.hosts[h.name];
           const address = host.connection.apply((c) => c.host);
           const containers = Object.fromEntries(
-            (spec.containers ?? [])
-              .filter((c) => this.containers[h.name][c.name])
+            plan.containers
+              .filter((c) => c.host === h.name)
               .map((c) => [
                 c.name,
                 pulumi
                   .all([this.containers[h.name][c.name].state, address])
-                  .apply(([state, a]) => ({ state, endpoints: publishedEndpoints(a, c.ports ?? []) })),
+                  .apply(([state, a]) => ({ state, endpoints: publishedEndpoints(a, c.ports) })),
               ]),
           );
           const registries = Object.fromEntries(
-            (spec.registries ?? []).filter((r) => r.host === h.name).map((r) => [r.name, this.registries[r.name].endpoint]),
+            plan.registries.filter((r) => r.host === h.name).map((r) => [r.name, this.registries[r.name].endpoint]),
           );
           const out = pulumi.output({
             address,
@@ -321,12 +314,24 @@ export class Fleet extends DockyardComponent {
         }),
       ),
     );
-    this.registerOutputs({ outputs: this.outputs });
   }
 }
 
+/** What a host's resources wait for before they start: its daemon.json in place. */
+type Configured = (host: string) => pulumi.Resource[];
+/** The login an image reference pulls with. */
+type Login = (ref: string) => RegistryCredentials | undefined;
+/** Pulls a reference on a host, once. */
+type Puller = (host: string, ref: string, extra?: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean }) => Image;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
 /** A promise with its resolve and reject, for a resource declared later in the same constructor. */
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+function deferred<T>(): Deferred<T> {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
   const promise = new Promise<T>((res, rej) => {

@@ -57,9 +57,12 @@ export function mockAmiId(owners: unknown, filters: unknown): string {
  * Mocks for the AWS components: EC2, ECR, the SshKeyPair resource (which makes a real
  * key, as its provider would) and ReportedHostKey (the instance's own key read from its console), plus the invokes they make (getAmi, getVpc, getSubnets, getSubnet,
  * getAuthorizationToken). Must be set before the code under test is loaded. Secrets arrive in a
- * resource's `inputs` wrapped (see `isRpcSecret`), as the engine would receive them.
+ * resource's `inputs` wrapped (see `isRpcSecret`), as the engine would receive them. `outputs` adds
+ * what the other providers would report for each resource (as setUnitMocks).
  */
-export async function setAwsMocks(): Promise<{ pulumi: typeof pulumiType; created: Registered[]; invoked: Invoked[] }> {
+export async function setAwsMocks(
+  outputs: Record<string, unknown> = {},
+): Promise<{ pulumi: typeof pulumiType; created: Registered[]; invoked: Invoked[] }> {
   const pulumi = require("@pulumi/pulumi") as typeof pulumiType;
   const { generateSshKeyPair } = require("../../../src/providers/ssh-key-pair") as typeof import("../../../src/providers/ssh-key-pair");
   const { waitForReportedHostKey } =
@@ -70,7 +73,7 @@ export async function setAwsMocks(): Promise<{ pulumi: typeof pulumiType; create
     {
       newResource: (args) => {
         created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const state: Record<string, unknown> = { ...args.inputs };
+        const state: Record<string, unknown> = { ...args.inputs, ...(args.type.startsWith("aws:") ? {} : outputs) };
         switch (args.type) {
           case "dockyard:index:SshKeyPair":
             Object.assign(state, generateSshKeyPair({ algorithm: "ed25519", comment: String(args.inputs.comment) }));
