@@ -1,6 +1,18 @@
 // The resource kinds the plugin serves (src/providers/kinds.ts names them, their inputs, outputs
 // and secrets): each property's type and meaning, and what forces a replacement.
-import type { ObjectType, ResourceSettings } from "./types";
+import type { ObjectType, ResourceSettings, Settings } from "./types";
+
+/** The machine a connected resource works on and the secrets that reach it: the same on every kind. */
+const CONNECTED = {
+  connection: {
+    type: { ref: "ConnectionInputs" },
+    required: true,
+    description: "",
+    replacesWhen:
+      "it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)",
+  },
+  credentials: { type: { ref: "Credentials" }, required: true, description: "" },
+} as const satisfies Settings;
 
 export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   HostFacts: {
@@ -10,14 +22,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
     outputsSource: { file: "src/providers/host-facts.ts", name: "HostFactsOutputs" },
     inputs: {
       preflight: { type: { ref: "PreflightPolicy" }, description: "Checked on create, update and every diff; a refresh only reads." },
-      connection: {
-        type: { ref: "ConnectionInputs" },
-        required: true,
-        description: "",
-        replacesWhen:
-          "it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)",
-      },
-      credentials: { type: { ref: "Credentials" }, required: true, description: "" },
+      ...CONNECTED,
     },
     outputs: {
       facts: { type: { ref: "HostFacts" }, description: "" },
@@ -91,14 +96,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
     inputs: {
       spec: { type: { ref: "ImageSpec" }, required: true, description: "" },
       registryAuth: { type: { ref: "RegistryAuth" }, description: "Registry credentials (secret), when the registry needs them." },
-      connection: {
-        type: { ref: "ConnectionInputs" },
-        required: true,
-        description: "",
-        replacesWhen:
-          "it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)",
-      },
-      credentials: { type: { ref: "Credentials" }, required: true, description: "" },
+      ...CONNECTED,
     },
     outputs: {
       digest: { type: "string", description: "`sha256:...` the reference resolved to when it was pulled." },
@@ -128,14 +126,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
         description: "Environment, kept apart so the whole of it is stored as a secret.",
         replaceOnChange: true,
       },
-      connection: {
-        type: { ref: "ConnectionInputs" },
-        required: true,
-        description: "",
-        replacesWhen:
-          "it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)",
-      },
-      credentials: { type: { ref: "Credentials" }, required: true, description: "" },
+      ...CONNECTED,
     },
     outputs: {
       containerId: { type: "string", description: "" },
@@ -151,14 +142,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
       path: { type: "string", required: true, description: "", replaceOnChange: true },
       content: { type: "string", required: true, description: "The file's text; stored as a secret (keys, password hashes)." },
       mode: { type: "string", required: true, description: "Octal mode, e.g. `0600`." },
-      connection: {
-        type: { ref: "ConnectionInputs" },
-        required: true,
-        description: "",
-        replacesWhen:
-          "it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)",
-      },
-      credentials: { type: { ref: "Credentials" }, required: true, description: "" },
+      ...CONNECTED,
     },
     outputs: {
       sha256: { type: "string", description: "" },
@@ -232,14 +216,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
     outputsSource: { file: "src/providers/network.ts", name: "NetworkOutputs" },
     inputs: {
       spec: { type: { ref: "NetworkSpec" }, required: true, description: "", replaceOnChange: true },
-      connection: {
-        type: { ref: "ConnectionInputs" },
-        required: true,
-        description: "",
-        replacesWhen:
-          "it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)",
-      },
-      credentials: { type: { ref: "Credentials" }, required: true, description: "" },
+      ...CONNECTED,
     },
     outputs: {
       networkId: { type: "string", description: "" },
@@ -257,14 +234,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
         required: true,
         description: "Remove the volume (and its data) on destroy; otherwise it stays and destroy says so.",
       },
-      connection: {
-        type: { ref: "ConnectionInputs" },
-        required: true,
-        description: "",
-        replacesWhen:
-          "it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)",
-      },
-      credentials: { type: { ref: "Credentials" }, required: true, description: "" },
+      ...CONNECTED,
     },
     outputs: {
       mountpoint: { type: "string", description: "" },
