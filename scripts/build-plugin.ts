@@ -52,14 +52,26 @@ async function main(): Promise<void> {
   writeFileSync(path.join(OUT, BINARY), WRAPPER);
   chmodSync(path.join(OUT, BINARY), 0o755);
   if (process.argv.includes("--tarball")) {
-    const { version } = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string };
-    const tarball = `dockyard-${version}.tgz`;
-    execFileSync("tar", ["-czf", path.join(REPO, tarball), "-C", OUT, BINARY, "main.js"]);
-    console.log(`${tarball}: pulumi plugin install resource dockyard ${version} --file ${tarball}`);
+    const tarball = packPlugin(OUT, REPO);
+    const version = path.basename(tarball).slice("dockyard-".length, -".tgz".length);
+    console.log(`${path.basename(tarball)}: pulumi plugin install resource dockyard ${version} --file ${path.basename(tarball)}`);
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+/**
+ * Packs a built plugin directory into `<into>/dockyard-<version>.tgz`, the files at the tarball's
+ * root as `pulumi plugin install resource dockyard <version> --file` expects them; its path.
+ */
+export function packPlugin(from: string, into: string): string {
+  const { version } = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string };
+  const tarball = path.join(into, `dockyard-${version}.tgz`);
+  execFileSync("tar", ["-czf", tarball, "-C", from, BINARY, "main.js"]);
+  return tarball;
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
