@@ -3,6 +3,7 @@
 import { DEFAULT_SERVICE_CONVERGE_MONITOR_SECONDS } from "../defaults";
 import { json } from "./json";
 import type { ComponentSettings, ObjectType } from "./types";
+import { ENV_SETTING } from "./workload";
 
 export const swarmComponent: ComponentSettings = {
   token: "dockyard:swarm:Swarm",
@@ -109,13 +110,7 @@ export const serviceComponent: ComponentSettings = {
       default: "the image's own",
       example: '["-g", "daemon off;"]',
     },
-    env: {
-      type: { map: "string" },
-      description: "Environment variables; stored as a secret as a whole, so secret values stay secret.",
-      default: "none",
-      example: '{ TZ: "UTC", DB_PASSWORD: config.requireSecret("dbPassword") }',
-      secret: true,
-    },
+    env: ENV_SETTING,
     ports: {
       type: { array: { oneOf: ["string", { ref: "ServicePort" }] } },
       description:

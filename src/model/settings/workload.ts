@@ -2,7 +2,16 @@
 // Declared once here: the plugin's schema, the reference docs and the agreement tests read it.
 import { DEFAULT_RESTART_POLICY, DEFAULT_START_TIMEOUT_SECONDS } from "../defaults";
 import { json } from "./json";
-import type { ComponentSettings, ObjectType } from "./types";
+import type { ComponentSettings, ObjectType, Setting } from "./types";
+
+/** A container's or a service's environment, declared once for both. */
+export const ENV_SETTING = {
+  type: { map: "string" },
+  description: "Environment variables; stored as a secret as a whole, so secret values stay secret.",
+  default: "none",
+  example: '{ TZ: "UTC", DB_PASSWORD: config.requireSecret("dbPassword") }',
+  secret: true,
+} as const satisfies Setting;
 
 export const imageComponent: ComponentSettings = {
   token: "dockyard:workload:Image",
@@ -82,13 +91,7 @@ export const containerComponent: ComponentSettings = {
       default: "the image's own",
       example: '["nginx", "-g", "daemon off;"]',
     },
-    env: {
-      type: { map: "string" },
-      description: "Environment variables; stored as a secret as a whole, so secret values stay secret.",
-      default: "none",
-      example: '{ TZ: "UTC", DB_PASSWORD: config.requireSecret("dbPassword") }',
-      secret: true,
-    },
+    env: ENV_SETTING,
     ports: {
       type: { array: { oneOf: ["string", { ref: "PortArgs" }] } },
       description: 'Published ports: `"80:80"`, `"127.0.0.1:8080:80/tcp"`, or objects.',
