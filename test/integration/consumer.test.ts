@@ -4,7 +4,7 @@
 // refresh, destroy. Each project installs one host online from the repository mirror and one
 // offline from the bundle, sets the registry mirror, pulls nginx through it and runs it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import test from "ava";
@@ -12,6 +12,7 @@ import { PulumiCli } from "../../scripts/pulumi-cli";
 import { ensureDockerPackages, startPackageServer, type DockerPackages } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, SANDBOX_PASSPHRASE } from "./support/engine";
+import { writeUserProject } from "./support/user-project";
 
 const REPO = path.resolve(__dirname, "..", "..");
 /** The range package.json's peerDependencies give, at both ends. */
@@ -82,52 +83,7 @@ export const hosts = engines.map((engine, i) => {
 /** Writes the project and installs it as a user would: the tarball beside its own SDK. */
 function makeProject(name: string, sdk: string): string {
   const dir = path.join(work, name);
-  mkdirSync(dir, { recursive: true });
-  // The one documented line: the plugin the package carries.
-  writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n` +
-      "plugins:\n  providers:\n    - name: dockyard\n      path: node_modules/pulumi-dockyard/plugin\n",
-  );
-  writeFileSync(
-    path.join(dir, "package.json"),
-    JSON.stringify(
-      {
-        name,
-        private: true,
-        main: "index.ts",
-        dependencies: { "@pulumi/pulumi": sdk, "pulumi-dockyard": `file:${tarball}` },
-        devDependencies: { typescript: "5.9.3", "@types/node": "20.19.43" },
-      },
-      null,
-      2,
-    ),
-  );
-  writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify(
-      {
-        compilerOptions: {
-          strict: true,
-          target: "ES2022",
-          module: "commonjs",
-          moduleResolution: "node",
-          esModuleInterop: true,
-          skipLibCheck: true,
-          types: ["node"],
-        },
-        files: ["index.ts"],
-      },
-      null,
-      2,
-    ),
-  );
-  writeFileSync(path.join(dir, "index.ts"), PROGRAM);
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel", "error"], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 10 * 60 * 1000,
-  });
+  writeUserProject(dir, { name, tarball, sdk, program: PROGRAM, withPlugin: true });
   return dir;
 }
 

@@ -4,7 +4,7 @@
 // but the read every up makes;
 // then preview --expect-no-changes, refresh and destroy work on the moved resources.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import test from "ava";
@@ -12,6 +12,7 @@ import { PulumiCli } from "../../scripts/pulumi-cli";
 import { PREVIOUS_RELEASE, previousReleaseTarball } from "../rig/previous-release";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, SANDBOX_PASSPHRASE } from "./support/engine";
+import { writeUserProject } from "./support/user-project";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const work = mkdtempSync(path.join(os.tmpdir(), "dockyard-upgrade-"));
@@ -59,41 +60,7 @@ export const version = engine.version;
 `;
 
 function writeProject(dir: string, tarball: string, withPlugin: boolean): void {
-  mkdirSync(dir, { recursive: true });
-  // 0.3.0 needed no plugin; this release's one documented line finds the one the package carries.
-  const plugins = withPlugin ? "plugins:\n  providers:\n    - name: dockyard\n      path: node_modules/pulumi-dockyard/plugin\n" : "";
-  writeFileSync(path.join(dir, "Pulumi.yaml"), `name: upgrade\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n${plugins}`);
-  writeFileSync(
-    path.join(dir, "package.json"),
-    JSON.stringify({
-      name: "upgrade",
-      private: true,
-      main: "index.ts",
-      dependencies: { "@pulumi/pulumi": "3.259.0", "pulumi-dockyard": `file:${tarball}` },
-      devDependencies: { typescript: "5.9.3", "@types/node": "20.19.43" },
-    }),
-  );
-  writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        strict: true,
-        target: "ES2022",
-        module: "commonjs",
-        moduleResolution: "node",
-        esModuleInterop: true,
-        skipLibCheck: true,
-        types: ["node"],
-      },
-      files: ["index.ts"],
-    }),
-  );
-  writeFileSync(path.join(dir, "index.ts"), PROGRAM);
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel", "error"], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 10 * 60 * 1000,
-  });
+  writeUserProject(dir, { name: "upgrade", tarball, sdk: "3.259.0", program: PROGRAM, withPlugin });
 }
 
 /** What on the host would change if anything ran: the container, dockerd, daemon.json, the network and volume. */
