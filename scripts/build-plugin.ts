@@ -1,11 +1,12 @@
 // Builds the provider plugin `pulumi-resource-dockyard` into plugin/: main.js (src/plugin/main.ts
-// and everything it loads, bundled: the plugin starts in about half the time of loose modules)
-// and the sh wrapper the engine starts. `--tarball` also packs dockyard-<version>.tgz, which
+// and everything the resources load, bundled: the plugin starts in about half the time of loose
+// modules), the bundles it loads on first use (LAZY) and the sh wrapper the engine starts. `--tarball` also packs dockyard-<version>.tgz, which
 // `pulumi plugin install resource dockyard <version> --file <tarball>` installs.
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { build, type Plugin } from "esbuild";
+import { SHARED_KEY, SHARED_MODULES } from "../src/plugin/shared";
 
 const REPO = path.resolve(__dirname, "..");
 const OUT = path.join(REPO, "plugin");
@@ -28,18 +29,71 @@ const typescriptStub: Plugin = {
   },
 };
 
-async function main(): Promise<void> {
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(OUT, { recursive: true });
-  await build({
-    entryPoints: [path.join(REPO, "src", "plugin", "main.ts")],
-    outfile: path.join(OUT, "main.js"),
+/**
+ * What main.js loads only on first use, each as a bundle of its own beside main.js: a command of
+ * custom resources (every TypeScript program, most runs) parses and runs main.js alone, a third of
+ * the code. `request`: the specifier the sources require lazily; `from`: the file requiring it
+ * (`undefined`: any); `entry`: what the bundle holds.
+ */
+const LAZY = [
+  // Every component and @pulumi/aws, loaded by dispatch.ts on the first construct; it borrows
+  // @pulumi/pulumi and the table of built components from main.js (src/plugin/shared.ts).
+  {
+    request: "./components",
+    from: path.join("src", "plugin", "dispatch.ts"),
+    file: "components.js",
+    entry: path.join(REPO, "src", "plugin", "components.ts"),
+  },
+  // The EC2 API, loaded by src/remote/ec2-console.ts for an AwsHost's host key only.
+  { request: "@aws-sdk/client-ec2", from: undefined, file: "client-ec2.js", entry: require.resolve("@aws-sdk/client-ec2") },
+] as const;
+
+// Each lazy request stays a require of its bundle beside main.js.
+const lazyApart: Plugin = {
+  name: "lazy-apart",
+  setup(b) {
+    for (const lazy of LAZY) {
+      const filter = new RegExp(`^${lazy.request.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`);
+      b.onResolve({ filter }, (args) =>
+        lazy.from === undefined || args.importer.endsWith(lazy.from) ? { path: `./${lazy.file}`, external: true } : undefined,
+      );
+    }
+  },
+};
+
+// The component bundle's imports of what main.js lends resolve to the lent copy; an import of the
+// SDK that main.js does not lend fails the build, naming the table to add it to.
+const borrowShared: Plugin = {
+  name: "borrow-shared",
+  setup(b) {
+    b.onResolve({ filter: /^(@pulumi\/pulumi(\/.*)?|\.\/live)$/ }, (args) => {
+      if (args.path === "./live" && !args.importer.endsWith(path.join("src", "plugin", "components.ts"))) return undefined;
+      if (!(args.path in SHARED_MODULES)) {
+        return {
+          errors: [
+            { text: `components.js imports ${args.path}, which main.js does not lend: add it to SHARED_MODULES (src/plugin/shared.ts)` },
+          ],
+        };
+      }
+      return { path: args.path, namespace: "shared" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "shared" }, (args) => ({
+      contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(SHARED_KEY)})](${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
+function bundle(out: string, entry: string, outfile: string, plugins: Plugin[]): Promise<unknown> {
+  return build({
+    entryPoints: [entry],
+    outfile: path.join(out, outfile),
     bundle: true,
     platform: "node",
     target: "node20",
     format: "cjs",
     logLevel: "warning",
-    plugins: [typescriptStub],
+    plugins: [typescriptStub, ...plugins],
     // Whitespace and syntax only (names stay, for readable stack traces): a third less to parse at
     // every start.
     minifyWhitespace: true,
@@ -49,8 +103,22 @@ async function main(): Promise<void> {
     // which the plugin never runs.
     external: ["cpu-features", "*.node", "node-gyp/bin/node-gyp.js"],
   });
-  writeFileSync(path.join(OUT, BINARY), WRAPPER);
-  chmodSync(path.join(OUT, BINARY), 0o755);
+}
+
+/** Builds the plugin into `out` (emptied first): the wrapper, main.js and the LAZY bundles. */
+export async function buildPlugin(out: string): Promise<void> {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await Promise.all([
+    bundle(out, path.join(REPO, "src", "plugin", "main.ts"), "main.js", [lazyApart]),
+    ...LAZY.map((lazy) => bundle(out, lazy.entry, lazy.file, lazy.file === "components.js" ? [borrowShared] : [])),
+  ]);
+  writeFileSync(path.join(out, BINARY), WRAPPER);
+  chmodSync(path.join(out, BINARY), 0o755);
+}
+
+async function main(): Promise<void> {
+  await buildPlugin(OUT);
   if (process.argv.includes("--tarball")) {
     const tarball = packPlugin(OUT, REPO);
     const version = path.basename(tarball).slice("dockyard-".length, -".tgz".length);
@@ -65,7 +133,7 @@ async function main(): Promise<void> {
 export function packPlugin(from: string, into: string): string {
   const { version } = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string };
   const tarball = path.join(into, `dockyard-${version}.tgz`);
-  execFileSync("tar", ["-czf", tarball, "-C", from, BINARY, "main.js"]);
+  execFileSync("tar", ["-czf", tarball, "-C", from, BINARY, "main.js", ...LAZY.map((lazy) => lazy.file)]);
   return tarball;
 }
 

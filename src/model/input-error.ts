@@ -1,11 +1,13 @@
-import * as pulumi from "@pulumi/pulumi";
+// From its own module, not the package index: the plugin's resource bundle stays free of the
+// index (automation, closure serialization), a large part of its start time.
+import { InputPropertyError } from "@pulumi/pulumi/errors";
 import { withCode, type DockyardErrorCode } from "./error-codes";
 
 /**
  * A bad argument. A `pulumi.InputPropertyError` whose message carries the code; `reason` stays
  * the plain sentence, so checks that gather reasons (fleet files) quote it without the code.
  */
-export class InvalidArgumentError extends pulumi.InputPropertyError {
+export class InvalidArgumentError extends InputPropertyError {
   readonly code: DockyardErrorCode = "DOCKYARD_INVALID_ARGUMENT";
 
   constructor(propertyPath: string, reason: string) {
@@ -28,7 +30,7 @@ export function checked<T>(resource: string, checks: () => T): T {
   try {
     return checks();
   } catch (e) {
-    if (pulumi.InputPropertyError.isInstance(e)) {
+    if (InputPropertyError.isInstance(e)) {
       throw new InvalidArgumentError(e.propertyPath, `${resource}: ${e.reason}`);
     }
     throw e;

@@ -5,7 +5,9 @@
 // program can only pass a component whose construct has returned, so the object is there.
 // Kept apart from the component table (src/plugin/components.ts), which loads every component
 // and @pulumi/aws: the resource modules register at start, the table loads on the first construct.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+// The runtime's own module, not the package index, which the resource bundle leaves out (start time).
+import { registerResourceModule } from "@pulumi/pulumi/runtime/rpc";
 import { PACKAGE } from "../providers/kinds";
 import { PACKAGE_VERSION } from "../providers/package-version";
 
@@ -32,6 +34,6 @@ export function builtComponent(name: string, type: string, urn: string): pulumi.
 /** Resource modules for every component module: a reference to a component resolves to the built object. */
 export function registerComponentModules(): void {
   for (const mod of COMPONENT_MODULES) {
-    pulumi.runtime.registerResourceModule(PACKAGE, mod, { version: PACKAGE_VERSION, construct: builtComponent });
+    registerResourceModule(PACKAGE, mod, { version: PACKAGE_VERSION, construct: builtComponent });
   }
 }

@@ -5,8 +5,10 @@ import { dockyardProvider } from "./dispatch";
 import { engineAddressOf, logNoticesTo } from "./engine-log";
 import { registerComponentModules } from "./live";
 import { acceptReadWithoutProperties } from "./read-request";
+import { lendModules } from "./shared";
 
 // Before any construct: components passed to a construct resolve while its inputs are read.
+lendModules();
 registerComponentModules();
 acceptReadWithoutProperties();
 
