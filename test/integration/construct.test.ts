@@ -3,7 +3,8 @@
 // `remote = true`), so every one is built by the plugin's `construct`; the plugin is found
 // through the `plugins.providers` path of its Pulumi.yaml, automatic acquisition off. On the same
 // stack, `pulumi import` takes over a container and a network made by hand on the host, and the
-// program declaring them as imported previews with no change. Through the `pulumi` CLI.
+// program declaring them as imported previews with no change; the engine is imported into a
+// second stack. Through the `pulumi` CLI.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
@@ -103,7 +104,7 @@ async function status(url: string): Promise<number> {
 const tail = (r: { stdout: string; stderr: string }) => `${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`;
 
 test.serial(
-  "remote components from a plain JS program through `pulumi`: Host, DockerEngine, DaemonConfig, Image and Container built by construct; nginx answers 200 on 80; no changes after; a hand-made container and network imported with no diff; destroy removes them all",
+  "remote components from a plain JS program through `pulumi`: Host, DockerEngine, DaemonConfig, Image and Container built by construct; nginx answers 200 on 80; no changes after; a hand-made container and network imported with no diff, the engine imported into a stack of its own; destroy removes them all",
   async (t) => {
     const h = rig.hosts[0];
     mkdirSync(work, { recursive: true });
@@ -167,6 +168,30 @@ test.serial(
     const declared = await cli.run(["preview", "--expect-no-changes", "--diff"]);
     t.is(declared.code, 0, `the program declaring the imported container and network changes nothing:\n${tail(declared)}`);
     t.is(await status(`http://${h.address}:8081/`), 200, "the imported container still serves");
+
+    // The engine too, into a stack of its own (the first keeps managing it): `pulumi import` reads
+    // it by the host's ID, and a refresh of what was imported finds it as recorded.
+    const adopt = new PulumiCli({ cwd: work, stack: "adopted", backendUrl: `file://${backend}`, passphrase: SANDBOX_PASSPHRASE });
+    await adopt.selectOrCreate();
+    const engineImport = await adopt.run(
+      ["import", "dockyard:index:DockerEngine", "docker", `${target}/docker`, "--yes", "--protect=false", "--generate-code=false"],
+      { env: importEnv },
+    );
+    t.is(engineImport.code, 0, `the engine: ${tail(engineImport)}`);
+    const adopted = JSON.parse((await adopt.ok(["stack", "export"])).stdout) as {
+      deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
+    };
+    const importedEngine = adopted.deployment.resources.find((r) => r.type === "dockyard:index:DockerEngine");
+    t.is(
+      importedEngine?.outputs?.version,
+      (await rig.exec(h, "docker version --format '{{.Server.Version}}'")).trim(),
+      "the imported engine records the server version the host runs",
+    );
+    t.false(JSON.stringify(adopted).includes(rig.privateKey.split("\n")[1]), "the imported engine holds the key only encrypted");
+    const adoptedRefresh = await adopt.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+    t.is(adoptedRefresh.code, 0, `a refresh of the imported engine changes nothing:\n${tail(adoptedRefresh)}`);
+    // Forgotten, not destroyed: the first stack owns the engine.
+    await adopt.ok(["stack", "rm", "--yes", "--force"]);
 
     const destroy = await cli.run(["destroy", "--yes", "--skip-preview"]);
     t.is(destroy.code, 0, tail(destroy));
