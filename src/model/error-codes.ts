@@ -172,7 +172,7 @@ export const ERROR_CODES = {
   },
   DOCKYARD_DAEMON_SETTINGS_NOT_APPLIED: {
     thrownAs: remote,
-    meaning: "daemon.json was written and docker restarted, but `docker info` does not show some settings.",
+    meaning: "daemon.json was written and docker reloaded or restarted, but `docker info` does not show some settings.",
     action: "Check for a drop-in or flag that overrides them (systemctl cat docker).",
   },
   DOCKYARD_USER_MISSING: {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { type DaemonProxy, keysSetByFlags, mergeDaemonJson, sortKeys } from "../model/daemon-settings";
+import { reloadSuffices } from "../model/daemon-reload";
 import { maskCredentials, maskCredentialsIn } from "../model/url-credentials";
 import {
   type DaemonProbe,
@@ -31,8 +32,13 @@ export interface DaemonConfigSpec {
 export type DaemonStep =
   /** `dockerd --validate` on the new file; its refusal is the run's (see validationRefusal). */
   | { kind: "validate"; content: string }
-  /** daemon.json and the proxy files written by one script, with one restart, rolled back when docker does not come back. */
-  | { kind: "apply"; content: string; dropIn: "keep" | "write" | "remove"; proxy?: DaemonProxy }
+  /**
+   * daemon.json and the proxy files written by one script, with one restart, rolled back when
+   * docker does not come back. `reload`: only keys dockerd reloads changed, so dockerd is sent
+   * SIGHUP instead (containers keep running); the restart with its rollback follows only when
+   * dockerd does not take the file.
+   */
+  | { kind: "apply"; content: string; dropIn: "keep" | "write" | "remove"; proxy?: DaemonProxy; reload?: true }
   | { kind: "removeProxyDropIn"; restart: boolean }
   /** daemon.json put back: the first file (replace), or the file without our keys (merge); undefined removes it. */
   | { kind: "restore"; content: string | undefined; ours: "file" | "keys" };
@@ -176,7 +182,8 @@ export type DaemonPlan =
  * The run's change to daemon.json and the proxy drop-in. Refused, with nothing changed, when a
  * merge meets a file that is not JSON, a default would replace the host's own value, a key is
  * also set by a dockerd flag, or data-root would move away from data docker then no longer
- * sees. One apply (one restart) for both files, none when neither changes.
+ * sees. One apply (one restart, or a reload when only keys dockerd reloads changed) for both
+ * files, none when neither changes.
  */
 export function planDaemonConfig(
   target: string,
@@ -219,7 +226,17 @@ export function planDaemonConfig(
   if (jsonChanged || dropIn !== "keep") {
     const content = daemonJsonText(desired);
     if (jsonChanged && before.canValidate) steps.push({ kind: "validate", content });
-    steps.push({ kind: "apply", content, dropIn, ...(dropIn === "write" ? { proxy: spec.proxy } : {}) });
+    // A reload needs a running dockerd and a file it can read as it was; the proxy lives in
+    // dockerd's environment, which only a restart changes.
+    const reload =
+      dropIn === "keep" && before.info !== undefined && before.file !== undefined && reloadSuffices(sortKeys(before.file), desired);
+    steps.push({
+      kind: "apply",
+      content,
+      dropIn,
+      ...(dropIn === "write" ? { proxy: spec.proxy } : {}),
+      ...(reload ? { reload: true as const } : {}),
+    });
   }
   return { kind: "plan", desired, steps };
 }
@@ -233,7 +250,7 @@ export function validationRefusal(output: string): Refusal {
 export function daemonNotApplied(spec: DaemonConfigSpec, after: DaemonProbe): string | undefined {
   const missing = notInEffect(spec.settings, after.info, spec.proxy);
   if (!missing.length) return undefined;
-  return `daemon.json${spec.proxy ? " and the proxy settings were" : " was"} written and docker restarted, but docker info does not show: ${missing.join(", ")}`;
+  return `daemon.json${spec.proxy ? " and the proxy settings were" : " was"} written and docker reloaded or restarted, but docker info does not show: ${missing.join(", ")}`;
 }
 
 /** What destroy reads: the first daemon.json Dockyard saved (`@@absent@@`, `@@unknown@@`) and the file now. */
@@ -269,7 +286,7 @@ export function renderDaemonStep(step: DaemonStep, bounds: TimeBounds = {}): { s
       return { script: renderValidate(step.content), what: "validating daemon.json" };
     case "apply":
       return {
-        script: renderApplyDaemonSettings(step.content, step.dropIn, startTimeout),
+        script: renderApplyDaemonSettings(step.content, step.dropIn, startTimeout, step.reload === true),
         what: step.dropIn === "keep" ? "applying daemon.json" : "applying daemon.json and the proxy settings",
         // The environment file goes over stdin, never in the command: it may hold credentials.
         ...(step.dropIn === "write" && step.proxy ? { stdin: renderProxyEnvFile(step.proxy) } : {}),

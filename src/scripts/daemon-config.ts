@@ -171,6 +171,28 @@ function restartDocker(startTimeout: number): string[] {
   ];
 }
 
+/**
+ * SIGHUP through systemd (`ExecReload` of docker-ce's, the distributions' and the offline unit),
+ * then waits, within `startTimeout`, for the daemon's `reload` event, which dockerd emits only when
+ * it took the new file. On it the script ends (the backup goes); without it (dockerd stopped, the
+ * file refused) it goes on to the restart, whose rollback puts the previous file back.
+ */
+function reloadDocker(startTimeout: number): string[] {
+  const n = boundWord(startTimeout);
+  return [
+    'since="$(date +%s.%N)"',
+    `if systemctl is-active --quiet docker.service && timeout ${n} systemctl reload docker.service; then`,
+    `  deadline=$(( $(date +%s) + ${n} ))`,
+    "  while :; do",
+    `    if [ -n "$(timeout ${READY_CALL_SECONDS} docker events --since "$since" --until "$(date +%s.%N)" --filter type=daemon --filter event=reload --format '{{.Action}}' 2>/dev/null)" ]; then rm -f "$b"; exit 0; fi`,
+    '    if [ "$(date +%s)" -ge "$deadline" ]; then break; fi',
+    "    sleep 0.2",
+    "  done",
+    "fi",
+    "echo 'dockyard: dockerd did not take the new daemon.json on reload; restarting it instead.' >&2",
+  ];
+}
+
 /** The line that makes a step that ran out of `engineStartTimeout` a TimedOutError naming it. */
 function lateLine(startTimeout: number, after: string): string {
   return `if [ "$dockyard_late" = 1 ]; then echo 'dockyard: docker did not answer ${after} within ${boundWord(startTimeout)} s (bound: engineStartTimeout)' >&2; fi`;
@@ -213,6 +235,7 @@ export function renderApplyDaemonSettings(
   content: string,
   dropIn: "keep" | "write" | "remove",
   startTimeout: number = DEFAULT_ENGINE_START_TIMEOUT_SECONDS,
+  reload = false,
 ): string {
   const proxy = dropIn !== "keep";
   const what = proxy ? "the new daemon.json and proxy settings" : "the new daemon.json";
@@ -243,6 +266,7 @@ export function renderApplyDaemonSettings(
     heredoc('"$f.dockyard-new"', content, "DAEMONJSON"),
     'chmod 0644 "$f.dockyard-new"',
     'mv -f "$f.dockyard-new" "$f"',
+    ...(reload && !proxy ? reloadDocker(startTimeout) : []),
     ...restartDocker(startTimeout),
     'since="$(date "+%Y-%m-%d %H:%M:%S")"',
     "systemctl daemon-reload",

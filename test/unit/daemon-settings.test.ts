@@ -398,3 +398,22 @@ test("daemon.json reaches the host only as the body of a quoted heredoc its valu
     }
   }
 });
+
+test("reload: SIGHUP through systemd, success only on dockerd's reload event, else the restart with its rollback; snapshot and shellcheck", (t) => {
+  const content = JSON.stringify({ "registry-mirrors": ["http://10.0.0.6:5000"] }, null, 2);
+  const body = renderApplyDaemonSettings(content, "keep", 60, true);
+  t.is(shellcheck(body), "", "the reload script fails shellcheck");
+  t.snapshot(body, "apply by reload");
+  const reload = body.indexOf("systemctl reload docker.service");
+  const restart = body.indexOf("systemctl restart docker.service");
+  t.true(body.indexOf('mv -f "$f.dockyard-new" "$f"') < reload, "the file is in place before the reload");
+  t.true(reload > 0 && reload < restart, "the restart (with its rollback) only follows a reload that did not take");
+  t.regex(body, /docker events --since "\$since" --until "\$\(date \+%s\.%N\)" --filter type=daemon --filter event=reload/);
+  t.regex(body, /event=reload[^\n]*then rm -f "\$b"; exit 0; fi/, "the backup goes only when dockerd took the file");
+  t.regex(body, /timeout 60 systemctl reload/, "the reload is bounded by engineStartTimeout");
+  t.is(
+    renderApplyDaemonSettings(content, "write", 60, true),
+    renderApplyDaemonSettings(content, "write", 60),
+    "a proxy change always restarts",
+  );
+});

@@ -76,7 +76,64 @@ const unchanged = (desired: Record<string, unknown>): DaemonPlan => ({ kind: "pl
 
 const roots = (over: Partial<DataRootProbe> = {}): DataRootProbe => ({ containers: 2, images: 3, volumes: 0, newRootUsed: false, ...over });
 
+/** A written file dockerd reloads (no restart): only keys it reloads changed. */
+const reloaded = (desired: Record<string, unknown>, validate = true): DaemonPlan => ({
+  kind: "plan",
+  desired,
+  steps: [
+    ...(validate ? [{ kind: "validate" as const, content: text(desired) }] : []),
+    { kind: "apply", content: text(desired), dropIn: "keep", reload: true },
+  ],
+});
+
 const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPlan | Refusal][] = [
+  [
+    "a mirror changed on a running dockerd: reloaded, not restarted",
+    spec(mirror),
+    { before: probe({ file: { "registry-mirrors": ["http://old:5000"] } }) },
+    ["registry-mirrors"],
+    false,
+    reloaded(mirror),
+  ],
+  [
+    "mirrors, insecure registries, labels, debug and live-restore added beside foreign keys: reloaded",
+    spec({ ...mirror, "insecure-registries": ["10.0.0.5:5000"], labels: ["env=prod"], debug: true, "live-restore": true }),
+    { before: probe({ file: { "log-driver": "json-file" } }) },
+    [],
+    false,
+    reloaded({
+      debug: true,
+      "insecure-registries": ["10.0.0.5:5000"],
+      labels: ["env=prod"],
+      "live-restore": true,
+      "log-driver": "json-file",
+      ...mirror,
+    }),
+  ],
+  [
+    "a mirror changed while dockerd is stopped: restarted (a reload starts nothing)",
+    spec(mirror),
+    { before: probe({ file: { "registry-mirrors": ["http://old:5000"] }, info: undefined }) },
+    ["registry-mirrors"],
+    false,
+    written(mirror),
+  ],
+  [
+    "a mirror and the log driver changed: restarted (dockerd does not reload log-driver)",
+    spec({ ...mirror, "log-driver": "local" }),
+    { before: probe({ file: { "registry-mirrors": ["http://old:5000"], "log-driver": "json-file" } }) },
+    ["registry-mirrors", "log-driver"],
+    false,
+    written({ "log-driver": "local", ...mirror }),
+  ],
+  [
+    "a reloadable key taken out: restarted (dockerd keeps a key the new file does not set)",
+    spec(mirror),
+    { before: probe({ file: { ...mirror, debug: true } }) },
+    ["registry-mirrors", "debug"],
+    false,
+    written(mirror),
+  ],
   ["no daemon.json yet: written, validated, one restart", spec(mirror), { before: probe() }, [], false, written(mirror)],
   ["daemon.json unchanged: nothing written, no restart", spec(mirror), { before: probe({ file: mirror }) }, [], false, unchanged(mirror)],
   [
@@ -373,11 +430,11 @@ test("daemon.json: a rejected --validate is the run's refusal; what did not take
   t.is(daemonNotApplied(spec(mirror), after), undefined);
   t.is(
     daemonNotApplied(spec({ "live-restore": true }), after),
-    "daemon.json was written and docker restarted, but docker info does not show: live-restore true",
+    "daemon.json was written and docker reloaded or restarted, but docker info does not show: live-restore true",
   );
   t.is(
     daemonNotApplied(spec(mirror, { proxy }), after),
-    'daemon.json and the proxy settings were written and docker restarted, but docker info does not show: HTTP proxy http://proxy:3128 (docker shows ""), no-proxy localhost (docker shows "")',
+    'daemon.json and the proxy settings were written and docker reloaded or restarted, but docker info does not show: HTTP proxy http://proxy:3128 (docker shows ""), no-proxy localhost (docker shows "")',
   );
 });
 
