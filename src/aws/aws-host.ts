@@ -296,8 +296,11 @@ export class AwsHost extends DockyardComponent {
   readonly keyPair?: aws.ec2.KeyPair;
   /** The address Dockyard connects to: the public IP, or the private IP with `usePrivateIp`. */
   readonly address: pulumi.Output<string>;
+  /** The instance's public IP (empty when it has none). */
   readonly publicIp: pulumi.Output<string>;
+  /** The instance's private IP in its VPC. */
   readonly privateIp: pulumi.Output<string>;
+  /** The EC2 instance id. */
   readonly instanceId: pulumi.Output<string>;
   /** The AMI the instance runs. */
   readonly amiId: pulumi.Output<string>;

@@ -134,6 +134,7 @@ export class EcrRegistry extends DockyardComponent {
   readonly endpoint: pulumi.Output<string>;
   /** `<endpoint>/<repositoryName>`: what images are tagged with. */
   readonly repositoryUrl: pulumi.Output<string>;
+  /** The AWS account id of the registry. */
   readonly registryId: pulumi.Output<string>;
   /** `{ server, username, password }` for `Image.credentials`, fetched fresh on every run; the password is a secret. */
   readonly credentials: EcrCredentials;

@@ -49,21 +49,12 @@ const CLASSES: Record<string, ComponentClass> = {
   "dockyard:fleet:Fleet": Fleet,
 };
 
-/**
- * The outputs of the components the schema does not describe yet (src/model/settings declares
- * the others' outputs, and the caller gets exactly those).
- */
-export const UNDECLARED_OUTPUTS: Record<string, readonly string[]> = {
-  "dockyard:engine:DockerUsers": ["added", "drift"],
-  "dockyard:rollout:RolloutGate": [],
-  "dockyard:aws:AwsHost": ["host", "address", "publicIp", "privateIp", "instanceId", "amiId", "user", "hostKey", "privateKey"],
-  "dockyard:aws:EcrRegistry": ["endpoint", "repositoryUrl", "registryId", "credentials"],
-};
-
-const declaredOutputs = (token: string): readonly string[] | undefined => {
+/** The outputs a component's caller gets: those its settings declare. */
+function declaredOutputs(token: string): readonly string[] {
   const settings = Object.values(COMPONENT_SETTINGS).find((c) => c.token === token);
-  return settings ? Object.keys(settings.outputs) : UNDECLARED_OUTPUTS[token];
-};
+  if (!settings) throw new Error(`settings: the component ${token} is not declared in src/model/settings`);
+  return Object.keys(settings.outputs);
+}
 
 /** Every component the plugin constructs, by token. */
 export const COMPONENTS: Record<string, ServedComponent> = Object.fromEntries(
@@ -72,7 +63,7 @@ export const COMPONENTS: Record<string, ServedComponent> = Object.fromEntries(
     {
       // The arguments come from another language: the component's own checks decide, as for a TS caller.
       build: (name: string, args: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) => new Cls(name, args as never, opts),
-      outputs: declaredOutputs(token) ?? [],
+      outputs: declaredOutputs(token),
     },
   ]),
 );

@@ -33,6 +33,7 @@ const COMPONENTS = [
   "Host",
   "DockerEngine",
   "DaemonConfig",
+  "DockerUsers",
   "Image",
   "Container",
   "Network",
@@ -40,6 +41,9 @@ const COMPONENTS = [
   "Registry",
   "Swarm",
   "Service",
+  "RolloutGate",
+  "AwsHost",
+  "EcrRegistry",
   "Fleet",
 ];
 
@@ -189,6 +193,31 @@ test("the components' Args and outputs, the providers' inputs and the plans' typ
       true,
     ),
     ["Host.keepAlive: in the settings, not in TypeScript", "Host.address: required in TypeScript, not in the settings"],
+  );
+  // A value added to a constant list a type is taken from (`(typeof AWS_DISTROS)[number]`) is named.
+  const distros = onDisk("src/aws/distro-images.ts");
+  const moreDistros = distros.replace('"debian-12"] as const', '"debian-12", "debian-13"] as const');
+  t.not(moreDistros, distros);
+  t.true(
+    componentDiffs(reader(hostWith("src/aws/distro-images.ts", moreDistros), r)).some((d) =>
+      d.startsWith("AwsHost arguments (AwsHostArgs).distro: values"),
+    ),
+  );
+  // A declared output the class holds as a plain value (AwsHost's `user`) is read and compared too.
+  const aws = COMPONENT_SETTINGS.AwsHost;
+  const awsOutputs = r.classOutputs(path.join(REPO, aws.class.file), aws.class.name, Object.keys(aws.outputs));
+  t.deepEqual(
+    propertyDiffs(
+      "AwsHost outputs",
+      awsOutputs,
+      { ...aws.outputs, user: { ...aws.outputs.user, type: "integer" }, region: { type: "string", description: "x" } },
+      r,
+      false,
+    ),
+    [
+      "AwsHost outputs.region: in the settings, not in TypeScript",
+      'AwsHost outputs.user: type "string" in TypeScript, "integer" in the settings',
+    ],
   );
   // A kind given an input in kinds.ts only.
   const kinds = { ...KINDS, Volume: { ...KINDS.Volume, inputs: [...KINDS.Volume.inputs, "quota"] } };

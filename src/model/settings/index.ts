@@ -2,11 +2,14 @@
 // description, secret, replace-on-change). The plugin's schema (src/plugin/schema.ts, checked in
 // as schema.json), the reference docs (docs/reference.md) are generated from it; the TypeScript
 // argument types and the fleet file's schema are tested against it (test/unit/schema.test.ts).
+import { awsHostComponent, AWS_TYPES, ecrRegistryComponent } from "./aws";
+import { dockerUsersComponent } from "./docker-users";
 import { engineComponent, daemonConfigComponent, ENGINE_TYPES } from "./engine";
 import { fleetComponent, FLEET_TYPES } from "./fleet";
 import { hostComponent, HOST_TYPES } from "./host";
 import { registryComponent, REGISTRY_TYPES } from "./registry";
 import { RESOURCE_SETTINGS, RESOURCE_TYPES } from "./resources";
+import { rolloutGateComponent } from "./rollout";
 import { serviceComponent, swarmComponent, SWARM_TYPES } from "./swarm";
 import type { ComponentSettings, ObjectType } from "./types";
 import { containerComponent, imageComponent, networkComponent, volumeComponent, WORKLOAD_TYPES } from "./workload";
@@ -19,6 +22,7 @@ export const COMPONENT_SETTINGS: Readonly<Record<string, ComponentSettings>> = {
   Host: hostComponent,
   DockerEngine: engineComponent,
   DaemonConfig: daemonConfigComponent,
+  DockerUsers: dockerUsersComponent,
   Image: imageComponent,
   Container: containerComponent,
   Network: networkComponent,
@@ -26,6 +30,9 @@ export const COMPONENT_SETTINGS: Readonly<Record<string, ComponentSettings>> = {
   Registry: registryComponent,
   Swarm: swarmComponent,
   Service: serviceComponent,
+  RolloutGate: rolloutGateComponent,
+  AwsHost: awsHostComponent,
+  EcrRegistry: ecrRegistryComponent,
   Fleet: fleetComponent,
 };
 
@@ -36,6 +43,7 @@ export const SETTING_TYPES: Readonly<Record<string, ObjectType>> = mergeTypes([
   WORKLOAD_TYPES,
   REGISTRY_TYPES,
   SWARM_TYPES,
+  AWS_TYPES,
   FLEET_TYPES,
   RESOURCE_TYPES,
 ]);

@@ -121,7 +121,7 @@ export function componentDiffs(r: TsSettingsReader): string[] {
   const out: string[] = [];
   for (const [name, c] of Object.entries(COMPONENT_SETTINGS)) {
     out.push(...propertyDiffs(`${name} arguments (${c.args.name})`, r.properties(abs(c.args), c.args.name), c.inputs, r, true));
-    out.push(...propertyDiffs(`${name} outputs`, r.classOutputs(abs(c.class), c.class.name), c.outputs, r, false));
+    out.push(...propertyDiffs(`${name} outputs`, r.classOutputs(abs(c.class), c.class.name, Object.keys(c.outputs)), c.outputs, r, false));
     const cls = r.declaration(abs(c.class), c.class.name).getText();
     if (!cls.includes(`super(${JSON.stringify(c.token)}`)) out.push(`${name}: the class does not register ${c.token}`);
   }

@@ -71,18 +71,24 @@ export class TsSettingsReader {
     return this.checker.getPropertiesOfType(type).map((sym) => this.property(sym));
   }
 
-  /** The public `pulumi.Output` fields of a component class (its outputs). */
-  classOutputs(file: string, name: string): TsProperty[] {
+  /**
+   * The public `pulumi.Output` fields of a component class (its outputs), and the public fields
+   * of other types that `named` lists (a declared output the class holds as it is: AwsHost's
+   * `host`, a Host; its `user`, a string).
+   */
+  classOutputs(file: string, name: string, named: readonly string[] = []): TsProperty[] {
     const decl = this.declaration(file, name);
     if (!ts.isClassDeclaration(decl)) throw new Error(`${name}: not a class`);
     const out: TsProperty[] = [];
     for (const m of decl.members) {
-      if (!ts.isPropertyDeclaration(m) || !m.type || !ts.isTypeReferenceNode(m.type)) continue;
+      if (!ts.isPropertyDeclaration(m) || !m.type) continue;
       const mods = ts.getCombinedModifierFlags(m);
       if (mods & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
-      if (m.type.typeName.getText() !== "pulumi.Output") continue;
       const sym = this.checker.getSymbolAtLocation(m.name);
-      if (sym) out.push({ ...this.property(sym), type: this.typeOf(m.type.typeArguments![0]) });
+      if (!sym) continue;
+      if (ts.isTypeReferenceNode(m.type) && m.type.typeName.getText() === "pulumi.Output")
+        out.push({ ...this.property(sym), type: this.typeOf(m.type.typeArguments![0]) });
+      else if (named.includes(sym.name)) out.push(this.property(sym));
     }
     return out;
   }
@@ -155,7 +161,8 @@ export class TsSettingsReader {
     if (ts.isTypeReferenceNode(node)) {
       const name = node.typeName.getText();
       const args = node.typeArguments ?? [];
-      if (name === "pulumi.Input" || name === "Input" || name === "Readonly") return this.typeOf(args[0]);
+      // An Output field of an interface (EcrCredentials) carries its value as an output does.
+      if (["pulumi.Input", "Input", "pulumi.Output", "Readonly"].includes(name)) return this.typeOf(args[0]);
       if (name === "Array" || name === "ReadonlyArray") return { array: this.typeOf(args[0]) };
       if (name === "Record") return { map: this.typeOf(args[1]) };
       if (/^pulumi\.asset\.(FileAsset|RemoteAsset|Asset)$/.test(name)) return "asset";
@@ -173,6 +180,12 @@ export class TsSettingsReader {
       const ref = target?.name ?? name;
       if (decl) this.declared.set(ref, { file: decl.getSourceFile().fileName, name: ref });
       return { ref };
+    }
+    if (ts.isIndexedAccessTypeNode(node)) {
+      // `(typeof AWS_DISTROS)[number]`: the string literals of a constant list are its values.
+      const t = this.checker.getTypeFromTypeNode(node);
+      const members = t.isUnion() ? t.types : [t];
+      if (members.every((m) => m.isStringLiteral())) return { enum: members.map((m) => (m as ts.StringLiteralType).value) };
     }
     return "any";
   }
