@@ -226,10 +226,14 @@ export function planDaemonConfig(
   if (jsonChanged || dropIn !== "keep") {
     const content = daemonJsonText(desired);
     if (jsonChanged && before.canValidate) steps.push({ kind: "validate", content });
-    // A reload needs a running dockerd and a file it can read as it was; the proxy lives in
-    // dockerd's environment, which only a restart changes.
+    // A reload needs a running dockerd and a file it can read (none yet is fine: dockerd started
+    // without one reads it on reload); the proxy lives in dockerd's environment, which only a
+    // restart changes. On a first converge this keeps dockerd to its one start.
     const reload =
-      dropIn === "keep" && before.info !== undefined && before.file !== undefined && reloadSuffices(sortKeys(before.file), desired);
+      dropIn === "keep" &&
+      before.info !== undefined &&
+      before.unparsable === undefined &&
+      reloadSuffices(sortKeys(before.file ?? {}), desired);
     steps.push({
       kind: "apply",
       content,

@@ -41,7 +41,7 @@ const configState = async (stack: {
 }) => (await stack.exportStack()).deployment.resources?.find((r) => r.type === "dockyard:index:DaemonConfig")?.outputs;
 
 test.serial(
-  "a mirror is proved by a pull; a mirror change is a reload that keeps dockerd and its containers running (no live-restore needed); hand edits are drift, repaired, foreign keys kept",
+  "engine and daemon.json in one run start dockerd once; a mirror is proved by a pull; a mirror change is a reload that keeps dockerd and its containers running (no live-restore needed); hand edits are drift, repaired, foreign keys kept",
   async (t) => {
     const h = rig.hosts[0];
     const mirror = `http://${rig.registry!.address}`;
@@ -52,7 +52,12 @@ test.serial(
       program(h, () => config),
     );
     try {
+      // The engine and its daemon.json made in one run: dockerd starts once (the settings are
+      // taken by a reload, not a restart).
+      config = { insecureRegistries: ["10.0.0.99:5000"] };
       await stack.up();
+      t.is((await rig.exec(h, "journalctl -u docker.service --no-pager -o cat | grep -c '^Started '")).trim(), "1", "dockerd started once");
+      t.is((await rig.exec(h, "docker info --format '{{json .RegistryConfig.IndexConfigs}}'")).includes("10.0.0.99:5000"), true);
       // Docker Hub cannot be reached from the rig: without a mirror the pull fails.
       t.false(await canPull(h, "nginx:latest"), "pull without a mirror must fail");
 
