@@ -18,7 +18,7 @@ export {
   type ErrorCodeInfo,
 } from "./model/error-codes";
 export { InvalidArgumentError } from "./model/input-error";
-export { DockerEngine, type DockerEngineArgs } from "./engine/docker-engine";
+export { DockerEngine, type DockerEngineArgs, type OfflineBundleArgs } from "./engine/docker-engine";
 export type { PreflightPolicy } from "./model/preflight";
 export { PreflightError } from "./remote/preflight-error";
 export { detectDistro, type Distro, SUPPORTED as SUPPORTED_RELEASES } from "./model/distro";

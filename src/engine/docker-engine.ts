@@ -5,7 +5,8 @@ import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import { dockerProviderFor } from "./docker-provider";
-import type { EngineMethod, EngineSpec } from "../plan/docker-engine";
+import type { EngineMethod, EngineSpec, EngineSpecBundle } from "../plan/docker-engine";
+import { checkBundleArchitecture } from "../model/bundle-arch";
 import { known } from "../model/pending";
 import {
   DEFAULT_CHANNEL,
@@ -104,6 +105,16 @@ export interface DockerEngineArgs {
    */
   bundleSha256?: pulumi.Input<string>;
   /**
+   * Offline bundles per architecture, keyed by Docker's folder names (`x86_64`, `aarch64`,
+   * `armhf`, `armel`, `ppc64le`, `s390x`): each host gets the one for its `uname -m` (`armv7l`
+   * runs `armhf`). A host whose architecture has none is refused, naming its architecture and
+   * those given, before anything is uploaded or changed. Instead of `bundle`; `bundle` alone
+   * stays one bundle for whatever architecture the host is.
+   * @default none
+   * @example { x86_64: { bundle: new pulumi.asset.FileAsset("bundles/x86_64/docker-24.0.7.tgz"), sha256: "a1b2...64 hex digits" } }
+   */
+  bundles?: Record<string, OfflineBundleArgs>;
+  /**
    * Where the offline bundle's binaries go.
    * @default "/usr/bin"
    * @example "/usr/local/bin"
@@ -130,6 +141,21 @@ export interface DockerEngineArgs {
   replacePackages?: string[];
 }
 
+/** One architecture's offline bundle: Docker's `docker-<version>.tgz` for it and its checksum. */
+export interface OfflineBundleArgs {
+  /**
+   * The bundle: a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this
+   * machine, never the host) or a path.
+   * @example new pulumi.asset.FileAsset("bundles/aarch64/docker-24.0.7.tgz")
+   */
+  bundle: pulumi.asset.FileAsset | pulumi.asset.RemoteAsset | string;
+  /**
+   * sha256 (hex) of the bundle, checked here before upload and again on the host.
+   * @example "a1b2...64 hex digits"
+   */
+  sha256: pulumi.Input<string>;
+}
+
 /** Refuses a mirror (or bundle URL) the host must not be given; names the field, never quotes credentials. */
 export function checkMirror(mirror: string, path = "mirror", allowInsecureHttp = false): void {
   checkHttpUrl(path, mirror, { allowInsecureHttp });
@@ -149,14 +175,33 @@ function checkArgs(args: DockerEngineArgs): void {
   if (known(args.version)) checkHostValue("releasePin", "version", args.version);
   if (typeof args.bundle === "string" && /^[a-z]+:\/\//i.test(args.bundle))
     checkMirror(args.bundle, "bundle", args.allowInsecureHttp === true);
+  const checkSha = (path: string, sha: unknown) => {
+    if (known(sha) && !/^[0-9a-f]{64}$/i.test(String(sha))) invalid(path, "must be 64 hex digits (sha256sum of the bundle)");
+  };
+  if (args.bundles !== undefined) {
+    if (typeof args.bundles !== "object" || args.bundles === null || Array.isArray(args.bundles))
+      invalid("bundles", "must map architectures (x86_64, aarch64, armhf, ...) to { bundle, sha256 }");
+    if (args.bundle !== undefined) invalid("bundles", "cannot be given with bundle: give one bundle, or one per architecture");
+    if (!Object.keys(args.bundles).length) invalid("bundles", "names no architecture");
+    for (const [arch, b] of Object.entries(args.bundles)) {
+      checkBundleArchitecture(`bundles.${arch}`, arch);
+      if (b?.bundle === undefined) invalid(`bundles.${arch}.bundle`, "is required");
+      if (b.sha256 === undefined) invalid(`bundles.${arch}.sha256`, "is required");
+      if (typeof b.bundle === "string" && /^[a-z]+:\/\//i.test(b.bundle))
+        checkMirror(b.bundle, `bundles.${arch}.bundle`, args.allowInsecureHttp === true);
+      checkSha(`bundles.${arch}.sha256`, b.sha256);
+    }
+  }
   if (method === "offline") {
-    if (args.bundle === undefined) invalid("bundle", "is required for method offline");
-    if (args.bundleSha256 === undefined) invalid("bundleSha256", "is required with bundle");
-    if (known(args.bundleSha256) && !/^[0-9a-f]{64}$/i.test(String(args.bundleSha256))) {
-      invalid("bundleSha256", "must be 64 hex digits (sha256sum of the bundle)");
+    if (args.bundles === undefined) {
+      if (args.bundle === undefined) invalid("bundle", "is required for method offline (or bundles, one per architecture)");
+      if (args.bundleSha256 === undefined) invalid("bundleSha256", "is required with bundle");
+      checkSha("bundleSha256", args.bundleSha256);
     }
   } else if (args.bundle !== undefined) {
     invalid("bundle", `only applies to method offline (method is ${method})`);
+  } else if (args.bundles !== undefined) {
+    invalid("bundles", `only applies to method offline (method is ${method})`);
   }
   if (args.replacePackages !== undefined) {
     if (!Array.isArray(args.replacePackages)) invalid("replacePackages", "must be a list of package names");
@@ -167,20 +212,38 @@ function checkArgs(args: DockerEngineArgs): void {
   }
 }
 
-function bundleSource(bundle: DockerEngineArgs["bundle"], allowInsecureHttp: boolean): pulumi.Output<{ path?: string; url?: string }> {
+/** Every architecture's bundle as the spec holds it (sources resolved, checksums lower-cased). */
+function bundlesSpec(
+  bundles: DockerEngineArgs["bundles"],
+  allowInsecureHttp: boolean,
+): pulumi.Output<Record<string, EngineSpecBundle> | undefined> {
+  if (bundles === undefined) return pulumi.output(undefined);
+  const entries = Object.entries(bundles).map(([arch, b]) =>
+    pulumi
+      .all([bundleSource(b.bundle, allowInsecureHttp, `bundles.${arch}.bundle`), b.sha256])
+      .apply(([source, sha256]): [string, EngineSpecBundle] => [arch, { ...source, sha256: String(sha256).toLowerCase() }]),
+  );
+  return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
+}
+
+function bundleSource(
+  bundle: DockerEngineArgs["bundle"],
+  allowInsecureHttp: boolean,
+  path = "bundle",
+): pulumi.Output<{ path?: string; url?: string }> {
   if (bundle === undefined) return pulumi.output({});
   if (typeof bundle === "string") return pulumi.output(/^[a-z]+:\/\//i.test(bundle) ? { url: bundle } : { path: bundle });
   // Asset.isInstance checks the SDK's marker property rather than the class, so an asset made by
   // another copy of @pulumi/pulumi (a program with its own) is recognised too.
-  if (!pulumi.asset.Asset.isInstance(bundle)) return invalid("bundle", "must be a FileAsset, a RemoteAsset or a path");
-  if ("path" in bundle) return pulumi.output(bundle.path).apply((path) => ({ path }));
+  if (!pulumi.asset.Asset.isInstance(bundle)) return invalid(path, "must be a FileAsset, a RemoteAsset or a path");
+  if ("path" in bundle) return pulumi.output(bundle.path).apply((p) => ({ path: p }));
   if ("uri" in bundle) {
     return pulumi.output(bundle.uri).apply((url) => {
-      checkMirror(url, "bundle", allowInsecureHttp);
+      checkMirror(url, path, allowInsecureHttp);
       return { url };
     });
   }
-  return invalid("bundle", "must be a FileAsset, a RemoteAsset or a path");
+  return invalid(path, "must be a FileAsset, a RemoteAsset or a path");
 }
 
 /**
@@ -230,8 +293,15 @@ export class DockerEngine extends DockyardComponent {
       );
     }
     const spec: pulumi.Output<EngineSpec> = pulumi
-      .all([args.mirror, args.version, args.bundleSha256, bundleSource(args.bundle, insecure), args.mirrorKeyFingerprint])
-      .apply(([mirror, version, sha256, source, fingerprint]) => {
+      .all([
+        args.mirror,
+        args.version,
+        args.bundleSha256,
+        bundleSource(args.bundle, insecure),
+        args.mirrorKeyFingerprint,
+        bundlesSpec(args.bundles, insecure),
+      ])
+      .apply(([mirror, version, sha256, source, fingerprint, bundles]) => {
         if (mirror !== undefined) this.checked(() => checkMirror(mirror, "mirror", insecure));
         if (fingerprint !== undefined) this.checked(() => checkHostValue("pgpFingerprint", "mirrorKeyFingerprint", fingerprint));
         const s: EngineSpec = { method };
@@ -245,14 +315,16 @@ export class DockerEngine extends DockyardComponent {
           if (args.allowDowngrade) s.allowDowngrade = true;
         }
         if (method === "offline") {
-          s.bundle = { ...source, sha256: String(sha256).toLowerCase() };
+          if (bundles) s.bundles = bundles;
+          else s.bundle = { ...source, sha256: String(sha256).toLowerCase() };
           s.installDir = args.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
         }
         if (insecure) s.allowInsecureHttp = true;
         if (args.uninstallOnDelete) s.uninstallOnDelete = true;
         if (args.replacePackages?.length && method !== "adopt") s.replacePackages = [...args.replacePackages];
         // Credentials in a URL make the whole spec a secret (in the state and every output).
-        const secretUrl = [s.mirror, s.bundle?.url].some((u) => u !== undefined && hasUrlCredentials(u));
+        const urls = [s.mirror, s.bundle?.url, ...Object.values(s.bundles ?? {}).map((b) => b.url)];
+        const secretUrl = urls.some((u) => u !== undefined && hasUrlCredentials(u));
         return (secretUrl ? pulumi.secret(s) : pulumi.output(s)) as pulumi.Output<EngineSpec>;
       });
     const res = new DockerEngineResource(

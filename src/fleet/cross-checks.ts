@@ -120,12 +120,18 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
     const method = e.method ?? "online";
     const where = (k: string) => settingPath(spec, i, "engine", k);
     if (method === "offline") {
-      if (!e.bundle) add(where("bundle"), "is required for method: offline (path or URL of docker-<version>.tgz)");
-      if (!e.bundleSha256) add(where("bundleSha256"), "is required for method: offline (sha256 of the bundle)");
+      if (e.bundles) {
+        if (e.bundle) add(where("bundles"), "cannot be given with bundle: one bundle, or one per architecture");
+        if (!Object.keys(e.bundles).length) add(where("bundles"), "names no architecture");
+      } else {
+        if (!e.bundle)
+          add(where("bundle"), "is required for method: offline (path or URL of docker-<version>.tgz, or bundles per architecture)");
+        if (!e.bundleSha256) add(where("bundleSha256"), "is required for method: offline (sha256 of the bundle)");
+      }
       for (const k of ["mirror", "source", "channel", "version"] as const)
         if (e[k] !== undefined && h.engine && k in h.engine) add(where(k), "applies to method: online only");
     } else {
-      for (const k of ["bundle", "bundleSha256", "installDir"] as const)
+      for (const k of ["bundle", "bundleSha256", "bundles", "installDir"] as const)
         if (e[k] !== undefined && h.engine && k in h.engine)
           add(where(k), `applies to method: offline only (this host's method is ${method})`);
     }

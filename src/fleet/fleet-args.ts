@@ -280,7 +280,17 @@ function connectionArgs(spec: FleetSpec, i: number, refs: ConfigReader): HostArg
 function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir: string): Omit<DockerEngineArgs, "host"> {
   const e = hostSettings(spec, spec.hosts[i]).engine;
   const at = (k: string) => settingPath(spec, i, "engine", k);
+  // Relative paths are the fleet file's; URLs are left as they are.
+  const file = (b: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(b) ? b : path.resolve(baseDir, b));
   const bundle = e.bundle;
+  const bundles = e.bundles
+    ? Object.fromEntries(
+        Object.entries(e.bundles).map(([arch, b]) => [
+          arch,
+          { bundle: file(b.bundle), sha256: refs.text(b.sha256, settingPath(spec, i, "engine", "bundles", arch, "sha256")) },
+        ]),
+      )
+    : undefined;
   return {
     method: e.method,
     source: e.source,
@@ -294,7 +304,8 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
     mirrorKeyFingerprint: e.mirrorKeyFingerprint === undefined ? undefined : refs.text(e.mirrorKeyFingerprint, at("mirrorKeyFingerprint")),
     allowInsecureHttp: e.allowInsecureHttp,
     version: e.version === undefined ? undefined : refs.text(e.version, at("version")),
-    bundle: bundle === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(bundle) ? bundle : path.resolve(baseDir, bundle),
+    bundle: bundle === undefined ? undefined : file(bundle),
+    bundles,
     bundleSha256: e.bundleSha256 === undefined ? undefined : refs.text(e.bundleSha256, at("bundleSha256")),
   };
 }

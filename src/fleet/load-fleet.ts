@@ -228,6 +228,12 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: PathKey[]): [PathKey[], 
       }
       return [[p, `${issue.message}${input !== undefined ? ` (got ${shown(input)})` : ""}`]];
     }
+    case "invalid_key": {
+      // A mapping's key its schema refuses (bundles' architectures): said as the key's own issue.
+      const inner = issue.issues[0];
+      if (inner) return describeIssue({ ...inner, path: [], input } as z.core.$ZodIssue, p);
+      return [[p, `is not an allowed key (got ${shown(input)})`]];
+    }
     case "too_small":
     case "too_big":
       if (custom) return [[p, issue.message]];

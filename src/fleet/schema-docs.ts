@@ -21,6 +21,7 @@ const SECTIONS = [
   "Jump",
   "Preflight",
   "Engine",
+  "EngineBundle",
   "Daemon",
   "DaemonProxy",
   "LogRotation",

@@ -5,6 +5,7 @@ import { MAX_BOUND_SECONDS, TIME_BOUND_NAMES, TIME_BOUNDS, type TimeBoundName } 
 import { z } from "zod";
 import { HOST_VALUES, isHostValue, type HostValueKindName } from "../model/host-values";
 import { hasUrlCredentials } from "../model/url-credentials";
+import { BUNDLE_ARCHITECTURES } from "../model/bundle-arch";
 import { AWS_DISTROS } from "../aws/distro-images";
 import {
   DEFAULT_ARCHITECTURES,
@@ -157,6 +158,27 @@ const engineUrl = z
     "carries credentials: give it as { config: <key> } of a Pulumi config secret, never in plain text in the file",
   );
 
+const bundleFile = z
+  .string()
+  .min(1)
+  .refine((b) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(b) || HOST_VALUES.url.pattern.test(b), `must be a path or ${HOST_VALUES.url.says}`)
+  .refine((b) => !hasUrlCredentials(b), "carries credentials: a bundle URL in the fleet file cannot hold a secret");
+
+export const EngineBundle = z
+  .strictObject({
+    bundle: bundleFile.meta({
+      description:
+        "The docker-<version>.tgz for this architecture: a path on the machine running Pulumi (relative to the fleet file) or an http(s) URL that machine downloads from.",
+      examples: ["bundles/aarch64/docker-24.0.7.tgz"],
+    }),
+    sha256: text(
+      "sha256 of the bundle (checked before anything is unpacked).",
+      "3c1f...e9",
+      z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits"),
+    ),
+  })
+  .meta({ id: "EngineBundle", description: "One architecture's offline bundle and its checksum." });
+
 export const Engine = z
   .strictObject({
     method: z
@@ -205,22 +227,24 @@ export const Engine = z
       .boolean()
       .optional()
       .meta({ description: "Allow installing an older version than the one present. Default: false.", examples: [true] }),
-    bundle: z
-      .string()
-      .min(1)
-      .refine((b) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(b) || HOST_VALUES.url.pattern.test(b), `must be a path or ${HOST_VALUES.url.says}`)
-      .refine((b) => !hasUrlCredentials(b), "carries credentials: a bundle URL in the fleet file cannot hold a secret")
-      .optional()
-      .meta({
-        description:
-          "offline: the docker-<version>.tgz: a path on the machine running Pulumi (relative to the fleet file) or an http(s) URL that machine downloads from. Hosts never download it.",
-        examples: ["bundles/docker-24.0.7.tgz"],
-      }),
+    bundle: bundleFile.optional().meta({
+      description:
+        "offline: the docker-<version>.tgz: a path on the machine running Pulumi (relative to the fleet file) or an http(s) URL that machine downloads from. Hosts never download it.",
+      examples: ["bundles/docker-24.0.7.tgz"],
+    }),
     bundleSha256: text(
       "offline: sha256 of the bundle (checked before anything is unpacked).",
       "3c1f...e9",
       z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits"),
     ).optional(),
+    bundles: z
+      .partialRecord(z.enum(BUNDLE_ARCHITECTURES), EngineBundle)
+      .optional()
+      .meta({
+        description:
+          "offline: a bundle per architecture, keyed by Docker's folder names (x86_64, aarch64, armhf, armel, ppc64le, s390x); each host gets the one for its uname -m (armv7l runs armhf). A host whose architecture has none is refused before anything changes. Instead of bundle, which stays one bundle for whatever architecture the host is.",
+        examples: [{ x86_64: { bundle: "bundles/x86_64/docker-24.0.7.tgz", sha256: "3c1f...e9" } }],
+      }),
     installDir: absolutePath
       .optional()
       .meta({ description: "offline: where the binaries go. Default: /usr/bin.", examples: ["/usr/local/bin"] }),

@@ -1,4 +1,5 @@
 import type { HostFacts } from "./host-facts";
+import { codenamesOf, supportedReleases } from "./support-matrix";
 
 /** How Dockyard installs Docker on a distribution. */
 export interface Distro {
@@ -22,21 +23,15 @@ export interface Distro {
   derivative: boolean;
 }
 
-/** Releases Dockyard is tested against, by os-release ID. */
-export const SUPPORTED: Record<string, string[]> = {
-  centos: ["7", "8", "9"],
-  rocky: ["8", "9"],
-  almalinux: ["8", "9"],
-  rhel: ["7", "8", "9"],
-  ol: ["8", "9"],
-  fedora: ["38", "39", "40", "41", "42"],
-  amzn: ["2", "2023"],
-  debian: ["11", "12"],
-  ubuntu: ["20.04", "22.04", "24.04"],
-};
+/**
+ * Releases Dockyard recognises, by os-release ID: derived from the support matrix
+ * (`SUPPORT_MATRIX` in support-matrix.ts, which says how each is tested and which are past their
+ * end of life).
+ */
+export const SUPPORTED: Record<string, string[]> = supportedReleases();
 
-const DEBIAN_CODENAMES: Record<string, string> = { "11": "bullseye", "12": "bookworm", "13": "trixie" };
-const UBUNTU_CODENAMES: Record<string, string> = { "20.04": "focal", "22.04": "jammy", "24.04": "noble" };
+const DEBIAN_CODENAMES = codenamesOf("debian");
+const UBUNTU_CODENAMES = codenamesOf("ubuntu");
 
 function majorOf(versionId: string, id: string): string {
   // Ubuntu's releases are YY.MM; everything else is keyed by the major number.

@@ -108,6 +108,20 @@ export const ERROR_CODES = {
     meaning: "The distribution has no Docker engine package of its own (source 'distro'). Nothing was changed.",
     action: "Use source 'docker-ce' (or a mirror of it).",
   },
+  DOCKYARD_ENGINE_PREREQUISITE_MISSING: {
+    thrownAs: remote,
+    meaning:
+      "An offline install on a machine that lacks what the static bundle does not bring (the iptables command dockerd sets up its networks with). Nothing was changed.",
+    action:
+      "Install it from the distribution (apt-get install iptables; dnf install iptables-nft), or use method 'online', whose packages bring it.",
+  },
+  DOCKYARD_BUNDLE_ARCH_MISSING: {
+    thrownAs: remote,
+    meaning:
+      "An offline engine was given bundles per architecture and none for the machine's (`uname -m`). The message names the host, its architecture and the architectures given. Nothing was changed.",
+    action:
+      "Add a bundle for that architecture under `bundles` (Docker publishes x86_64, aarch64 and armhf static bundles), or install that host online.",
+  },
   DOCKYARD_DOWNGRADE_REFUSED: {
     thrownAs: remote,
     meaning: "The version pin resolves to an engine older than the installed one. Nothing was changed.",

@@ -20,6 +20,17 @@ export interface HostFacts {
   init: string;
   /** True when systemd is PID 1 and running (`/run/systemd/system` exists). */
   systemd: boolean;
+  /**
+   * The cgroup hierarchy mounted at /sys/fs/cgroup: `v2` (unified), `v1` (legacy or hybrid), or
+   * `none` (no cgroup filesystem: no container can start). Absent in facts read before it was read.
+   */
+  cgroup?: "v2" | "v1" | "none";
+  /**
+   * The backend of the `iptables` command dockerd programs its networks with: `nft`
+   * (iptables-nft), `legacy` (x_tables), or `none` (no iptables command). Absent in facts read
+   * before it was read.
+   */
+  iptables?: "nft" | "legacy" | "none";
   /** `docker --version` of the client on PATH, when one is installed. */
   dockerClientVersion?: string;
   /** The engine's version as the running daemon reports it, when one answers. */
@@ -61,7 +72,33 @@ export function parseFacts(output: string): HostFacts {
     init: (sections.init ?? "").trim(),
     systemd: (sections.systemd ?? "").trim() === "yes",
   };
+  const cgroup = cgroupOf(sections.cgroup);
+  if (cgroup) facts.cgroup = cgroup;
+  const iptables = iptablesOf(sections.iptables);
+  if (iptables) facts.iptables = iptables;
   if (client) facts.dockerClientVersion = client[1];
   if (/^[0-9]/.test(server)) facts.dockerServerVersion = server;
   return facts;
+}
+
+/** The filesystem type `stat -f` reports for /sys/fs/cgroup, as a hierarchy (undefined: not read). */
+function cgroupOf(section: string | undefined): HostFacts["cgroup"] {
+  if (section === undefined) return undefined;
+  const type = section.trim();
+  if (type === "cgroup2fs") return "v2";
+  // v1 mounts a tmpfs of per-controller hierarchies there (hybrid adds cgroup2 under unified/).
+  if (type === "tmpfs") return "v1";
+  return "none";
+}
+
+/**
+ * `iptables --version` as a backend: 1.8+ names it (`iptables v1.8.9 (nf_tables)`, `(legacy)`);
+ * older releases (CentOS 7's 1.4.21) name none and are legacy. `none` when there is no command.
+ */
+function iptablesOf(section: string | undefined): HostFacts["iptables"] {
+  if (section === undefined) return undefined;
+  const line = section.trim();
+  if (!line || line === "none") return "none";
+  if (/\(nf_tables\)/.test(line)) return "nft";
+  return "legacy";
 }

@@ -45,6 +45,13 @@ export function preflightProblems(facts: HostFacts, policy: PreflightPolicy = {}
   if ((policy.requireSystemd ?? true) && !facts.systemd) {
     problems.push(`systemd is not running as PID 1 (PID 1 is '${facts.init || "unknown"}')`);
   }
+  // Without a cgroup filesystem no container starts, whatever engine is installed (a chroot, or
+  // an init that mounts none): refused here, before an engine is installed that cannot run.
+  if (facts.cgroup === "none") {
+    problems.push(
+      "no cgroup filesystem is mounted at /sys/fs/cgroup, so docker cannot start containers: boot the machine with systemd (it mounts cgroup2 there) or mount it (mount -t cgroup2 none /sys/fs/cgroup)",
+    );
+  }
   const arches = policy.architectures ?? DEFAULT_ARCHITECTURES;
   if (!arches.includes(facts.arch)) problems.push(`architecture ${facts.arch} is not one of ${arches.join(", ")}`);
   return problems;

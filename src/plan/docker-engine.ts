@@ -13,6 +13,7 @@ import { checkHostValue, checkHttpUrl } from "../model/host-values";
 import { invalid } from "../model/input-error";
 import { signingKeyProblem } from "../model/pgp-key";
 import { checkUrlCredentials, maskUrl } from "../model/url-credentials";
+import { bundleArchOf, checkBundleArchitecture } from "../model/bundle-arch";
 import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
 import {
   conflictingPackages,
@@ -43,6 +44,13 @@ import { type Refusal, refuse } from "./refusal";
 
 export type EngineMethod = "online" | "offline" | "adopt";
 
+/** Where an offline bundle comes from (a file here or a URL this machine fetches) and its checksum. */
+export interface EngineSpecBundle {
+  path?: string;
+  url?: string;
+  sha256: string;
+}
+
 /** What the engine should be; plain data, compared field by field in diff. */
 export interface EngineSpec {
   method: EngineMethod;
@@ -55,7 +63,10 @@ export interface EngineSpec {
   channel?: string;
   version?: string;
   allowDowngrade?: boolean;
-  bundle?: { path?: string; url?: string; sha256: string };
+  /** Offline, one bundle for whatever architecture the host is (the single-bundle form). */
+  bundle?: EngineSpecBundle;
+  /** Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...). */
+  bundles?: Record<string, EngineSpecBundle>;
   installDir?: string;
   uninstallOnDelete?: boolean;
   /** Packages the install may remove though they run an engine with containers, or depend on a conflict. */
@@ -124,14 +135,57 @@ export function checkEngineSpec(spec: EngineSpec): void {
   }
   if (spec.mirrorKeyFingerprint !== undefined) checkHostValue("pgpFingerprint", "mirrorKeyFingerprint", spec.mirrorKeyFingerprint);
   if (spec.version !== undefined) checkHostValue("releasePin", "version", spec.version);
-  if (spec.bundle) {
-    checkHostValue("sha256", "bundleSha256", spec.bundle.sha256);
-    if (spec.bundle.url !== undefined) {
-      checkHttpUrl("bundle", spec.bundle.url, http);
-      checkUrlCredentials("bundle", spec.bundle.url);
+  if (spec.bundle && spec.bundles) invalid("bundles", "cannot be given with bundle: give one bundle, or one per architecture");
+  const checkBundle = (b: EngineSpecBundle, path: string, shaPath: string) => {
+    checkHostValue("sha256", shaPath, b.sha256);
+    if (b.url !== undefined) {
+      checkHttpUrl(path, b.url, http);
+      checkUrlCredentials(path, b.url);
     }
+  };
+  if (spec.bundle) checkBundle(spec.bundle, "bundle", "bundleSha256");
+  for (const [arch, b] of Object.entries(spec.bundles ?? {})) {
+    checkBundleArchitecture(`bundles.${arch}`, arch);
+    checkBundle(b, `bundles.${arch}.bundle`, `bundles.${arch}.sha256`);
   }
   if (spec.installDir !== undefined) checkHostValue("absolutePath", "installDir", spec.installDir);
+}
+
+/**
+ * The spec as this host installs it: with bundles per architecture, the one for the host's
+ * (`uname -m` from its facts) becomes `bundle`; a host whose architecture has none is refused
+ * before anything is fetched, uploaded or changed. The single-bundle form is taken as it is, for
+ * whatever architecture the host is.
+ */
+export function engineSpecForHost(spec: EngineSpec, facts: Pick<HostFacts, "arch">): EngineSpec | Refusal {
+  if (spec.method !== "offline" || !spec.bundles) return spec;
+  const { bundles, ...rest } = spec;
+  const arch = bundleArchOf(facts.arch);
+  const chosen = arch === undefined ? undefined : bundles[arch];
+  if (chosen) return { ...rest, bundle: chosen };
+  const given = Object.keys(bundles).sort();
+  const named = arch && arch !== facts.arch ? `${facts.arch} (Docker's ${arch} bundles)` : facts.arch || "(unknown)";
+  return refuse(
+    "DOCKYARD_BUNDLE_ARCH_MISSING",
+    `this host's architecture is ${named} and the offline bundles given are for ${given.join(", ") || "none"}: ` +
+      (arch ? `add bundles.${arch}` : `Docker publishes no static bundle for ${facts.arch || "it"}; install it online`) +
+      ". Nothing was changed",
+  );
+}
+
+/**
+ * What an offline install needs from the host that the static bundle does not bring: dockerd
+ * programs its bridge network with iptables and fails to start without the command (docker-ce's
+ * and the distributions' packages depend on it, so online installs bring it). Facts read before
+ * iptables was read (absent) are not refused.
+ */
+export function offlinePrerequisiteRefusal(spec: EngineSpec, facts: Pick<HostFacts, "iptables">): Refusal | undefined {
+  if (spec.method !== "offline" || facts.iptables !== "none") return undefined;
+  return refuse(
+    "DOCKYARD_ENGINE_PREREQUISITE_MISSING",
+    "this host has no iptables command, which dockerd needs to start and the static bundle does not bring: " +
+      "install it (apt-get install iptables; dnf install iptables-nft), or use method online. Nothing was changed",
+  );
 }
 
 /** The mirror an online docker-ce install uses. */

@@ -32,6 +32,19 @@ export function hostFactsChanged(
     !isDeepStrictEqual(olds.connection, news.connection) ||
     !isDeepStrictEqual(olds.credentials, news.credentials) ||
     !isDeepStrictEqual(olds.preflight ?? {}, news.preflight ?? {}) ||
-    !isDeepStrictEqual(machineFacts(now), machineFacts(olds.facts))
+    !isDeepStrictEqual(readAsRecorded(machineFacts(now), olds.facts), machineFacts(olds.facts))
   );
+}
+
+/** Facts a newer release reads and an older state has not recorded. */
+const LATER_FACTS = ["cgroup", "iptables"] as const;
+
+/**
+ * The facts read now, less those the recorded ones predate: an upgrade of Dockyard that reads
+ * more of a machine is not the machine changing (the next change records them).
+ */
+function readAsRecorded(now: Partial<HostFacts>, recorded: HostFacts): Partial<HostFacts> {
+  const out = { ...now };
+  for (const k of LATER_FACTS) if (!(k in recorded)) delete out[k];
+  return out;
 }

@@ -12,6 +12,8 @@ import {
   engineDistro,
   engineDrift,
   engineSource,
+  engineSpecForHost,
+  offlinePrerequisiteRefusal,
   onlineUndo,
   packagedEngines,
   planAdoptEngine,
@@ -118,9 +120,14 @@ async function refused(session: SshSession, target: string, r: Refusal<EngineSte
  */
 async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []): Promise<DockerEngineOutputs> {
   const target = targetOf(inputs.connection);
-  const spec = inputs.spec;
   // The component's checks again: a config value or an older state reaches here without them.
-  checkEngineSpec(spec);
+  checkEngineSpec(inputs.spec);
+  // The host's own bundle (per architecture) and what an offline install needs, before anything
+  // is fetched, uploaded or changed.
+  const spec = engineSpecForHost(inputs.spec, inputs.facts);
+  if (isRefusal(spec)) throw new RemoteError(target, spec.message, spec.code);
+  const missing = offlinePrerequisiteRefusal(spec, inputs.facts);
+  if (missing) throw new RemoteError(target, missing.message, missing.code);
   // Local checks first: a wrong bundle checksum fails before any host is touched.
   const bundleFile = spec.method === "offline" && spec.bundle ? await localBundle(spec.bundle, spec.bundle.sha256) : undefined;
   // Package names reach the install script: checked here too, whatever sent them.
@@ -190,6 +197,13 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
   };
 }
 
+/** engineDrift for the bundle of the host's architecture; a host with none says so as drift. */
+function hostDrift(spec: EngineSpec, facts: HostFacts, state: EngineFacts, distro: Distro | undefined, packageVersion: string): string[] {
+  const onHost = engineSpecForHost(spec, facts);
+  if (isRefusal(onHost)) return [...engineDrift({ ...spec, bundles: undefined }, state, distro, packageVersion), onHost.message];
+  return engineDrift(onHost, state, distro, packageVersion);
+}
+
 /**
  * The Docker engine of one host. create/update converge it (idempotent: an engine already as
  * declared is left alone), read reports what is really there (drift), diff probes the host so a
@@ -212,7 +226,7 @@ export const dockerEngine = {
         apiVersion: state.apiVersion ?? "",
         clientVersion: state.clientVersion ?? "",
         packageVersion: pkg ? (state.packages[pkg] ?? "") : props.packageVersion,
-        drift: engineDrift(props.spec, state, distro, props.packageVersion),
+        drift: hostDrift(props.spec, props.facts, state, distro, props.packageVersion),
       },
     };
   },
@@ -223,7 +237,7 @@ export const dockerEngine = {
     if (change !== "probe") return change;
     // The host itself: an engine removed, stopped or replaced by hand is a change to repair.
     const distro = knownDistro(news.facts);
-    const drift = engineDrift(news.spec, await sharedProbe(news), distro, olds.packageVersion);
+    const drift = hostDrift(news.spec, news.facts, await sharedProbe(news), distro, olds.packageVersion);
     return { changes: drift.length > 0 || olds.drift.length > 0 };
   },
 

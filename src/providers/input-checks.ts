@@ -113,6 +113,10 @@ export const PROVIDER_CHECKS = {
     c.value("url", "spec.mirror", s.mirror);
     c.value("url", "spec.bundle.url", record(s.bundle).url);
     c.value("sha256", "spec.bundle.sha256", record(s.bundle).sha256);
+    for (const [arch, b] of Object.entries(record(s.bundles))) {
+      c.value("url", `spec.bundles.${arch}.url`, record(b).url);
+      c.value("sha256", `spec.bundles.${arch}.sha256`, record(b).sha256);
+    }
     c.value("absolutePath", "spec.installDir", s.installDir);
   },
   daemonConfig: connected,

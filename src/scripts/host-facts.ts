@@ -15,6 +15,10 @@ export function renderFactsProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT
     `${sectionMarker("os-release")}; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true; echo`,
     `${sectionMarker("init")}; cat /proc/1/comm 2>/dev/null || true`,
     `${sectionMarker("systemd")}; if [ -d /run/systemd/system ]; then echo yes; else echo no; fi`,
+    // cgroup2fs (v2), tmpfs (v1 or hybrid) or anything else (none mounted).
+    `${sectionMarker("cgroup")}; stat -fc %T /sys/fs/cgroup 2>/dev/null || echo none`,
+    // /usr/sbin is not on every user's PATH; the first iptables found answers.
+    `${sectionMarker("iptables")}; ipt=""; for p in "$(command -v iptables 2>/dev/null)" /usr/sbin/iptables /sbin/iptables; do if [ -n "$p" ] && [ -x "$p" ]; then ipt="$p"; break; fi; done; if [ -n "$ipt" ]; then "$ipt" --version 2>/dev/null | head -n 1; else echo none; fi`,
     `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("--version", apiTimeout)}; fi`,
     `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("version --format '{{.Server.Version}}'", apiTimeout)}; fi`,
     "",

@@ -1,5 +1,5 @@
 import test from "ava";
-import { detectDistro } from "../../src/model/distro";
+import { type Distro, detectDistro } from "../../src/model/distro";
 import { preflightProblems } from "../../src/model/preflight";
 import { compareVersions } from "../../src/model/version";
 import { DISTROS, REFUSED } from "./fixtures/os-release";
@@ -7,19 +7,31 @@ import { DISTROS, REFUSED } from "./fixtures/os-release";
 const expected: Record<keyof typeof DISTROS, [string, string, string, string?]> = {
   // family, repoOs, package manager, releasever / codename
   "centos-7": ["rhel", "centos", "yum"],
+  "centos-stream-8": ["rhel", "centos", "dnf"],
   "centos-stream-9": ["rhel", "centos", "dnf"],
+  "centos-stream-10": ["rhel", "centos", "dnf"],
+  "rocky-8": ["rhel", "centos", "dnf"],
   "rocky-9": ["rhel", "centos", "dnf"],
+  "rocky-10": ["rhel", "centos", "dnf"],
   "alma-9": ["rhel", "centos", "dnf"],
+  "alma-10": ["rhel", "centos", "dnf"],
   "oracle-9": ["rhel", "centos", "dnf"],
+  "oracle-10": ["rhel", "centos", "dnf"],
+  "rhel-7": ["rhel", "centos", "yum"],
   "rhel-9": ["rhel", "rhel", "dnf"],
+  "rhel-10": ["rhel", "rhel", "dnf"],
   "fedora-40": ["rhel", "fedora", "dnf"],
+  "fedora-43": ["rhel", "fedora", "dnf"],
+  "fedora-44": ["rhel", "fedora", "dnf"],
   "amazon-2": ["rhel", "centos", "yum", "7"],
   "amazon-2023": ["rhel", "centos", "dnf", "9"],
   "debian-11": ["debian", "debian", "apt-get", "bullseye"],
   "debian-12": ["debian", "debian", "apt-get", "bookworm"],
+  "debian-13": ["debian", "debian", "apt-get", "trixie"],
   "ubuntu-20.04": ["debian", "ubuntu", "apt-get", "focal"],
   "ubuntu-22.04": ["debian", "ubuntu", "apt-get", "jammy"],
   "ubuntu-24.04": ["debian", "ubuntu", "apt-get", "noble"],
+  "ubuntu-26.04": ["debian", "ubuntu", "apt-get", "resolute"],
   "mint-21": ["debian", "ubuntu", "apt-get", "jammy"],
 };
 
@@ -46,6 +58,18 @@ for (const [name, facts] of Object.entries(REFUSED)) {
     t.deepEqual(preflightProblems(facts), [d]);
   });
 }
+
+test("the 10s of the RHEL family and the new Debian and Ubuntu releases: their docker-ce trees and apt suites", (t) => {
+  const d = (n: keyof typeof DISTROS) => detectDistro(DISTROS[n]) as Distro;
+  t.is(d("rhel-10").repoOs, "rhel", "RHEL has its own tree from 8 on");
+  for (const n of ["rocky-10", "alma-10", "oracle-10", "centos-stream-10"] as const) t.is(d(n).repoOs, "centos", n);
+  t.is(d("fedora-44").repoOs, "fedora");
+  t.is(d("debian-13").codename, "trixie");
+  t.is(d("ubuntu-26.04").codename, "resolute");
+  // Without VERSION_CODENAME (a trimmed os-release), the suite comes from the support matrix.
+  t.is((detectDistro({ ...DISTROS["debian-13"], osVersionCodename: "" }) as Distro).codename, "trixie");
+  t.is((detectDistro({ ...DISTROS["ubuntu-26.04"], osVersionCodename: "" }) as Distro).codename, "resolute");
+});
 
 test("Rocky, Alma, Oracle and Amazon Linux are recognised through ID_LIKE or their own ID, never refused for the name", (t) => {
   for (const n of ["rocky-9", "alma-9", "oracle-9", "amazon-2023"] as const) t.not(typeof detectDistro(DISTROS[n]), "string");

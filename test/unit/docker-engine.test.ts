@@ -67,6 +67,30 @@ test.serial("offline: a RemoteAsset becomes a URL the controller fetches", async
   t.deepEqual((res.inputs.spec as { bundle: unknown }).bundle, { url: "https://files.intra/docker-24.0.7.tgz", sha256: "cd".repeat(32) });
 });
 
+test.serial("offline per architecture: every bundle's source resolved, checksums lower-cased, no single bundle", async (t) => {
+  const x = "AB".repeat(32);
+  new DockerEngine("e-arch", {
+    host: host(),
+    method: "offline",
+    bundles: {
+      x86_64: { bundle: new pulumi.asset.FileAsset("/srv/x86_64/docker-24.0.7.tgz"), sha256: x },
+      aarch64: { bundle: new pulumi.asset.RemoteAsset("https://files.intra/aarch64/docker-24.0.7.tgz"), sha256: "cd".repeat(32) },
+      armhf: { bundle: "/srv/armhf/docker-24.0.7.tgz", sha256: "ef".repeat(32) },
+    },
+  });
+  await settle(created);
+  const res = created.find((r) => r.name === "e-arch-engine")!;
+  t.deepEqual(res.inputs.spec, {
+    method: "offline",
+    bundles: {
+      x86_64: { path: "/srv/x86_64/docker-24.0.7.tgz", sha256: x.toLowerCase() },
+      aarch64: { url: "https://files.intra/aarch64/docker-24.0.7.tgz", sha256: "cd".repeat(32) },
+      armhf: { path: "/srv/armhf/docker-24.0.7.tgz", sha256: "ef".repeat(32) },
+    },
+    installDir: "/usr/bin",
+  });
+});
+
 test.serial(
   "offline: assets made by another copy of @pulumi/pulumi (a program's own) are recognised by the SDK's marker, not the class",
   async (t) => {
@@ -134,6 +158,48 @@ for (const [label, args, path, reason] of [
   ["offline without a checksum", { method: "offline", bundle: "/b.tgz" }, "bundleSha256", /required/],
   ["a checksum that is not sha256", { method: "offline", bundle: "/b.tgz", bundleSha256: "abc" }, "bundleSha256", /64 hex/],
   ["a bundle with method online", { bundle: "/b.tgz" }, "bundle", /only applies to method offline/],
+  [
+    "bundles and a bundle together",
+    {
+      method: "offline",
+      bundle: "/b.tgz",
+      bundleSha256: "a".repeat(64),
+      bundles: { x86_64: { bundle: "/x.tgz", sha256: "a".repeat(64) } },
+    },
+    "bundles",
+    /cannot be given with bundle/,
+  ],
+  [
+    "bundles keyed by a name Docker does not publish",
+    { method: "offline", bundles: { amd64: { bundle: "/x.tgz", sha256: "a".repeat(64) } } },
+    "bundles.amd64",
+    /x86_64, aarch64, armhf/,
+  ],
+  [
+    "a bundle of the map without its checksum",
+    { method: "offline", bundles: { aarch64: { bundle: "/a.tgz" } } },
+    "bundles.aarch64.sha256",
+    /required/,
+  ],
+  [
+    "a bundle of the map with a bad checksum",
+    { method: "offline", bundles: { armhf: { bundle: "/h.tgz", sha256: "abc" } } },
+    "bundles.armhf.sha256",
+    /64 hex/,
+  ],
+  [
+    "a plain http URL in the map without the opt-in",
+    { method: "offline", bundles: { armhf: { bundle: "http://files.intra/h.tgz", sha256: "a".repeat(64) } } },
+    "bundles.armhf.bundle",
+    /plain http:\/\/ URL/,
+  ],
+  [
+    "bundles with method online",
+    { bundles: { x86_64: { bundle: "/x.tgz", sha256: "a".repeat(64) } } },
+    "bundles",
+    /only applies to method offline/,
+  ],
+  ["bundles naming no architecture", { method: "offline", bundles: {} }, "bundles", /names no architecture/],
   [
     "a relative installDir",
     { method: "offline", bundle: "/b.tgz", bundleSha256: "a".repeat(64), installDir: "bin" },

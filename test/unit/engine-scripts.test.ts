@@ -14,11 +14,10 @@ import {
 } from "../../src/scripts/engine-online";
 import { PACKAGE_MANAGERS } from "../../src/scripts/package-managers";
 import { renderAdoptCheck, renderEngineProbe, renderServiceStart } from "../../src/scripts/engine-service";
-import { DISTROS } from "./fixtures/os-release";
+import { DISTROS, SNAPSHOT_DISTROS } from "./fixtures/os-release";
 import { shellcheck } from "./shellcheck";
 
 const MIRROR = { mirror: "https://mirrors.example.cn/docker-ce", channel: "stable", keySha256: "5e".repeat(32) };
-const SNAPSHOT_DISTROS = ["centos-7", "rocky-9", "amazon-2023", "ubuntu-22.04", "debian-12"] as const;
 
 function distro(name: keyof typeof DISTROS): Distro {
   const d = detectDistro(DISTROS[name]);
@@ -221,4 +220,18 @@ test("engine programs deleted by hand: the probe asks the package database, and 
   const pipeline = line.replace(/^dpkg-query -L [^|]*2>\/dev\/null/, `printf '%s\\n' ${listed.join(" ")}`);
   t.not(pipeline, line);
   t.is(execFileSync("sh", ["-c", pipeline], { encoding: "utf8" }), "/usr/bin/dockyard-test-not-here\n");
+});
+
+test("online installs take the host's own architecture in the repository line, never a fixed one", (t) => {
+  for (const name of SNAPSHOT_DISTROS) {
+    const d = distro(name);
+    const s = renderOnlinePrepare(d, "docker-ce", MIRROR);
+    t.notRegex(s, /amd64|arm64|armhf|x86_64|aarch64/, `${name}: no architecture written in`);
+    if (d.family === "debian") {
+      t.regex(s, /deb \[arch=ARCH signed-by=/, `${name}: the apt line's arch is a placeholder...`);
+      t.regex(s, /sed "s\/ARCH\/\$\(dpkg --print-architecture\)\/"/, `${name}: ...filled in on the host by dpkg`);
+    } else {
+      t.regex(s, /baseurl=\S+\/\$basearch\//, `${name}: yum/dnf's own $basearch`);
+    }
+  }
 });

@@ -61,6 +61,23 @@ const hostCases: { title: string; extra: string; expect: (a: FleetArgsResolved) 
     want: "https://x.test/docker.tgz",
   },
   {
+    title: "bundles per architecture: relative paths relative to baseDir, URLs kept, checksums as given",
+    extra:
+      "engine:\n  method: offline\n  bundles:\n    x86_64: { bundle: b/x86_64/docker.tgz, sha256: " +
+      "a".repeat(64) +
+      " }\n    armhf: { bundle: https://x.test/armhf/docker.tgz, sha256: " +
+      "b".repeat(64) +
+      " }",
+    expect: (a) => ({ bundle: a.hosts[0].engine.bundle, bundles: a.hosts[0].engine.bundles }),
+    want: {
+      bundle: undefined,
+      bundles: {
+        x86_64: { bundle: "/srv/fleet/b/x86_64/docker.tgz", sha256: "a".repeat(64) },
+        armhf: { bundle: "https://x.test/armhf/docker.tgz", sha256: "b".repeat(64) },
+      },
+    },
+  },
+  {
     title: "no daemon settings: default log rotation only",
     extra: "",
     expect: (a) => plain(a.hosts[0].daemon),

@@ -64,6 +64,24 @@ const cases: [string, string, RegExp][] = [
     /8:5 hosts\[0\]\.engine\.bundle: is required for method: offline/,
   ],
   [
+    "bundles keyed by a name Docker does not publish bundles for",
+    base("", `    engine: { method: offline, bundles: { amd64: { bundle: d.tgz, sha256: ${"a".repeat(64)} } } }\n`),
+    /hosts\[0\]\.engine\.bundles\.amd64/,
+  ],
+  [
+    "bundles and a bundle together",
+    base(
+      "",
+      `    engine: { method: offline, bundle: d.tgz, bundleSha256: ${"a".repeat(64)}, bundles: { x86_64: { bundle: x.tgz, sha256: ${"a".repeat(64)} } } }\n`,
+    ),
+    /hosts\[0\]\.engine\.bundles: cannot be given with bundle/,
+  ],
+  [
+    "bundles on an online host",
+    base("", `    engine: { method: online, bundles: { x86_64: { bundle: x.tgz, sha256: ${"a".repeat(64)} } } }\n`),
+    /hosts\[0\]\.engine\.bundles: applies to method: offline only/,
+  ],
+  [
     "online-only key on an offline host",
     base("", `    engine: { method: offline, bundle: d.tgz, bundleSha256: ${"a".repeat(64)}, version: "24.0.7" }\n`),
     /hosts\[0\]\.engine\.version: applies to method: online only/,

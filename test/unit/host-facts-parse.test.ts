@@ -71,3 +71,31 @@ test("the probe only reads: no writes, installs or restarts", (t) => {
 test("the probe passes shellcheck as POSIX sh", (t) => {
   t.is(shellcheck(renderFactsProbe()), "");
 });
+
+test("cgroup hierarchy and iptables backend: read from their sections, absent when the probe had none", (t) => {
+  const withSections = (cgroup: string, iptables: string) =>
+    parseFacts(`${probeOutput(ROCKY)}${SEP} cgroup\n${cgroup}\n${SEP} iptables\n${iptables}\n`);
+  const cases: [string, string, string, string][] = [
+    ["cgroup2fs", "iptables v1.8.10 (nf_tables)", "v2", "nft"],
+    ["tmpfs", "iptables v1.8.9 (legacy)", "v1", "legacy"],
+    // CentOS 7's iptables names no backend: x_tables.
+    ["tmpfs", "iptables v1.4.21", "v1", "legacy"],
+    ["none", "none", "none", "none"],
+    ["sysfs", "", "none", "none"],
+  ];
+  for (const [cg, ipt, wantCg, wantIpt] of cases) {
+    const f = withSections(cg, ipt);
+    t.is(f.cgroup as string | undefined, wantCg, `${cg} -> ${wantCg}`);
+    t.is(f.iptables as string | undefined, wantIpt, `${ipt} -> ${wantIpt}`);
+  }
+  const older = parseFacts(probeOutput(ROCKY));
+  t.false("cgroup" in older, "an older probe's output: not guessed");
+  t.false("iptables" in older);
+});
+
+test("the probe reads the cgroup filesystem type and iptables' own version line, with /usr/sbin off PATH", (t) => {
+  const probe = renderFactsProbe();
+  t.regex(probe, /stat -fc %T \/sys\/fs\/cgroup/);
+  t.regex(probe, /\/usr\/sbin\/iptables \/sbin\/iptables/);
+  t.regex(probe, /"\$ipt" --version/);
+});

@@ -41,6 +41,13 @@ const rows: [string, { connection: unknown; credentials: unknown; preflight?: { 
   ["another policy: a change", { connection: conn, credentials: creds, preflight: { minKernel: "5.10" } }, debian, true],
 ];
 
+rows.push([
+  "a newer Dockyard reads cgroup and iptables the state has not recorded: no change",
+  { connection: conn, credentials: creds },
+  { ...debian, cgroup: "v2", iptables: "nft" },
+  false,
+]);
+
 for (const [label, news, now, want] of rows) {
   test(`host facts diff: ${label}`, (t) => {
     t.is(hostFactsChanged(olds, news, now), want);
@@ -50,4 +57,27 @@ for (const [label, news, now, want] of rows) {
 test("host facts: docker's versions are not part of what the machine is", (t) => {
   t.deepEqual(machineFacts(olds.facts), debian);
   t.deepEqual(machineFacts(undefined), {});
+});
+
+test("host facts diff: once recorded, another cgroup hierarchy or iptables backend is the machine changing", (t) => {
+  const recorded = { ...olds, facts: { ...olds.facts, cgroup: "v2" as const, iptables: "nft" as const } };
+  const news = { connection: conn, credentials: creds };
+  t.false(hostFactsChanged(recorded, news, { ...debian, cgroup: "v2", iptables: "nft" }));
+  t.true(hostFactsChanged(recorded, news, { ...debian, cgroup: "v1", iptables: "nft" }));
+  t.true(hostFactsChanged(recorded, news, { ...debian, cgroup: "v2", iptables: "legacy" }));
+});
+
+test("preflight: a machine with no cgroup filesystem is refused naming the fix; v1 and v2 both pass", (t) => {
+  const r = preflightRefusal({ ...debian, cgroup: "none" }, undefined);
+  t.is(r?.code, "DOCKYARD_PREFLIGHT_FAILED");
+  t.regex(
+    r?.message ?? "",
+    /no cgroup filesystem is mounted at \/sys\/fs\/cgroup, so docker cannot start containers: .*mount -t cgroup2 none \/sys\/fs\/cgroup/,
+  );
+  t.is(preflightRefusal({ ...debian, cgroup: "v1", iptables: "legacy" }, undefined), undefined);
+  t.is(
+    preflightRefusal({ ...debian, cgroup: "v2", iptables: "none" }, undefined),
+    undefined,
+    "iptables is the engine's concern (online packages bring it)",
+  );
 });

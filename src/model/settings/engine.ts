@@ -87,6 +87,13 @@ export const engineComponent: ComponentSettings = {
       default: "none: required with `bundle`",
       example: '"a1b2...64 hex digits"',
     },
+    bundles: {
+      type: { map: { ref: "OfflineBundleArgs" } },
+      description:
+        "Offline bundles per architecture, keyed by Docker's folder names (`x86_64`, `aarch64`, `armhf`, `armel`, `ppc64le`, `s390x`): each host gets the one for its `uname -m` (`armv7l` runs `armhf`). A host whose architecture has none is refused, naming its architecture and those given, before anything is uploaded or changed. Instead of `bundle`; `bundle` alone stays one bundle for whatever architecture the host is.",
+      default: "none",
+      example: '{ x86_64: { bundle: new pulumi.asset.FileAsset("bundles/x86_64/docker-24.0.7.tgz"), sha256: "a1b2...64 hex digits" } }',
+    },
     installDir: {
       type: "string",
       description: "Where the offline bundle's binaries go.",
@@ -232,6 +239,26 @@ export const daemonConfigComponent: ComponentSettings = {
 
 /** The object types these components' settings refer to. */
 export const ENGINE_TYPES: Readonly<Record<string, ObjectType>> = {
+  OfflineBundleArgs: {
+    description: "One architecture's offline bundle: Docker's `docker-<version>.tgz` for it and its checksum.",
+    source: { file: "src/engine/docker-engine.ts", name: "OfflineBundleArgs" },
+    fleet: { section: "EngineBundle" },
+    properties: {
+      bundle: {
+        type: { oneOf: ["asset", "asset", "string"] },
+        required: true,
+        description:
+          "The bundle: a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the host) or a path.",
+        example: 'new pulumi.asset.FileAsset("bundles/aarch64/docker-24.0.7.tgz")',
+      },
+      sha256: {
+        type: "string",
+        required: true,
+        description: "sha256 (hex) of the bundle, checked here before upload and again on the host.",
+        example: '"a1b2...64 hex digits"',
+      },
+    },
+  },
   AddressPool: {
     description: "A pool dockerd takes network subnets from: a base CIDR split into subnets of `size` bits.",
     source: { file: "src/engine/daemon-config.ts", name: "AddressPool" },

@@ -248,6 +248,16 @@ export const HOST_TYPES: Readonly<Record<string, ObjectType>> = {
       arch: { type: "string", required: true, description: "`uname -m`, e.g. `x86_64`." },
       init: { type: "string", required: true, description: "Name of PID 1 (`systemd`, `init`, ...)." },
       systemd: { type: "boolean", required: true, description: "True when systemd is PID 1 and running (`/run/systemd/system` exists)." },
+      cgroup: {
+        type: { enum: ["v2", "v1", "none"] },
+        description:
+          "The cgroup hierarchy mounted at /sys/fs/cgroup: `v2` (unified), `v1` (legacy or hybrid), or `none` (no cgroup filesystem: no container can start). Absent in facts read before it was read.",
+      },
+      iptables: {
+        type: { enum: ["nft", "legacy", "none"] },
+        description:
+          "The backend of the `iptables` command dockerd programs its networks with: `nft` (iptables-nft), `legacy` (x_tables), or `none` (no iptables command). Absent in facts read before it was read.",
+      },
       dockerClientVersion: { type: "string", description: "`docker --version` of the client on PATH, when one is installed." },
       dockerServerVersion: { type: "string", description: "The engine's version as the running daemon reports it, when one answers." },
     },

@@ -335,7 +335,14 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
       channel: { type: "string", description: "" },
       version: { type: "string", description: "" },
       allowDowngrade: { type: "boolean", description: "" },
-      bundle: { type: { ref: "EngineSpecBundle" }, description: "" },
+      bundle: {
+        type: { ref: "EngineSpecBundle" },
+        description: "Offline, one bundle for whatever architecture the host is (the single-bundle form).",
+      },
+      bundles: {
+        type: { map: { ref: "EngineSpecBundle" } },
+        description: "Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).",
+      },
       installDir: { type: "string", description: "" },
       uninstallOnDelete: { type: "boolean", description: "" },
       replacePackages: {
@@ -481,6 +488,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
   },
   EngineSpecBundle: {
     description: "Where the offline bundle comes from (a file here or a URL this machine fetches) and its checksum.",
+    source: { file: "src/plan/docker-engine.ts", name: "EngineSpecBundle" },
     properties: {
       path: { type: "string", description: "" },
       url: { type: "string", description: "" },
