@@ -1,5 +1,5 @@
-// Writes schema/fleet.schema.json and the fleet file reference in README.md from the schema in
-// src/fleet/spec.ts. `npm run docs`; a unit test fails when either is out of date.
+// Writes schema/fleet.schema.json and the fleet file reference in docs/fleet-files.md from the
+// schema in src/fleet/spec.ts. `npm run docs`; a unit test fails when either is out of date.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fleetJsonSchema, fleetReferenceMarkdown } from "../src/fleet/schema-docs";
@@ -12,16 +12,19 @@ export function schemaFileText(): string {
   return JSON.stringify(fleetJsonSchema(), null, 2) + "\n";
 }
 
-export function readmeWithReference(readme: string): string {
-  const i = readme.indexOf(BEGIN);
-  const j = readme.indexOf(END);
-  if (i < 0 || j < i) throw new Error(`README.md has no ${BEGIN} ... ${END} block`);
-  return readme.slice(0, i + BEGIN.length) + "\n\n" + fleetReferenceMarkdown() + "\n" + readme.slice(j);
+/** The page that holds the generated fleet file reference, between BEGIN and END. */
+export const FLEET_PAGE = "docs/fleet-files.md";
+
+export function pageWithReference(page: string): string {
+  const i = page.indexOf(BEGIN);
+  const j = page.indexOf(END);
+  if (i < 0 || j < i) throw new Error(`${FLEET_PAGE} has no ${BEGIN} ... ${END} block`);
+  return page.slice(0, i + BEGIN.length) + "\n\n" + fleetReferenceMarkdown() + "\n" + page.slice(j);
 }
 
 if (require.main === module) {
   writeFileSync(path.join(REPO, "schema", "fleet.schema.json"), schemaFileText());
-  const readme = path.join(REPO, "README.md");
-  writeFileSync(readme, readmeWithReference(readFileSync(readme, "utf8")));
-  console.log("wrote schema/fleet.schema.json and the fleet reference in README.md");
+  const page = path.join(REPO, FLEET_PAGE);
+  writeFileSync(page, pageWithReference(readFileSync(page, "utf8")));
+  console.log(`wrote schema/fleet.schema.json and the fleet reference in ${FLEET_PAGE}`);
 }

@@ -1,4 +1,4 @@
-// The fleet file's JSON Schema (for editors) and its Markdown reference (for the README), both
+// The fleet file's JSON Schema (for editors) and its Markdown reference (docs/fleet-files.md), both
 // derived from the one zod schema so they cannot drift from what loadFleet accepts.
 import { z } from "zod";
 import { FleetSpecSchema } from "./spec";

@@ -1,6 +1,6 @@
 // The fleet file's schema: one zod schema is the validator, the TypeScript types and (through
-// z.toJSONSchema) schema/fleet.schema.json and the README's reference. Defaults are applied by
-// Fleet, not here, so a parsed spec is exactly what the file says.
+// z.toJSONSchema) schema/fleet.schema.json and the fleet file reference (docs/fleet-files.md).
+// Defaults are applied by Fleet, not here, so a parsed spec is exactly what the file says.
 import { MAX_BOUND_SECONDS, TIME_BOUND_NAMES, TIME_BOUNDS, type TimeBoundName } from "../model/time-bounds";
 import { z } from "zod";
 import { HOST_VALUES, isHostValue, type HostValueKindName } from "../model/host-values";

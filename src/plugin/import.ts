@@ -21,7 +21,7 @@ import { SshSession } from "../remote/ssh-session";
 
 type Props = Record<string, unknown>;
 
-/** The environment variables an import reads (documented in the README's import section). */
+/** The environment variables an import reads (documented in docs/import.md). */
 export const IMPORT_ENV = {
   privateKeyFile: "DOCKYARD_IMPORT_PRIVATE_KEY_FILE",
   privateKey: "DOCKYARD_IMPORT_PRIVATE_KEY",

@@ -26,15 +26,18 @@ test("relative links between README.md, CONTRIBUTING.md and docs/ resolve, headi
   );
 });
 
-test("every README heading has its own anchor, so the fleet reference's links land on the reference", (t) => {
-  const slugs = headingSlugs(read("README.md"));
+test("every heading of the README and the reference pages has its own anchor, so links to a section land on it", (t) => {
   // GitHub makes a repeated heading's anchor #x-1, so links to #x would land on the first one.
-  t.deepEqual(
-    slugs.filter((s, i) => slugs.indexOf(s) !== i),
-    [],
-    "headings sharing an anchor",
-  );
-  t.true(anchors(read("README.md")).has("host") && anchors(read("README.md")).has("configref"));
+  for (const page of ["README.md", "docs/fleet-files.md", "docs/reference.md", "docs/components.md"]) {
+    const slugs = headingSlugs(read(page));
+    t.deepEqual(
+      slugs.filter((s, i) => slugs.indexOf(s) !== i),
+      [],
+      `${page}: headings sharing an anchor`,
+    );
+  }
+  t.true(anchors(read("docs/fleet-files.md")).has("host") && anchors(read("docs/fleet-files.md")).has("configref"));
+  t.true(anchors(read("docs/reference.md")).has("host") && anchors(read("docs/reference.md")).has("container-resource"));
 });
 
 test("the check fails on a missing page, a missing heading and a missing file", (t) => {

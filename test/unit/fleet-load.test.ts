@@ -3,7 +3,7 @@ import * as path from "node:path";
 import test from "ava";
 import * as pulumi from "@pulumi/pulumi";
 import { checkFleetSpec, FleetFileError, loadFleet, parseFleet } from "../../src/fleet/load-fleet";
-import { readmeWithReference, schemaFileText } from "../../scripts/fleet-docs";
+import { FLEET_PAGE, pageWithReference, schemaFileText } from "../../scripts/fleet-docs";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICgHTSzQHiJe4nF9OEws3zkLwYpmSGyuIiuwf4qR4/an";
@@ -224,10 +224,10 @@ test("schema/fleet.schema.json is the one the schema generates (run `npm run doc
   t.truthy(schema.$defs.SecretRef && schema.$defs.Host && schema.$defs.Container);
 });
 
-test("the README's fleet reference is the one the schema generates (run `npm run docs`)", (t) => {
-  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
-  t.is(readme, readmeWithReference(readme));
-  t.regex(readme, /\| `bundleSha256` \| string \(pattern\) or \[ConfigRef\]\(#configref\) \| offline: sha256 of the bundle/);
+test("the fleet file reference (docs/fleet-files.md) is the one the schema generates (run `npm run docs`)", (t) => {
+  const page = readFileSync(path.join(REPO, FLEET_PAGE), "utf8");
+  t.is(page, pageWithReference(page));
+  t.regex(page, /\| `bundleSha256` \| string \(pattern\) or \[ConfigRef\]\(#configref\) \| offline: sha256 of the bundle/);
 });
 
 test("the GitOps example previews on pull requests, deploys on merge, keeps state in S3 and secrets out of the file", (t) => {

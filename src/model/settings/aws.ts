@@ -22,6 +22,10 @@ export const awsHostComponent: ComponentSettings = {
     "An EC2 instance ready to be a Dockyard `Host`: the distro's official AMI (or a given one), a security group opening SSH to `sshCidrs` and the published container ports, a login key pair (given, or generated and kept as a secret), an encrypted gp3 root volume, IMDSv2 only. The instance makes its own SSH host key at first boot and prints the public half on its serial console; AwsHost reads it there through the EC2 API (GetConsoleOutput) and `host` pins it from the first connection. `host` connects only once the key is known, and retries while the instance boots.",
   args: { file: "src/aws/aws-host.ts", name: "AwsHostArgs" },
   class: { file: "src/aws/aws-host.ts", name: "AwsHost" },
+  example: {
+    name: "awsWeb",
+    properties: { distro: "debian-12", instanceType: "t3.small", sshCidrs: ["203.0.113.0/24"], publishedPorts: [{ port: 80 }] },
+  },
   fleet: {
     section: "AwsInstance",
     keys: {
@@ -210,6 +214,7 @@ export const ecrRegistryComponent: ComponentSettings = {
     "A private registry in Amazon ECR: a repository (scan on push, tag mutability, optional KMS encryption), a lifecycle policy that keeps the newest images and expires untagged ones, and pull credentials for the fleet's engines. `credentials` come from ECR's GetAuthorizationToken on every `preview` and `up`, so each run hands the engines a fresh token (ECR tokens expire after 12 hours); the token is a secret.",
   args: { file: "src/aws/ecr-registry.ts", name: "EcrRegistryArgs" },
   class: { file: "src/aws/ecr-registry.ts", name: "EcrRegistry" },
+  example: { name: "ecr", properties: { repositoryName: "team/web", scanOnPush: true, keepLastImages: 20 } },
   fleet: {
     section: "Ecr",
     keys: { kmsKeyArn: null },

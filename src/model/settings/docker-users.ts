@@ -10,6 +10,7 @@ export const dockerUsersComponent: ComponentSettings = {
     "Users in a host's docker group, so they run docker without sudo. A user who does not exist on the host is refused by name before anything changes; destroy takes out only the users Dockyard added. Membership is root-equivalent on the host (the docker socket): list only trusted users.",
   args: { file: "src/engine/docker-users.ts", name: "DockerUsersArgs" },
   class: { file: "src/engine/docker-users.ts", name: "DockerUsers" },
+  example: { name: "dockerUsers", properties: { engine: "${docker}", users: ["deploy", "ci"] } },
   inputs: {
     engine: {
       type: { resource: "dockyard:engine:DockerEngine" },

@@ -16,6 +16,7 @@ export const engineComponent: ComponentSettings = {
     "The Docker engine on a host: installed online (docker-ce or a mirror of it, or the distro's packages, version pinned), offline (a static bundle, uploaded once), or adopted as it is; started and enabled on boot, checked with `docker version`. `pulumi refresh` shows an engine removed, stopped or replaced by hand; `pulumi up` repairs it.",
   args: { file: "src/engine/docker-engine.ts", name: "DockerEngineArgs" },
   class: { file: "src/engine/docker-engine.ts", name: "DockerEngine" },
+  example: { name: "docker", properties: { host: "${web1}", method: "online", version: "25.0.3" } },
   fleet: { section: "Engine", keys: { host: null }, why: "The fleet makes the host the engine is on." },
   inputs: {
     host: {
@@ -130,6 +131,16 @@ export const daemonConfigComponent: ComponentSettings = {
     "/etc/docker/daemon.json on an engine's host: registry mirrors, insecure registries and other daemon settings, merged with what is there (or replacing it). Validated before use, backed up, written atomically, docker restarted only when the content changed, checked in `docker info`, and the old file restored if docker does not come back.",
   args: { file: "src/engine/daemon-config.ts", name: "DaemonConfigArgs" },
   class: { file: "src/engine/daemon-config.ts", name: "DaemonConfig" },
+  example: {
+    name: "daemon",
+    properties: {
+      engine: "${docker}",
+      registryMirrors: ["https://mirror.gcr.io"],
+      liveRestore: true,
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m", "max-file": "3" },
+    },
+  },
   fleet: {
     section: "Daemon",
     keys: { engine: null, refuseOverwriting: null },

@@ -1,6 +1,7 @@
 // Fleet: a whole fleet from a spec (the fleet file's own schema is schema/fleet.schema.json).
 // Declared once here: the plugin's schema, the reference docs and the agreement tests read it.
 import type { ComponentSettings, ObjectType } from "./types";
+import { EXAMPLE_HOST_KEY } from "./examples";
 
 export const fleetComponent: ComponentSettings = {
   token: "dockyard:fleet:Fleet",
@@ -8,6 +9,24 @@ export const fleetComponent: ComponentSettings = {
     "A whole fleet from a spec: per host a Host (preflight), a DockerEngine and a DaemonConfig; the registries, images and containers placed by `on:`. The whole spec is checked, and every config reference resolved, before the first resource is created, so bad input touches no machine. Hosts do not wait for each other: one host that fails leaves the others to converge.",
   args: { file: "src/fleet/fleet.ts", name: "FleetArgs" },
   class: { file: "src/fleet/fleet.ts", name: "Fleet" },
+  example: {
+    name: "prod",
+    properties: {
+      spec: {
+        defaults: { user: "root", privateKey: { config: "sshPrivateKey" } },
+        hosts: [
+          {
+            name: "web1",
+            address: "10.0.0.12",
+            hostKey: EXAMPLE_HOST_KEY,
+            engine: { version: "25.0.3" },
+            daemon: { registryMirrors: ["https://mirror.gcr.io"] },
+          },
+        ],
+        containers: [{ name: "nginx-container", image: "nginx:1.25", on: "all", ports: ["80:80"] }],
+      },
+    },
+  },
   inputs: {
     spec: {
       type: "any",

@@ -12,12 +12,17 @@ import {
 import { TIME_BOUND_NAMES, TIME_BOUNDS } from "../time-bounds";
 import { json, jsonList } from "./json";
 import type { ComponentSettings, ObjectType, Setting, Settings } from "./types";
+import { EXAMPLE_HOST_KEY } from "./examples";
 
 export const hostComponent: ComponentSettings = {
   token: "dockyard:host:Host",
   description: "A Linux machine reached over SSH, and the facts read from it on every `up` and `refresh`.",
   args: { file: "src/host/host.ts", name: "HostArgs" },
   class: { file: "src/host/host.ts", name: "Host" },
+  example: {
+    name: "web1",
+    properties: { address: "10.0.0.12", user: "root", privateKey: "${sshPrivateKey}", hostKey: EXAMPLE_HOST_KEY },
+  },
   fleet: {
     section: "Host",
     alsoIn: ["Defaults"],

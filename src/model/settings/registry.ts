@@ -10,6 +10,15 @@ export const registryComponent: ComponentSettings = {
     "A private registry running as a container on a host: storage on a host path that survives replacement, htpasswd auth from secrets, TLS from a given or generated certificate that the fleet's engines are made to trust, or a pull-through mirror of an upstream registry.",
   args: { file: "src/registry/registry.ts", name: "RegistryArgs" },
   class: { file: "src/registry/registry.ts", name: "Registry" },
+  example: {
+    name: "registry",
+    properties: {
+      engine: "${docker}",
+      users: [{ username: "deploy", password: "${registryPassword}" }],
+      tls: "generate",
+      trustedBy: ["${docker}"],
+    },
+  },
   fleet: {
     section: "Registry",
     keys: { engine: "host", address: null, name: null },

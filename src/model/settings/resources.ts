@@ -1,5 +1,6 @@
 // The resource kinds the plugin serves (src/providers/kinds.ts names them, their inputs, outputs
 // and secrets): each property's type and meaning, and what forces a replacement.
+import { ON_WEB1 } from "./examples";
 import type { ObjectType, ResourceSettings, Settings } from "./types";
 
 /** The machine a connected resource works on and the secrets that reach it: the same on every kind. */
@@ -19,6 +20,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
     description:
       "What a machine reports over SSH (OS, kernel, architecture, init system, docker), read on every `up` and `refresh`, and the preflight policy checked against it.",
     inputsSource: { file: "src/providers/host-facts.ts", name: "HostFactsInputs" },
+    example: { name: "web1Facts", properties: { ...ON_WEB1, preflight: { minKernel: "4.18", architectures: ["x86_64"] } } },
     outputsSource: { file: "src/providers/host-facts.ts", name: "HostFactsOutputs" },
     inputs: {
       preflight: { type: { ref: "PreflightPolicy" }, description: "Checked on create, update and every diff; a refresh only reads." },
@@ -31,6 +33,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   DockerEngine: {
     description: "The Docker engine on a host: installed online, offline from a bundle, or adopted; started, enabled and checked.",
     inputsSource: { file: "src/providers/docker-engine.ts", name: "DockerEngineInputs" },
+    example: { name: "adoptedEngine", properties: { ...ON_WEB1, facts: "${web1.facts}", spec: { method: "adopt" } } },
     outputsSource: { file: "src/providers/docker-engine.ts", name: "DockerEngineOutputs" },
     inputs: {
       facts: { type: { ref: "HostFacts" }, required: true, description: "The host's facts (distribution), from its Host." },
@@ -54,6 +57,10 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
     description:
       "/etc/docker/daemon.json (and dockerd's proxy) on a host: merged or replaced, validated, backed up, applied with one restart, rolled back when dockerd does not come back.",
     inputsSource: { file: "src/providers/daemon-config.ts", name: "DaemonConfigInputs" },
+    example: {
+      name: "daemonJson",
+      properties: { ...ON_WEB1, settings: { "registry-mirrors": ["https://mirror.gcr.io"], "live-restore": true }, policy: "merge" },
+    },
     outputsSource: { file: "src/providers/daemon-config.ts", name: "DaemonConfigOutputs" },
     inputs: {
       connection: { type: { ref: "ConnectionInputs" }, required: true, description: "" },
@@ -78,6 +85,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   DockerUsers: {
     description: "Existing users put in the docker group; destroy takes out only the ones added.",
     inputsSource: { file: "src/providers/docker-users.ts", name: "DockerUsersInputs" },
+    example: { name: "dockerGroup", properties: { ...ON_WEB1, users: ["deploy"] } },
     outputsSource: { file: "src/providers/docker-users.ts", name: "DockerUsersOutputs" },
     inputs: {
       users: { type: { array: "string" }, required: true, description: "" },
@@ -92,6 +100,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Image: {
     description: "An image pulled (or built) on a host's engine, by reference; its digest is what containers run.",
     inputsSource: { file: "src/providers/image.ts", name: "ImageInputs" },
+    example: { name: "busybox", properties: { ...ON_WEB1, spec: { ref: "busybox:1.36", pullPolicy: "ifMissing" } } },
     outputsSource: { file: "src/providers/image.ts", name: "ImageOutputs" },
     inputs: {
       spec: { type: { ref: "ImageSpec" }, required: true, description: "" },
@@ -111,6 +120,22 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Container: {
     description: "A container on a host's engine, with the settings Dockyard owns on it.",
     inputsSource: { file: "src/providers/container.ts", name: "ContainerInputs" },
+    example: {
+      name: "hello",
+      properties: {
+        ...ON_WEB1,
+        spec: {
+          name: "hello",
+          image: "${nginx.repoDigest}",
+          ports: [{ containerPort: 80, hostPort: 8081, protocol: "tcp" }],
+          volumes: [],
+          restartPolicy: "unless-stopped",
+          labels: { team: "web" },
+          startTimeoutSeconds: 60,
+        },
+        env: { TZ: "UTC" },
+      },
+    },
     outputsSource: { file: "src/providers/container.ts", name: "ContainerOutputs" },
     inputs: {
       spec: {
@@ -137,6 +162,10 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   RemoteFile: {
     description: "A file written on a host (mode and content), read back for drift.",
     inputsSource: { file: "src/providers/remote-file.ts", name: "RemoteFileInputs" },
+    example: {
+      name: "motd",
+      properties: { ...ON_WEB1, path: "/etc/motd", content: "Managed by Pulumi: changes by hand are undone.\n", mode: "0644" },
+    },
     outputsSource: { file: "src/providers/remote-file.ts", name: "RemoteFileOutputs" },
     inputs: {
       path: { type: "string", required: true, description: "", replaceOnChange: true },
@@ -152,6 +181,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Certificate: {
     description: "A private CA and a certificate for the given names, generated once and kept in the state.",
     inputsSource: { file: "src/providers/certificate.ts", name: "CertificateInputs" },
+    example: { name: "registryCert", properties: { names: ["registry.internal", "10.0.0.12"], days: 825 } },
     outputsSource: { file: "src/providers/certificate.ts", name: "CertificateOutputs" },
     inputs: {
       names: {
@@ -171,6 +201,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Htpasswd: {
     description: "An htpasswd file's content (bcrypt) for registry users.",
     inputsSource: { file: "src/providers/htpasswd.ts", name: "HtpasswdInputs" },
+    example: { name: "registryUsers", properties: { users: [{ username: "deploy", password: "${registryPassword}" }] } },
     outputsSource: { file: "src/providers/htpasswd.ts", name: "HtpasswdOutputs" },
     inputs: {
       users: { type: { array: { ref: "HtpasswdUser" } }, required: true, description: "" },
@@ -186,6 +217,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   SshKeyPair: {
     description: "An SSH key pair generated once and kept in the state.",
     inputsSource: { file: "src/providers/ssh-key-pair.ts", name: "SshKeyPairInputs" },
+    example: { name: "deployKey", properties: { algorithm: "ed25519", comment: "deploy@fleet" } },
     outputsSource: { file: "src/providers/ssh-key-pair.ts", name: "SshKeyPairOutputs" },
     inputs: {
       algorithm: { type: { enum: ["ed25519"] }, required: true, description: "Key type. Only ed25519 is made.", replaceOnChange: true },
@@ -199,6 +231,10 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   ReportedHostKey: {
     description: "The SSH host key a new EC2 instance prints on its serial console, read through ec2:GetConsoleOutput.",
     inputsSource: { file: "src/providers/reported-host-key.ts", name: "ReportedHostKeyInputs" },
+    example: {
+      name: "instanceHostKey",
+      properties: { instanceId: "i-0123456789abcdef0", timeoutSeconds: 600, region: "eu-central-1" },
+    },
     outputsSource: { file: "src/providers/reported-host-key.ts", name: "ReportedHostKeyOutputs" },
     inputs: {
       instanceId: { type: "string", required: true, description: "", replaceOnChange: true },
@@ -213,6 +249,13 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Network: {
     description: "A user-defined network on a host's engine.",
     inputsSource: { file: "src/providers/network.ts", name: "NetworkInputs" },
+    example: {
+      name: "backNet",
+      properties: {
+        ...ON_WEB1,
+        spec: { name: "back", driver: "bridge", subnet: "172.31.0.0/24", gateway: "172.31.0.1", internal: false, labels: {} },
+      },
+    },
     outputsSource: { file: "src/providers/network.ts", name: "NetworkOutputs" },
     inputs: {
       spec: { type: { ref: "NetworkSpec" }, required: true, description: "", replaceOnChange: true },
@@ -226,6 +269,10 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Volume: {
     description: "A named volume on a host's engine.",
     inputsSource: { file: "src/providers/volume.ts", name: "VolumeInputs" },
+    example: {
+      name: "cache",
+      properties: { ...ON_WEB1, spec: { name: "cache", driver: "local", driverOpts: {}, labels: {} }, deleteOnDestroy: true },
+    },
     outputsSource: { file: "src/providers/volume.ts", name: "VolumeOutputs" },
     inputs: {
       spec: { type: { ref: "NamedVolumeSpec" }, required: true, description: "", replaceOnChange: true },
@@ -244,6 +291,13 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Swarm: {
     description: "A swarm of engines: the first node initialises it, the others join as managers or workers.",
     inputsSource: { file: "src/providers/swarm.ts", name: "SwarmInputs" },
+    example: {
+      name: "cluster",
+      properties: {
+        nodes: [{ name: "web1", connection: "${web1.connection}", role: "manager", labels: { zone: "a" }, availability: "active" }],
+        credentials: ["${web1.credentials}"],
+      },
+    },
     outputsSource: { file: "src/providers/swarm.ts", name: "SwarmOutputs" },
     inputs: {
       nodes: {
@@ -273,6 +327,27 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   Service: {
     description: "A swarm service, converged when every task has stayed running.",
     inputsSource: { file: "src/providers/service.ts", name: "ServiceInputs" },
+    example: {
+      name: "helloService",
+      properties: {
+        ...ON_WEB1,
+        spec: {
+          name: "hello",
+          image: "${nginx.repoDigest}",
+          mode: "replicated",
+          replicas: 1,
+          ports: [{ targetPort: 80, publishedPort: 8081, protocol: "tcp", publishMode: "host" }],
+          constraints: [],
+          labels: {},
+          networks: [],
+          update: { parallelism: 1, delaySeconds: 0, failureAction: "pause", order: "stop-first", monitorSeconds: 5 },
+          rollback: { parallelism: 1, delaySeconds: 0, failureAction: "pause", order: "stop-first", monitorSeconds: 5 },
+          convergeTimeoutSeconds: 120,
+        },
+        env: {},
+      },
+      dependsOn: ["cluster"],
+    },
     outputsSource: { file: "src/providers/service.ts", name: "ServiceOutputs" },
     inputs: {
       spec: { type: { ref: "ServiceSpec" }, required: true, description: "" },
@@ -290,6 +365,17 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
   RolloutGate: {
     description: "A pause between rollout batches: waits, then checks that the batch's targets are healthy before the next batch starts.",
     inputsSource: { file: "src/providers/rollout-gate.ts", name: "RolloutGateInputs" },
+    example: {
+      name: "batchGate",
+      properties: {
+        label: "batch 1 of 2 (web1)",
+        changes: ["${docker.version}", "${daemon.content}"],
+        targets: [{ connection: "${web1.connection}", containers: ["nginx-container"] }],
+        credentials: ["${web1.credentials}"],
+        pauseSeconds: 30,
+        timeoutSeconds: 300,
+      },
+    },
     inputs: {
       label: { type: "string", required: true, description: "For messages: `batch 1 of 2 (web1, web2)`." },
       changes: {

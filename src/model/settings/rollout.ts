@@ -10,6 +10,7 @@ export const rolloutGateComponent: ComponentSettings = {
     "A boundary between two batches of a rolling change, for programs that use the components directly. Give the next batch's engines, daemon configs and containers `dependsOn: [gate]`: their changes start only once the batch before has changed and is healthy again. A run that changed nothing in the batch before passes the gate at once. `Fleet` makes these from `rollout:`.",
   args: { file: "src/rollout/rollout-gate.ts", name: "RolloutGateArgs" },
   class: { file: "src/rollout/rollout-gate.ts", name: "RolloutGate" },
+  example: { name: "firstBatch", properties: { after: ["${docker}"], pause: 30, timeout: 300 } },
   fleet: {
     section: "Rollout",
     keys: { after: null, label: null },

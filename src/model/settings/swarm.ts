@@ -11,6 +11,7 @@ export const swarmComponent: ComponentSettings = {
     "Docker Swarm mode across hosts that have engines. The first manager inits the swarm (advertising the host's address unless told otherwise); the other managers and the workers join with their token, read from the first manager and kept as secrets; labels and availability are set on each node. A node taken out of the args is drained, leaves and is removed. `pulumi refresh` reads membership, roles, labels and availability back, so a node that left or was changed by hand shows as drift and `up` repairs it. `pulumi destroy` makes every node leave the swarm and leaves the engines running.",
   args: { file: "src/swarm/swarm.ts", name: "SwarmArgs" },
   class: { file: "src/swarm/swarm.ts", name: "Swarm" },
+  example: { name: "swarm", properties: { managers: [{ engine: "${docker}" }] }, dependsOn: ["daemon"] },
   fleet: { section: "Swarm", fleetOnly: ["services"], why: "A fleet file lists the swarm's services inside it." },
   inputs: {
     managers: {
@@ -59,6 +60,10 @@ export const serviceComponent: ComponentSettings = {
     "A Docker Swarm service: replicated or global, the image pinned by the digest the first manager resolved (through its mirrors and private registries), env (secrets stay secrets), host-mode published ports, placement constraints, update and rollback settings. `up` waits until every task runs, or fails naming the service and the node of a failed task. A service scaled or updated by hand shows on refresh and `up` puts it back; only a new name or mode replaces it.",
   args: { file: "src/swarm/service.ts", name: "ServiceArgs" },
   class: { file: "src/swarm/service.ts", name: "Service" },
+  example: {
+    name: "webService",
+    properties: { swarm: "${swarm}", name: "web", image: "nginx:1.25", replicas: 2, ports: ["8080:80"] },
+  },
   fleet: {
     section: "Service",
     keys: { swarm: null, credentials: null },

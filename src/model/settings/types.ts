@@ -81,12 +81,32 @@ export interface TsSource {
   name: string;
 }
 
+/** A value of an example's property, as YAML writes it. */
+export type ExampleValue = string | number | boolean | readonly ExampleValue[] | { readonly [key: string]: ExampleValue };
+
+/**
+ * A Pulumi YAML example of a component or resource kind: one resource of a program. In strings,
+ * `${name}` or `${name.output}` refers to the resource of another example (by its `name`), and
+ * `${key}` to a config key of EXAMPLE_CONFIG; the reference shows the resource and the whole
+ * program those references make (src/plugin/examples.ts).
+ */
+export interface YamlExample {
+  /** The resource's name in the program; names are unique across all examples. */
+  name: string;
+  /** Its properties, by their schema names. */
+  properties: Readonly<Record<string, ExampleValue>>;
+  /** Resources it waits for (the `dependsOn` option), by name. */
+  dependsOn?: readonly string[];
+}
+
 /** A component (constructed by the plugin): its arguments and its outputs. */
 export interface ComponentSettings {
   token: string;
   description: string;
   inputs: Settings;
   outputs: Settings;
+  /** Shown in the reference; a unit test checks it against the schema. */
+  example: YamlExample;
   /** The Args interface and the class whose inputs and outputs these are. */
   args: TsSource;
   class: TsSource;
@@ -99,6 +119,8 @@ export interface ResourceSettings {
   description: string;
   inputs: Settings;
   outputs: Settings;
+  /** Shown in the reference; a unit test checks it against the schema. */
+  example: YamlExample;
   /** The provider's inputs and outputs interfaces, checked against these. */
   inputsSource?: TsSource;
   outputsSource?: TsSource;

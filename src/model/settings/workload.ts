@@ -19,6 +19,7 @@ export const imageComponent: ComponentSettings = {
     "An image on a host's engine, pulled by reference (through mirrors and private registries) and pinned to the digest it resolved to. Containers built from it run that digest.",
   args: { file: "src/workload/image.ts", name: "ImageArgs" },
   class: { file: "src/workload/image.ts", name: "Image" },
+  example: { name: "nginx", properties: { engine: "${docker}", ref: "nginx:1.25" }, dependsOn: ["daemon"] },
   fleet: {
     section: "Image",
     keys: { engine: null, credentials: null, build: null },
@@ -75,6 +76,17 @@ export const containerComponent: ComponentSettings = {
     "A container on a host's engine, managed through the Docker Engine API over the host's SSH session. An unchanged `up` touches nothing; a new image digest or another immutable setting replaces it; restart policy and limits are updated in place; a container stopped or removed by hand is started or recreated. Success waits for health (or for the container to stay up); a container that exits at once fails with its last log lines, and a host port already taken fails naming host and port.",
   args: { file: "src/workload/container.ts", name: "ContainerArgs" },
   class: { file: "src/workload/container.ts", name: "Container" },
+  example: {
+    name: "web",
+    properties: {
+      engine: "${docker}",
+      name: "nginx-container",
+      image: "${nginx}",
+      ports: ["80:80"],
+      env: { TZ: "UTC" },
+      restartPolicy: "unless-stopped",
+    },
+  },
   fleet: { section: "Container", keys: { engine: null }, fleetOnly: ["on"], why: "Placed by `on`." },
   inputs: {
     engine: { type: { resource: "dockyard:engine:DockerEngine" }, required: true, description: "The engine to run on.", example: "engine" },
@@ -152,6 +164,11 @@ export const networkComponent: ComponentSettings = {
     "A user-defined network on a host's engine (bridge by default): containers on it reach each other by name and alias. Read back on refresh: removed or changed by hand is drift, and `up` makes it again. Every setting is fixed at creation, so a change replaces it. Removing it disconnects Dockyard's containers first and refuses, naming them, when containers Dockyard does not manage are attached.",
   args: { file: "src/workload/network.ts", name: "NetworkArgs" },
   class: { file: "src/workload/network.ts", name: "Network" },
+  example: {
+    name: "shopNet",
+    properties: { engine: "${docker}", name: "shop", subnet: "172.30.0.0/24", gateway: "172.30.0.1" },
+    dependsOn: ["daemon"],
+  },
   fleet: { section: "Network", keys: { engine: null }, fleetOnly: ["on"], why: "Placed by `on`." },
   inputs: {
     engine: {
@@ -194,6 +211,7 @@ export const volumeComponent: ComponentSettings = {
     "A named volume on a host's engine, for data that outlives containers. Read back on refresh (removed or changed by hand is drift; `up` makes a removed one again, empty). Data is precious: destroy keeps it and says so unless `deleteOnDestroy: true`, and a volume with other settings already on the host is refused, never removed to make it match.",
   args: { file: "src/workload/volume.ts", name: "VolumeArgs" },
   class: { file: "src/workload/volume.ts", name: "Volume" },
+  example: { name: "shopData", properties: { engine: "${docker}", name: "shop-data" }, dependsOn: ["daemon"] },
   fleet: { section: "Volume", keys: { engine: null }, fleetOnly: ["on"], why: "Placed by `on`." },
   inputs: {
     engine: {
