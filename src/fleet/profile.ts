@@ -25,4 +25,3 @@ export function containerSecurityArgs(spec: FleetSpec, c: FleetContainerSpec): C
   const d = HARDENED_CONTAINER_DEFAULTS;
   return { noNewPrivileges: d.noNewPrivileges, capDrop: [...d.capDrop], capAdd: [...d.capAdd], pidsLimit: d.pidsLimit, ...set };
 }
-

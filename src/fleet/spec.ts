@@ -832,7 +832,10 @@ const containerSecurity = {
   tmpfs: z
     .record(absolutePath, hostValue("mountOptions"))
     .optional()
-    .meta({ description: "tmpfs mounts: path -> mount options (empty: the engine's).", examples: [{ "/tmp": "rw,noexec,nosuid,size=64m" }] }),
+    .meta({
+      description: "tmpfs mounts: path -> mount options (empty: the engine's).",
+      examples: [{ "/tmp": "rw,noexec,nosuid,size=64m" }],
+    }),
   ulimits: z
     .array(z.strictObject({ name: hostValue("ulimitName"), soft: z.int().min(-1), hard: z.int().min(-1).optional() }))
     .optional()

@@ -118,12 +118,18 @@ function capabilities(path: string, list: unknown, allowAll: boolean): string[] 
     const name = capabilityName(c);
     if (name === "ALL") {
       if (!allowAll)
-        invalid(`${path}[${i}]`, "gives every capability: name the ones the process needs (or, for a privileged container, insecurePrivileged)");
+        invalid(
+          `${path}[${i}]`,
+          "gives every capability: name the ones the process needs (or, for a privileged container, insecurePrivileged)",
+        );
       return name;
     }
     if (!(CAPABILITIES as readonly string[]).includes(name)) {
       const hint = nearest(name, [...CAPABILITIES]);
-      invalid(`${path}[${i}]`, `is not a Linux capability (got ${JSON.stringify(c)})${hint && hint.distance <= 3 ? `; did you mean ${hint.match}?` : ""}`);
+      invalid(
+        `${path}[${i}]`,
+        `is not a Linux capability (got ${JSON.stringify(c)})${hint && hint.distance <= 3 ? `; did you mean ${hint.match}?` : ""}`,
+      );
     }
     return name;
   });
@@ -138,7 +144,10 @@ function capabilities(path: string, list: unknown, allowAll: boolean): string[] 
  * (a capability both added and dropped, a tmpfs at a path a volume takes). `mountTargets` are the
  * container's volume targets. Throws the bad-argument error naming the setting.
  */
-export function parseContainerSecurity(a: ContainerSecurityArgs & { privileged?: unknown }, mountTargets: string[] = []): ContainerSecuritySpec {
+export function parseContainerSecurity(
+  a: ContainerSecurityArgs & { privileged?: unknown },
+  mountTargets: string[] = [],
+): ContainerSecuritySpec {
   // `privileged` is not a setting: a privileged container is root on the host, so it is asked for by the loud name only.
   if (a.privileged !== undefined)
     invalid(
@@ -184,7 +193,8 @@ export function parseContainerSecurity(a: ContainerSecurityArgs & { privileged?:
     for (const [target, options] of Object.entries(a.tmpfs)) {
       checkHostValue("absolutePath", "tmpfs key", target);
       if (target === "/") invalid("tmpfs key", "cannot be / (the root filesystem)");
-      if (!isHostValue("mountOptions", options)) invalid(`tmpfs.${target}`, `must be ${HOST_VALUES.mountOptions.says} (got ${JSON.stringify(options)})`);
+      if (!isHostValue("mountOptions", options))
+        invalid(`tmpfs.${target}`, `must be ${HOST_VALUES.mountOptions.says} (got ${JSON.stringify(options)})`);
       if (mountTargets.includes(target)) invalid(`tmpfs.${target}`, "is also the target of a volume: mount one thing there");
     }
     if (Object.keys(a.tmpfs).length) s.tmpfs = { ...a.tmpfs };
@@ -198,7 +208,8 @@ export function parseContainerSecurity(a: ContainerSecurityArgs & { privileged?:
         ["soft", u.soft],
         ["hard", hard],
       ] as const) {
-        if (!Number.isInteger(v) || v < -1) invalid(`ulimits[${i}].${k}`, `must be an integer, -1 for unlimited (got ${JSON.stringify(v)})`);
+        if (!Number.isInteger(v) || v < -1)
+          invalid(`ulimits[${i}].${k}`, `must be an integer, -1 for unlimited (got ${JSON.stringify(v)})`);
       }
       if (hard !== -1 && (u.soft === -1 || u.soft > hard)) invalid(`ulimits[${i}].soft`, `must not be above the hard limit ${hard}`);
       return { name: u.name, soft: u.soft, hard };
@@ -210,4 +221,3 @@ export function parseContainerSecurity(a: ContainerSecurityArgs & { privileged?:
   }
   return s;
 }
-

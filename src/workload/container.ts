@@ -326,10 +326,21 @@ export class Container extends DockyardComponent {
         args,
         volumes.map((v) => v.target),
       );
-      return { restartPolicy: restartPolicy as ContainerSpec["restartPolicy"], ports, volumes, networks, memoryBytes, healthcheck, security };
+      return {
+        restartPolicy: restartPolicy as ContainerSpec["restartPolicy"],
+        ports,
+        volumes,
+        networks,
+        memoryBytes,
+        healthcheck,
+        security,
+      };
     });
     if (fixed.security.privileged) {
-      this.notice("warn", `${this.what}: insecurePrivileged is set: the container has every capability and device of the host (root on the host).`);
+      this.notice(
+        "warn",
+        `${this.what}: insecurePrivileged is set: the container has every capability and device of the host (root on the host).`,
+      );
     }
     const image = args.image instanceof Image ? args.image.repoDigest : pulumi.output(args.image);
     // A Network's id is part of the spec: a network made again is joined again.

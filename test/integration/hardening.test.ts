@@ -58,7 +58,8 @@ test.serial(
     // own: run as nobody on an unprivileged port, it needs no capability at all.
     // AppArmor where the host can load profiles (the kernel has it and apparmor_parser is there), else an SELinux label (kept, unused without SELinux).
     const apparmor =
-      (await docker("cat /sys/module/apparmor/parameters/enabled 2>/dev/null; command -v apparmor_parser >/dev/null && echo parser")) === "Y\nparser";
+      (await docker("cat /sys/module/apparmor/parameters/enabled 2>/dev/null; command -v apparmor_parser >/dev/null && echo parser; true")) ===
+      "Y\nparser";
     const securityOpt = [apparmor ? "apparmor=docker-default" : "label=level:s0:c100,c200"];
     const security: Security = {
       command: ["httpd", "-f", "-v", "-p", "8080", "-h", "/usr/share/nginx/html"],
@@ -91,7 +92,11 @@ test.serial(
       });
       t.is(await docker("docker info --format '{{.LiveRestoreEnabled}} {{.LoggingDriver}}'"), "true json-file");
       t.is(await docker(`docker network inspect bridge --format '{{index .Options "com.docker.network.bridge.enable_icc"}}'`), "false");
-      t.is(await docker("cat /proc/[0-9]*/comm 2>/dev/null | grep -cx docker-proxy || true"), "0", "no userland proxy for the published port");
+      t.is(
+        await docker("cat /proc/[0-9]*/comm 2>/dev/null | grep -cx docker-proxy || true"),
+        "0",
+        "no userland proxy for the published port",
+      );
 
       // Every container setting, as docker inspect reports it.
       const inspect = JSON.parse(await docker("docker inspect web")) as [
@@ -110,7 +115,11 @@ test.serial(
       t.deepEqual(hc.Ulimits, [{ Name: "nofile", Soft: 1024, Hard: 2048 }]);
       t.is(hc.Privileged, false);
       t.is(hc.PortBindings["8080/tcp"][0].HostIp, h.address, "published on the one address");
-      t.regex(await docker("docker exec -u 0 web sh -c 'echo x > /x' 2>&1 || true"), /Read-only file system/, "even root cannot write the root filesystem");
+      t.regex(
+        await docker("docker exec -u 0 web sh -c 'echo x > /x' 2>&1 || true"),
+        /Read-only file system/,
+        "even root cannot write the root filesystem",
+      );
       t.regex(await docker("docker exec web cat /proc/1/status"), /NoNewPrivs:\s+1/);
       t.deepEqual(changesOf((await stack.up()).summary), {}, "a second up changes nothing");
 
@@ -118,7 +127,9 @@ test.serial(
       const id = await docker("docker inspect -f '{{.Id}}' web");
       await docker("docker update --pids-limit 1000 web >/dev/null");
       t.deepEqual(changesOf((await stack.refresh()).summary), { update: 1 });
-      t.deepEqual((await outputsOf(stack, "dockyard:index:Container"))?.drift, ["container web: pidsLimit is 1000 on the host, declared 64"]);
+      t.deepEqual((await outputsOf(stack, "dockyard:index:Container"))?.drift, [
+        "container web: pidsLimit is 1000 on the host, declared 64",
+      ]);
       await stack.up();
       t.is(await docker("docker inspect -f '{{.HostConfig.PidsLimit}}' web"), "64");
       t.not(await docker("docker inspect -f '{{.Id}}' web"), id, "made again");
@@ -140,7 +151,10 @@ test.serial(
       await stack.refresh();
       const drift = (await outputsOf(stack, "dockyard:index:Container"))?.drift as string[];
       t.true(drift.includes("container web: readOnlyRootFilesystem is false on the host, declared true"), JSON.stringify(drift));
-      t.true(drift.includes(`container web: port 8080/tcp is published on every address on the host, declared ${h.address}`), JSON.stringify(drift));
+      t.true(
+        drift.includes(`container web: port 8080/tcp is published on every address on the host, declared ${h.address}`),
+        JSON.stringify(drift),
+      );
       await stack.up();
       t.is(await docker("docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' web"), "true");
       t.is(await docker(`docker inspect -f '{{(index (index .HostConfig.PortBindings "8080/tcp") 0).HostIp}}' web`), h.address);

@@ -9,7 +9,15 @@ import { FleetFileError, parseFleet } from "../../src/fleet/load-fleet";
 import { type ContainerSecurityArgs, parseContainerSecurity } from "../../src/model/container-security";
 import { HARDENED_CONTAINER_DEFAULTS, HARDENED_DAEMON_SETTINGS } from "../../src/model/defaults";
 import { InvalidArgumentError } from "../../src/model/input-error";
-import { type ContainerRun, type ContainerSpec, containerDrift, containerRunOf, createOptions, planContainerUpdate, specHash } from "../../src/plan/container";
+import {
+  type ContainerRun,
+  type ContainerSpec,
+  containerDrift,
+  containerRunOf,
+  createOptions,
+  planContainerUpdate,
+  specHash,
+} from "../../src/plan/container";
 import { securityDrift, securityHostConfig, securityOf } from "../../src/plan/container-security";
 import { checkInputs, PROVIDER_CHECKS } from "../../src/providers/input-checks";
 
@@ -30,7 +38,10 @@ const accepted: [string, ContainerSecurityArgs & { privileged?: unknown }, Retur
       user: "101:101",
       readOnlyRootFilesystem: true,
       tmpfs: { "/tmp": "rw,noexec,nosuid,size=64m", "/var/run": "" },
-      ulimits: [{ name: "nofile", soft: 1024, hard: 2048 }, { name: "nproc", soft: 64 }],
+      ulimits: [
+        { name: "nofile", soft: 1024, hard: 2048 },
+        { name: "nproc", soft: 64 },
+      ],
       securityOpt: ["apparmor=docker-default", "label=type:svirt_apache_t", "seccomp=unconfined"],
     },
     {
@@ -76,10 +87,19 @@ const refused: [ContainerSecurityArgs & { privileged?: unknown }, string[], stri
   [{ tmpfs: { "/": "" } }, [], "tmpfs key cannot be / (the root filesystem)"],
   [{ tmpfs: { "/tmp": "size=64m;id" } }, [], "tmpfs./tmp must be mount options like rw,noexec,nosuid,size=64m"],
   [{ tmpfs: { "/data": "" } }, ["/data"], "tmpfs./data is also the target of a volume: mount one thing there"],
-  [{ ulimits: [{ name: "files", soft: 1 }] }, [], 'ulimits[0].name must be a ulimit name: core, cpu'],
+  [{ ulimits: [{ name: "files", soft: 1 }] }, [], "ulimits[0].name must be a ulimit name: core, cpu"],
   [{ ulimits: [{ name: "nofile", soft: 4096, hard: 1024 }] }, [], "ulimits[0].soft must not be above the hard limit 1024"],
   [{ ulimits: [{ name: "nofile", soft: -2 }] }, [], "ulimits[0].soft must be an integer, -1 for unlimited (got -2)"],
-  [{ ulimits: [{ name: "nofile", soft: 1 }, { name: "nofile", soft: 2 }] }, [], "ulimits[1] sets nofile twice"],
+  [
+    {
+      ulimits: [
+        { name: "nofile", soft: 1 },
+        { name: "nofile", soft: 2 },
+      ],
+    },
+    [],
+    "ulimits[1] sets nofile twice",
+  ],
 ];
 
 for (const [args, targets, message] of refused) {
@@ -203,20 +223,41 @@ const driftRows: [string, ContainerSpec, Parameters<typeof inspectOf>[1], string
     { HostConfig: { CapDrop: null, CapAdd: ["CAP_CHOWN", "CAP_NET_BIND_SERVICE"] } },
     ['container web: capDrop is not set on the host, declared ["ALL"]'],
   ],
-  ["capabilities reported with CAP_ and in another order: the same", hardened, { HostConfig: { CapAdd: ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"] } }, []],
+  [
+    "capabilities reported with CAP_ and in another order: the same",
+    hardened,
+    { HostConfig: { CapAdd: ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"] } },
+    [],
+  ],
   [
     "no-new-privileges and the AppArmor profile gone",
     hardened,
     { HostConfig: { SecurityOpt: null } },
-    ["container web: noNewPrivileges is not set on the host, declared true", 'container web: securityOpt is not set on the host, declared ["apparmor=docker-default"]'],
+    [
+      "container web: noNewPrivileges is not set on the host, declared true",
+      'container web: securityOpt is not set on the host, declared ["apparmor=docker-default"]',
+    ],
   ],
-  ["no-new-privileges as docker run writes it", hardened, { HostConfig: { SecurityOpt: ["apparmor=docker-default", "no-new-privileges"] } }, []],
-  ["PIDs limit lifted with docker update", hardened, { HostConfig: { PidsLimit: 0 } }, ["container web: pidsLimit is not set on the host, declared 100"]],
+  [
+    "no-new-privileges as docker run writes it",
+    hardened,
+    { HostConfig: { SecurityOpt: ["apparmor=docker-default", "no-new-privileges"] } },
+    [],
+  ],
+  [
+    "PIDs limit lifted with docker update",
+    hardened,
+    { HostConfig: { PidsLimit: 0 } },
+    ["container web: pidsLimit is not set on the host, declared 100"],
+  ],
   [
     "a tmpfs with other options, one missing",
     hardened,
     { HostConfig: { Tmpfs: { "/tmp": "rw,size=1g" } } },
-    ['container web: tmpfs /tmp is "rw,size=1g" on the host, declared "rw,size=8m"', 'container web: tmpfs /var/run is not set on the host, declared ""'],
+    [
+      'container web: tmpfs /tmp is "rw,size=1g" on the host, declared "rw,size=8m"',
+      'container web: tmpfs /var/run is not set on the host, declared ""',
+    ],
   ],
   [
     "another ulimit",
@@ -224,7 +265,12 @@ const driftRows: [string, ContainerSpec, Parameters<typeof inspectOf>[1], string
     { HostConfig: { Ulimits: [{ Name: "nofile", Soft: 1, Hard: 1 }] } },
     ['container web: ulimit nofile is "1:1" on the host, declared "1024:2048"'],
   ],
-  ["made privileged by hand, never declared", base, { HostConfig: { Privileged: true } }, ["container web: privileged is true on the host, declared false"]],
+  [
+    "made privileged by hand, never declared",
+    base,
+    { HostConfig: { Privileged: true } },
+    ["container web: privileged is true on the host, declared false"],
+  ],
   [
     "the port published on every address instead of 127.0.0.1",
     base,
@@ -246,7 +292,13 @@ for (const [label, spec, over, want] of driftRows) {
     // Refresh records the same reasons (the label still says the container was made as declared).
     t.deepEqual(containerDrift({ spec, env: {} }, "c1", info), want);
     // And `up` makes a container that differs again; one that does not is kept.
-    const plan = planContainerUpdate({ spec, env: {}, containerId: "c1" }, { spec, env: {} }, { id: "c1", running: true, status: "running", managed: true, specHash: specHash({ spec, env: {} }) }, undefined, securityDrift(spec, info));
+    const plan = planContainerUpdate(
+      { spec, env: {}, containerId: "c1" },
+      { spec, env: {} },
+      { id: "c1", running: true, status: "running", managed: true, specHash: specHash({ spec, env: {} }) },
+      undefined,
+      securityDrift(spec, info),
+    );
     t.is(plan.kind, want.length ? "recreate" : "inPlace");
   });
 }
@@ -266,7 +318,17 @@ test("read back: a container's security settings as the spec would declare them 
   });
   t.deepEqual(securityOf(inspectOf(base, { Config: { User: "nginx" } }) as never, { User: "nginx" }), {});
   const adopted = containerRunOf(inspectOf(hardened), {}, 60);
-  for (const k of ["user", "readOnlyRootFilesystem", "capAdd", "capDrop", "noNewPrivileges", "securityOpt", "pidsLimit", "tmpfs", "ulimits"] as const)
+  for (const k of [
+    "user",
+    "readOnlyRootFilesystem",
+    "capAdd",
+    "capDrop",
+    "noNewPrivileges",
+    "securityOpt",
+    "pidsLimit",
+    "tmpfs",
+    "ulimits",
+  ] as const)
     t.deepEqual(adopted.spec[k], hardened[k], k);
   t.deepEqual(adopted.spec.ports, hardened.ports);
 });
@@ -324,8 +386,7 @@ containers:
     on: all
 ${container.replace(/^/gm, "    ")}
 `;
-const argsOf = (text: string) =>
-  fleetArgs(parseFleet(text, "f.yaml"), { fleet: "t", config: () => "k", baseDir: "/srv", file: "f.yaml" });
+const argsOf = (text: string) => fleetArgs(parseFleet(text, "f.yaml"), { fleet: "t", config: () => "k", baseDir: "/srv", file: "f.yaml" });
 function problemsOf(text: string): string[] {
   try {
     parseFleet(text, "f.yaml");
@@ -337,7 +398,9 @@ function problemsOf(text: string): string[] {
 }
 
 test("fleet profile hardened: every host's daemon takes it unless its own names one; containers take its defaults key by key", (t) => {
-  const a = argsOf(fleetFile("profile: hardened", 'ports: ["127.0.0.1:8080:80"]\npidsLimit: 64\ncapAdd: [NET_BIND_SERVICE]', "profile: none"));
+  const a = argsOf(
+    fleetFile("profile: hardened", 'ports: ["127.0.0.1:8080:80"]\npidsLimit: 64\ncapAdd: [NET_BIND_SERVICE]', "profile: none"),
+  );
   t.is(a.hosts[0].daemon?.profile, "none", "a host's own profile wins");
   t.is(a.hosts[1].daemon?.profile, "hardened");
   t.like(a.containers[0], {

@@ -146,8 +146,7 @@ export const containerComponent: ComponentSettings = {
     },
     readOnlyRootFilesystem: {
       type: "boolean",
-      description:
-        "Mount the container's root filesystem read-only; give the paths its program writes to as `tmpfs` mounts or volumes.",
+      description: "Mount the container's root filesystem read-only; give the paths its program writes to as `tmpfs` mounts or volumes.",
       default: "false",
       example: "true",
     },
