@@ -58,8 +58,9 @@ test.serial(
     // own: run as nobody on an unprivileged port, it needs no capability at all.
     // AppArmor where the host can load profiles (the kernel has it and apparmor_parser is there), else an SELinux label (kept, unused without SELinux).
     const apparmor =
-      (await docker("cat /sys/module/apparmor/parameters/enabled 2>/dev/null; command -v apparmor_parser >/dev/null && echo parser; true")) ===
-      "Y\nparser";
+      (await docker(
+        "cat /sys/module/apparmor/parameters/enabled 2>/dev/null; command -v apparmor_parser >/dev/null && echo parser; true",
+      )) === "Y\nparser";
     const securityOpt = [apparmor ? "apparmor=docker-default" : "label=level:s0:c100,c200"];
     const security: Security = {
       command: ["httpd", "-f", "-v", "-p", "8080", "-h", "/usr/share/nginx/html"],
