@@ -26,6 +26,7 @@ export { DaemonConfig, type DaemonConfigArgs, type DaemonProxyArgs, type Address
 export { DockerUsers, type DockerUsersArgs } from "./engine/docker-users";
 export { Image, type ImageArgs, type BuildArgs, type RegistryCredentials } from "./workload/image";
 export type { PortArgs } from "./model/container-settings";
+export type { UlimitArgs } from "./model/container-security";
 export { Container, type ContainerArgs, type HealthCheckArgs, type ContainerNetworkArgs, type VolumeMountArgs } from "./workload/container";
 export { Network, type NetworkArgs } from "./workload/network";
 export { Volume, type VolumeArgs } from "./workload/volume";

@@ -6,6 +6,7 @@ import { DaemonConfigResource } from "../providers/daemon-config-resource";
 import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import type { DockerEngine } from "./docker-engine";
 import { pending } from "../model/pending";
+import { HARDENED_DAEMON_SETTINGS } from "../model/defaults";
 
 export interface AddressPool {
   /** @example "10.200.0.0/16" */
@@ -110,6 +111,34 @@ export interface DaemonConfigArgs {
    */
   maxConcurrentDownloads?: pulumi.Input<number>;
   /**
+   * A set of daemon.json keys to start from. `hardened`: the CIS Docker Benchmark's daemon
+   * recommendations that need nothing else built: `icc: false`, `no-new-privileges: true`,
+   * `live-restore: true`, `userland-proxy: false` and log rotation (`json-file`, 10m x 5). Every
+   * key shows in the preview like any other; a key given explicitly (an argument or `settings`)
+   * wins over the profile's. What each answers and may break: docs/hardening.md.
+   * @default "none"
+   * @example "hardened"
+   */
+  profile?: "hardened" | "none";
+  /**
+   * User namespace remapping (daemon.json `userns-remap`): root in a container is an unprivileged
+   * user on the host. `default` makes the `dockremap` user; or name a user (`user[:group]`) with
+   * /etc/subuid and /etc/subgid ranges. Not in the hardened profile: it changes the owner of
+   * every container's files, so existing images and volumes are seen afresh, and it does not
+   * combine with `--privileged` or the host's PID and network namespaces.
+   * @default none
+   * @example "default"
+   */
+  usernsRemap?: pulumi.Input<string>;
+  /**
+   * Authorization plugins that allow or refuse each Engine API request (daemon.json
+   * `authorization-plugins`). Not in the hardened profile: a plugin must be installed and running
+   * first, or dockerd refuses every request.
+   * @default none
+   * @example ["opa-docker-authz"]
+   */
+  authorizationPlugins?: pulumi.Input<string[]>;
+  /**
    * Any other daemon.json settings, by their daemon.json names. Unknown names and wrong types
    * are refused before anything changes (with a suggestion for a misspelt name).
    * @default none
@@ -160,6 +189,9 @@ export function checkProxy(proxy: DaemonProxy | undefined): DaemonProxy | undefi
 
 /** Builds our daemon.json keys from the typed arguments; throws naming the argument at fault. */
 export function daemonSettingsFrom(a: {
+  profile?: "hardened" | "none";
+  usernsRemap?: string;
+  authorizationPlugins?: string[];
   registryMirrors?: string[];
   insecureRegistries?: string[];
   logDriver?: string;
@@ -185,7 +217,11 @@ export function daemonSettingsFrom(a: {
     ["bip", "bip", a.bip],
     ["defaultAddressPools", "default-address-pools", a.defaultAddressPools],
     ["maxConcurrentDownloads", "max-concurrent-downloads", a.maxConcurrentDownloads],
+    ["usernsRemap", "userns-remap", a.usernsRemap],
+    ["authorizationPlugins", "authorization-plugins", a.authorizationPlugins],
   ];
+  if (a.profile !== undefined && a.profile !== "hardened" && a.profile !== "none")
+    invalid("profile", `must be hardened or none (got ${JSON.stringify(a.profile)})`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(a.settings ?? {})) out[k] = v;
   const settingsProblems = daemonSettingsProblems(out);
@@ -212,6 +248,13 @@ export function daemonSettingsFrom(a: {
     invalid("dataRoot", `must be ${HOST_VALUES.absolutePath.says} (got ${JSON.stringify(out["data-root"])})`);
   if (typeof out.bip === "string" && !/^[0-9.]+\/[0-9]{1,2}$/.test(out.bip as string))
     invalid("bip", `must be an address with a prefix length, like 172.26.0.1/16 (got ${JSON.stringify(out.bip)})`);
+  const remap = out["userns-remap"];
+  if (remap !== undefined && !/^[a-z_][a-z0-9_-]{0,31}(?::[a-z_][a-z0-9_-]{0,31})?$/.test(remap as string))
+    invalid("usernsRemap", `must be default or a user name, optionally :group (got ${JSON.stringify(remap)})`);
+  ((out["authorization-plugins"] as string[] | undefined) ?? []).forEach((p, i) => {
+    if (!isHostValue("driver", p)) invalid(`authorizationPlugins[${i}]`, `must be ${HOST_VALUES.driver.says} (got ${JSON.stringify(p)})`);
+  });
+  if (a.profile === "hardened") Object.assign(out, profileKeys(out));
   const mcd = out["max-concurrent-downloads"];
   if (mcd !== undefined && (mcd as number) < 1) invalid("maxConcurrentDownloads", "must be at least 1");
   ((out["default-address-pools"] as AddressPool[] | undefined) ?? []).forEach((p, i) => {
@@ -220,6 +263,17 @@ export function daemonSettingsFrom(a: {
     if (!Number.isInteger(p.size) || p.size < 1 || p.size > 32) invalid(`defaultAddressPools[${i}].size`, "must be a prefix length 1-32");
   });
   return out;
+}
+
+/**
+ * The hardened profile's keys that `given` (the explicit settings) leaves to it. The log keys go
+ * together: another log driver given alone would not take json-file's options.
+ */
+export function profileKeys(given: Record<string, unknown>): Record<string, unknown> {
+  const logGiven = "log-driver" in given || "log-opts" in given;
+  return Object.fromEntries(
+    Object.entries(HARDENED_DAEMON_SETTINGS).filter(([k]) => !(k in given) && !(logGiven && (k === "log-driver" || k === "log-opts"))),
+  );
 }
 
 /**
@@ -264,7 +318,10 @@ export class DaemonConfig extends DockyardComponent {
       bip: args.bip,
       defaultAddressPools: args.defaultAddressPools,
       maxConcurrentDownloads: args.maxConcurrentDownloads,
+      usernsRemap: args.usernsRemap,
+      authorizationPlugins: args.authorizationPlugins,
       settings: args.settings,
+      profile: args.profile,
     };
     // Plain values are checked now, before anything is registered; Outputs when they resolve.
     if (!Object.values(fields).some(pending)) this.checked(() => daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]));

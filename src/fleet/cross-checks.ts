@@ -5,6 +5,8 @@ import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProb
 import { parsePinnedHostKey } from "../remote/host-key";
 import { imageRefProblem } from "../model/image-ref";
 import { parsePort } from "../model/container-settings";
+import { parseContainerSecurity } from "../model/container-security";
+import { containerSecurityArgs } from "./profile";
 import { parseServicePort } from "../model/service-spec";
 import { cidrProblem, cidrsOverlap, gatewayProblem, parseCidr } from "../model/cidr";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
@@ -170,6 +172,22 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
         return [];
       }
     });
+    // The security settings as the Container will take them (the profile's defaults included).
+    try {
+      parseContainerSecurity(
+        containerSecurityArgs(spec, c),
+        entries(c.volumes).map((v) => (typeof v === "string" ? (v.split(":")[1] ?? "") : "")),
+      );
+    } catch (e) {
+      if (!pulumi.InputPropertyError.isInstance(e)) throw e;
+      // "capAdd[0] is ..." -> containers[i].capAdd[0]: "is ..."; "tmpfs./tmp must ..." is kept whole.
+      const m = /^([A-Za-z]+)(?:\[(\d+)\])?/.exec(e.propertyPath);
+      const rest = m ? e.reason.slice(m[0].length) : "";
+      add(
+        ["containers", i, ...(m ? [m[1], ...(m[2] === undefined ? [] : [Number(m[2])])] : [])],
+        rest.startsWith(" ") ? rest.slice(1) : e.reason,
+      );
+    }
     for (const host of targetHosts(readable(spec), c.on)) {
       const nameKey = `${host}/name/${c.name}`;
       if (taken.has(nameKey))

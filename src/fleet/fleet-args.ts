@@ -15,6 +15,7 @@ import type { ContainerArgs } from "../workload/container";
 import type { NetworkArgs } from "../workload/network";
 import type { VolumeArgs } from "../workload/volume";
 import { DEFAULT_REGISTRY_PORT } from "../model/defaults";
+import { containerSecurityArgs } from "./profile";
 import { parseImageRef } from "../model/image-ref";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
 import { FleetFileError, formatPath, type FleetProblem } from "./load-fleet";
@@ -107,6 +108,7 @@ export function fleetArgs(
       memory: c.memory,
       cpus: c.cpus,
       startTimeoutSeconds: c.startTimeoutSeconds,
+      ...containerSecurityArgs(spec, c),
     };
   });
   const services = (spec.swarm?.services ?? []).map((svc, i) => {
@@ -312,7 +314,9 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
 
 function daemonSettings(spec: FleetSpec, i: number, refs: ConfigReader): Omit<DaemonConfigArgs, "engine"> | undefined {
   const h = spec.hosts[i];
-  const d = hostSettings(spec, h).daemon ?? {};
+  const own = hostSettings(spec, h).daemon ?? {};
+  // The file's profile, unless the host's (or the defaults') daemon names its own.
+  const d = spec.profile && own.profile === undefined ? { ...own, profile: spec.profile } : own;
   const at = (k: string) => settingPath(spec, i, "daemon", k);
   const { registryMirrors, insecureRegistries, proxy, logRotation: _logRotation, ...rest } = d;
   // Log rotation is on by default; the proxy's URLs are read as secrets.

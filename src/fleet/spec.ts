@@ -22,6 +22,7 @@ import {
   DEFAULT_SSH_PORT,
   DEFAULT_SSH_USER,
   DEFAULT_START_TIMEOUT_SECONDS,
+  HARDENED_CONTAINER_DEFAULTS,
 } from "../model/defaults";
 import {
   BATCH_SIZE_MESSAGE,
@@ -390,6 +391,23 @@ export const Daemon = z
       .min(1)
       .optional()
       .meta({ description: "daemon.json max-concurrent-downloads. Default: 3.", examples: [6] }),
+    profile: z
+      .enum(["hardened", "none"])
+      .optional()
+      .meta({
+        description:
+          "hardened: icc false, no-new-privileges, live-restore, userland-proxy false and log rotation, each overridden by a key given here (docs/hardening.md). Default: none (or the file's top-level profile).",
+        examples: ["hardened"],
+      }),
+    usernsRemap: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}(?::[a-z_][a-z0-9_-]{0,31})?$/, "must be default or a user name, optionally :group")
+      .optional()
+      .meta({ description: "daemon.json userns-remap: default, or user[:group] with subordinate id ranges.", examples: ["default"] }),
+    authorizationPlugins: z
+      .array(hostValue("driver"))
+      .optional()
+      .meta({ description: "daemon.json authorization-plugins (installed and running first).", examples: [["opa-docker-authz"]] }),
     settings: z
       .record(z.string(), z.unknown())
       .optional()
@@ -792,6 +810,69 @@ const ContainerNetwork = z
   });
 // --- end networks and volumes ---
 
+/** A container's security settings; under the file's `profile: hardened` the unset ones take its defaults. */
+const containerSecurity = {
+  user: hostValue("containerUser")
+    .optional()
+    .meta({ description: "User (name or uid, optionally :group) the process runs as. Default: the image's own.", examples: ["101:101"] }),
+  readOnlyRootFilesystem: z
+    .boolean()
+    .optional()
+    .meta({ description: "Read-only root filesystem (writable paths as tmpfs or volumes). Default: false.", examples: [true] }),
+  capAdd: z
+    .array(hostValue("capability"))
+    .optional()
+    .meta({
+      description: `Capabilities to add, without CAP_. Default: none (profile hardened: ${HARDENED_CONTAINER_DEFAULTS.capAdd.join(", ")}).`,
+      examples: [["NET_BIND_SERVICE"]],
+    }),
+  capDrop: z
+    .array(hostValue("capability"))
+    .optional()
+    .meta({ description: "Capabilities to drop; ALL drops every one. Default: none (profile hardened: ALL).", examples: [["ALL"]] }),
+  noNewPrivileges: z
+    .boolean()
+    .optional()
+    .meta({
+      description: "no-new-privileges: no privilege gain through setuid binaries. Default: the daemon's (profile hardened: true).",
+      examples: [true],
+    }),
+  securityOpt: z
+    .array(hostValue("securityOpt"))
+    .optional()
+    .meta({
+      description: "Security options: apparmor=<profile>, seccomp=unconfined, label=<type|level|user|role>:<value>, label=disable.",
+      examples: [["apparmor=docker-default"]],
+    }),
+  pidsLimit: z
+    .int()
+    .min(1)
+    .max(4194304)
+    .optional()
+    .meta({
+      description: `Most processes the container may run. Default: no limit (profile hardened: ${HARDENED_CONTAINER_DEFAULTS.pidsLimit}).`,
+      examples: [256],
+    }),
+  tmpfs: z
+    .record(absolutePath, hostValue("mountOptions"))
+    .optional()
+    .meta({
+      description: "tmpfs mounts: path -> mount options (empty: the engine's).",
+      examples: [{ "/tmp": "rw,noexec,nosuid,size=64m" }],
+    }),
+  ulimits: z
+    .array(z.strictObject({ name: hostValue("ulimitName"), soft: z.int().min(-1), hard: z.int().min(-1).optional() }))
+    .optional()
+    .meta({ description: "Resource limits of the processes (-1: unlimited).", examples: [[{ name: "nofile", soft: 1024, hard: 2048 }]] }),
+  insecurePrivileged: z
+    .boolean()
+    .optional()
+    .meta({
+      description: "Run privileged: every capability and device of the host (root on the host). Warns on every run. Default: false.",
+      examples: [true],
+    }),
+};
+
 export const FleetContainer = z
   .strictObject({
     name: name.meta({ description: "Container name on each host.", examples: ["nginx-container"] }),
@@ -875,6 +956,7 @@ export const FleetContainer = z
         description: `How long up waits for the container to run (and be healthy). Default: ${DEFAULT_START_TIMEOUT_SECONDS}.`,
         examples: [120],
       }),
+    ...containerSecurity,
   })
   .meta({ id: "Container", description: "A container run on hosts." });
 export type FleetContainerSpec = z.infer<typeof FleetContainer>;
@@ -1086,6 +1168,14 @@ export const Rollout = z
 export const FleetSpecSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: "Path or URL of this schema, for editors." }),
+    profile: z
+      .enum(["hardened"])
+      .optional()
+      .meta({
+        description:
+          "hardened: every host's daemon.json takes the hardened profile (unless its daemon sets profile), and every container takes no-new-privileges, capDrop ALL with the capAdd nginx needs and a PIDs limit, for each of them it does not set itself (docs/hardening.md).",
+        examples: ["hardened"],
+      }),
     defaults: Defaults.optional(),
     hosts: z.array(FleetHost).min(1, "must list at least one host").meta({ description: "The machines of the fleet." }),
     registries: z.array(FleetRegistry).optional().meta({ description: "Registries Dockyard runs on fleet hosts." }),

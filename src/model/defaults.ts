@@ -45,6 +45,33 @@ export const DEFAULT_RESTART_POLICY = "unless-stopped";
 /** Seconds a container has to become healthy (or to stay up). */
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
 
+/**
+ * The daemon.json keys of DaemonConfig's `profile: "hardened"` (the CIS Docker Benchmark's daemon
+ * recommendations a user can take without building anything else; docs/hardening.md maps each).
+ * Each is overridden by the same key given explicitly (a typed argument or `settings`).
+ */
+export const HARDENED_DAEMON_SETTINGS: Readonly<Record<string, unknown>> = {
+  icc: false,
+  "no-new-privileges": true,
+  "live-restore": true,
+  "userland-proxy": false,
+  "log-driver": "json-file",
+  "log-opts": { "max-size": "10m", "max-file": "5" },
+};
+
+/**
+ * What a fleet's `profile: hardened` gives every container that does not set the setting itself:
+ * no privilege gain through setuid binaries, every capability dropped but the four nginx (and most
+ * servers that start as root and drop to a user) needs: CHOWN (its cache directories), SETUID and
+ * SETGID (its workers' user), NET_BIND_SERVICE (ports below 1024); and a PIDs limit against fork bombs.
+ */
+export const HARDENED_CONTAINER_DEFAULTS = {
+  noNewPrivileges: true,
+  capDrop: ["ALL"],
+  capAdd: ["CHOWN", "SETUID", "SETGID", "NET_BIND_SERVICE"],
+  pidsLimit: 256,
+} as const;
+
 /** Seconds an AwsHost waits for its new instance to report its SSH host key on the serial console. */
 export const DEFAULT_HOST_KEY_REPORT_TIMEOUT_SECONDS = 600;
 /**

@@ -85,6 +85,31 @@ export const HOST_VALUES = {
   },
   /** A label's key (containers, networks, volumes, services, swarm nodes). */
   labelKey: { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_./-]{0,253}[A-Za-z0-9])?$/, says: "a label name of letters, digits and _./-" },
+  /** A container's user: a name or uid, optionally `:group` or `:gid` (`nginx`, `101:101`), as `docker run --user` takes it. */
+  containerUser: {
+    pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$/,
+    says: "a user name or uid, optionally :group or :gid (letters, digits and _.-)",
+  },
+  /** A Linux capability as the Engine API takes it (`NET_BIND_SERVICE`, `CAP_CHOWN`, `ALL`). */
+  capability: { pattern: /^(?:CAP_)?[A-Z][A-Z_]{1,31}$/, says: "a capability in upper case like NET_BIND_SERVICE (or ALL)" },
+  /**
+   * A container security option: an AppArmor profile (loaded on the host), seccomp off, or an
+   * SELinux label. A seccomp profile of one's own is the daemon's `seccomp-profile` (a file on the host).
+   */
+  securityOpt: {
+    pattern: /^(?:apparmor=[A-Za-z0-9_.-]{1,64}|seccomp=unconfined|label=(?:user|role|type|level):[A-Za-z0-9_.:,-]{1,128}|label=disable)$/,
+    says: "apparmor=<profile>, seccomp=unconfined, label=user|role|type|level:<value> or label=disable",
+  },
+  /** Mount options of a tmpfs (`rw,noexec,nosuid,size=64m,mode=1777`); empty for the engine's own. */
+  mountOptions: {
+    pattern: /^(?:[A-Za-z0-9_.-]{1,32}(?:=[A-Za-z0-9_.-]{1,32})?(?:,[A-Za-z0-9_.-]{1,32}(?:=[A-Za-z0-9_.-]{1,32})?){0,15})?$/,
+    says: "mount options like rw,noexec,nosuid,size=64m (letters, digits, _.- and =, comma-separated)",
+  },
+  /** A resource limit's name, as `docker run --ulimit` takes it. */
+  ulimitName: {
+    pattern: /^(?:core|cpu|data|fsize|locks|memlock|msgqueue|nice|nofile|nproc|rss|rtprio|rttime|sigpending|stack)$/,
+    says: "a ulimit name: core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending or stack",
+  },
   /**
    * Free text that travels as one JSON string through the Engine API (an env or label value, a
    * command argument, a placement constraint) and is never put into a script: anything but NUL,

@@ -2,8 +2,10 @@ import type Docker from "dockerode";
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { PortSpec, VolumeSpec } from "../model/container-settings";
+import type { UlimitSpec } from "../model/container-security";
 import { MANAGED } from "../model/labels";
 import { type Refusal, refuse } from "./refusal";
+import { securityHostConfig, securityDrift, securityOf } from "./container-security";
 
 export interface HealthSpec {
   test: string[];
@@ -38,6 +40,23 @@ export interface ContainerSpec {
   cpus?: number;
   /** Seconds to wait for health (or for the container to stay up) after a start. */
   startTimeoutSeconds: number;
+  // The security settings (model/container-security.ts): present only when declared, so a
+  // container made before they existed keeps its settings hash.
+  /** `Config.User`: name or uid[:group]. */
+  user?: string;
+  readOnlyRootFilesystem?: boolean;
+  /** Capabilities without the CAP_ prefix. */
+  capAdd?: string[];
+  capDrop?: string[];
+  /** Sent as the security option `no-new-privileges:true|false` (false overrides the daemon's default). */
+  noNewPrivileges?: boolean;
+  securityOpt?: string[];
+  pidsLimit?: number;
+  /** Mount point -> tmpfs options. */
+  tmpfs?: Record<string, string>;
+  ulimits?: UlimitSpec[];
+  /** Only from `insecurePrivileged: true`. */
+  privileged?: boolean;
 }
 
 /** What a container runs: its settings and its environment (kept apart, a secret as a whole). */
@@ -86,6 +105,7 @@ export function createOptions(inputs: ContainerRun): Docker.ContainerCreateOptio
     name: s.name,
     Image: s.image,
     Cmd: s.command,
+    ...(s.user !== undefined ? { User: s.user } : {}),
     Env: Object.entries(inputs.env).map(([k, v]) => `${k}=${v}`),
     Labels: { ...s.labels, [MANAGED]: "true", [SPEC_HASH]: specHash(inputs) },
     ExposedPorts: exposed,
@@ -105,6 +125,7 @@ export function createOptions(inputs: ContainerRun): Docker.ContainerCreateOptio
       Memory: s.memoryBytes,
       NanoCpus: s.cpus ? Math.round(s.cpus * 1e9) : undefined,
       ...(first ? { NetworkMode: first.name } : {}),
+      ...securityHostConfig(s),
     },
     ...(first ? { NetworkingConfig: { EndpointsConfig: { [first.name]: { Aliases: first.aliases } } } } : {}),
   };
@@ -224,15 +245,20 @@ export type ContainerUpdatePlan =
   /** Kept: limits and restart policy updated when they changed, networks joined, started when stopped. */
   | { kind: "inPlace"; update?: ContainerUpdateOptions; start: boolean };
 
-/** `adopted`: what an imported container runs (read back), compared in place of its missing label. */
+/**
+ * `adopted`: what an imported container runs (read back), compared in place of its missing label.
+ * `readBack`: how the settings read back from the container differ from `news` (a label says what
+ * it was made with, not what was changed on it since): any difference makes it again.
+ */
 export function planContainerUpdate(
   olds: ContainerRun & { containerId: string },
   news: ContainerRun,
   info: ContainerFacts | undefined,
   adopted?: ContainerRun,
+  readBack: string[] = [],
 ): ContainerUpdatePlan {
   const same = info?.specHash === undefined && adopted ? sameFixedSettings(adopted, news) : info?.specHash === specHash(news);
-  if (!info || info.id !== olds.containerId || !same) return { kind: "recreate" };
+  if (!info || info.id !== olds.containerId || !same || readBack.length) return { kind: "recreate" };
   // Only a connection that changed: the state takes it, the container is not touched.
   const update = isDeepStrictEqual(olds.spec, news.spec) ? undefined : updateOptions(news.spec);
   return { kind: "inPlace", ...(update ? { update } : {}), start: !info.running };
@@ -258,6 +284,7 @@ export function containerDrift(
   const same = f.specHash === undefined && adopted && f.id === containerId ? sameFixedSettings(adopted, run) : f.specHash === specHash(run);
   if (!same) reasons.push(`container ${name} runs other settings`);
   reasons.push(...containerNetworkDrift(run.spec, info));
+  reasons.push(...securityDrift(run.spec, info));
   return reasons;
 }
 
@@ -288,6 +315,7 @@ export interface ImageDefaults {
   Env?: string[] | null;
   Labels?: Record<string, string> | null;
   Healthcheck?: { Test?: string[] } | null;
+  User?: string | null;
 }
 
 const NANO = 1e9;
@@ -355,5 +383,6 @@ export function containerRunOf(info: Docker.ContainerInspectInfo, image: ImageDe
   }
   if (hc.Memory) spec.memoryBytes = hc.Memory;
   if (hc.NanoCpus) spec.cpus = hc.NanoCpus / NANO;
+  Object.assign(spec, securityOf(info as unknown as Parameters<typeof securityOf>[0], image));
   return { spec, env };
 }

@@ -18,6 +18,7 @@ import {
   planContainerUpdate,
   planNetworkJoins,
 } from "../plan/container";
+import { securityDrift } from "../plan/container-security";
 import { isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 import { notice } from "./notices";
@@ -295,6 +296,7 @@ export const container = {
         news,
         info && containerFacts(info),
         await adoptedRun(docker, info, news.spec.startTimeoutSeconds),
+        info ? securityDrift(news.spec, info) : [],
       );
       if (plan.kind === "recreate" || !info) return create(docker, news, olds.containerId);
       const c = docker.getContainer(news.spec.name);

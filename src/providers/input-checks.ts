@@ -100,6 +100,13 @@ function containerSpec(s: Record<string, unknown>, c: InputCheck, at: string): v
   });
   c.map("labelKey", "text", `${at}.labels`, s.labels);
   c.list("text", `${at}.healthcheck.test`, record(s.healthcheck).test);
+  // The security settings, by the patterns the component checks them with (model/container-security.ts).
+  c.value("containerUser", `${at}.user`, s.user);
+  c.list("capability", `${at}.capAdd`, s.capAdd);
+  c.list("capability", `${at}.capDrop`, s.capDrop);
+  c.list("securityOpt", `${at}.securityOpt`, s.securityOpt);
+  c.map("absolutePath", "mountOptions", `${at}.tmpfs`, s.tmpfs);
+  c.each(`${at}.ulimits`, s.ulimits, (u, where) => c.value("ulimitName", `${where}.name`, record(u).name));
 }
 
 /** Each provider's checks, by its export name in src/providers/index.ts. */

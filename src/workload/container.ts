@@ -5,6 +5,7 @@ import { DockyardComponent } from "../components/base";
 import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
 import { parseMemory, parsePort, parseVolume, type PortArgs, type VolumeSpec } from "../model/container-settings";
+import { parseContainerSecurity, type UlimitArgs } from "../model/container-security";
 import { DEFAULT_RESTART_POLICY, DEFAULT_START_TIMEOUT_SECONDS } from "../model/defaults";
 import type { ContainerNetworkSpec, ContainerSpec, HealthSpec } from "../plan/container";
 import { ContainerResource } from "../providers/workload-resources";
@@ -156,6 +157,76 @@ export interface ContainerArgs {
    * @example 120
    */
   startTimeoutSeconds?: number;
+  /**
+   * User (name or uid, optionally `:group`) the container's process runs as, as `docker run --user`.
+   * @default the image's own
+   * @example "101:101"
+   */
+  user?: string;
+  /**
+   * Mount the container's root filesystem read-only; give the paths its program writes to as
+   * `tmpfs` mounts or volumes.
+   * @default false
+   * @example true
+   */
+  readOnlyRootFilesystem?: boolean;
+  /**
+   * Linux capabilities to add, without `CAP_` (`ALL` is refused: see `insecurePrivileged`).
+   * @default none
+   * @example ["NET_BIND_SERVICE"]
+   */
+  capAdd?: string[];
+  /**
+   * Linux capabilities to drop; `ALL` drops every one, and `capAdd` gives back those needed.
+   * @default none
+   * @example ["ALL"]
+   */
+  capDrop?: string[];
+  /**
+   * The container's processes cannot gain privileges (through setuid binaries or file
+   * capabilities): the security option `no-new-privileges`. `false` overrides the daemon's
+   * `no-new-privileges` for this container.
+   * @default the daemon's (off unless its daemon.json sets no-new-privileges)
+   * @example true
+   */
+  noNewPrivileges?: boolean;
+  /**
+   * Security options: an AppArmor profile loaded on the host (`apparmor=<profile>`),
+   * `seccomp=unconfined`, SELinux labels (`label=type:<type>`, `label=level:<level>`, `label=user:...`,
+   * `label=role:...`, `label=disable`). A seccomp profile of your own is the daemon's
+   * `seccomp-profile` (a file on the host).
+   * @default the engine's (its AppArmor profile where AppArmor is on, its seccomp profile)
+   * @example ["apparmor=docker-default"]
+   */
+  securityOpt?: string[];
+  /**
+   * Most processes (and threads) the container may run at once.
+   * @default no limit
+   * @example 256
+   */
+  pidsLimit?: number;
+  /**
+   * tmpfs mounts: an absolute path in the container and its mount options (empty: the engine's,
+   * `rw,noexec,nosuid,nodev`). With `readOnlyRootFilesystem`, the paths its program writes to.
+   * @default none
+   * @example { "/tmp": "rw,noexec,nosuid,size=64m", "/var/run": "" }
+   */
+  tmpfs?: Record<string, string>;
+  /**
+   * Resource limits of the container's processes.
+   * @default the daemon's default-ulimits
+   * @example [{ name: "nofile", soft: 1024, hard: 2048 }]
+   */
+  ulimits?: UlimitArgs[];
+  /**
+   * Run the container privileged: every capability and every device of the host, no AppArmor or
+   * seccomp confinement, so root in it is root on the host. Asked for by this name only
+   * (`privileged` is refused); every run warns while it is set. For system containers that manage
+   * the host.
+   * @default false
+   * @example true
+   */
+  insecurePrivileged?: boolean;
 }
 
 /** A volume entry, checked: a Volume component is resolved to its name (it must be of the same engine). */
@@ -251,8 +322,26 @@ export class Container extends DockyardComponent {
           startPeriodSeconds: hc.startPeriodSeconds ?? 0,
         };
       }
-      return { restartPolicy: restartPolicy as ContainerSpec["restartPolicy"], ports, volumes, networks, memoryBytes, healthcheck };
+      const security = parseContainerSecurity(
+        args,
+        volumes.map((v) => v.target),
+      );
+      return {
+        restartPolicy: restartPolicy as ContainerSpec["restartPolicy"],
+        ports,
+        volumes,
+        networks,
+        memoryBytes,
+        healthcheck,
+        security,
+      };
     });
+    if (fixed.security.privileged) {
+      this.notice(
+        "warn",
+        `${this.what}: insecurePrivileged is set: the container has every capability and device of the host (root on the host).`,
+      );
+    }
     const image = args.image instanceof Image ? args.image.repoDigest : pulumi.output(args.image);
     // A Network's id is part of the spec: a network made again is joined again.
     const networkIds = pulumi.all(fixed.networks.map((n) => n.network?.networkId ?? ""));
@@ -265,6 +354,7 @@ export class Container extends DockyardComponent {
         restartPolicy: fixed.restartPolicy,
         labels,
         startTimeoutSeconds: args.startTimeoutSeconds ?? DEFAULT_START_TIMEOUT_SECONDS,
+        ...fixed.security,
       };
       if (command) s.command = command;
       // Only set when there are networks, so containers declared before networks existed keep their state.

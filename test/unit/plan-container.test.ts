@@ -208,6 +208,8 @@ const inspect = (over: { id?: string; running?: boolean; status?: string; labels
     Name: "/web",
     State: { Running: over.running ?? true, Status: over.status ?? "running" },
     Config: { Labels: over.labels ?? { "dockyard.managed": "true", "dockyard.spec": specHash(run()) } },
+    // As the engine reports the published port of spec() (read back for its host address).
+    HostConfig: { PortBindings: { "80/tcp": [{ HostIp: "", HostPort: "8080" }] } },
     NetworkSettings: { Networks: over.networks ?? {} },
   }) as unknown as Docker.ContainerInspectInfo;
 

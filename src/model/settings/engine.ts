@@ -211,6 +211,27 @@ export const daemonConfigComponent: ComponentSettings = {
       example: '[{ base: "10.200.0.0/16", size: 24 }]',
     },
     maxConcurrentDownloads: { type: "number", description: "Parallel layer downloads per pull.", default: "3", example: "10" },
+    profile: {
+      type: { enum: ["hardened", "none"] },
+      description:
+        "A set of daemon.json keys to start from. `hardened`: the CIS Docker Benchmark's daemon recommendations that need nothing else built: `icc: false`, `no-new-privileges: true`, `live-restore: true`, `userland-proxy: false` and log rotation (`json-file`, 10m x 5). Every key shows in the preview like any other; a key given explicitly (an argument or `settings`) wins over the profile's. What each answers and may break: docs/hardening.md.",
+      default: '"none"',
+      example: '"hardened"',
+    },
+    usernsRemap: {
+      type: "string",
+      description:
+        "User namespace remapping (daemon.json `userns-remap`): root in a container is an unprivileged user on the host. `default` makes the `dockremap` user; or name a user (`user[:group]`) with /etc/subuid and /etc/subgid ranges. Not in the hardened profile: it changes the owner of every container's files, so existing images and volumes are seen afresh, and it does not combine with `--privileged` or the host's PID and network namespaces.",
+      default: "none",
+      example: '"default"',
+    },
+    authorizationPlugins: {
+      type: { array: "string" },
+      description:
+        "Authorization plugins that allow or refuse each Engine API request (daemon.json `authorization-plugins`). Not in the hardened profile: a plugin must be installed and running first, or dockerd refuses every request.",
+      default: "none",
+      example: '["opa-docker-authz"]',
+    },
     settings: {
       type: { map: "any" },
       description:

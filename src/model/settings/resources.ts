@@ -492,6 +492,28 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
         required: true,
         description: "Seconds to wait for health (or for the container to stay up) after a start.",
       },
+      user: { type: "string", description: "`Config.User`: name or uid[:group]." },
+      readOnlyRootFilesystem: { type: "boolean", description: "" },
+      capAdd: { type: { array: "string" }, description: "Capabilities without the CAP_ prefix." },
+      capDrop: { type: { array: "string" }, description: "" },
+      noNewPrivileges: {
+        type: "boolean",
+        description: "Sent as the security option `no-new-privileges:true|false` (false overrides the daemon's default).",
+      },
+      securityOpt: { type: { array: "string" }, description: "" },
+      pidsLimit: { type: "integer", description: "" },
+      tmpfs: { type: { map: "string" }, description: "Mount point -> tmpfs options." },
+      ulimits: { type: { array: { ref: "UlimitSpec" } }, description: "" },
+      privileged: { type: "boolean", description: "Only from `insecurePrivileged: true`." },
+    },
+  },
+  UlimitSpec: {
+    description: "A ulimit with its hard limit filled in.",
+    source: { file: "src/model/container-security.ts", name: "UlimitSpec" },
+    properties: {
+      name: { type: "string", required: true, description: "" },
+      soft: { type: "integer", required: true, description: "" },
+      hard: { type: "integer", required: true, description: "" },
     },
   },
   HtpasswdUser: {

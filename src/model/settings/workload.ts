@@ -150,6 +150,70 @@ export const containerComponent: ComponentSettings = {
       default: json(DEFAULT_START_TIMEOUT_SECONDS),
       example: "120",
     },
+    user: {
+      type: "string",
+      description: "User (name or uid, optionally `:group`) the container's process runs as, as `docker run --user`.",
+      default: "the image's own",
+      example: '"101:101"',
+    },
+    readOnlyRootFilesystem: {
+      type: "boolean",
+      description: "Mount the container's root filesystem read-only; give the paths its program writes to as `tmpfs` mounts or volumes.",
+      default: "false",
+      example: "true",
+    },
+    capAdd: {
+      type: { array: "string" },
+      description: "Linux capabilities to add, without `CAP_` (`ALL` is refused: see `insecurePrivileged`).",
+      default: "none",
+      example: '["NET_BIND_SERVICE"]',
+    },
+    capDrop: {
+      type: { array: "string" },
+      description: "Linux capabilities to drop; `ALL` drops every one, and `capAdd` gives back those needed.",
+      default: "none",
+      example: '["ALL"]',
+    },
+    noNewPrivileges: {
+      type: "boolean",
+      description:
+        "The container's processes cannot gain privileges (through setuid binaries or file capabilities): the security option `no-new-privileges`. `false` overrides the daemon's `no-new-privileges` for this container.",
+      default: "the daemon's (off unless its daemon.json sets no-new-privileges)",
+      example: "true",
+    },
+    securityOpt: {
+      type: { array: "string" },
+      description:
+        "Security options: an AppArmor profile loaded on the host (`apparmor=<profile>`), `seccomp=unconfined`, SELinux labels (`label=type:<type>`, `label=level:<level>`, `label=user:...`, `label=role:...`, `label=disable`). A seccomp profile of your own is the daemon's `seccomp-profile` (a file on the host).",
+      default: "the engine's (its AppArmor profile where AppArmor is on, its seccomp profile)",
+      example: '["apparmor=docker-default"]',
+    },
+    pidsLimit: {
+      type: "integer",
+      description: "Most processes (and threads) the container may run at once.",
+      default: "no limit",
+      example: "256",
+    },
+    tmpfs: {
+      type: { map: "string" },
+      description:
+        "tmpfs mounts: an absolute path in the container and its mount options (empty: the engine's, `rw,noexec,nosuid,nodev`). With `readOnlyRootFilesystem`, the paths its program writes to.",
+      default: "none",
+      example: '{ "/tmp": "rw,noexec,nosuid,size=64m", "/var/run": "" }',
+    },
+    ulimits: {
+      type: { array: { ref: "UlimitArgs" } },
+      description: "Resource limits of the container's processes.",
+      default: "the daemon's default-ulimits",
+      example: '[{ name: "nofile", soft: 1024, hard: 2048 }]',
+    },
+    insecurePrivileged: {
+      type: "boolean",
+      description:
+        "Run the container privileged: every capability and every device of the host, no AppArmor or seccomp confinement, so root in it is root on the host. Asked for by this name only (`privileged` is refused); every run warns while it is set. For system containers that manage the host.",
+      default: "false",
+      example: "true",
+    },
   },
   outputs: {
     state: { type: "string", description: "`running`, `exited`, ... as the engine reported it last." },
@@ -297,6 +361,21 @@ export const WORKLOAD_TYPES: Readonly<Record<string, ObjectType>> = {
       hostPort: { type: "integer", description: "", default: "the same as containerPort", example: "8080" },
       hostIp: { type: "string", description: "Host address to bind.", default: "all addresses", example: '"127.0.0.1"' },
       protocol: { type: { enum: ["tcp", "udp"] }, description: "", default: '"tcp"', example: '"udp"' },
+    },
+  },
+  UlimitArgs: {
+    description: "A resource limit of the container's processes, as `docker run --ulimit name=soft:hard`.",
+    source: { file: "src/model/container-security.ts", name: "UlimitArgs" },
+    properties: {
+      name: {
+        type: "string",
+        required: true,
+        description:
+          "The limit: core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending or stack.",
+        example: '"nofile"',
+      },
+      soft: { type: "integer", required: true, description: "Soft limit (-1: unlimited).", example: "1024" },
+      hard: { type: "integer", description: "Hard limit (-1: unlimited).", default: "the same as soft", example: "2048" },
     },
   },
   VolumeSpec: {
