@@ -14,7 +14,7 @@ import { Network } from "../workload/network";
 import { Volume } from "../workload/volume";
 import { loginFor, publishedEndpoints, slug } from "./fleet-args";
 import { DockyardComponent } from "../components/base";
-import { checkFleetSpec } from "./load-fleet";
+import { fleetSpecFrom } from "./load-fleet";
 import { type FleetPlan, type FleetSwarmNodePlan, resolveFleet } from "./resolve-fleet";
 import { RolloutGate } from "../rollout/rollout-gate";
 import type { FleetSpec } from "./spec";
@@ -23,11 +23,20 @@ export { logRotationSettings } from "./fleet-args";
 
 export interface FleetArgs {
   /**
-   * The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same
-   * way, before any resource is created).
+   * The fleet: from `loadFleet` (errors then name file:line), built in code (checked the same way,
+   * before any resource is created), or a fleet file's text (YAML; errors name line:col). Give
+   * this or `file`.
+   * @default none: `file` names the fleet file
    * @example loadFleet("stacks/prod.yaml")
    */
-  spec: FleetSpec;
+  spec?: FleetSpec | string;
+  /**
+   * A fleet file's path, read as `loadFleet` reads it (errors name file:line:col); relative to the
+   * working directory, which is the program's directory. Give this or `spec`.
+   * @default none: `spec` holds the fleet
+   * @example "stacks/prod.yaml"
+   */
+  file?: string;
   /**
    * Directory that relative offline bundle paths are relative to.
    * @default the fleet file's directory, or the working directory for a spec built in code
@@ -98,9 +107,9 @@ export class Fleet extends DockyardComponent {
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:fleet:Fleet", name, opts);
-    const spec = checkFleetSpec(args?.spec, this.what);
+    const spec = this.checked(() => fleetSpecFrom(args, this.what));
     // Resolve every reference first: missing config is reported all at once, before anything exists.
-    const plan = resolveFleet(spec, { fleet: name, config: args.config, baseDir: args.baseDir });
+    const plan = resolveFleet(spec, { fleet: name, config: args?.config, baseDir: args?.baseDir });
     const batches = (this.rolloutBatches = plan.rollout.batches);
     if (batches.length > 1) {
       this.notice("info", `rollout in ${batches.length} batches: ${batches.map((b, k) => `${k + 1}) ${b.join(", ")}`).join("; ")}`);

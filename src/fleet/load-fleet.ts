@@ -10,6 +10,7 @@ import { fleetProblems } from "./cross-checks";
 import { didYouMean } from "../model/daemon-settings";
 import { maskCredentials } from "../model/url-credentials";
 import { type DockyardErrorCode, withCode } from "../model/error-codes";
+import { invalid } from "../model/input-error";
 
 /** One problem of a fleet file; `line`/`col` are 1-based, absent when the spec came from code. */
 export interface FleetProblem {
@@ -170,6 +171,26 @@ export function checkFleetSpec(spec: unknown, what = "fleet spec"): FleetSpec {
   const deep = valueTooDeepAt(spec);
   if (deep) throw new FleetFileError([{ path: formatPath(deep), message: TOO_DEEP }], what);
   return checkSpec(spec, (p, m) => ({ path: formatPath(p), message: m }), what);
+}
+
+/**
+ * The spec a Fleet's arguments give, checked: `spec` as a value (from `loadFleet`, or built in
+ * code) or as a fleet file's text (a program in another language reading the file itself), or
+ * `file`, a fleet file's path read as `loadFleet` reads it (relative to the working directory,
+ * which is the program's directory for a Pulumi program and for the plugin serving it).
+ */
+export function fleetSpecFrom(args: { spec?: unknown; file?: unknown } | undefined, what = "fleet spec"): FleetSpec {
+  const { spec, file } = args ?? {};
+  if (file !== undefined && file !== null) {
+    if (spec !== undefined && spec !== null) invalid("file", "and spec are both given: give one, the fleet file's path or the spec");
+    // Read now, while the program runs: an Output has no value yet.
+    if (typeof file !== "string" || !file.trim()) invalid("file", "must be the path of a fleet file, a plain non-empty string");
+    return loadFleet(path.resolve(file));
+  }
+  if (pulumi.Output.isInstance(spec))
+    invalid("spec", "must be known when the program runs (the spec or a fleet file's text, not an Output)");
+  if (typeof spec === "string") return parseFleet(spec, `${what} spec`);
+  return checkFleetSpec(spec, what);
 }
 
 function checkSpec(data: unknown, problem: (p: readonly PathKey[], message: string) => FleetProblem, what: string): FleetSpec {

@@ -11,11 +11,18 @@ export const fleetComponent: ComponentSettings = {
   inputs: {
     spec: {
       type: "any",
-      openBecause: "the fleet file's own JSON Schema (schema/fleet.schema.json) describes it",
-      required: true,
+      openBecause: "the fleet file's own JSON Schema (schema/fleet.schema.json) describes it; a fleet file's text is a string",
       description:
-        "The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same way, before any resource is created).",
+        "The fleet: from `loadFleet` (errors then name file:line), built in code (checked the same way, before any resource is created), or a fleet file's text (YAML; errors name line:col). Give this or `file`.",
+      default: "none: `file` names the fleet file",
       example: 'loadFleet("stacks/prod.yaml")',
+    },
+    file: {
+      type: "string",
+      description:
+        "A fleet file's path, read as `loadFleet` reads it (errors name file:line:col); relative to the working directory, which is the program's directory. Give this or `spec`.",
+      default: "none: `spec` holds the fleet",
+      example: '"stacks/prod.yaml"',
     },
     baseDir: {
       type: "string",
