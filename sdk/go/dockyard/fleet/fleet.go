@@ -7,7 +7,6 @@ import (
 	"context"
 	"reflect"
 
-	"errors"
 	"github.com/dockyard/pulumi-dockyard/sdk/go/dockyard/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -24,12 +23,9 @@ type Fleet struct {
 func NewFleet(ctx *pulumi.Context,
 	name string, args *FleetArgs, opts ...pulumi.ResourceOption) (*Fleet, error) {
 	if args == nil {
-		return nil, errors.New("missing one or more required arguments")
+		args = &FleetArgs{}
 	}
 
-	if args.Spec == nil {
-		return nil, errors.New("invalid value for required argument 'Spec'")
-	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Fleet
 	err := ctx.RegisterRemoteComponentResource("dockyard:fleet:Fleet", name, args, &resource, opts...)
@@ -44,7 +40,9 @@ type fleetArgs struct {
 	BaseDir *string `pulumi:"baseDir"`
 	// Reads `{ config: key }` references. Plain references are read as they are; secret references (keys, passwords, env values) come back as Pulumi secrets. Default: the stack's Pulumi config (`key` in the project's namespace, or `namespace:key`) Left open in this schema: a function: only a Node.js program passes one; elsewhere the stack's config is read.
 	Config interface{} `pulumi:"config"`
-	// The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same way, before any resource is created). Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it.
+	// A fleet file's path, read as `loadFleet` reads it (errors name file:line:col); relative to the working directory, which is the program's directory. Give this or `spec`. Default: none: `spec` holds the fleet.
+	File *string `pulumi:"file"`
+	// The fleet: from `loadFleet` (errors then name file:line), built in code (checked the same way, before any resource is created), or a fleet file's text (YAML; errors name line:col). Give this or `file`. Default: none: `file` names the fleet file. Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it; a fleet file's text is a string.
 	Spec interface{} `pulumi:"spec"`
 }
 
@@ -54,7 +52,9 @@ type FleetArgs struct {
 	BaseDir pulumi.StringPtrInput
 	// Reads `{ config: key }` references. Plain references are read as they are; secret references (keys, passwords, env values) come back as Pulumi secrets. Default: the stack's Pulumi config (`key` in the project's namespace, or `namespace:key`) Left open in this schema: a function: only a Node.js program passes one; elsewhere the stack's config is read.
 	Config pulumi.Input
-	// The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same way, before any resource is created). Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it.
+	// A fleet file's path, read as `loadFleet` reads it (errors name file:line:col); relative to the working directory, which is the program's directory. Give this or `spec`. Default: none: `spec` holds the fleet.
+	File pulumi.StringPtrInput
+	// The fleet: from `loadFleet` (errors then name file:line), built in code (checked the same way, before any resource is created), or a fleet file's text (YAML; errors name line:col). Give this or `file`. Default: none: `file` names the fleet file. Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it; a fleet file's text is a string.
 	Spec pulumi.Input
 }
 

@@ -20,33 +20,26 @@ __all__ = ['FleetArgs', 'Fleet']
 @pulumi.input_type
 class FleetArgs:
     def __init__(__self__, *,
-                 spec: Any,
                  base_dir: pulumi.Input[Optional[_builtins.str]] = None,
-                 config: Optional[Any] = None):
+                 config: Optional[Any] = None,
+                 file: pulumi.Input[Optional[_builtins.str]] = None,
+                 spec: Optional[Any] = None):
         """
         The set of arguments for constructing a Fleet resource.
 
-        :param Any spec: The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same way, before any resource is created). Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it.
         :param pulumi.Input[_builtins.str] base_dir: Directory that relative offline bundle paths are relative to. Default: the fleet file's directory, or the working directory for a spec built in code.
         :param Any config: Reads `{ config: key }` references. Plain references are read as they are; secret references (keys, passwords, env values) come back as Pulumi secrets. Default: the stack's Pulumi config (`key` in the project's namespace, or `namespace:key`) Left open in this schema: a function: only a Node.js program passes one; elsewhere the stack's config is read.
+        :param pulumi.Input[_builtins.str] file: A fleet file's path, read as `loadFleet` reads it (errors name file:line:col); relative to the working directory, which is the program's directory. Give this or `spec`. Default: none: `spec` holds the fleet.
+        :param Any spec: The fleet: from `loadFleet` (errors then name file:line), built in code (checked the same way, before any resource is created), or a fleet file's text (YAML; errors name line:col). Give this or `file`. Default: none: `file` names the fleet file. Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it; a fleet file's text is a string.
         """
-        pulumi.set(__self__, "spec", spec)
         if base_dir is not None:
             pulumi.set(__self__, "base_dir", base_dir)
         if config is not None:
             pulumi.set(__self__, "config", config)
-
-    @_builtins.property
-    @pulumi.getter
-    def spec(self) -> Any:
-        """
-        The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same way, before any resource is created). Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it.
-        """
-        return pulumi.get(self, "spec")
-
-    @spec.setter
-    def spec(self, value: Any):
-        pulumi.set(self, "spec", value)
+        if file is not None:
+            pulumi.set(__self__, "file", file)
+        if spec is not None:
+            pulumi.set(__self__, "spec", spec)
 
     @_builtins.property
     @pulumi.getter(name="baseDir")
@@ -72,6 +65,30 @@ class FleetArgs:
     def config(self, value: Optional[Any]):
         pulumi.set(self, "config", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A fleet file's path, read as `loadFleet` reads it (errors name file:line:col); relative to the working directory, which is the program's directory. Give this or `spec`. Default: none: `spec` holds the fleet.
+        """
+        return pulumi.get(self, "file")
+
+    @file.setter
+    def file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def spec(self) -> Optional[Any]:
+        """
+        The fleet: from `loadFleet` (errors then name file:line), built in code (checked the same way, before any resource is created), or a fleet file's text (YAML; errors name line:col). Give this or `file`. Default: none: `file` names the fleet file. Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it; a fleet file's text is a string.
+        """
+        return pulumi.get(self, "spec")
+
+    @spec.setter
+    def spec(self, value: Optional[Any]):
+        pulumi.set(self, "spec", value)
+
 
 @pulumi.type_token("dockyard:fleet:Fleet")
 class Fleet(pulumi.ComponentResource):
@@ -81,6 +98,7 @@ class Fleet(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  base_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  config: Optional[Any] = None,
+                 file: pulumi.Input[Optional[_builtins.str]] = None,
                  spec: Optional[Any] = None,
                  __props__=None):
         """
@@ -90,13 +108,14 @@ class Fleet(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] base_dir: Directory that relative offline bundle paths are relative to. Default: the fleet file's directory, or the working directory for a spec built in code.
         :param Any config: Reads `{ config: key }` references. Plain references are read as they are; secret references (keys, passwords, env values) come back as Pulumi secrets. Default: the stack's Pulumi config (`key` in the project's namespace, or `namespace:key`) Left open in this schema: a function: only a Node.js program passes one; elsewhere the stack's config is read.
-        :param Any spec: The fleet: from `loadFleet` (errors then name file:line), or built in code (checked the same way, before any resource is created). Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it.
+        :param pulumi.Input[_builtins.str] file: A fleet file's path, read as `loadFleet` reads it (errors name file:line:col); relative to the working directory, which is the program's directory. Give this or `spec`. Default: none: `spec` holds the fleet.
+        :param Any spec: The fleet: from `loadFleet` (errors then name file:line), built in code (checked the same way, before any resource is created), or a fleet file's text (YAML; errors name line:col). Give this or `file`. Default: none: `file` names the fleet file. Left open in this schema: the fleet file's own JSON Schema (schema/fleet.schema.json) describes it; a fleet file's text is a string.
         """
         ...
     @overload
     def __init__(__self__,
                  resource_name: str,
-                 args: FleetArgs,
+                 args: Optional[FleetArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A whole fleet from a spec: per host a Host (preflight), a DockerEngine and a DaemonConfig; the registries, images and containers placed by `on:`. The whole spec is checked, and every config reference resolved, before the first resource is created, so bad input touches no machine. Hosts do not wait for each other: one host that fails leaves the others to converge.
@@ -118,6 +137,7 @@ class Fleet(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  base_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  config: Optional[Any] = None,
+                 file: pulumi.Input[Optional[_builtins.str]] = None,
                  spec: Optional[Any] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -132,8 +152,7 @@ class Fleet(pulumi.ComponentResource):
 
             __props__.__dict__["base_dir"] = base_dir
             __props__.__dict__["config"] = config
-            if spec is None and not opts.urn:
-                raise TypeError("Missing required property 'spec'")
+            __props__.__dict__["file"] = file
             __props__.__dict__["spec"] = spec
             __props__.__dict__["outputs"] = None
         super(Fleet, __self__).__init__(
