@@ -103,7 +103,7 @@ function typeSpecs(schema: Json): [string, Json][] {
 test("the schema keeps to Pulumi's package schema format: known keys, types, and every $ref resolves", (t) => {
   const schema = JSON.parse(generatedFiles()["schema.json"]) as Json;
   t.deepEqual(
-    Object.keys(schema).filter((k) => !["name", "displayName", "version", "description", "resources", "types"].includes(k)),
+    Object.keys(schema).filter((k) => !["name", "displayName", "version", "description", "resources", "types", "language"].includes(k)),
     [],
   );
   const problems: string[] = [];
@@ -310,4 +310,32 @@ test("every object type of the settings is in the schema, and every type, resour
     .filter(([, v]) => typeof v.description !== "string" || v.description === "")
     .map(([token]) => token);
   t.deepEqual(undescribed, []);
+});
+
+test("the language settings name the generated SDKs; types sit where generated SDKs can hold them", (t) => {
+  const schema = JSON.parse(generatedFiles()["schema.json"]) as Json;
+  const language = schema.language as Record<string, Json>;
+  t.deepEqual(Object.keys(language).sort(), ["go", "python"]);
+  // The Go import path ends in the package's name: the generator writes sdk/go/<that name>.
+  t.is(language.go.importBasePath, "github.com/dockyard/pulumi-dockyard/sdk/go/dockyard");
+  t.is(language.python.packageName, "pulumi_dockyard");
+  t.true(language.go.respectSchemaVersion && language.python.respectSchemaVersion, "the SDKs carry the schema's version");
+  // No type of the index module names a resource (the root Go package would import a module's
+  // package, which imports the root: a cycle).
+  const types = schema.types as Record<string, Json>;
+  const crossing = Object.entries(types)
+    .filter(([token]) => token.startsWith("dockyard:index:"))
+    .flatMap(([token, ty]) => (JSON.stringify(ty).match(/#\/resources\/[^"]+/g) ?? []).map((ref) => `${token} -> ${ref}`));
+  t.deepEqual(crossing, []);
+  // No type X beside a type XArgs in one module: the SDKs name X's input class XArgs.
+  t.deepEqual(
+    Object.keys(types).filter((token) => types[`${token}Args`]),
+    [],
+  );
+  // A type used by one module's components lives there, without its TypeScript `Args`.
+  t.is(typeTokenOf("VolumeMountArgs"), "dockyard:workload:VolumeMount");
+  t.is(typeTokenOf("SwarmNodeArgs"), "dockyard:swarm:SwarmNode");
+  t.is(typeTokenOf("DaemonProxyArgs"), "dockyard:engine:DaemonProxy");
+  t.is(typeTokenOf("DaemonProxy"), "dockyard:index:DaemonProxy", "used by the DaemonConfig resource");
+  t.is(typeTokenOf("PreflightPolicy"), "dockyard:index:PreflightPolicy", "used by Host and the HostFacts resource");
 });
