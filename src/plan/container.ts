@@ -2,7 +2,7 @@ import type Docker from "dockerode";
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { PortSpec, VolumeSpec } from "../model/container-settings";
-import type { UlimitSpec } from "../model/container-security";
+import type { ContainerSecuritySpec } from "../model/container-security";
 import { MANAGED } from "../model/labels";
 import { type Refusal, refuse } from "./refusal";
 import { securityHostConfig, securityDrift, securityOf } from "./container-security";
@@ -23,8 +23,11 @@ export interface ContainerNetworkSpec {
   id?: string;
 }
 
-/** The settings Dockyard owns on a container. */
-export interface ContainerSpec {
+/**
+ * The settings Dockyard owns on a container. The security settings (ContainerSecuritySpec) are
+ * present only when declared, so a container made before they existed keeps its settings hash.
+ */
+export interface ContainerSpec extends ContainerSecuritySpec {
   name: string;
   /** What to run: `repo@sha256:...` when it comes from an Image, so the digest decides. */
   image: string;
@@ -40,23 +43,6 @@ export interface ContainerSpec {
   cpus?: number;
   /** Seconds to wait for health (or for the container to stay up) after a start. */
   startTimeoutSeconds: number;
-  // The security settings (model/container-security.ts): present only when declared, so a
-  // container made before they existed keeps its settings hash.
-  /** `Config.User`: name or uid[:group]. */
-  user?: string;
-  readOnlyRootFilesystem?: boolean;
-  /** Capabilities without the CAP_ prefix. */
-  capAdd?: string[];
-  capDrop?: string[];
-  /** Sent as the security option `no-new-privileges:true|false` (false overrides the daemon's default). */
-  noNewPrivileges?: boolean;
-  securityOpt?: string[];
-  pidsLimit?: number;
-  /** Mount point -> tmpfs options. */
-  tmpfs?: Record<string, string>;
-  ulimits?: UlimitSpec[];
-  /** Only from `insecurePrivileged: true`. */
-  privileged?: boolean;
 }
 
 /** What a container runs: its settings and its environment (kept apart, a secret as a whole). */
