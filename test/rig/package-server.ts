@@ -8,6 +8,15 @@ import { serveDirectory } from "./file-server";
 const SCRIPT = path.join(__dirname, "docker-packages.sh");
 /** Sourced by both package builds: part of what their caches are keyed by. */
 export const STAND_IN_COMMON = path.join(__dirname, "stand-in-common.sh");
+/** Run by both package builds (Debian 13's docker, compose and buildx packages). */
+export const TRIXIE_DEBS = path.join(__dirname, "trixie-debs.sh");
+
+/** A short hash of a package build's script and the files it sources or runs: its cache key. */
+export function standInHash(script: string): string {
+  const h = createHash("sha256");
+  for (const f of [script, STAND_IN_COMMON, TRIXIE_DEBS]) h.update(readFileSync(f));
+  return h.digest("hex").slice(0, 12);
+}
 
 /** Where the built stand-ins for download.docker.com live (outside the repo, kept across runs). */
 export const DOCKER_PACKAGES_CACHE = process.env.DOCKYARD_RIG_CACHE ?? "/var/cache/dockyard-rig";
@@ -37,8 +46,7 @@ export const DOCKER_CE_VERSIONS = ["5:24.0.7-1~debian.12~bookworm", "5:25.0.3-1~
 export const CONTAINERD_IO_VERSION = "1.6.20-1";
 
 function packagesDir(): string {
-  const hash = createHash("sha256").update(readFileSync(SCRIPT)).update(readFileSync(STAND_IN_COMMON)).digest("hex").slice(0, 12);
-  return path.join(DOCKER_PACKAGES_CACHE, `docker-packages-${hash}`);
+  return path.join(DOCKER_PACKAGES_CACHE, `docker-packages-${standInHash(SCRIPT)}`);
 }
 
 /**

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { run } from "./docker-cli";
-import { DOCKER_PACKAGES_CACHE, rigKeyFingerprint, STAND_IN_COMMON } from "./package-server";
+import { DOCKER_PACKAGES_CACHE, rigKeyFingerprint, standInHash } from "./package-server";
 import { serveDirectory } from "./file-server";
 import { ensureImage, hostImageTag, recipeTag, type Rig, type RigHost } from "./rig";
 
@@ -39,7 +38,7 @@ export async function ensureRpmHostImage(): Promise<string> {
 
 /** Builds the RPM repositories once per version of their script, like ensureDockerPackages. */
 export async function ensureRpmPackages(): Promise<string> {
-  const hash = createHash("sha256").update(readFileSync(SCRIPT)).update(readFileSync(STAND_IN_COMMON)).digest("hex").slice(0, 12);
+  const hash = standInHash(SCRIPT);
   const out = path.join(DOCKER_PACKAGES_CACHE, `docker-rpm-packages-${hash}`);
   if (!existsSync(out)) {
     mkdirSync(DOCKER_PACKAGES_CACHE, { recursive: true });

@@ -108,3 +108,11 @@ SocketGroup=docker
 WantedBy=sockets.target
 UNIT
 }
+
+# Debian 13's docker.io, docker-cli, docker-compose and docker-buildx unpacked (trixie-debs.sh):
+# the rig's second real docker build and its compose and buildx plugins. Fetched once per build;
+# prints the root they are unpacked under (`<root>/usr/sbin/dockerd`, ...).
+trixie_root() {
+  [ -d "$work/trixie" ] || quiet bash "$(dirname "${BASH_SOURCE[0]}")/trixie-debs.sh" "$work/trixie"
+  printf '%s\n' "$work/trixie/root"
+}
