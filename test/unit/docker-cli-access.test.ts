@@ -78,7 +78,10 @@ test("ssh_config: ssh itself reads the block for the address docker passes it, s
     writeFileSync(file, config);
     // docker runs `ssh -l user -p port -- address docker system dial-stdio`; -G prints what ssh would use.
     const out = execFileSync("ssh", ["-G", "-F", file, "-l", user, "-p", String(port), "--", address], { encoding: "utf8", stdio: "pipe" });
-    return Object.fromEntries(out.split("\n").map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)]));
+    return Object.fromEntries(out.split("\n").map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)])) as Record<
+      string,
+      string | undefined
+    >;
   };
   const ipv4 = dockerCliAccess("web1", { host: "10.0.0.12", port: 2222, user: "deploy", hostKey });
   let e = effective(ipv4.sshConfig, "10.0.0.12", 2222, "deploy");
@@ -86,7 +89,7 @@ test("ssh_config: ssh itself reads the block for the address docker passes it, s
   t.is(e.port, "2222");
   t.is(e.user, "deploy");
   t.is(e.stricthostkeychecking, "true");
-  t.regex(e.userknownhostsfile, /\/\.ssh\/dockyard-web1\.known_hosts$/);
+  t.regex(e.userknownhostsfile ?? "", /\/\.ssh\/dockyard-web1\.known_hosts$/);
   t.is(e.proxyjump, undefined);
   t.notRegex(ipv4.sshConfig, /IdentityFile|PRIVATE KEY/, "no key material, no key path");
 
@@ -104,7 +107,7 @@ test("ssh_config: ssh itself reads the block for the address docker passes it, s
   // The jump's own ssh matches the jump block: its key is checked against the same file.
   e = effective(ipv6.sshConfig, "2001:db8::1", 2200, "jump");
   t.is(e.stricthostkeychecking, "true");
-  t.regex(e.userknownhostsfile, /\/\.ssh\/dockyard-web-v6\.known_hosts$/);
+  t.regex(e.userknownhostsfile ?? "", /\/\.ssh\/dockyard-web-v6\.known_hosts$/);
   t.is(e.proxyjump, undefined);
 });
 
