@@ -17,6 +17,7 @@ import {
 } from "../model/defaults";
 import { checkHostValue, checkHttpUrl } from "../model/host-values";
 import { checkUrlCredentials, hasUrlCredentials } from "../model/url-credentials";
+import { dockerCliAccess } from "../model/docker-cli-access";
 
 export interface DockerEngineArgs {
   /**
@@ -271,6 +272,22 @@ export class DockerEngine extends DockyardComponent {
   readonly bundleUploaded: pulumi.Output<boolean>;
   /** What refresh found different from the declaration (empty after `up`). */
   readonly drift: pulumi.Output<string[]>;
+  /** The docker CLI's `DOCKER_HOST` for this engine: `ssh://user@address:port` (IPv6 in brackets). */
+  readonly dockerHost: pulumi.Output<string>;
+  /**
+   * The host's pinned key as an OpenSSH known_hosts line (`address type key`, `[address]:port type key`
+   * off port 22), then the jump host's line when there is one; empty when only a fingerprint is pinned.
+   */
+  readonly knownHostsLine: pulumi.Output<string>;
+  /** `docker context create <host name> --docker host=ssh://...`, its arguments single-quoted. */
+  readonly dockerContextCommand: pulumi.Output<string>;
+  /**
+   * ssh_config block(s) for the docker CLI's ssh: the host's port and user, its known_hosts file
+   * (`~/.ssh/dockyard-<context>.known_hosts`, holding `knownHostsLine`) with strict checking, and a
+   * ProxyJump (with the jump host's own block) when the Host has a jump host. No key: add
+   * `IdentityFile` or use ssh-agent.
+   */
+  readonly sshConfig: pulumi.Output<string>;
   /** The host this engine runs on. */
   readonly host: Host;
   /** The resource that dependents (daemon config, images, containers) should depend on. */
@@ -339,7 +356,22 @@ export class DockerEngine extends DockyardComponent {
     this.drift = res.drift;
     this.bundleUploaded = res.bundleUploaded;
     this.ready = res;
-    this.registerOutputs({ version: this.version, apiVersion: this.apiVersion, drift: this.drift });
+    // Computed from the Host's connection (its name names the context): nothing here is read from the machine.
+    const hostName = pulumi.output(args.host.urn).apply((urn) => urn.slice(urn.lastIndexOf("::") + 2));
+    const cli = pulumi.all([hostName, args.host.connection]).apply(([n, c]) => dockerCliAccess(n, c));
+    this.dockerHost = cli.dockerHost;
+    this.knownHostsLine = cli.knownHostsLine;
+    this.dockerContextCommand = cli.dockerContextCommand;
+    this.sshConfig = cli.sshConfig;
+    this.registerOutputs({
+      version: this.version,
+      apiVersion: this.apiVersion,
+      drift: this.drift,
+      dockerHost: this.dockerHost,
+      knownHostsLine: this.knownHostsLine,
+      dockerContextCommand: this.dockerContextCommand,
+      sshConfig: this.sshConfig,
+    });
   }
 
   /**

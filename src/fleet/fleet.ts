@@ -63,6 +63,8 @@ export interface FleetHostOutputs {
   containers: Record<string, { state: string; endpoints: string[] }>;
   /** Per registry on this host: its endpoint. */
   registries: Record<string, string>;
+  /** What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs). */
+  dockerCli: { dockerHost: string; knownHostsLine: string; dockerContextCommand: string; sshConfig: string };
 }
 
 /**
@@ -318,6 +320,12 @@ export class Fleet extends DockyardComponent {
             mirrors: this.daemonConfigs[h.name]?.effectiveMirrors ?? pulumi.output([] as string[]),
             containers,
             registries,
+            dockerCli: {
+              dockerHost: this.engines[h.name].dockerHost,
+              knownHostsLine: this.engines[h.name].knownHostsLine,
+              dockerContextCommand: this.engines[h.name].dockerContextCommand,
+              sshConfig: this.engines[h.name].sshConfig,
+            },
           }) as unknown as pulumi.Output<FleetHostOutputs>;
           return [h.name, out];
         }),

@@ -122,6 +122,24 @@ export const engineComponent: ComponentSettings = {
     packageVersion: { type: "string", description: "The installed engine package version (online installs)." },
     bundleUploaded: { type: "boolean", description: "Offline: true when the last change uploaded the bundle, false when the host had it." },
     drift: { type: { array: "string" }, description: "What refresh found different from the declaration (empty after `up`)." },
+    dockerHost: {
+      type: "string",
+      description: "The docker CLI's `DOCKER_HOST` for this engine: `ssh://user@address:port` (IPv6 in brackets).",
+    },
+    knownHostsLine: {
+      type: "string",
+      description:
+        "The host's pinned key as an OpenSSH known_hosts line (`address type key`, `[address]:port type key` off port 22), then the jump host's line when there is one; empty when only a fingerprint is pinned.",
+    },
+    dockerContextCommand: {
+      type: "string",
+      description: "`docker context create <host name> --docker host=ssh://...`, its arguments single-quoted.",
+    },
+    sshConfig: {
+      type: "string",
+      description:
+        "ssh_config block(s) for the docker CLI's ssh: the host's port and user, its known_hosts file (`~/.ssh/dockyard-<context>.known_hosts`, holding `knownHostsLine`) with strict checking, and a ProxyJump (with the jump host's own block) when the Host has a jump host. No key: add `IdentityFile` or use ssh-agent.",
+    },
   },
 };
 

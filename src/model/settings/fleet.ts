@@ -83,6 +83,21 @@ export const FLEET_TYPES: Readonly<Record<string, ObjectType>> = {
         description: "Per container: state and the host:port endpoints it publishes.",
       },
       registries: { type: { map: "string" }, required: true, description: "Per registry on this host: its endpoint." },
+      dockerCli: {
+        type: { ref: "FleetHostDockerCli" },
+        required: true,
+        description:
+          "What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs).",
+      },
+    },
+  },
+  FleetHostDockerCli: {
+    description: "What the docker CLI needs to reach a fleet host's engine: the DockerEngine outputs of the same names.",
+    properties: {
+      dockerHost: { type: "string", required: true, description: "" },
+      knownHostsLine: { type: "string", required: true, description: "" },
+      dockerContextCommand: { type: "string", required: true, description: "" },
+      sshConfig: { type: "string", required: true, description: "" },
     },
   },
   FleetHostContainers: {

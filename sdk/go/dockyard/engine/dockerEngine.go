@@ -21,10 +21,18 @@ type DockerEngine struct {
 	ApiVersion pulumi.StringPtrOutput `pulumi:"apiVersion"`
 	// Offline: true when the last change uploaded the bundle, false when the host had it.
 	BundleUploaded pulumi.BoolPtrOutput `pulumi:"bundleUploaded"`
+	// `docker context create <host name> --docker host=ssh://...`, its arguments single-quoted.
+	DockerContextCommand pulumi.StringPtrOutput `pulumi:"dockerContextCommand"`
+	// The docker CLI's `DOCKER_HOST` for this engine: `ssh://user@address:port` (IPv6 in brackets).
+	DockerHost pulumi.StringPtrOutput `pulumi:"dockerHost"`
 	// What refresh found different from the declaration (empty after `up`).
 	Drift pulumi.StringArrayOutput `pulumi:"drift"`
+	// The host's pinned key as an OpenSSH known_hosts line (`address type key`, `[address]:port type key` off port 22), then the jump host's line when there is one; empty when only a fingerprint is pinned.
+	KnownHostsLine pulumi.StringPtrOutput `pulumi:"knownHostsLine"`
 	// The installed engine package version (online installs).
 	PackageVersion pulumi.StringPtrOutput `pulumi:"packageVersion"`
+	// ssh_config block(s) for the docker CLI's ssh: the host's port and user, its known_hosts file (`~/.ssh/dockyard-<context>.known_hosts`, holding `knownHostsLine`) with strict checking, and a ProxyJump (with the jump host's own block) when the Host has a jump host. No key: add `IdentityFile` or use ssh-agent.
+	SshConfig pulumi.StringPtrOutput `pulumi:"sshConfig"`
 	// The server version the daemon reports, e.g. `24.0.7`.
 	Version pulumi.StringPtrOutput `pulumi:"version"`
 }
@@ -212,14 +220,34 @@ func (o DockerEngineOutput) BundleUploaded() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *DockerEngine) pulumi.BoolPtrOutput { return v.BundleUploaded }).(pulumi.BoolPtrOutput)
 }
 
+// `docker context create <host name> --docker host=ssh://...`, its arguments single-quoted.
+func (o DockerEngineOutput) DockerContextCommand() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.DockerContextCommand }).(pulumi.StringPtrOutput)
+}
+
+// The docker CLI's `DOCKER_HOST` for this engine: `ssh://user@address:port` (IPv6 in brackets).
+func (o DockerEngineOutput) DockerHost() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.DockerHost }).(pulumi.StringPtrOutput)
+}
+
 // What refresh found different from the declaration (empty after `up`).
 func (o DockerEngineOutput) Drift() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *DockerEngine) pulumi.StringArrayOutput { return v.Drift }).(pulumi.StringArrayOutput)
 }
 
+// The host's pinned key as an OpenSSH known_hosts line (`address type key`, `[address]:port type key` off port 22), then the jump host's line when there is one; empty when only a fingerprint is pinned.
+func (o DockerEngineOutput) KnownHostsLine() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.KnownHostsLine }).(pulumi.StringPtrOutput)
+}
+
 // The installed engine package version (online installs).
 func (o DockerEngineOutput) PackageVersion() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.PackageVersion }).(pulumi.StringPtrOutput)
+}
+
+// ssh_config block(s) for the docker CLI's ssh: the host's port and user, its known_hosts file (`~/.ssh/dockyard-<context>.known_hosts`, holding `knownHostsLine`) with strict checking, and a ProxyJump (with the jump host's own block) when the Host has a jump host. No key: add `IdentityFile` or use ssh-agent.
+func (o DockerEngineOutput) SshConfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.SshConfig }).(pulumi.StringPtrOutput)
 }
 
 // The server version the daemon reports, e.g. `24.0.7`.

@@ -62,15 +62,56 @@ func (o FleetHostContainersMapOutput) MapIndex(k pulumi.StringInput) FleetHostCo
 	}).(FleetHostContainersOutput)
 }
 
+// What the docker CLI needs to reach a fleet host's engine: the DockerEngine outputs of the same names.
+type FleetHostDockerCli struct {
+	DockerContextCommand string `pulumi:"dockerContextCommand"`
+	DockerHost           string `pulumi:"dockerHost"`
+	KnownHostsLine       string `pulumi:"knownHostsLine"`
+	SshConfig            string `pulumi:"sshConfig"`
+}
+
+// What the docker CLI needs to reach a fleet host's engine: the DockerEngine outputs of the same names.
+type FleetHostDockerCliOutput struct{ *pulumi.OutputState }
+
+func (FleetHostDockerCliOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FleetHostDockerCli)(nil)).Elem()
+}
+
+func (o FleetHostDockerCliOutput) ToFleetHostDockerCliOutput() FleetHostDockerCliOutput {
+	return o
+}
+
+func (o FleetHostDockerCliOutput) ToFleetHostDockerCliOutputWithContext(ctx context.Context) FleetHostDockerCliOutput {
+	return o
+}
+
+func (o FleetHostDockerCliOutput) DockerContextCommand() pulumi.StringOutput {
+	return o.ApplyT(func(v FleetHostDockerCli) string { return v.DockerContextCommand }).(pulumi.StringOutput)
+}
+
+func (o FleetHostDockerCliOutput) DockerHost() pulumi.StringOutput {
+	return o.ApplyT(func(v FleetHostDockerCli) string { return v.DockerHost }).(pulumi.StringOutput)
+}
+
+func (o FleetHostDockerCliOutput) KnownHostsLine() pulumi.StringOutput {
+	return o.ApplyT(func(v FleetHostDockerCli) string { return v.KnownHostsLine }).(pulumi.StringOutput)
+}
+
+func (o FleetHostDockerCliOutput) SshConfig() pulumi.StringOutput {
+	return o.ApplyT(func(v FleetHostDockerCli) string { return v.SshConfig }).(pulumi.StringOutput)
+}
+
 // What a fleet host ended up with, as the stack outputs show it.
 type FleetHostOutputs struct {
 	Address string `pulumi:"address"`
 	// Per container: state and the host:port endpoints it publishes.
 	Containers map[string]FleetHostContainers `pulumi:"containers"`
 	Docker     string                         `pulumi:"docker"`
-	Kernel     string                         `pulumi:"kernel"`
-	Mirrors    []string                       `pulumi:"mirrors"`
-	Os         string                         `pulumi:"os"`
+	// What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs).
+	DockerCli FleetHostDockerCli `pulumi:"dockerCli"`
+	Kernel    string             `pulumi:"kernel"`
+	Mirrors   []string           `pulumi:"mirrors"`
+	Os        string             `pulumi:"os"`
 	// Per registry on this host: its endpoint.
 	Registries map[string]string `pulumi:"registries"`
 }
@@ -101,6 +142,11 @@ func (o FleetHostOutputsOutput) Containers() FleetHostContainersMapOutput {
 
 func (o FleetHostOutputsOutput) Docker() pulumi.StringOutput {
 	return o.ApplyT(func(v FleetHostOutputs) string { return v.Docker }).(pulumi.StringOutput)
+}
+
+// What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs).
+func (o FleetHostOutputsOutput) DockerCli() FleetHostDockerCliOutput {
+	return o.ApplyT(func(v FleetHostOutputs) FleetHostDockerCli { return v.DockerCli }).(FleetHostDockerCliOutput)
 }
 
 func (o FleetHostOutputsOutput) Kernel() pulumi.StringOutput {
@@ -143,6 +189,7 @@ func (o FleetHostOutputsMapOutput) MapIndex(k pulumi.StringInput) FleetHostOutpu
 func init() {
 	pulumi.RegisterOutputType(FleetHostContainersOutput{})
 	pulumi.RegisterOutputType(FleetHostContainersMapOutput{})
+	pulumi.RegisterOutputType(FleetHostDockerCliOutput{})
 	pulumi.RegisterOutputType(FleetHostOutputsOutput{})
 	pulumi.RegisterOutputType(FleetHostOutputsMapOutput{})
 }

@@ -378,8 +378,12 @@ class DockerEngine(pulumi.ComponentResource):
             __props__.__dict__["version"] = version
             __props__.__dict__["api_version"] = None
             __props__.__dict__["bundle_uploaded"] = None
+            __props__.__dict__["docker_context_command"] = None
+            __props__.__dict__["docker_host"] = None
             __props__.__dict__["drift"] = None
+            __props__.__dict__["known_hosts_line"] = None
             __props__.__dict__["package_version"] = None
+            __props__.__dict__["ssh_config"] = None
         super(DockerEngine, __self__).__init__(
             'dockyard:engine:DockerEngine',
             resource_name,
@@ -404,6 +408,22 @@ class DockerEngine(pulumi.ComponentResource):
         return pulumi.get(self, "bundle_uploaded")
 
     @_builtins.property
+    @pulumi.getter(name="dockerContextCommand")
+    def docker_context_command(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `docker context create <host name> --docker host=ssh://...`, its arguments single-quoted.
+        """
+        return pulumi.get(self, "docker_context_command")
+
+    @_builtins.property
+    @pulumi.getter(name="dockerHost")
+    def docker_host(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The docker CLI's `DOCKER_HOST` for this engine: `ssh://user@address:port` (IPv6 in brackets).
+        """
+        return pulumi.get(self, "docker_host")
+
+    @_builtins.property
     @pulumi.getter
     def drift(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
@@ -412,12 +432,28 @@ class DockerEngine(pulumi.ComponentResource):
         return pulumi.get(self, "drift")
 
     @_builtins.property
+    @pulumi.getter(name="knownHostsLine")
+    def known_hosts_line(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The host's pinned key as an OpenSSH known_hosts line (`address type key`, `[address]:port type key` off port 22), then the jump host's line when there is one; empty when only a fingerprint is pinned.
+        """
+        return pulumi.get(self, "known_hosts_line")
+
+    @_builtins.property
     @pulumi.getter(name="packageVersion")
     def package_version(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         The installed engine package version (online installs).
         """
         return pulumi.get(self, "package_version")
+
+    @_builtins.property
+    @pulumi.getter(name="sshConfig")
+    def ssh_config(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        ssh_config block(s) for the docker CLI's ssh: the host's port and user, its known_hosts file (`~/.ssh/dockyard-<context>.known_hosts`, holding `knownHostsLine`) with strict checking, and a ProxyJump (with the jump host's own block) when the Host has a jump host. No key: add `IdentityFile` or use ssh-agent.
+        """
+        return pulumi.get(self, "ssh_config")
 
     @_builtins.property
     @pulumi.getter

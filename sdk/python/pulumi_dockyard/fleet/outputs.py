@@ -17,6 +17,7 @@ from . import outputs
 
 __all__ = [
     'FleetHostContainers',
+    'FleetHostDockerCli',
     'FleetHostOutputs',
 ]
 
@@ -46,14 +47,94 @@ class FleetHostContainers(dict):
 
 
 @pulumi.output_type
+class FleetHostDockerCli(dict):
+    """
+    What the docker CLI needs to reach a fleet host's engine: the DockerEngine outputs of the same names.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "dockerContextCommand":
+            suggest = "docker_context_command"
+        elif key == "dockerHost":
+            suggest = "docker_host"
+        elif key == "knownHostsLine":
+            suggest = "known_hosts_line"
+        elif key == "sshConfig":
+            suggest = "ssh_config"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in FleetHostDockerCli. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        FleetHostDockerCli.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        FleetHostDockerCli.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 docker_context_command: _builtins.str,
+                 docker_host: _builtins.str,
+                 known_hosts_line: _builtins.str,
+                 ssh_config: _builtins.str):
+        """
+        What the docker CLI needs to reach a fleet host's engine: the DockerEngine outputs of the same names.
+        """
+        pulumi.set(__self__, "docker_context_command", docker_context_command)
+        pulumi.set(__self__, "docker_host", docker_host)
+        pulumi.set(__self__, "known_hosts_line", known_hosts_line)
+        pulumi.set(__self__, "ssh_config", ssh_config)
+
+    @_builtins.property
+    @pulumi.getter(name="dockerContextCommand")
+    def docker_context_command(self) -> _builtins.str:
+        return pulumi.get(self, "docker_context_command")
+
+    @_builtins.property
+    @pulumi.getter(name="dockerHost")
+    def docker_host(self) -> _builtins.str:
+        return pulumi.get(self, "docker_host")
+
+    @_builtins.property
+    @pulumi.getter(name="knownHostsLine")
+    def known_hosts_line(self) -> _builtins.str:
+        return pulumi.get(self, "known_hosts_line")
+
+    @_builtins.property
+    @pulumi.getter(name="sshConfig")
+    def ssh_config(self) -> _builtins.str:
+        return pulumi.get(self, "ssh_config")
+
+
+@pulumi.output_type
 class FleetHostOutputs(dict):
     """
     What a fleet host ended up with, as the stack outputs show it.
     """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "dockerCli":
+            suggest = "docker_cli"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in FleetHostOutputs. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        FleetHostOutputs.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        FleetHostOutputs.__key_warning(key)
+        return super().get(key, default)
+
     def __init__(__self__, *,
                  address: _builtins.str,
                  containers: Mapping[str, 'outputs.FleetHostContainers'],
                  docker: _builtins.str,
+                 docker_cli: 'outputs.FleetHostDockerCli',
                  kernel: _builtins.str,
                  mirrors: Sequence[_builtins.str],
                  os: _builtins.str,
@@ -62,11 +143,13 @@ class FleetHostOutputs(dict):
         What a fleet host ended up with, as the stack outputs show it.
 
         :param Mapping[str, 'FleetHostContainers'] containers: Per container: state and the host:port endpoints it publishes.
+        :param 'FleetHostDockerCli' docker_cli: What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs).
         :param Mapping[str, _builtins.str] registries: Per registry on this host: its endpoint.
         """
         pulumi.set(__self__, "address", address)
         pulumi.set(__self__, "containers", containers)
         pulumi.set(__self__, "docker", docker)
+        pulumi.set(__self__, "docker_cli", docker_cli)
         pulumi.set(__self__, "kernel", kernel)
         pulumi.set(__self__, "mirrors", mirrors)
         pulumi.set(__self__, "os", os)
@@ -89,6 +172,14 @@ class FleetHostOutputs(dict):
     @pulumi.getter
     def docker(self) -> _builtins.str:
         return pulumi.get(self, "docker")
+
+    @_builtins.property
+    @pulumi.getter(name="dockerCli")
+    def docker_cli(self) -> 'outputs.FleetHostDockerCli':
+        """
+        What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs).
+        """
+        return pulumi.get(self, "docker_cli")
 
     @_builtins.property
     @pulumi.getter
