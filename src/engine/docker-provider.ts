@@ -6,24 +6,14 @@ import * as path from "node:path";
 import type * as dockerTypes from "@pulumi/docker";
 import { invalid } from "../model/input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
-import { parsePinnedHostKey } from "../remote/host-key";
-import { DEFAULT_SSH_PORT } from "../model/defaults";
+import { dockerHostUrl, knownHostsEntry } from "../model/docker-cli-access";
 
-/** `host key` or `[host]:port key`, as OpenSSH's known_hosts has it. */
+/** `host key` or `[host]:port key`, as OpenSSH's known_hosts has it (the model's entry; refused where none can be written). */
 export function knownHostsLine(c: Pick<ConnectionInputs, "host" | "port" | "hostKey">): string {
   if (!c.hostKey) invalid("hostKey", "is needed to give a @pulumi/docker provider: host-key checking is never turned off");
-  const pinned = parsePinnedHostKey(c.hostKey);
-  if (!pinned.algorithm) {
-    invalid("hostKey", "must be the full public key (not only its fingerprint) to write a known_hosts file for the docker CLI");
-  }
-  // ssh-keyscan output starts with the host name; the key is the algorithm and the blob after it.
-  const fields = c.hostKey.trim().split(/\s+/);
-  const at = fields.indexOf(pinned.algorithm);
-  const key = `${fields[at]} ${fields[at + 1]}`;
-  const port = c.port ?? DEFAULT_SSH_PORT;
-  // OpenSSH writes the bare name for its own port, 22, and `[host]:port` for any other.
-  const name = port === 22 ? c.host : `[${c.host}]:${port}`;
-  return `${name} ${key}`;
+  const line = knownHostsEntry(c);
+  if (!line) invalid("hostKey", "must be the full public key (not only its fingerprint) to write a known_hosts file for the docker CLI");
+  return line;
 }
 
 /** The `ssh://` URL and ssh options a @pulumi/docker provider needs, with host keys checked. */
@@ -36,7 +26,7 @@ export function dockerProviderSettings(
   }
   if (c.jump) invalid("jump", "is not supported for a @pulumi/docker provider yet: reach the host directly");
   return {
-    host: `ssh://${c.user}@${c.host}:${c.port}`,
+    host: dockerHostUrl(c),
     sshOpts: [
       "-o",
       "StrictHostKeyChecking=yes",
