@@ -3,9 +3,6 @@
 # debootstrap from Debian's own packages (systemd, sshd, apt), imported into the local Docker
 # engine as $1. host-base.sh's twin for the `debian13` flavour (rig.ts), cached the same way by a
 # hash of this file; host-config.sh layers the same settings on top.
-# Trixie's systemd (257) boots on a cgroup v1 hierarchy only when told so; the flavour's boot
-# command passes SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1 (a container's PID 1 reads its own
-# arguments as the kernel command line), see rig.ts.
 set -euo pipefail
 tag="$1"
 mirror="${DOCKYARD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"

@@ -122,15 +122,6 @@ export function flavourImageTag(flavour: HostFlavour = "debian12"): string {
   return flavour === "debian13" ? trixieHostImageTag() : hostImageTag();
 }
 
-/**
- * Boot arguments of a flavour's init. Trixie's systemd (257) refuses a cgroup v1 hierarchy (what
- * rig machines like this one give containers) unless told otherwise on the kernel command line; in
- * a container systemd reads its own PID 1 arguments as that command line.
- */
-function initArgs(flavour: HostFlavour): string {
-  return flavour === "debian13" ? " SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1 systemd.unified_cgroup_hierarchy=0" : "";
-}
-
 export function smallImageTags(): { registry: string; nginx: string } {
   const tag = recipeTag("x", "small-images.sh").split(":")[1];
   return { registry: `dockyard-rig/registry:${tag}`, nginx: `dockyard-rig/nginx:${tag}` };
@@ -344,8 +335,7 @@ export class Rig {
       opts.image ?? flavourImageTag(opts.flavour),
       "-c",
       // cgroup v1 hierarchies arrive read-only; systemd and dockerd inside need them writable.
-      'mount -o remount,rw /sys; for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d"; done; mount -o remount,rw /sys/fs/cgroup; exec /sbin/init' +
-        initArgs(opts.flavour ?? "debian12"),
+      'mount -o remount,rw /sys; for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d"; done; mount -o remount,rw /sys/fs/cgroup; exec /sbin/init',
     ]);
   }
 
