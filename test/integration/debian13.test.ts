@@ -91,11 +91,15 @@ test("Debian 13 online from the docker-ce mirror's trixie suite: daemon.json mir
     t.is(await page(h), 200, "nginx answers on port 80");
     t.deepEqual(changesOf((await stack.up()).summary), {}, "a second up changes nothing");
 
-    // A container started by hand with a restart policy, beside Dockyard's own.
-    await rig.exec(h, "docker run -d --name keep --restart=always nginx:latest >/dev/null");
-    const started = async (name: string) =>
-      (await rig.exec(h, `docker inspect -f '{{.State.Running}} {{.State.StartedAt}}' ${name}`)).trim();
-    const before = { keep: await started("keep"), web: await started("nginx-container") };
+    // Containers started by hand beside Dockyard's own: one with a restart policy, one without.
+    await rig.exec(
+      h,
+      "docker run -d --name keep --restart=always nginx:latest >/dev/null && docker run -d --name plain nginx:latest >/dev/null",
+    );
+    const names = ["nginx-container", "keep", "plain"];
+    const states = async () =>
+      (await rig.exec(h, `docker inspect -f '{{.Name}} {{.State.Running}} {{.State.Pid}} {{.State.StartedAt}}' ${names.join(" ")}`)).trim();
+    const before = await states();
     const dockerdPid = (await rig.exec(h, "systemctl show docker -p MainPID --value")).trim();
 
     version = "26.1.5";
@@ -112,11 +116,11 @@ test("Debian 13 online from the docker-ce mirror's trixie suite: daemon.json mir
       new RegExp(`"${registryMirror}/"`),
       "daemon.json kept",
     );
-    // Live-restore across 20.10 -> 26.1 (a major upgrade, which docker's live-restore does not
-    // cover): see LIVE_RESTORE_ACROSS_MAJOR below for what is asserted.
-    const after = { keep: await started("keep"), web: await started("nginx-container") };
-    t.true(after.keep.startsWith("true ") && after.web.startsWith("true "), `both run again: ${JSON.stringify(after)}`);
-    t.log(`before ${JSON.stringify(before)} after ${JSON.stringify(after)}`);
+    // Live-restore across 20.10 -> 26.1, a major upgrade, which docker documents live restore for
+    // only across patch releases. What happens here (containerd.io unchanged, so the containers'
+    // shims kept running): 26.1.5 restores all three, same process, same start time, the one
+    // without a restart policy too. Asserted so a change in that is seen; not a promise.
+    t.is(await states(), before, "every container kept running through the restart: same PID, same StartedAt");
     t.is(await page(h), 200, "nginx answers on port 80 after the upgrade");
     t.deepEqual(changesOf((await stack.up()).summary), {}, "then nothing to change");
   } finally {
