@@ -23,6 +23,8 @@ const RIG_DIR = __dirname;
  */
 export const APT_SEED = "/var/cache/dockyard-rig/apt-archives";
 const APT_SEED_MOUNT = "/var/cache/dockyard-rig-seed";
+/** A flavour's seed: Debian 13 hosts keep theirs apart, bookworm hosts have no use for trixie's .debs. */
+const aptSeed = (flavour: HostFlavour = "debian12") => (flavour === "debian13" ? `${APT_SEED}-trixie` : APT_SEED);
 const BOOT_TIMEOUT_MS = 240_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -289,7 +291,8 @@ export class Rig {
   }
 
   private async boot(container: string, volume: string, name: string, opts: HostOptions): Promise<void> {
-    mkdirSync(APT_SEED, { recursive: true });
+    const seed = aptSeed(opts.flavour);
+    mkdirSync(seed, { recursive: true });
     await docker(["rm", "-f", "-v", container]).catch(() => undefined);
     await docker(["volume", "create", ...this.labels(), volume]);
     await docker([
@@ -326,7 +329,7 @@ export class Rig {
       "-v",
       `${volume}:/var/lib/docker`,
       "-v",
-      `${APT_SEED}:${APT_SEED_MOUNT}`,
+      `${seed}:${APT_SEED_MOUNT}`,
       "-e",
       `RIG_AUTHORIZED_KEY=${this.publicKey}`,
       ...(opts.extraArgs ?? []),
