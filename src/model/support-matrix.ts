@@ -22,7 +22,8 @@ export interface SupportRow {
 
 /** Every release Dockyard recognises, newest first within each distribution. */
 export const SUPPORT_MATRIX: readonly SupportRow[] = [
-  { name: "Debian", id: "debian", releases: ["13"], codenames: ["trixie"], testing: "snapshots" },
+  // Live on rig hosts debootstrapped from trixie (test/integration/debian13.test.ts); snapshots too.
+  { name: "Debian", id: "debian", releases: ["13"], codenames: ["trixie"], testing: "live" },
   { name: "Debian", id: "debian", releases: ["12"], codenames: ["bookworm"], testing: "live" },
   // Debian LTS for 11 ended 2026-08-31 (distro-info-data); only paid extended support remains.
   { name: "Debian", id: "debian", releases: ["11"], codenames: ["bullseye"], eol: "2026-08-31", testing: "recognised" },

@@ -9,7 +9,8 @@
 #               with docker-ce and docker-ce-cli at 5:24.0.7-1~debian.12~bookworm and
 #               5:25.0.3-1~debian.12~bookworm (identical binaries, only the package version
 #               differs: `docker version` reports Debian's 20.10.24 for all of them) and
-#               containerd.io 1.6.20-1. Maintainer scripts start no service and enable none;
+#               containerd.io 1.6.20-1; and dists/trixie/stable (Debian 13, see the block at the
+#               end) with 5:26.1.5-1~debian.13~trixie built from Debian 13's docker.io. Maintainer scripts start no service and enable none;
 #               docker-ce's postinst only creates the `docker` group.
 #   $1/bundles  docker-<version>.tgz (+ .sha256, the hex digest alone) like the upstream static
 #               bundle: a top-level docker/ folder with dockerd, docker, containerd,
@@ -200,3 +201,63 @@ tgz="$out/bundles/docker-$bundle_version.tgz"
 tar -C "$work/bundle" --sort=name --owner=0 --group=0 --numeric-owner \
   --mtime="@$SOURCE_DATE_EPOCH" -c docker | gzip -6n > "$tgz"
 sha256sum "$tgz" | cut -c1-64 > "$tgz.sha256"
+
+# --- Debian 13 (trixie): dists/trixie/stable, as download.docker.com lays out a second suite
+# (its debs under dists/trixie/pool/stable/amd64, so the bookworm index above never lists them).
+# docker-ce and docker-ce-cli at 5:24.0.7-1~debian.13~trixie and 5:25.0.3-1~debian.13~trixie
+# are the bookworm packages above renamed (Debian 12's docker.io 20.10.24); at
+# 5:26.1.5-1~debian.13~trixie they hold Debian 13's REAL docker.io/docker-cli 26.1.5 binaries
+# (dockerd, docker-proxy, docker; trixie_root), so pinning one and then the other changes what
+# `docker version` reports. Every other package of the bookworm pool (containerd.io: Debian 12's
+# containerd and runc, which trixie's dockerd runs on) is served there unchanged.
+trixie_pool="$archive/dists/trixie/pool/stable/amd64"
+trixie_index="$archive/dists/trixie/stable/binary-amd64"
+mkdir -p "$trixie_pool" "$trixie_index"
+troot="$(trixie_root)"
+for f in "$pool"/*.deb; do
+  case "$(basename "$f")" in docker-ce_* | docker-ce-cli_*) ;; *) cp "$f" "$trixie_pool/" ;; esac
+done
+# Unpacks the bookworm package $1 (a docker-ce or docker-ce-cli .deb) as version $2 into the
+# tree $3 (maintainer scripts and control fields kept; only the version changes).
+retag_tree() { # $1 deb, $2 version, $3 tree
+  rm -rf "$3"
+  dpkg-deb -R "$1" "$3"
+  sed -i "s/^Version: .*/Version: $2/" "$3/DEBIAN/control"
+}
+for p in docker-ce docker-ce-cli; do
+  for v in 24.0.7 25.0.3 26.1.5; do
+    version="5:$v-1~debian.13~trixie"
+    tree="$work/trixie-$p-$v"
+    retag_tree "$pool/${p}_25.0.3-1~debian.12~bookworm_amd64.deb" "$version" "$tree"
+    if [ "$v" = 26.1.5 ]; then
+      if [ "$p" = docker-ce ]; then
+        put "$troot/usr/sbin/dockerd" "$tree/usr/bin/dockerd" 755
+        put "$troot/usr/sbin/docker-proxy" "$tree/usr/bin/docker-proxy" 755
+      else
+        put "$troot/usr/bin/docker" "$tree/usr/bin/docker" 755
+      fi
+    fi
+    pool="$trixie_pool" build_deb "$tree" "$p" "$version"
+  done
+done
+# A 26.1.5 server must really be trixie's build: fail the rig build, not a test, if not.
+"$troot/usr/sbin/dockerd" --version | grep -q '^Docker version 26\.1\.5' || { say "trixie dockerd is not 26.1.5"; exit 1; }
+(
+  cd "$archive"
+  apt-ftparchive -qq packages dists/trixie/pool/stable > "dists/trixie/stable/binary-amd64/Packages"
+  gzip -9nk "dists/trixie/stable/binary-amd64/Packages"
+  apt-ftparchive -qq \
+    -o APT::FTPArchive::Release::Origin=Docker \
+    -o APT::FTPArchive::Release::Label="Docker CE" \
+    -o APT::FTPArchive::Release::Suite=trixie \
+    -o APT::FTPArchive::Release::Codename=trixie \
+    -o APT::FTPArchive::Release::Architectures=amd64 \
+    -o APT::FTPArchive::Release::Components=stable \
+    -o APT::FTPArchive::Release::Description="Dockyard test rig stand-in for download.docker.com" \
+    release dists/trixie > "$work/Release"
+)
+mv "$work/Release" "$archive/dists/trixie/Release"
+quiet gpg --batch --yes --clearsign --digest-algo SHA256 \
+  --output "$archive/dists/trixie/InRelease" "$archive/dists/trixie/Release"
+quiet gpg --batch --yes --armor --detach-sign --digest-algo SHA256 \
+  --output "$archive/dists/trixie/Release.gpg" "$archive/dists/trixie/Release"

@@ -22,7 +22,7 @@ export function standInHash(script: string): string {
 export const DOCKER_PACKAGES_CACHE = process.env.DOCKYARD_RIG_CACHE ?? "/var/cache/dockyard-rig";
 
 export interface DockerPackages {
-  /** The apt repository root: `<dir>/linux/debian/gpg`, `<dir>/linux/debian/dists/bookworm/...`. */
+  /** The apt repository root: `<dir>/linux/debian/gpg`, `<dir>/linux/debian/dists/{bookworm,trixie}/...`. */
   dir: string;
   /** Path of the offline bundle (`docker-<version>.tgz`, a top-level `docker/` folder). */
   bundle: string;
@@ -44,6 +44,16 @@ export function rigKeyFingerprint(keyFile: string): string {
 /** The repository's package versions (see docker-packages.sh). */
 export const DOCKER_CE_VERSIONS = ["5:24.0.7-1~debian.12~bookworm", "5:25.0.3-1~debian.12~bookworm"] as const;
 export const CONTAINERD_IO_VERSION = "1.6.20-1";
+/**
+ * The trixie suite's docker-ce versions (dists/trixie, Debian 13 hosts) and the engine version
+ * each one's dockerd reports: Debian 12's docker.io in the first two, Debian 13's real docker.io
+ * 26.1.5 in the last (see docker-packages.sh). The bookworm suite has only DOCKER_CE_VERSIONS.
+ */
+export const TRIXIE_DOCKER_CE_VERSIONS = {
+  "5:24.0.7-1~debian.13~trixie": "20.10.24",
+  "5:25.0.3-1~debian.13~trixie": "20.10.24",
+  "5:26.1.5-1~debian.13~trixie": "26.1.5",
+} as const;
 
 function packagesDir(): string {
   return path.join(DOCKER_PACKAGES_CACHE, `docker-packages-${standInHash(SCRIPT)}`);
@@ -83,7 +93,7 @@ export async function ensureDockerPackages(): Promise<DockerPackages> {
 /**
  * Serves the docker-ce repository (ensureDockerPackages) over HTTP on the rig network, the way
  * download.docker.com serves it: `${baseUrl}/linux/debian/gpg` is the key and
- * `deb [arch=amd64 signed-by=...] ${baseUrl}/linux/debian bookworm stable` the source. Runs the
+ * `deb [arch=amd64 signed-by=...] ${baseUrl}/linux/debian bookworm stable` (or `trixie stable`) the source. Runs the
  * rig's nginx stand-in (busybox httpd) with the repository mounted read-only, as
  * `dyr-<runId>-packages`; a server of that run already up on the same image and directory is
  * kept (its address stays the same). Needs the rig's images and network (after `Rig.start`).

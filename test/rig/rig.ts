@@ -23,6 +23,8 @@ const RIG_DIR = __dirname;
  */
 export const APT_SEED = "/var/cache/dockyard-rig/apt-archives";
 const APT_SEED_MOUNT = "/var/cache/dockyard-rig-seed";
+/** A flavour's seed: Debian 13 hosts keep theirs apart, bookworm hosts have no use for trixie's .debs. */
+const aptSeed = (flavour: HostFlavour = "debian12") => (flavour === "debian13" ? `${APT_SEED}-trixie` : APT_SEED);
 const BOOT_TIMEOUT_MS = 240_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,11 +47,20 @@ export interface RigRegistry {
   local: string;
 }
 
+/**
+ * The Debian release a rig host runs: `debian12` (bookworm, the default) or `debian13` (trixie,
+ * host-trixie.sh). Both are built by debootstrap from Debian's packages and configured alike
+ * (host-config.sh).
+ */
+export type HostFlavour = "debian12" | "debian13";
+
 export interface HostOptions {
   /** Extra `docker run` arguments (volumes, env) placed before the image. */
   extraArgs?: string[];
-  /** Image to boot; the rig's Debian host image by default. */
+  /** Image to boot; the flavour's host image by default. */
   image?: string;
+  /** The Debian release to boot when no `image` is given. @default "debian12" */
+  flavour?: HostFlavour;
 }
 
 /** `repo:<hash of the recipe files>`: an image tag that changes whenever its recipe does. */
@@ -99,16 +110,38 @@ function hostBaseTag(): string {
   return recipeTag("dockyard-rig/host-base", "host-base.sh");
 }
 
+/** Debian 13's host image: trixie's base (host-trixie.sh) with the same settings layered on. */
+export function trixieHostImageTag(): string {
+  return recipeTag("dockyard-rig/host-trixie", "host-trixie.sh", "host-config.sh");
+}
+
+function trixieHostBaseTag(): string {
+  return recipeTag("dockyard-rig/host-trixie-base", "host-trixie.sh");
+}
+
+/** The host image of a flavour (built by ensureImages). */
+export function flavourImageTag(flavour: HostFlavour = "debian12"): string {
+  return flavour === "debian13" ? trixieHostImageTag() : hostImageTag();
+}
+
 export function smallImageTags(): { registry: string; nginx: string } {
   const tag = recipeTag("x", "small-images.sh").split(":")[1];
   return { registry: `dockyard-rig/registry:${tag}`, nginx: `dockyard-rig/nginx:${tag}` };
 }
 
-export async function ensureImages(): Promise<void> {
-  const base = hostBaseTag();
-  await ensureImage(base, "host-base.sh", [base]);
-  const host = hostImageTag();
-  await ensureImage(host, "host-config.sh", [base, host]);
+export async function ensureImages(flavours: HostFlavour[] = ["debian12"]): Promise<void> {
+  if (flavours.includes("debian12")) {
+    const base = hostBaseTag();
+    await ensureImage(base, "host-base.sh", [base]);
+    const host = hostImageTag();
+    await ensureImage(host, "host-config.sh", [base, host]);
+  }
+  if (flavours.includes("debian13")) {
+    const base = trixieHostBaseTag();
+    await ensureImage(base, "host-trixie.sh", [base]);
+    const host = trixieHostImageTag();
+    await ensureImage(host, "host-config.sh", [base, host]);
+  }
   const small = smallImageTags();
   await ensureImage(small.nginx, "small-images.sh", [small.registry, small.nginx]);
 }
@@ -202,15 +235,17 @@ export class Rig {
       keyPair?: { private: string; public: string };
       /** `SANDBOX_LABEL` for the main job's long-lived hosts. */
       label?: string;
+      /** The Debian release of the hosts started here. @default "debian12" */
+      flavour?: HostFlavour;
     } = {},
   ): Promise<Rig> {
     const log = opts.log ?? (() => undefined);
     await ensureDockerd(log);
-    await ensureImages();
+    await ensureImages([opts.flavour ?? "debian12"]);
     await ensureNetwork();
     const rig = new Rig(opts.runId ?? `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`, opts.keyPair, opts.label);
     try {
-      await Promise.all(Array.from({ length: opts.hosts ?? 1 }, (_, i) => rig.addHost(`h${i + 1}`)));
+      await Promise.all(Array.from({ length: opts.hosts ?? 1 }, (_, i) => rig.addHost(`h${i + 1}`, { flavour: opts.flavour })));
       // Hosts boot in parallel and finish in any order; tests index them by name order.
       rig.hosts.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
       if (opts.registry) await rig.startRegistry();
@@ -231,7 +266,7 @@ export class Rig {
     const container = `dyr-${this.runId}-${name}`;
     const volume = `${container}-docker`;
     // A host of a fixed run id that is up on the current image is kept as it is.
-    const image = opts.image ?? hostImageTag();
+    const image = opts.image ?? flavourImageTag(opts.flavour);
     const running = (await docker(["ps", "--format", "{{.Image}}", "--filter", `name=^${container}$`])).trim();
     if (running !== image) await this.boot(container, volume, name, { ...opts, image });
     const address = await inspectAddress(container);
@@ -256,7 +291,8 @@ export class Rig {
   }
 
   private async boot(container: string, volume: string, name: string, opts: HostOptions): Promise<void> {
-    mkdirSync(APT_SEED, { recursive: true });
+    const seed = aptSeed(opts.flavour);
+    mkdirSync(seed, { recursive: true });
     await docker(["rm", "-f", "-v", container]).catch(() => undefined);
     await docker(["volume", "create", ...this.labels(), volume]);
     await docker([
@@ -293,13 +329,13 @@ export class Rig {
       "-v",
       `${volume}:/var/lib/docker`,
       "-v",
-      `${APT_SEED}:${APT_SEED_MOUNT}`,
+      `${seed}:${APT_SEED_MOUNT}`,
       "-e",
       `RIG_AUTHORIZED_KEY=${this.publicKey}`,
       ...(opts.extraArgs ?? []),
       "--entrypoint",
       "/bin/sh",
-      opts.image ?? hostImageTag(),
+      opts.image ?? flavourImageTag(opts.flavour),
       "-c",
       // cgroup v1 hierarchies arrive read-only; systemd and dockerd inside need them writable.
       'mount -o remount,rw /sys; for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$d"; done; mount -o remount,rw /sys/fs/cgroup; exec /sbin/init',

@@ -69,6 +69,16 @@ test("every row is backed by a test: a detection fixture, and script snapshots w
   }
 });
 
+test("a live Debian row is a release the rig boots: 12 by default, 13 as the debian13 flavour in its own live file", (t) => {
+  const live = SUPPORT_MATRIX.filter((r) => r.id === "debian" && r.testing === "live").flatMap((r) => r.releases);
+  t.deepEqual(live.sort(), ["12", "13"]);
+  const rig = readFileSync(join(__dirname, "..", "rig", "rig.ts"), "utf8");
+  t.regex(rig, /export type HostFlavour = "debian12" \| "debian13"/);
+  const file = readFileSync(join(__dirname, "..", "integration", "debian13.test.ts"), "utf8");
+  t.regex(file, /Rig\.start\(\{[^}]*flavour: "debian13"/, "debian13.test.ts boots Debian 13 hosts");
+  t.regex(file, /VERSION_CODENAME=trixie/, "and checks they are trixie");
+});
+
 test("end of life: CentOS 7, CentOS Stream 8, RHEL 7, Debian 11, Ubuntu 20.04, Fedora before 43, Amazon Linux 2; current ones are not", (t) => {
   for (const [id, v] of [
     ["centos", "7"],
