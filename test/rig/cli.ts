@@ -1,6 +1,6 @@
 // The rig for people: `npm run rig -- up 3` starts three hosts and a registry and prints how to
 // reach them (`up 2 rocky9`: two RHEL-family flavour hosts, see rpm-hosts.ts, and the RPM
-// package server); `npm run rig -- down` removes every rig container, volume and network.
+// package server; `up 2 debian13`: two Debian 13 hosts); `npm run rig -- down` removes every rig container, volume and network.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { downAll, leftovers, Rig } from "./rig";
@@ -13,11 +13,17 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === "up") {
     const count = arg === undefined ? 1 : Number(arg);
     if (!Number.isInteger(count) || count < 1 || count > 40) throw new Error("usage: rig up [hosts 1-40] [flavour]");
-    if (flavourArg !== undefined && !(flavourArg in RPM_FLAVOURS)) {
-      throw new Error(`rig: unknown flavour '${flavourArg}' (one of ${Object.keys(RPM_FLAVOURS).join(", ")})`);
+    const debian13 = flavourArg === "debian13";
+    if (flavourArg !== undefined && !debian13 && !(flavourArg in RPM_FLAVOURS)) {
+      throw new Error(`rig: unknown flavour '${flavourArg}' (one of debian13, ${Object.keys(RPM_FLAVOURS).join(", ")})`);
     }
-    const flavour = flavourArg as RpmFlavour | undefined;
-    const rig = await Rig.start({ hosts: flavour ? 0 : count, registry: true, log: (s) => console.error(s) });
+    const flavour = debian13 ? undefined : (flavourArg as RpmFlavour | undefined);
+    const rig = await Rig.start({
+      hosts: flavour ? 0 : count,
+      flavour: debian13 ? "debian13" : undefined,
+      registry: true,
+      log: (s) => console.error(s),
+    });
     if (flavour) {
       const server = await startRpmPackageServer(rig);
       for (let i = 1; i <= count; i++) await addRpmHost(rig, `${flavour}-${i}`, flavour, server);
@@ -46,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
     const left = await leftovers();
     console.log(left.length ? left.join("\n") : "rig: nothing running");
   } else {
-    throw new Error(`usage: npm run rig -- up [N] [${Object.keys(RPM_FLAVOURS).join("|")}] | down | status`);
+    throw new Error(`usage: npm run rig -- up [N] [debian13|${Object.keys(RPM_FLAVOURS).join("|")}] | down | status`);
   }
 }
 
