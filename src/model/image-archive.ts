@@ -3,15 +3,19 @@
 import { invalid } from "./input-error";
 import { parseImageRef, pullRef } from "./image-ref";
 
-/** Where an image comes from when the host does not pull it itself. */
-export type ImageSource =
-  /** An image archive here (`docker save` or OCI), uploaded to the host once and loaded there. */
-  | { kind: "archive"; path: string; sha256: string }
-  /**
-   * Fetched by the machine running Pulumi from a registry it reaches (`from`, default the image's
-   * own reference; `insecure`: plain HTTP), then uploaded and loaded like an archive.
-   */
-  | { kind: "controller"; from?: string; insecure?: boolean };
+/**
+ * Where an image comes from when the host does not pull it itself. `archive`: an image archive
+ * here (`docker save` or OCI) at `path` with its `sha256`, uploaded to the host once and loaded
+ * there. `controller`: fetched by the machine running Pulumi from a registry it reaches (`from`,
+ * default the image's own reference; `insecure`: plain HTTP), then uploaded and loaded the same way.
+ */
+export interface ImageSourceSpec {
+  kind: "archive" | "controller";
+  path?: string;
+  sha256?: string;
+  from?: string;
+  insecure?: boolean;
+}
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** A local path: printable, no control characters, at most 4096 characters. */
@@ -26,7 +30,7 @@ export function sha256Problem(value: unknown): string {
  * The one check of an image source, for the component, the fleet file and the provider alike.
  * `field` names the setting in the error (`source`, `images[2].source`).
  */
-export function checkImageSource(source: unknown, ref: string | undefined, field = "source"): ImageSource {
+export function checkImageSource(source: unknown, ref: string | undefined, field = "source"): ImageSourceSpec {
   if (typeof source !== "object" || source === null) return invalid(field, "must be an object");
   const s = source as Record<string, unknown>;
   if (s.kind === "archive") {
@@ -167,7 +171,7 @@ export interface ImageSourceInput {
 }
 
 /** The declared source as the provider takes it, checked; `field` names it in errors. */
-export function imageSourceOf(input: ImageSourceInput, ref: string | undefined, field = "source"): ImageSource {
+export function imageSourceOf(input: ImageSourceInput, ref: string | undefined, field = "source"): ImageSourceSpec {
   if (typeof input !== "object" || input === null) return invalid(field, "must be an object");
   const known = new Set(["archive", "sha256", "controller", "from", "insecure"]);
   const unknown = Object.keys(input).find((k) => !known.has(k));

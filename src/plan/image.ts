@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { type ArchiveImage, type ImageSource, isArchiveImage } from "../model/image-archive";
+import { type ArchiveImage, type ImageSourceSpec, isArchiveImage } from "../model/image-archive";
 import { parseImageRef } from "../model/image-ref";
 import { type Refusal, refuse } from "./refusal";
 
@@ -24,7 +24,7 @@ export interface ImageSpec {
   /** Build on the host from a local context instead of pulling. */
   build?: BuildSpec;
   /** Load from an archive (a local one, or one the controller fetched) instead of pulling. */
-  source?: ImageSource;
+  source?: ImageSourceSpec;
 }
 
 /** The image as the engine has it (inspect), absent when it has none under the reference. */

@@ -198,7 +198,7 @@ async function ensureFromArchive(docker: Docker, inputs: ImageInputs): Promise<I
   const auth = inputs.registryAuth;
   const archive =
     source.kind === "archive"
-      ? await checkedArchive(source.path, source.sha256, inputs.spec.ref)
+      ? await checkedArchive(source.path!, source.sha256!, inputs.spec.ref)
       : await controllerCopy({
           from: source.from ?? inputs.spec.ref,
           ref: inputs.spec.ref,

@@ -8,7 +8,7 @@ import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
 import { ImageResource } from "../providers/workload-resources";
 import { imageRefProblem } from "../model/image-ref";
-import { type ImageSource, imageSourceOf } from "../model/image-archive";
+import { type ImageSourceSpec, imageSourceOf } from "../model/image-archive";
 
 export interface RegistryCredentials {
   /**
@@ -188,9 +188,9 @@ export class Image extends DockyardComponent {
     if (args.source) this.checked(() => imageSourceOf(args.source!, declaredRef));
     const spec = pulumi.output(args.ref).apply((ref) => {
       this.checked(() => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
-      const source: ImageSource | undefined = args.source ? this.checked(() => imageSourceOf(args.source!, ref)) : undefined;
+      const source: ImageSourceSpec | undefined = args.source ? this.checked(() => imageSourceOf(args.source!, ref)) : undefined;
       // The provider runs in its own process: a relative archive path is resolved here, where the program runs.
-      if (source?.kind === "archive") source.path = path.resolve(source.path);
+      if (source?.kind === "archive" && source.path) source.path = path.resolve(source.path);
       return {
         ref,
         pullPolicy: policy,

@@ -338,6 +338,7 @@ export const WORKLOAD_TYPES: Readonly<Record<string, ObjectType>> = {
   ImageSourceArgs: {
     description: "Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.",
     source: { file: "src/workload/image.ts", name: "ImageSourceArgs" },
+    fleet: { section: "ImageSource" },
     properties: {
       archive: {
         type: "string",
