@@ -19,6 +19,7 @@ export interface ImageSourceSpec {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** A local path: printable, no control characters, at most 4096 characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const LOCAL_PATH = /^[^\0-\x1f\x7f]{1,4096}$/;
 
 /** Why `value` is not a sha256 in hex (64 lowercase hex digits), or "" when it is. */
@@ -93,7 +94,7 @@ function blob(files: ReadonlyMap<string, Buffer>, digest: unknown): Record<strin
   const m = typeof digest === "string" ? /^sha256:([0-9a-f]{64})$/.exec(digest) : null;
   if (!m) throw new ArchiveFormatError(`index.json names ${JSON.stringify(digest)}, not a sha256 digest`);
   const got = json(files, `blobs/sha256/${m[1]}`);
-  if (!got || typeof got !== "object") throw new ArchiveFormatError(`blob ${digest} is missing from the archive`);
+  if (!got || typeof got !== "object") throw new ArchiveFormatError(`blob ${m[0]} is missing from the archive`);
   return got as Record<string, unknown>;
 }
 

@@ -91,7 +91,7 @@ test.serial(
       const page = await rig.exec(air, "curl -s -m 5 http://127.0.0.1:8081/");
       t.regex(page, /copied by the controller/, "port 8081 serves the registry's variant");
       // The engine's bundle (a .tgz) is uploaded too; the images are the .tar archives.
-    const uploads1 = steps(trace1).filter((w) => w.startsWith("uploading") && w.endsWith(".tar"));
+      const uploads1 = steps(trace1).filter((w) => w.startsWith("uploading") && w.endsWith(".tar"));
       t.true(
         uploads1.some((w) => w === "uploading web.tar"),
         `the archive was uploaded (${uploads1.join(", ")})`,

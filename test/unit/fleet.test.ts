@@ -59,7 +59,10 @@ test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon con
   t.deepEqual(daemon.refuseOverwriting, ["log-driver", "log-opts"], "a default: a host's own log settings are not replaced silently");
   // Brought, not pulled: the registry's image from an archive beside the file, nginx copied by the controller.
   const specOf = (ref: string) =>
-    mine.filter((r) => r.type === "dockyard:index:Image").map((r) => (r.inputs as Record<string, any>).spec).filter((sp) => sp.ref === ref);
+    mine
+      .filter((r) => r.type === "dockyard:index:Image")
+      .map((r) => (r.inputs as Record<string, any>).spec)
+      .filter((sp) => sp.ref === ref);
   t.deepEqual(specOf("registry:2.8.3")[0].source, {
     kind: "archive",
     path: path.join(REPO, "images", "registry-2.8.3.tar"),
