@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { daemonSettingsProblems, didYouMean, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import { parsePinnedHostKey } from "../remote/host-key";
 import { imageRefProblem } from "../model/image-ref";
+import { imageSourceOf } from "../model/image-archive";
+import { InvalidArgumentError } from "../model/input-error";
 import { parsePort } from "../model/container-settings";
 import { parseContainerSecurity } from "../model/container-security";
 import { containerSecurityArgs } from "./profile";
@@ -152,6 +154,15 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
   each(spec.images, (img, i) => {
     if (imageRefProblem(img.ref)) add(["images", i, "ref"], imageRefProblem(img.ref)!);
     checkTargets(img.on, ["images", i, "on"]);
+    if (img.source) {
+      if (img.pullPolicy === "always") add(["images", i, "pullPolicy"], "cannot be always with a source: a brought image is never pulled");
+      try {
+        imageSourceOf(img.source, img.ref, "source");
+      } catch (e) {
+        if (!(e instanceof InvalidArgumentError)) throw e;
+        add(["images", i, ...e.propertyPath.split(".")], e.reason.slice(e.propertyPath.length + 1));
+      }
+    }
   });
 
   // Per host: container names and host ports taken, by whom.

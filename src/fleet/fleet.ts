@@ -9,7 +9,7 @@ import { Registry } from "../registry/registry";
 import { Service } from "../swarm/service";
 import { Swarm, type SwarmNodeArgs } from "../swarm/swarm";
 import { Container } from "../workload/container";
-import { Image, type RegistryCredentials } from "../workload/image";
+import { Image, type ImageSourceArgs, type RegistryCredentials } from "../workload/image";
 import { Network } from "../workload/network";
 import { Volume } from "../workload/volume";
 import { loginFor, publishedEndpoints, slug } from "./fleet-args";
@@ -130,7 +130,12 @@ export class Fleet extends DockyardComponent {
       const registriesReady = this.wireRegistries(plan, configured);
       const login = this.wireEcr(plan);
       const image = this.puller({ configured, registriesReady, login });
-      for (const img of plan.images) image(img.host, img.ref, { pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy });
+      for (const img of plan.images)
+        image(img.host, img.ref, {
+          pullPolicy: img.pullPolicy,
+          keepOnDestroy: img.keepOnDestroy,
+          ...(img.source ? { source: img.source } : {}),
+        });
       this.wireNetworksAndVolumes(plan, configured);
       this.wireContainers(plan, { image, configured, gate });
       this.swarm = this.wireSwarm(name, plan, { image, login, configured, registriesReady });
@@ -203,7 +208,13 @@ export class Fleet extends DockyardComponent {
       if (existing) return existing;
       const img = new Image(
         `${host}-${slug(ref)}`,
-        { engine: this.engines[host], ref, ...extra, credentials: ready.login(ref) },
+        // A controller copy logs in where this machine fetches from.
+        {
+          engine: this.engines[host],
+          ref,
+          ...extra,
+          credentials: ready.login(extra.source?.controller ? (extra.source.from ?? ref) : ref),
+        },
         this.childOptions(...ready.configured(host), ...ready.registriesReady),
       );
       this.images[host][ref] = img;
@@ -339,7 +350,11 @@ type Configured = (host: string) => pulumi.Resource[];
 /** The login an image reference pulls with. */
 type Login = (ref: string) => RegistryCredentials | undefined;
 /** Pulls a reference on a host, once. */
-type Puller = (host: string, ref: string, extra?: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean }) => Image;
+type Puller = (
+  host: string,
+  ref: string,
+  extra?: { pullPolicy?: "ifMissing" | "always"; keepOnDestroy?: boolean; source?: ImageSourceArgs },
+) => Image;
 
 interface Deferred<T> {
   promise: Promise<T>;

@@ -11,6 +11,8 @@ import type { SwarmNodeArgs } from "../swarm/swarm";
 import type { ContainerArgs } from "../workload/container";
 import type { NetworkArgs } from "../workload/network";
 import type { VolumeArgs } from "../workload/volume";
+import type { ImageSourceArgs } from "../workload/image";
+import { DEFAULT_REGISTRY_IMAGE } from "../model/defaults";
 import { gateName, rolloutBatches } from "../model/rollout-batches";
 import {
   type ConfigLookup,
@@ -44,6 +46,8 @@ export interface FleetImagePlan {
   ref: string;
   pullPolicy?: "ifMissing" | "always";
   keepOnDestroy?: boolean;
+  /** Brought from an archive (its path resolved against the file's directory) or by the controller. */
+  source?: ImageSourceArgs;
 }
 
 export interface FleetNetworkPlan {
@@ -135,6 +139,7 @@ export function resolveFleet(spec: FleetSpec, opts: { fleet: string; config?: Co
     locate: source?.locate,
   });
   const rollout = rolloutOf(spec);
+  const images = imagesOf(spec, baseDir);
   const batchOf = new Map(rollout.batches.flatMap((b, k) => b.map((h) => [h, k] as const)));
   const on = (entry: { on?: "all" | string[] }) => targetHosts(spec, entry.on);
   const volumes = (spec.volumes ?? []).flatMap((v) => on(v).map((host) => ({ host, name: v.name, args: volumeSettings(v) })));
@@ -144,11 +149,14 @@ export function resolveFleet(spec: FleetSpec, opts: { fleet: string; config?: Co
     registries: (spec.registries ?? []).map((r, i) => ({
       name: r.name,
       host: r.host,
-      args: resolved.registries[i],
+      args: withImageSource(resolved.registries[i], images, r.host, r.image ?? DEFAULT_REGISTRY_IMAGE),
       ...(r.trustedBy ? { trustedBy: targetHosts(spec, r.trustedBy) } : {}),
     })),
     ecr: (spec.ecr ?? []).map((e, i) => ({ name: e.name, args: resolved.ecr[i] })),
-    images: imagesOf(spec),
+    // A registry's own image is its Registry's: an `images:` entry for it gives only its source.
+    images: images.filter(
+      (img) => !(spec.registries ?? []).some((r) => r.host === img.host && (r.image ?? DEFAULT_REGISTRY_IMAGE) === img.ref),
+    ),
     networks: (spec.networks ?? []).flatMap((n) => on(n).map((host) => ({ host, name: n.name, args: networkSettings(n) }))),
     volumes,
     containers: (spec.containers ?? []).flatMap((c, i) =>
@@ -168,13 +176,20 @@ export function resolveFleet(spec: FleetSpec, opts: { fleet: string; config?: Co
 }
 
 /** Each host's `images:` entries in order, a reference once per host (its first entry wins). */
-function imagesOf(spec: FleetSpec): FleetImagePlan[] {
+function imagesOf(spec: FleetSpec, baseDir: string): FleetImagePlan[] {
   const seen = new Set<string>();
-  return (spec.images ?? []).flatMap((img) =>
-    targetHosts(spec, img.on)
+  return (spec.images ?? []).flatMap((img) => {
+    const source = img.source?.archive ? { ...img.source, archive: path.resolve(baseDir, img.source.archive) } : img.source;
+    return targetHosts(spec, img.on)
       .filter((host) => !seen.has(`${host}\n${img.ref}`) && seen.add(`${host}\n${img.ref}`))
-      .map((host) => ({ host, ref: img.ref, pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy })),
-  );
+      .map((host) => ({ host, ref: img.ref, pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy, ...(source ? { source } : {}) }));
+  });
+}
+
+/** A registry's arguments with the source of the `images:` entry for its image on its host, if any. */
+function withImageSource<T extends object>(args: T, images: FleetImagePlan[], host: string, ref: string): T {
+  const source = images.find((img) => img.host === host && img.ref === ref)?.source;
+  return source ? { ...args, imageSource: source } : args;
 }
 
 /** `source:target[:ro]`: a fleet volume when one of that name is on the host, else the text itself (a bind mount). */

@@ -29,6 +29,7 @@ const SECTIONS = [
   "Ecr",
   "Credential",
   "Image",
+  "ImageSource",
   "Container",
   "ContainerNetwork",
   "Network",

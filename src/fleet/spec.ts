@@ -682,6 +682,53 @@ export const FleetEcr = z
   })
   .meta({ id: "Ecr", description: "An ECR repository. Images from ECR are pulled with credentials fetched fresh on every run." });
 
+export const FleetImageSource = z
+  .strictObject({
+    archive: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "An image archive (`docker save` or OCI) on the machine running Pulumi, relative to this file; uploaded to each host once, kept there and loaded. It must hold `ref` among its tags.",
+        examples: ["../images/registry-2.8.3.tar"],
+      }),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits")
+      .optional()
+      .meta({
+        description: "sha256 of the archive (`sha256sum`); required with archive.",
+        examples: ["3f1c2a5e0b8d4c6e9a7b1d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c"],
+      }),
+    controller: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, with the file's `credentials`, and copy it to the hosts. Default: false.",
+        examples: [true],
+      }),
+    from: z
+      .string()
+      .min(1)
+      .regex(HOST_VALUES.imageRef.pattern, `must be ${HOST_VALUES.imageRef.says}`)
+      .optional()
+      .meta({
+        description: "With controller: the reference this machine fetches. Default: ref.",
+        examples: ["registry.example.com/mirror/nginx:1.25"],
+      }),
+    insecure: z
+      .boolean()
+      .optional()
+      .meta({ description: "With controller: the registry speaks plain HTTP. Default: false.", examples: [true] }),
+  })
+  .meta({
+    id: "ImageSource",
+    description:
+      "Where an image comes from when its hosts do not pull it: an archive here (archive + sha256), or a copy this machine fetches (controller: true).",
+  });
+
 export const FleetImage = z
   .strictObject({
     ref: z
@@ -701,6 +748,10 @@ export const FleetImage = z
       .boolean()
       .optional()
       .meta({ description: "Leave the image on the host on destroy. Default: false.", examples: [true] }),
+    source: FleetImageSource.optional().meta({
+      description:
+        "Bring the image from an archive, or copied by the machine running Pulumi, instead of the hosts pulling it. Containers and registries of the same reference on these hosts run this image. Default: pulled.",
+    }),
   })
   .meta({ id: "Image", description: "An image pulled onto hosts ahead of use. Images of containers are pulled anyway." });
 

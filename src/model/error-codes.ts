@@ -200,6 +200,25 @@ export const ERROR_CODES = {
     meaning: "Pulling an image failed (registry unreachable, no such tag, credentials refused).",
     action: "Check the reference, the registry's address and credentials, and the engine's registry mirrors.",
   },
+  DOCKYARD_IMAGE_ARCHIVE_INVALID: {
+    thrownAs: "DockyardError",
+    meaning:
+      "An image archive is missing, its sha256 is not the one given, it is not a `docker save` or OCI archive, or it does not name the image's reference. Nothing was uploaded.",
+    action:
+      "Check the archive's path and sha256 (`sha256sum` of the file), and that `ref` is one of the tags it was saved with (`docker save nginx:1.25`).",
+  },
+  DOCKYARD_IMAGE_ARCHIVE_MISMATCH: {
+    thrownAs: remote,
+    meaning: "After `docker load` of an image archive, the engine's image under the reference is not the image the archive names.",
+    action: "Check that no other image is tagged with the reference on the host (a later `docker tag`), then run `pulumi up` again.",
+  },
+  DOCKYARD_IMAGE_COPY_FAILED: {
+    thrownAs: "DockyardError",
+    meaning:
+      "The machine running Pulumi could not fetch an image from its registry to copy it to the hosts (unreachable, no such tag or platform, credentials refused, a blob whose digest differs).",
+    action:
+      "Check `source.from` (or `ref`), the credentials, `source.insecure` for a plain-HTTP registry, and that this machine reaches the registry.",
+  },
   DOCKYARD_IMAGE_BUILD_FAILED: {
     thrownAs: remote,
     meaning: "Building an image on the machine failed; the message quotes the build's error.",

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { type ArchiveImage, type ImageSourceSpec, isArchiveImage } from "../model/image-archive";
 import { parseImageRef } from "../model/image-ref";
 import { type Refusal, refuse } from "./refusal";
 
@@ -22,6 +23,8 @@ export interface ImageSpec {
   keep?: boolean;
   /** Build on the host from a local context instead of pulling. */
   build?: BuildSpec;
+  /** Load from an archive (a local one, or one the controller fetched) instead of pulling. */
+  source?: ImageSourceSpec;
 }
 
 /** The image as the engine has it (inspect), absent when it has none under the reference. */
@@ -34,6 +37,29 @@ export interface ImageFacts {
 
 /** One Engine API call that puts the image on the host. */
 export type ImageStep = { kind: "pull"; ref: string } | { kind: "build"; ref: string; push: boolean };
+
+/** A step that brings an image from an archive: upload it to the host (kept there), then `docker load` it. */
+export type ArchiveStep = { kind: "upload"; sha256: string } | { kind: "load"; sha256: string };
+
+/**
+ * Nothing when the engine has the archive's image under the reference; else a load, from the
+ * archive the host keeps when it has it (`onHost`), after an upload when not.
+ */
+export function planArchive(sha256: string, image: ArchiveImage, present: ImageFacts | undefined, onHost: boolean): ArchiveStep[] {
+  if (present && isArchiveImage(image, present.imageId)) return [];
+  return [...(onHost ? [] : [{ kind: "upload" as const, sha256 }]), { kind: "load", sha256 }];
+}
+
+/** The outputs after a load, or why the load did not give the archive's image. */
+export function archiveResult(spec: ImageSpec, image: ArchiveImage, present: ImageFacts | undefined): ImageResult | Refusal {
+  if (!present) return refuse("DOCKYARD_IMAGE_ARCHIVE_MISMATCH", `${spec.ref} is not on the host after loading its archive`);
+  if (!isArchiveImage(image, present.imageId))
+    return refuse(
+      "DOCKYARD_IMAGE_ARCHIVE_MISMATCH",
+      `${spec.ref} on the host is image ${present.imageId} after the load, not ${image.configDigest}, the image the archive names`,
+    );
+  return imageResult(spec, present) as ImageResult;
+}
 
 /** What the state records of the image, and what containers run by. */
 export interface ImageResult {
@@ -50,7 +76,12 @@ export interface ImageResult {
  */
 export function imageForced(olds: ImageSpec | undefined, news: ImageSpec): boolean {
   if (!olds) return news.pullPolicy === "always";
-  return olds.ref !== news.ref || news.pullPolicy === "always" || !isDeepStrictEqual(olds.build, news.build);
+  return (
+    olds.ref !== news.ref ||
+    news.pullPolicy === "always" ||
+    !isDeepStrictEqual(olds.build, news.build) ||
+    !isDeepStrictEqual(olds.source, news.source)
+  );
 }
 
 /** A build when there is none of ours from this context (or forced); else a pull when absent (or forced). */
@@ -75,7 +106,7 @@ export function imageResult(spec: ImageSpec, present: ImageFacts | undefined): I
 
 /** True when drift needs the registry's digest for the tag (pulled `always`, by a tag). */
 export function needsRemoteDigest(spec: ImageSpec): boolean {
-  return spec.pullPolicy === "always" && !spec.build && !parseImageRef(spec.ref).digest;
+  return spec.pullPolicy === "always" && !spec.build && !spec.source && !parseImageRef(spec.ref).digest;
 }
 
 /** Where the host differs from the state; `remote` is the registry's digest when it was asked. */

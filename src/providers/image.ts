@@ -17,6 +17,14 @@ import {
   planImage,
 } from "../plan/image";
 import { isRefusal } from "../plan/refusal";
+import { type ArchiveStep, archiveResult, planArchive } from "../plan/image";
+import { checkImageSource } from "../model/image-archive";
+import { checkedArchive } from "../remote/image-archive";
+import { controllerCopy } from "../remote/image-registry";
+import { SshSession } from "../remote/ssh-session";
+import { uploadFile } from "../remote/upload";
+import { archivePathOnHost, renderArchiveCheck, renderArchiveLoad, renderArchiveRemove } from "../scripts/image-archive";
+import type { ConnectionSpec } from "../remote/connection-spec";
 import { pullRef, sameRepository } from "../model/image-ref";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 import { notice } from "./notices";
@@ -39,6 +47,8 @@ export interface ImageOutputs extends ImageInputs {
   /** `repository@sha256:...`: what containers run, so a moved tag never swaps their image silently. */
   repoDigest: string;
   imageId: string;
+  /** sha256 of the archive the image was loaded from (kept on the host), for an image with a `source`. */
+  archiveSha256?: string;
   drift: string[];
 }
 
@@ -158,6 +168,7 @@ async function runStep(transfer: Docker, target: string, inputs: ImageInputs, st
 
 async function ensureWith(docker: Docker, transfer: Docker, inputs: ImageInputs, forced: boolean): Promise<ImageOutputs> {
   const target = targetOf(inputs.connection);
+  if (inputs.spec.source) return ensureFromArchive(docker, inputs);
   let present = await inspect(docker, inputs.spec.ref);
   const steps = planImage(inputs.spec, present, forced);
   for (const step of steps) await runStep(transfer, target, inputs, step);
@@ -165,6 +176,57 @@ async function ensureWith(docker: Docker, transfer: Docker, inputs: ImageInputs,
   const result = imageResult(inputs.spec, present);
   if (isRefusal(result)) throw new RemoteError(target, result.message, result.code);
   return { ...inputs, ...result, drift: [] };
+}
+
+/** The host's architecture as registries name it (`amd64`, `arm64`), for a multi-platform image. */
+async function hostArch(session: SshSession): Promise<string> {
+  const m = (await session.exec("uname -m", { what: "reading the architecture" })).stdout.trim();
+  return ({ x86_64: "amd64", aarch64: "arm64", armv7l: "arm", ppc64le: "ppc64le", s390x: "s390x" } as Record<string, string>)[m] ?? m;
+}
+
+/**
+ * An image from an archive: a local one (checked against its sha256 here, before any host sees
+ * it), or one this machine fetched from a registry once for all hosts. The host keeps the archive
+ * under its sha256, so a later load (the image removed by hand) uploads nothing.
+ */
+async function ensureFromArchive(docker: Docker, inputs: ImageInputs): Promise<ImageOutputs> {
+  const spec: ConnectionSpec = toConnectionSpec(inputs);
+  const target = targetOf(inputs.connection);
+  // The shared check again: a config value or an older state reaches here without the component's.
+  const source = checkImageSource(inputs.spec.source, inputs.spec.ref);
+  const session = await SshSession.for(spec);
+  const auth = inputs.registryAuth;
+  const archive =
+    source.kind === "archive"
+      ? await checkedArchive(source.path!, source.sha256!, inputs.spec.ref)
+      : await controllerCopy({
+          from: source.from ?? inputs.spec.ref,
+          ref: inputs.spec.ref,
+          arch: await hostArch(session),
+          insecure: source.insecure,
+          login: auth ? { username: auth.username, password: auth.password } : undefined,
+        });
+  let present = await inspect(docker, inputs.spec.ref);
+  const onHost =
+    (await session.exec(renderArchiveCheck(archive.sha256), { what: "reading the kept image archive" })).stdout.trim() === archive.sha256;
+  const steps = planArchive(archive.sha256, archive.image, present, onHost);
+  for (const step of steps) await runArchiveStep(session, inputs, archive.file, step);
+  if (steps.length) present = await inspect(docker, inputs.spec.ref);
+  const result = archiveResult(inputs.spec, archive.image, present);
+  if (isRefusal(result)) throw new RemoteError(target, result.message, result.code);
+  return { ...inputs, ...result, archiveSha256: archive.sha256, drift: [] };
+}
+
+async function runArchiveStep(session: SshSession, inputs: ImageInputs, file: string, step: ArchiveStep): Promise<void> {
+  if (step.kind === "upload") {
+    await uploadFile(session, file, archivePathOnHost(step.sha256), step.sha256);
+    return;
+  }
+  await session.exec(renderArchiveLoad(step.sha256), {
+    what: `loading image ${inputs.spec.ref}`,
+    timeoutSeconds: boundSeconds(inputs.connection, "pullTimeout"),
+    bound: "pullTimeout",
+  });
 }
 
 /**
@@ -223,6 +285,10 @@ export const image = {
   async delete(_id: string, props: ImageOutputs): Promise<void> {
     if (props.spec.keep) return;
     const target = targetOf(props.connection);
+    if (props.archiveSha256) {
+      const session = await SshSession.for(toConnectionSpec(props));
+      await session.exec(renderArchiveRemove(props.archiveSha256), { what: "removing the kept image archive", allowFailure: true });
+    }
     await withEngine(toConnectionSpec(props), `removing image ${props.spec.ref}`, (docker) =>
       docker
         .getImage(pullRef(props.spec.ref))

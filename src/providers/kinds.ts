@@ -45,7 +45,7 @@ export const KINDS = {
   Image: {
     provider: "image",
     inputs: [...connected, "spec", "registryAuth"],
-    outputs: ["digest", "repoDigest", "imageId", "drift"],
+    outputs: ["digest", "repoDigest", "imageId", "archiveSha256", "drift"],
     secrets: [CREDENTIALS_PROPERTY, "registryAuth"],
   },
   // The environment may carry secrets: all of it is stored as one.

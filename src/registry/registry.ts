@@ -7,7 +7,7 @@ import { checkHostValue } from "../model/host-values";
 import { HtpasswdResource } from "../providers/htpasswd-resource";
 import { CertificateResource, RemoteFileResource } from "../providers/workload-resources";
 import { Container } from "../workload/container";
-import { Image } from "../workload/image";
+import { Image, type ImageSourceArgs } from "../workload/image";
 import { imageRefProblem } from "../model/image-ref";
 import { DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_PORT } from "../model/defaults";
 
@@ -52,6 +52,13 @@ export interface RegistryArgs {
    * @example "10.0.0.5:5000/library/registry:2"
    */
   image?: pulumi.Input<string>;
+  /**
+   * Bring the registry image from an archive, or copied by this machine, instead of the host
+   * pulling it (an intranet with no registry yet).
+   * @default none: the host pulls `image`
+   * @example { archive: "./images/registry-2.8.3.tar", sha256: "3f1c2a5e0b8d4c6e9a7b1d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c" }
+   */
+  imageSource?: ImageSourceArgs;
   /**
    * Container name.
    * @default "registry"
@@ -230,7 +237,7 @@ export class Registry extends DockyardComponent {
 
     const image = new Image(
       `${name}-image`,
-      { engine, ref: args.image ?? DEFAULT_REGISTRY_IMAGE, keepOnDestroy: true },
+      { engine, ref: args.image ?? DEFAULT_REGISTRY_IMAGE, keepOnDestroy: true, ...(args.imageSource ? { source: args.imageSource } : {}) },
       this.childOptions(),
     );
     // The registry reads its files at start: a new certificate or user list means a new container.

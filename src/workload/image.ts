@@ -8,6 +8,7 @@ import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
 import { ImageResource } from "../providers/workload-resources";
 import { imageRefProblem } from "../model/image-ref";
+import { type ImageSourceSpec, imageSourceOf } from "../model/image-archive";
 
 export interface RegistryCredentials {
   /**
@@ -52,6 +53,41 @@ export interface BuildArgs {
   push?: boolean;
 }
 
+export interface ImageSourceArgs {
+  /**
+   * An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there
+   * under its sha256 and `docker load`ed. It must hold `ref` among its tags.
+   * @default none
+   * @example "./images/nginx-1.25.tar"
+   */
+  archive?: string;
+  /**
+   * sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival.
+   * @default none (required with `archive`)
+   * @example "3f1c2a5e0b8d4c6e9a7b1d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c"
+   */
+  sha256?: string;
+  /**
+   * Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it
+   * reaches, and copy it to the hosts as an archive: for hosts that reach no registry.
+   * @default false
+   * @example true
+   */
+  controller?: boolean;
+  /**
+   * With `controller`: the reference this machine fetches (the hosts know the image as `ref`).
+   * @default `ref`
+   * @example "registry.example.com/mirror/nginx:1.25"
+   */
+  from?: string;
+  /**
+   * With `controller`: the registry speaks plain HTTP.
+   * @default false
+   * @example true
+   */
+  insecure?: boolean;
+}
+
 export interface ImageArgs {
   /**
    * The engine to pull onto.
@@ -83,6 +119,13 @@ export interface ImageArgs {
    * @example { context: "./app", push: true }
    */
   build?: BuildArgs;
+  /**
+   * Bring the image from an archive, or copied by this machine, instead of the host pulling it
+   * (hosts with no route to a registry). `credentials` are then this machine's, kept in memory.
+   * @default none: the host pulls `ref`
+   * @example { archive: "./images/nginx-1.25.tar", sha256: "3f1c2a5e0b8d4c6e9a7b1d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c" }
+   */
+  source?: ImageSourceArgs;
   /**
    * Keep the image on the host on `pulumi destroy`.
    * @default false
@@ -140,9 +183,21 @@ export class Image extends DockyardComponent {
       if (typeof args.ref === "string" && imageRefProblem(args.ref)) invalid("ref", imageRefProblem(args.ref));
     });
     const build = args.build ? this.checked(() => buildSpec(args.build!)) : undefined;
+    if (args.build && args.source) this.checked(() => invalid("source", "cannot be set with build: the image is built on the host"));
+    const declaredRef = typeof args.ref === "string" ? args.ref : undefined;
+    if (args.source) this.checked(() => imageSourceOf(args.source!, declaredRef));
     const spec = pulumi.output(args.ref).apply((ref) => {
       this.checked(() => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
-      return { ref, pullPolicy: policy, ...(args.keepOnDestroy ? { keep: true } : {}), ...(build ? { build } : {}) };
+      const source: ImageSourceSpec | undefined = args.source ? this.checked(() => imageSourceOf(args.source!, ref)) : undefined;
+      // The provider runs in its own process: a relative archive path is resolved here, where the program runs.
+      if (source?.kind === "archive" && source.path) source.path = path.resolve(source.path);
+      return {
+        ref,
+        pullPolicy: policy,
+        ...(args.keepOnDestroy ? { keep: true } : {}),
+        ...(build ? { build } : {}),
+        ...(source ? { source } : {}),
+      };
     });
     const c = args.credentials;
     const registryAuth = c

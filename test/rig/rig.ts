@@ -61,6 +61,11 @@ export interface HostOptions {
   image?: string;
   /** The Debian release to boot when no `image` is given. @default "debian12" */
   flavour?: HostFlavour;
+  /**
+   * Network to boot on instead of the rig's: an `--internal` one (`ensureInternalNetwork`) gives a
+   * host no route to the registry or anywhere else, while this machine still reaches it over SSH.
+   */
+  network?: string;
 }
 
 /** `repo:<hash of the recipe files>`: an image tag that changes whenever its recipe does. */
@@ -154,10 +159,24 @@ async function ensureNetwork(): Promise<void> {
   await run("flock", ["/tmp/dockyard-rig-network.lock", "sh", "-c", cmd]);
 }
 
-async function inspectAddress(container: string): Promise<string> {
-  const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${RIG_NETWORK}").IPAddress}}`, container])).trim();
-  if (!ip) throw new Error(`rig: ${container} has no address on ${RIG_NETWORK}`);
+async function inspectAddress(container: string, network = RIG_NETWORK): Promise<string> {
+  const ip = (await docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container])).trim();
+  if (!ip) throw new Error(`rig: ${container} has no address on ${network}`);
   return ip;
+}
+
+/**
+ * An `--internal` network of this run (no route out, no other rig network reachable from it);
+ * this machine reaches its containers through the bridge's own address. Removed by `rig.stop()`.
+ */
+export async function ensureInternalNetwork(rig: Rig, name: string): Promise<string> {
+  const network = `dyr-${rig.runId}-${name}`;
+  const cmd =
+    `[ -n "$(docker network ls -q --filter name=^${network}$)" ] || ` +
+    `docker network create --internal ${rig.labels().join(" ")} ${network} >/dev/null`;
+  await run("flock", ["/tmp/dockyard-rig-network.lock", "sh", "-c", cmd]);
+  rig.networks.push(network);
+  return network;
 }
 
 /**
@@ -207,6 +226,8 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
  */
 export class Rig {
   readonly hosts: RigHost[] = [];
+  /** Networks of this run (`ensureInternalNetwork`), removed with its containers. */
+  readonly networks: string[] = [];
   registry?: RigRegistry;
   /** The run's private key (OpenSSH format); tests pass it to Dockyard as a secret. */
   readonly privateKey: string;
@@ -269,7 +290,7 @@ export class Rig {
     const image = opts.image ?? flavourImageTag(opts.flavour);
     const running = (await docker(["ps", "--format", "{{.Image}}", "--filter", `name=^${container}$`])).trim();
     if (running !== image) await this.boot(container, volume, name, { ...opts, image });
-    const address = await inspectAddress(container);
+    const address = await inspectAddress(container, opts.network);
     // Generous: on a loaded 2-core machine a systemd boot has taken over 90 s.
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
     let hostKey = "";
@@ -304,7 +325,7 @@ export class Rig {
       name,
       ...this.labels(),
       "--network",
-      RIG_NETWORK,
+      opts.network ?? RIG_NETWORK,
       "--cgroupns=private",
       "--cap-add",
       "ALL",
@@ -439,6 +460,7 @@ export class Rig {
   async stop(): Promise<void> {
     await Promise.all(this.hosts.map((h) => harvestPackages(h.container)));
     await removeLabelled(`${this.label}.run=${this.runId}`);
+    for (const n of this.networks) await docker(["network", "rm", n]).catch(() => undefined);
   }
 }
 

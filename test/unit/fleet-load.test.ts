@@ -142,6 +142,16 @@ const cases: [string, string, RegExp][] = [
     /containers\[0\]\.image: .*not an image reference/,
   ],
   [
+    "image archive without its sha256",
+    base("images:\n  - ref: nginx:1.25\n    on: all\n    source: { archive: ./nginx.tar }\n"),
+    /images\[0\]\.source\.sha256: is required with archive/,
+  ],
+  [
+    "image source both archive and controller",
+    base(`images:\n  - ref: nginx:1.25\n    on: all\n    source: { archive: ./nginx.tar, sha256: ${"a".repeat(64)}, controller: true }\n`),
+    /images\[0\]\.source\.controller: cannot be set with archive/,
+  ],
+  [
     "host port taken twice",
     base(
       "containers:\n  - { name: a, image: nginx, on: all, ports: ['80:80'] }\n  - { name: b, image: nginx, on: [web], ports: ['80:8080'] }\n",

@@ -39,9 +39,10 @@ test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon con
   t.deepEqual(Object.keys(fleet.hosts), ["registry1", "app1", "app2"]);
   t.deepEqual(Object.keys(fleet.daemonConfigs), ["registry1", "app1", "app2"]);
   t.deepEqual(Object.keys(fleet.registries), ["intranet"]);
-  t.deepEqual(Object.keys(fleet.containers.app1), ["shop"]);
+  t.deepEqual(Object.keys(fleet.containers.app1), ["web", "shop"]);
   t.deepEqual(Object.keys(fleet.containers.registry1), [], "on: [app] leaves the registry host alone");
-  t.deepEqual(Object.keys(fleet.images.app2), ["172.16.0.10:5000/shop/web:3.2.1"]);
+  t.deepEqual(Object.keys(fleet.images.app2), ["nginx:1.25", "172.16.0.10:5000/shop/web:3.2.1"]);
+  t.deepEqual(Object.keys(fleet.images.registry1), [], "the registry's image is its Registry's, not a second Image");
 
   await valueOf(fleet.outputs);
   const mine = created.slice(before);
@@ -56,6 +57,21 @@ test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon con
     "defaults.daemon reaches every host, with the fleet's default log rotation",
   );
   t.deepEqual(daemon.refuseOverwriting, ["log-driver", "log-opts"], "a default: a host's own log settings are not replaced silently");
+  // Brought, not pulled: the registry's image from an archive beside the file, nginx copied by the controller.
+  const specOf = (ref: string) =>
+    mine
+      .filter((r) => r.type === "dockyard:index:Image")
+      .map((r) => (r.inputs as Record<string, any>).spec)
+      .filter((sp) => sp.ref === ref);
+  t.deepEqual(specOf("registry:2.8.3")[0].source, {
+    kind: "archive",
+    path: path.join(REPO, "images", "registry-2.8.3.tar"),
+    sha256: "0e2b4c6d8f0a1b3c5d7e9f1a2b4c6d8e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c",
+  });
+  t.deepEqual(
+    specOf("nginx:1.25").map((sp) => sp.source),
+    [{ kind: "controller" }, { kind: "controller" }],
+  );
   const host = mine.find((r) => r.name === "app1-facts")!.inputs as Record<string, any>;
   t.is(host.connection.user, "ops");
   t.true(host.connection.sudo);
@@ -131,9 +147,9 @@ test.serial("missing config references are all reported with file:line before an
   ) as InstanceType<typeof loader.FleetFileError>;
   t.regex(
     e.message,
-    /stacks\/airgapped\.yaml:47:9: registries\[0\]\.users\[0\]\.password: config "registryPassword" is not set: `pulumi config set --secret registryPassword <value>`/,
+    /stacks\/airgapped\.yaml:50:9: registries\[0\]\.users\[0\]\.password: config "registryPassword" is not set: `pulumi config set --secret registryPassword <value>`/,
   );
-  t.regex(e.message, /stacks\/airgapped\.yaml:\d+:\d+: containers\[0\]\.env\.DB_PASSWORD: config "dbPassword" is not set/);
+  t.regex(e.message, /stacks\/airgapped\.yaml:\d+:\d+: containers\[1\]\.env\.DB_PASSWORD: config "dbPassword" is not set/);
   t.is(e.problems.length, 3);
   t.deepEqual(
     (await registeredSince(created, before)).filter((r) => !r.type.startsWith("dockyard:fleet")).map((r) => r.name),

@@ -16,6 +16,8 @@ import (
 type Image struct {
 	pulumi.CustomResourceState
 
+	// sha256 of the archive the image was loaded from (kept on the host), for an image with a `source`.
+	ArchiveSha256 pulumi.StringPtrOutput `pulumi:"archiveSha256"`
 	// The connection as it travels in a dynamic resource's inputs and state, with the host's time bounds (only those the user set; the others take their defaults where they are used). Replaces the resource when it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)
 	Connection ConnectionInputsPtrOutput `pulumi:"connection"`
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
@@ -199,6 +201,11 @@ func (o ImageOutput) ToImageOutput() ImageOutput {
 
 func (o ImageOutput) ToImageOutputWithContext(ctx context.Context) ImageOutput {
 	return o
+}
+
+// sha256 of the archive the image was loaded from (kept on the host), for an image with a `source`.
+func (o ImageOutput) ArchiveSha256() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Image) pulumi.StringPtrOutput { return v.ArchiveSha256 }).(pulumi.StringPtrOutput)
 }
 
 // The connection as it travels in a dynamic resource's inputs and state, with the host's time bounds (only those the user set; the others take their defaults where they are used). Replaces the resource when it names another machine (another `host` or `port`; another user, key, host key, jump host or timeout is an update in place)

@@ -2979,6 +2979,438 @@ func (o HtpasswdUserArrayOutput) Index(i pulumi.IntInput) HtpasswdUserOutput {
 	}).(HtpasswdUserOutput)
 }
 
+// Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
+type ImageSource struct {
+	// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+	Archive *string `pulumi:"archive"`
+	// Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+	Controller *bool `pulumi:"controller"`
+	// With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
+	From *string `pulumi:"from"`
+	// With `controller`: the registry speaks plain HTTP. Default: false.
+	Insecure *bool `pulumi:"insecure"`
+	// sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
+	Sha256 *string `pulumi:"sha256"`
+}
+
+// ImageSourceInput is an input type that accepts ImageSourceArgs and ImageSourceOutput values.
+// You can construct a concrete instance of `ImageSourceInput` via:
+//
+//	ImageSourceArgs{...}
+type ImageSourceInput interface {
+	pulumi.Input
+
+	ToImageSourceOutput() ImageSourceOutput
+	ToImageSourceOutputWithContext(context.Context) ImageSourceOutput
+}
+
+// Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
+type ImageSourceArgs struct {
+	// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+	Archive pulumi.StringPtrInput `pulumi:"archive"`
+	// Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+	Controller pulumi.BoolPtrInput `pulumi:"controller"`
+	// With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
+	From pulumi.StringPtrInput `pulumi:"from"`
+	// With `controller`: the registry speaks plain HTTP. Default: false.
+	Insecure pulumi.BoolPtrInput `pulumi:"insecure"`
+	// sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
+	Sha256 pulumi.StringPtrInput `pulumi:"sha256"`
+}
+
+func (ImageSourceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ImageSource)(nil)).Elem()
+}
+
+func (i ImageSourceArgs) ToImageSourceOutput() ImageSourceOutput {
+	return i.ToImageSourceOutputWithContext(context.Background())
+}
+
+func (i ImageSourceArgs) ToImageSourceOutputWithContext(ctx context.Context) ImageSourceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageSourceOutput)
+}
+
+func (i ImageSourceArgs) ToImageSourcePtrOutput() ImageSourcePtrOutput {
+	return i.ToImageSourcePtrOutputWithContext(context.Background())
+}
+
+func (i ImageSourceArgs) ToImageSourcePtrOutputWithContext(ctx context.Context) ImageSourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageSourceOutput).ToImageSourcePtrOutputWithContext(ctx)
+}
+
+// ImageSourcePtrInput is an input type that accepts ImageSourceArgs, ImageSourcePtr and ImageSourcePtrOutput values.
+// You can construct a concrete instance of `ImageSourcePtrInput` via:
+//
+//	        ImageSourceArgs{...}
+//
+//	or:
+//
+//	        nil
+type ImageSourcePtrInput interface {
+	pulumi.Input
+
+	ToImageSourcePtrOutput() ImageSourcePtrOutput
+	ToImageSourcePtrOutputWithContext(context.Context) ImageSourcePtrOutput
+}
+
+type imageSourcePtrType ImageSourceArgs
+
+func ImageSourcePtr(v *ImageSourceArgs) ImageSourcePtrInput {
+	return (*imageSourcePtrType)(v)
+}
+
+func (*imageSourcePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ImageSource)(nil)).Elem()
+}
+
+func (i *imageSourcePtrType) ToImageSourcePtrOutput() ImageSourcePtrOutput {
+	return i.ToImageSourcePtrOutputWithContext(context.Background())
+}
+
+func (i *imageSourcePtrType) ToImageSourcePtrOutputWithContext(ctx context.Context) ImageSourcePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageSourcePtrOutput)
+}
+
+// Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
+type ImageSourceOutput struct{ *pulumi.OutputState }
+
+func (ImageSourceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ImageSource)(nil)).Elem()
+}
+
+func (o ImageSourceOutput) ToImageSourceOutput() ImageSourceOutput {
+	return o
+}
+
+func (o ImageSourceOutput) ToImageSourceOutputWithContext(ctx context.Context) ImageSourceOutput {
+	return o
+}
+
+func (o ImageSourceOutput) ToImageSourcePtrOutput() ImageSourcePtrOutput {
+	return o.ToImageSourcePtrOutputWithContext(context.Background())
+}
+
+func (o ImageSourceOutput) ToImageSourcePtrOutputWithContext(ctx context.Context) ImageSourcePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ImageSource) *ImageSource {
+		return &v
+	}).(ImageSourcePtrOutput)
+}
+
+// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+func (o ImageSourceOutput) Archive() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSource) *string { return v.Archive }).(pulumi.StringPtrOutput)
+}
+
+// Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+func (o ImageSourceOutput) Controller() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ImageSource) *bool { return v.Controller }).(pulumi.BoolPtrOutput)
+}
+
+// With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
+func (o ImageSourceOutput) From() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSource) *string { return v.From }).(pulumi.StringPtrOutput)
+}
+
+// With `controller`: the registry speaks plain HTTP. Default: false.
+func (o ImageSourceOutput) Insecure() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ImageSource) *bool { return v.Insecure }).(pulumi.BoolPtrOutput)
+}
+
+// sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
+func (o ImageSourceOutput) Sha256() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSource) *string { return v.Sha256 }).(pulumi.StringPtrOutput)
+}
+
+type ImageSourcePtrOutput struct{ *pulumi.OutputState }
+
+func (ImageSourcePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ImageSource)(nil)).Elem()
+}
+
+func (o ImageSourcePtrOutput) ToImageSourcePtrOutput() ImageSourcePtrOutput {
+	return o
+}
+
+func (o ImageSourcePtrOutput) ToImageSourcePtrOutputWithContext(ctx context.Context) ImageSourcePtrOutput {
+	return o
+}
+
+func (o ImageSourcePtrOutput) Elem() ImageSourceOutput {
+	return o.ApplyT(func(v *ImageSource) ImageSource {
+		if v != nil {
+			return *v
+		}
+		var ret ImageSource
+		return ret
+	}).(ImageSourceOutput)
+}
+
+// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+func (o ImageSourcePtrOutput) Archive() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Archive
+	}).(pulumi.StringPtrOutput)
+}
+
+// Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+func (o ImageSourcePtrOutput) Controller() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ImageSource) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Controller
+	}).(pulumi.BoolPtrOutput)
+}
+
+// With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
+func (o ImageSourcePtrOutput) From() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.From
+	}).(pulumi.StringPtrOutput)
+}
+
+// With `controller`: the registry speaks plain HTTP. Default: false.
+func (o ImageSourcePtrOutput) Insecure() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ImageSource) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Insecure
+	}).(pulumi.BoolPtrOutput)
+}
+
+// sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
+func (o ImageSourcePtrOutput) Sha256() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Sha256
+	}).(pulumi.StringPtrOutput)
+}
+
+// Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
+type ImageSourceSpec struct {
+	// The reference the controller fetches (controller); default the image's.
+	From *string `pulumi:"from"`
+	// The registry speaks plain HTTP (controller).
+	Insecure *bool `pulumi:"insecure"`
+	// One of `"archive"`, `"controller"`.
+	Kind string `pulumi:"kind"`
+	// The archive on the machine running Pulumi (archive).
+	Path *string `pulumi:"path"`
+	// The archive's sha256 (archive).
+	Sha256 *string `pulumi:"sha256"`
+}
+
+// ImageSourceSpecInput is an input type that accepts ImageSourceSpecArgs and ImageSourceSpecOutput values.
+// You can construct a concrete instance of `ImageSourceSpecInput` via:
+//
+//	ImageSourceSpecArgs{...}
+type ImageSourceSpecInput interface {
+	pulumi.Input
+
+	ToImageSourceSpecOutput() ImageSourceSpecOutput
+	ToImageSourceSpecOutputWithContext(context.Context) ImageSourceSpecOutput
+}
+
+// Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
+type ImageSourceSpecArgs struct {
+	// The reference the controller fetches (controller); default the image's.
+	From pulumi.StringPtrInput `pulumi:"from"`
+	// The registry speaks plain HTTP (controller).
+	Insecure pulumi.BoolPtrInput `pulumi:"insecure"`
+	// One of `"archive"`, `"controller"`.
+	Kind pulumi.StringInput `pulumi:"kind"`
+	// The archive on the machine running Pulumi (archive).
+	Path pulumi.StringPtrInput `pulumi:"path"`
+	// The archive's sha256 (archive).
+	Sha256 pulumi.StringPtrInput `pulumi:"sha256"`
+}
+
+func (ImageSourceSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ImageSourceSpec)(nil)).Elem()
+}
+
+func (i ImageSourceSpecArgs) ToImageSourceSpecOutput() ImageSourceSpecOutput {
+	return i.ToImageSourceSpecOutputWithContext(context.Background())
+}
+
+func (i ImageSourceSpecArgs) ToImageSourceSpecOutputWithContext(ctx context.Context) ImageSourceSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageSourceSpecOutput)
+}
+
+func (i ImageSourceSpecArgs) ToImageSourceSpecPtrOutput() ImageSourceSpecPtrOutput {
+	return i.ToImageSourceSpecPtrOutputWithContext(context.Background())
+}
+
+func (i ImageSourceSpecArgs) ToImageSourceSpecPtrOutputWithContext(ctx context.Context) ImageSourceSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageSourceSpecOutput).ToImageSourceSpecPtrOutputWithContext(ctx)
+}
+
+// ImageSourceSpecPtrInput is an input type that accepts ImageSourceSpecArgs, ImageSourceSpecPtr and ImageSourceSpecPtrOutput values.
+// You can construct a concrete instance of `ImageSourceSpecPtrInput` via:
+//
+//	        ImageSourceSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type ImageSourceSpecPtrInput interface {
+	pulumi.Input
+
+	ToImageSourceSpecPtrOutput() ImageSourceSpecPtrOutput
+	ToImageSourceSpecPtrOutputWithContext(context.Context) ImageSourceSpecPtrOutput
+}
+
+type imageSourceSpecPtrType ImageSourceSpecArgs
+
+func ImageSourceSpecPtr(v *ImageSourceSpecArgs) ImageSourceSpecPtrInput {
+	return (*imageSourceSpecPtrType)(v)
+}
+
+func (*imageSourceSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ImageSourceSpec)(nil)).Elem()
+}
+
+func (i *imageSourceSpecPtrType) ToImageSourceSpecPtrOutput() ImageSourceSpecPtrOutput {
+	return i.ToImageSourceSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *imageSourceSpecPtrType) ToImageSourceSpecPtrOutputWithContext(ctx context.Context) ImageSourceSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ImageSourceSpecPtrOutput)
+}
+
+// Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
+type ImageSourceSpecOutput struct{ *pulumi.OutputState }
+
+func (ImageSourceSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ImageSourceSpec)(nil)).Elem()
+}
+
+func (o ImageSourceSpecOutput) ToImageSourceSpecOutput() ImageSourceSpecOutput {
+	return o
+}
+
+func (o ImageSourceSpecOutput) ToImageSourceSpecOutputWithContext(ctx context.Context) ImageSourceSpecOutput {
+	return o
+}
+
+func (o ImageSourceSpecOutput) ToImageSourceSpecPtrOutput() ImageSourceSpecPtrOutput {
+	return o.ToImageSourceSpecPtrOutputWithContext(context.Background())
+}
+
+func (o ImageSourceSpecOutput) ToImageSourceSpecPtrOutputWithContext(ctx context.Context) ImageSourceSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ImageSourceSpec) *ImageSourceSpec {
+		return &v
+	}).(ImageSourceSpecPtrOutput)
+}
+
+// The reference the controller fetches (controller); default the image's.
+func (o ImageSourceSpecOutput) From() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSourceSpec) *string { return v.From }).(pulumi.StringPtrOutput)
+}
+
+// The registry speaks plain HTTP (controller).
+func (o ImageSourceSpecOutput) Insecure() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ImageSourceSpec) *bool { return v.Insecure }).(pulumi.BoolPtrOutput)
+}
+
+// One of `"archive"`, `"controller"`.
+func (o ImageSourceSpecOutput) Kind() pulumi.StringOutput {
+	return o.ApplyT(func(v ImageSourceSpec) string { return v.Kind }).(pulumi.StringOutput)
+}
+
+// The archive on the machine running Pulumi (archive).
+func (o ImageSourceSpecOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSourceSpec) *string { return v.Path }).(pulumi.StringPtrOutput)
+}
+
+// The archive's sha256 (archive).
+func (o ImageSourceSpecOutput) Sha256() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSourceSpec) *string { return v.Sha256 }).(pulumi.StringPtrOutput)
+}
+
+type ImageSourceSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (ImageSourceSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ImageSourceSpec)(nil)).Elem()
+}
+
+func (o ImageSourceSpecPtrOutput) ToImageSourceSpecPtrOutput() ImageSourceSpecPtrOutput {
+	return o
+}
+
+func (o ImageSourceSpecPtrOutput) ToImageSourceSpecPtrOutputWithContext(ctx context.Context) ImageSourceSpecPtrOutput {
+	return o
+}
+
+func (o ImageSourceSpecPtrOutput) Elem() ImageSourceSpecOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) ImageSourceSpec {
+		if v != nil {
+			return *v
+		}
+		var ret ImageSourceSpec
+		return ret
+	}).(ImageSourceSpecOutput)
+}
+
+// The reference the controller fetches (controller); default the image's.
+func (o ImageSourceSpecPtrOutput) From() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.From
+	}).(pulumi.StringPtrOutput)
+}
+
+// The registry speaks plain HTTP (controller).
+func (o ImageSourceSpecPtrOutput) Insecure() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Insecure
+	}).(pulumi.BoolPtrOutput)
+}
+
+// One of `"archive"`, `"controller"`.
+func (o ImageSourceSpecPtrOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Kind
+	}).(pulumi.StringPtrOutput)
+}
+
+// The archive on the machine running Pulumi (archive).
+func (o ImageSourceSpecPtrOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Path
+	}).(pulumi.StringPtrOutput)
+}
+
+// The archive's sha256 (archive).
+func (o ImageSourceSpecPtrOutput) Sha256() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Sha256
+	}).(pulumi.StringPtrOutput)
+}
+
 // The image a host's engine should have: its reference, when to pull, whether to build.
 type ImageSpec struct {
 	// Build on the host from a local context instead of pulling.
@@ -2988,6 +3420,8 @@ type ImageSpec struct {
 	// One of `"always"`, `"ifMissing"`.
 	PullPolicy string `pulumi:"pullPolicy"`
 	Ref        string `pulumi:"ref"`
+	// Load from an archive (a local one, or one the controller fetched) instead of pulling.
+	Source *ImageSourceSpec `pulumi:"source"`
 }
 
 // ImageSpecInput is an input type that accepts ImageSpecArgs and ImageSpecOutput values.
@@ -3010,6 +3444,8 @@ type ImageSpecArgs struct {
 	// One of `"always"`, `"ifMissing"`.
 	PullPolicy pulumi.StringInput `pulumi:"pullPolicy"`
 	Ref        pulumi.StringInput `pulumi:"ref"`
+	// Load from an archive (a local one, or one the controller fetched) instead of pulling.
+	Source ImageSourceSpecPtrInput `pulumi:"source"`
 }
 
 func (ImageSpecArgs) ElementType() reflect.Type {
@@ -3056,6 +3492,11 @@ func (o ImageSpecOutput) PullPolicy() pulumi.StringOutput {
 
 func (o ImageSpecOutput) Ref() pulumi.StringOutput {
 	return o.ApplyT(func(v ImageSpec) string { return v.Ref }).(pulumi.StringOutput)
+}
+
+// Load from an archive (a local one, or one the controller fetched) instead of pulling.
+func (o ImageSpecOutput) Source() ImageSourceSpecPtrOutput {
+	return o.ApplyT(func(v ImageSpec) *ImageSourceSpec { return v.Source }).(ImageSourceSpecPtrOutput)
 }
 
 type ImageSpecPtrOutput struct{ *pulumi.OutputState }
@@ -3119,6 +3560,16 @@ func (o ImageSpecPtrOutput) Ref() pulumi.StringPtrOutput {
 		}
 		return &v.Ref
 	}).(pulumi.StringPtrOutput)
+}
+
+// Load from an archive (a local one, or one the controller fetched) instead of pulling.
+func (o ImageSpecPtrOutput) Source() ImageSourceSpecPtrOutput {
+	return o.ApplyT(func(v *ImageSpec) *ImageSourceSpec {
+		if v == nil {
+			return nil
+		}
+		return v.Source
+	}).(ImageSourceSpecPtrOutput)
 }
 
 // A bastion the host is reached through.
@@ -5411,6 +5862,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*HostFactsTypeInput)(nil)).Elem(), HostFactsTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HtpasswdUserInput)(nil)).Elem(), HtpasswdUserArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HtpasswdUserArrayInput)(nil)).Elem(), HtpasswdUserArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ImageSourceInput)(nil)).Elem(), ImageSourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ImageSourcePtrInput)(nil)).Elem(), ImageSourceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ImageSourceSpecInput)(nil)).Elem(), ImageSourceSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ImageSourceSpecPtrInput)(nil)).Elem(), ImageSourceSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImageSpecInput)(nil)).Elem(), ImageSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostInput)(nil)).Elem(), JumpHostArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostPtrInput)(nil)).Elem(), JumpHostArgs{})
@@ -5462,6 +5917,10 @@ func init() {
 	pulumi.RegisterOutputType(HostFactsTypePtrOutput{})
 	pulumi.RegisterOutputType(HtpasswdUserOutput{})
 	pulumi.RegisterOutputType(HtpasswdUserArrayOutput{})
+	pulumi.RegisterOutputType(ImageSourceOutput{})
+	pulumi.RegisterOutputType(ImageSourcePtrOutput{})
+	pulumi.RegisterOutputType(ImageSourceSpecOutput{})
+	pulumi.RegisterOutputType(ImageSourceSpecPtrOutput{})
 	pulumi.RegisterOutputType(ImageSpecOutput{})
 	pulumi.RegisterOutputType(ImageSpecPtrOutput{})
 	pulumi.RegisterOutputType(JumpHostOutput{})

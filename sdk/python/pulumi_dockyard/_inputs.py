@@ -41,6 +41,10 @@ __all__ = [
     'HostFactsArgsDict',
     'HtpasswdUserArgs',
     'HtpasswdUserArgsDict',
+    'ImageSourceArgs',
+    'ImageSourceArgsDict',
+    'ImageSourceSpecArgs',
+    'ImageSourceSpecArgsDict',
     'ImageSpecArgs',
     'ImageSpecArgsDict',
     'JumpHostArgs',
@@ -1909,6 +1913,233 @@ class HtpasswdUserArgs:
         pulumi.set(self, "username", value)
 
 
+class ImageSourceArgsDict(TypedDict):
+    """
+    Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
+    """
+    archive: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+    """
+    controller: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+    """
+    from_: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
+    """
+    insecure: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    With `controller`: the registry speaks plain HTTP. Default: false.
+    """
+    sha256: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
+    """
+
+@pulumi.input_type
+class ImageSourceArgs:
+    def __init__(__self__, *,
+                 archive: pulumi.Input[Optional[_builtins.str]] = None,
+                 controller: pulumi.Input[Optional[_builtins.bool]] = None,
+                 from_: pulumi.Input[Optional[_builtins.str]] = None,
+                 insecure: pulumi.Input[Optional[_builtins.bool]] = None,
+                 sha256: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
+
+        :param pulumi.Input[_builtins.str] archive: An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+        :param pulumi.Input[_builtins.bool] controller: Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+        :param pulumi.Input[_builtins.str] from_: With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
+        :param pulumi.Input[_builtins.bool] insecure: With `controller`: the registry speaks plain HTTP. Default: false.
+        :param pulumi.Input[_builtins.str] sha256: sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
+        """
+        if archive is not None:
+            pulumi.set(__self__, "archive", archive)
+        if controller is not None:
+            pulumi.set(__self__, "controller", controller)
+        if from_ is not None:
+            pulumi.set(__self__, "from_", from_)
+        if insecure is not None:
+            pulumi.set(__self__, "insecure", insecure)
+        if sha256 is not None:
+            pulumi.set(__self__, "sha256", sha256)
+
+    @_builtins.property
+    @pulumi.getter
+    def archive(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+        """
+        return pulumi.get(self, "archive")
+
+    @archive.setter
+    def archive(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "archive", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def controller(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+        """
+        return pulumi.get(self, "controller")
+
+    @controller.setter
+    def controller(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "controller", value)
+
+    @_builtins.property
+    @pulumi.getter(name="from")
+    def from_(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
+        """
+        return pulumi.get(self, "from_")
+
+    @from_.setter
+    def from_(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def insecure(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        With `controller`: the registry speaks plain HTTP. Default: false.
+        """
+        return pulumi.get(self, "insecure")
+
+    @insecure.setter
+    def insecure(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "insecure", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def sha256(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
+        """
+        return pulumi.get(self, "sha256")
+
+    @sha256.setter
+    def sha256(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "sha256", value)
+
+
+class ImageSourceSpecArgsDict(TypedDict):
+    """
+    Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
+    """
+    kind: pulumi.Input[_builtins.str]
+    """
+    One of `"archive"`, `"controller"`.
+    """
+    from_: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The reference the controller fetches (controller); default the image's.
+    """
+    insecure: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    The registry speaks plain HTTP (controller).
+    """
+    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The archive on the machine running Pulumi (archive).
+    """
+    sha256: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The archive's sha256 (archive).
+    """
+
+@pulumi.input_type
+class ImageSourceSpecArgs:
+    def __init__(__self__, *,
+                 kind: pulumi.Input[_builtins.str],
+                 from_: pulumi.Input[Optional[_builtins.str]] = None,
+                 insecure: pulumi.Input[Optional[_builtins.bool]] = None,
+                 path: pulumi.Input[Optional[_builtins.str]] = None,
+                 sha256: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
+
+        :param pulumi.Input[_builtins.str] kind: One of `"archive"`, `"controller"`.
+        :param pulumi.Input[_builtins.str] from_: The reference the controller fetches (controller); default the image's.
+        :param pulumi.Input[_builtins.bool] insecure: The registry speaks plain HTTP (controller).
+        :param pulumi.Input[_builtins.str] path: The archive on the machine running Pulumi (archive).
+        :param pulumi.Input[_builtins.str] sha256: The archive's sha256 (archive).
+        """
+        pulumi.set(__self__, "kind", kind)
+        if from_ is not None:
+            pulumi.set(__self__, "from_", from_)
+        if insecure is not None:
+            pulumi.set(__self__, "insecure", insecure)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+        if sha256 is not None:
+            pulumi.set(__self__, "sha256", sha256)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> pulumi.Input[_builtins.str]:
+        """
+        One of `"archive"`, `"controller"`.
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter(name="from")
+    def from_(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The reference the controller fetches (controller); default the image's.
+        """
+        return pulumi.get(self, "from_")
+
+    @from_.setter
+    def from_(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "from_", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def insecure(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        The registry speaks plain HTTP (controller).
+        """
+        return pulumi.get(self, "insecure")
+
+    @insecure.setter
+    def insecure(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "insecure", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The archive on the machine running Pulumi (archive).
+        """
+        return pulumi.get(self, "path")
+
+    @path.setter
+    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "path", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def sha256(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The archive's sha256 (archive).
+        """
+        return pulumi.get(self, "sha256")
+
+    @sha256.setter
+    def sha256(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "sha256", value)
+
+
 class ImageSpecArgsDict(TypedDict):
     """
     The image a host's engine should have: its reference, when to pull, whether to build.
@@ -1926,6 +2157,10 @@ class ImageSpecArgsDict(TypedDict):
     """
     Keep the image on destroy.
     """
+    source: NotRequired[pulumi.Input[Optional['ImageSourceSpecArgsDict']]]
+    """
+    Load from an archive (a local one, or one the controller fetched) instead of pulling.
+    """
 
 @pulumi.input_type
 class ImageSpecArgs:
@@ -1933,13 +2168,15 @@ class ImageSpecArgs:
                  pull_policy: pulumi.Input[_builtins.str],
                  ref: pulumi.Input[_builtins.str],
                  build: pulumi.Input[Optional['BuildSpecArgs']] = None,
-                 keep: pulumi.Input[Optional[_builtins.bool]] = None):
+                 keep: pulumi.Input[Optional[_builtins.bool]] = None,
+                 source: pulumi.Input[Optional['ImageSourceSpecArgs']] = None):
         """
         The image a host's engine should have: its reference, when to pull, whether to build.
 
         :param pulumi.Input[_builtins.str] pull_policy: One of `"always"`, `"ifMissing"`.
         :param pulumi.Input['BuildSpecArgs'] build: Build on the host from a local context instead of pulling.
         :param pulumi.Input[_builtins.bool] keep: Keep the image on destroy.
+        :param pulumi.Input['ImageSourceSpecArgs'] source: Load from an archive (a local one, or one the controller fetched) instead of pulling.
         """
         pulumi.set(__self__, "pull_policy", pull_policy)
         pulumi.set(__self__, "ref", ref)
@@ -1947,6 +2184,8 @@ class ImageSpecArgs:
             pulumi.set(__self__, "build", build)
         if keep is not None:
             pulumi.set(__self__, "keep", keep)
+        if source is not None:
+            pulumi.set(__self__, "source", source)
 
     @_builtins.property
     @pulumi.getter(name="pullPolicy")
@@ -1992,6 +2231,18 @@ class ImageSpecArgs:
     @keep.setter
     def keep(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "keep", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> pulumi.Input[Optional['ImageSourceSpecArgs']]:
+        """
+        Load from an archive (a local one, or one the controller fetched) instead of pulling.
+        """
+        return pulumi.get(self, "source")
+
+    @source.setter
+    def source(self, value: pulumi.Input[Optional['ImageSourceSpecArgs']]):
+        pulumi.set(self, "source", value)
 
 
 class JumpHostArgsDict(TypedDict):

@@ -156,6 +156,7 @@ class Image(pulumi.CustomResource):
             if spec is None and not opts.urn:
                 raise TypeError("Missing required property 'spec'")
             __props__.__dict__["spec"] = spec
+            __props__.__dict__["archive_sha256"] = None
             __props__.__dict__["digest"] = None
             __props__.__dict__["drift"] = None
             __props__.__dict__["image_id"] = None
@@ -184,6 +185,7 @@ class Image(pulumi.CustomResource):
 
         __props__ = ImageArgs.__new__(ImageArgs)
 
+        __props__.__dict__["archive_sha256"] = None
         __props__.__dict__["connection"] = None
         __props__.__dict__["credentials"] = None
         __props__.__dict__["digest"] = None
@@ -193,6 +195,14 @@ class Image(pulumi.CustomResource):
         __props__.__dict__["repo_digest"] = None
         __props__.__dict__["spec"] = None
         return Image(resource_name, opts=opts, __props__=__props__)
+
+    @_builtins.property
+    @pulumi.getter(name="archiveSha256")
+    def archive_sha256(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        sha256 of the archive the image was loaded from (kept on the host), for an image with a `source`.
+        """
+        return pulumi.get(self, "archive_sha256")
 
     @_builtins.property
     @pulumi.getter

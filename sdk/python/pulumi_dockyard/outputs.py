@@ -29,6 +29,7 @@ __all__ = [
     'HealthSpec',
     'HostFacts',
     'HtpasswdUser',
+    'ImageSourceSpec',
     'ImageSpec',
     'NamedVolumeSpec',
     'NetworkSpec',
@@ -1408,6 +1409,94 @@ class HtpasswdUser(dict):
 
 
 @pulumi.output_type
+class ImageSourceSpec(dict):
+    """
+    Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "from":
+            suggest = "from_"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ImageSourceSpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ImageSourceSpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ImageSourceSpec.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 kind: _builtins.str,
+                 from_: Optional[_builtins.str] = None,
+                 insecure: Optional[_builtins.bool] = None,
+                 path: Optional[_builtins.str] = None,
+                 sha256: Optional[_builtins.str] = None):
+        """
+        Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
+
+        :param _builtins.str kind: One of `"archive"`, `"controller"`.
+        :param _builtins.str from_: The reference the controller fetches (controller); default the image's.
+        :param _builtins.bool insecure: The registry speaks plain HTTP (controller).
+        :param _builtins.str path: The archive on the machine running Pulumi (archive).
+        :param _builtins.str sha256: The archive's sha256 (archive).
+        """
+        pulumi.set(__self__, "kind", kind)
+        if from_ is not None:
+            pulumi.set(__self__, "from_", from_)
+        if insecure is not None:
+            pulumi.set(__self__, "insecure", insecure)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+        if sha256 is not None:
+            pulumi.set(__self__, "sha256", sha256)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> _builtins.str:
+        """
+        One of `"archive"`, `"controller"`.
+        """
+        return pulumi.get(self, "kind")
+
+    @_builtins.property
+    @pulumi.getter(name="from")
+    def from_(self) -> Optional[_builtins.str]:
+        """
+        The reference the controller fetches (controller); default the image's.
+        """
+        return pulumi.get(self, "from_")
+
+    @_builtins.property
+    @pulumi.getter
+    def insecure(self) -> Optional[_builtins.bool]:
+        """
+        The registry speaks plain HTTP (controller).
+        """
+        return pulumi.get(self, "insecure")
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> Optional[_builtins.str]:
+        """
+        The archive on the machine running Pulumi (archive).
+        """
+        return pulumi.get(self, "path")
+
+    @_builtins.property
+    @pulumi.getter
+    def sha256(self) -> Optional[_builtins.str]:
+        """
+        The archive's sha256 (archive).
+        """
+        return pulumi.get(self, "sha256")
+
+
+@pulumi.output_type
 class ImageSpec(dict):
     """
     The image a host's engine should have: its reference, when to pull, whether to build.
@@ -1433,13 +1522,15 @@ class ImageSpec(dict):
                  pull_policy: _builtins.str,
                  ref: _builtins.str,
                  build: Optional['outputs.BuildSpec'] = None,
-                 keep: Optional[_builtins.bool] = None):
+                 keep: Optional[_builtins.bool] = None,
+                 source: Optional['outputs.ImageSourceSpec'] = None):
         """
         The image a host's engine should have: its reference, when to pull, whether to build.
 
         :param _builtins.str pull_policy: One of `"always"`, `"ifMissing"`.
         :param 'BuildSpec' build: Build on the host from a local context instead of pulling.
         :param _builtins.bool keep: Keep the image on destroy.
+        :param 'ImageSourceSpec' source: Load from an archive (a local one, or one the controller fetched) instead of pulling.
         """
         pulumi.set(__self__, "pull_policy", pull_policy)
         pulumi.set(__self__, "ref", ref)
@@ -1447,6 +1538,8 @@ class ImageSpec(dict):
             pulumi.set(__self__, "build", build)
         if keep is not None:
             pulumi.set(__self__, "keep", keep)
+        if source is not None:
+            pulumi.set(__self__, "source", source)
 
     @_builtins.property
     @pulumi.getter(name="pullPolicy")
@@ -1476,6 +1569,14 @@ class ImageSpec(dict):
         Keep the image on destroy.
         """
         return pulumi.get(self, "keep")
+
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> Optional['outputs.ImageSourceSpec']:
+        """
+        Load from an archive (a local one, or one the controller fetched) instead of pulling.
+        """
+        return pulumi.get(self, "source")
 
 
 @pulumi.output_type

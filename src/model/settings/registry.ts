@@ -21,9 +21,9 @@ export const registryComponent: ComponentSettings = {
   },
   fleet: {
     section: "Registry",
-    keys: { engine: "host", address: null, name: null },
+    keys: { engine: "host", address: null, name: null, imageSource: null },
     fleetOnly: ["name"],
-    why: "The fleet names the host (its engine) by name and the address is that host's; its `name` names the resources, the container keeps its default name.",
+    why: "The fleet names the host (its engine) by name and the address is that host's; its `name` names the resources, the container keeps its default name. The image's source is the `source` of an `images:` entry for the registry's image on its host.",
   },
   inputs: {
     engine: {
@@ -37,6 +37,13 @@ export const registryComponent: ComponentSettings = {
       description: "Registry image. In pull-through and air-gapped setups it comes through the engine's mirrors.",
       default: json(DEFAULT_REGISTRY_IMAGE),
       example: '"10.0.0.5:5000/library/registry:2"',
+    },
+    imageSource: {
+      type: { ref: "ImageSourceArgs" },
+      description:
+        "Bring the registry image from an archive, or copied by this machine, instead of the host pulling it (an intranet with no registry yet).",
+      default: "none: the host pulls `image`",
+      example: '{ archive: "./images/registry-2.8.3.tar", sha256: "3f1c2a5e0b8d4c6e9a7b1d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c" }',
     },
     name: { type: "string", description: "Container name.", default: '"registry"', example: '"registry-mirror"' },
     port: { type: "integer", description: "Host port.", default: json(DEFAULT_REGISTRY_PORT), example: "443" },

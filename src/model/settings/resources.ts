@@ -114,6 +114,10 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
         description: "`repository@sha256:...`: what containers run, so a moved tag never swaps their image silently.",
       },
       imageId: { type: "string", description: "" },
+      archiveSha256: {
+        type: "string",
+        description: "sha256 of the archive the image was loaded from (kept on the host), for an image with a `source`.",
+      },
       drift: { type: { array: "string" }, description: "" },
     },
   },
@@ -454,6 +458,21 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
       pullPolicy: { type: { enum: ["always", "ifMissing"] }, required: true, description: "" },
       keep: { type: "boolean", description: "Keep the image on destroy." },
       build: { type: { ref: "BuildSpec" }, description: "Build on the host from a local context instead of pulling." },
+      source: {
+        type: { ref: "ImageSourceSpec" },
+        description: "Load from an archive (a local one, or one the controller fetched) instead of pulling.",
+      },
+    },
+  },
+  ImageSourceSpec: {
+    description: "Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.",
+    source: { file: "src/model/image-archive.ts", name: "ImageSourceSpec" },
+    properties: {
+      kind: { type: { enum: ["archive", "controller"] }, required: true, description: "" },
+      path: { type: "string", description: "The archive on the machine running Pulumi (archive)." },
+      sha256: { type: "string", description: "The archive's sha256 (archive)." },
+      from: { type: "string", description: "The reference the controller fetches (controller); default the image's." },
+      insecure: { type: "boolean", description: "The registry speaks plain HTTP (controller)." },
     },
   },
   RegistryAuth: {

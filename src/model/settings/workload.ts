@@ -60,6 +60,13 @@ export const imageComponent: ComponentSettings = {
       default: "none: pull `ref`",
       example: '{ context: "./app", push: true }',
     },
+    source: {
+      type: { ref: "ImageSourceArgs" },
+      description:
+        "Bring the image from an archive, or copied by this machine, instead of the host pulling it (hosts with no route to a registry). `credentials` are then this machine's, kept in memory.",
+      default: "none: the host pulls `ref`",
+      example: '{ archive: "./images/nginx-1.25.tar", sha256: "3f1c2a5e0b8d4c6e9a7b1d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c" }',
+    },
     keepOnDestroy: { type: "boolean", description: "Keep the image on the host on `pulumi destroy`.", default: "false", example: "true" },
   },
   outputs: {
@@ -326,6 +333,40 @@ export const WORKLOAD_TYPES: Readonly<Record<string, ObjectType>> = {
         example: 'config.requireSecret("registryPassword")',
         secret: true,
       },
+    },
+  },
+  ImageSourceArgs: {
+    description: "Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.",
+    source: { file: "src/workload/image.ts", name: "ImageSourceArgs" },
+    fleet: { section: "ImageSource" },
+    properties: {
+      archive: {
+        type: "string",
+        description:
+          "An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags.",
+        default: "none",
+        example: '"./images/nginx-1.25.tar"',
+      },
+      sha256: {
+        type: "string",
+        description: "sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival.",
+        default: "none (required with `archive`)",
+        example: '"3f1c2a5e0b8d4c6e9a7b1d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c"',
+      },
+      controller: {
+        type: "boolean",
+        description:
+          "Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry.",
+        default: "false",
+        example: "true",
+      },
+      from: {
+        type: "string",
+        description: "With `controller`: the reference this machine fetches (the hosts know the image as `ref`).",
+        default: "`ref`",
+        example: '"registry.example.com/mirror/nginx:1.25"',
+      },
+      insecure: { type: "boolean", description: "With `controller`: the registry speaks plain HTTP.", default: "false", example: "true" },
     },
   },
   BuildArgs: {

@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"errors"
+	"github.com/dockyard/pulumi-dockyard/sdk/go/dockyard"
 	"github.com/dockyard/pulumi-dockyard/sdk/go/dockyard/engine"
 	"github.com/dockyard/pulumi-dockyard/sdk/go/dockyard/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -52,6 +53,8 @@ type registryArgs struct {
 	Engine *engine.DockerEngine `pulumi:"engine"`
 	// Registry image. In pull-through and air-gapped setups it comes through the engine's mirrors. Default: "registry:2".
 	Image *string `pulumi:"image"`
+	// Bring the registry image from an archive, or copied by this machine, instead of the host pulling it (an intranet with no registry yet). Default: none: the host pulls `image`
+	ImageSource *dockyard.ImageSource `pulumi:"imageSource"`
 	// Container name. Default: "registry".
 	Name *string `pulumi:"name"`
 	// Host port. Default: 5000.
@@ -76,6 +79,8 @@ type RegistryArgs struct {
 	Engine engine.DockerEngineInput
 	// Registry image. In pull-through and air-gapped setups it comes through the engine's mirrors. Default: "registry:2".
 	Image pulumi.StringPtrInput
+	// Bring the registry image from an archive, or copied by this machine, instead of the host pulling it (an intranet with no registry yet). Default: none: the host pulls `image`
+	ImageSource dockyard.ImageSourcePtrInput
 	// Container name. Default: "registry".
 	Name pulumi.StringPtrInput
 	// Host port. Default: 5000.

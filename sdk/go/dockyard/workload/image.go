@@ -65,6 +65,8 @@ type imageArgs struct {
 	PullPolicy *string `pulumi:"pullPolicy"`
 	// Image reference. Docker Hub images come through the engine's registry mirrors.
 	Ref string `pulumi:"ref"`
+	// Bring the image from an archive, or copied by this machine, instead of the host pulling it (hosts with no route to a registry). `credentials` are then this machine's, kept in memory. Default: none: the host pulls `ref`
+	Source *dockyard.ImageSource `pulumi:"source"`
 }
 
 // The set of arguments for constructing a Image resource.
@@ -81,6 +83,8 @@ type ImageArgs struct {
 	PullPolicy pulumi.StringPtrInput
 	// Image reference. Docker Hub images come through the engine's registry mirrors.
 	Ref pulumi.StringInput
+	// Bring the image from an archive, or copied by this machine, instead of the host pulling it (hosts with no route to a registry). `credentials` are then this machine's, kept in memory. Default: none: the host pulls `ref`
+	Source dockyard.ImageSourcePtrInput
 }
 
 func (ImageArgs) ElementType() reflect.Type {

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import _inputs as _root_inputs
 from .. import engine as _engine
 from ._inputs import *
 
@@ -24,6 +25,7 @@ class RegistryArgs:
                  engine: pulumi.Input['_engine.DockerEngine'],
                  address: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 image_source: pulumi.Input[Optional['_root_inputs.ImageSourceArgs']] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  port: pulumi.Input[Optional[_builtins.int]] = None,
                  proxy: pulumi.Input[Optional['RegistryProxyArgs']] = None,
@@ -37,6 +39,7 @@ class RegistryArgs:
         :param pulumi.Input['_engine.DockerEngine'] engine: The engine the registry runs on.
         :param pulumi.Input[_builtins.str] address: The address clients use (and the generated certificate is made for). Default: the host's address.
         :param pulumi.Input[_builtins.str] image: Registry image. In pull-through and air-gapped setups it comes through the engine's mirrors. Default: "registry:2".
+        :param pulumi.Input['_root_inputs.ImageSourceArgs'] image_source: Bring the registry image from an archive, or copied by this machine, instead of the host pulling it (an intranet with no registry yet). Default: none: the host pulls `image`
         :param pulumi.Input[_builtins.str] name: Container name. Default: "registry".
         :param pulumi.Input[_builtins.int] port: Host port. Default: 5000.
         :param pulumi.Input['RegistryProxyArgs'] proxy: Pull-through mirror mode: the registry caches an upstream registry. Default: none (a private registry)
@@ -50,6 +53,8 @@ class RegistryArgs:
             pulumi.set(__self__, "address", address)
         if image is not None:
             pulumi.set(__self__, "image", image)
+        if image_source is not None:
+            pulumi.set(__self__, "image_source", image_source)
         if name is not None:
             pulumi.set(__self__, "name", name)
         if port is not None:
@@ -100,6 +105,18 @@ class RegistryArgs:
     @image.setter
     def image(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "image", value)
+
+    @_builtins.property
+    @pulumi.getter(name="imageSource")
+    def image_source(self) -> pulumi.Input[Optional['_root_inputs.ImageSourceArgs']]:
+        """
+        Bring the registry image from an archive, or copied by this machine, instead of the host pulling it (an intranet with no registry yet). Default: none: the host pulls `image`
+        """
+        return pulumi.get(self, "image_source")
+
+    @image_source.setter
+    def image_source(self, value: pulumi.Input[Optional['_root_inputs.ImageSourceArgs']]):
+        pulumi.set(self, "image_source", value)
 
     @_builtins.property
     @pulumi.getter
@@ -195,6 +212,7 @@ class Registry(pulumi.ComponentResource):
                  address: pulumi.Input[Optional[_builtins.str]] = None,
                  engine: pulumi.Input[Optional['_engine.DockerEngine']] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 image_source: pulumi.Input[Optional[Union['_root_inputs.ImageSourceArgs', '_root_inputs.ImageSourceArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  port: pulumi.Input[Optional[_builtins.int]] = None,
                  proxy: pulumi.Input[Optional[Union['RegistryProxyArgs', 'RegistryProxyArgsDict']]] = None,
@@ -211,6 +229,7 @@ class Registry(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] address: The address clients use (and the generated certificate is made for). Default: the host's address.
         :param pulumi.Input['_engine.DockerEngine'] engine: The engine the registry runs on.
         :param pulumi.Input[_builtins.str] image: Registry image. In pull-through and air-gapped setups it comes through the engine's mirrors. Default: "registry:2".
+        :param pulumi.Input[Union['_root_inputs.ImageSourceArgs', '_root_inputs.ImageSourceArgsDict']] image_source: Bring the registry image from an archive, or copied by this machine, instead of the host pulling it (an intranet with no registry yet). Default: none: the host pulls `image`
         :param pulumi.Input[_builtins.str] name: Container name. Default: "registry".
         :param pulumi.Input[_builtins.int] port: Host port. Default: 5000.
         :param pulumi.Input[Union['RegistryProxyArgs', 'RegistryProxyArgsDict']] proxy: Pull-through mirror mode: the registry caches an upstream registry. Default: none (a private registry)
@@ -246,6 +265,7 @@ class Registry(pulumi.ComponentResource):
                  address: pulumi.Input[Optional[_builtins.str]] = None,
                  engine: pulumi.Input[Optional['_engine.DockerEngine']] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 image_source: pulumi.Input[Optional[Union['_root_inputs.ImageSourceArgs', '_root_inputs.ImageSourceArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  port: pulumi.Input[Optional[_builtins.int]] = None,
                  proxy: pulumi.Input[Optional[Union['RegistryProxyArgs', 'RegistryProxyArgsDict']]] = None,
@@ -269,6 +289,7 @@ class Registry(pulumi.ComponentResource):
                 raise TypeError("Missing required property 'engine'")
             __props__.__dict__["engine"] = engine
             __props__.__dict__["image"] = image
+            __props__.__dict__["image_source"] = image_source
             __props__.__dict__["name"] = name
             __props__.__dict__["port"] = port
             __props__.__dict__["proxy"] = None if proxy is None else pulumi.Output.secret(proxy)

@@ -27,7 +27,8 @@ class ImageArgs:
                  build: pulumi.Input[Optional['BuildArgs']] = None,
                  credentials: pulumi.Input[Optional['_root_inputs.RegistryCredentialsArgs']] = None,
                  keep_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
-                 pull_policy: pulumi.Input[Optional[_builtins.str]] = None):
+                 pull_policy: pulumi.Input[Optional[_builtins.str]] = None,
+                 source: pulumi.Input[Optional['_root_inputs.ImageSourceArgs']] = None):
         """
         The set of arguments for constructing a Image resource.
 
@@ -37,6 +38,7 @@ class ImageArgs:
         :param pulumi.Input['_root_inputs.RegistryCredentialsArgs'] credentials: Credentials for a private registry. Default: none.
         :param pulumi.Input[_builtins.bool] keep_on_destroy: Keep the image on the host on `pulumi destroy`. Default: false.
         :param pulumi.Input[_builtins.str] pull_policy: `ifMissing`: pull only when the host does not have the image. `always`: check the registry on every `up` and refresh, and pull when the tag points at a new digest. One of `"always"`, `"ifMissing"`. Default: "ifMissing".
+        :param pulumi.Input['_root_inputs.ImageSourceArgs'] source: Bring the image from an archive, or copied by this machine, instead of the host pulling it (hosts with no route to a registry). `credentials` are then this machine's, kept in memory. Default: none: the host pulls `ref`
         """
         pulumi.set(__self__, "engine", engine)
         pulumi.set(__self__, "ref", ref)
@@ -48,6 +50,8 @@ class ImageArgs:
             pulumi.set(__self__, "keep_on_destroy", keep_on_destroy)
         if pull_policy is not None:
             pulumi.set(__self__, "pull_policy", pull_policy)
+        if source is not None:
+            pulumi.set(__self__, "source", source)
 
     @_builtins.property
     @pulumi.getter
@@ -121,6 +125,18 @@ class ImageArgs:
     def pull_policy(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "pull_policy", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def source(self) -> pulumi.Input[Optional['_root_inputs.ImageSourceArgs']]:
+        """
+        Bring the image from an archive, or copied by this machine, instead of the host pulling it (hosts with no route to a registry). `credentials` are then this machine's, kept in memory. Default: none: the host pulls `ref`
+        """
+        return pulumi.get(self, "source")
+
+    @source.setter
+    def source(self, value: pulumi.Input[Optional['_root_inputs.ImageSourceArgs']]):
+        pulumi.set(self, "source", value)
+
 
 @pulumi.type_token("dockyard:workload:Image")
 class Image(pulumi.ComponentResource):
@@ -134,6 +150,7 @@ class Image(pulumi.ComponentResource):
                  keep_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  pull_policy: pulumi.Input[Optional[_builtins.str]] = None,
                  ref: pulumi.Input[Optional[_builtins.str]] = None,
+                 source: pulumi.Input[Optional[Union['_root_inputs.ImageSourceArgs', '_root_inputs.ImageSourceArgsDict']]] = None,
                  __props__=None):
         """
         An image on a host's engine, pulled by reference (through mirrors and private registries) and pinned to the digest it resolved to. Containers built from it run that digest.
@@ -146,6 +163,7 @@ class Image(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.bool] keep_on_destroy: Keep the image on the host on `pulumi destroy`. Default: false.
         :param pulumi.Input[_builtins.str] pull_policy: `ifMissing`: pull only when the host does not have the image. `always`: check the registry on every `up` and refresh, and pull when the tag points at a new digest. One of `"always"`, `"ifMissing"`. Default: "ifMissing".
         :param pulumi.Input[_builtins.str] ref: Image reference. Docker Hub images come through the engine's registry mirrors.
+        :param pulumi.Input[Union['_root_inputs.ImageSourceArgs', '_root_inputs.ImageSourceArgsDict']] source: Bring the image from an archive, or copied by this machine, instead of the host pulling it (hosts with no route to a registry). `credentials` are then this machine's, kept in memory. Default: none: the host pulls `ref`
         """
         ...
     @overload
@@ -177,6 +195,7 @@ class Image(pulumi.ComponentResource):
                  keep_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  pull_policy: pulumi.Input[Optional[_builtins.str]] = None,
                  ref: pulumi.Input[Optional[_builtins.str]] = None,
+                 source: pulumi.Input[Optional[Union['_root_inputs.ImageSourceArgs', '_root_inputs.ImageSourceArgsDict']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -198,6 +217,7 @@ class Image(pulumi.ComponentResource):
             if ref is None and not opts.urn:
                 raise TypeError("Missing required property 'ref'")
             __props__.__dict__["ref"] = ref
+            __props__.__dict__["source"] = source
             __props__.__dict__["digest"] = None
             __props__.__dict__["drift"] = None
             __props__.__dict__["repo_digest"] = None

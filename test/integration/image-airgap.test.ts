@@ -1,0 +1,145 @@
+import test from "ava";
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { Container, Image } from "pulumi-dockyard";
+import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
+import { ensureInternalNetwork, fetchWithin, Rig, type RigHost, smallImageTags } from "../rig/rig";
+import { pulumiEngine, testStack } from "./support/engine";
+import { changesOf, offlineEngine } from "./support/programs";
+
+// One host on an `--internal` network: no route to the rig's registry or anywhere else, reached
+// by this machine over SSH only. Its engine comes from the offline bundle; nginx comes twice,
+// from a `docker save` archive made here and copied by this machine from the rig's registry.
+const run = promisify(execFile);
+let rig: Rig;
+let pkgs: DockerPackages;
+let air: RigHost;
+let archive: string;
+let archiveSha256: string;
+const work = mkdtempSync(path.join(os.tmpdir(), "dockyard-airgap-"));
+const ARCHIVE_REF = "airgap/web:archive";
+const COPY_REF = "airgap/web:copy";
+
+test.before(async () => {
+  await pulumiEngine();
+  [rig, pkgs] = await Promise.all([Rig.start({ hosts: 0, registry: true }), ensureDockerPackages()]);
+  const network = await ensureInternalNetwork(rig, "airgap");
+  [air] = await Promise.all([rig.addHost("air1", { network }), rig.pushNginxVariant("airgap", "copied by the controller")]);
+  // The archive case: `docker save` of the rig's nginx stand-in under the reference the host will know.
+  archive = path.join(work, "web.tar");
+  await run("docker", ["tag", smallImageTags().nginx, ARCHIVE_REF]);
+  await run("docker", ["save", "-o", archive, ARCHIVE_REF]);
+  await run("docker", ["rmi", ARCHIVE_REF]);
+  archiveSha256 = createHash("sha256").update(readFileSync(archive)).digest("hex");
+});
+
+test.after.always(async () => {
+  await rig?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The `what` of every remote step a trace file recorded. */
+function steps(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { what?: string }).what ?? "");
+}
+
+async function status(port: number): Promise<number> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await fetchWithin(`http://${air.address}:${port}/`, 5000)).status;
+    } catch (e) {
+      if (i >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+test.serial(
+  "a host with no route to a registry gets nginx by archive and by controller copy; a second up uploads nothing; a removed image is loaded again from the kept archive",
+  async (t) => {
+    // First, the proof: the host reaches no registry (not even the rig's, which this machine reaches).
+    const reach = await rig.exec(air, `curl -s -m 5 -o /dev/null http://${rig.registry!.address}/v2/ && echo reached || echo unreachable`);
+    t.is(reach.trim(), "unreachable", "the air-gapped host must not reach the registry");
+
+    const { stack, cleanup } = await testStack("dockyard-airgap", "images", async () => {
+      const engine = offlineEngine("air1-docker", rig, air, pkgs);
+      const fromArchive = new Image("web-archive", { engine, ref: ARCHIVE_REF, source: { archive, sha256: archiveSha256 } });
+      const copied = new Image("web-copy", {
+        engine,
+        ref: COPY_REF,
+        source: { controller: true, from: `${rig.registry!.local}/library/nginx:airgap`, insecure: true },
+      });
+      const a = new Container("web-a", { engine, name: "web-a", image: fromArchive, ports: ["80:80"] });
+      const c = new Container("web-c", { engine, name: "web-c", image: copied, ports: ["8081:80"] });
+      return { archiveId: fromArchive.digest, copyId: copied.digest, a: a.state, c: c.state };
+    });
+    try {
+      const trace1 = path.join(work, "trace1.jsonl");
+      (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = trace1;
+      const up = await stack.up();
+      t.is(await status(80), 200, "nginx from the archive answers on port 80");
+      t.is(await status(8081), 200, "nginx copied by the controller answers on port 8081");
+      const page = await rig.exec(air, "curl -s -m 5 http://127.0.0.1:8081/");
+      t.regex(page, /copied by the controller/, "port 8081 serves the registry's variant");
+      // The engine's bundle (a .tgz) is uploaded too; the images are the .tar archives.
+      const uploads1 = steps(trace1).filter((w) => w.startsWith("uploading") && w.endsWith(".tar"));
+      t.true(
+        uploads1.some((w) => w === "uploading web.tar"),
+        `the archive was uploaded (${uploads1.join(", ")})`,
+      );
+      t.is(uploads1.length, 2, `two archives uploaded, the local one and the controller's copy (${uploads1.join(", ")})`);
+      t.not(up.outputs.archiveId.value, up.outputs.copyId.value);
+
+      // The host cannot pull what it was given: the registry is out of its reach.
+      const pull = await rig.exec(
+        air,
+        `docker pull ${rig.registry!.address}/library/nginx:airgap >/dev/null 2>&1 && echo pulled || echo refused`,
+      );
+      t.is(pull.trim(), "refused", "a pull from the rig registry fails on the air-gapped host");
+
+      // A second up: nothing to do, nothing uploaded.
+      const trace2 = path.join(work, "trace2.jsonl");
+      (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = trace2;
+      const again = await stack.up();
+      t.deepEqual(changesOf(again.summary), {}, "a second up changes nothing");
+      t.deepEqual(
+        steps(trace2).filter((w) => w.startsWith("uploading")),
+        [],
+        "a second up uploads nothing",
+      );
+
+      // Removed by hand: drift that refresh shows, repaired by up from the kept archive.
+      const kept = `/var/lib/dockyard/images/image-${archiveSha256}.tar`;
+      const mtime = (await rig.exec(air, `stat -c %Y ${kept}`)).trim();
+      await rig.exec(air, `docker rmi -f ${ARCHIVE_REF}`);
+      const refresh = await stack.refresh();
+      t.true((changesOf(refresh.summary).update ?? 0) >= 1, `refresh shows the drift (${JSON.stringify(refresh.summary.resourceChanges)})`);
+      const state = JSON.stringify((await stack.exportStack()).deployment);
+      t.true(state.includes(`${ARCHIVE_REF} is not on the host`), "the drift names the removed image");
+      const trace3 = path.join(work, "trace3.jsonl");
+      (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = trace3;
+      await stack.up();
+      const repaired = steps(trace3);
+      t.true(repaired.includes(`loading image ${ARCHIVE_REF}`), `the image was loaded again (${repaired.join(", ")})`);
+      t.deepEqual(
+        repaired.filter((w) => w.startsWith("uploading")),
+        [],
+        "the repair uploads nothing: the host kept the archive",
+      );
+      t.is((await rig.exec(air, `stat -c %Y ${kept}`)).trim(), mtime, "the kept archive is the one from the first up");
+      t.regex(await rig.exec(air, `docker image inspect -f '{{.Id}}' ${ARCHIVE_REF}`), /^sha256:/);
+      t.is(await status(80), 200);
+    } finally {
+      await cleanup();
+    }
+  },
+);
