@@ -32,7 +32,7 @@ export const KINDS = {
   DockerEngine: {
     provider: "dockerEngine",
     inputs: [...connected, "facts", "spec"],
-    outputs: ["version", "apiVersion", "clientVersion", "packageVersion", "bundleUploaded", "drift"],
+    outputs: ["version", "apiVersion", "clientVersion", "packageVersion", "bundleUploaded", "composeVersion", "drift"],
     secrets: [CREDENTIALS_PROPERTY],
   },
   DaemonConfig: {

@@ -50,6 +50,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
         type: "boolean",
         description: "True when the last `up` uploaded the offline bundle (false: the host had it already).",
       },
+      composeVersion: { type: "string", description: '`docker compose version --short` on the host; "" without the compose plugin.' },
       drift: { type: { array: "string" }, description: "Differences between what is declared and what the host has; filled by refresh." },
     },
   },
@@ -434,6 +435,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
       replacePackages: {
         type: { array: "string" },
         description: "Packages the install may remove though they run an engine with containers, or depend on a conflict.",
+      },
+      plugins: {
+        type: { array: { enum: ["compose", "buildx"] } },
+        description: "CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).",
       },
     },
   },
