@@ -83,6 +83,13 @@ export const KINDS = {
     outputs: ["mountpoint", "drift"],
     secrets: [CREDENTIALS_PROPERTY],
   },
+  // The .env holds the project's secrets.
+  ComposeProject: {
+    provider: "composeProject",
+    inputs: [...connected, "spec", "env"],
+    outputs: ["services", "composeVersion", "drift"],
+    secrets: [CREDENTIALS_PROPERTY, "env"],
+  },
   // Join tokens let any machine into the cluster: stored as secrets, like the keys.
   Swarm: {
     provider: "swarm",

@@ -1,6 +1,7 @@
 // The resource kinds the plugin serves (src/providers/kinds.ts names them, their inputs, outputs
 // and secrets): each property's type and meaning, and what forces a replacement.
 import { ON_WEB1 } from "./examples";
+import { composeProjectResource } from "./compose";
 import type { ObjectType, ResourceSettings, Settings } from "./types";
 
 /** The machine a connected resource works on and the secrets that reach it: the same on every kind. */
@@ -289,6 +290,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
       drift: { type: { array: "string" }, description: "" },
     },
   },
+  ComposeProject: composeProjectResource,
   Swarm: {
     description: "A swarm of engines: the first node initialises it, the others join as managers or workers.",
     inputsSource: { file: "src/providers/swarm.ts", name: "SwarmInputs" },
