@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
 import { ComposeProject, DaemonConfig, DockerEngine } from "pulumi-dockyard";
@@ -82,7 +84,7 @@ test.serial(
   "online engine with the compose plugin; a two-service project answers through its published port, is repaired after docker rm -f and a hand edit, settles, and destroy keeps its named volume",
   async (t) => {
     const h = rig.hosts[0];
-    const { stack, cleanup } = await testStack("dockyard-compose", "shop", program(h));
+    const { stack, cleanup, backendDir } = await testStack("dockyard-compose", "shop", program(h));
     const api = () => rig.exec(h, "curl -fsS --max-time 10 http://127.0.0.1:8080/cgi-bin/api");
     let destroyed = false;
     try {
@@ -108,7 +110,19 @@ test.serial(
       // The secret reached the service, and the host only in a root-only file.
       t.is((await rig.exec(h, "docker exec shop-backend-1 /bin/busybox env | grep GREETING")).trim(), `GREETING=${SECRET}`);
       t.is((await rig.exec(h, "stat -c '%a %U' /var/lib/dockyard/compose/shop/.env")).trim(), "600 root");
-      t.false(JSON.stringify(await stack.exportStack()).includes(SECRET), "the .env is never plain in the state");
+      // The state as the backend keeps it (the export API shows secrets decrypted): ciphertext only.
+      const files = readdirSync(backendDir, { recursive: true, encoding: "utf8" }).map((f) => path.join(backendDir, f));
+      const withState = files.filter((f) => f.endsWith(".json") && statSync(f).isFile());
+      t.true(
+        withState.some((f) => readFileSync(f, "utf8").includes('"ComposeProject"') || readFileSync(f, "utf8").includes("ComposeProject")),
+        "the checkpoint is there",
+      );
+      t.deepEqual(
+        withState.filter((f) => readFileSync(f, "utf8").includes(SECRET)),
+        [],
+        "the .env is never plain in the state",
+      );
+
       t.deepEqual(changesOf((await stack.up()).summary), {}, "a second up changes nothing");
 
       // A service removed by hand: refresh shows it, up repairs it.
