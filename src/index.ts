@@ -30,6 +30,7 @@ export type { UlimitArgs } from "./model/container-security";
 export { Container, type ContainerArgs, type HealthCheckArgs, type ContainerNetworkArgs, type VolumeMountArgs } from "./workload/container";
 export { Network, type NetworkArgs } from "./workload/network";
 export { Volume, type VolumeArgs } from "./workload/volume";
+export { ComposeProject, type ComposeProjectArgs } from "./workload/compose-project";
 export { Registry, type RegistryArgs, type RegistryUser, type RegistryTls } from "./registry/registry";
 export { Fleet, type FleetArgs, type FleetHostOutputs } from "./fleet/fleet";
 export { RolloutGate, type RolloutGateArgs } from "./rollout/rollout-gate";

@@ -5,7 +5,7 @@ import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import { dockerProviderFor } from "./docker-provider";
-import type { EngineMethod, EngineSpec, EngineSpecBundle } from "../plan/docker-engine";
+import { checkEngineSpec, type EngineMethod, type EngineSpec, type EngineSpecBundle } from "../plan/docker-engine";
 import { checkBundleArchitecture } from "../model/bundle-arch";
 import { known } from "../model/pending";
 import {
@@ -140,6 +140,16 @@ export interface DockerEngineArgs {
    * @example ["docker.io", "containerd", "runc"]
    */
   replacePackages?: string[];
+  /**
+   * Docker CLI plugins installed with a docker-ce engine, from the same repository:
+   * `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin).
+   * After the install `docker compose version` must answer (the `composeVersion` output); a
+   * plugin package removed by hand is drift that `up` installs again. `[]` installs none. The
+   * distribution's packages and offline bundles bring none: give `[]` there, or leave it unset.
+   * @default ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise
+   * @example ["compose"]
+   */
+  plugins?: ("compose" | "buildx")[];
 }
 
 /** One architecture's offline bundle: Docker's `docker-<version>.tgz` for it and its checksum. */
@@ -208,6 +218,10 @@ function checkArgs(args: DockerEngineArgs): void {
     if (!Array.isArray(args.replacePackages)) invalid("replacePackages", "must be a list of package names");
     args.replacePackages.forEach((p, i) => checkHostValue("packageName", `replacePackages[${i}]`, p));
   }
+  if (args.plugins !== undefined) {
+    if (!Array.isArray(args.plugins)) invalid("plugins", "must be a list of compose, buildx");
+    checkEngineSpec({ method, ...(args.source ? { source: args.source } : {}), plugins: [...args.plugins] });
+  }
   if (args.installDir !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(args.installDir)) {
     invalid("installDir", "must be an absolute path");
   }
@@ -270,6 +284,8 @@ export class DockerEngine extends DockyardComponent {
   readonly packageVersion: pulumi.Output<string>;
   /** Offline: true when the last change uploaded the bundle, false when the host had it. */
   readonly bundleUploaded: pulumi.Output<boolean>;
+  /** `docker compose version` on the host (e.g. `2.26.1`), empty when the docker CLI has no compose plugin. */
+  readonly composeVersion: pulumi.Output<string>;
   /** What refresh found different from the declaration (empty after `up`). */
   readonly drift: pulumi.Output<string[]>;
   /** The docker CLI's `DOCKER_HOST` for this engine: `ssh://user@address:port` (IPv6 in brackets). */
@@ -339,6 +355,8 @@ export class DockerEngine extends DockyardComponent {
         if (insecure) s.allowInsecureHttp = true;
         if (args.uninstallOnDelete) s.uninstallOnDelete = true;
         if (args.replacePackages?.length && method !== "adopt") s.replacePackages = [...args.replacePackages];
+        // Only plugins the user gave are kept: the default is the plan's (enginePlugins).
+        if (args.plugins !== undefined) s.plugins = [...args.plugins];
         // Credentials in a URL make the whole spec a secret (in the state and every output).
         const urls = [s.mirror, s.bundle?.url, ...Object.values(s.bundles ?? {}).map((b) => b.url)];
         const secretUrl = urls.some((u) => u !== undefined && hasUrlCredentials(u));
@@ -355,6 +373,7 @@ export class DockerEngine extends DockyardComponent {
     this.packageVersion = res.packageVersion;
     this.drift = res.drift;
     this.bundleUploaded = res.bundleUploaded;
+    this.composeVersion = res.composeVersion;
     this.ready = res;
     // Computed from the Host's connection (its name names the context): nothing here is read from the machine.
     const hostName = pulumi.output(args.host.urn).apply((urn) => urn.slice(urn.lastIndexOf("::") + 2));

@@ -302,6 +302,7 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
     uninstallOnDelete: e.uninstallOnDelete,
     // A mirror with credentials becomes a secret in the component (the file only has them from config).
     replacePackages: e.replacePackages,
+    plugins: e.plugins,
     mirror: e.mirror === undefined ? undefined : refs.text(e.mirror, at("mirror")),
     mirrorKeyFingerprint: e.mirrorKeyFingerprint === undefined ? undefined : refs.text(e.mirrorKeyFingerprint, at("mirrorKeyFingerprint")),
     allowInsecureHttp: e.allowInsecureHttp,

@@ -261,6 +261,14 @@ export const Engine = z
           'Packages the install may remove though they run an engine with containers (docker.io, podman-docker, moby-engine, ...) or depend on a conflicting package (podman, cri-o, ...). Default: none: such an install is refused, naming them; use method "adopt" to keep that engine.',
         examples: [["docker.io", "containerd", "runc"]],
       }),
+    plugins: z
+      .array(z.enum(["compose", "buildx"]))
+      .optional()
+      .meta({
+        description:
+          'Docker CLI plugins installed with a docker-ce engine (docker-compose-plugin, docker-buildx-plugin); `docker compose version` is checked after the install. Default: ["compose", "buildx"] with method online and source docker-ce; [] otherwise.',
+        examples: [["compose"]],
+      }),
   })
   .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
 export type EngineSpec = z.infer<typeof Engine>;

@@ -93,3 +93,5 @@ export const DEFAULT_PULL_TIMEOUT_SECONDS = 600;
 export const DEFAULT_ENGINE_START_TIMEOUT_SECONDS = 60;
 /** Seconds a swarm step waits for the cluster (a joined node listed as ready, a drained node emptied). */
 export const DEFAULT_SWARM_WAIT_SECONDS = 60;
+/** Seconds `docker compose up -d --wait` may take (pulls, starts, healthchecks) before the run fails. */
+export const DEFAULT_COMPOSE_WAIT_SECONDS = 300;

@@ -270,6 +270,24 @@ export const ERROR_CODES = {
     meaning: "A volume to remove is still used by a container; it was kept.",
     action: "Remove or change the container first.",
   },
+  // --- Compose ---
+  DOCKYARD_COMPOSE_PLUGIN_MISSING: {
+    thrownAs: remote,
+    meaning: "`docker compose` does not answer on the machine: the engine has no compose v2 plugin. Nothing was changed.",
+    action: 'Install the engine with `plugins: ["compose"]` (the default with docker-ce), or install docker-compose-plugin.',
+  },
+  DOCKYARD_COMPOSE_INVALID: {
+    thrownAs: remote,
+    meaning: "`docker compose config -q` on the machine refused the compose file (with its .env). The running project was not touched.",
+    action: "Fix the compose file (the message quotes compose's reason; `docker compose config` shows it locally).",
+  },
+  DOCKYARD_COMPOSE_UP_FAILED: {
+    thrownAs: remote,
+    meaning:
+      "`docker compose up -d --wait` failed or its services did not become running (healthy, where they have a healthcheck) within the wait bound.",
+    action:
+      "Read compose's output in the message and `docker compose -p <project> logs` on the machine; raise waitTimeout only when the services are just slow.",
+  },
   // --- Swarm ---
   DOCKYARD_SWARM_FOREIGN: {
     thrownAs: remote,

@@ -83,6 +83,16 @@ export const HOST_VALUES = {
     pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/,
     says: "an environment variable name (letters, digits and _.-, not starting with a digit)",
   },
+  /** A compose project name, as compose itself accepts it (lower case; it prefixes container and volume names). */
+  composeProject: {
+    pattern: /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    says: "a compose project name of lower-case letters, digits, _ and - starting with a letter or digit",
+  },
+  /** A compose service name, as compose accepts it. */
+  composeService: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+    says: "a service name of letters, digits and ._- starting with a letter or digit",
+  },
   /** A label's key (containers, networks, volumes, services, swarm nodes). */
   labelKey: { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_./-]{0,253}[A-Za-z0-9])?$/, says: "a label name of letters, digits and _./-" },
   /** A container's user: a name or uid, optionally `:group` or `:gid` (`nginx`, `101:101`), as `docker run --user` takes it. */

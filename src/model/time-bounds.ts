@@ -8,6 +8,7 @@ import {
   DEFAULT_ENGINE_START_TIMEOUT_SECONDS,
   DEFAULT_PULL_TIMEOUT_SECONDS,
   DEFAULT_SWARM_WAIT_SECONDS,
+  DEFAULT_COMPOSE_WAIT_SECONDS,
 } from "./defaults";
 import { invalid } from "./input-error";
 
@@ -37,6 +38,16 @@ export const TIME_BOUNDS = {
 } as const satisfies Record<string, TimeBound>;
 
 export type TimeBoundName = keyof typeof TIME_BOUNDS;
+
+/**
+ * A ComposeProject's own bound (its `waitTimeout` argument, not a host's): how long
+ * `docker compose up -d --wait` may take to pull, start and see its services running (healthy
+ * where they have a healthcheck). The command itself is ended a little after it.
+ */
+export const COMPOSE_WAIT_BOUND: TimeBound = {
+  defaultSeconds: DEFAULT_COMPOSE_WAIT_SECONDS,
+  says: "Seconds `docker compose up -d --wait` may take to pull, start and see its services running (healthy where they have a healthcheck)",
+};
 export const TIME_BOUND_NAMES = Object.keys(TIME_BOUNDS) as TimeBoundName[];
 
 /** The bounds a host overrides; the others take their defaults. */

@@ -16,6 +16,10 @@ import { checkUrlCredentials, maskUrl } from "../model/url-credentials";
 import { bundleArchOf, checkBundleArchitecture } from "../model/bundle-arch";
 import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
 import {
+  CLI_PLUGINS,
+  type CliPlugin,
+  PLUGIN_PACKAGES,
+  renderPluginInstall,
   conflictingPackages,
   enginePackage,
   type PackageSource,
@@ -71,6 +75,8 @@ export interface EngineSpec {
   uninstallOnDelete?: boolean;
   /** Packages the install may remove though they run an engine with containers, or depend on a conflict. */
   replacePackages?: string[];
+  /** CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them). */
+  plugins?: CliPlugin[];
 }
 
 /** The engine as the probe reads it: packages, the offline record, the service and its units. */
@@ -83,7 +89,17 @@ export type EngineStep =
   | { kind: "dropSigningKey" }
   | { kind: "prepareRepository"; source: PackageSource; mirror: string; channel: string; keySha256: string }
   | { kind: "restoreRepository"; source: PackageSource }
-  | { kind: "install"; source: PackageSource; version: string; downgrade: boolean; reinstall: boolean; hold: boolean; replace?: string[] }
+  | {
+      kind: "install";
+      source: PackageSource;
+      version: string;
+      downgrade: boolean;
+      reinstall: boolean;
+      hold: boolean;
+      replace?: string[];
+      plugins?: string[];
+    }
+  | { kind: "installPlugins"; packages: string[] }
   | { kind: "commitRepository" }
   | { kind: "removePackages"; packages: string[]; replace?: string[] }
   | { kind: "offlineInstall"; sha256: string; installDir: string }
@@ -101,6 +117,19 @@ export interface EnginePlan {
 // The component states these defaults; a state written without them falls back to the same.
 /** The package source the spec installs from. */
 export const engineSource = (spec: EngineSpec): PackageSource => spec.source ?? DEFAULT_PACKAGE_SOURCE;
+
+/**
+ * The CLI plugins the engine comes with: those given, or compose and buildx for a docker-ce
+ * install (Docker's install guide installs both with the engine); none from the distribution's
+ * packages (they name and version them their own way) nor offline or adopted.
+ */
+export function enginePlugins(spec: EngineSpec): CliPlugin[] {
+  if (spec.plugins) return [...spec.plugins];
+  return spec.method === "online" && engineSource(spec) === "docker-ce" ? [...CLI_PLUGINS] : [];
+}
+
+/** The packages of the spec's CLI plugins (online docker-ce). */
+export const pluginPackages = (spec: EngineSpec): string[] => enginePlugins(spec).map((p) => PLUGIN_PACKAGES[p]);
 
 /**
  * The distribution the engine is installed for, decided from the host's facts before any host is
@@ -149,6 +178,23 @@ export function checkEngineSpec(spec: EngineSpec): void {
     checkBundle(b, `bundles.${arch}.bundle`, `bundles.${arch}.sha256`);
   }
   if (spec.installDir !== undefined) checkHostValue("absolutePath", "installDir", spec.installDir);
+  checkEnginePlugins(spec);
+}
+
+/** The plugins are known names, and come from docker-ce's repository (where they are packaged as Docker names them). */
+function checkEnginePlugins(spec: EngineSpec): void {
+  if (spec.plugins === undefined) return;
+  if (!Array.isArray(spec.plugins)) invalid("plugins", `must be a list of ${CLI_PLUGINS.join(", ")}`);
+  spec.plugins.forEach((p, i) => {
+    if (!CLI_PLUGINS.includes(p)) invalid(`plugins[${i}]`, `must be one of ${CLI_PLUGINS.join(", ")} (got ${JSON.stringify(p)})`);
+  });
+  if (new Set(spec.plugins).size !== spec.plugins.length) invalid("plugins", "names a plugin twice");
+  if (spec.plugins.length && (spec.method !== "online" || engineSource(spec) !== "docker-ce")) {
+    invalid(
+      "plugins",
+      `come from docker-ce's repository (docker-compose-plugin, docker-buildx-plugin): they need method "online" with source "docker-ce" (here: ${spec.method}${spec.method === "online" ? `, source ${engineSource(spec)}` : ""}); give [] otherwise`,
+    );
+  }
 }
 
 /**
@@ -334,8 +380,22 @@ export function planOnlineEngine(
     }
     const refused = conflictRemovalRefusal(spec, conflictingPackages(distro, source), before, removal, onlineUndo(distro, source));
     if (refused) return refused;
-    steps.push({ kind: "install", source, version: chosen, downgrade, reinstall, hold: !!spec.version, ...replaceOf(spec) });
+    const plugins = pluginPackages(spec);
+    steps.push({
+      kind: "install",
+      source,
+      version: chosen,
+      downgrade,
+      reinstall,
+      hold: !!spec.version,
+      ...replaceOf(spec),
+      ...(plugins.length ? { plugins } : {}),
+    });
     restart = !!installed;
+  } else {
+    // The engine is as pinned; a CLI plugin removed by hand (or newly asked for) comes on its own.
+    const missing = missingPlugins(spec, before);
+    if (missing.length) steps.push({ kind: "installPlugins", packages: missing });
   }
   if (repositoryFiles(distro, source).length) steps.push({ kind: "commitRepository" });
   return { steps: [...steps, ...planEngineStart(spec, restart)], packageVersion: chosen };
@@ -373,6 +433,14 @@ export function planOfflineEngine(
     restart = true;
   }
   return { steps: [...steps, ...planEngineStart(spec, restart)], packageVersion: "" };
+}
+
+/**
+ * The spec's plugin packages that are not installed. (A plugin's files removed by hand are the
+ * engine's missing packaged files: the whole install is run again with --reinstall.)
+ */
+export function missingPlugins(spec: EngineSpec, state: Pick<EngineState, "packages">): string[] {
+  return pluginPackages(spec).filter((p) => !(p in state.packages));
 }
 
 /** The packaged engines an offline install removes first: they own the same files. */
@@ -424,6 +492,7 @@ export function engineDrift(
     else if (packageVersion && have !== packageVersion) reasons.push(`package ${pkg} is ${have}, not ${packageVersion}`);
     if (state.missingPackagedFiles.length)
       reasons.push(`files of the installed packages are missing: ${state.missingPackagedFiles.join(", ")}`);
+    for (const p of pluginPackages(spec)) if (!(p in state.packages)) reasons.push(`package ${p} is not installed`);
   }
   if (spec.method === "offline" && spec.bundle) {
     if (!state.offline) reasons.push("the offline install record is missing");
@@ -473,12 +542,14 @@ function renderEngineStepScript(
     case "restoreRepository":
       return { script: renderRepositoryRestore(d(), step.source), what: "restoring the package repository" };
     case "install": {
-      const { source, version, downgrade, reinstall, hold, replace } = step;
+      const { source, version, downgrade, reinstall, hold, replace, plugins } = step;
       return {
-        script: renderOnlineInstall(d(), { source, version, downgrade, reinstall, hold, replace }),
+        script: renderOnlineInstall(d(), { source, version, downgrade, reinstall, hold, replace, plugins }),
         what: `${reinstall ? "reinstalling" : "installing"} ${enginePackage(d(), source)} ${version}`,
       };
     }
+    case "installPlugins":
+      return { script: renderPluginInstall(d(), step.packages), what: `installing ${step.packages.join(", ")}` };
     case "commitRepository":
       return { script: renderRepositoryCommit(), what: "dropping the repository backup" };
     case "removePackages":

@@ -19,6 +19,7 @@ import { Container } from "../workload/container";
 import { Image } from "../workload/image";
 import { Network } from "../workload/network";
 import { Volume } from "../workload/volume";
+import { ComposeProject } from "../workload/compose-project";
 import { COMPONENT_SETTINGS } from "../model/settings/index";
 import { remember } from "./live";
 
@@ -40,6 +41,7 @@ const CLASSES: Record<string, ComponentClass> = {
   "dockyard:workload:Container": Container,
   "dockyard:workload:Network": Network,
   "dockyard:workload:Volume": Volume,
+  "dockyard:workload:ComposeProject": ComposeProject,
   "dockyard:registry:Registry": Registry,
   "dockyard:swarm:Swarm": Swarm,
   "dockyard:swarm:Service": Service,

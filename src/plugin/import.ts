@@ -183,6 +183,7 @@ export async function importedProps(kind: ImportableKind, id: string, reads: Imp
         clientVersion: "",
         packageVersion: "",
         bundleUploaded: false,
+        composeVersion: "",
         drift: [],
       };
     case "Container": {

@@ -17,6 +17,7 @@ export class DockerEngineResource extends DockyardResource {
   declare readonly clientVersion: pulumi.Output<string>;
   declare readonly packageVersion: pulumi.Output<string>;
   declare readonly bundleUploaded: pulumi.Output<boolean>;
+  declare readonly composeVersion: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: DockerEngineResourceArgs, opts?: pulumi.CustomResourceOptions) {

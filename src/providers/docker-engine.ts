@@ -12,6 +12,7 @@ import {
   engineDistro,
   engineDrift,
   engineSource,
+  enginePlugins,
   engineSpecForHost,
   offlinePrerequisiteRefusal,
   onlineUndo,
@@ -65,6 +66,8 @@ export interface DockerEngineOutputs extends DockerEngineInputs {
   packageVersion: string;
   /** True when the last `up` uploaded the offline bundle (false: the host had it already). */
   bundleUploaded: boolean;
+  /** `docker compose version --short` on the host; "" without the compose plugin. */
+  composeVersion: string;
   /** Differences between what is declared and what the host has; filled by refresh. */
   drift: string[];
 }
@@ -186,6 +189,13 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
   await run(session, plan.steps, distro);
   const after = await probe(session, distro);
   if (!after.running) throw new RemoteError(target, "docker does not answer after the install", "DOCKYARD_ENGINE_NOT_STARTED");
+  // The compose plugin asked for must answer through the CLI, not only be a package.
+  if (enginePlugins(spec).includes("compose") && !after.composeVersion)
+    throw new RemoteError(
+      target,
+      "`docker compose version` does not answer after the install of docker-compose-plugin",
+      "DOCKYARD_ENGINE_NOT_STARTED",
+    );
   return {
     ...inputs,
     version: after.serverVersion ?? "",
@@ -193,6 +203,7 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
     clientVersion: after.clientVersion ?? "",
     packageVersion: plan.packageVersion,
     bundleUploaded,
+    composeVersion: after.composeVersion ?? "",
     drift: [],
   };
 }
@@ -226,6 +237,7 @@ export const dockerEngine = {
         apiVersion: state.apiVersion ?? "",
         clientVersion: state.clientVersion ?? "",
         packageVersion: pkg ? (state.packages[pkg] ?? "") : props.packageVersion,
+        composeVersion: state.composeVersion ?? "",
         drift: hostDrift(props.spec, props.facts, state, distro, props.packageVersion),
       },
     };

@@ -19,6 +19,7 @@ import { network as networkProvider } from "./network";
 import { volume as volumeProvider } from "./volume";
 import { dockerUsers as dockerUsersProvider } from "./docker-users";
 import { rolloutGate as rolloutGateProvider } from "./rollout-gate";
+import { composeProject as composeProjectProvider } from "./compose-project";
 
 import { instrumented } from "./instrumented";
 
@@ -38,3 +39,4 @@ export const network = instrumented("network", networkProvider);
 export const volume = instrumented("volume", volumeProvider);
 export const dockerUsers = instrumented("dockerUsers", dockerUsersProvider);
 export const rolloutGate = instrumented("rolloutGate", rolloutGateProvider);
+export const composeProject = instrumented("composeProject", composeProjectProvider);

@@ -190,6 +190,13 @@ export const PROVIDER_CHECKS = {
     c.map("labelKey", "text", "spec.driverOpts", s.driverOpts);
     c.map("labelKey", "text", "spec.labels", s.labels);
   },
+  // The project name and service names reach compose's command lines; the file and .env go over stdin.
+  composeProject: (i, c) => {
+    connected(i, c);
+    const s = record(i.spec);
+    c.value("composeProject", "spec.project", s.project);
+    c.list("composeService", "spec.services", s.services);
+  },
   dockerUsers: (i, c) => {
     connected(i, c);
     c.list("userName", "users", i.users);

@@ -32,7 +32,7 @@ export const KINDS = {
   DockerEngine: {
     provider: "dockerEngine",
     inputs: [...connected, "facts", "spec"],
-    outputs: ["version", "apiVersion", "clientVersion", "packageVersion", "bundleUploaded", "drift"],
+    outputs: ["version", "apiVersion", "clientVersion", "packageVersion", "bundleUploaded", "composeVersion", "drift"],
     secrets: [CREDENTIALS_PROPERTY],
   },
   DaemonConfig: {
@@ -82,6 +82,13 @@ export const KINDS = {
     inputs: [...connected, "spec", "deleteOnDestroy"],
     outputs: ["mountpoint", "drift"],
     secrets: [CREDENTIALS_PROPERTY],
+  },
+  // The .env holds the project's secrets.
+  ComposeProject: {
+    provider: "composeProject",
+    inputs: [...connected, "spec", "env"],
+    outputs: ["services", "composeVersion", "drift"],
+    secrets: [CREDENTIALS_PROPERTY, "env"],
   },
   // Join tokens let any machine into the cluster: stored as secrets, like the keys.
   Swarm: {

@@ -107,6 +107,31 @@ function missingTools(d: Distro): string[] {
 /** The docker-ce packages of an install, in install order. */
 export const DOCKER_CE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io"];
 
+/** The docker CLI plugins an engine can come with, by the names a program gives them. */
+export type CliPlugin = "compose" | "buildx";
+export const CLI_PLUGINS: readonly CliPlugin[] = ["compose", "buildx"];
+
+/** download.docker.com's package of each CLI plugin (the same name in its apt and RPM trees). */
+export const PLUGIN_PACKAGES: Readonly<Record<CliPlugin, string>> = {
+  compose: "docker-compose-plugin",
+  buildx: "docker-buildx-plugin",
+};
+
+/**
+ * Installs CLI plugin packages (the newest the repository has) beside an engine that is already
+ * at its version: they are not held, docker-ce's own packages are.
+ */
+export function renderPluginInstall(d: Distro, packages: string[]): string {
+  const pm = packageManagerOf(d);
+  return script(
+    ...pm.preamble,
+    ...pm.install(
+      packages.map((name) => ({ name })),
+      { downgrade: false },
+    ),
+  );
+}
+
 /** Packages that conflict with the engine about to be installed. */
 export function conflictingPackages(d: Distro, source: PackageSource): string[] {
   if (source === "distro") return ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"];
@@ -320,11 +345,17 @@ function heldPackages(d: Distro, source: PackageSource): string[] {
  * pinned version (or downgrades to it), then holds it when pinned (apt-mark hold, versionlock
  * on yum/dnf, the plugin installed when missing). The caller starts and enables the service.
  */
-export function renderOnlineInstall(d: Distro, plan: InstallPlan & { replace?: string[] }): string {
+export function renderOnlineInstall(d: Distro, plan: InstallPlan & { replace?: string[]; plugins?: string[] }): string {
   const pm = packageManagerOf(d);
   const pkgs =
     plan.source === "docker-ce"
-      ? [{ name: "docker-ce", version: plan.version }, { name: "docker-ce-cli", version: plan.version }, { name: "containerd.io" }]
+      ? [
+          { name: "docker-ce", version: plan.version },
+          { name: "docker-ce-cli", version: plan.version },
+          { name: "containerd.io" },
+          // The CLI plugins in the same transaction, as Docker's install guide installs them.
+          ...(plan.plugins ?? []).map((name) => ({ name })),
+        ]
       : [{ name: enginePackage(d, plan.source), version: plan.version }];
   const held = heldPackages(d, plan.source);
   return script(

@@ -6,7 +6,16 @@ import { boundWord as secondsOf, DOCKER_READ_FUNCTION, dockerFirstLine, dockerLi
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
 
 /** The engine packages the probe reports the versions of. */
-const ENGINE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker.io", "docker", "moby-engine"];
+const ENGINE_PACKAGES = [
+  "docker-ce",
+  "docker-ce-cli",
+  "containerd.io",
+  "docker.io",
+  "docker",
+  "moby-engine",
+  "docker-compose-plugin",
+  "docker-buildx-plugin",
+];
 
 /**
  * Enables containerd (when it has a unit) and docker on boot, starts them (restarting docker when
@@ -55,6 +64,8 @@ export function renderEngineProbe(d?: Pick<Distro, "packageManager">, apiTimeout
     DOCKER_READ_FUNCTION,
     `${sectionMarker("version")}; ${dockerFirstLine("version --format '{{json .}}'", apiTimeout)}`,
     `${sectionMarker("client")}; ${dockerFirstLine("--version", apiTimeout)}`,
+    // The compose v2 CLI plugin, wherever the CLI finds it (a package or the offline plugin file).
+    `${sectionMarker("compose")}; ${dockerFirstLine("compose version --short", apiTimeout)}`,
     `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
     `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
     // What removing a running engine would stop (an install refuses to, unless told by name).
@@ -104,6 +115,8 @@ export interface EngineState {
   missingPackagedFiles: string[];
   /** Containers (running or not) the engine has; absent when it was not asked. */
   containers?: number;
+  /** `docker compose version --short` (e.g. `2.26.1`); absent when the CLI has no compose plugin. */
+  composeVersion?: string;
 }
 
 export function parseEngineProbe(output: string): EngineState {
@@ -122,6 +135,8 @@ export function parseEngineProbe(output: string): EngineState {
       .map((l) => l.trim())
       .filter(Boolean),
   };
+  const compose = (sections.compose ?? "").trim().replace(/^v/, "");
+  if (/^[0-9]+\.[0-9]/.test(compose)) state.composeVersion = compose;
   const containers = Number.parseInt((sections.containers ?? "").trim(), 10);
   if (Number.isInteger(containers)) state.containers = containers;
   const versionJson = (sections.version ?? "").trim();

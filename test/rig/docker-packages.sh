@@ -164,6 +164,38 @@ SH
   build_deb "$ce" docker-ce "$version"
 done
 
+# --- compose and buildx CLI plugins ---
+# docker-compose-plugin and docker-buildx-plugin as download.docker.com names them, holding
+# Debian 13's real compose v2 (2.26.1) and buildx (0.13.1) CLI plugins where upstream puts them;
+# the plain compose binary and its .sha256 go beside the offline bundle, as upstream publishes
+# docker-compose-linux-x86_64.
+plugins_root="$(trixie_root)/usr/libexec/docker/cli-plugins"
+plugin_deb() { # $1 package, $2 version, $3 plugin binary name, $4 description
+  local t="$work/$1"
+  put "$plugins_root/$3" "$t/usr/libexec/docker/cli-plugins/$3" 755
+  control "$t" <<CTL
+Package: $1
+Version: $2
+Architecture: amd64
+Maintainer: Dockyard test rig <rig@dockyard.invalid>
+Installed-Size: 0
+Depends: libc6
+Enhances: docker-ce-cli
+Section: admin
+Priority: optional
+Homepage: https://github.com/docker
+Description: $4 (Dockyard test rig stand-in)
+ Debian 13's build, packaged like download.docker.com's $1.
+CTL
+  build_deb "$t" "$1" "$2"
+}
+plugin_deb docker-compose-plugin 2.26.1-1~debian.12~bookworm docker-compose "Docker Compose (V2) plugin for the Docker CLI"
+plugin_deb docker-buildx-plugin 0.13.1-1~debian.12~bookworm docker-buildx "Docker Buildx CLI plugin"
+put "$plugins_root/docker-compose" "$out/bundles/docker-compose-linux-x86_64" 755
+touch -d "@$SOURCE_DATE_EPOCH" "$out/bundles/docker-compose-linux-x86_64"
+sha256sum "$out/bundles/docker-compose-linux-x86_64" | cut -c1-64 > "$out/bundles/docker-compose-linux-x86_64.sha256"
+# --- end of the CLI plugins ---
+
 # The index and its signatures. apt-ftparchive takes the Date from the clock.
 (
   cd "$archive"

@@ -141,6 +141,21 @@ HDR
   done
 }
 
+# --- compose and buildx CLI plugins (issue 27, compose) ---
+# docker-compose-plugin and docker-buildx-plugin for one EL release ($1: 7 or 9), as
+# download.docker.com names them: Debian 13's real compose v2 (2.26.1) and buildx (0.13.1).
+build_cli_plugins() {
+  local el="$1" root t
+  root="$(trixie_root)/usr/libexec/docker/cli-plugins"
+  t="$work/docker-compose-plugin-el$el"
+  put "$root/docker-compose" "$t/usr/libexec/docker/cli-plugins/docker-compose" 755
+  rpm_pkg "$t" docker-compose-plugin "" 2.26.1 "1.el$el" "$work/ce-el$el" </dev/null
+  t="$work/docker-buildx-plugin-el$el"
+  put "$root/docker-buildx" "$t/usr/libexec/docker/cli-plugins/docker-buildx" 755
+  rpm_pkg "$t" docker-buildx-plugin "" 0.13.1 "1.el$el" "$work/ce-el$el" </dev/null
+}
+# --- end of the CLI plugins ---
+
 # The distribution's own engine: one package with the daemon, client, containerd and runc.
 build_distro_docker() { # $1 epoch, $2 version, $3 release, $4 dest
   local t="$work/docker-distro-$3"
@@ -181,6 +196,8 @@ old_pkg() { # $1 name, $2 epoch, $3 version, $4 release; a file it owns on stdin
 say "building the docker-ce RPM stand-ins"
 build_docker_ce 7
 build_docker_ce 9
+build_cli_plugins 7
+build_cli_plugins 9
 mkdir -p "$work/distro-el7" "$work/distro-el9" "$work/distro-amzn2023"
 build_distro_docker 2 1.13.1 210.git7d71120.el7.centos "$work/distro-el7"
 build_distro_docker "" 25.0.3 1.amzn2023.0.2 "$work/distro-amzn2023"

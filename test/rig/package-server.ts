@@ -32,7 +32,15 @@ export interface DockerPackages {
   bundleVersion: string;
   /** Fingerprint of the repository's throwaway signing key: what a mirror pin (`mirrorKeyFingerprint`) must say. */
   keyFingerprint: string;
+  /** The plain compose v2 CLI plugin beside the bundle (Debian 13's 2.26.1), as upstream publishes `docker-compose-linux-x86_64`. */
+  composeBinary: string;
+  /** Hex SHA-256 of composeBinary. */
+  composeSha256: string;
 }
+
+/** Versions of the CLI plugin packages the repositories carry (docker-compose-plugin, docker-buildx-plugin). */
+export const COMPOSE_PLUGIN_VERSION = "2.26.1";
+export const BUILDX_PLUGIN_VERSION = "0.13.1";
 
 /** The fingerprint of the one primary key in an armored key file the rig built. */
 export function rigKeyFingerprint(keyFile: string): string {
@@ -87,6 +95,8 @@ export async function ensureDockerPackages(): Promise<DockerPackages> {
     bundleSha256: readFileSync(`${bundle}.sha256`, "utf8").trim(),
     bundleVersion: name.slice("docker-".length, -".tgz".length),
     keyFingerprint: rigKeyFingerprint(path.join(out, "repo", "linux", "debian", "gpg")),
+    composeBinary: path.join(bundles, "docker-compose-linux-x86_64"),
+    composeSha256: readFileSync(path.join(bundles, "docker-compose-linux-x86_64.sha256"), "utf8").trim(),
   };
 }
 

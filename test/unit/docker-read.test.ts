@@ -63,7 +63,7 @@ test("a dockerd that answers: every call is made and its output read", (t) => {
   t.is(s.containers?.trim(), "3");
   t.is(s.version?.trim(), '{"ok":true}');
   t.is(s.info?.trim(), '{"ok":true}');
-  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 6, "facts 2, engine 3, daemon 1");
+  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 7, "facts 2, engine 4 (compose version too), daemon 1");
 });
 
 test("a probe run on its own marks a stall in its own shell", (t) => {
@@ -74,5 +74,5 @@ test("a probe run on its own marks a stall in its own shell", (t) => {
 
 test("a dockerd that refuses at once (not running) is asked each time: only a stall is remembered", (t) => {
   const { out } = runWithDocker(hostRead({ engineApiTimeout: 5 }), 'echo "$*" >> "$CALLS"; echo "Cannot connect" >&2; exit 1');
-  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 6);
+  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 7);
 });

@@ -9,6 +9,7 @@ import {
   renderOnlineInstall,
   renderOnlinePrepare,
   renderOnlineUninstall,
+  renderPluginInstall,
   renderRepositoryCommit,
   renderRepositoryRestore,
 } from "../../src/scripts/engine-online";
@@ -43,6 +44,14 @@ function scriptsFor(d: Distro): Record<string, string> {
     "install docker-ce newest, not held": renderOnlineInstall(d, { source: "docker-ce", downgrade: false, hold: false }),
     "downgrade docker-ce": renderOnlineInstall(d, { source: "docker-ce", version: pin, downgrade: true, hold: true }),
     "install distro engine, newest": renderOnlineInstall(d, { source: "distro", downgrade: false, hold: false }),
+    "install docker-ce pinned with its CLI plugins": renderOnlineInstall(d, {
+      source: "docker-ce",
+      version: pin,
+      downgrade: false,
+      hold: true,
+      plugins: ["docker-compose-plugin", "docker-buildx-plugin"],
+    }),
+    "install the CLI plugins beside the engine": renderPluginInstall(d, ["docker-compose-plugin", "docker-buildx-plugin"]),
     "uninstall docker-ce": renderOnlineUninstall(d, "docker-ce"),
     "engine probe": renderEngineProbe(d),
   };

@@ -59,6 +59,8 @@ const online = (over: Partial<EngineSpec> = {}): EngineSpec => ({
   source: "docker-ce",
   mirror: "https://download.docker.com",
   channel: "stable",
+  // The rows below are about the engine; the CLI plugins have rows of their own.
+  plugins: [],
   ...over,
 });
 const install = (version: string, o: Partial<Extract<EngineStep, { kind: "install" }>> = {}): EngineStep => ({

@@ -38,6 +38,7 @@ const COMPONENTS = [
   "Container",
   "Network",
   "Volume",
+  "ComposeProject",
   "Registry",
   "Swarm",
   "Service",

@@ -20,6 +20,8 @@ type DockerEngine struct {
 	// True when the last `up` uploaded the offline bundle (false: the host had it already).
 	BundleUploaded pulumi.BoolPtrOutput   `pulumi:"bundleUploaded"`
 	ClientVersion  pulumi.StringPtrOutput `pulumi:"clientVersion"`
+	// `docker compose version --short` on the host; "" without the compose plugin.
+	ComposeVersion pulumi.StringPtrOutput `pulumi:"composeVersion"`
 	// The connection as it travels in a dynamic resource's inputs and state, with the host's time bounds (only those the user set; the others take their defaults where they are used).
 	Connection ConnectionInputsPtrOutput `pulumi:"connection"`
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
@@ -215,6 +217,11 @@ func (o DockerEngineOutput) BundleUploaded() pulumi.BoolPtrOutput {
 
 func (o DockerEngineOutput) ClientVersion() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.ClientVersion }).(pulumi.StringPtrOutput)
+}
+
+// `docker compose version --short` on the host; "" without the compose plugin.
+func (o DockerEngineOutput) ComposeVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.ComposeVersion }).(pulumi.StringPtrOutput)
 }
 
 // The connection as it travels in a dynamic resource's inputs and state, with the host's time bounds (only those the user set; the others take their defaults where they are used).

@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "dockyard:index:Certificate":
 		r = &Certificate{}
+	case "dockyard:index:ComposeProject":
+		r = &ComposeProject{}
 	case "dockyard:index:Container":
 		r = &Container{}
 	case "dockyard:index:DaemonConfig":

@@ -240,6 +240,229 @@ func (o BuildSpecPtrOutput) Push() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// One service as the host runs it.
+type ComposeServiceState struct {
+	ContainerIds []string `pulumi:"containerIds"`
+	// Published ports as docker shows them (`0.0.0.0:8080->80/tcp`).
+	Ports []string `pulumi:"ports"`
+	// `running` when every container runs; otherwise the states seen, e.g. `exited`, or `missing`.
+	State string `pulumi:"state"`
+}
+
+// One service as the host runs it.
+type ComposeServiceStateOutput struct{ *pulumi.OutputState }
+
+func (ComposeServiceStateOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComposeServiceState)(nil)).Elem()
+}
+
+func (o ComposeServiceStateOutput) ToComposeServiceStateOutput() ComposeServiceStateOutput {
+	return o
+}
+
+func (o ComposeServiceStateOutput) ToComposeServiceStateOutputWithContext(ctx context.Context) ComposeServiceStateOutput {
+	return o
+}
+
+func (o ComposeServiceStateOutput) ContainerIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ComposeServiceState) []string { return v.ContainerIds }).(pulumi.StringArrayOutput)
+}
+
+// Published ports as docker shows them (`0.0.0.0:8080->80/tcp`).
+func (o ComposeServiceStateOutput) Ports() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ComposeServiceState) []string { return v.Ports }).(pulumi.StringArrayOutput)
+}
+
+// `running` when every container runs; otherwise the states seen, e.g. `exited`, or `missing`.
+func (o ComposeServiceStateOutput) State() pulumi.StringOutput {
+	return o.ApplyT(func(v ComposeServiceState) string { return v.State }).(pulumi.StringOutput)
+}
+
+type ComposeServiceStateMapOutput struct{ *pulumi.OutputState }
+
+func (ComposeServiceStateMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]ComposeServiceState)(nil)).Elem()
+}
+
+func (o ComposeServiceStateMapOutput) ToComposeServiceStateMapOutput() ComposeServiceStateMapOutput {
+	return o
+}
+
+func (o ComposeServiceStateMapOutput) ToComposeServiceStateMapOutputWithContext(ctx context.Context) ComposeServiceStateMapOutput {
+	return o
+}
+
+func (o ComposeServiceStateMapOutput) MapIndex(k pulumi.StringInput) ComposeServiceStateOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) ComposeServiceState {
+		return vs[0].(map[string]ComposeServiceState)[vs[1].(string)]
+	}).(ComposeServiceStateOutput)
+}
+
+// What the project should be; plain data, compared field by field in diff (the .env is apart: a secret).
+type ComposeSpec struct {
+	// The compose file's YAML.
+	ComposeYaml string `pulumi:"composeYaml"`
+	// `docker compose -p` name.
+	Project string `pulumi:"project"`
+	// `down --volumes` on destroy.
+	RemoveVolumesOnDestroy bool `pulumi:"removeVolumesOnDestroy"`
+	// The services the file declares (checked from it when declared).
+	Services []string `pulumi:"services"`
+	// Seconds `up -d --wait` may take.
+	WaitTimeout int `pulumi:"waitTimeout"`
+}
+
+// ComposeSpecInput is an input type that accepts ComposeSpecArgs and ComposeSpecOutput values.
+// You can construct a concrete instance of `ComposeSpecInput` via:
+//
+//	ComposeSpecArgs{...}
+type ComposeSpecInput interface {
+	pulumi.Input
+
+	ToComposeSpecOutput() ComposeSpecOutput
+	ToComposeSpecOutputWithContext(context.Context) ComposeSpecOutput
+}
+
+// What the project should be; plain data, compared field by field in diff (the .env is apart: a secret).
+type ComposeSpecArgs struct {
+	// The compose file's YAML.
+	ComposeYaml pulumi.StringInput `pulumi:"composeYaml"`
+	// `docker compose -p` name.
+	Project pulumi.StringInput `pulumi:"project"`
+	// `down --volumes` on destroy.
+	RemoveVolumesOnDestroy pulumi.BoolInput `pulumi:"removeVolumesOnDestroy"`
+	// The services the file declares (checked from it when declared).
+	Services pulumi.StringArrayInput `pulumi:"services"`
+	// Seconds `up -d --wait` may take.
+	WaitTimeout pulumi.IntInput `pulumi:"waitTimeout"`
+}
+
+func (ComposeSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComposeSpec)(nil)).Elem()
+}
+
+func (i ComposeSpecArgs) ToComposeSpecOutput() ComposeSpecOutput {
+	return i.ToComposeSpecOutputWithContext(context.Background())
+}
+
+func (i ComposeSpecArgs) ToComposeSpecOutputWithContext(ctx context.Context) ComposeSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ComposeSpecOutput)
+}
+
+// What the project should be; plain data, compared field by field in diff (the .env is apart: a secret).
+type ComposeSpecOutput struct{ *pulumi.OutputState }
+
+func (ComposeSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComposeSpec)(nil)).Elem()
+}
+
+func (o ComposeSpecOutput) ToComposeSpecOutput() ComposeSpecOutput {
+	return o
+}
+
+func (o ComposeSpecOutput) ToComposeSpecOutputWithContext(ctx context.Context) ComposeSpecOutput {
+	return o
+}
+
+// The compose file's YAML.
+func (o ComposeSpecOutput) ComposeYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v ComposeSpec) string { return v.ComposeYaml }).(pulumi.StringOutput)
+}
+
+// `docker compose -p` name.
+func (o ComposeSpecOutput) Project() pulumi.StringOutput {
+	return o.ApplyT(func(v ComposeSpec) string { return v.Project }).(pulumi.StringOutput)
+}
+
+// `down --volumes` on destroy.
+func (o ComposeSpecOutput) RemoveVolumesOnDestroy() pulumi.BoolOutput {
+	return o.ApplyT(func(v ComposeSpec) bool { return v.RemoveVolumesOnDestroy }).(pulumi.BoolOutput)
+}
+
+// The services the file declares (checked from it when declared).
+func (o ComposeSpecOutput) Services() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ComposeSpec) []string { return v.Services }).(pulumi.StringArrayOutput)
+}
+
+// Seconds `up -d --wait` may take.
+func (o ComposeSpecOutput) WaitTimeout() pulumi.IntOutput {
+	return o.ApplyT(func(v ComposeSpec) int { return v.WaitTimeout }).(pulumi.IntOutput)
+}
+
+type ComposeSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (ComposeSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ComposeSpec)(nil)).Elem()
+}
+
+func (o ComposeSpecPtrOutput) ToComposeSpecPtrOutput() ComposeSpecPtrOutput {
+	return o
+}
+
+func (o ComposeSpecPtrOutput) ToComposeSpecPtrOutputWithContext(ctx context.Context) ComposeSpecPtrOutput {
+	return o
+}
+
+func (o ComposeSpecPtrOutput) Elem() ComposeSpecOutput {
+	return o.ApplyT(func(v *ComposeSpec) ComposeSpec {
+		if v != nil {
+			return *v
+		}
+		var ret ComposeSpec
+		return ret
+	}).(ComposeSpecOutput)
+}
+
+// The compose file's YAML.
+func (o ComposeSpecPtrOutput) ComposeYaml() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ComposeSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ComposeYaml
+	}).(pulumi.StringPtrOutput)
+}
+
+// `docker compose -p` name.
+func (o ComposeSpecPtrOutput) Project() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ComposeSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Project
+	}).(pulumi.StringPtrOutput)
+}
+
+// `down --volumes` on destroy.
+func (o ComposeSpecPtrOutput) RemoveVolumesOnDestroy() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ComposeSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return &v.RemoveVolumesOnDestroy
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The services the file declares (checked from it when declared).
+func (o ComposeSpecPtrOutput) Services() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ComposeSpec) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Services
+	}).(pulumi.StringArrayOutput)
+}
+
+// Seconds `up -d --wait` may take.
+func (o ComposeSpecPtrOutput) WaitTimeout() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ComposeSpec) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.WaitTimeout
+	}).(pulumi.IntPtrOutput)
+}
+
 // The connection as it travels in a dynamic resource's inputs and state, with the host's time bounds (only those the user set; the others take their defaults where they are used).
 type ConnectionInputs struct {
 	// Seconds one SSH command (install, restart, read) may run.
@@ -1766,6 +1989,8 @@ type EngineSpec struct {
 	Mirror *string `pulumi:"mirror"`
 	// Fingerprint the mirror's signing key must have (absent: Docker's own).
 	MirrorKeyFingerprint *string `pulumi:"mirrorKeyFingerprint"`
+	// CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
+	Plugins []string `pulumi:"plugins"`
 	// Packages the install may remove though they run an engine with containers, or depend on a conflict.
 	ReplacePackages []string `pulumi:"replacePackages"`
 	// One of `"docker-ce"`, `"distro"`.
@@ -1801,6 +2026,8 @@ type EngineSpecArgs struct {
 	Mirror pulumi.StringPtrInput `pulumi:"mirror"`
 	// Fingerprint the mirror's signing key must have (absent: Docker's own).
 	MirrorKeyFingerprint pulumi.StringPtrInput `pulumi:"mirrorKeyFingerprint"`
+	// CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
+	Plugins pulumi.StringArrayInput `pulumi:"plugins"`
 	// Packages the install may remove though they run an engine with containers, or depend on a conflict.
 	ReplacePackages pulumi.StringArrayInput `pulumi:"replacePackages"`
 	// One of `"docker-ce"`, `"distro"`.
@@ -1875,6 +2102,11 @@ func (o EngineSpecOutput) Mirror() pulumi.StringPtrOutput {
 // Fingerprint the mirror's signing key must have (absent: Docker's own).
 func (o EngineSpecOutput) MirrorKeyFingerprint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v EngineSpec) *string { return v.MirrorKeyFingerprint }).(pulumi.StringPtrOutput)
+}
+
+// CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
+func (o EngineSpecOutput) Plugins() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v EngineSpec) []string { return v.Plugins }).(pulumi.StringArrayOutput)
 }
 
 // Packages the install may remove though they run an engine with containers, or depend on a conflict.
@@ -2003,6 +2235,16 @@ func (o EngineSpecPtrOutput) MirrorKeyFingerprint() pulumi.StringPtrOutput {
 		}
 		return v.MirrorKeyFingerprint
 	}).(pulumi.StringPtrOutput)
+}
+
+// CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
+func (o EngineSpecPtrOutput) Plugins() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *EngineSpec) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Plugins
+	}).(pulumi.StringArrayOutput)
 }
 
 // Packages the install may remove though they run an engine with containers, or depend on a conflict.
@@ -5841,6 +6083,7 @@ func (o VolumeSpecArrayOutput) Index(i pulumi.IntInput) VolumeSpecOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecInput)(nil)).Elem(), BuildSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecPtrInput)(nil)).Elem(), BuildSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ComposeSpecInput)(nil)).Elem(), ComposeSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionInputsInput)(nil)).Elem(), ConnectionInputsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionJumpInput)(nil)).Elem(), ConnectionJumpArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionJumpPtrInput)(nil)).Elem(), ConnectionJumpArgs{})
@@ -5891,6 +6134,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*VolumeSpecArrayInput)(nil)).Elem(), VolumeSpecArray{})
 	pulumi.RegisterOutputType(BuildSpecOutput{})
 	pulumi.RegisterOutputType(BuildSpecPtrOutput{})
+	pulumi.RegisterOutputType(ComposeServiceStateOutput{})
+	pulumi.RegisterOutputType(ComposeServiceStateMapOutput{})
+	pulumi.RegisterOutputType(ComposeSpecOutput{})
+	pulumi.RegisterOutputType(ComposeSpecPtrOutput{})
 	pulumi.RegisterOutputType(ConnectionInputsOutput{})
 	pulumi.RegisterOutputType(ConnectionInputsPtrOutput{})
 	pulumi.RegisterOutputType(ConnectionJumpOutput{})

@@ -7,6 +7,7 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from .certificate import *
+from .compose_project import *
 from .container import *
 from .daemon_config import *
 from .docker_engine import *
@@ -98,6 +99,7 @@ _utilities.register(
   "fqn": "pulumi_dockyard",
   "classes": {
    "dockyard:index:Certificate": "Certificate",
+   "dockyard:index:ComposeProject": "ComposeProject",
    "dockyard:index:Container": "Container",
    "dockyard:index:DaemonConfig": "DaemonConfig",
    "dockyard:index:DockerEngine": "DockerEngine",
@@ -145,6 +147,7 @@ _utilities.register(
   "mod": "workload",
   "fqn": "pulumi_dockyard.workload",
   "classes": {
+   "dockyard:workload:ComposeProject": "ComposeProject",
    "dockyard:workload:Container": "Container",
    "dockyard:workload:Image": "Image",
    "dockyard:workload:Network": "Network",

@@ -17,6 +17,8 @@ from . import _utilities
 __all__ = [
     'BuildSpecArgs',
     'BuildSpecArgsDict',
+    'ComposeSpecArgs',
+    'ComposeSpecArgsDict',
     'ConnectionInputsArgs',
     'ConnectionInputsArgsDict',
     'ConnectionJumpArgs',
@@ -187,6 +189,115 @@ class BuildSpecArgs:
     @push.setter
     def push(self, value: pulumi.Input[_builtins.bool]):
         pulumi.set(self, "push", value)
+
+
+class ComposeSpecArgsDict(TypedDict):
+    """
+    What the project should be; plain data, compared field by field in diff (the .env is apart: a secret).
+    """
+    compose_yaml: pulumi.Input[_builtins.str]
+    """
+    The compose file's YAML.
+    """
+    project: pulumi.Input[_builtins.str]
+    """
+    `docker compose -p` name.
+    """
+    remove_volumes_on_destroy: pulumi.Input[_builtins.bool]
+    """
+    `down --volumes` on destroy.
+    """
+    services: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+    """
+    The services the file declares (checked from it when declared).
+    """
+    wait_timeout: pulumi.Input[_builtins.int]
+    """
+    Seconds `up -d --wait` may take.
+    """
+
+@pulumi.input_type
+class ComposeSpecArgs:
+    def __init__(__self__, *,
+                 compose_yaml: pulumi.Input[_builtins.str],
+                 project: pulumi.Input[_builtins.str],
+                 remove_volumes_on_destroy: pulumi.Input[_builtins.bool],
+                 services: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 wait_timeout: pulumi.Input[_builtins.int]):
+        """
+        What the project should be; plain data, compared field by field in diff (the .env is apart: a secret).
+
+        :param pulumi.Input[_builtins.str] compose_yaml: The compose file's YAML.
+        :param pulumi.Input[_builtins.str] project: `docker compose -p` name.
+        :param pulumi.Input[_builtins.bool] remove_volumes_on_destroy: `down --volumes` on destroy.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] services: The services the file declares (checked from it when declared).
+        :param pulumi.Input[_builtins.int] wait_timeout: Seconds `up -d --wait` may take.
+        """
+        pulumi.set(__self__, "compose_yaml", compose_yaml)
+        pulumi.set(__self__, "project", project)
+        pulumi.set(__self__, "remove_volumes_on_destroy", remove_volumes_on_destroy)
+        pulumi.set(__self__, "services", services)
+        pulumi.set(__self__, "wait_timeout", wait_timeout)
+
+    @_builtins.property
+    @pulumi.getter(name="composeYaml")
+    def compose_yaml(self) -> pulumi.Input[_builtins.str]:
+        """
+        The compose file's YAML.
+        """
+        return pulumi.get(self, "compose_yaml")
+
+    @compose_yaml.setter
+    def compose_yaml(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "compose_yaml", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def project(self) -> pulumi.Input[_builtins.str]:
+        """
+        `docker compose -p` name.
+        """
+        return pulumi.get(self, "project")
+
+    @project.setter
+    def project(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "project", value)
+
+    @_builtins.property
+    @pulumi.getter(name="removeVolumesOnDestroy")
+    def remove_volumes_on_destroy(self) -> pulumi.Input[_builtins.bool]:
+        """
+        `down --volumes` on destroy.
+        """
+        return pulumi.get(self, "remove_volumes_on_destroy")
+
+    @remove_volumes_on_destroy.setter
+    def remove_volumes_on_destroy(self, value: pulumi.Input[_builtins.bool]):
+        pulumi.set(self, "remove_volumes_on_destroy", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def services(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+        """
+        The services the file declares (checked from it when declared).
+        """
+        return pulumi.get(self, "services")
+
+    @services.setter
+    def services(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+        pulumi.set(self, "services", value)
+
+    @_builtins.property
+    @pulumi.getter(name="waitTimeout")
+    def wait_timeout(self) -> pulumi.Input[_builtins.int]:
+        """
+        Seconds `up -d --wait` may take.
+        """
+        return pulumi.get(self, "wait_timeout")
+
+    @wait_timeout.setter
+    def wait_timeout(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "wait_timeout", value)
 
 
 class ConnectionInputsArgsDict(TypedDict):
@@ -1231,6 +1342,10 @@ class EngineSpecArgsDict(TypedDict):
     """
     Fingerprint the mirror's signing key must have (absent: Docker's own).
     """
+    plugins: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
+    """
     replace_packages: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
     Packages the install may remove though they run an engine with containers, or depend on a conflict.
@@ -1254,6 +1369,7 @@ class EngineSpecArgs:
                  install_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror_key_fingerprint: pulumi.Input[Optional[_builtins.str]] = None,
+                 plugins: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  replace_packages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  source: pulumi.Input[Optional[_builtins.str]] = None,
                  uninstall_on_delete: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -1266,6 +1382,7 @@ class EngineSpecArgs:
         :param pulumi.Input['EngineSpecBundleArgs'] bundle: Offline, one bundle for whatever architecture the host is (the single-bundle form).
         :param pulumi.Input[Mapping[str, pulumi.Input['EngineSpecBundleArgs']]] bundles: Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).
         :param pulumi.Input[_builtins.str] mirror_key_fingerprint: Fingerprint the mirror's signing key must have (absent: Docker's own).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replace_packages: Packages the install may remove though they run an engine with containers, or depend on a conflict.
         :param pulumi.Input[_builtins.str] source: One of `"docker-ce"`, `"distro"`.
         """
@@ -1286,6 +1403,8 @@ class EngineSpecArgs:
             pulumi.set(__self__, "mirror", mirror)
         if mirror_key_fingerprint is not None:
             pulumi.set(__self__, "mirror_key_fingerprint", mirror_key_fingerprint)
+        if plugins is not None:
+            pulumi.set(__self__, "plugins", plugins)
         if replace_packages is not None:
             pulumi.set(__self__, "replace_packages", replace_packages)
         if source is not None:
@@ -1390,6 +1509,18 @@ class EngineSpecArgs:
     @mirror_key_fingerprint.setter
     def mirror_key_fingerprint(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "mirror_key_fingerprint", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def plugins(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
+        """
+        return pulumi.get(self, "plugins")
+
+    @plugins.setter
+    def plugins(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "plugins", value)
 
     @_builtins.property
     @pulumi.getter(name="replacePackages")

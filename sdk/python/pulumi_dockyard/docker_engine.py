@@ -160,6 +160,7 @@ class DockerEngine(pulumi.CustomResource):
             __props__.__dict__["api_version"] = None
             __props__.__dict__["bundle_uploaded"] = None
             __props__.__dict__["client_version"] = None
+            __props__.__dict__["compose_version"] = None
             __props__.__dict__["drift"] = None
             __props__.__dict__["package_version"] = None
             __props__.__dict__["version"] = None
@@ -190,6 +191,7 @@ class DockerEngine(pulumi.CustomResource):
         __props__.__dict__["api_version"] = None
         __props__.__dict__["bundle_uploaded"] = None
         __props__.__dict__["client_version"] = None
+        __props__.__dict__["compose_version"] = None
         __props__.__dict__["connection"] = None
         __props__.__dict__["credentials"] = None
         __props__.__dict__["drift"] = None
@@ -216,6 +218,14 @@ class DockerEngine(pulumi.CustomResource):
     @pulumi.getter(name="clientVersion")
     def client_version(self) -> pulumi.Output[Optional[_builtins.str]]:
         return pulumi.get(self, "client_version")
+
+    @_builtins.property
+    @pulumi.getter(name="composeVersion")
+    def compose_version(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `docker compose version --short` on the host; "" without the compose plugin.
+        """
+        return pulumi.get(self, "compose_version")
 
     @_builtins.property
     @pulumi.getter

@@ -17,6 +17,8 @@ from . import outputs
 
 __all__ = [
     'BuildSpec',
+    'ComposeServiceState',
+    'ComposeSpec',
     'ConnectionInputs',
     'ConnectionJump',
     'ContainerNetworkSpec',
@@ -131,6 +133,152 @@ class BuildSpec(dict):
         Push the built image to the registry its reference names.
         """
         return pulumi.get(self, "push")
+
+
+@pulumi.output_type
+class ComposeServiceState(dict):
+    """
+    One service as the host runs it.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "containerIds":
+            suggest = "container_ids"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ComposeServiceState. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ComposeServiceState.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ComposeServiceState.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 container_ids: Sequence[_builtins.str],
+                 ports: Sequence[_builtins.str],
+                 state: _builtins.str):
+        """
+        One service as the host runs it.
+
+        :param Sequence[_builtins.str] ports: Published ports as docker shows them (`0.0.0.0:8080->80/tcp`).
+        :param _builtins.str state: `running` when every container runs; otherwise the states seen, e.g. `exited`, or `missing`.
+        """
+        pulumi.set(__self__, "container_ids", container_ids)
+        pulumi.set(__self__, "ports", ports)
+        pulumi.set(__self__, "state", state)
+
+    @_builtins.property
+    @pulumi.getter(name="containerIds")
+    def container_ids(self) -> Sequence[_builtins.str]:
+        return pulumi.get(self, "container_ids")
+
+    @_builtins.property
+    @pulumi.getter
+    def ports(self) -> Sequence[_builtins.str]:
+        """
+        Published ports as docker shows them (`0.0.0.0:8080->80/tcp`).
+        """
+        return pulumi.get(self, "ports")
+
+    @_builtins.property
+    @pulumi.getter
+    def state(self) -> _builtins.str:
+        """
+        `running` when every container runs; otherwise the states seen, e.g. `exited`, or `missing`.
+        """
+        return pulumi.get(self, "state")
+
+
+@pulumi.output_type
+class ComposeSpec(dict):
+    """
+    What the project should be; plain data, compared field by field in diff (the .env is apart: a secret).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "composeYaml":
+            suggest = "compose_yaml"
+        elif key == "removeVolumesOnDestroy":
+            suggest = "remove_volumes_on_destroy"
+        elif key == "waitTimeout":
+            suggest = "wait_timeout"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ComposeSpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ComposeSpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ComposeSpec.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 compose_yaml: _builtins.str,
+                 project: _builtins.str,
+                 remove_volumes_on_destroy: _builtins.bool,
+                 services: Sequence[_builtins.str],
+                 wait_timeout: _builtins.int):
+        """
+        What the project should be; plain data, compared field by field in diff (the .env is apart: a secret).
+
+        :param _builtins.str compose_yaml: The compose file's YAML.
+        :param _builtins.str project: `docker compose -p` name.
+        :param _builtins.bool remove_volumes_on_destroy: `down --volumes` on destroy.
+        :param Sequence[_builtins.str] services: The services the file declares (checked from it when declared).
+        :param _builtins.int wait_timeout: Seconds `up -d --wait` may take.
+        """
+        pulumi.set(__self__, "compose_yaml", compose_yaml)
+        pulumi.set(__self__, "project", project)
+        pulumi.set(__self__, "remove_volumes_on_destroy", remove_volumes_on_destroy)
+        pulumi.set(__self__, "services", services)
+        pulumi.set(__self__, "wait_timeout", wait_timeout)
+
+    @_builtins.property
+    @pulumi.getter(name="composeYaml")
+    def compose_yaml(self) -> _builtins.str:
+        """
+        The compose file's YAML.
+        """
+        return pulumi.get(self, "compose_yaml")
+
+    @_builtins.property
+    @pulumi.getter
+    def project(self) -> _builtins.str:
+        """
+        `docker compose -p` name.
+        """
+        return pulumi.get(self, "project")
+
+    @_builtins.property
+    @pulumi.getter(name="removeVolumesOnDestroy")
+    def remove_volumes_on_destroy(self) -> _builtins.bool:
+        """
+        `down --volumes` on destroy.
+        """
+        return pulumi.get(self, "remove_volumes_on_destroy")
+
+    @_builtins.property
+    @pulumi.getter
+    def services(self) -> Sequence[_builtins.str]:
+        """
+        The services the file declares (checked from it when declared).
+        """
+        return pulumi.get(self, "services")
+
+    @_builtins.property
+    @pulumi.getter(name="waitTimeout")
+    def wait_timeout(self) -> _builtins.int:
+        """
+        Seconds `up -d --wait` may take.
+        """
+        return pulumi.get(self, "wait_timeout")
 
 
 @pulumi.output_type
@@ -931,6 +1079,7 @@ class EngineSpec(dict):
                  install_dir: Optional[_builtins.str] = None,
                  mirror: Optional[_builtins.str] = None,
                  mirror_key_fingerprint: Optional[_builtins.str] = None,
+                 plugins: Optional[Sequence[_builtins.str]] = None,
                  replace_packages: Optional[Sequence[_builtins.str]] = None,
                  source: Optional[_builtins.str] = None,
                  uninstall_on_delete: Optional[_builtins.bool] = None,
@@ -943,6 +1092,7 @@ class EngineSpec(dict):
         :param 'EngineSpecBundle' bundle: Offline, one bundle for whatever architecture the host is (the single-bundle form).
         :param Mapping[str, 'EngineSpecBundle'] bundles: Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).
         :param _builtins.str mirror_key_fingerprint: Fingerprint the mirror's signing key must have (absent: Docker's own).
+        :param Sequence[_builtins.str] plugins: CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
         :param Sequence[_builtins.str] replace_packages: Packages the install may remove though they run an engine with containers, or depend on a conflict.
         :param _builtins.str source: One of `"docker-ce"`, `"distro"`.
         """
@@ -963,6 +1113,8 @@ class EngineSpec(dict):
             pulumi.set(__self__, "mirror", mirror)
         if mirror_key_fingerprint is not None:
             pulumi.set(__self__, "mirror_key_fingerprint", mirror_key_fingerprint)
+        if plugins is not None:
+            pulumi.set(__self__, "plugins", plugins)
         if replace_packages is not None:
             pulumi.set(__self__, "replace_packages", replace_packages)
         if source is not None:
@@ -1031,6 +1183,14 @@ class EngineSpec(dict):
         Fingerprint the mirror's signing key must have (absent: Docker's own).
         """
         return pulumi.get(self, "mirror_key_fingerprint")
+
+    @_builtins.property
+    @pulumi.getter
+    def plugins(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
+        """
+        return pulumi.get(self, "plugins")
 
     @_builtins.property
     @pulumi.getter(name="replacePackages")

@@ -115,12 +115,23 @@ export const engineComponent: ComponentSettings = {
       default: "[] (an install that would remove any of them is refused, naming them; nothing is changed)",
       example: '["docker.io", "containerd", "runc"]',
     },
+    plugins: {
+      type: { array: { enum: ["compose", "buildx"] } },
+      description:
+        "Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset.",
+      default: '["compose", "buildx"] with method online and source docker-ce (as Docker\'s install guide); [] otherwise',
+      example: '["compose"]',
+    },
   },
   outputs: {
     version: { type: "string", description: "The server version the daemon reports, e.g. `24.0.7`." },
     apiVersion: { type: "string", description: "The Engine API version, e.g. `1.43`." },
     packageVersion: { type: "string", description: "The installed engine package version (online installs)." },
     bundleUploaded: { type: "boolean", description: "Offline: true when the last change uploaded the bundle, false when the host had it." },
+    composeVersion: {
+      type: "string",
+      description: "`docker compose version` on the host (e.g. `2.26.1`), empty when the docker CLI has no compose plugin.",
+    },
     drift: { type: { array: "string" }, description: "What refresh found different from the declaration (empty after `up`)." },
     dockerHost: {
       type: "string",

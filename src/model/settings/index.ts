@@ -2,6 +2,7 @@
 // description, secret, replace-on-change). The plugin's schema (src/plugin/schema.ts, checked in
 // as schema.json), the reference docs (docs/reference.md) are generated from it; the TypeScript
 // argument types and the fleet file's schema are tested against it (test/unit/schema.test.ts).
+import { composeProjectComponent, COMPOSE_TYPES } from "./compose";
 import { awsHostComponent, AWS_TYPES, ecrRegistryComponent } from "./aws";
 import { dockerUsersComponent } from "./docker-users";
 import { engineComponent, daemonConfigComponent, ENGINE_TYPES } from "./engine";
@@ -27,6 +28,7 @@ export const COMPONENT_SETTINGS: Readonly<Record<string, ComponentSettings>> = {
   Container: containerComponent,
   Network: networkComponent,
   Volume: volumeComponent,
+  ComposeProject: composeProjectComponent,
   Registry: registryComponent,
   Swarm: swarmComponent,
   Service: serviceComponent,
@@ -46,6 +48,7 @@ export const SETTING_TYPES: Readonly<Record<string, ObjectType>> = mergeTypes([
   AWS_TYPES,
   FLEET_TYPES,
   RESOURCE_TYPES,
+  COMPOSE_TYPES,
 ]);
 
 function mergeTypes(groups: Readonly<Record<string, ObjectType>>[]): Record<string, ObjectType> {

@@ -1,6 +1,7 @@
 // The resource kinds the plugin serves (src/providers/kinds.ts names them, their inputs, outputs
 // and secrets): each property's type and meaning, and what forces a replacement.
 import { ON_WEB1 } from "./examples";
+import { composeProjectResource } from "./compose";
 import type { ObjectType, ResourceSettings, Settings } from "./types";
 
 /** The machine a connected resource works on and the secrets that reach it: the same on every kind. */
@@ -50,6 +51,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
         type: "boolean",
         description: "True when the last `up` uploaded the offline bundle (false: the host had it already).",
       },
+      composeVersion: { type: "string", description: '`docker compose version --short` on the host; "" without the compose plugin.' },
       drift: { type: { array: "string" }, description: "Differences between what is declared and what the host has; filled by refresh." },
     },
   },
@@ -292,6 +294,7 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
       drift: { type: { array: "string" }, description: "" },
     },
   },
+  ComposeProject: composeProjectResource,
   Swarm: {
     description: "A swarm of engines: the first node initialises it, the others join as managers or workers.",
     inputsSource: { file: "src/providers/swarm.ts", name: "SwarmInputs" },
@@ -438,6 +441,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
       replacePackages: {
         type: { array: "string" },
         description: "Packages the install may remove though they run an engine with containers, or depend on a conflict.",
+      },
+      plugins: {
+        type: { array: { enum: ["compose", "buildx"] } },
+        description: "CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).",
       },
     },
   },

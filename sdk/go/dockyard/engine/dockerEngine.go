@@ -21,6 +21,8 @@ type DockerEngine struct {
 	ApiVersion pulumi.StringPtrOutput `pulumi:"apiVersion"`
 	// Offline: true when the last change uploaded the bundle, false when the host had it.
 	BundleUploaded pulumi.BoolPtrOutput `pulumi:"bundleUploaded"`
+	// `docker compose version` on the host (e.g. `2.26.1`), empty when the docker CLI has no compose plugin.
+	ComposeVersion pulumi.StringPtrOutput `pulumi:"composeVersion"`
 	// `docker context create <host name> --docker host=ssh://...`, its arguments single-quoted.
 	DockerContextCommand pulumi.StringPtrOutput `pulumi:"dockerContextCommand"`
 	// The docker CLI's `DOCKER_HOST` for this engine: `ssh://user@address:port` (IPv6 in brackets).
@@ -79,6 +81,8 @@ type dockerEngineArgs struct {
 	Mirror *string `pulumi:"mirror"`
 	// OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
 	MirrorKeyFingerprint *string `pulumi:"mirrorKeyFingerprint"`
+	// Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+	Plugins []string `pulumi:"plugins"`
 	// Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
 	ReplacePackages []string `pulumi:"replacePackages"`
 	// Where online packages come from: `docker-ce` (Docker's repository or a mirror of it) or `distro` (docker.io on Debian/Ubuntu, docker on Amazon Linux, moby-engine on Fedora). One of `"docker-ce"`, `"distro"`. Default: "docker-ce".
@@ -113,6 +117,8 @@ type DockerEngineArgs struct {
 	Mirror pulumi.StringPtrInput
 	// OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
 	MirrorKeyFingerprint pulumi.StringPtrInput
+	// Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+	Plugins pulumi.StringArrayInput
 	// Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
 	ReplacePackages pulumi.StringArrayInput
 	// Where online packages come from: `docker-ce` (Docker's repository or a mirror of it) or `distro` (docker.io on Debian/Ubuntu, docker on Amazon Linux, moby-engine on Fedora). One of `"docker-ce"`, `"distro"`. Default: "docker-ce".
@@ -218,6 +224,11 @@ func (o DockerEngineOutput) ApiVersion() pulumi.StringPtrOutput {
 // Offline: true when the last change uploaded the bundle, false when the host had it.
 func (o DockerEngineOutput) BundleUploaded() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *DockerEngine) pulumi.BoolPtrOutput { return v.BundleUploaded }).(pulumi.BoolPtrOutput)
+}
+
+// `docker compose version` on the host (e.g. `2.26.1`), empty when the docker CLI has no compose plugin.
+func (o DockerEngineOutput) ComposeVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *DockerEngine) pulumi.StringPtrOutput { return v.ComposeVersion }).(pulumi.StringPtrOutput)
 }
 
 // `docker context create <host name> --docker host=ssh://...`, its arguments single-quoted.

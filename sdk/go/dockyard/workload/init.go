@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "dockyard:workload:ComposeProject":
+		r = &ComposeProject{}
 	case "dockyard:workload:Container":
 		r = &Container{}
 	case "dockyard:workload:Image":

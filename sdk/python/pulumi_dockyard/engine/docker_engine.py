@@ -32,6 +32,7 @@ class DockerEngineArgs:
                  method: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror_key_fingerprint: pulumi.Input[Optional[_builtins.str]] = None,
+                 plugins: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  replace_packages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  source: pulumi.Input[Optional[_builtins.str]] = None,
                  uninstall_on_delete: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -50,6 +51,7 @@ class DockerEngineArgs:
         :param pulumi.Input[_builtins.str] method: `online`: packages from a repository (docker-ce at download.docker.com or any mirror of it, or the distribution's own). `offline`: a static `docker-<v>.tgz` bundle uploaded from here, nothing downloaded by the host. `adopt`: an engine already there is checked and reported, never changed. One of `"online"`, `"offline"`, `"adopt"`. Default: "online".
         :param pulumi.Input[_builtins.str] mirror: Base URL of the docker-ce repository or of a mirror serving the same tree (`<mirror>/linux/<os>/...`). The repository definition points the packages themselves at it: the apt line and the yum `baseurl` are written with this URL, not fetched from the origin. Credentials in it (`https://user:pass@mirror/...`) are a secret: give the URL as a `pulumi.secret` (or a config secret); they reach the host only in root-only files (apt `auth.conf.d`, a 0600 `.repo` file) and curl's stdin, never a command line or a message. A plain `http://` mirror is refused unless `allowInsecureHttp`. Default: "https://download.docker.com".
         :param pulumi.Input[_builtins.str] mirror_key_fingerprint: OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replace_packages: Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
         :param pulumi.Input[_builtins.str] source: Where online packages come from: `docker-ce` (Docker's repository or a mirror of it) or `distro` (docker.io on Debian/Ubuntu, docker on Amazon Linux, moby-engine on Fedora). One of `"docker-ce"`, `"distro"`. Default: "docker-ce".
         :param pulumi.Input[_builtins.bool] uninstall_on_delete: On `pulumi destroy`, remove what Dockyard installed (packages and repository, or the offline files and units). By default the engine stays, since containers may depend on it. /var/lib/docker (images, volumes) is never removed. Default: false.
@@ -76,6 +78,8 @@ class DockerEngineArgs:
             pulumi.set(__self__, "mirror", mirror)
         if mirror_key_fingerprint is not None:
             pulumi.set(__self__, "mirror_key_fingerprint", mirror_key_fingerprint)
+        if plugins is not None:
+            pulumi.set(__self__, "plugins", plugins)
         if replace_packages is not None:
             pulumi.set(__self__, "replace_packages", replace_packages)
         if source is not None:
@@ -218,6 +222,18 @@ class DockerEngineArgs:
         pulumi.set(self, "mirror_key_fingerprint", value)
 
     @_builtins.property
+    @pulumi.getter
+    def plugins(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+        """
+        return pulumi.get(self, "plugins")
+
+    @plugins.setter
+    def plugins(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "plugins", value)
+
+    @_builtins.property
     @pulumi.getter(name="replacePackages")
     def replace_packages(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
@@ -283,6 +299,7 @@ class DockerEngine(pulumi.ComponentResource):
                  method: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror_key_fingerprint: pulumi.Input[Optional[_builtins.str]] = None,
+                 plugins: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  replace_packages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  source: pulumi.Input[Optional[_builtins.str]] = None,
                  uninstall_on_delete: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -304,6 +321,7 @@ class DockerEngine(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] method: `online`: packages from a repository (docker-ce at download.docker.com or any mirror of it, or the distribution's own). `offline`: a static `docker-<v>.tgz` bundle uploaded from here, nothing downloaded by the host. `adopt`: an engine already there is checked and reported, never changed. One of `"online"`, `"offline"`, `"adopt"`. Default: "online".
         :param pulumi.Input[_builtins.str] mirror: Base URL of the docker-ce repository or of a mirror serving the same tree (`<mirror>/linux/<os>/...`). The repository definition points the packages themselves at it: the apt line and the yum `baseurl` are written with this URL, not fetched from the origin. Credentials in it (`https://user:pass@mirror/...`) are a secret: give the URL as a `pulumi.secret` (or a config secret); they reach the host only in root-only files (apt `auth.conf.d`, a 0600 `.repo` file) and curl's stdin, never a command line or a message. A plain `http://` mirror is refused unless `allowInsecureHttp`. Default: "https://download.docker.com".
         :param pulumi.Input[_builtins.str] mirror_key_fingerprint: OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replace_packages: Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
         :param pulumi.Input[_builtins.str] source: Where online packages come from: `docker-ce` (Docker's repository or a mirror of it) or `distro` (docker.io on Debian/Ubuntu, docker on Amazon Linux, moby-engine on Fedora). One of `"docker-ce"`, `"distro"`. Default: "docker-ce".
         :param pulumi.Input[_builtins.bool] uninstall_on_delete: On `pulumi destroy`, remove what Dockyard installed (packages and repository, or the offline files and units). By default the engine stays, since containers may depend on it. /var/lib/docker (images, volumes) is never removed. Default: false.
@@ -344,6 +362,7 @@ class DockerEngine(pulumi.ComponentResource):
                  method: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror_key_fingerprint: pulumi.Input[Optional[_builtins.str]] = None,
+                 plugins: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  replace_packages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  source: pulumi.Input[Optional[_builtins.str]] = None,
                  uninstall_on_delete: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -372,12 +391,14 @@ class DockerEngine(pulumi.ComponentResource):
             __props__.__dict__["method"] = method
             __props__.__dict__["mirror"] = mirror
             __props__.__dict__["mirror_key_fingerprint"] = mirror_key_fingerprint
+            __props__.__dict__["plugins"] = plugins
             __props__.__dict__["replace_packages"] = replace_packages
             __props__.__dict__["source"] = source
             __props__.__dict__["uninstall_on_delete"] = uninstall_on_delete
             __props__.__dict__["version"] = version
             __props__.__dict__["api_version"] = None
             __props__.__dict__["bundle_uploaded"] = None
+            __props__.__dict__["compose_version"] = None
             __props__.__dict__["docker_context_command"] = None
             __props__.__dict__["docker_host"] = None
             __props__.__dict__["drift"] = None
@@ -406,6 +427,14 @@ class DockerEngine(pulumi.ComponentResource):
         Offline: true when the last change uploaded the bundle, false when the host had it.
         """
         return pulumi.get(self, "bundle_uploaded")
+
+    @_builtins.property
+    @pulumi.getter(name="composeVersion")
+    def compose_version(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `docker compose version` on the host (e.g. `2.26.1`), empty when the docker CLI has no compose plugin.
+        """
+        return pulumi.get(self, "compose_version")
 
     @_builtins.property
     @pulumi.getter(name="dockerContextCommand")

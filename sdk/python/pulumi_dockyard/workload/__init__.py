@@ -6,6 +6,7 @@ import builtins as _builtins
 from .. import _utilities
 import typing
 # Export this package's modules as members:
+from .compose_project import *
 from .container import *
 from .image import *
 from .network import *
