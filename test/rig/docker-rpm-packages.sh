@@ -141,7 +141,7 @@ HDR
   done
 }
 
-# --- compose and buildx CLI plugins (issue 27, compose) ---
+# --- compose and buildx CLI plugins ---
 # docker-compose-plugin and docker-buildx-plugin for one EL release ($1: 7 or 9), as
 # download.docker.com names them: Debian 13's real compose v2 (2.26.1) and buildx (0.13.1).
 build_cli_plugins() {
