@@ -10,8 +10,9 @@
 #               5:25.0.3-1~debian.12~bookworm (identical binaries, only the package version
 #               differs: `docker version` reports Debian's 20.10.24 for all of them) and
 #               containerd.io 1.6.20-1; and dists/trixie/stable (Debian 13, see the block at the
-#               end) with 5:26.1.5-1~debian.13~trixie built from Debian 13's docker.io. Maintainer scripts start no service and enable none;
-#               docker-ce's postinst only creates the `docker` group.
+#               end) with 5:26.1.5-1~debian.13~trixie built from Debian 13's docker.io.
+#               Maintainer scripts start no service and enable none; docker-ce's postinst only
+#               creates the `docker` group.
 #   $1/bundles  docker-<version>.tgz (+ .sha256, the hex digest alone) like the upstream static
 #               bundle: a top-level docker/ folder with dockerd, docker, containerd,
 #               containerd-shim-runc-v2, ctr, runc, docker-init and docker-proxy. Unlike the real
@@ -196,31 +197,35 @@ touch -d "@$SOURCE_DATE_EPOCH" "$out/bundles/docker-compose-linux-x86_64"
 sha256sum "$out/bundles/docker-compose-linux-x86_64" | cut -c1-64 > "$out/bundles/docker-compose-linux-x86_64.sha256"
 # --- end of the CLI plugins ---
 
-# The index and its signatures. apt-ftparchive takes the Date from the clock.
-(
-  cd "$archive"
-  apt-ftparchive -qq packages pool/stable > "dists/bookworm/stable/binary-amd64/Packages"
-  gzip -9nk "dists/bookworm/stable/binary-amd64/Packages"
-  apt-ftparchive -qq \
-    -o APT::FTPArchive::Release::Origin=Docker \
-    -o APT::FTPArchive::Release::Label="Docker CE" \
-    -o APT::FTPArchive::Release::Suite=bookworm \
-    -o APT::FTPArchive::Release::Codename=bookworm \
-    -o APT::FTPArchive::Release::Architectures=amd64 \
-    -o APT::FTPArchive::Release::Components=stable \
-    -o APT::FTPArchive::Release::Description="Dockyard test rig stand-in for download.docker.com" \
-    release dists/bookworm > "$work/Release"
-)
-mv "$work/Release" "$archive/dists/bookworm/Release"
+# A suite's index and its signatures: dists/$1's Packages of the pool $2 (relative to the
+# archive), its Release, InRelease and Release.gpg. apt-ftparchive takes the Date from the clock.
+index_suite() { # $1 suite, $2 pool
+  (
+    cd "$archive"
+    apt-ftparchive -qq packages "$2" > "dists/$1/stable/binary-amd64/Packages"
+    gzip -9nk "dists/$1/stable/binary-amd64/Packages"
+    apt-ftparchive -qq \
+      -o APT::FTPArchive::Release::Origin=Docker \
+      -o APT::FTPArchive::Release::Label="Docker CE" \
+      -o APT::FTPArchive::Release::Suite="$1" \
+      -o APT::FTPArchive::Release::Codename="$1" \
+      -o APT::FTPArchive::Release::Architectures=amd64 \
+      -o APT::FTPArchive::Release::Components=stable \
+      -o APT::FTPArchive::Release::Description="Dockyard test rig stand-in for download.docker.com" \
+      release "dists/$1" > "$work/Release"
+  )
+  mv "$work/Release" "$archive/dists/$1/Release"
+  quiet gpg --batch --yes --clearsign --digest-algo SHA256 \
+    --output "$archive/dists/$1/InRelease" "$archive/dists/$1/Release"
+  quiet gpg --batch --yes --armor --detach-sign --digest-algo SHA256 \
+    --output "$archive/dists/$1/Release.gpg" "$archive/dists/$1/Release"
+}
 
 mkdir -m 700 "$GNUPGHOME"
 quiet gpg --batch --pinentry-mode loopback --passphrase '' \
   --quick-generate-key "Dockyard test rig (throwaway) <rig@dockyard.invalid>" rsa3072 sign never
 quiet gpg --batch --yes --armor --output "$archive/gpg" --export
-quiet gpg --batch --yes --clearsign --digest-algo SHA256 \
-  --output "$archive/dists/bookworm/InRelease" "$archive/dists/bookworm/Release"
-quiet gpg --batch --yes --armor --detach-sign --digest-algo SHA256 \
-  --output "$archive/dists/bookworm/Release.gpg" "$archive/dists/bookworm/Release"
+index_suite bookworm pool/stable
 
 # The offline bundle.
 b="$work/bundle/docker"
@@ -274,22 +279,4 @@ for p in docker-ce docker-ce-cli; do
 done
 # A 26.1.5 server must really be trixie's build: fail the rig build, not a test, if not.
 "$troot/usr/sbin/dockerd" --version | grep -q '^Docker version 26\.1\.5' || { say "trixie dockerd is not 26.1.5"; exit 1; }
-(
-  cd "$archive"
-  apt-ftparchive -qq packages dists/trixie/pool/stable > "dists/trixie/stable/binary-amd64/Packages"
-  gzip -9nk "dists/trixie/stable/binary-amd64/Packages"
-  apt-ftparchive -qq \
-    -o APT::FTPArchive::Release::Origin=Docker \
-    -o APT::FTPArchive::Release::Label="Docker CE" \
-    -o APT::FTPArchive::Release::Suite=trixie \
-    -o APT::FTPArchive::Release::Codename=trixie \
-    -o APT::FTPArchive::Release::Architectures=amd64 \
-    -o APT::FTPArchive::Release::Components=stable \
-    -o APT::FTPArchive::Release::Description="Dockyard test rig stand-in for download.docker.com" \
-    release dists/trixie > "$work/Release"
-)
-mv "$work/Release" "$archive/dists/trixie/Release"
-quiet gpg --batch --yes --clearsign --digest-algo SHA256 \
-  --output "$archive/dists/trixie/InRelease" "$archive/dists/trixie/Release"
-quiet gpg --batch --yes --armor --detach-sign --digest-algo SHA256 \
-  --output "$archive/dists/trixie/Release.gpg" "$archive/dists/trixie/Release"
+index_suite trixie dists/trixie/pool/stable
