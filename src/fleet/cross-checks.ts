@@ -215,6 +215,16 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
   });
   part(() => checkSwarm(spec, hostIndex, taken, add));
   part(() => checkNetworksAndVolumes(spec, checkTargets, add));
+  const projects = new Map<string, string>();
+  each(spec.compose, (p, i) => {
+    checkTargets(p.on, ["compose", i, "on"]);
+    for (const host of targetHosts(readable(spec), p.on)) {
+      const key = `${host}/${p.project}`;
+      if (projects.has(key))
+        add(["compose", i, "project"], `compose project "${p.project}" is declared twice on host ${host} (also ${projects.get(key)})`);
+      else projects.set(key, `compose[${i}]`);
+    }
+  });
 }
 
 // --- networks and volumes ---

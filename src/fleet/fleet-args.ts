@@ -11,10 +11,12 @@ import type { DockerEngineArgs } from "../engine/docker-engine";
 import type { HostArgs } from "../host/host";
 import type { RegistryArgs } from "../registry/registry";
 import type { ServiceArgs } from "../swarm/service";
+import { type ComposeProjectArgs, composeProjectSpec } from "../workload/compose-project";
 import type { ContainerArgs } from "../workload/container";
 import type { NetworkArgs } from "../workload/network";
 import type { VolumeArgs } from "../workload/volume";
 import { DEFAULT_REGISTRY_PORT } from "../model/defaults";
+import { InvalidArgumentError } from "../model/input-error";
 import { containerSecurityArgs } from "./profile";
 import { parseImageRef } from "../model/image-ref";
 import { hostSettings, settingPath, targetHosts } from "./host-settings";
@@ -53,6 +55,8 @@ export interface FleetArgsResolved {
   containers: Omit<ContainerArgs, "engine" | "image" | "volumes" | "networks">[];
   /** Per `swarm.services` entry: its settings, without swarm, image and credentials. */
   services: Omit<ServiceArgs, "swarm" | "image" | "credentials">[];
+  /** Per `compose` entry: its settings, the file's path resolved against the fleet file's directory. */
+  compose: Omit<ComposeProjectArgs, "engine">[];
 }
 
 /**
@@ -132,8 +136,29 @@ export function fleetArgs(
       convergeMonitorSeconds: svc.convergeMonitorSeconds,
     };
   });
+  const compose = (spec.compose ?? []).map((p, i): Omit<ComposeProjectArgs, "engine"> => {
+    const env = Object.fromEntries(Object.entries(p.env ?? {}).map(([k, v]) => [k, refs.text(v, ["compose", i, "env", k], true)]));
+    const composeFile = path.resolve(opts.baseDir, p.file);
+    // Read and checked here, so a missing or broken file is named at its line of the fleet file.
+    try {
+      composeProjectSpec({ projectName: p.project, composeFile });
+    } catch (e) {
+      const at = ["compose", i, "file"];
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      const message = e.reason.replace(/^(composeFile|composeYaml) /, "");
+      throw new FleetFileError([{ file: opts.file, ...opts.locate?.(at), path: formatPath(at), message }], `Fleet ${opts.fleet}`);
+    }
+    return {
+      projectName: p.project,
+      composeFile,
+      // The component makes the whole .env a secret; a config reference among the values is one already.
+      env: Object.keys(env).length ? pulumi.all(env) : undefined,
+      removeVolumesOnDestroy: p.removeVolumesOnDestroy,
+      waitTimeout: p.waitTimeout,
+    };
+  });
   refs.throwIfMissing(opts.fleet);
-  return { hosts, credentials, registries, ecr, containers, services };
+  return { hosts, credentials, registries, ecr, containers, services, compose };
 }
 
 /** A network's arguments on one host, without the engine. */

@@ -8,6 +8,7 @@ import { EcrRegistry } from "../aws/ecr-registry";
 import { Registry } from "../registry/registry";
 import { Service } from "../swarm/service";
 import { Swarm, type SwarmNodeArgs } from "../swarm/swarm";
+import { ComposeProject } from "../workload/compose-project";
 import { Container } from "../workload/container";
 import { Image, type ImageSourceArgs, type RegistryCredentials } from "../workload/image";
 import { Network } from "../workload/network";
@@ -96,6 +97,8 @@ export class Fleet extends DockyardComponent {
   readonly networks: Record<string, Record<string, Network>> = {};
   /** Per host, per volume name. */
   readonly volumes: Record<string, Record<string, Volume>> = {};
+  /** Per host, per compose project name. */
+  readonly composeProjects: Record<string, Record<string, ComposeProject>> = {};
   /** The swarm of the fleet file's `swarm:` section. */
   readonly swarm?: Swarm;
   /** Per service name. */
@@ -138,6 +141,7 @@ export class Fleet extends DockyardComponent {
         });
       this.wireNetworksAndVolumes(plan, configured);
       this.wireContainers(plan, { image, configured, gate });
+      this.wireCompose(plan, { configured, registriesReady, gate });
       this.swarm = this.wireSwarm(name, plan, { image, login, configured, registriesReady });
       this.wireRolloutGates(name, plan, opening);
     } catch (e) {
@@ -258,6 +262,23 @@ export class Fleet extends DockyardComponent {
           networks: c.networks?.map((e) => ({ ...e, network: networks[e.network] })),
         },
         this.childOptions(...ready.configured(c.host), ...ready.gate(c.host)),
+      );
+    }
+  }
+
+  /**
+   * Compose projects, each after its host's daemon.json (its pulls go through the mirrors) and the
+   * fleet's registries; a project is changed only past its host's batch gate.
+   */
+  private wireCompose(
+    plan: FleetPlan,
+    ready: { configured: Configured; registriesReady: Container[]; gate: (host: string) => pulumi.Input<pulumi.Resource>[] },
+  ): void {
+    for (const p of plan.compose) {
+      (this.composeProjects[p.host] ??= {})[p.project] = new ComposeProject(
+        `${p.host}-${p.project}-compose`,
+        { engine: this.engines[p.host], ...p.args },
+        this.childOptions(...ready.configured(p.host), ...ready.registriesReady, ...ready.gate(p.host)),
       );
     }
   }

@@ -8,6 +8,7 @@ import type { EcrRegistryArgs } from "../aws/ecr-registry";
 import type { RegistryArgs } from "../registry/registry";
 import type { ServiceArgs } from "../swarm/service";
 import type { SwarmNodeArgs } from "../swarm/swarm";
+import type { ComposeProjectArgs } from "../workload/compose-project";
 import type { ContainerArgs } from "../workload/container";
 import type { NetworkArgs } from "../workload/network";
 import type { VolumeArgs } from "../workload/volume";
@@ -109,6 +110,13 @@ export interface FleetGatePlan {
   timeout?: number | string;
 }
 
+/** One `compose` entry on one host. */
+export interface FleetComposePlan {
+  host: string;
+  project: string;
+  args: Omit<ComposeProjectArgs, "engine">;
+}
+
 export interface FleetPlan {
   hosts: FleetHostPlan[];
   /** Logins by registry server, for images and services. */
@@ -119,6 +127,7 @@ export interface FleetPlan {
   networks: FleetNetworkPlan[];
   volumes: FleetVolumePlan[];
   containers: FleetContainerPlan[];
+  compose: FleetComposePlan[];
   swarm?: FleetSwarmPlan;
   /** The host names of each batch (one batch, every host, without `rollout:`), and the gates between them. */
   rollout: { batches: string[][]; gates: FleetGatePlan[] };
@@ -170,6 +179,7 @@ export function resolveFleet(spec: FleetSpec, opts: { fleet: string; config?: Co
         ports: c.ports ?? [],
       })),
     ),
+    compose: (spec.compose ?? []).flatMap((p, i) => on(p).map((host) => ({ host, project: p.project, args: resolved.compose[i] }))),
     swarm: swarmOf(spec, resolved.services),
     rollout,
   };

@@ -846,6 +846,57 @@ export const FleetVolume = z
   .meta({ id: "Volume", description: "A named volume on hosts' engines, for data that outlives containers." });
 export type FleetVolumeSpec = z.infer<typeof FleetVolume>;
 
+export const FleetCompose = z
+  .strictObject({
+    project: z
+      .string()
+      .regex(HOST_VALUES.composeProject.pattern, `must be ${HOST_VALUES.composeProject.says}`)
+      .meta({
+        description: "The compose project name on each host (`docker compose -p`): it prefixes the containers and volumes.",
+        examples: ["shop"],
+      }),
+    on: Targets,
+    file: z
+      .string()
+      .min(1)
+      .meta({
+        description:
+          "The compose file, a path on this machine (relative to the fleet file). Read and checked here (YAML, service names) before any host changes; `docker compose config -q` checks it again on the host before `up`.",
+        examples: ["compose/shop.yaml"],
+      }),
+    env: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+        z.union([hostValue("text"), ConfigRef], { error: () => "must be a string or { config: <key> }" }),
+      )
+      .optional()
+      .meta({
+        description:
+          "The project's `.env` (variables the compose file interpolates): written root-only (0600) beside it, kept as a secret; values may be config references.",
+        examples: [{ TAG: "1.25", DB_PASSWORD: { config: "dbPassword" } }],
+      }),
+    removeVolumesOnDestroy: z
+      .boolean()
+      .optional()
+      .meta({ description: "`down --volumes` on destroy. Default: false (named volumes and their data are kept).", examples: [true] }),
+    waitTimeout: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_BOUND_SECONDS)
+      .optional()
+      .meta({
+        description: "Seconds `up --wait` may take for every service to be running (healthy, if it has a check). Default: 300.",
+        examples: [120],
+      }),
+  })
+  .meta({
+    id: "ComposeProject",
+    description:
+      "A compose project on hosts' engines (the compose plugin): `up -d --wait`, drift of its services and files repaired by `up`, `down` on destroy.",
+  });
+export type FleetComposeSpec = z.infer<typeof FleetCompose>;
+
 const ContainerNetwork = z
   .union(
     [
@@ -1244,13 +1295,14 @@ export const FleetSpecSchema = z
     containers: z.array(FleetContainer).optional().meta({ description: "Containers run on hosts." }),
     networks: z.array(FleetNetwork).optional().meta({ description: "User-defined networks on hosts, for containers to join." }),
     volumes: z.array(FleetVolume).optional().meta({ description: "Named volumes on hosts, for containers to mount." }),
+    compose: z.array(FleetCompose).optional().meta({ description: "Compose projects run on hosts." }),
     swarm: FleetSwarm.optional(),
     rollout: Rollout.optional(),
   })
   .meta({
     title: "Dockyard fleet file",
     description:
-      "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers, networks, volumes and a swarm. Deployed by `pulumi up`.",
+      "A whole fleet: hosts, their Docker engine, daemon settings, registries, images, containers, networks, volumes, compose projects and a swarm. Deployed by `pulumi up`.",
   });
 
 export type FleetSpec = z.infer<typeof FleetSpecSchema>;
