@@ -201,7 +201,10 @@ function checkEnginePlugins(spec: EngineSpec): void {
   if (spec.method === "offline") {
     // The static bundle brings no plugin: compose comes from its own binary, buildx not at all (yet).
     if (spec.plugins.includes("buildx"))
-      invalid("plugins", 'buildx is not installed with method "offline" (only compose, from composePlugin): give ["compose"] or []');
+      invalid(
+        "plugins",
+        'buildx comes only with method "online" (docker-buildx-plugin); method "offline" installs compose alone, from composePlugin: give ["compose"] or []',
+      );
     if (spec.plugins.includes("compose") && !spec.composePlugin)
       invalid(
         "composePlugin",
