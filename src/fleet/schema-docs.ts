@@ -34,6 +34,7 @@ const SECTIONS = [
   "ContainerNetwork",
   "Network",
   "Volume",
+  "ComposeProject",
   "Swarm",
   "SwarmNode",
   "Service",
