@@ -145,11 +145,28 @@ export interface DockerEngineArgs {
    * `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin).
    * After the install `docker compose version` must answer (the `composeVersion` output); a
    * plugin package removed by hand is drift that `up` installs again. `[]` installs none. The
-   * distribution's packages and offline bundles bring none: give `[]` there, or leave it unset.
+   * distribution's packages bring none: give `[]` there, or leave it unset. An offline engine gets
+   * compose only from `composePlugin` (then the default is `["compose"]`).
    * @default ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise
    * @example ["compose"]
    */
   plugins?: ("compose" | "buildx")[];
+  /**
+   * The compose CLI plugin for `offline`: Docker's static `docker-compose-linux-<arch>` binary, as a
+   * `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the
+   * host) or a path. Uploaded and kept like the bundle, installed as
+   * /usr/local/lib/docker/cli-plugins/docker-compose (0755, root); `docker compose version` must
+   * then answer (the `composeVersion` output). Removed with the offline install.
+   * @default none (an offline engine has no compose plugin; `plugins: ["compose"]` then is refused)
+   * @example new pulumi.asset.FileAsset("bundles/docker-compose-linux-x86_64")
+   */
+  composePlugin?: pulumi.asset.FileAsset | pulumi.asset.RemoteAsset | string;
+  /**
+   * sha256 (hex) of the compose plugin binary, checked here before upload and again on the host.
+   * @default none: required with `composePlugin`
+   * @example "a1b2...64 hex digits"
+   */
+  composePluginSha256?: pulumi.Input<string>;
 }
 
 /** One architecture's offline bundle: Docker's `docker-<version>.tgz` for it and its checksum. */
@@ -218,9 +235,22 @@ function checkArgs(args: DockerEngineArgs): void {
     if (!Array.isArray(args.replacePackages)) invalid("replacePackages", "must be a list of package names");
     args.replacePackages.forEach((p, i) => checkHostValue("packageName", `replacePackages[${i}]`, p));
   }
-  if (args.plugins !== undefined) {
-    if (!Array.isArray(args.plugins)) invalid("plugins", "must be a list of compose, buildx");
-    checkEngineSpec({ method, ...(args.source ? { source: args.source } : {}), plugins: [...args.plugins] });
+  if (typeof args.composePlugin === "string" && /^[a-z]+:\/\//i.test(args.composePlugin))
+    checkMirror(args.composePlugin, "composePlugin", args.allowInsecureHttp === true);
+  if (args.composePlugin !== undefined && args.composePluginSha256 === undefined)
+    invalid("composePluginSha256", "is required with composePlugin");
+  if (args.composePluginSha256 !== undefined && args.composePlugin === undefined)
+    invalid("composePlugin", "is required with composePluginSha256");
+  checkSha("composePluginSha256", args.composePluginSha256);
+  if (args.plugins !== undefined && !Array.isArray(args.plugins)) invalid("plugins", "must be a list of compose, buildx");
+  if (args.plugins !== undefined || args.composePlugin !== undefined) {
+    // The plan's own check: a stand-in sha256 here, the real one is checked above (it may be unknown yet).
+    checkEngineSpec({
+      method,
+      ...(args.source ? { source: args.source } : {}),
+      ...(args.plugins ? { plugins: [...args.plugins] } : {}),
+      ...(args.composePlugin !== undefined ? { composePlugin: { sha256: "0".repeat(64) } } : {}),
+    });
   }
   if (args.installDir !== undefined && !/^\/[A-Za-z0-9._/-]*$/.test(args.installDir)) {
     invalid("installDir", "must be an absolute path");
@@ -333,8 +363,10 @@ export class DockerEngine extends DockyardComponent {
         bundleSource(args.bundle, insecure),
         args.mirrorKeyFingerprint,
         bundlesSpec(args.bundles, insecure),
+        bundleSource(args.composePlugin, insecure, "composePlugin"),
+        args.composePluginSha256,
       ])
-      .apply(([mirror, version, sha256, source, fingerprint, bundles]) => {
+      .apply(([mirror, version, sha256, source, fingerprint, bundles, composeSource, composeSha256]) => {
         if (mirror !== undefined) this.checked(() => checkMirror(mirror, "mirror", insecure));
         if (fingerprint !== undefined) this.checked(() => checkHostValue("pgpFingerprint", "mirrorKeyFingerprint", fingerprint));
         const s: EngineSpec = { method };
@@ -351,6 +383,7 @@ export class DockerEngine extends DockyardComponent {
           if (bundles) s.bundles = bundles;
           else s.bundle = { ...source, sha256: String(sha256).toLowerCase() };
           s.installDir = args.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
+          if (args.composePlugin !== undefined) s.composePlugin = { ...composeSource, sha256: String(composeSha256).toLowerCase() };
         }
         if (insecure) s.allowInsecureHttp = true;
         if (args.uninstallOnDelete) s.uninstallOnDelete = true;
@@ -358,7 +391,7 @@ export class DockerEngine extends DockyardComponent {
         // Only plugins the user gave are kept: the default is the plan's (enginePlugins).
         if (args.plugins !== undefined) s.plugins = [...args.plugins];
         // Credentials in a URL make the whole spec a secret (in the state and every output).
-        const urls = [s.mirror, s.bundle?.url, ...Object.values(s.bundles ?? {}).map((b) => b.url)];
+        const urls = [s.mirror, s.bundle?.url, s.composePlugin?.url, ...Object.values(s.bundles ?? {}).map((b) => b.url)];
         const secretUrl = urls.some((u) => u !== undefined && hasUrlCredentials(u));
         return (secretUrl ? pulumi.secret(s) : pulumi.output(s)) as pulumi.Output<EngineSpec>;
       });

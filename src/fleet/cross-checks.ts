@@ -132,10 +132,13 @@ function collect(spec: FleetSpec, problems: SpecProblem[]): void {
           add(where("bundle"), "is required for method: offline (path or URL of docker-<version>.tgz, or bundles per architecture)");
         if (!e.bundleSha256) add(where("bundleSha256"), "is required for method: offline (sha256 of the bundle)");
       }
+      if (e.plugins?.includes("compose") && !e.composePlugin)
+        add(where("composePlugin"), 'is required for plugins ["compose"] with method: offline (the docker-compose-linux-<arch> binary)');
+      if (e.composePlugin && !e.composePluginSha256) add(where("composePluginSha256"), "is required with composePlugin (its sha256)");
       for (const k of ["mirror", "source", "channel", "version"] as const)
         if (e[k] !== undefined && h.engine && k in h.engine) add(where(k), "applies to method: online only");
     } else {
-      for (const k of ["bundle", "bundleSha256", "bundles", "installDir"] as const)
+      for (const k of ["bundle", "bundleSha256", "bundles", "installDir", "composePlugin", "composePluginSha256"] as const)
         if (e[k] !== undefined && h.engine && k in h.engine)
           add(where(k), `applies to method: offline only (this host's method is ${method})`);
     }

@@ -335,6 +335,8 @@ function engineSettings(spec: FleetSpec, i: number, refs: ConfigReader, baseDir:
     bundle: bundle === undefined ? undefined : file(bundle),
     bundles,
     bundleSha256: e.bundleSha256 === undefined ? undefined : refs.text(e.bundleSha256, at("bundleSha256")),
+    ...(e.composePlugin === undefined ? {} : { composePlugin: file(e.composePlugin) }),
+    ...(e.composePluginSha256 === undefined ? {} : { composePluginSha256: refs.text(e.composePluginSha256, at("composePluginSha256")) }),
   };
 }
 

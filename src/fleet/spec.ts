@@ -269,6 +269,16 @@ export const Engine = z
           'Docker CLI plugins installed with a docker-ce engine (docker-compose-plugin, docker-buildx-plugin); `docker compose version` is checked after the install. Default: ["compose", "buildx"] with method online and source docker-ce; [] otherwise.',
         examples: [["compose"]],
       }),
+    composePlugin: bundleFile.optional().meta({
+      description:
+        'offline: the compose CLI plugin binary (Docker\'s docker-compose-linux-<arch>): a path on the machine running Pulumi (relative to the fleet file) or an http(s) URL that machine downloads from. Uploaded like the bundle, installed as /usr/local/lib/docker/cli-plugins/docker-compose; plugins then defaults to ["compose"]. Default: none (plugins: ["compose"] on an offline engine is refused without it).',
+      examples: ["bundles/docker-compose-linux-x86_64"],
+    }),
+    composePluginSha256: text(
+      "offline: sha256 of the compose plugin binary (checked before upload and on the host).",
+      "3c1f...e9",
+      z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits"),
+    ).optional(),
   })
   .meta({ id: "Engine", description: "How Docker is installed on a host. Host settings override the defaults key by key." });
 export type EngineSpec = z.infer<typeof Engine>;

@@ -14,7 +14,7 @@ import { invalid } from "../model/input-error";
 import { signingKeyProblem } from "../model/pgp-key";
 import { checkUrlCredentials, maskUrl } from "../model/url-credentials";
 import { bundleArchOf, checkBundleArchitecture } from "../model/bundle-arch";
-import { bundlePathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
+import { bundlePathOnHost, composePluginPathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../scripts/engine-offline";
 import {
   CLI_PLUGINS,
   type CliPlugin,
@@ -77,6 +77,8 @@ export interface EngineSpec {
   replacePackages?: string[];
   /** CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them). */
   plugins?: CliPlugin[];
+  /** Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum. */
+  composePlugin?: EngineSpecBundle;
 }
 
 /** The engine as the probe reads it: packages, the offline record, the service and its units. */
@@ -102,7 +104,7 @@ export type EngineStep =
   | { kind: "installPlugins"; packages: string[] }
   | { kind: "commitRepository" }
   | { kind: "removePackages"; packages: string[]; replace?: string[] }
-  | { kind: "offlineInstall"; sha256: string; installDir: string }
+  | { kind: "offlineInstall"; sha256: string; installDir: string; composeSha256?: string }
   | { kind: "offlineUninstall" }
   | { kind: "onlineUninstall"; source: PackageSource }
   | { kind: "unmask" }
@@ -125,6 +127,7 @@ export const engineSource = (spec: EngineSpec): PackageSource => spec.source ?? 
  */
 export function enginePlugins(spec: EngineSpec): CliPlugin[] {
   if (spec.plugins) return [...spec.plugins];
+  if (spec.method === "offline") return spec.composePlugin ? ["compose"] : [];
   return spec.method === "online" && engineSource(spec) === "docker-ce" ? [...CLI_PLUGINS] : [];
 }
 
@@ -177,18 +180,40 @@ export function checkEngineSpec(spec: EngineSpec): void {
     checkBundleArchitecture(`bundles.${arch}`, arch);
     checkBundle(b, `bundles.${arch}.bundle`, `bundles.${arch}.sha256`);
   }
+  if (spec.composePlugin) checkBundle(spec.composePlugin, "composePlugin", "composePluginSha256");
   if (spec.installDir !== undefined) checkHostValue("absolutePath", "installDir", spec.installDir);
   checkEnginePlugins(spec);
 }
 
 /** The plugins are known names, and come from docker-ce's repository (where they are packaged as Docker names them). */
 function checkEnginePlugins(spec: EngineSpec): void {
+  if (spec.composePlugin && spec.method !== "offline")
+    invalid(
+      "composePlugin",
+      `only applies to method offline (method is ${spec.method}): online docker-ce engines install docker-compose-plugin`,
+    );
   if (spec.plugins === undefined) return;
   if (!Array.isArray(spec.plugins)) invalid("plugins", `must be a list of ${CLI_PLUGINS.join(", ")}`);
   spec.plugins.forEach((p, i) => {
     if (!CLI_PLUGINS.includes(p)) invalid(`plugins[${i}]`, `must be one of ${CLI_PLUGINS.join(", ")} (got ${JSON.stringify(p)})`);
   });
   if (new Set(spec.plugins).size !== spec.plugins.length) invalid("plugins", "names a plugin twice");
+  if (spec.method === "offline") {
+    // The static bundle brings no plugin: compose comes from its own binary, buildx not at all (yet).
+    if (spec.plugins.includes("buildx"))
+      invalid(
+        "plugins",
+        'buildx comes only with method "online" (docker-buildx-plugin); method "offline" installs compose alone, from composePlugin: give ["compose"] or []',
+      );
+    if (spec.plugins.includes("compose") && !spec.composePlugin)
+      invalid(
+        "composePlugin",
+        'is required for plugins ["compose"] with method "offline": the compose plugin binary (docker-compose-linux-<arch>) and composePluginSha256',
+      );
+    if (!spec.plugins.includes("compose") && spec.composePlugin)
+      invalid("plugins", 'leaves compose out while composePlugin is given: add "compose"');
+    return;
+  }
   if (spec.plugins.length && (spec.method !== "online" || engineSource(spec) !== "docker-ce")) {
     invalid(
       "plugins",
@@ -414,6 +439,7 @@ export function planOfflineEngine(
 ): EnginePlan | Refusal<EngineStep> {
   const sha256 = spec.bundle.sha256;
   const installDir = spec.installDir ?? DEFAULT_OFFLINE_INSTALL_DIR;
+  const composeSha256 = spec.composePlugin?.sha256;
   const steps: EngineStep[] = [];
   let restart = false;
   if (
@@ -421,7 +447,9 @@ export function planOfflineEngine(
     before.offline.installDir !== installDir ||
     before.missingFiles.length ||
     !before.clientVersion ||
-    before.health.masked.length
+    before.health.masked.length ||
+    // Only a plugin given is compared: a record without one is what an install without it left.
+    (composeSha256 !== undefined && before.offline.composeSha256 !== composeSha256)
   ) {
     if (distro) {
       const packages = packagedEngines(distro);
@@ -429,7 +457,7 @@ export function planOfflineEngine(
       if (refused) return refused;
       steps.push({ kind: "removePackages", packages, ...replaceOf(spec) });
     }
-    steps.push({ kind: "offlineInstall", sha256, installDir });
+    steps.push({ kind: "offlineInstall", sha256, installDir, ...(composeSha256 ? { composeSha256 } : {}) });
     restart = true;
   }
   return { steps: [...steps, ...planEngineStart(spec, restart)], packageVersion: "" };
@@ -497,6 +525,8 @@ export function engineDrift(
   if (spec.method === "offline" && spec.bundle) {
     if (!state.offline) reasons.push("the offline install record is missing");
     else if (state.offline.sha256 !== spec.bundle.sha256) reasons.push("the installed bundle is another one");
+    else if (spec.composePlugin && state.offline.composeSha256 !== spec.composePlugin.sha256)
+      reasons.push(state.offline.composeSha256 ? "the installed compose plugin is another one" : "the compose plugin is not installed");
     if (state.missingFiles.length) reasons.push(`installed files are missing: ${state.missingFiles.join(", ")}`);
   }
   return reasons;
@@ -556,7 +586,12 @@ function renderEngineStepScript(
       return { script: renderRemovePackages(d(), step.packages, step.replace), what: "removing packaged engines" };
     case "offlineInstall":
       return {
-        script: renderOfflineInstall({ bundlePath: bundlePathOnHost(step.sha256), sha256: step.sha256, installDir: step.installDir }),
+        script: renderOfflineInstall({
+          bundlePath: bundlePathOnHost(step.sha256),
+          sha256: step.sha256,
+          installDir: step.installDir,
+          ...(step.composeSha256 ? { compose: { path: composePluginPathOnHost(step.composeSha256), sha256: step.composeSha256 } } : {}),
+        }),
         what: "installing the offline bundle",
       };
     case "offlineUninstall":

@@ -33,7 +33,7 @@ import { targetOf } from "../remote/connection-spec";
 import { RemoteError } from "../remote/errors";
 import { SshSession } from "../remote/ssh-session";
 import { uploadFile } from "../remote/upload";
-import { bundlePathOnHost } from "../scripts/engine-offline";
+import { bundlePathOnHost, composePluginPathOnHost } from "../scripts/engine-offline";
 import {
   conflictingPackages,
   enginePackage,
@@ -133,6 +133,10 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
   if (missing) throw new RemoteError(target, missing.message, missing.code);
   // Local checks first: a wrong bundle checksum fails before any host is touched.
   const bundleFile = spec.method === "offline" && spec.bundle ? await localBundle(spec.bundle, spec.bundle.sha256) : undefined;
+  const composeFile =
+    spec.method === "offline" && spec.composePlugin
+      ? await localBundle(spec.composePlugin, spec.composePlugin.sha256, { name: "composePlugin", sha: "composePluginSha256", ext: "" })
+      : undefined;
   // Package names reach the install script: checked here too, whatever sent them.
   (spec.replacePackages ?? []).forEach((p, i) => checkHostValue("packageName", `replacePackages[${i}]`, p));
   const distro = engineDistro(spec, inputs.facts);
@@ -173,6 +177,9 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
   } else if (spec.method === "offline" && spec.bundle && bundleFile) {
     await run(session, leaving, distro);
     bundleUploaded = (await uploadFile(session, bundleFile, bundlePathOnHost(spec.bundle.sha256), spec.bundle.sha256)).uploaded;
+    // The compose plugin binary is kept beside the bundle the same way: uploaded once, checked on arrival.
+    if (spec.composePlugin && composeFile)
+      await uploadFile(session, composeFile, composePluginPathOnHost(spec.composePlugin.sha256), spec.composePlugin.sha256);
     const { before, removal } = distro
       ? await probeBeforeInstall(session, distro, packagedEngines(distro))
       : { before: await probe(session, distro), removal: undefined };
@@ -193,7 +200,7 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
   if (enginePlugins(spec).includes("compose") && !after.composeVersion)
     throw new RemoteError(
       target,
-      "`docker compose version` does not answer after the install of docker-compose-plugin",
+      `\`docker compose version\` does not answer after the install of ${spec.method === "offline" ? "the composePlugin binary" : "docker-compose-plugin"}`,
       "DOCKYARD_ENGINE_NOT_STARTED",
     );
   return {

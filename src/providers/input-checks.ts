@@ -124,6 +124,8 @@ export const PROVIDER_CHECKS = {
       c.value("url", `spec.bundles.${arch}.url`, record(b).url);
       c.value("sha256", `spec.bundles.${arch}.sha256`, record(b).sha256);
     }
+    c.value("url", "spec.composePlugin.url", record(s.composePlugin).url);
+    c.value("sha256", "spec.composePlugin.sha256", record(s.composePlugin).sha256);
     c.value("absolutePath", "spec.installDir", s.installDir);
   },
   daemonConfig: connected,

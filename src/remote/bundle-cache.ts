@@ -23,17 +23,25 @@ function cacheDir(): string {
  * A local copy of a bundle, checked against its sha256 before any host sees it. A URL is fetched
  * by the machine running Pulumi (never by the hosts) into a cache keyed by checksum, once.
  */
-export async function localBundle(source: { path?: string; url?: string }, sha256: string): Promise<string> {
+export async function localBundle(
+  source: { path?: string; url?: string },
+  sha256: string,
+  // The fields the messages name: the engine bundle's by default, the compose plugin's for it.
+  field: { name: string; sha: string; ext: string } = { name: "bundle", sha: "bundleSha256", ext: ".tgz" },
+): Promise<string> {
   if (source.path) {
-    if (!existsSync(source.path)) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${source.path} does not exist`);
+    if (!existsSync(source.path)) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `${field.name} ${source.path} does not exist`);
     const got = await sha256OfFile(source.path);
     if (got !== sha256)
-      throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `bundle ${source.path} has sha256 ${got}, not the bundleSha256 given (${sha256})`);
+      throw new DockyardError(
+        "DOCKYARD_BUNDLE_INVALID",
+        `${field.name} ${source.path} has sha256 ${got}, not the ${field.sha} given (${sha256})`,
+      );
     return source.path;
   }
-  if (!source.url) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", "bundle: neither a path nor a URL was given");
+  if (!source.url) throw new DockyardError("DOCKYARD_BUNDLE_INVALID", `${field.name}: neither a path nor a URL was given`);
   const dir = cacheDir();
-  const file = path.join(dir, `${sha256}.tgz`);
+  const file = path.join(dir, `${sha256}${field.ext}`);
   if (existsSync(file) && (await sha256OfFile(file)) === sha256) return file;
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.part`;
@@ -43,7 +51,7 @@ export async function localBundle(source: { path?: string; url?: string }, sha25
     rmSync(tmp, { force: true });
     throw new DockyardError(
       "DOCKYARD_BUNDLE_INVALID",
-      `bundle ${maskUrl(source.url)} has sha256 ${got}, not the bundleSha256 given (${sha256})`,
+      `${field.name} ${maskUrl(source.url)} has sha256 ${got}, not the ${field.sha} given (${sha256})`,
     );
   }
   renameSync(tmp, file);

@@ -9,6 +9,14 @@ export function bundlePathOnHost(sha256: string): string {
   return `${BUNDLE_DIR}/docker-${sha256.slice(0, 16)}.tgz`;
 }
 
+/** Where the uploaded compose plugin binary is kept on the host, beside the bundles. */
+export function composePluginPathOnHost(sha256: string): string {
+  return `${BUNDLE_DIR}/docker-compose-${sha256.slice(0, 16)}`;
+}
+
+/** Where the docker CLI finds the compose plugin of an offline install (a system-wide plugin directory). */
+export const OFFLINE_COMPOSE_PLUGIN = "/usr/local/lib/docker/cli-plugins/docker-compose";
+
 /** docker.service for a static install, after upstream's unit; `# Managed by Dockyard` marks ours. */
 export function dockerServiceUnit(installDir: string): string {
   return [
@@ -91,13 +99,40 @@ export function containerdServiceUnit(installDir: string): string {
  * Installs a static bundle already on the host: unpacks `docker/*` into installDir, writes the
  * systemd units, records what it installed, and creates the docker group. Never downloads.
  */
-export function renderOfflineInstall(opts: { bundlePath: string; sha256: string; installDir: string }): string {
+export function renderOfflineInstall(opts: {
+  bundlePath: string;
+  sha256: string;
+  installDir: string;
+  /** The compose CLI plugin binary already on the host, and its checksum (absent: none installed). */
+  compose?: { path: string; sha256: string };
+}): string {
   const dir = opts.installDir;
+  const compose = opts.compose;
+  // Checked before anything is installed, put in place with the bundle's files (so the record lists it).
+  const composeCheck = compose
+    ? [
+        `compose=${shq(compose.path)}`,
+        `echo ${shq(compose.sha256)} "$compose" | sed 's/ /  /' | sha256sum -c --status || { echo "dockyard: $compose does not match its sha256" >&2; exit 1; }`,
+      ]
+    : [];
+  const composeInstall = compose
+    ? [
+        `plugin=${shq(OFFLINE_COMPOSE_PLUGIN)}`,
+        'install -d -m 0755 -o root -g root "$(dirname "$plugin")"',
+        'install -m 0755 -o root -g root "$compose" "$plugin.dockyard-new"',
+        'mv "$plugin.dockyard-new" "$plugin"',
+        'files="$files \\"$plugin\\","',
+      ]
+    : [];
+  const record = compose
+    ? `printf '{"sha256":"%s","installDir":"%s","composeSha256":"%s","files":[%s]}\\n' ${shq(opts.sha256)} "$dir" ${shq(compose.sha256)} "\${files%,}" > ${OFFLINE_RECORD}`
+    : `printf '{"sha256":"%s","installDir":"%s","files":[%s]}\\n' ${shq(opts.sha256)} "$dir" "\${files%,}" > ${OFFLINE_RECORD}`;
   const writeUnit = (path: string, content: string) => `cat > ${path}.new <<'UNIT'\n${content}UNIT\nmv ${path}.new ${path}`;
   return script(
     `bundle=${shq(opts.bundlePath)}`,
     `dir=${shq(dir)}`,
     `echo ${shq(opts.sha256)} "$bundle" | sed 's/ /  /' | sha256sum -c --status || { echo "dockyard: $bundle does not match its sha256" >&2; exit 1; }`,
+    ...composeCheck,
     'tmp="$(mktemp -d)"',
     "trap 'rm -rf \"$tmp\"' EXIT",
     'tar -xzf "$bundle" -C "$tmp"',
@@ -110,6 +145,7 @@ export function renderOfflineInstall(opts: { bundlePath: string; sha256: string;
     '  mv "$dir/$name.dockyard-new" "$dir/$name"',
     '  files="$files \\"$dir/$name\\","',
     "done",
+    ...composeInstall,
     'if [ -f "$tmp/docker/containerd" ]; then',
     writeUnit("/etc/systemd/system/containerd.service", containerdServiceUnit(dir)),
     "fi",
@@ -117,7 +153,7 @@ export function renderOfflineInstall(opts: { bundlePath: string; sha256: string;
     writeUnit("/etc/systemd/system/docker.socket", dockerSocketUnit()),
     "getent group docker >/dev/null 2>&1 || groupadd --system docker",
     "install -d -m 0755 /var/lib/dockyard",
-    `printf '{"sha256":"%s","installDir":"%s","files":[%s]}\\n' ${shq(opts.sha256)} "$dir" "\${files%,}" > ${OFFLINE_RECORD}`,
+    record,
   );
 }
 

@@ -108,7 +108,7 @@ export interface EngineState {
   /** Installed engine packages and their versions. */
   packages: Record<string, string>;
   /** The record an offline install left (bundle checksum, installed files). */
-  offline?: { sha256: string; installDir: string; files: string[] };
+  offline?: { sha256: string; installDir: string; files: string[]; composeSha256?: string };
   /** Files of the offline record that are not on the host any more. */
   missingFiles: string[];
   /** Files of installed engine packages that are not on the host any more. */

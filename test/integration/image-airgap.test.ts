@@ -71,7 +71,7 @@ test.serial(
     t.is(reach.trim(), "unreachable", "the air-gapped host must not reach the registry");
 
     const { stack, cleanup } = await testStack("dockyard-airgap", "images", async () => {
-      const engine = offlineEngine("air1-docker", rig, air, pkgs);
+      const engine = offlineEngine("air1-docker", rig, air, pkgs, { compose: true });
       const fromArchive = new Image("web-archive", { engine, ref: ARCHIVE_REF, source: { archive, sha256: archiveSha256 } });
       const copied = new Image("web-copy", {
         engine,
@@ -80,7 +80,7 @@ test.serial(
       });
       const a = new Container("web-a", { engine, name: "web-a", image: fromArchive, ports: ["80:80"] });
       const c = new Container("web-c", { engine, name: "web-c", image: copied, ports: ["8081:80"] });
-      return { archiveId: fromArchive.digest, copyId: copied.digest, a: a.state, c: c.state };
+      return { archiveId: fromArchive.digest, copyId: copied.digest, a: a.state, c: c.state, composeVersion: engine.composeVersion };
     });
     try {
       const trace1 = path.join(work, "trace1.jsonl");
@@ -98,6 +98,9 @@ test.serial(
       );
       t.is(uploads1.length, 2, `two archives uploaded, the local one and the controller's copy (${uploads1.join(", ")})`);
       t.not(up.outputs.archiveId.value, up.outputs.copyId.value);
+      // The offline engine's compose plugin, from the binary beside the bundle: the CLI finds it, the output says so.
+      t.is((await rig.exec(air, "docker compose version --short")).trim().replace(/^v/, ""), "2.26.1");
+      t.is(up.outputs.composeVersion.value, "2.26.1", "the engine's composeVersion output");
 
       // The host cannot pull what it was given: the registry is out of its reach.
       const pull = await rig.exec(

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import test from "ava";
 import { type Distro, detectDistro } from "../../src/model/distro";
-import { renderOfflineInstall, renderOfflineUninstall } from "../../src/scripts/engine-offline";
+import { composePluginPathOnHost, renderOfflineInstall, renderOfflineUninstall } from "../../src/scripts/engine-offline";
 import {
   renderDropSigningKey,
   renderFetchSigningKey,
@@ -84,6 +84,25 @@ test("offline, service, probe and adopt scripts: snapshot and shellcheck", (t) =
     t.is(shellcheck(body), "", `${step} fails shellcheck`);
     t.snapshot(body, step);
   }
+});
+
+test("offline install with the compose plugin: snapshot and shellcheck; without it the script is unchanged", (t) => {
+  const base = {
+    bundlePath: "/var/lib/dockyard/bundles/docker-0123456789abcdef.tgz",
+    sha256: "0123456789abcdef".repeat(4),
+    installDir: "/usr/bin",
+  };
+  const sha = "fedcba9876543210".repeat(4);
+  const body = renderOfflineInstall({ ...base, compose: { path: composePluginPathOnHost(sha), sha256: sha } });
+  t.is(shellcheck(body), "");
+  t.snapshot(body, "offline install with the compose plugin");
+  // Checked on the host before anything is installed, installed root-owned 0755, listed in the record.
+  t.true(body.indexOf(`echo '${sha}' "$compose"`) < body.indexOf("tar -xzf"));
+  t.regex(body, /plugin='\/usr\/local\/lib\/docker\/cli-plugins\/docker-compose'/);
+  t.regex(body, /install -m 0755 -o root -g root "\$compose" "\$plugin\.dockyard-new"/);
+  t.regex(body, /"composeSha256":"%s"/);
+  t.notRegex(body, /curl|wget|https?:\/\/(?!docs\.docker\.com|containerd\.io)/);
+  t.false(renderOfflineInstall(base).includes("compose"));
 });
 
 test("a mirror serves the packages themselves: apt line and yum baseurl point at it, not at download.docker.com", (t) => {

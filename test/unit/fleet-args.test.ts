@@ -55,6 +55,17 @@ const hostCases: { title: string; extra: string; expect: (a: FleetArgsResolved) 
     want: "/srv/fleet/b/docker.tgz",
   },
   {
+    title: "a relative composePlugin is relative to baseDir, its sha256 kept",
+    extra:
+      "engine: { method: offline, bundle: b/docker.tgz, bundleSha256: " +
+      "a".repeat(64) +
+      ", composePlugin: b/docker-compose-linux-x86_64, composePluginSha256: " +
+      "c".repeat(64) +
+      " }",
+    expect: (a) => ({ p: a.hosts[0].engine.composePlugin, s: a.hosts[0].engine.composePluginSha256 }),
+    want: { p: "/srv/fleet/b/docker-compose-linux-x86_64", s: "c".repeat(64) },
+  },
+  {
     title: "a bundle URL stays a URL",
     extra: "engine: { method: offline, bundle: https://x.test/docker.tgz, bundleSha256: " + "a".repeat(64) + " }",
     expect: (a) => a.hosts[0].engine.bundle,

@@ -59,6 +59,11 @@ const cases: [string, string, RegExp][] = [
     /hosts\[0\]\.engine\.bundleSha256: must be 64 hex digits/,
   ],
   [
+    "offline compose plugin without its binary",
+    base("", `    engine: { method: offline, bundle: d.tgz, bundleSha256: ${"a".repeat(64)}, plugins: [compose] }\n`),
+    /hosts\[0\]\.engine\.composePlugin: is required for plugins \["compose"\] with method: offline/,
+  ],
+  [
     "offline without bundle",
     base("", "    engine: { method: offline }\n"),
     /8:5 hosts\[0\]\.engine\.bundle: is required for method: offline/,

@@ -1981,9 +1981,11 @@ type EngineSpec struct {
 	// Offline, one bundle for whatever architecture the host is (the single-bundle form).
 	Bundle *EngineSpecBundle `pulumi:"bundle"`
 	// Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).
-	Bundles    map[string]EngineSpecBundle `pulumi:"bundles"`
-	Channel    *string                     `pulumi:"channel"`
-	InstallDir *string                     `pulumi:"installDir"`
+	Bundles map[string]EngineSpecBundle `pulumi:"bundles"`
+	Channel *string                     `pulumi:"channel"`
+	// Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
+	ComposePlugin *EngineSpecBundle `pulumi:"composePlugin"`
+	InstallDir    *string           `pulumi:"installDir"`
 	// One of `"online"`, `"offline"`, `"adopt"`.
 	Method string  `pulumi:"method"`
 	Mirror *string `pulumi:"mirror"`
@@ -2018,9 +2020,11 @@ type EngineSpecArgs struct {
 	// Offline, one bundle for whatever architecture the host is (the single-bundle form).
 	Bundle EngineSpecBundlePtrInput `pulumi:"bundle"`
 	// Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).
-	Bundles    EngineSpecBundleMapInput `pulumi:"bundles"`
-	Channel    pulumi.StringPtrInput    `pulumi:"channel"`
-	InstallDir pulumi.StringPtrInput    `pulumi:"installDir"`
+	Bundles EngineSpecBundleMapInput `pulumi:"bundles"`
+	Channel pulumi.StringPtrInput    `pulumi:"channel"`
+	// Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
+	ComposePlugin EngineSpecBundlePtrInput `pulumi:"composePlugin"`
+	InstallDir    pulumi.StringPtrInput    `pulumi:"installDir"`
 	// One of `"online"`, `"offline"`, `"adopt"`.
 	Method pulumi.StringInput    `pulumi:"method"`
 	Mirror pulumi.StringPtrInput `pulumi:"mirror"`
@@ -2084,6 +2088,11 @@ func (o EngineSpecOutput) Bundles() EngineSpecBundleMapOutput {
 
 func (o EngineSpecOutput) Channel() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v EngineSpec) *string { return v.Channel }).(pulumi.StringPtrOutput)
+}
+
+// Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
+func (o EngineSpecOutput) ComposePlugin() EngineSpecBundlePtrOutput {
+	return o.ApplyT(func(v EngineSpec) *EngineSpecBundle { return v.ComposePlugin }).(EngineSpecBundlePtrOutput)
 }
 
 func (o EngineSpecOutput) InstallDir() pulumi.StringPtrOutput {
@@ -2197,6 +2206,16 @@ func (o EngineSpecPtrOutput) Channel() pulumi.StringPtrOutput {
 		}
 		return v.Channel
 	}).(pulumi.StringPtrOutput)
+}
+
+// Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
+func (o EngineSpecPtrOutput) ComposePlugin() EngineSpecBundlePtrOutput {
+	return o.ApplyT(func(v *EngineSpec) *EngineSpecBundle {
+		if v == nil {
+			return nil
+		}
+		return v.ComposePlugin
+	}).(EngineSpecBundlePtrOutput)
 }
 
 func (o EngineSpecPtrOutput) InstallDir() pulumi.StringPtrOutput {

@@ -1336,6 +1336,10 @@ class EngineSpecArgsDict(TypedDict):
     Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).
     """
     channel: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    compose_plugin: NotRequired[pulumi.Input[Optional['EngineSpecBundleArgsDict']]]
+    """
+    Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
+    """
     install_dir: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     mirror: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     mirror_key_fingerprint: NotRequired[pulumi.Input[Optional[_builtins.str]]]
@@ -1366,6 +1370,7 @@ class EngineSpecArgs:
                  bundle: pulumi.Input[Optional['EngineSpecBundleArgs']] = None,
                  bundles: pulumi.Input[Optional[Mapping[str, pulumi.Input['EngineSpecBundleArgs']]]] = None,
                  channel: pulumi.Input[Optional[_builtins.str]] = None,
+                 compose_plugin: pulumi.Input[Optional['EngineSpecBundleArgs']] = None,
                  install_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror_key_fingerprint: pulumi.Input[Optional[_builtins.str]] = None,
@@ -1381,6 +1386,7 @@ class EngineSpecArgs:
         :param pulumi.Input[_builtins.bool] allow_insecure_http: Plain http:// mirror or bundle URL allowed (absent: refused).
         :param pulumi.Input['EngineSpecBundleArgs'] bundle: Offline, one bundle for whatever architecture the host is (the single-bundle form).
         :param pulumi.Input[Mapping[str, pulumi.Input['EngineSpecBundleArgs']]] bundles: Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).
+        :param pulumi.Input['EngineSpecBundleArgs'] compose_plugin: Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
         :param pulumi.Input[_builtins.str] mirror_key_fingerprint: Fingerprint the mirror's signing key must have (absent: Docker's own).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replace_packages: Packages the install may remove though they run an engine with containers, or depend on a conflict.
@@ -1397,6 +1403,8 @@ class EngineSpecArgs:
             pulumi.set(__self__, "bundles", bundles)
         if channel is not None:
             pulumi.set(__self__, "channel", channel)
+        if compose_plugin is not None:
+            pulumi.set(__self__, "compose_plugin", compose_plugin)
         if install_dir is not None:
             pulumi.set(__self__, "install_dir", install_dir)
         if mirror is not None:
@@ -1479,6 +1487,18 @@ class EngineSpecArgs:
     @channel.setter
     def channel(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "channel", value)
+
+    @_builtins.property
+    @pulumi.getter(name="composePlugin")
+    def compose_plugin(self) -> pulumi.Input[Optional['EngineSpecBundleArgs']]:
+        """
+        Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
+        """
+        return pulumi.get(self, "compose_plugin")
+
+    @compose_plugin.setter
+    def compose_plugin(self, value: pulumi.Input[Optional['EngineSpecBundleArgs']]):
+        pulumi.set(self, "compose_plugin", value)
 
     @_builtins.property
     @pulumi.getter(name="installDir")

@@ -1049,6 +1049,8 @@ class EngineSpec(dict):
             suggest = "allow_downgrade"
         elif key == "allowInsecureHttp":
             suggest = "allow_insecure_http"
+        elif key == "composePlugin":
+            suggest = "compose_plugin"
         elif key == "installDir":
             suggest = "install_dir"
         elif key == "mirrorKeyFingerprint":
@@ -1076,6 +1078,7 @@ class EngineSpec(dict):
                  bundle: Optional['outputs.EngineSpecBundle'] = None,
                  bundles: Optional[Mapping[str, 'outputs.EngineSpecBundle']] = None,
                  channel: Optional[_builtins.str] = None,
+                 compose_plugin: Optional['outputs.EngineSpecBundle'] = None,
                  install_dir: Optional[_builtins.str] = None,
                  mirror: Optional[_builtins.str] = None,
                  mirror_key_fingerprint: Optional[_builtins.str] = None,
@@ -1091,6 +1094,7 @@ class EngineSpec(dict):
         :param _builtins.bool allow_insecure_http: Plain http:// mirror or bundle URL allowed (absent: refused).
         :param 'EngineSpecBundle' bundle: Offline, one bundle for whatever architecture the host is (the single-bundle form).
         :param Mapping[str, 'EngineSpecBundle'] bundles: Offline, a bundle per architecture (Docker's folder names: `x86_64`, `aarch64`, `armhf`, ...).
+        :param 'EngineSpecBundle' compose_plugin: Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
         :param _builtins.str mirror_key_fingerprint: Fingerprint the mirror's signing key must have (absent: Docker's own).
         :param Sequence[_builtins.str] plugins: CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).
         :param Sequence[_builtins.str] replace_packages: Packages the install may remove though they run an engine with containers, or depend on a conflict.
@@ -1107,6 +1111,8 @@ class EngineSpec(dict):
             pulumi.set(__self__, "bundles", bundles)
         if channel is not None:
             pulumi.set(__self__, "channel", channel)
+        if compose_plugin is not None:
+            pulumi.set(__self__, "compose_plugin", compose_plugin)
         if install_dir is not None:
             pulumi.set(__self__, "install_dir", install_dir)
         if mirror is not None:
@@ -1165,6 +1171,14 @@ class EngineSpec(dict):
     @pulumi.getter
     def channel(self) -> Optional[_builtins.str]:
         return pulumi.get(self, "channel")
+
+    @_builtins.property
+    @pulumi.getter(name="composePlugin")
+    def compose_plugin(self) -> Optional['outputs.EngineSpecBundle']:
+        """
+        Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.
+        """
+        return pulumi.get(self, "compose_plugin")
 
     @_builtins.property
     @pulumi.getter(name="installDir")

@@ -118,9 +118,22 @@ export const engineComponent: ComponentSettings = {
     plugins: {
       type: { array: { enum: ["compose", "buildx"] } },
       description:
-        "Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset.",
+        'Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution\'s packages bring none: give `[]` there, or leave it unset. An offline engine gets compose only from `composePlugin` (then the default is `["compose"]`).',
       default: '["compose", "buildx"] with method online and source docker-ce (as Docker\'s install guide); [] otherwise',
       example: '["compose"]',
+    },
+    composePlugin: {
+      type: { oneOf: ["asset", "asset", "string"] },
+      description:
+        "The compose CLI plugin for `offline`: Docker's static `docker-compose-linux-<arch>` binary, as a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the host) or a path. Uploaded and kept like the bundle, installed as /usr/local/lib/docker/cli-plugins/docker-compose (0755, root); `docker compose version` must then answer (the `composeVersion` output). Removed with the offline install.",
+      default: 'none (an offline engine has no compose plugin; `plugins: ["compose"]` then is refused)',
+      example: 'new pulumi.asset.FileAsset("bundles/docker-compose-linux-x86_64")',
+    },
+    composePluginSha256: {
+      type: "string",
+      description: "sha256 (hex) of the compose plugin binary, checked here before upload and again on the host.",
+      default: "none: required with `composePlugin`",
+      example: '"a1b2...64 hex digits"',
     },
   },
   outputs: {

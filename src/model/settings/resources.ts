@@ -446,6 +446,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
         type: { array: { enum: ["compose", "buildx"] } },
         description: "CLI plugins installed with a docker-ce engine (absent: compose and buildx, as Docker's guide installs them).",
       },
+      composePlugin: {
+        type: { ref: "EngineSpecBundle" },
+        description: "Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.",
+      },
     },
   },
   DaemonProxy: {

@@ -9,12 +9,14 @@ export function rigHost(rig: Rig, h: RigHost, extra: Partial<HostArgs> = {}): Ho
 }
 
 /** An engine installed from the rig's offline bundle: the fastest way to a running engine, no download. */
-export function offlineEngine(name: string, rig: Rig, h: RigHost, pkgs: DockerPackages): DockerEngine {
+export function offlineEngine(name: string, rig: Rig, h: RigHost, pkgs: DockerPackages, opts: { compose?: boolean } = {}): DockerEngine {
   return new DockerEngine(name, {
     host: rigHost(rig, h),
     method: "offline",
     bundle: new pulumi.asset.FileAsset(pkgs.bundle),
     bundleSha256: pkgs.bundleSha256,
+    // The compose plugin binary the rig keeps beside the bundle (docker-compose 2.26.1).
+    ...(opts.compose ? { composePlugin: new pulumi.asset.FileAsset(pkgs.composeBinary), composePluginSha256: pkgs.composeSha256 } : {}),
   });
 }
 

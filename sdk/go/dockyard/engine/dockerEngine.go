@@ -71,6 +71,10 @@ type dockerEngineArgs struct {
 	Bundles map[string]OfflineBundle `pulumi:"bundles"`
 	// docker-ce channel. One of `"stable"`, `"test"`. Default: "stable".
 	Channel *string `pulumi:"channel"`
+	// The compose CLI plugin for `offline`: Docker's static `docker-compose-linux-<arch>` binary, as a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the host) or a path. Uploaded and kept like the bundle, installed as /usr/local/lib/docker/cli-plugins/docker-compose (0755, root); `docker compose version` must then answer (the `composeVersion` output). Removed with the offline install. Default: none (an offline engine has no compose plugin; `plugins: ["compose"]` then is refused)
+	ComposePlugin interface{} `pulumi:"composePlugin"`
+	// sha256 (hex) of the compose plugin binary, checked here before upload and again on the host. Default: none: required with `composePlugin`
+	ComposePluginSha256 *string `pulumi:"composePluginSha256"`
 	// The machine to install on.
 	Host *host.Host `pulumi:"host"`
 	// Where the offline bundle's binaries go. Default: "/usr/bin".
@@ -81,7 +85,7 @@ type dockerEngineArgs struct {
 	Mirror *string `pulumi:"mirror"`
 	// OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
 	MirrorKeyFingerprint *string `pulumi:"mirrorKeyFingerprint"`
-	// Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+	// Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages bring none: give `[]` there, or leave it unset. An offline engine gets compose only from `composePlugin` (then the default is `["compose"]`). Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
 	Plugins []string `pulumi:"plugins"`
 	// Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
 	ReplacePackages []string `pulumi:"replacePackages"`
@@ -107,6 +111,10 @@ type DockerEngineArgs struct {
 	Bundles OfflineBundleMapInput
 	// docker-ce channel. One of `"stable"`, `"test"`. Default: "stable".
 	Channel pulumi.StringPtrInput
+	// The compose CLI plugin for `offline`: Docker's static `docker-compose-linux-<arch>` binary, as a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the host) or a path. Uploaded and kept like the bundle, installed as /usr/local/lib/docker/cli-plugins/docker-compose (0755, root); `docker compose version` must then answer (the `composeVersion` output). Removed with the offline install. Default: none (an offline engine has no compose plugin; `plugins: ["compose"]` then is refused)
+	ComposePlugin pulumi.Input
+	// sha256 (hex) of the compose plugin binary, checked here before upload and again on the host. Default: none: required with `composePlugin`
+	ComposePluginSha256 pulumi.StringPtrInput
 	// The machine to install on.
 	Host host.HostInput
 	// Where the offline bundle's binaries go. Default: "/usr/bin".
@@ -117,7 +125,7 @@ type DockerEngineArgs struct {
 	Mirror pulumi.StringPtrInput
 	// OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
 	MirrorKeyFingerprint pulumi.StringPtrInput
-	// Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+	// Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages bring none: give `[]` there, or leave it unset. An offline engine gets compose only from `composePlugin` (then the default is `["compose"]`). Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
 	Plugins pulumi.StringArrayInput
 	// Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
 	ReplacePackages pulumi.StringArrayInput

@@ -28,6 +28,8 @@ class DockerEngineArgs:
                  bundle_sha256: pulumi.Input[Optional[_builtins.str]] = None,
                  bundles: pulumi.Input[Optional[Mapping[str, pulumi.Input['OfflineBundleArgs']]]] = None,
                  channel: pulumi.Input[Optional[_builtins.str]] = None,
+                 compose_plugin: pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]] = None,
+                 compose_plugin_sha256: pulumi.Input[Optional[_builtins.str]] = None,
                  install_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  method: pulumi.Input[Optional[_builtins.str]] = None,
                  mirror: pulumi.Input[Optional[_builtins.str]] = None,
@@ -47,11 +49,13 @@ class DockerEngineArgs:
         :param pulumi.Input[_builtins.str] bundle_sha256: sha256 (hex) of the bundle. Checked here before upload and again on the host; a host that already has a file with this checksum gets no upload. Default: none: required with `bundle`
         :param pulumi.Input[Mapping[str, pulumi.Input['OfflineBundleArgs']]] bundles: Offline bundles per architecture, keyed by Docker's folder names (`x86_64`, `aarch64`, `armhf`, `armel`, `ppc64le`, `s390x`): each host gets the one for its `uname -m` (`armv7l` runs `armhf`). A host whose architecture has none is refused, naming its architecture and those given, before anything is uploaded or changed. Instead of `bundle`; `bundle` alone stays one bundle for whatever architecture the host is. Default: none.
         :param pulumi.Input[_builtins.str] channel: docker-ce channel. One of `"stable"`, `"test"`. Default: "stable".
+        :param pulumi.Input[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]] compose_plugin: The compose CLI plugin for `offline`: Docker's static `docker-compose-linux-<arch>` binary, as a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the host) or a path. Uploaded and kept like the bundle, installed as /usr/local/lib/docker/cli-plugins/docker-compose (0755, root); `docker compose version` must then answer (the `composeVersion` output). Removed with the offline install. Default: none (an offline engine has no compose plugin; `plugins: ["compose"]` then is refused)
+        :param pulumi.Input[_builtins.str] compose_plugin_sha256: sha256 (hex) of the compose plugin binary, checked here before upload and again on the host. Default: none: required with `composePlugin`
         :param pulumi.Input[_builtins.str] install_dir: Where the offline bundle's binaries go. Default: "/usr/bin".
         :param pulumi.Input[_builtins.str] method: `online`: packages from a repository (docker-ce at download.docker.com or any mirror of it, or the distribution's own). `offline`: a static `docker-<v>.tgz` bundle uploaded from here, nothing downloaded by the host. `adopt`: an engine already there is checked and reported, never changed. One of `"online"`, `"offline"`, `"adopt"`. Default: "online".
         :param pulumi.Input[_builtins.str] mirror: Base URL of the docker-ce repository or of a mirror serving the same tree (`<mirror>/linux/<os>/...`). The repository definition points the packages themselves at it: the apt line and the yum `baseurl` are written with this URL, not fetched from the origin. Credentials in it (`https://user:pass@mirror/...`) are a secret: give the URL as a `pulumi.secret` (or a config secret); they reach the host only in root-only files (apt `auth.conf.d`, a 0600 `.repo` file) and curl's stdin, never a command line or a message. A plain `http://` mirror is refused unless `allowInsecureHttp`. Default: "https://download.docker.com".
         :param pulumi.Input[_builtins.str] mirror_key_fingerprint: OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages bring none: give `[]` there, or leave it unset. An offline engine gets compose only from `composePlugin` (then the default is `["compose"]`). Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replace_packages: Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
         :param pulumi.Input[_builtins.str] source: Where online packages come from: `docker-ce` (Docker's repository or a mirror of it) or `distro` (docker.io on Debian/Ubuntu, docker on Amazon Linux, moby-engine on Fedora). One of `"docker-ce"`, `"distro"`. Default: "docker-ce".
         :param pulumi.Input[_builtins.bool] uninstall_on_delete: On `pulumi destroy`, remove what Dockyard installed (packages and repository, or the offline files and units). By default the engine stays, since containers may depend on it. /var/lib/docker (images, volumes) is never removed. Default: false.
@@ -70,6 +74,10 @@ class DockerEngineArgs:
             pulumi.set(__self__, "bundles", bundles)
         if channel is not None:
             pulumi.set(__self__, "channel", channel)
+        if compose_plugin is not None:
+            pulumi.set(__self__, "compose_plugin", compose_plugin)
+        if compose_plugin_sha256 is not None:
+            pulumi.set(__self__, "compose_plugin_sha256", compose_plugin_sha256)
         if install_dir is not None:
             pulumi.set(__self__, "install_dir", install_dir)
         if method is not None:
@@ -174,6 +182,30 @@ class DockerEngineArgs:
         pulumi.set(self, "channel", value)
 
     @_builtins.property
+    @pulumi.getter(name="composePlugin")
+    def compose_plugin(self) -> pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]]:
+        """
+        The compose CLI plugin for `offline`: Docker's static `docker-compose-linux-<arch>` binary, as a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the host) or a path. Uploaded and kept like the bundle, installed as /usr/local/lib/docker/cli-plugins/docker-compose (0755, root); `docker compose version` must then answer (the `composeVersion` output). Removed with the offline install. Default: none (an offline engine has no compose plugin; `plugins: ["compose"]` then is refused)
+        """
+        return pulumi.get(self, "compose_plugin")
+
+    @compose_plugin.setter
+    def compose_plugin(self, value: pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]]):
+        pulumi.set(self, "compose_plugin", value)
+
+    @_builtins.property
+    @pulumi.getter(name="composePluginSha256")
+    def compose_plugin_sha256(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        sha256 (hex) of the compose plugin binary, checked here before upload and again on the host. Default: none: required with `composePlugin`
+        """
+        return pulumi.get(self, "compose_plugin_sha256")
+
+    @compose_plugin_sha256.setter
+    def compose_plugin_sha256(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "compose_plugin_sha256", value)
+
+    @_builtins.property
     @pulumi.getter(name="installDir")
     def install_dir(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -225,7 +257,7 @@ class DockerEngineArgs:
     @pulumi.getter
     def plugins(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+        Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages bring none: give `[]` there, or leave it unset. An offline engine gets compose only from `composePlugin` (then the default is `["compose"]`). Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
         """
         return pulumi.get(self, "plugins")
 
@@ -294,6 +326,8 @@ class DockerEngine(pulumi.ComponentResource):
                  bundle_sha256: pulumi.Input[Optional[_builtins.str]] = None,
                  bundles: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['OfflineBundleArgs', 'OfflineBundleArgsDict']]]]] = None,
                  channel: pulumi.Input[Optional[_builtins.str]] = None,
+                 compose_plugin: pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]] = None,
+                 compose_plugin_sha256: pulumi.Input[Optional[_builtins.str]] = None,
                  host: pulumi.Input[Optional['_host.Host']] = None,
                  install_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  method: pulumi.Input[Optional[_builtins.str]] = None,
@@ -316,12 +350,14 @@ class DockerEngine(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] bundle_sha256: sha256 (hex) of the bundle. Checked here before upload and again on the host; a host that already has a file with this checksum gets no upload. Default: none: required with `bundle`
         :param pulumi.Input[Mapping[str, pulumi.Input[Union['OfflineBundleArgs', 'OfflineBundleArgsDict']]]] bundles: Offline bundles per architecture, keyed by Docker's folder names (`x86_64`, `aarch64`, `armhf`, `armel`, `ppc64le`, `s390x`): each host gets the one for its `uname -m` (`armv7l` runs `armhf`). A host whose architecture has none is refused, naming its architecture and those given, before anything is uploaded or changed. Instead of `bundle`; `bundle` alone stays one bundle for whatever architecture the host is. Default: none.
         :param pulumi.Input[_builtins.str] channel: docker-ce channel. One of `"stable"`, `"test"`. Default: "stable".
+        :param pulumi.Input[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]] compose_plugin: The compose CLI plugin for `offline`: Docker's static `docker-compose-linux-<arch>` binary, as a `pulumi.asset.FileAsset`, a `pulumi.asset.RemoteAsset` (fetched by this machine, never the host) or a path. Uploaded and kept like the bundle, installed as /usr/local/lib/docker/cli-plugins/docker-compose (0755, root); `docker compose version` must then answer (the `composeVersion` output). Removed with the offline install. Default: none (an offline engine has no compose plugin; `plugins: ["compose"]` then is refused)
+        :param pulumi.Input[_builtins.str] compose_plugin_sha256: sha256 (hex) of the compose plugin binary, checked here before upload and again on the host. Default: none: required with `composePlugin`
         :param pulumi.Input['_host.Host'] host: The machine to install on.
         :param pulumi.Input[_builtins.str] install_dir: Where the offline bundle's binaries go. Default: "/usr/bin".
         :param pulumi.Input[_builtins.str] method: `online`: packages from a repository (docker-ce at download.docker.com or any mirror of it, or the distribution's own). `offline`: a static `docker-<v>.tgz` bundle uploaded from here, nothing downloaded by the host. `adopt`: an engine already there is checked and reported, never changed. One of `"online"`, `"offline"`, `"adopt"`. Default: "online".
         :param pulumi.Input[_builtins.str] mirror: Base URL of the docker-ce repository or of a mirror serving the same tree (`<mirror>/linux/<os>/...`). The repository definition points the packages themselves at it: the apt line and the yum `baseurl` are written with this URL, not fetched from the origin. Credentials in it (`https://user:pass@mirror/...`) are a secret: give the URL as a `pulumi.secret` (or a config secret); they reach the host only in root-only files (apt `auth.conf.d`, a 0600 `.repo` file) and curl's stdin, never a command line or a message. A plain `http://` mirror is refused unless `allowInsecureHttp`. Default: "https://download.docker.com".
         :param pulumi.Input[_builtins.str] mirror_key_fingerprint: OpenPGP fingerprint the repository's signing key must have. The host fetches the key into a staging file and it is trusted (apt keyring, rpm key file) only when its fingerprint is this one; otherwise nothing changes and the error says which fingerprint was found. Set it for a mirror that re-signs the packages with its own key. Default: "9DC8 5822 9FC7 DD38 854A  E2D8 8D81 803C 0EBF CD88" (Docker's published key)
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages and offline bundles bring none: give `[]` there, or leave it unset. Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] plugins: Docker CLI plugins installed with a docker-ce engine, from the same repository: `compose` (docker-compose-plugin: `docker compose`) and `buildx` (docker-buildx-plugin). After the install `docker compose version` must answer (the `composeVersion` output); a plugin package removed by hand is drift that `up` installs again. `[]` installs none. The distribution's packages bring none: give `[]` there, or leave it unset. An offline engine gets compose only from `composePlugin` (then the default is `["compose"]`). Default: ["compose", "buildx"] with method online and source docker-ce (as Docker's install guide); [] otherwise.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] replace_packages: Packages the install may remove that it otherwise refuses to: conflicting packages (the distribution's `docker.io`, `podman-docker`, `moby-engine`, RHEL's `docker`, ...) that run an engine with containers, which their removal would stop, and installed packages that depend on a conflicting one (`podman`, `cri-o`, ...), which the package manager would remove with it. Each is named: Dockyard never removes such a package unless it is listed here. To keep an engine that is there as it is, use `method: "adopt"` instead. Default: [] (an install that would remove any of them is refused, naming them; nothing is changed)
         :param pulumi.Input[_builtins.str] source: Where online packages come from: `docker-ce` (Docker's repository or a mirror of it) or `distro` (docker.io on Debian/Ubuntu, docker on Amazon Linux, moby-engine on Fedora). One of `"docker-ce"`, `"distro"`. Default: "docker-ce".
         :param pulumi.Input[_builtins.bool] uninstall_on_delete: On `pulumi destroy`, remove what Dockyard installed (packages and repository, or the offline files and units). By default the engine stays, since containers may depend on it. /var/lib/docker (images, volumes) is never removed. Default: false.
@@ -357,6 +393,8 @@ class DockerEngine(pulumi.ComponentResource):
                  bundle_sha256: pulumi.Input[Optional[_builtins.str]] = None,
                  bundles: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['OfflineBundleArgs', 'OfflineBundleArgsDict']]]]] = None,
                  channel: pulumi.Input[Optional[_builtins.str]] = None,
+                 compose_plugin: pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]] = None,
+                 compose_plugin_sha256: pulumi.Input[Optional[_builtins.str]] = None,
                  host: pulumi.Input[Optional['_host.Host']] = None,
                  install_dir: pulumi.Input[Optional[_builtins.str]] = None,
                  method: pulumi.Input[Optional[_builtins.str]] = None,
@@ -384,6 +422,8 @@ class DockerEngine(pulumi.ComponentResource):
             __props__.__dict__["bundle_sha256"] = bundle_sha256
             __props__.__dict__["bundles"] = bundles
             __props__.__dict__["channel"] = channel
+            __props__.__dict__["compose_plugin"] = compose_plugin
+            __props__.__dict__["compose_plugin_sha256"] = compose_plugin_sha256
             if host is None and not opts.urn:
                 raise TypeError("Missing required property 'host'")
             __props__.__dict__["host"] = host
