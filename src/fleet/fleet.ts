@@ -9,6 +9,7 @@ import { Registry } from "../registry/registry";
 import { Service } from "../swarm/service";
 import { Swarm, type SwarmNodeArgs } from "../swarm/swarm";
 import { ComposeProject } from "../workload/compose-project";
+import type { ComposeServiceState } from "../plan/compose";
 import { Container } from "../workload/container";
 import { Image, type ImageSourceArgs, type RegistryCredentials } from "../workload/image";
 import { Network } from "../workload/network";
@@ -64,6 +65,8 @@ export interface FleetHostOutputs {
   containers: Record<string, { state: string; endpoints: string[] }>;
   /** Per registry on this host: its endpoint. */
   registries: Record<string, string>;
+  /** Per compose project on this host: per service, its state and published ports (`docker compose ps`). */
+  compose: Record<string, Record<string, ComposeServiceState>>;
   /** What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs). */
   dockerCli: { dockerHost: string; knownHostsLine: string; dockerContextCommand: string; sshConfig: string };
 }
@@ -324,7 +327,7 @@ export class Fleet extends DockyardComponent {
     });
   }
 
-  /** Per host: address, OS, kernel, docker version, mirrors, its containers' state and endpoints, its registries' endpoints. */
+  /** Per host: address, OS, kernel, docker version, mirrors, its containers' state and endpoints, its registries' endpoints, its compose projects' services. */
   private hostOutputs(plan: FleetPlan): pulumi.Output<Record<string, FleetHostOutputs>> {
     return pulumi.all(
       Object.fromEntries<pulumi.Output<FleetHostOutputs>>(
@@ -344,6 +347,7 @@ export class Fleet extends DockyardComponent {
           const registries = Object.fromEntries(
             plan.registries.filter((r) => r.host === h.name).map((r) => [r.name, this.registries[r.name].endpoint]),
           );
+          const compose = Object.fromEntries(Object.entries(this.composeProjects[h.name] ?? {}).map(([p, c]) => [p, c.services]));
           const out = pulumi.output({
             address,
             os: host.facts.apply((f) => f.osPrettyName),
@@ -352,6 +356,7 @@ export class Fleet extends DockyardComponent {
             mirrors: this.daemonConfigs[h.name]?.effectiveMirrors ?? pulumi.output([] as string[]),
             containers,
             registries,
+            compose,
             dockerCli: {
               dockerHost: this.engines[h.name].dockerHost,
               knownHostsLine: this.engines[h.name].knownHostsLine,

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { ComposeProject, DaemonConfig, DockerEngine } from "pulumi-dockyard";
+import { ComposeProject, DaemonConfig, DockerEngine, Fleet, type FleetHostOutputs } from "pulumi-dockyard";
 import { COMPOSE_PLUGIN_VERSION, startPackageServer } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
@@ -165,5 +166,94 @@ test.serial(
     );
     t.is((await rig.exec(h, "docker volume ls -q --filter name=^shop_data$")).trim(), "shop_data", "its named volume is kept");
     t.is((await rig.exec(h, "ls /var/lib/dockyard/compose 2>/dev/null || echo none")).trim(), "none", "and its files");
+  },
+);
+
+/** The same kind of project from a fleet file's `compose:` section, its .env value a secret config reference. */
+const FLEET_COMPOSE_YAML = `services:
+  api:
+    image: nginx:latest
+    environment:
+      GREETING: \${GREETING}
+  front:
+    image: nginx:latest
+    depends_on: [api]
+    ports: ["8082:80"]
+`;
+
+test.serial(
+  "a fleet file's compose section: the project on the hosts of its group, its .env from a secret config reference, in the fleet's outputs; repaired after docker rm -f; a second up changes nothing; destroy removes it",
+  async (t) => {
+    const h = rig.hosts[0];
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-fleet-compose-"));
+    writeFileSync(path.join(dir, "fleetshop.yaml"), FLEET_COMPOSE_YAML);
+    const fleetFile = path.join(dir, "fleet.yaml");
+    writeFileSync(
+      fleetFile,
+      [
+        "defaults:",
+        "  user: root",
+        "  privateKey: { config: sshKey }",
+        "  daemon:",
+        `    registryMirrors: ["http://${rig.registry!.address}"]`,
+        "hosts:",
+        `  - name: ${h.name}`,
+        `    address: "${h.address}"`,
+        `    hostKey: "${h.hostKey}"`,
+        "    groups: [app]",
+        "    engine:",
+        "      method: online",
+        `      mirror: "${mirror}"`,
+        `      mirrorKeyFingerprint: "${keyFingerprint}"`,
+        "      allowInsecureHttp: true",
+        "compose:",
+        "  - project: fleetshop",
+        "    on: [app]",
+        "    file: fleetshop.yaml",
+        "    env:",
+        "      GREETING: { config: greeting }",
+        "    waitTimeout: 120",
+        "",
+      ].join("\n"),
+    );
+    const config: Record<string, string> = { sshKey: rig.privateKey, greeting: SECRET };
+    const { stack, cleanup } = await testStack("dockyard-compose", "fleet", async () => {
+      const fleet = new Fleet("site", { file: fleetFile, config: (k, secret) => (secret ? pulumi.secret(config[k]) : config[k]) });
+      return { hosts: fleet.outputs };
+    });
+    let destroyed = false;
+    const front = () => rig.exec(h, "curl -fsS --max-time 10 http://127.0.0.1:8082/");
+    try {
+      const up = await stack.up();
+      const hosts = up.outputs.hosts.value as Record<string, FleetHostOutputs>;
+      const services = hosts[h.name].compose.fleetshop;
+      t.deepEqual(Object.keys(services).sort(), ["api", "front"]);
+      t.is(services.front.state, "running");
+      t.true(
+        services.front.ports.some((p) => p.includes("8082->80/tcp")),
+        JSON.stringify(services.front.ports),
+      );
+      t.regex(await front(), /Welcome to nginx!/);
+      t.is((await rig.exec(h, "docker exec fleetshop-api-1 /bin/busybox env | grep GREETING")).trim(), `GREETING=${SECRET}`);
+      t.is((await rig.exec(h, "stat -c '%a %U' /var/lib/dockyard/compose/fleetshop/.env")).trim(), "600 root");
+
+      await rig.exec(h, "docker rm -f fleetshop-front-1 >/dev/null");
+      const repaired = await stack.up();
+      t.deepEqual(changesOf(repaired.summary), { update: 1 }, "the project, and nothing else, is repaired");
+      t.regex(await front(), /Welcome to nginx!/);
+      t.deepEqual(changesOf((await stack.up()).summary), {}, "a second up changes nothing");
+
+      await stack.destroy();
+      destroyed = true;
+    } finally {
+      if (!destroyed) await stack.destroy().catch(() => undefined);
+      await cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    t.is(
+      (await rig.exec(h, "docker ps -aq --filter label=com.docker.compose.project=fleetshop")).trim(),
+      "",
+      "the project's containers are gone",
+    );
   },
 );

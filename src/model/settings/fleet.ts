@@ -61,7 +61,7 @@ export const fleetComponent: ComponentSettings = {
   outputs: {
     outputs: {
       type: { map: { ref: "FleetHostOutputs" } },
-      description: "Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints.",
+      description: "Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints, compose projects' services.",
     },
   },
 };
@@ -83,6 +83,11 @@ export const FLEET_TYPES: Readonly<Record<string, ObjectType>> = {
         description: "Per container: state and the host:port endpoints it publishes.",
       },
       registries: { type: { map: "string" }, required: true, description: "Per registry on this host: its endpoint." },
+      compose: {
+        type: { map: { map: { ref: "ComposeServiceState" } } },
+        required: true,
+        description: "Per compose project on this host: per service, its state and published ports (`docker compose ps`).",
+      },
       dockerCli: {
         type: { ref: "FleetHostDockerCli" },
         required: true,
