@@ -110,7 +110,7 @@ export class Fleet extends DockyardComponent {
   readonly rolloutBatches: string[][];
   /** The gate before each batch after the first, named `<fleet>-rollout-<k>-of-<n>`. */
   readonly rolloutGates: RolloutGate[] = [];
-  /** Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints. */
+  /** Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints, compose projects' services. */
   readonly outputs: pulumi.Output<Record<string, FleetHostOutputs>>;
 
   constructor(name: string, args: FleetArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type ProjectSettings, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 
-const REPO = path.resolve(__dirname, "..", "..", "..");
+/** The repository's root. */
+export const REPO = path.resolve(__dirname, "..", "..", "..");
 /** The passphrase of test stacks. Sandbox only: these stacks hold throwaway rig keys. */
 export const SANDBOX_PASSPHRASE = "dockyard-sandbox-only";
 
