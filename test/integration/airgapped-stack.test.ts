@@ -104,10 +104,8 @@ test.serial(
       const res = await fetchWithin(`http://${app1.address}:80/`, 10_000);
       t.is(res.status, 200);
       // The registry runs the archive's image; it asks for the password over TLS the hosts trust.
-      t.is(
-        (await rig.exec(registry1, "docker inspect -f '{{.Config.Image}}' $(docker ps -q --filter publish=5000)")).trim(),
-        "registry:2.8.3",
-      );
+      const running = await rig.exec(registry1, "docker inspect -f '{{.Image}}' $(docker ps -q --filter publish=5000)");
+      t.is(running.trim(), (await rig.exec(registry1, "docker image inspect -f '{{.Id}}' registry:2.8.3")).trim());
       const v2 = await rig.exec(
         app1,
         `curl -s -o /dev/null -w '%{http_code}' https://${registry1.address}:5000/v2/ --cacert /etc/docker/certs.d/${registry1.address}:5000/ca.crt`,
@@ -115,6 +113,7 @@ test.serial(
       t.is(v2.trim(), "401", "TLS trusted, password asked");
       t.deepEqual(changesOf((await stack.up()).summary), {}, "a second up changes nothing");
       await stack.destroy();
+      t.is((await rig.exec(app1, "docker ps -q --filter name=^web$")).trim(), "", "destroy removed nginx");
     } finally {
       await cleanup();
     }
