@@ -3,6 +3,7 @@
 // volume and container the host it lands on and its arguments; the swarm's members and services;
 // the rollout's gates. Plain data naming hosts, registries, volumes and networks by name: the
 // Fleet turns the names into components. No resource is created here.
+import { isArchiveUrl } from "../model/image-archive";
 import * as path from "node:path";
 import type { EcrRegistryArgs } from "../aws/ecr-registry";
 import type { RegistryArgs } from "../registry/registry";
@@ -189,7 +190,12 @@ export function resolveFleet(spec: FleetSpec, opts: { fleet: string; config?: Co
 function imagesOf(spec: FleetSpec, baseDir: string): FleetImagePlan[] {
   const seen = new Set<string>();
   return (spec.images ?? []).flatMap((img) => {
-    const source = img.source?.archive ? { ...img.source, archive: path.resolve(baseDir, img.source.archive) } : img.source;
+    // Paths are the file's, relative to it; an archive URL stays as it is.
+    const source = img.source && {
+      ...img.source,
+      ...(img.source.archive && !isArchiveUrl(img.source.archive) ? { archive: path.resolve(baseDir, img.source.archive) } : {}),
+      ...(img.source.directory ? { directory: path.resolve(baseDir, img.source.directory) } : {}),
+    };
     return targetHosts(spec, img.on)
       .filter((host) => !seen.has(`${host}\n${img.ref}`) && seen.add(`${host}\n${img.ref}`))
       .map((host) => ({ host, ref: img.ref, pullPolicy: img.pullPolicy, keepOnDestroy: img.keepOnDestroy, ...(source ? { source } : {}) }));

@@ -708,7 +708,7 @@ export const FleetImageSource = z
       .optional()
       .meta({
         description:
-          "An image archive (`docker save` or OCI) on the machine running Pulumi, relative to this file; uploaded to each host once, kept there and loaded. It must hold `ref` among its tags.",
+          "An image archive (`docker save` or OCI) on the machine running Pulumi, relative to this file, or an http(s) URL that machine fetches (never the hosts); uploaded to each host once, kept there and loaded. It must hold `ref` among its tags.",
         examples: ["../images/registry-2.8.3.tar"],
       }),
     sha256: z
@@ -736,10 +736,23 @@ export const FleetImageSource = z
         description: "With controller: the reference this machine fetches. Default: ref.",
         examples: ["registry.example.com/mirror/nginx:1.25"],
       }),
+    directory: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "With controller: a directory of image archives (`*.tar`) on the machine running Pulumi, relative to this file, to take the image from instead of a registry: the archive that names `ref` is copied. Default: a registry.",
+        examples: ["../images"],
+      }),
     insecure: z
       .boolean()
       .optional()
-      .meta({ description: "With controller: the registry speaks plain HTTP. Default: false.", examples: [true] }),
+      .meta({
+        description:
+          "INSECURE: with controller, the registry speaks plain HTTP; with an archive URL, http:// is accepted (the sha256 is still checked). Default: false.",
+        examples: [true],
+      }),
   })
   .meta({
     id: "ImageSource",

@@ -2,18 +2,25 @@
 // what one holds, read from its manifest.json / index.json. Pure: the files are read elsewhere.
 import { invalid } from "./input-error";
 import { parseImageRef, pullRef } from "./image-ref";
+import { hasUrlCredentials } from "./url-credentials";
 
 /**
  * Where an image comes from when the host does not pull it itself. `archive`: an image archive
- * here (`docker save` or OCI) at `path` with its `sha256`, uploaded to the host once and loaded
- * there. `controller`: fetched by the machine running Pulumi from a registry it reaches (`from`,
- * default the image's own reference; `insecure`: plain HTTP), then uploaded and loaded the same way.
+ * (`docker save` or OCI) here at `path`, or at `url` (fetched by this machine, never the host),
+ * with its `sha256`, uploaded to the host once and loaded there. `controller`: fetched by the
+ * machine running Pulumi from a registry it reaches (`from`, default the image's own reference;
+ * `insecure`: plain HTTP), or taken from the archive naming the reference in a `directory` here,
+ * then uploaded and loaded the same way.
  */
 export interface ImageSourceSpec {
   kind: "archive" | "controller";
   path?: string;
+  /** The archive's http(s) URL, fetched by the machine running Pulumi (archive). */
+  url?: string;
   sha256?: string;
   from?: string;
+  /** A directory of image archives the controller takes the image from (controller). */
+  directory?: string;
   insecure?: boolean;
 }
 
@@ -35,9 +42,16 @@ export function checkImageSource(source: unknown, ref: string | undefined, field
   if (typeof source !== "object" || source === null) return invalid(field, "must be an object");
   const s = source as Record<string, unknown>;
   if (s.kind === "archive") {
+    const bad = sha256Problem(s.sha256);
+    if (s.url !== undefined) {
+      if (s.path !== undefined) invalid(`${field}.archive`, "is a path here or a URL, not both");
+      checkArchiveUrl(s.url, s.insecure === true, `${field}.archive`);
+      if (bad) invalid(`${field}.sha256`, bad);
+      return { kind: "archive", url: s.url as string, sha256: s.sha256 as string, ...(s.insecure === true ? { insecure: true } : {}) };
+    }
     if (typeof s.path !== "string" || !LOCAL_PATH.test(s.path))
       invalid(`${field}.archive`, `must be the path of an image archive here (got ${JSON.stringify(s.path)})`);
-    const bad = sha256Problem(s.sha256);
+    if (s.insecure !== undefined) invalid(`${field}.insecure`, "is for an archive URL or a registry, not a file here");
     if (bad) invalid(`${field}.sha256`, bad);
     return { kind: "archive", path: s.path as string, sha256: s.sha256 as string };
   }
@@ -49,9 +63,27 @@ export function checkImageSource(source: unknown, ref: string | undefined, field
     if (s.insecure !== undefined && typeof s.insecure !== "boolean") invalid(`${field}.insecure`, "must be true or false");
     if (ref !== undefined && parseImageRef(ref).digest && !parseImageRef(ref).tag)
       invalid("ref", "must name a tag when the controller copies the image (a loaded image is found by its tag)");
+    if (s.directory !== undefined) {
+      if (typeof s.directory !== "string" || !LOCAL_PATH.test(s.directory))
+        invalid(`${field}.directory`, `must be the path of a directory of image archives here (got ${JSON.stringify(s.directory)})`);
+      // An archive is loaded under the tags it names: the one the hosts know the image by.
+      if (s.from !== undefined) invalid(`${field}.from`, "cannot be set with directory: the archive that names `ref` is taken");
+      if (s.insecure !== undefined) invalid(`${field}.insecure`, "is for a registry, not a directory here");
+      return { kind: "controller", directory: s.directory as string };
+    }
     return { kind: "controller", ...(s.from ? { from: s.from as string } : {}), ...(s.insecure ? { insecure: true } : {}) };
   }
   return invalid(`${field}.kind`, `must be archive or controller (got ${JSON.stringify(s.kind)})`);
+}
+
+/** An archive URL: https, or http with `insecure`; printable; no credentials (the URL is kept in the state as it is). */
+function checkArchiveUrl(url: unknown, insecure: boolean, field: string): void {
+  if (typeof url !== "string" || !/^https?:\/\/[\x21-\x7e]{1,4096}$/.test(url))
+    invalid(field, `must be a path here or an http(s) URL (got ${JSON.stringify(url)})`);
+  if (hasUrlCredentials(url as string))
+    invalid(field, "must not carry credentials in its URL (it is kept in the state): serve the archive without them, or fetch it first");
+  if ((url as string).startsWith("http://") && !insecure)
+    invalid(field, "is a plain http:// URL: INSECURE, allowed only with insecure: true (the sha256 is still checked)");
 }
 
 function taggedRef(ref: string): boolean {
@@ -162,31 +194,41 @@ export function isArchiveImage(image: ArchiveImage, engineImageId: string): bool
   return engineImageId === image.configDigest || (image.manifestDigest !== undefined && engineImageId === image.manifestDigest);
 }
 
-/** An image source as components and the fleet file take it (`{ archive, sha256 }` or `{ controller: true }`). */
+/**
+ * An image source as components and the fleet file take it (`{ archive, sha256 }` or
+ * `{ controller: true }`); `archive` a path here or an http(s) URL.
+ */
 export interface ImageSourceInput {
   archive?: string;
   sha256?: string;
   controller?: boolean;
   from?: string;
+  directory?: string;
   insecure?: boolean;
 }
+
+/** Whether an archive setting is a URL (fetched by this machine) rather than a path here. */
+export const isArchiveUrl = (archive: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(archive);
 
 /** The declared source as the provider takes it, checked; `field` names it in errors. */
 export function imageSourceOf(input: ImageSourceInput, ref: string | undefined, field = "source"): ImageSourceSpec {
   if (typeof input !== "object" || input === null) return invalid(field, "must be an object");
-  const known = new Set(["archive", "sha256", "controller", "from", "insecure"]);
+  const known = new Set(["archive", "sha256", "controller", "from", "directory", "insecure"]);
   const unknown = Object.keys(input).find((k) => !known.has(k));
-  if (unknown) invalid(`${field}.${unknown}`, "is not a setting of an image source (archive, sha256, controller, from, insecure)");
+  if (unknown)
+    invalid(`${field}.${unknown}`, "is not a setting of an image source (archive, sha256, controller, from, directory, insecure)");
   if (input.archive !== undefined) {
     if (input.controller) invalid(`${field}.controller`, "cannot be set with archive: an image comes from one source");
-    if (input.from !== undefined || input.insecure !== undefined)
-      invalid(`${field}.archive`, "takes sha256 only (from and insecure are for controller copies)");
+    if (input.from !== undefined || input.directory !== undefined)
+      invalid(`${field}.archive`, "takes sha256 (and insecure for an http URL) only: from and directory are for controller copies");
     if (input.sha256 === undefined) invalid(`${field}.sha256`, "is required with archive (`sha256sum` of the file)");
-    return checkImageSource({ kind: "archive", path: input.archive, sha256: input.sha256 }, ref, field);
+    const where = typeof input.archive === "string" && isArchiveUrl(input.archive) ? { url: input.archive } : { path: input.archive };
+    return checkImageSource({ kind: "archive", ...where, sha256: input.sha256, insecure: input.insecure }, ref, field);
   }
   if (input.controller === true) {
     if (input.sha256 !== undefined) invalid(`${field}.sha256`, "is for archive sources");
-    return checkImageSource({ kind: "controller", from: input.from, insecure: input.insecure }, ref, field);
+    return checkImageSource({ kind: "controller", from: input.from, directory: input.directory, insecure: input.insecure }, ref, field);
   }
+  if (input.directory !== undefined) invalid(`${field}.directory`, "is for controller copies: set controller: true");
   return invalid(field, "must name an archive (with its sha256) or set controller: true");
 }

@@ -18,8 +18,10 @@ import {
 } from "../plan/image";
 import { isRefusal } from "../plan/refusal";
 import { type ArchiveStep, archiveResult, planArchive } from "../plan/image";
-import { checkImageSource } from "../model/image-archive";
-import { checkedArchive } from "../remote/image-archive";
+import { checkImageSource, type ImageSourceSpec } from "../model/image-archive";
+import { archiveInDirectory, type CheckedArchive, checkedArchive } from "../remote/image-archive";
+import { localBundle } from "../remote/bundle-cache";
+import { maskUrl } from "../model/url-credentials";
 import { controllerCopy } from "../remote/image-registry";
 import { SshSession } from "../remote/ssh-session";
 import { uploadFile } from "../remote/upload";
@@ -198,14 +200,16 @@ async function ensureFromArchive(docker: Docker, inputs: ImageInputs): Promise<I
   const auth = inputs.registryAuth;
   const archive =
     source.kind === "archive"
-      ? await checkedArchive(source.path!, source.sha256!, inputs.spec.ref)
-      : await controllerCopy({
-          from: source.from ?? inputs.spec.ref,
-          ref: inputs.spec.ref,
-          arch: await hostArch(session),
-          insecure: source.insecure,
-          login: auth ? { username: auth.username, password: auth.password } : undefined,
-        });
+      ? await localArchive(source, inputs.spec.ref)
+      : source.directory
+        ? await archiveInDirectory(source.directory, inputs.spec.ref)
+        : await controllerCopy({
+            from: source.from ?? inputs.spec.ref,
+            ref: inputs.spec.ref,
+            arch: await hostArch(session),
+            insecure: source.insecure,
+            login: auth ? { username: auth.username, password: auth.password } : undefined,
+          });
   let present = await inspect(docker, inputs.spec.ref);
   const onHost =
     (await session.exec(renderArchiveCheck(archive.sha256), { what: "reading the kept image archive" })).stdout.trim() === archive.sha256;
@@ -215,6 +219,13 @@ async function ensureFromArchive(docker: Docker, inputs: ImageInputs): Promise<I
   const result = archiveResult(inputs.spec, archive.image, present);
   if (isRefusal(result)) throw new RemoteError(target, result.message, result.code);
   return { ...inputs, ...result, archiveSha256: archive.sha256, drift: [] };
+}
+
+/** A given archive here, or fetched by this machine from its URL into the cache once (by sha256); checked before any host sees it. */
+async function localArchive(source: ImageSourceSpec, ref: string): Promise<CheckedArchive> {
+  if (!source.url) return checkedArchive(source.path!, source.sha256!, ref);
+  const file = await localBundle({ url: source.url }, source.sha256!, { name: "source.archive", sha: "source.sha256", ext: ".tar" });
+  return checkedArchive(file, source.sha256!, ref, maskUrl(source.url));
 }
 
 async function runArchiveStep(session: SshSession, inputs: ImageInputs, file: string, step: ArchiveStep): Promise<void> {

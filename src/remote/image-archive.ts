@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { extract } from "tar-stream";
 import { DockyardError } from "../model/error-codes";
@@ -83,4 +84,73 @@ async function check(file: string, sha256: string, ref: string, shown: string): 
     );
   }
   return { file, sha256, image };
+}
+
+/** What one archive of a directory holds (or why it cannot be read). */
+interface DirectoryEntry {
+  file: string;
+  images: ArchiveImage[];
+  unreadable?: string;
+}
+
+/** The archives of a directory read once per listing (names, sizes, times) in the provider process. */
+const directoryIndexes = new Map<string, Promise<DirectoryEntry[]>>();
+const fileHashes = new Map<string, Promise<string>>();
+
+async function readEntry(file: string): Promise<DirectoryEntry> {
+  try {
+    return { file, images: archiveImages(await archiveFiles(file)) };
+  } catch (e) {
+    return { file, images: [], unreadable: e instanceof ArchiveFormatError ? e.message : `not a tar archive (${(e as Error).message})` };
+  }
+}
+
+/**
+ * The archive of a directory here (`*.tar`: `docker save` or OCI archives, not searched below it)
+ * that names `ref`, for a controller copy without a registry. Its sha256 is computed here: the host
+ * checks the upload against it, and `docker load` checks the layers against the manifest.
+ */
+export async function archiveInDirectory(dir: string, ref: string): Promise<CheckedArchive> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new DockyardError("DOCKYARD_IMAGE_ARCHIVE_INVALID", `image archive directory ${dir} does not exist or is not a directory`);
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith(".tar"))
+    .sort()
+    .map((n) => path.join(dir, n))
+    .filter((f) => statSync(f).isFile());
+  const key = JSON.stringify(files.map((f) => [f, statSync(f).size, statSync(f).mtimeMs]));
+  let index = directoryIndexes.get(key);
+  if (!index) {
+    index = Promise.all(files.map(readEntry));
+    directoryIndexes.set(key, index);
+  }
+  const entries = await index;
+  const found = entries.flatMap((e) => {
+    const image = archiveImageFor(e.images, ref);
+    return image ? [{ file: e.file, image }] : [];
+  });
+  if (!found.length) {
+    const held = entries.map(
+      (e) => `${path.basename(e.file)}: ${e.unreadable ?? (e.images.flatMap((i) => i.tags).join(", ") || "no tagged image")}`,
+    );
+    throw new DockyardError(
+      "DOCKYARD_IMAGE_ARCHIVE_INVALID",
+      `no image archive in ${dir} names ${ref}${held.length ? ` (${held.join("; ")})` : ": it has no *.tar file"}`,
+    );
+  }
+  const ids = new Set(found.map((f) => f.image.configDigest));
+  if (ids.size > 1)
+    throw new DockyardError(
+      "DOCKYARD_IMAGE_ARCHIVE_INVALID",
+      `image archives in ${dir} name ${ref} for different images: ${found.map((f) => `${path.basename(f.file)} (${f.image.configDigest.slice(0, 19)})`).join(", ")}`,
+    );
+  const { file, image } = found[0];
+  const st = statSync(file);
+  const hashKey = JSON.stringify([file, st.size, st.mtimeMs]);
+  let sha = fileHashes.get(hashKey);
+  if (!sha) {
+    sha = sha256OfFile(file);
+    fileHashes.set(hashKey, sha);
+  }
+  return { file, sha256: await sha, image };
 }

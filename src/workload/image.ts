@@ -8,7 +8,7 @@ import type { DockerEngine } from "../engine/docker-engine";
 import { invalid } from "../model/input-error";
 import { ImageResource } from "../providers/workload-resources";
 import { imageRefProblem } from "../model/image-ref";
-import { type ImageSourceSpec, imageSourceOf } from "../model/image-archive";
+import { type ImageSourceInput, type ImageSourceSpec, imageSourceOf, isArchiveUrl } from "../model/image-archive";
 
 export interface RegistryCredentials {
   /**
@@ -55,12 +55,14 @@ export interface BuildArgs {
 
 export interface ImageSourceArgs {
   /**
-   * An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there
-   * under its sha256 and `docker load`ed. It must hold `ref` among its tags.
+   * An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an
+   * http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its
+   * cache, once per checksum. Uploaded to the host once, kept there under its sha256 and
+   * `docker load`ed. It must hold `ref` among its tags.
    * @default none
    * @example "./images/nginx-1.25.tar"
    */
-  archive?: string;
+  archive?: pulumi.asset.FileAsset | pulumi.asset.RemoteAsset | string;
   /**
    * sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival.
    * @default none (required with `archive`)
@@ -81,11 +83,39 @@ export interface ImageSourceArgs {
    */
   from?: string;
   /**
-   * With `controller`: the registry speaks plain HTTP.
+   * With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take
+   * the image from instead of a registry: the archive that names `ref` is copied to the hosts.
+   * @default none: a registry
+   * @example "/srv/image-depot"
+   */
+  directory?: string;
+  /**
+   * INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an
+   * `http://` one is accepted (its sha256 is still checked).
    * @default false
    * @example true
    */
   insecure?: boolean;
+}
+
+/**
+ * A source with its archive asset read as the path or URL it names, and relative paths resolved
+ * here (the provider runs in a process of its own).
+ */
+function sourceInput(source: ImageSourceArgs): pulumi.Output<ImageSourceInput> {
+  const { archive, directory, ...rest } = source;
+  // A non-string is left as it is for the check to name.
+  const dir = directory === undefined ? {} : { directory: typeof directory === "string" ? path.resolve(directory) : directory };
+  if (archive === undefined || typeof archive === "string") {
+    const where = typeof archive === "string" ? { archive: isArchiveUrl(archive) ? archive : path.resolve(archive) } : {};
+    return pulumi.output({ ...rest, ...dir, ...where } as ImageSourceInput);
+  }
+  // Asset.isInstance checks the SDK's marker property: an asset of another copy of @pulumi/pulumi counts too.
+  if (pulumi.asset.Asset.isInstance(archive) && "path" in archive)
+    return pulumi.output(archive.path).apply((p) => ({ ...rest, ...dir, archive: path.resolve(p) }));
+  if (pulumi.asset.Asset.isInstance(archive) && "uri" in archive)
+    return pulumi.output(archive.uri).apply((u) => ({ ...rest, ...dir, archive: u }));
+  return invalid("source.archive", "must be a path, a URL, a FileAsset or a RemoteAsset");
 }
 
 export interface ImageArgs {
@@ -185,12 +215,13 @@ export class Image extends DockyardComponent {
     const build = args.build ? this.checked(() => buildSpec(args.build!)) : undefined;
     if (args.build && args.source) this.checked(() => invalid("source", "cannot be set with build: the image is built on the host"));
     const declaredRef = typeof args.ref === "string" ? args.ref : undefined;
-    if (args.source) this.checked(() => imageSourceOf(args.source!, declaredRef));
-    const spec = pulumi.output(args.ref).apply((ref) => {
+    // Checked now when the archive is plain text; an asset's path or URL is checked once known.
+    if (args.source && (args.source.archive === undefined || typeof args.source.archive === "string"))
+      this.checked(() => imageSourceOf(args.source as ImageSourceInput, declaredRef));
+    const sourceIn = args.source ? this.checked(() => sourceInput(args.source!)) : undefined;
+    const spec = pulumi.all([args.ref, sourceIn]).apply(([ref, input]) => {
       this.checked(() => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
-      const source: ImageSourceSpec | undefined = args.source ? this.checked(() => imageSourceOf(args.source!, ref)) : undefined;
-      // The provider runs in its own process: a relative archive path is resolved here, where the program runs.
-      if (source?.kind === "archive" && source.path) source.path = path.resolve(source.path);
+      const source: ImageSourceSpec | undefined = input ? this.checked(() => imageSourceOf(input, ref)) : undefined;
       return {
         ref,
         pullPolicy: policy,

@@ -1,10 +1,13 @@
 import test from "ava";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { Container, Image } from "pulumi-dockyard";
 import { type DockerPackages, ensureDockerPackages } from "../rig/package-server";
@@ -24,6 +27,8 @@ let archiveSha256: string;
 const work = mkdtempSync(path.join(os.tmpdir(), "dockyard-airgap-"));
 const ARCHIVE_REF = "airgap/web:archive";
 const COPY_REF = "airgap/web:copy";
+const URL_REF = "airgap/web:url";
+const DIR_REF = "airgap/web:dir";
 
 test.before(async () => {
   await pulumiEngine();
@@ -143,6 +148,81 @@ test.serial(
       t.regex(await rig.exec(air, `docker image inspect -f '{{.Id}}' ${ARCHIVE_REF}`), /^sha256:/);
       t.is(await status(80), 200);
     } finally {
+      await cleanup();
+    }
+  },
+);
+
+test.serial(
+  "an archive this machine fetches from a URL (a RemoteAsset), and a copy taken from a directory of archives: both answer; a second up uploads nothing",
+  async (t) => {
+    // The URL's archive and the directory's two archives, made here from the rig's stand-ins.
+    const served = path.join(work, "served");
+    const depot = path.join(work, "depot");
+    mkdirSync(served, { recursive: true });
+    mkdirSync(depot, { recursive: true });
+    const saveAs = async (local: string, ref: string, file: string) => {
+      await run("docker", ["tag", local, ref]);
+      await run("docker", ["save", "-o", file, ref]);
+      await run("docker", ["rmi", ref]);
+    };
+    await saveAs(smallImageTags().nginx, URL_REF, path.join(served, "web-url.tar"));
+    await saveAs(smallImageTags().nginx, DIR_REF, path.join(depot, "web-dir.tar"));
+    await saveAs(smallImageTags().registry, "airgap/registry:depot", path.join(depot, "registry.tar"));
+    const urlSha256 = createHash("sha256")
+      .update(readFileSync(path.join(served, "web-url.tar")))
+      .digest("hex");
+    // An artifact server this machine reaches and the host does not.
+    const server = http.createServer((req, res) => {
+      const file = path.join(served, path.basename(req.url ?? ""));
+      if (!existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-length": statSync(file).size });
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    t.teardown(() => server.close());
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/web-url.tar`;
+    // The provider inherits this: what it fetches lands in a cache of the test's own.
+    const cache = path.join(work, "cache");
+    process.env.DOCKYARD_CACHE = cache;
+
+    const { stack, cleanup } = await testStack("dockyard-airgap", "sources", async () => {
+      const engine = offlineEngine("air1-docker", rig, air, pkgs);
+      const fromUrl = new Image("web-url", {
+        engine,
+        ref: URL_REF,
+        source: { archive: new pulumi.asset.RemoteAsset(url), sha256: urlSha256, insecure: true },
+      });
+      const fromDir = new Image("web-dir", { engine, ref: DIR_REF, source: { controller: true, directory: depot } });
+      new Container("web-url", { engine, name: "web-url", image: fromUrl, ports: ["8082:80"] });
+      new Container("web-dir", { engine, name: "web-dir", image: fromDir, ports: ["8083:80"] });
+      return {};
+    });
+    try {
+      const trace1 = path.join(work, "sources1.jsonl");
+      (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = trace1;
+      await stack.up();
+      t.is(await status(8082), 200, "nginx from the fetched archive answers on port 8082");
+      t.is(await status(8083), 200, "nginx from the directory's archive answers on port 8083");
+      t.true(existsSync(path.join(cache, "bundles", `${urlSha256}.tar`)), "this machine fetched the archive into its cache");
+      const uploads = steps(trace1).filter((w) => w.startsWith("uploading") && w.endsWith(".tar"));
+      t.is(uploads.length, 2, `the fetched archive and the directory's (${uploads.join(", ")})`);
+      t.true(
+        uploads.includes("uploading web-dir.tar"),
+        `the directory's archive naming ${DIR_REF}, not its neighbour (${uploads.join(", ")})`,
+      );
+      t.is((await rig.exec(air, "docker image ls -q airgap/registry")).trim(), "", "the directory's other archive stayed here");
+
+      const trace2 = path.join(work, "sources2.jsonl");
+      (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = trace2;
+      t.deepEqual(changesOf((await stack.up()).summary), {}, "a second up changes nothing");
+      t.deepEqual(
+        steps(trace2).filter((w) => w.startsWith("uploading")),
+        [],
+        "and uploads nothing",
+      );
+    } finally {
+      delete process.env.DOCKYARD_CACHE;
       await cleanup();
     }
   },

@@ -15,7 +15,7 @@ import {
 import { InvalidArgumentError } from "../../src/model/input-error";
 import { type ArchiveStep, type ImageFacts, archiveResult, imageDrift, needsRemoteDigest, planArchive } from "../../src/plan/image";
 import { isRefusal } from "../../src/plan/refusal";
-import { archiveFiles, checkedArchive } from "../../src/remote/image-archive";
+import { archiveFiles, archiveInDirectory, checkedArchive } from "../../src/remote/image-archive";
 import { archivePathOnHost, renderArchiveCheck, renderArchiveLoad, renderArchiveRemove } from "../../src/scripts/image-archive";
 import { shellcheck } from "./shellcheck";
 
@@ -121,10 +121,35 @@ test("image source: one shared check, strict patterns, the field named", (t) => 
     ["neither", {}, /must name an archive/],
     ["a shell in from", { controller: true, from: "x:1;rm -rf /" }, /source\.from/],
     ["an unknown key", { controller: true, pull: true }, /source\.pull/],
+    ["an http archive URL without insecure", { archive: "http://depot/web.tar", sha256: SHA }, /source\.archive.*INSECURE.*insecure: true/],
+    ["credentials in an archive URL", { archive: "https://u:p@depot/web.tar", sha256: SHA }, /source\.archive.*credentials/],
+    ["a space in an archive URL", { archive: "https://depot/web .tar", sha256: SHA }, /source\.archive/],
+    ["insecure with an archive here", { archive: "./web.tar", sha256: SHA, insecure: true }, /source\.insecure/],
+    ["a directory with an archive", { archive: "./web.tar", sha256: SHA, directory: "/srv/images" }, /source\.archive/],
+    ["a directory without controller", { directory: "/srv/images" }, /source\.directory.*controller: true/],
+    ["from with a directory", { controller: true, directory: "/srv/images", from: "x:1" }, /source\.from.*directory/],
+    ["insecure with a directory", { controller: true, directory: "/srv/images", insecure: true }, /source\.insecure/],
+    ["a newline in a directory", { controller: true, directory: "/srv/\nimages" }, /source\.directory/],
   ];
   for (const [what, input, message] of rows)
     t.throws(() => imageSourceOf(input, "nginx:1.25"), { instanceOf: InvalidArgumentError, message }, what);
   t.throws(() => imageSourceOf({ controller: true }, `nginx@sha256:${SHA}`), { message: /ref.*tag/ });
+  // An archive URL (fetched by the controller) and a directory of archives.
+  t.deepEqual(imageSourceOf({ archive: "https://depot.example/web.tar", sha256: SHA }, "nginx:1.25"), {
+    kind: "archive",
+    url: "https://depot.example/web.tar",
+    sha256: SHA,
+  });
+  t.deepEqual(imageSourceOf({ archive: "http://10.0.0.9/web.tar", sha256: SHA, insecure: true }, "nginx:1.25"), {
+    kind: "archive",
+    url: "http://10.0.0.9/web.tar",
+    sha256: SHA,
+    insecure: true,
+  });
+  t.deepEqual(imageSourceOf({ controller: true, directory: "/srv/images" }, "nginx:1.25"), {
+    kind: "controller",
+    directory: "/srv/images",
+  });
 });
 
 const IMG: ArchiveImage = { tags: ["nginx:1.25"], configDigest: `sha256:${CFG}` };
@@ -210,4 +235,32 @@ test("a local archive: read from its tar, checked against its sha256 and the ref
   await t.throwsAsync(checkedArchive(path.join(dir, "junk.tar"), junkSha, "app/web:1"), { message: /cannot be read/ });
   t.true(statSync(file).size > 0);
   t.true(readdirSync(dir).length >= 2);
+});
+
+test("a directory of archives: the one naming the reference, its sha256 computed; none or two different ones refused", async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "dockyard-depot-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const OTHER = hex("e");
+  const save = (tags: string[], cfg: string) => ({
+    "manifest.json": JSON.stringify([{ Config: `${cfg}.json`, RepoTags: tags, Layers: [] }]),
+    [`${cfg}.json`]: JSON.stringify({ rootfs: { diff_ids: [] } }),
+  });
+  await tarOf(path.join(dir, "a-web.tar"), save(["app/web:1"], CFG));
+  await tarOf(path.join(dir, "b-api.tar"), save(["app/api:2", "app/api:latest"], OTHER));
+  writeFileSync(path.join(dir, "notes.txt"), "not an archive, not read");
+  writeFileSync(path.join(dir, "c-junk.tar"), "not a tar at all");
+  const found = await archiveInDirectory(dir, "app/api");
+  t.is(found.file, path.join(dir, "b-api.tar"));
+  t.is(found.image.configDigest, `sha256:${OTHER}`);
+  t.is(found.sha256, createHash("sha256").update(readFileSync(found.file)).digest("hex"));
+  t.is((await archiveInDirectory(dir, "docker.io/app/web:1")).file, path.join(dir, "a-web.tar"));
+  // What the directory holds is said, the unreadable archive with why.
+  await t.throwsAsync(archiveInDirectory(dir, "app/web:9"), {
+    message:
+      /DOCKYARD_IMAGE_ARCHIVE_INVALID.*no image archive in .* names app\/web:9 \(a-web\.tar: app\/web:1; b-api\.tar: app\/api:2, app\/api:latest; c-junk\.tar: not a tar/,
+  });
+  // Two archives naming one reference for different images: which one is meant cannot be told.
+  await tarOf(path.join(dir, "d-web.tar"), save(["app/web:1"], OTHER));
+  await t.throwsAsync(archiveInDirectory(dir, "app/web:1"), { message: /name app\/web:1 for different images: a-web\.tar .*d-web\.tar/ });
+  await t.throwsAsync(archiveInDirectory(path.join(dir, "none"), "app/web:1"), { message: /does not exist or is not a directory/ });
 });

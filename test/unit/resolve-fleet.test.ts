@@ -127,3 +127,20 @@ test("a relative bundle is relative to the fleet file's directory, or to the giv
   t.is(plan(yaml).hosts[0].engine.bundle, "/srv/fleets/bundles/docker.tgz");
   t.is(plan(yaml, "/opt/b").hosts[0].engine.bundle, "/opt/b/bundles/docker.tgz");
 });
+
+test("image sources: an archive path and a directory are relative to the fleet file; an archive URL stays as written", (t) => {
+  const sha = "a".repeat(64);
+  const p = plan(`${head(["a"])}images:
+  - { ref: "web:1", on: all, source: { archive: ../images/web.tar, sha256: ${sha} } }
+  - { ref: "api:2", on: all, source: { archive: "https://depot.example/api.tar", sha256: ${sha} } }
+  - { ref: "db:3", on: all, source: { controller: true, directory: depot } }
+`);
+  t.deepEqual(
+    p.images.map((i) => i.source),
+    [
+      { archive: "/srv/images/web.tar", sha256: sha },
+      { archive: "https://depot.example/api.tar", sha256: sha },
+      { controller: true, directory: "/srv/fleets/depot" },
+    ],
+  );
+});

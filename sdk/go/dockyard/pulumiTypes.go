@@ -3242,13 +3242,15 @@ func (o HtpasswdUserArrayOutput) Index(i pulumi.IntInput) HtpasswdUserOutput {
 
 // Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
 type ImageSource struct {
-	// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
-	Archive *string `pulumi:"archive"`
+	// An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+	Archive interface{} `pulumi:"archive"`
 	// Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
 	Controller *bool `pulumi:"controller"`
+	// With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts. Default: none: a registry.
+	Directory *string `pulumi:"directory"`
 	// With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
 	From *string `pulumi:"from"`
-	// With `controller`: the registry speaks plain HTTP. Default: false.
+	// INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked). Default: false.
 	Insecure *bool `pulumi:"insecure"`
 	// sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
 	Sha256 *string `pulumi:"sha256"`
@@ -3267,13 +3269,15 @@ type ImageSourceInput interface {
 
 // Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
 type ImageSourceArgs struct {
-	// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
-	Archive pulumi.StringPtrInput `pulumi:"archive"`
+	// An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+	Archive pulumi.Input `pulumi:"archive"`
 	// Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
 	Controller pulumi.BoolPtrInput `pulumi:"controller"`
+	// With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts. Default: none: a registry.
+	Directory pulumi.StringPtrInput `pulumi:"directory"`
 	// With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
 	From pulumi.StringPtrInput `pulumi:"from"`
-	// With `controller`: the registry speaks plain HTTP. Default: false.
+	// INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked). Default: false.
 	Insecure pulumi.BoolPtrInput `pulumi:"insecure"`
 	// sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
 	Sha256 pulumi.StringPtrInput `pulumi:"sha256"`
@@ -3357,9 +3361,9 @@ func (o ImageSourceOutput) ToImageSourcePtrOutputWithContext(ctx context.Context
 	}).(ImageSourcePtrOutput)
 }
 
-// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
-func (o ImageSourceOutput) Archive() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ImageSource) *string { return v.Archive }).(pulumi.StringPtrOutput)
+// An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+func (o ImageSourceOutput) Archive() pulumi.AnyOutput {
+	return o.ApplyT(func(v ImageSource) interface{} { return v.Archive }).(pulumi.AnyOutput)
 }
 
 // Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
@@ -3367,12 +3371,17 @@ func (o ImageSourceOutput) Controller() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v ImageSource) *bool { return v.Controller }).(pulumi.BoolPtrOutput)
 }
 
+// With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts. Default: none: a registry.
+func (o ImageSourceOutput) Directory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSource) *string { return v.Directory }).(pulumi.StringPtrOutput)
+}
+
 // With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
 func (o ImageSourceOutput) From() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ImageSource) *string { return v.From }).(pulumi.StringPtrOutput)
 }
 
-// With `controller`: the registry speaks plain HTTP. Default: false.
+// INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked). Default: false.
 func (o ImageSourceOutput) Insecure() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v ImageSource) *bool { return v.Insecure }).(pulumi.BoolPtrOutput)
 }
@@ -3406,14 +3415,14 @@ func (o ImageSourcePtrOutput) Elem() ImageSourceOutput {
 	}).(ImageSourceOutput)
 }
 
-// An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
-func (o ImageSourcePtrOutput) Archive() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ImageSource) *string {
+// An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+func (o ImageSourcePtrOutput) Archive() pulumi.AnyOutput {
+	return o.ApplyT(func(v *ImageSource) interface{} {
 		if v == nil {
 			return nil
 		}
 		return v.Archive
-	}).(pulumi.StringPtrOutput)
+	}).(pulumi.AnyOutput)
 }
 
 // Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
@@ -3426,6 +3435,16 @@ func (o ImageSourcePtrOutput) Controller() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts. Default: none: a registry.
+func (o ImageSourcePtrOutput) Directory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSource) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Directory
+	}).(pulumi.StringPtrOutput)
+}
+
 // With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
 func (o ImageSourcePtrOutput) From() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ImageSource) *string {
@@ -3436,7 +3455,7 @@ func (o ImageSourcePtrOutput) From() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// With `controller`: the registry speaks plain HTTP. Default: false.
+// INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked). Default: false.
 func (o ImageSourcePtrOutput) Insecure() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ImageSource) *bool {
 		if v == nil {
@@ -3458,9 +3477,11 @@ func (o ImageSourcePtrOutput) Sha256() pulumi.StringPtrOutput {
 
 // Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
 type ImageSourceSpec struct {
+	// A directory of image archives the controller takes the image from (controller).
+	Directory *string `pulumi:"directory"`
 	// The reference the controller fetches (controller); default the image's.
 	From *string `pulumi:"from"`
-	// The registry speaks plain HTTP (controller).
+	// The registry, or the archive URL, speaks plain HTTP.
 	Insecure *bool `pulumi:"insecure"`
 	// One of `"archive"`, `"controller"`.
 	Kind string `pulumi:"kind"`
@@ -3468,6 +3489,8 @@ type ImageSourceSpec struct {
 	Path *string `pulumi:"path"`
 	// The archive's sha256 (archive).
 	Sha256 *string `pulumi:"sha256"`
+	// The archive's http(s) URL, fetched by the machine running Pulumi (archive).
+	Url *string `pulumi:"url"`
 }
 
 // ImageSourceSpecInput is an input type that accepts ImageSourceSpecArgs and ImageSourceSpecOutput values.
@@ -3483,9 +3506,11 @@ type ImageSourceSpecInput interface {
 
 // Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
 type ImageSourceSpecArgs struct {
+	// A directory of image archives the controller takes the image from (controller).
+	Directory pulumi.StringPtrInput `pulumi:"directory"`
 	// The reference the controller fetches (controller); default the image's.
 	From pulumi.StringPtrInput `pulumi:"from"`
-	// The registry speaks plain HTTP (controller).
+	// The registry, or the archive URL, speaks plain HTTP.
 	Insecure pulumi.BoolPtrInput `pulumi:"insecure"`
 	// One of `"archive"`, `"controller"`.
 	Kind pulumi.StringInput `pulumi:"kind"`
@@ -3493,6 +3518,8 @@ type ImageSourceSpecArgs struct {
 	Path pulumi.StringPtrInput `pulumi:"path"`
 	// The archive's sha256 (archive).
 	Sha256 pulumi.StringPtrInput `pulumi:"sha256"`
+	// The archive's http(s) URL, fetched by the machine running Pulumi (archive).
+	Url pulumi.StringPtrInput `pulumi:"url"`
 }
 
 func (ImageSourceSpecArgs) ElementType() reflect.Type {
@@ -3573,12 +3600,17 @@ func (o ImageSourceSpecOutput) ToImageSourceSpecPtrOutputWithContext(ctx context
 	}).(ImageSourceSpecPtrOutput)
 }
 
+// A directory of image archives the controller takes the image from (controller).
+func (o ImageSourceSpecOutput) Directory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSourceSpec) *string { return v.Directory }).(pulumi.StringPtrOutput)
+}
+
 // The reference the controller fetches (controller); default the image's.
 func (o ImageSourceSpecOutput) From() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ImageSourceSpec) *string { return v.From }).(pulumi.StringPtrOutput)
 }
 
-// The registry speaks plain HTTP (controller).
+// The registry, or the archive URL, speaks plain HTTP.
 func (o ImageSourceSpecOutput) Insecure() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v ImageSourceSpec) *bool { return v.Insecure }).(pulumi.BoolPtrOutput)
 }
@@ -3596,6 +3628,11 @@ func (o ImageSourceSpecOutput) Path() pulumi.StringPtrOutput {
 // The archive's sha256 (archive).
 func (o ImageSourceSpecOutput) Sha256() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ImageSourceSpec) *string { return v.Sha256 }).(pulumi.StringPtrOutput)
+}
+
+// The archive's http(s) URL, fetched by the machine running Pulumi (archive).
+func (o ImageSourceSpecOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ImageSourceSpec) *string { return v.Url }).(pulumi.StringPtrOutput)
 }
 
 type ImageSourceSpecPtrOutput struct{ *pulumi.OutputState }
@@ -3622,6 +3659,16 @@ func (o ImageSourceSpecPtrOutput) Elem() ImageSourceSpecOutput {
 	}).(ImageSourceSpecOutput)
 }
 
+// A directory of image archives the controller takes the image from (controller).
+func (o ImageSourceSpecPtrOutput) Directory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Directory
+	}).(pulumi.StringPtrOutput)
+}
+
 // The reference the controller fetches (controller); default the image's.
 func (o ImageSourceSpecPtrOutput) From() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ImageSourceSpec) *string {
@@ -3632,7 +3679,7 @@ func (o ImageSourceSpecPtrOutput) From() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// The registry speaks plain HTTP (controller).
+// The registry, or the archive URL, speaks plain HTTP.
 func (o ImageSourceSpecPtrOutput) Insecure() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ImageSourceSpec) *bool {
 		if v == nil {
@@ -3669,6 +3716,16 @@ func (o ImageSourceSpecPtrOutput) Sha256() pulumi.StringPtrOutput {
 			return nil
 		}
 		return v.Sha256
+	}).(pulumi.StringPtrOutput)
+}
+
+// The archive's http(s) URL, fetched by the machine running Pulumi (archive).
+func (o ImageSourceSpecPtrOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ImageSourceSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Url
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -6099,6 +6156,26 @@ func (o VolumeSpecArrayOutput) Index(i pulumi.IntInput) VolumeSpecOutput {
 	}).(VolumeSpecOutput)
 }
 
+type ComposeServiceStateMapMapOutput struct{ *pulumi.OutputState }
+
+func (ComposeServiceStateMapMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]map[string]ComposeServiceState)(nil)).Elem()
+}
+
+func (o ComposeServiceStateMapMapOutput) ToComposeServiceStateMapMapOutput() ComposeServiceStateMapMapOutput {
+	return o
+}
+
+func (o ComposeServiceStateMapMapOutput) ToComposeServiceStateMapMapOutputWithContext(ctx context.Context) ComposeServiceStateMapMapOutput {
+	return o
+}
+
+func (o ComposeServiceStateMapMapOutput) MapIndex(k pulumi.StringInput) ComposeServiceStateMapOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) map[string]ComposeServiceState {
+		return vs[0].(map[string]map[string]ComposeServiceState)[vs[1].(string)]
+	}).(ComposeServiceStateMapOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecInput)(nil)).Elem(), BuildSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecPtrInput)(nil)).Elem(), BuildSpecArgs{})
@@ -6219,4 +6296,5 @@ func init() {
 	pulumi.RegisterOutputType(UpdatePolicySpecPtrOutput{})
 	pulumi.RegisterOutputType(VolumeSpecOutput{})
 	pulumi.RegisterOutputType(VolumeSpecArrayOutput{})
+	pulumi.RegisterOutputType(ComposeServiceStateMapMapOutput{})
 }

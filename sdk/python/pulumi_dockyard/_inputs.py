@@ -2068,13 +2068,17 @@ class ImageSourceArgsDict(TypedDict):
     """
     Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
     """
-    archive: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    archive: NotRequired[pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]]]
     """
-    An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+    An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
     """
     controller: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
     Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+    """
+    directory: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts. Default: none: a registry.
     """
     from_: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -2082,7 +2086,7 @@ class ImageSourceArgsDict(TypedDict):
     """
     insecure: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    With `controller`: the registry speaks plain HTTP. Default: false.
+    INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked). Default: false.
     """
     sha256: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -2092,24 +2096,28 @@ class ImageSourceArgsDict(TypedDict):
 @pulumi.input_type
 class ImageSourceArgs:
     def __init__(__self__, *,
-                 archive: pulumi.Input[Optional[_builtins.str]] = None,
+                 archive: pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]] = None,
                  controller: pulumi.Input[Optional[_builtins.bool]] = None,
+                 directory: pulumi.Input[Optional[_builtins.str]] = None,
                  from_: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure: pulumi.Input[Optional[_builtins.bool]] = None,
                  sha256: pulumi.Input[Optional[_builtins.str]] = None):
         """
         Where an image comes from when its host does not pull it: an archive here, or a copy this machine fetches.
 
-        :param pulumi.Input[_builtins.str] archive: An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+        :param pulumi.Input[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]] archive: An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
         :param pulumi.Input[_builtins.bool] controller: Fetch the image on the machine running Pulumi (once per run, for all hosts) from a registry it reaches, and copy it to the hosts as an archive: for hosts that reach no registry. Default: false.
+        :param pulumi.Input[_builtins.str] directory: With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts. Default: none: a registry.
         :param pulumi.Input[_builtins.str] from_: With `controller`: the reference this machine fetches (the hosts know the image as `ref`). Default: `ref`
-        :param pulumi.Input[_builtins.bool] insecure: With `controller`: the registry speaks plain HTTP. Default: false.
+        :param pulumi.Input[_builtins.bool] insecure: INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked). Default: false.
         :param pulumi.Input[_builtins.str] sha256: sha256 of the archive (`sha256sum`), checked here before any host sees it and on the host on arrival. Default: none (required with `archive`)
         """
         if archive is not None:
             pulumi.set(__self__, "archive", archive)
         if controller is not None:
             pulumi.set(__self__, "controller", controller)
+        if directory is not None:
+            pulumi.set(__self__, "directory", directory)
         if from_ is not None:
             pulumi.set(__self__, "from_", from_)
         if insecure is not None:
@@ -2119,14 +2127,14 @@ class ImageSourceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def archive(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def archive(self) -> pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]]:
         """
-        An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
+        An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags. Default: none.
         """
         return pulumi.get(self, "archive")
 
     @archive.setter
-    def archive(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def archive(self, value: pulumi.Input[Optional[Union[Union[pulumi.Asset, pulumi.Archive], _builtins.str]]]):
         pulumi.set(self, "archive", value)
 
     @_builtins.property
@@ -2140,6 +2148,18 @@ class ImageSourceArgs:
     @controller.setter
     def controller(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "controller", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def directory(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts. Default: none: a registry.
+        """
+        return pulumi.get(self, "directory")
+
+    @directory.setter
+    def directory(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "directory", value)
 
     @_builtins.property
     @pulumi.getter(name="from")
@@ -2157,7 +2177,7 @@ class ImageSourceArgs:
     @pulumi.getter
     def insecure(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        With `controller`: the registry speaks plain HTTP. Default: false.
+        INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked). Default: false.
         """
         return pulumi.get(self, "insecure")
 
@@ -2186,13 +2206,17 @@ class ImageSourceSpecArgsDict(TypedDict):
     """
     One of `"archive"`, `"controller"`.
     """
+    directory: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A directory of image archives the controller takes the image from (controller).
+    """
     from_: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The reference the controller fetches (controller); default the image's.
     """
     insecure: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    The registry speaks plain HTTP (controller).
+    The registry, or the archive URL, speaks plain HTTP.
     """
     path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -2202,25 +2226,35 @@ class ImageSourceSpecArgsDict(TypedDict):
     """
     The archive's sha256 (archive).
     """
+    url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The archive's http(s) URL, fetched by the machine running Pulumi (archive).
+    """
 
 @pulumi.input_type
 class ImageSourceSpecArgs:
     def __init__(__self__, *,
                  kind: pulumi.Input[_builtins.str],
+                 directory: pulumi.Input[Optional[_builtins.str]] = None,
                  from_: pulumi.Input[Optional[_builtins.str]] = None,
                  insecure: pulumi.Input[Optional[_builtins.bool]] = None,
                  path: pulumi.Input[Optional[_builtins.str]] = None,
-                 sha256: pulumi.Input[Optional[_builtins.str]] = None):
+                 sha256: pulumi.Input[Optional[_builtins.str]] = None,
+                 url: pulumi.Input[Optional[_builtins.str]] = None):
         """
         Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
 
         :param pulumi.Input[_builtins.str] kind: One of `"archive"`, `"controller"`.
+        :param pulumi.Input[_builtins.str] directory: A directory of image archives the controller takes the image from (controller).
         :param pulumi.Input[_builtins.str] from_: The reference the controller fetches (controller); default the image's.
-        :param pulumi.Input[_builtins.bool] insecure: The registry speaks plain HTTP (controller).
+        :param pulumi.Input[_builtins.bool] insecure: The registry, or the archive URL, speaks plain HTTP.
         :param pulumi.Input[_builtins.str] path: The archive on the machine running Pulumi (archive).
         :param pulumi.Input[_builtins.str] sha256: The archive's sha256 (archive).
+        :param pulumi.Input[_builtins.str] url: The archive's http(s) URL, fetched by the machine running Pulumi (archive).
         """
         pulumi.set(__self__, "kind", kind)
+        if directory is not None:
+            pulumi.set(__self__, "directory", directory)
         if from_ is not None:
             pulumi.set(__self__, "from_", from_)
         if insecure is not None:
@@ -2229,6 +2263,8 @@ class ImageSourceSpecArgs:
             pulumi.set(__self__, "path", path)
         if sha256 is not None:
             pulumi.set(__self__, "sha256", sha256)
+        if url is not None:
+            pulumi.set(__self__, "url", url)
 
     @_builtins.property
     @pulumi.getter
@@ -2241,6 +2277,18 @@ class ImageSourceSpecArgs:
     @kind.setter
     def kind(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "kind", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def directory(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A directory of image archives the controller takes the image from (controller).
+        """
+        return pulumi.get(self, "directory")
+
+    @directory.setter
+    def directory(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "directory", value)
 
     @_builtins.property
     @pulumi.getter(name="from")
@@ -2258,7 +2306,7 @@ class ImageSourceSpecArgs:
     @pulumi.getter
     def insecure(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        The registry speaks plain HTTP (controller).
+        The registry, or the archive URL, speaks plain HTTP.
         """
         return pulumi.get(self, "insecure")
 
@@ -2289,6 +2337,18 @@ class ImageSourceSpecArgs:
     @sha256.setter
     def sha256(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "sha256", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The archive's http(s) URL, fetched by the machine running Pulumi (archive).
+        """
+        return pulumi.get(self, "url")
+
+    @url.setter
+    def url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "url", value)
 
 
 class ImageSpecArgsDict(TypedDict):

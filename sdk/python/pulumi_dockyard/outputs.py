@@ -1606,20 +1606,26 @@ class ImageSourceSpec(dict):
 
     def __init__(__self__, *,
                  kind: _builtins.str,
+                 directory: Optional[_builtins.str] = None,
                  from_: Optional[_builtins.str] = None,
                  insecure: Optional[_builtins.bool] = None,
                  path: Optional[_builtins.str] = None,
-                 sha256: Optional[_builtins.str] = None):
+                 sha256: Optional[_builtins.str] = None,
+                 url: Optional[_builtins.str] = None):
         """
         Where an image comes from when the host does not pull it: an archive here, or a copy the controller fetches.
 
         :param _builtins.str kind: One of `"archive"`, `"controller"`.
+        :param _builtins.str directory: A directory of image archives the controller takes the image from (controller).
         :param _builtins.str from_: The reference the controller fetches (controller); default the image's.
-        :param _builtins.bool insecure: The registry speaks plain HTTP (controller).
+        :param _builtins.bool insecure: The registry, or the archive URL, speaks plain HTTP.
         :param _builtins.str path: The archive on the machine running Pulumi (archive).
         :param _builtins.str sha256: The archive's sha256 (archive).
+        :param _builtins.str url: The archive's http(s) URL, fetched by the machine running Pulumi (archive).
         """
         pulumi.set(__self__, "kind", kind)
+        if directory is not None:
+            pulumi.set(__self__, "directory", directory)
         if from_ is not None:
             pulumi.set(__self__, "from_", from_)
         if insecure is not None:
@@ -1628,6 +1634,8 @@ class ImageSourceSpec(dict):
             pulumi.set(__self__, "path", path)
         if sha256 is not None:
             pulumi.set(__self__, "sha256", sha256)
+        if url is not None:
+            pulumi.set(__self__, "url", url)
 
     @_builtins.property
     @pulumi.getter
@@ -1636,6 +1644,14 @@ class ImageSourceSpec(dict):
         One of `"archive"`, `"controller"`.
         """
         return pulumi.get(self, "kind")
+
+    @_builtins.property
+    @pulumi.getter
+    def directory(self) -> Optional[_builtins.str]:
+        """
+        A directory of image archives the controller takes the image from (controller).
+        """
+        return pulumi.get(self, "directory")
 
     @_builtins.property
     @pulumi.getter(name="from")
@@ -1649,7 +1665,7 @@ class ImageSourceSpec(dict):
     @pulumi.getter
     def insecure(self) -> Optional[_builtins.bool]:
         """
-        The registry speaks plain HTTP (controller).
+        The registry, or the archive URL, speaks plain HTTP.
         """
         return pulumi.get(self, "insecure")
 
@@ -1668,6 +1684,14 @@ class ImageSourceSpec(dict):
         The archive's sha256 (archive).
         """
         return pulumi.get(self, "sha256")
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> Optional[_builtins.str]:
+        """
+        The archive's http(s) URL, fetched by the machine running Pulumi (archive).
+        """
+        return pulumi.get(self, "url")
 
 
 @pulumi.output_type

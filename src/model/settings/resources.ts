@@ -481,9 +481,11 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
     properties: {
       kind: { type: { enum: ["archive", "controller"] }, required: true, description: "" },
       path: { type: "string", description: "The archive on the machine running Pulumi (archive)." },
+      url: { type: "string", description: "The archive's http(s) URL, fetched by the machine running Pulumi (archive)." },
       sha256: { type: "string", description: "The archive's sha256 (archive)." },
       from: { type: "string", description: "The reference the controller fetches (controller); default the image's." },
-      insecure: { type: "boolean", description: "The registry speaks plain HTTP (controller)." },
+      directory: { type: "string", description: "A directory of image archives the controller takes the image from (controller)." },
+      insecure: { type: "boolean", description: "The registry, or the archive URL, speaks plain HTTP." },
     },
   },
   RegistryAuth: {

@@ -341,9 +341,9 @@ export const WORKLOAD_TYPES: Readonly<Record<string, ObjectType>> = {
     fleet: { section: "ImageSource" },
     properties: {
       archive: {
-        type: "string",
+        type: { oneOf: ["asset", "asset", "string"] },
         description:
-          "An image archive on this machine (`docker save` or OCI), uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags.",
+          "An image archive (`docker save` or OCI): a path or `pulumi.asset.FileAsset` here, or an http(s) URL or `pulumi.asset.RemoteAsset` that this machine fetches (never the host) into its cache, once per checksum. Uploaded to the host once, kept there under its sha256 and `docker load`ed. It must hold `ref` among its tags.",
         default: "none",
         example: '"./images/nginx-1.25.tar"',
       },
@@ -366,7 +366,20 @@ export const WORKLOAD_TYPES: Readonly<Record<string, ObjectType>> = {
         default: "`ref`",
         example: '"registry.example.com/mirror/nginx:1.25"',
       },
-      insecure: { type: "boolean", description: "With `controller`: the registry speaks plain HTTP.", default: "false", example: "true" },
+      directory: {
+        type: "string",
+        description:
+          "With `controller`: a directory of image archives here (`*.tar`, `docker save` or OCI) to take the image from instead of a registry: the archive that names `ref` is copied to the hosts.",
+        default: "none: a registry",
+        example: '"/srv/image-depot"',
+      },
+      insecure: {
+        type: "boolean",
+        description:
+          "INSECURE: with `controller`, the registry speaks plain HTTP; with an `archive` URL, an `http://` one is accepted (its sha256 is still checked).",
+        default: "false",
+        example: "true",
+      },
     },
   },
   BuildArgs: {

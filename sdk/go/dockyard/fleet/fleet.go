@@ -15,7 +15,7 @@ import (
 type Fleet struct {
 	pulumi.ResourceState
 
-	// Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints.
+	// Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints, compose projects' services.
 	Outputs FleetHostOutputsMapOutput `pulumi:"outputs"`
 }
 
@@ -145,7 +145,7 @@ func (o FleetOutput) ToFleetOutputWithContext(ctx context.Context) FleetOutput {
 	return o
 }
 
-// Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints.
+// Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints, compose projects' services.
 func (o FleetOutput) Outputs() FleetHostOutputsMapOutput {
 	return o.ApplyT(func(v *Fleet) FleetHostOutputsMapOutput { return v.Outputs }).(FleetHostOutputsMapOutput)
 }

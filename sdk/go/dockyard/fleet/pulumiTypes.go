@@ -7,6 +7,7 @@ import (
 	"context"
 	"reflect"
 
+	"github.com/dockyard/pulumi-dockyard/sdk/go/dockyard"
 	"github.com/dockyard/pulumi-dockyard/sdk/go/dockyard/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -104,6 +105,8 @@ func (o FleetHostDockerCliOutput) SshConfig() pulumi.StringOutput {
 // What a fleet host ended up with, as the stack outputs show it.
 type FleetHostOutputs struct {
 	Address string `pulumi:"address"`
+	// Per compose project on this host: per service, its state and published ports (`docker compose ps`).
+	Compose map[string]map[string]dockyard.ComposeServiceState `pulumi:"compose"`
 	// Per container: state and the host:port endpoints it publishes.
 	Containers map[string]FleetHostContainers `pulumi:"containers"`
 	Docker     string                         `pulumi:"docker"`
@@ -133,6 +136,11 @@ func (o FleetHostOutputsOutput) ToFleetHostOutputsOutputWithContext(ctx context.
 
 func (o FleetHostOutputsOutput) Address() pulumi.StringOutput {
 	return o.ApplyT(func(v FleetHostOutputs) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// Per compose project on this host: per service, its state and published ports (`docker compose ps`).
+func (o FleetHostOutputsOutput) Compose() dockyard.ComposeServiceStateMapMapOutput {
+	return o.ApplyT(func(v FleetHostOutputs) map[string]map[string]dockyard.ComposeServiceState { return v.Compose }).(dockyard.ComposeServiceStateMapMapOutput)
 }
 
 // Per container: state and the host:port endpoints it publishes.

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
 from . import outputs
+from .. import outputs as _root_outputs
 
 __all__ = ['FleetArgs', 'Fleet']
 
@@ -166,7 +167,7 @@ class Fleet(pulumi.ComponentResource):
     @pulumi.getter
     def outputs(self) -> pulumi.Output[Optional[Mapping[str, 'outputs.FleetHostOutputs']]]:
         """
-        Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints.
+        Per host: address, OS, kernel, docker version, mirrors, containers and their endpoints, compose projects' services.
         """
         return pulumi.get(self, "outputs")
 

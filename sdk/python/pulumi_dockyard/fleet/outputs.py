@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
 from . import outputs
+from .. import outputs as _root_outputs
 
 __all__ = [
     'FleetHostContainers',
@@ -132,6 +133,7 @@ class FleetHostOutputs(dict):
 
     def __init__(__self__, *,
                  address: _builtins.str,
+                 compose: Mapping[str, Mapping[str, '_root_outputs.ComposeServiceState']],
                  containers: Mapping[str, 'outputs.FleetHostContainers'],
                  docker: _builtins.str,
                  docker_cli: 'outputs.FleetHostDockerCli',
@@ -142,11 +144,13 @@ class FleetHostOutputs(dict):
         """
         What a fleet host ended up with, as the stack outputs show it.
 
+        :param Mapping[str, Mapping[str, '_root_inputs.ComposeServiceState']] compose: Per compose project on this host: per service, its state and published ports (`docker compose ps`).
         :param Mapping[str, 'FleetHostContainers'] containers: Per container: state and the host:port endpoints it publishes.
         :param 'FleetHostDockerCli' docker_cli: What the docker CLI needs to reach this host's engine over SSH with the pinned host key (the DockerEngine's outputs).
         :param Mapping[str, _builtins.str] registries: Per registry on this host: its endpoint.
         """
         pulumi.set(__self__, "address", address)
+        pulumi.set(__self__, "compose", compose)
         pulumi.set(__self__, "containers", containers)
         pulumi.set(__self__, "docker", docker)
         pulumi.set(__self__, "docker_cli", docker_cli)
@@ -159,6 +163,14 @@ class FleetHostOutputs(dict):
     @pulumi.getter
     def address(self) -> _builtins.str:
         return pulumi.get(self, "address")
+
+    @_builtins.property
+    @pulumi.getter
+    def compose(self) -> Mapping[str, Mapping[str, '_root_outputs.ComposeServiceState']]:
+        """
+        Per compose project on this host: per service, its state and published ports (`docker compose ps`).
+        """
+        return pulumi.get(self, "compose")
 
     @_builtins.property
     @pulumi.getter
