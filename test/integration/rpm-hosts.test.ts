@@ -97,6 +97,7 @@ function guide(h: RigHost, j: () => Journey) {
       os: host.facts.osPrettyName,
       version: engine.version,
       packageVersion: engine.packageVersion,
+      composeVersion: engine.composeVersion,
       mirrors: daemon.effectiveMirrors,
       state: web.state,
     };
@@ -136,6 +137,11 @@ async function journey(t: ExecutionContext, flavour: RpmFlavour) {
   t.is(await rpmQ(h, "docker-ce"), `docker-ce-24.0.7-1.${el}.x86_64`);
   t.is(await rpmQ(h, "docker-ce-cli"), `docker-ce-cli-24.0.7-1.${el}.x86_64`);
   t.regex(await rpmQ(h, "containerd.io"), /^containerd\.io-1\.6\.20-3\.1\.el[79]\.x86_64$/);
+  // The CLI plugins come with docker-ce, as Docker's guide installs them, from the same repository.
+  t.is(await rpmQ(h, "docker-compose-plugin"), `docker-compose-plugin-2.26.1-1.${el}.x86_64`);
+  t.is(await rpmQ(h, "docker-buildx-plugin"), `docker-buildx-plugin-0.13.1-1.${el}.x86_64`);
+  t.regex(up.outputs.composeVersion.value, /^v?2\.26\.1/, "`docker compose version` answers");
+  t.regex(await rig.exec(h, "docker buildx version"), /0\.13\.1/);
   t.is((await rig.exec(h, "systemctl is-enabled docker; systemctl is-active docker")).trim(), "enabled\nactive");
   t.is(up.outputs.version.value, (await rig.exec(h, "docker version --format '{{.Server.Version}}'")).trim());
   t.deepEqual(up.outputs.mirrors.value, [`http://${rig.registry!.address}/`]);
