@@ -26,6 +26,8 @@ type DockerEngine struct {
 	Connection ConnectionInputsPtrOutput `pulumi:"connection"`
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 	Credentials CredentialsPtrOutput `pulumi:"credentials"`
+	// The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+	Daemon pulumi.MapOutput `pulumi:"daemon"`
 	// Differences between what is declared and what the host has; filled by refresh.
 	Drift pulumi.StringArrayOutput `pulumi:"drift"`
 	// The host's facts (distribution), from its Host.
@@ -60,8 +62,12 @@ func NewDockerEngine(ctx *pulumi.Context,
 	if args.Credentials != nil {
 		args.Credentials = pulumi.ToSecret(args.Credentials).(CredentialsInput)
 	}
+	if args.Daemon != nil {
+		args.Daemon = pulumi.ToSecret(args.Daemon).(pulumi.MapInput)
+	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"credentials",
+		"daemon",
 	})
 	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
@@ -101,6 +107,8 @@ type dockerEngineArgs struct {
 	Connection ConnectionInputs `pulumi:"connection"`
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 	Credentials Credentials `pulumi:"credentials"`
+	// The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+	Daemon map[string]interface{} `pulumi:"daemon"`
 	// The host's facts (distribution), from its Host.
 	Facts HostFactsType `pulumi:"facts"`
 	// What the engine should be; plain data, compared field by field in diff.
@@ -113,6 +121,8 @@ type DockerEngineArgs struct {
 	Connection ConnectionInputsInput
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 	Credentials CredentialsInput
+	// The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+	Daemon pulumi.MapInput
 	// The host's facts (distribution), from its Host.
 	Facts HostFactsTypeInput
 	// What the engine should be; plain data, compared field by field in diff.
@@ -232,6 +242,11 @@ func (o DockerEngineOutput) Connection() ConnectionInputsPtrOutput {
 // Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 func (o DockerEngineOutput) Credentials() CredentialsPtrOutput {
 	return o.ApplyT(func(v *DockerEngine) CredentialsPtrOutput { return v.Credentials }).(CredentialsPtrOutput)
+}
+
+// The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+func (o DockerEngineOutput) Daemon() pulumi.MapOutput {
+	return o.ApplyT(func(v *DockerEngine) pulumi.MapOutput { return v.Daemon }).(pulumi.MapOutput)
 }
 
 // Differences between what is declared and what the host has; filled by refresh.

@@ -39,6 +39,11 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
     inputs: {
       facts: { type: { ref: "HostFacts" }, required: true, description: "The host's facts (distribution), from its Host." },
       spec: { type: { ref: "EngineSpec" }, required: true, description: "" },
+      daemon: {
+        type: { map: "any" },
+        description:
+          "The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).",
+      },
       connection: { type: { ref: "ConnectionInputs" }, required: true, description: "" },
       credentials: { type: { ref: "Credentials" }, required: true, description: "" },
     },
