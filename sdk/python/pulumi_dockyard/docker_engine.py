@@ -25,7 +25,7 @@ class DockerEngineArgs:
                  credentials: pulumi.Input['CredentialsArgs'],
                  facts: pulumi.Input['HostFactsArgs'],
                  spec: pulumi.Input['EngineSpecArgs'],
-                 daemon: pulumi.Input[Optional[Mapping[str, Any]]] = None):
+                 daemon: pulumi.Input[Optional['InitialDaemonArgs']] = None):
         """
         The set of arguments for constructing a DockerEngine resource.
 
@@ -33,7 +33,7 @@ class DockerEngineArgs:
         :param pulumi.Input['CredentialsArgs'] credentials: Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
         :param pulumi.Input['HostFactsArgs'] facts: The host's facts (distribution), from its Host.
         :param pulumi.Input['EngineSpecArgs'] spec: What the engine should be; plain data, compared field by field in diff.
-        :param pulumi.Input[Mapping[str, Any]] daemon: The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+        :param pulumi.Input['InitialDaemonArgs'] daemon: The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
         """
         pulumi.set(__self__, "connection", connection)
         pulumi.set(__self__, "credentials", credentials)
@@ -92,14 +92,14 @@ class DockerEngineArgs:
 
     @_builtins.property
     @pulumi.getter
-    def daemon(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
+    def daemon(self) -> pulumi.Input[Optional['InitialDaemonArgs']]:
         """
-        The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+        The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
         """
         return pulumi.get(self, "daemon")
 
     @daemon.setter
-    def daemon(self, value: pulumi.Input[Optional[Mapping[str, Any]]]):
+    def daemon(self, value: pulumi.Input[Optional['InitialDaemonArgs']]):
         pulumi.set(self, "daemon", value)
 
 
@@ -111,7 +111,7 @@ class DockerEngine(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionInputsArgs', 'ConnectionInputsArgsDict']]] = None,
                  credentials: pulumi.Input[Optional[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
-                 daemon: pulumi.Input[Optional[Mapping[str, Any]]] = None,
+                 daemon: pulumi.Input[Optional[Union['InitialDaemonArgs', 'InitialDaemonArgsDict']]] = None,
                  facts: pulumi.Input[Optional[Union['HostFactsArgs', 'HostFactsArgsDict']]] = None,
                  spec: pulumi.Input[Optional[Union['EngineSpecArgs', 'EngineSpecArgsDict']]] = None,
                  __props__=None):
@@ -122,7 +122,7 @@ class DockerEngine(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['ConnectionInputsArgs', 'ConnectionInputsArgsDict']] connection: The connection as it travels in a dynamic resource's inputs and state, with the host's time bounds (only those the user set; the others take their defaults where they are used).
         :param pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']] credentials: Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
-        :param pulumi.Input[Mapping[str, Any]] daemon: The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+        :param pulumi.Input[Union['InitialDaemonArgs', 'InitialDaemonArgsDict']] daemon: The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
         :param pulumi.Input[Union['HostFactsArgs', 'HostFactsArgsDict']] facts: The host's facts (distribution), from its Host.
         :param pulumi.Input[Union['EngineSpecArgs', 'EngineSpecArgsDict']] spec: What the engine should be; plain data, compared field by field in diff.
         """
@@ -152,7 +152,7 @@ class DockerEngine(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionInputsArgs', 'ConnectionInputsArgsDict']]] = None,
                  credentials: pulumi.Input[Optional[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
-                 daemon: pulumi.Input[Optional[Mapping[str, Any]]] = None,
+                 daemon: pulumi.Input[Optional[Union['InitialDaemonArgs', 'InitialDaemonArgsDict']]] = None,
                  facts: pulumi.Input[Optional[Union['HostFactsArgs', 'HostFactsArgsDict']]] = None,
                  spec: pulumi.Input[Optional[Union['EngineSpecArgs', 'EngineSpecArgsDict']]] = None,
                  __props__=None):
@@ -266,9 +266,9 @@ class DockerEngine(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def daemon(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+    def daemon(self) -> pulumi.Output[Optional['outputs.InitialDaemon']]:
         """
-        The engine's DaemonConfig settings (`settings`, `policy`, `proxy`), written before a fresh engine first starts; not compared (install time only).
+        The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
         """
         return pulumi.get(self, "daemon")
 
