@@ -381,7 +381,7 @@ const POLICY_RC = "/usr/sbin/policy-rc.d";
 const HOLD_SERVICE_START = [
   `if [ -e ${POLICY_RC} ]; then mv -f ${POLICY_RC} ${POLICY_RC}.dockyard-saved; fi`,
   `trap 'rm -f ${POLICY_RC}; if [ -e ${POLICY_RC}.dockyard-saved ]; then mv -f ${POLICY_RC}.dockyard-saved ${POLICY_RC}; fi' EXIT`,
-  `printf '#!/bin/sh\nexit 101\n' > ${POLICY_RC}`,
+  `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY_RC}`,
   `chmod 0755 ${POLICY_RC}`,
 ];
 

@@ -22,9 +22,12 @@ export const FAILED_STEP = "@@dockyard-failed-step@@";
 export function renderStepBatch(steps: BatchStep[], after?: { section: string; script: string }): string {
   const readers = steps.filter((s) => s.stdin !== undefined).length;
   if (readers > 1) throw new Error("a step batch can give its standard input to one step only");
+  // Not `( step ) || ...`: a shell ignores `set -e` in anything on the left of `||`, so the step
+  // would run on past its first failing command. The status is read on the next line instead.
   const lines = steps.map(
     (s, i) =>
-      `(\n${s.script.replace(/\n$/, "")}\n)${s.stdin === undefined ? " </dev/null" : ""} || { rc=$?; echo '${FAILED_STEP} ${i}' >&2; exit "$rc"; }`,
+      `(\n${s.script.replace(/\n$/, "")}\n)${s.stdin === undefined ? " </dev/null" : ""}\n` +
+      `rc=$?; if [ "$rc" -ne 0 ]; then echo '${FAILED_STEP} ${i}' >&2; exit "$rc"; fi`,
   );
   return [...lines, ...(after ? [sectionMarker(after.section), after.script.replace(/\n$/, "")] : []), ""].join("\n");
 }
