@@ -1,5 +1,5 @@
 import { RemoteCommandError } from "../remote/errors";
-import type { SshSession } from "../remote/ssh-session";
+import { commandFailure, type SshSession } from "../remote/ssh-session";
 import { batchInput, type BatchStep, failedStepOf, renderStepBatch, stepStderr } from "../scripts/step-batch";
 
 /**
@@ -14,13 +14,17 @@ export async function runBatch(
 ): Promise<string> {
   if (!steps.length && !after) return "";
   const what = [...steps.map((s) => s.what), ...(after ? [after.what] : [])].join("; ");
-  try {
-    return (await session.exec(renderStepBatch(steps, after), { what, stdin: batchInput(steps) })).stdout;
-  } catch (e) {
-    const i = e instanceof RemoteCommandError ? failedStepOf(e.stderr) : undefined;
-    if (!(e instanceof RemoteCommandError) || i === undefined || !steps[i]) throw e;
-    throw new BatchStepError(session.target, steps[i].script, e.exitCode, e.stdout, stepStderr(e.stderr), steps[i].what, i);
-  }
+  const script = renderStepBatch(steps, after);
+  const result = await session.exec(script, { what, stdin: batchInput(steps), allowFailure: true });
+  if (result.exitCode === 0) return result.stdout;
+  const i = failedStepOf(result.stderr);
+  const step = i === undefined ? undefined : steps[i];
+  if (i === undefined || !step) throw commandFailure(session.target, script, result, what);
+  // The step's own error: a bound it hit (TimedOutError naming it), or its exit code and output.
+  const own = { ...result, stderr: stepStderr(result.stderr) };
+  const err = commandFailure(session.target, step.script, own, step.what);
+  if (!(err instanceof RemoteCommandError)) throw err;
+  throw new BatchStepError(session.target, step.script, own.exitCode, own.stdout, own.stderr, step.what, i);
 }
 
 /** A step of a batch failed: the step's own error, and which step it was. */

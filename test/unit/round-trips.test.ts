@@ -19,6 +19,9 @@ import { parseDaemonProbe, renderInitialDaemonSettings } from "../../src/scripts
 import { renderOnlineInstall } from "../../src/scripts/engine-online";
 import { renderServiceStart } from "../../src/scripts/engine-service";
 import { FAILED_STEP, failedStepOf, renderStepBatch, stepStderr } from "../../src/scripts/step-batch";
+import { RemoteCommandError, TimedOutError } from "../../src/remote/errors";
+import type { SshSession } from "../../src/remote/ssh-session";
+import { BatchStepError, runBatch } from "../../src/providers/run-batch";
 import { DISTROS } from "./fixtures/os-release";
 import { shellcheck } from "./shellcheck";
 
@@ -246,4 +249,44 @@ test("the initial daemon.json script writes only on a host without the files, an
   } finally {
     execFileSync("rm", ["-rf", root]);
   }
+});
+
+test("runBatch: a failing step's error names that step (its `what`, its index) with its own stderr; one exec for the batch", async (t) => {
+  const calls: { what?: string; stdin?: unknown }[] = [];
+  const session = {
+    target: "root@h:22",
+    exec: async (command: string, opts: { what?: string; stdin?: unknown; allowFailure?: boolean }) => {
+      calls.push(opts);
+      const r = sh(command);
+      if (r.status !== 0 && !opts.allowFailure) throw new RemoteCommandError("root@h:22", command, r.status, r.stdout, r.stderr, opts.what);
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status };
+    },
+  } as unknown as SshSession;
+  const steps = [
+    { script: "set -eu\necho validating\n", what: "validating daemon.json" },
+    { script: "set -eu\necho 'dockyard: refused' >&2\nexit 3\n", what: "applying daemon.json", stdin: "env" },
+  ];
+  const err = await t.throwsAsync(runBatch(session, steps, { section: "after", script: "echo probe\n", what: "reading daemon.json" }));
+  t.true(err instanceof BatchStepError);
+  t.is((err as BatchStepError).step, 1);
+  t.is((err as BatchStepError).exitCode, 3);
+  t.is((err as BatchStepError).stderr, "dockyard: refused\n");
+  t.regex(err!.message, /^\[DOCKYARD_REMOTE_COMMAND_FAILED\] root@h:22: applying daemon.json failed with exit code 3/);
+  t.deepEqual(calls, [{ what: "validating daemon.json; applying daemon.json; reading daemon.json", stdin: "env", allowFailure: true }]);
+  // A step that ran out of its bound: the TimedOutError names the step, not the batch.
+  const late = await t.throwsAsync(
+    runBatch(session, [
+      steps[0],
+      {
+        script: "set -eu\necho 'dockyard: docker did not answer within 60 s (bound: engineStartTimeout)' >&2\nexit 1\n",
+        what: "starting docker",
+      },
+    ]),
+  );
+  t.true(late instanceof TimedOutError);
+  t.regex(late!.message, /starting docker: docker did not answer within 60 s \(bound: engineStartTimeout\)/);
+  t.is(
+    await runBatch(session, [steps[0]], { section: "after", script: "echo probe\n", what: "r" }),
+    "validating\n@@dockyard@@ after\nprobe\n",
+  );
 });
