@@ -79,6 +79,9 @@ test.serial(
     const host = h();
     stackOf = await testStack("dockyard-round-trips", "guide", guide(host));
     const { stack } = stackOf;
+    // The hold-back of the package's own start (policy-rc.d) leaves the host's own policy as it was.
+    const policy = "md5sum /usr/sbin/policy-rc.d 2>/dev/null || echo none; ls /usr/sbin/policy-rc.d.dockyard-saved 2>/dev/null || true";
+    const policyBefore = await rig.exec(host, policy);
     const traceFile = path.join(work, "first.jsonl");
     (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = traceFile;
     const up = await stack.up();
@@ -86,6 +89,11 @@ test.serial(
     const commands = commandsOf(readTrace(traceFile), host);
     t.log(`first converge: ${commands.length} SSH commands: ${commands.join(" | ")}`);
     t.true(commands.length <= FIRST_CONVERGE_COMMANDS, `${commands.length} SSH commands: ${commands.join(" | ")}`);
+    t.false(
+      commands.some((c) => c.includes("applying daemon.json")),
+      "the DaemonConfig found its file as declared: nothing applied",
+    );
+    t.is(await rig.exec(host, policy), policyBefore);
 
     // dockerd started once: one `Started` of docker.service in the journal, no restart counted.
     const starts = (await rig.exec(host, "journalctl -u docker.service --no-pager -o cat | grep -c '^Started ' || true")).trim();
@@ -94,6 +102,14 @@ test.serial(
     // No reload either: dockerd read daemon.json at its start.
     const reloads = (await rig.exec(host, "journalctl -u docker.service --no-pager -o cat | grep -c '^Reload' || true")).trim();
     t.is(reloads, "0", "no reload of docker.service");
+    // daemon.json was in place before dockerd's (only) start.
+    const [written, started] = (
+      await rig.exec(host, 'stat -c %Y /etc/docker/daemon.json; date -d "$(systemctl show docker -p ExecMainStartTimestamp --value)" +%s')
+    )
+      .trim()
+      .split("\n")
+      .map(Number);
+    t.true(written <= started, `daemon.json written at ${written}, dockerd started at ${started}`);
     const info = (await rig.exec(host, "docker info --format '{{json .RegistryConfig.Mirrors}}'")).trim();
     t.deepEqual(JSON.parse(info), [`http://${rig.registry!.address}/`]);
     t.deepEqual(up.outputs.mirrors.value, [`http://${rig.registry!.address}/`]);
