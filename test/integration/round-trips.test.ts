@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { Container, DaemonConfig, DockerEngine, Image } from "pulumi-dockyard";
+import { Container, DaemonConfig, type DaemonConfigArgs, DockerEngine, Image } from "pulumi-dockyard";
 import { startPackageServer } from "../rig/package-server";
 import { Rig, type RigHost } from "../rig/rig";
 import { pulumiEngine, testStack } from "./support/engine";
@@ -33,6 +33,9 @@ test.after.always(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The DaemonConfig's settings, changed by the last case. */
+let daemonArgs = (): Omit<DaemonConfigArgs, "engine"> => ({ registryMirrors: [`http://${rig.registry!.address}`] });
+
 /** The guide's job: Host, an online engine from the docker-ce stand-in, a registry mirror, nginx pulled through it and run. */
 function guide(h: RigHost) {
   return async () => {
@@ -44,7 +47,7 @@ function guide(h: RigHost) {
       version: "24.0.7",
       plugins: [],
     });
-    const daemon = new DaemonConfig("daemon", { engine, registryMirrors: [`http://${rig.registry!.address}`] });
+    const daemon = new DaemonConfig("daemon", { engine, ...daemonArgs() });
     const nginx = new Image("nginx", { engine, ref: "nginx:latest" }, { dependsOn: [daemon] });
     const web = new Container("web", { engine, name: "web", image: nginx, ports: ["8080:80"] });
     return { mirrors: daemon.effectiveMirrors, state: web.state };
@@ -123,17 +126,53 @@ test.serial(
 test.serial("a no-op up of the same job: one SSH command, nothing changed", async (t) => {
   const host = h();
   t.truthy(stackOf, "the first converge made the stack");
-  const { stack, cleanup } = stackOf!;
-  try {
-    const traceFile = path.join(work, "noop.jsonl");
-    (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = traceFile;
-    const again = await stack.up();
-    t.deepEqual(changesOf(again.summary), {});
-    const commands = commandsOf(readTrace(traceFile), host);
-    t.log(`no-op up: ${commands.length} SSH commands: ${commands.join(" | ")}`);
-    t.true(commands.length <= NO_OP_COMMANDS, `${commands.length} SSH commands: ${commands.join(" | ")}`);
-  } finally {
-    await stack.destroy().catch(() => undefined);
-    await cleanup();
-  }
+  const { stack } = stackOf!;
+  const traceFile = path.join(work, "noop.jsonl");
+  (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = traceFile;
+  const again = await stack.up();
+  t.deepEqual(changesOf(again.summary), {});
+  const commands = commandsOf(readTrace(traceFile), host);
+  t.log(`no-op up: ${commands.length} SSH commands: ${commands.join(" | ")}`);
+  t.true(commands.length <= NO_OP_COMMANDS, `${commands.length} SSH commands: ${commands.join(" | ")}`);
 });
+
+test.serial(
+  "then a mirror change: the DaemonConfig's apply and its read in one command (a reload, the container kept); a setting dockerd refuses is rolled back",
+  async (t) => {
+    const host = h();
+    t.truthy(stackOf, "the first converge made the stack");
+    const { stack, cleanup } = stackOf!;
+    const mirror = `http://${rig.registry!.address}`;
+    try {
+      const started = (await rig.exec(host, "docker inspect -f '{{.State.StartedAt}}' web")).trim();
+      const pid = (await rig.exec(host, "systemctl show docker -p MainPID --value")).trim();
+      daemonArgs = () => ({ registryMirrors: [mirror, "http://10.255.255.1:5000"] });
+      const traceFile = path.join(work, "mirror.jsonl");
+      (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = traceFile;
+      const changed = await stack.up();
+      t.deepEqual(changed.outputs.mirrors.value, [`${mirror}/`, "http://10.255.255.1:5000/"]);
+      const commands = commandsOf(readTrace(traceFile), host);
+      t.log(`mirror change: ${commands.length} SSH commands: ${commands.join(" | ")}`);
+      // The run's shared read (the diffs), the DaemonConfig's read, then its apply with the read after it.
+      // (dockerd --validate first where dockerd has it: 23 on; the rig's stand-in is 20.10.)
+      t.is(commands.length, 3, commands.join(" | "));
+      t.deepEqual(commands.slice(0, 2), ["reading the host (facts, engine, daemon)", "reading daemon.json"]);
+      t.regex(commands[2], /^(validating daemon\.json; )?applying daemon\.json; reading daemon\.json$/);
+      t.is((await rig.exec(host, "systemctl show docker -p MainPID --value")).trim(), pid, "reloaded, not restarted");
+      t.is((await rig.exec(host, "docker inspect -f '{{.State.Running}} {{.State.StartedAt}}' web")).trim(), `true ${started}`);
+
+      // A storage driver dockerd cannot start with: restarted, rolled back, said (the apply's own account).
+      daemonArgs = () => ({ registryMirrors: [mirror, "http://10.255.255.1:5000"], storageDriver: "no-such-driver" });
+      const err = await t.throwsAsync(stack.up());
+      t.regex(err!.message, /DOCKYARD_DAEMON_RESTART_FAILED/);
+      t.regex(err!.message, /docker did not start with the new daemon.json; the previous file was restored and docker is running again/);
+      t.deepEqual(JSON.parse(await rig.exec(host, "cat /etc/docker/daemon.json")), {
+        "registry-mirrors": [mirror, "http://10.255.255.1:5000"],
+      });
+      t.is((await rig.exec(host, "docker info --format '{{.Driver}}'")).trim(), "overlay2");
+    } finally {
+      await stack.destroy().catch(() => undefined);
+      await cleanup();
+    }
+  },
+);
