@@ -5,6 +5,7 @@ import { invalid } from "../model/input-error";
 import { DaemonConfigResource } from "../providers/daemon-config-resource";
 import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import type { DockerEngine } from "./docker-engine";
+import type { InitialDaemon } from "../plan/docker-engine";
 import { pending } from "../model/pending";
 import { HARDENED_DAEMON_SETTINGS } from "../model/defaults";
 
@@ -173,6 +174,15 @@ export interface DaemonConfigArgs {
   refuseOverwriting?: string[];
 }
 
+/** A plain value, or an Output that depends on no resource (a config value): known without any registration. */
+function standsAlone(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (v instanceof Promise) return false;
+  if (!pulumi.Output.isInstance(v)) return typeof v !== "object" || !Object.values(v as object).some((x) => !standsAlone(x));
+  const resources = (v as unknown as { resources?: () => Set<unknown> }).resources;
+  return typeof resources === "function" && resources.call(v).size === 0;
+}
+
 /** Checks a proxy argument; throws naming the field at fault, never quoting a credential. */
 export function checkProxy(proxy: DaemonProxy | undefined): DaemonProxy | undefined {
   if (proxy === undefined || proxy === null) return undefined;
@@ -332,6 +342,16 @@ export class DaemonConfig extends DockyardComponent {
       args.proxy === undefined
         ? undefined
         : pulumi.secret(pulumi.output(args.proxy).apply((p) => this.checked(() => checkProxy(p as DaemonProxy))));
+    // The settings go to the engine too, for a fresh engine to start with (one start of dockerd),
+    // when none of them waits on a resource: the engine's registration waits for them, and a
+    // value made from the engine itself (or anything after it) would never come.
+    const offer = (args.engine as Partial<Pick<DockerEngine, "offerDaemonSettings">>).offerDaemonSettings;
+    if (typeof offer === "function" && [...Object.values(fields), args.proxy].every(standsAlone)) {
+      const initial = pulumi
+        .all([settings, proxy])
+        .apply(([s, p]): InitialDaemon => ({ settings: s as Record<string, unknown>, policy, ...(p ? { proxy: p as DaemonProxy } : {}) }));
+      offer.call(args.engine, (proxy === undefined ? initial : pulumi.secret(initial)) as pulumi.Output<InitialDaemon>);
+    }
     const host = args.engine.host;
     const res = new DaemonConfigResource(
       `${name}-daemon-json`,

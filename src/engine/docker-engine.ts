@@ -5,7 +5,7 @@ import type { Host } from "../host/host";
 import type * as dockerTypes from "@pulumi/docker";
 import { DockerEngineResource } from "../providers/docker-engine-resource";
 import { dockerProviderFor } from "./docker-provider";
-import { checkEngineSpec, type EngineMethod, type EngineSpec, type EngineSpecBundle } from "../plan/docker-engine";
+import { checkEngineSpec, type EngineMethod, type EngineSpec, type EngineSpecBundle, type InitialDaemon } from "../plan/docker-engine";
 import { checkBundleArchitecture } from "../model/bundle-arch";
 import { known } from "../model/pending";
 import {
@@ -339,6 +339,8 @@ export class DockerEngine extends DockyardComponent {
   /** The resource that dependents (daemon config, images, containers) should depend on. */
   readonly ready: pulumi.Resource;
   private readonly engineName: string;
+  /** The daemon settings DaemonConfigs declared in the same turn offered to this engine (see offerDaemonSettings). */
+  private readonly daemonOffers: pulumi.Output<InitialDaemon>[] = [];
 
   constructor(name: string, args: DockerEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:engine:DockerEngine", name, opts);
@@ -395,9 +397,16 @@ export class DockerEngine extends DockyardComponent {
         const secretUrl = urls.some((u) => u !== undefined && hasUrlCredentials(u));
         return (secretUrl ? pulumi.secret(s) : pulumi.output(s)) as pulumi.Output<EngineSpec>;
       });
+    // A DaemonConfig declared for this engine in the same turn of the program (as the program
+    // gate holds every registration until then) hands its settings over, so that a fresh engine
+    // starts with them: one start of dockerd. Two or more DaemonConfigs on one engine: none is.
+    const offers = this.daemonOffers;
+    const daemon = pulumi
+      .output(new Promise<boolean>((turnEnded) => setImmediate(() => turnEnded(true))))
+      .apply(() => (offers.length === 1 ? offers[0] : undefined)) as unknown as pulumi.Output<InitialDaemon | undefined>;
     const res = new DockerEngineResource(
       `${name}-engine`,
-      { connection: args.host.connection, credentials: args.host.credentials, facts: args.host.facts, spec },
+      { connection: args.host.connection, credentials: args.host.credentials, facts: args.host.facts, spec, daemon },
       this.childOptions(args.host.ready),
     );
     this.host = args.host;
@@ -424,6 +433,16 @@ export class DockerEngine extends DockyardComponent {
       dockerContextCommand: this.dockerContextCommand,
       sshConfig: this.sshConfig,
     });
+  }
+
+  /**
+   * Called by a DaemonConfig of this engine as it is declared: its settings, for a fresh engine to
+   * start with. Taken only until the end of the turn the engine was declared in (later, the
+   * engine is registered without them and the DaemonConfig applies them itself, with a restart).
+   * @internal
+   */
+  offerDaemonSettings(daemon: pulumi.Output<InitialDaemon>): void {
+    this.daemonOffers.push(daemon);
   }
 
   /**

@@ -45,6 +45,9 @@ import { renderUnmaskEngine, type ServiceHealth } from "../scripts/engine-health
 import { withDownloadBound } from "../scripts/package-managers";
 import type { HostFacts } from "../model/host-facts";
 import { type Refusal, refuse } from "./refusal";
+import { type DaemonProxy, daemonSpecProblems, mergeDaemonJson } from "../model/daemon-settings";
+import { renderInitialDaemonSettings, renderProxyEnvFile } from "../scripts/daemon-config";
+import { daemonJsonText } from "./daemon-config";
 
 export type EngineMethod = "online" | "offline" | "adopt";
 
@@ -100,6 +103,8 @@ export type EngineStep =
       hold: boolean;
       replace?: string[];
       plugins?: string[];
+      /** The package's own start held back (Debian): dockerd first starts in the plan's start step. */
+      deferStart?: true;
     }
   | { kind: "installPlugins"; packages: string[] }
   | { kind: "commitRepository" }
@@ -108,7 +113,20 @@ export type EngineStep =
   | { kind: "offlineUninstall" }
   | { kind: "onlineUninstall"; source: PackageSource }
   | { kind: "unmask" }
-  | { kind: "start"; restart: boolean };
+  /** A fresh engine's daemon.json (and proxy files), written and validated before its first start. */
+  | { kind: "initialDaemon"; content: string; proxy?: DaemonProxy }
+  /** `initialDaemon`: the files of that step are taken out again when dockerd does not start on them. */
+  | { kind: "start"; restart: boolean; initialDaemon?: true };
+
+/**
+ * The daemon settings of the engine's DaemonConfig, given to the engine so that a fresh engine
+ * starts with them (one start of dockerd): only used at install time, when there is no engine yet.
+ */
+export interface InitialDaemon {
+  settings: Record<string, unknown>;
+  policy: "merge" | "replace";
+  proxy?: DaemonProxy;
+}
 
 export interface EnginePlan {
   steps: EngineStep[];
@@ -463,6 +481,32 @@ export function planOfflineEngine(
   return { steps: [...steps, ...planEngineStart(spec, restart)], packageVersion: "" };
 }
 
+/** No engine at all: no dockerd answering, no docker CLI, no engine package, no offline record. */
+export function freshHost(before: EngineState): boolean {
+  return !before.running && !before.clientVersion && !before.offline && Object.keys(before.packages).length === 0;
+}
+
+/**
+ * A plan with the DaemonConfig's settings written before the first start, when the host has no
+ * engine yet and the settings pass the DaemonConfig's own checks: dockerd then starts once, on
+ * them, and the DaemonConfig finds its file as declared (no restart, no reload). On a host with
+ * an engine, or settings that do not pass, the plan is as it was: the DaemonConfig applies them
+ * itself, with its validation, restart and rollback.
+ */
+export function withInitialDaemon(plan: EnginePlan, daemon: InitialDaemon | undefined, before: EngineState): EnginePlan {
+  if (!daemon || !freshHost(before) || daemonSpecProblems(daemon).length) return plan;
+  const at = plan.steps.findIndex((s) => s.kind === "start");
+  if (at < 0) return plan;
+  const content = daemonJsonText(mergeDaemonJson({}, daemon.settings, [], daemon.policy));
+  const steps = plan.steps.map((s): EngineStep => {
+    if (s.kind === "install") return { ...s, deferStart: true };
+    if (s.kind === "start") return { ...s, initialDaemon: true };
+    return s;
+  });
+  steps.splice(at, 0, { kind: "initialDaemon", content, ...(daemon.proxy ? { proxy: daemon.proxy } : {}) });
+  return { ...plan, steps };
+}
+
 /**
  * The spec's plugin packages that are not installed. (A plugin's files removed by hand are the
  * engine's missing packaged files: the whole install is run again with --reinstall.)
@@ -572,9 +616,9 @@ function renderEngineStepScript(
     case "restoreRepository":
       return { script: renderRepositoryRestore(d(), step.source), what: "restoring the package repository" };
     case "install": {
-      const { source, version, downgrade, reinstall, hold, replace, plugins } = step;
+      const { source, version, downgrade, reinstall, hold, replace, plugins, deferStart } = step;
       return {
-        script: renderOnlineInstall(d(), { source, version, downgrade, reinstall, hold, replace, plugins }),
+        script: renderOnlineInstall(d(), { source, version, downgrade, reinstall, hold, replace, plugins, deferStart }),
         what: `${reinstall ? "reinstalling" : "installing"} ${enginePackage(d(), source)} ${version}`,
       };
     }
@@ -601,9 +645,20 @@ function renderEngineStepScript(
     case "unmask":
       // A masked docker.socket (or service) would keep docker down whatever the install did.
       return { script: renderUnmaskEngine(), what: "unmasking docker's units" };
+    case "initialDaemon":
+      return {
+        script: renderInitialDaemonSettings(step.content, step.proxy !== undefined),
+        what: "writing daemon.json before docker's first start",
+        // The environment file goes over stdin, never in the command: it may hold credentials.
+        ...(step.proxy ? { stdin: renderProxyEnvFile(step.proxy) } : {}),
+      };
     case "start":
       return {
-        script: renderServiceStart({ restart: step.restart, startTimeout: boundSeconds(bounds, "engineStartTimeout") }),
+        script: renderServiceStart({
+          restart: step.restart,
+          startTimeout: boundSeconds(bounds, "engineStartTimeout"),
+          ...(step.initialDaemon ? { initialDaemon: true } : {}),
+        }),
         what: "starting docker",
       };
   }

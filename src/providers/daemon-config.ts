@@ -19,6 +19,7 @@ import { SshSession } from "../remote/ssh-session";
 import { type DaemonProbe, parseDaemonProbe, parseDataRootProbe, renderDataRootProbe, renderReadOriginal } from "../scripts/daemon-config";
 import { type ConnectedInputs, containsUnknown, machineIdentity, toConnectionSpec } from "./connection-inputs";
 import { daemonProbe, readHostState } from "./host-probes";
+import { BatchStepError, runBatch } from "./run-batch";
 
 export interface DaemonConfigInputs extends ConnectedInputs, DaemonConfigSpec {}
 
@@ -56,6 +57,35 @@ function refuseBadInputs(inputs: DaemonConfigInputs): void {
   );
 }
 
+/**
+ * The plan's steps (validate, apply) and the probe that proves them, as one command; the probe
+ * before it stands for the one after when there is nothing to change (the file already as
+ * declared, as a fresh engine's first start leaves it).
+ */
+async function runPlan(session: SshSession, target: string, steps: DaemonStep[], before: DaemonProbe): Promise<DaemonProbe> {
+  if (!steps.length) return before;
+  const p = daemonProbe(session.bounds);
+  const rendered = steps.map((s) => renderDaemonStep(s, session.bounds));
+  try {
+    return parseDaemonProbe(await runBatch(session, rendered, { section: "after", script: p.script, what: p.what }));
+  } catch (e) {
+    if (!(e instanceof BatchStepError)) throw e;
+    const step = steps[e.step];
+    if (step?.kind === "validate")
+      throw new RemoteError(target, maskCredentialsIn(validationRefusal(e.stderr || e.stdout).message), "DOCKYARD_DAEMON_JSON_REJECTED");
+    if (step?.kind === "apply" && e.exitCode === 3) throw restartFailed(target, e.stderr);
+    throw e;
+  }
+}
+
+/** The apply's own account of its rollback (exit 3), from its first `dockyard:` line on. */
+function restartFailed(target: string, stderr: string): RemoteError {
+  // From our own account of the rollback on: systemctl's generic lines before it say less.
+  // Masked: dockerd's own lines may quote a proxy URL.
+  const account = maskCredentialsIn(stderr.slice(Math.max(0, stderr.indexOf("dockyard: "))).replace(/^dockyard: /, ""));
+  return new RemoteError(target, account.trim(), "DOCKYARD_DAEMON_RESTART_FAILED");
+}
+
 async function run(session: SshSession, target: string, steps: DaemonStep[]): Promise<void> {
   for (const step of steps) {
     const { script, what, stdin } = renderDaemonStep(step, session.bounds);
@@ -68,12 +98,7 @@ async function run(session: SshSession, target: string, steps: DaemonStep[]): Pr
     try {
       await session.exec(script, { what, stdin });
     } catch (e) {
-      if (step.kind === "apply" && e instanceof RemoteCommandError && e.exitCode === 3) {
-        // From our own account of the rollback on: systemctl's generic lines before it say less.
-        // Masked: dockerd's own lines may quote a proxy URL.
-        const account = maskCredentialsIn(e.stderr.slice(Math.max(0, e.stderr.indexOf("dockyard: "))).replace(/^dockyard: /, ""));
-        throw new RemoteError(target, account.trim(), "DOCKYARD_DAEMON_RESTART_FAILED");
-      }
+      if (step.kind === "apply" && e instanceof RemoteCommandError && e.exitCode === 3) throw restartFailed(target, e.stderr);
       throw e;
     }
   }
@@ -91,8 +116,7 @@ async function converge(inputs: DaemonConfigInputs, previouslyOurs: string[], ha
   }
   if (isRefusal(plan)) throw new RemoteError(target, plan.message, plan.code);
   if (plan.kind !== "plan") throw new Error(`daemon.json plan for ${target} still asks for ${plan.kind}`);
-  await run(session, target, plan.steps);
-  const after = await probe(session);
+  const after = await runPlan(session, target, plan.steps, before);
   const notApplied = daemonNotApplied(inputs, after);
   if (notApplied) throw new RemoteError(target, notApplied, "DOCKYARD_DAEMON_SETTINGS_NOT_APPLIED");
   return { ...inputs, content: after.file ?? {}, effectiveMirrors: after.info?.mirrors ?? [], drift: [] };

@@ -2,13 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockyardResource } from "./dockyard-resource";
 import type { HostFacts } from "../model/host-facts";
 import type { ConnectionInputs, Credentials } from "./connection-inputs";
-import type { EngineSpec } from "../plan/docker-engine";
+import type { EngineSpec, InitialDaemon } from "../plan/docker-engine";
 
 export interface DockerEngineResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;
   credentials: pulumi.Input<Credentials>;
   facts: pulumi.Input<HostFacts>;
   spec: pulumi.Input<EngineSpec>;
+  /** Settings a fresh engine starts with (its DaemonConfig's); not compared. */
+  daemon?: pulumi.Input<InitialDaemon | undefined>;
 }
 
 export class DockerEngineResource extends DockyardResource {

@@ -8,6 +8,8 @@ import {
   type EnginePlan,
   type EngineSpec,
   type EngineStep,
+  type InitialDaemon,
+  withInitialDaemon,
   engineChange,
   engineDistro,
   engineDrift,
@@ -31,6 +33,7 @@ import { isRefusal, type Refusal } from "../plan/refusal";
 import { localBundle } from "../remote/bundle-cache";
 import { targetOf } from "../remote/connection-spec";
 import { RemoteError } from "../remote/errors";
+import { runBatch } from "./run-batch";
 import { SshSession } from "../remote/ssh-session";
 import { uploadFile } from "../remote/upload";
 import { bundlePathOnHost, composePluginPathOnHost } from "../scripts/engine-offline";
@@ -55,6 +58,8 @@ export interface DockerEngineInputs extends ConnectedInputs {
   /** The host's facts (distribution), from its Host. */
   facts: HostFacts;
   spec: EngineSpec;
+  /** The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only). */
+  daemon?: InitialDaemon;
 }
 
 export interface DockerEngineOutputs extends DockerEngineInputs {
@@ -72,6 +77,12 @@ export interface DockerEngineOutputs extends DockerEngineInputs {
   drift: string[];
 }
 
+/** The initial daemon settings, when they came whole (an older state or a bad value has none). */
+function daemonOf(inputs: DockerEngineInputs): InitialDaemon | undefined {
+  const d = inputs.daemon;
+  return d && typeof d === "object" && d.settings && typeof d.settings === "object" ? d : undefined;
+}
+
 function parseProbe(out: string): EngineFacts {
   return { ...parseEngineProbe(out), health: parseServiceHealth(parseSections(out)) };
 }
@@ -80,6 +91,17 @@ function parseProbe(out: string): EngineFacts {
 async function probe(session: SshSession, distro: Distro | undefined): Promise<EngineFacts> {
   const p = engineProbe(distro, session.bounds);
   return parseProbe((await session.exec(p.script, { what: p.what })).stdout);
+}
+
+/** The engine probe with the simulation of what removing the conflicting packages would take. */
+function probeWithRemoval(distro: Distro, conflicts: string[], bounds: SshSession["bounds"]): { script: string; what: string } {
+  const p = engineProbe(distro, bounds);
+  return { script: `${p.script}\n${sectionMarker("removal")}\n${renderRemovalCheck(distro, conflicts)}`, what: p.what };
+}
+
+/** What probeWithRemoval printed. */
+function parseBeforeInstall(out: string): { before: EngineFacts; removal: RemovalCheck } {
+  return { before: parseProbe(out), removal: parseRemovalCheck(parseSections(out).removal ?? "") };
 }
 
 /**
@@ -91,10 +113,15 @@ async function probeBeforeInstall(
   distro: Distro,
   conflicts: string[],
 ): Promise<{ before: EngineFacts; removal: RemovalCheck }> {
+  const p = probeWithRemoval(distro, conflicts, session.bounds);
+  return parseBeforeInstall((await session.exec(p.script, { what: p.what })).stdout);
+}
+
+/** The plan's steps and the engine probe that proves them, in one command. */
+async function runPlan(session: SshSession, steps: EngineStep[], distro: Distro | undefined): Promise<EngineFacts> {
   const p = engineProbe(distro, session.bounds);
-  const out = (await session.exec(`${p.script}\n${sectionMarker("removal")}\n${renderRemovalCheck(distro, conflicts)}`, { what: p.what }))
-    .stdout;
-  return { before: parseProbe(out), removal: parseRemovalCheck(parseSections(out).removal ?? "") };
+  const rendered = steps.map((s) => renderEngineStep(s, distro, session.bounds));
+  return parseProbe(await runBatch(session, rendered, { section: "after", script: p.script, what: p.what }));
 }
 
 /** The engine from the run's shared read of the host, for a diff or refresh. */
@@ -148,8 +175,14 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
     const source = engineSource(spec);
     // A refusal below (no version matches, a downgrade not allowed, the prepare itself failing)
     // puts the repository files back: a refused install changes nothing on the host.
+    // Without a method change, the probe before the install (and the removal simulation) rides
+    // on the command that prepares the repository and lists its versions: it changes nothing.
+    const probeNow = leaving.length === 0 ? probeWithRemoval(distro, conflictingPackages(distro, source), session.bounds) : undefined;
+    let probed: { before: EngineFacts; removal: RemovalCheck } | undefined;
     const chosen = await (async () => {
-      // The mirror's signing key is staged, then compared with its pin before anything trusts it.
+      // The mirror's signing key is staged, then compared with its pin before anything trusts it:
+      // the pin check is this controller's (an OpenPGP parser the hosts do not all have), so the
+      // fetch is a command of its own and the prepare runs only once the key passed.
       let keySha256 = "";
       for (const step of planSigningKeyFetch(spec)) {
         const { script, what, stdin } = renderEngineStep(step, distro, session.bounds);
@@ -157,8 +190,11 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
         if (isRefusal(key)) return key;
         keySha256 = key.keySha256;
       }
-      await run(session, planOnlinePrepare(spec, keySha256), distro);
-      const available = (await session.exec(renderListVersions(distro, source), { what: "listing engine versions" })).stdout
+      const prepare = planOnlinePrepare(spec, keySha256).map((s) => renderEngineStep(s, distro, session.bounds));
+      const list = { script: `${sectionMarker("versions")}\n${renderListVersions(distro, source)}`, what: "listing engine versions" };
+      const out = await runBatch(session, [...prepare, list], probeNow && { section: "probe", ...probeNow });
+      if (probeNow) probed = parseBeforeInstall(out);
+      const available = (parseSections(out).versions ?? "")
         .split("\n")
         .map((l) => l.trim())
         .filter(Boolean);
@@ -170,10 +206,10 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
     });
     if (isRefusal(chosen)) return refused(session, target, chosen, distro);
     await run(session, leaving, distro);
-    const { before, removal } = await probeBeforeInstall(session, distro, conflictingPackages(distro, source));
+    const { before, removal } = probed ?? (await probeBeforeInstall(session, distro, conflictingPackages(distro, source)));
     const online = planOnlineEngine(spec, distro, chosen, before, removal);
     if (isRefusal(online)) return refused(session, target, online, distro);
-    plan = online;
+    plan = withInitialDaemon(online, daemonOf(inputs), before);
   } else if (spec.method === "offline" && spec.bundle && bundleFile) {
     await run(session, leaving, distro);
     bundleUploaded = (await uploadFile(session, bundleFile, bundlePathOnHost(spec.bundle.sha256), spec.bundle.sha256)).uploaded;
@@ -185,7 +221,7 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
       : { before: await probe(session, distro), removal: undefined };
     const offline = planOfflineEngine({ ...spec, bundle: spec.bundle }, distro, before, removal);
     if (isRefusal(offline)) return refused(session, target, offline, distro);
-    plan = offline;
+    plan = withInitialDaemon(offline, daemonOf(inputs), before);
   } else if (spec.method === "adopt") {
     await run(session, leaving, distro);
     plan = planAdoptEngine();
@@ -193,8 +229,7 @@ async function converge(inputs: DockerEngineInputs, leaving: EngineStep[] = []):
     await run(session, leaving, distro);
     plan = { steps: planEngineStart(spec, false), packageVersion: "" };
   }
-  await run(session, plan.steps, distro);
-  const after = await probe(session, distro);
+  const after = await runPlan(session, plan.steps, distro);
   if (!after.running) throw new RemoteError(target, "docker does not answer after the install", "DOCKYARD_ENGINE_NOT_STARTED");
   // The compose plugin asked for must answer through the CLI, not only be a package.
   if (enginePlugins(spec).includes("compose") && !after.composeVersion)

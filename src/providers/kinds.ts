@@ -31,9 +31,10 @@ export const KINDS = {
   HostFacts: { provider: "hostFacts", inputs: [...connected, "preflight"], outputs: ["facts"], secrets: [CREDENTIALS_PROPERTY] },
   DockerEngine: {
     provider: "dockerEngine",
-    inputs: [...connected, "facts", "spec"],
+    inputs: [...connected, "facts", "spec", "daemon"],
     outputs: ["version", "apiVersion", "clientVersion", "packageVersion", "bundleUploaded", "composeVersion", "drift"],
-    secrets: [CREDENTIALS_PROPERTY],
+    // The DaemonConfig's settings handed over for the first start: its proxy may carry credentials.
+    secrets: [CREDENTIALS_PROPERTY, "daemon"],
   },
   DaemonConfig: {
     provider: "daemonConfig",

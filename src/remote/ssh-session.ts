@@ -352,13 +352,7 @@ export class SshSession {
       clearTimeout(timer);
     }
     done({ waitMs, exitCode: result.exitCode });
-    if (result.exitCode !== 0 && !opts.allowFailure) {
-      // A script that hit a bound of its own (dockerd not answering after a start) says so in
-      // one line; that line is the error, without the journal printed after it.
-      const late = BOUND_LINE.exec(result.stderr);
-      if (late) throw new TimedOutError(this.target, opts.what ?? "a command", Number(late[2]), late[3], late[1]);
-      throw new RemoteCommandError(this.target, command, result.exitCode, result.stdout, result.stderr, opts.what);
-    }
+    if (result.exitCode !== 0 && !opts.allowFailure) throw commandFailure(this.target, command, result, opts.what);
     return result;
   }
 
@@ -467,6 +461,17 @@ const places = new WeakMap<ClientChannel, () => void>();
 
 /** The line a script prints when it hits a bound: `dockyard: <what> within <n> s (bound: <name>)`. */
 const BOUND_LINE = /^dockyard: (.+) within (\d+) s \(bound: ([A-Za-z]+)\)$/m;
+
+/**
+ * The error of a command that exited non-zero. A script that hit a bound of its own (dockerd not
+ * answering after a start) says so in one line; that line is the error, without the journal
+ * printed after it.
+ */
+export function commandFailure(target: string, command: string, result: ExecResult, what?: string): RemoteError {
+  const late = BOUND_LINE.exec(result.stderr);
+  if (late) return new TimedOutError(target, what ?? "a command", Number(late[2]), late[3], late[1]);
+  return new RemoteCommandError(target, command, result.exitCode, result.stdout, result.stderr, what);
+}
 
 /**
  * Ends a channel whose command overran its bound: the remote process is signalled (sudo passes

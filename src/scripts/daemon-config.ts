@@ -288,6 +288,67 @@ export function renderApplyDaemonSettings(
   );
 }
 
+/** Left by renderInitialDaemonSettings while the first start has not proved its files (tmpfs: gone on reboot). */
+export const INITIAL_DAEMON_MARK = "/run/dockyard-initial-daemon";
+
+/**
+ * A fresh engine's daemon.json (and proxy files), written before dockerd first starts so that it
+ * starts once, with them. Only on a host that has none of these files: anything there is the
+ * DaemonConfig's to merge, refuse or back up. The file is checked by `dockerd --validate` where
+ * dockerd has it, as DaemonConfig checks it; a refused file is not written (the DaemonConfig run
+ * then refuses it with dockerd's words). The first file is recorded as absent, as DaemonConfig's
+ * own first write records it, so destroy puts the host back the same way. The environment file
+ * comes on stdin (proxy URLs may carry credentials). Never fails the install: what it leaves
+ * undone, DaemonConfig does.
+ */
+export function renderInitialDaemonSettings(content: string, proxy: boolean): string {
+  return script(
+    `f=${DAEMON_JSON}`,
+    proxy && `p=${shq(PROXY_DROP_IN)}`,
+    proxy && `e=${shq(PROXY_ENV_FILE)}`,
+    `if [ -e "$f" ] || [ -e ${shq(PROXY_DROP_IN)} ] || [ -e ${shq(PROXY_ENV_FILE)} ]; then`,
+    "  echo 'dockyard: daemon settings are on the host already: DaemonConfig merges them after the start' >&2",
+    "  exit 0",
+    "fi",
+    "install -d -m 0755 /etc/docker /var/lib/dockyard",
+    heredoc('"$f.dockyard-new"', content, "DAEMONJSON"),
+    `if dockerd --help 2>/dev/null | grep -q -- '--validate' && ! dockerd --validate --config-file "$f.dockyard-new" >/dev/null 2>&1; then`,
+    '  rm -f "$f.dockyard-new"',
+    "  echo 'dockyard: dockerd --validate refused the daemon.json to start with: left to DaemonConfig' >&2",
+    "  exit 0",
+    "fi",
+    `if [ ! -e ${DAEMON_ORIGINAL} ]; then echo '@@absent@@' > ${DAEMON_ORIGINAL}; fi`,
+    'chmod 0644 "$f.dockyard-new"',
+    'mv -f "$f.dockyard-new" "$f"',
+    proxy && 'install -d -m 0755 "$(dirname "$p")"',
+    proxy && '(umask 077; cat > "$e.dockyard-new")',
+    proxy && 'chown root:root "$e.dockyard-new"',
+    proxy && 'chmod 0600 "$e.dockyard-new"',
+    proxy && 'mv -f "$e.dockyard-new" "$e"',
+    proxy && heredoc('"$p.dockyard-new"', renderProxyDropIn().replace(/\n$/, ""), "DROPIN"),
+    proxy && 'chmod 0644 "$p.dockyard-new"',
+    proxy && 'mv -f "$p.dockyard-new" "$p"',
+    `touch ${INITIAL_DAEMON_MARK}`,
+  );
+}
+
+/**
+ * The start's fallback when dockerd does not start on the files renderInitialDaemonSettings wrote:
+ * they go (DaemonConfig then writes them with its restart and rollback, and reports dockerd's
+ * refusal), and docker is started without them. A no-op without the mark.
+ */
+export function initialDaemonRollback(): string[] {
+  return [
+    `if [ -e ${INITIAL_DAEMON_MARK} ]; then`,
+    `  rm -f ${DAEMON_JSON} ${shq(PROXY_DROP_IN)} ${shq(PROXY_ENV_FILE)} ${DAEMON_ORIGINAL} ${INITIAL_DAEMON_MARK}`,
+    "  echo 'dockyard: docker did not start with the daemon settings written before its first start; started without them' >&2",
+    "  systemctl daemon-reload",
+    "  systemctl reset-failed docker.service >/dev/null 2>&1 || true",
+    "  dockyard_retry=1",
+    "fi",
+  ];
+}
+
 /** Removes the proxy drop-in and its environment file and reloads systemd; restarts docker when asked (destroy). */
 export function renderRemoveProxyDropIn(restart: boolean, startTimeout: number = DEFAULT_ENGINE_START_TIMEOUT_SECONDS): string {
   const files = [PROXY_DROP_IN, PROXY_ENV_FILE].flatMap((f) => [shq(f), shq(`${f}.dockyard-backup`), shq(`${f}.dockyard-new`)]);

@@ -345,7 +345,10 @@ function heldPackages(d: Distro, source: PackageSource): string[] {
  * pinned version (or downgrades to it), then holds it when pinned (apt-mark hold, versionlock
  * on yum/dnf, the plugin installed when missing). The caller starts and enables the service.
  */
-export function renderOnlineInstall(d: Distro, plan: InstallPlan & { replace?: string[]; plugins?: string[] }): string {
+export function renderOnlineInstall(
+  d: Distro,
+  plan: InstallPlan & { replace?: string[]; plugins?: string[]; deferStart?: boolean },
+): string {
   const pm = packageManagerOf(d);
   const pkgs =
     plan.source === "docker-ce"
@@ -362,10 +365,25 @@ export function renderOnlineInstall(d: Distro, plan: InstallPlan & { replace?: s
     ...pm.preamble,
     ...removeInstalled(d, conflictingPackages(d, plan.source), plan.replace),
     ...pm.unhold(held),
+    ...(plan.deferStart && d.packageManager === "apt-get" ? HOLD_SERVICE_START : []),
     ...pm.install(pkgs, { downgrade: plan.downgrade, reinstall: plan.reinstall }),
     ...(plan.hold ? pm.hold(held) : []),
   );
 }
+
+const POLICY_RC = "/usr/sbin/policy-rc.d";
+/**
+ * A fresh engine starts once, with its daemon.json in place: Debian's maintainer scripts start
+ * docker and containerd on install (through deb-systemd-invoke, which asks policy-rc.d first), so
+ * a policy that refuses every start holds them back until the install's own start step. A policy
+ * the host has is put aside for the install and back after it, whatever the install's end.
+ */
+const HOLD_SERVICE_START = [
+  `if [ -e ${POLICY_RC} ]; then mv -f ${POLICY_RC} ${POLICY_RC}.dockyard-saved; fi`,
+  `trap 'rm -f ${POLICY_RC}; if [ -e ${POLICY_RC}.dockyard-saved ]; then mv -f ${POLICY_RC}.dockyard-saved ${POLICY_RC}; fi' EXIT`,
+  `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY_RC}`,
+  `chmod 0755 ${POLICY_RC}`,
+];
 
 /** Removes what an online install added (packages, repository, key, hold); images and volumes stay. */
 export function renderOnlineUninstall(d: Distro, source: PackageSource): string {

@@ -3,6 +3,7 @@ import { packageManagerOf } from "./package-managers";
 import { parseSections, sectionMarker } from "../model/sections";
 import { script } from "./shell";
 import { boundWord as secondsOf, DOCKER_READ_FUNCTION, dockerFirstLine, dockerLineCount, READY_CALL_SECONDS } from "./docker-read";
+import { INITIAL_DAEMON_MARK, initialDaemonRollback } from "./daemon-config";
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
 
 /** The engine packages the probe reports the versions of. */
@@ -24,9 +25,10 @@ const ENGINE_PACKAGES = [
  * a start that hangs (a stopped dockerd that will not stop) and a daemon that never answers both
  * end the step at it, with one line naming the bound.
  */
-export function renderServiceStart(opts: { restart: boolean; startTimeout?: number }): string {
+export function renderServiceStart(opts: { restart: boolean; startTimeout?: number; initialDaemon?: boolean }): string {
   const n = secondsOf(opts.startTimeout ?? DEFAULT_ENGINE_START_TIMEOUT_SECONDS);
   const late = `echo 'dockyard: docker did not answer within ${n} s (bound: engineStartTimeout)' >&2`;
+  const start = `rc=0; timeout ${n} systemctl ${opts.restart ? "restart" : "start"} docker.service || rc=$?`;
   return script(
     `deadline=$(( $(date +%s) + ${n} ))`,
     "systemctl daemon-reload",
@@ -37,7 +39,22 @@ export function renderServiceStart(opts: { restart: boolean; startTimeout?: numb
     "  systemctl start containerd.service",
     "fi",
     "systemctl is-enabled -q docker.service 2>/dev/null || systemctl enable docker.service >/dev/null 2>&1",
-    `rc=0; timeout ${n} systemctl ${opts.restart ? "restart" : "start"} docker.service || rc=$?`,
+    start,
+    // The daemon settings written for this first start are what failed it, as far as this step
+    // can tell: they go, and docker starts without them (DaemonConfig then applies them with its
+    // restart and rollback, and says what dockerd refused).
+    ...(opts.initialDaemon
+      ? [
+          'if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then',
+          "  dockyard_retry=0",
+          ...initialDaemonRollback().map((l) => `  ${l}`),
+          '  if [ "$dockyard_retry" = 1 ]; then',
+          `    ${start}`,
+          "  fi",
+          "fi",
+          `rm -f ${INITIAL_DAEMON_MARK}`,
+        ]
+      : []),
     'if [ "$rc" -ne 0 ]; then',
     `  if [ "$rc" -eq 124 ]; then ${late.replace("did not answer", "did not start")}; fi`,
     "  journalctl -u docker.service -n 30 --no-pager >&2 || true",

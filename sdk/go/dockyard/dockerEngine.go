@@ -26,6 +26,8 @@ type DockerEngine struct {
 	Connection ConnectionInputsPtrOutput `pulumi:"connection"`
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 	Credentials CredentialsPtrOutput `pulumi:"credentials"`
+	// The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
+	Daemon InitialDaemonPtrOutput `pulumi:"daemon"`
 	// Differences between what is declared and what the host has; filled by refresh.
 	Drift pulumi.StringArrayOutput `pulumi:"drift"`
 	// The host's facts (distribution), from its Host.
@@ -60,8 +62,12 @@ func NewDockerEngine(ctx *pulumi.Context,
 	if args.Credentials != nil {
 		args.Credentials = pulumi.ToSecret(args.Credentials).(CredentialsInput)
 	}
+	if args.Daemon != nil {
+		args.Daemon = pulumi.ToSecret(args.Daemon).(InitialDaemonPtrInput)
+	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"credentials",
+		"daemon",
 	})
 	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
@@ -101,6 +107,8 @@ type dockerEngineArgs struct {
 	Connection ConnectionInputs `pulumi:"connection"`
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 	Credentials Credentials `pulumi:"credentials"`
+	// The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
+	Daemon *InitialDaemon `pulumi:"daemon"`
 	// The host's facts (distribution), from its Host.
 	Facts HostFactsType `pulumi:"facts"`
 	// What the engine should be; plain data, compared field by field in diff.
@@ -113,6 +121,8 @@ type DockerEngineArgs struct {
 	Connection ConnectionInputsInput
 	// Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 	Credentials CredentialsInput
+	// The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
+	Daemon InitialDaemonPtrInput
 	// The host's facts (distribution), from its Host.
 	Facts HostFactsTypeInput
 	// What the engine should be; plain data, compared field by field in diff.
@@ -232,6 +242,11 @@ func (o DockerEngineOutput) Connection() ConnectionInputsPtrOutput {
 // Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
 func (o DockerEngineOutput) Credentials() CredentialsPtrOutput {
 	return o.ApplyT(func(v *DockerEngine) CredentialsPtrOutput { return v.Credentials }).(CredentialsPtrOutput)
+}
+
+// The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
+func (o DockerEngineOutput) Daemon() InitialDaemonPtrOutput {
+	return o.ApplyT(func(v *DockerEngine) InitialDaemonPtrOutput { return v.Daemon }).(InitialDaemonPtrOutput)
 }
 
 // Differences between what is declared and what the host has; filled by refresh.

@@ -3890,6 +3890,180 @@ func (o ImageSpecPtrOutput) Source() ImageSourceSpecPtrOutput {
 	}).(ImageSourceSpecPtrOutput)
 }
 
+// The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.
+type InitialDaemon struct {
+	// One of `"merge"`, `"replace"`.
+	Policy string `pulumi:"policy"`
+	// dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+	Proxy    *DaemonProxy           `pulumi:"proxy"`
+	Settings map[string]interface{} `pulumi:"settings"`
+}
+
+// InitialDaemonInput is an input type that accepts InitialDaemonArgs and InitialDaemonOutput values.
+// You can construct a concrete instance of `InitialDaemonInput` via:
+//
+//	InitialDaemonArgs{...}
+type InitialDaemonInput interface {
+	pulumi.Input
+
+	ToInitialDaemonOutput() InitialDaemonOutput
+	ToInitialDaemonOutputWithContext(context.Context) InitialDaemonOutput
+}
+
+// The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.
+type InitialDaemonArgs struct {
+	// One of `"merge"`, `"replace"`.
+	Policy pulumi.StringInput `pulumi:"policy"`
+	// dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+	Proxy    DaemonProxyPtrInput `pulumi:"proxy"`
+	Settings pulumi.MapInput     `pulumi:"settings"`
+}
+
+func (InitialDaemonArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InitialDaemon)(nil)).Elem()
+}
+
+func (i InitialDaemonArgs) ToInitialDaemonOutput() InitialDaemonOutput {
+	return i.ToInitialDaemonOutputWithContext(context.Background())
+}
+
+func (i InitialDaemonArgs) ToInitialDaemonOutputWithContext(ctx context.Context) InitialDaemonOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InitialDaemonOutput)
+}
+
+func (i InitialDaemonArgs) ToInitialDaemonPtrOutput() InitialDaemonPtrOutput {
+	return i.ToInitialDaemonPtrOutputWithContext(context.Background())
+}
+
+func (i InitialDaemonArgs) ToInitialDaemonPtrOutputWithContext(ctx context.Context) InitialDaemonPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InitialDaemonOutput).ToInitialDaemonPtrOutputWithContext(ctx)
+}
+
+// InitialDaemonPtrInput is an input type that accepts InitialDaemonArgs, InitialDaemonPtr and InitialDaemonPtrOutput values.
+// You can construct a concrete instance of `InitialDaemonPtrInput` via:
+//
+//	        InitialDaemonArgs{...}
+//
+//	or:
+//
+//	        nil
+type InitialDaemonPtrInput interface {
+	pulumi.Input
+
+	ToInitialDaemonPtrOutput() InitialDaemonPtrOutput
+	ToInitialDaemonPtrOutputWithContext(context.Context) InitialDaemonPtrOutput
+}
+
+type initialDaemonPtrType InitialDaemonArgs
+
+func InitialDaemonPtr(v *InitialDaemonArgs) InitialDaemonPtrInput {
+	return (*initialDaemonPtrType)(v)
+}
+
+func (*initialDaemonPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InitialDaemon)(nil)).Elem()
+}
+
+func (i *initialDaemonPtrType) ToInitialDaemonPtrOutput() InitialDaemonPtrOutput {
+	return i.ToInitialDaemonPtrOutputWithContext(context.Background())
+}
+
+func (i *initialDaemonPtrType) ToInitialDaemonPtrOutputWithContext(ctx context.Context) InitialDaemonPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InitialDaemonPtrOutput)
+}
+
+// The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.
+type InitialDaemonOutput struct{ *pulumi.OutputState }
+
+func (InitialDaemonOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InitialDaemon)(nil)).Elem()
+}
+
+func (o InitialDaemonOutput) ToInitialDaemonOutput() InitialDaemonOutput {
+	return o
+}
+
+func (o InitialDaemonOutput) ToInitialDaemonOutputWithContext(ctx context.Context) InitialDaemonOutput {
+	return o
+}
+
+func (o InitialDaemonOutput) ToInitialDaemonPtrOutput() InitialDaemonPtrOutput {
+	return o.ToInitialDaemonPtrOutputWithContext(context.Background())
+}
+
+func (o InitialDaemonOutput) ToInitialDaemonPtrOutputWithContext(ctx context.Context) InitialDaemonPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InitialDaemon) *InitialDaemon {
+		return &v
+	}).(InitialDaemonPtrOutput)
+}
+
+// One of `"merge"`, `"replace"`.
+func (o InitialDaemonOutput) Policy() pulumi.StringOutput {
+	return o.ApplyT(func(v InitialDaemon) string { return v.Policy }).(pulumi.StringOutput)
+}
+
+// dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+func (o InitialDaemonOutput) Proxy() DaemonProxyPtrOutput {
+	return o.ApplyT(func(v InitialDaemon) *DaemonProxy { return v.Proxy }).(DaemonProxyPtrOutput)
+}
+
+func (o InitialDaemonOutput) Settings() pulumi.MapOutput {
+	return o.ApplyT(func(v InitialDaemon) map[string]interface{} { return v.Settings }).(pulumi.MapOutput)
+}
+
+type InitialDaemonPtrOutput struct{ *pulumi.OutputState }
+
+func (InitialDaemonPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InitialDaemon)(nil)).Elem()
+}
+
+func (o InitialDaemonPtrOutput) ToInitialDaemonPtrOutput() InitialDaemonPtrOutput {
+	return o
+}
+
+func (o InitialDaemonPtrOutput) ToInitialDaemonPtrOutputWithContext(ctx context.Context) InitialDaemonPtrOutput {
+	return o
+}
+
+func (o InitialDaemonPtrOutput) Elem() InitialDaemonOutput {
+	return o.ApplyT(func(v *InitialDaemon) InitialDaemon {
+		if v != nil {
+			return *v
+		}
+		var ret InitialDaemon
+		return ret
+	}).(InitialDaemonOutput)
+}
+
+// One of `"merge"`, `"replace"`.
+func (o InitialDaemonPtrOutput) Policy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *InitialDaemon) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Policy
+	}).(pulumi.StringPtrOutput)
+}
+
+// dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+func (o InitialDaemonPtrOutput) Proxy() DaemonProxyPtrOutput {
+	return o.ApplyT(func(v *InitialDaemon) *DaemonProxy {
+		if v == nil {
+			return nil
+		}
+		return v.Proxy
+	}).(DaemonProxyPtrOutput)
+}
+
+func (o InitialDaemonPtrOutput) Settings() pulumi.MapOutput {
+	return o.ApplyT(func(v *InitialDaemon) map[string]interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Settings
+	}).(pulumi.MapOutput)
+}
+
 // A bastion the host is reached through.
 type JumpHost struct {
 	// Address of the jump host.
@@ -6206,6 +6380,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ImageSourceSpecInput)(nil)).Elem(), ImageSourceSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImageSourceSpecPtrInput)(nil)).Elem(), ImageSourceSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImageSpecInput)(nil)).Elem(), ImageSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InitialDaemonInput)(nil)).Elem(), InitialDaemonArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InitialDaemonPtrInput)(nil)).Elem(), InitialDaemonArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostInput)(nil)).Elem(), JumpHostArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostPtrInput)(nil)).Elem(), JumpHostArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NamedVolumeSpecInput)(nil)).Elem(), NamedVolumeSpecArgs{})
@@ -6266,6 +6442,8 @@ func init() {
 	pulumi.RegisterOutputType(ImageSourceSpecPtrOutput{})
 	pulumi.RegisterOutputType(ImageSpecOutput{})
 	pulumi.RegisterOutputType(ImageSpecPtrOutput{})
+	pulumi.RegisterOutputType(InitialDaemonOutput{})
+	pulumi.RegisterOutputType(InitialDaemonPtrOutput{})
 	pulumi.RegisterOutputType(JumpHostOutput{})
 	pulumi.RegisterOutputType(JumpHostPtrOutput{})
 	pulumi.RegisterOutputType(NamedVolumeSpecOutput{})

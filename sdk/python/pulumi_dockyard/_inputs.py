@@ -49,6 +49,8 @@ __all__ = [
     'ImageSourceSpecArgsDict',
     'ImageSpecArgs',
     'ImageSpecArgsDict',
+    'InitialDaemonArgs',
+    'InitialDaemonArgsDict',
     'JumpHostArgs',
     'JumpHostArgsDict',
     'NamedVolumeSpecArgs',
@@ -2454,6 +2456,71 @@ class ImageSpecArgs:
     @source.setter
     def source(self, value: pulumi.Input[Optional['ImageSourceSpecArgs']]):
         pulumi.set(self, "source", value)
+
+
+class InitialDaemonArgsDict(TypedDict):
+    """
+    The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.
+    """
+    policy: pulumi.Input[_builtins.str]
+    """
+    One of `"merge"`, `"replace"`.
+    """
+    settings: pulumi.Input[Mapping[str, Any]]
+    proxy: NotRequired[pulumi.Input[Optional['DaemonProxyArgsDict']]]
+    """
+    dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+    """
+
+@pulumi.input_type
+class InitialDaemonArgs:
+    def __init__(__self__, *,
+                 policy: pulumi.Input[_builtins.str],
+                 settings: pulumi.Input[Mapping[str, Any]],
+                 proxy: pulumi.Input[Optional['DaemonProxyArgs']] = None):
+        """
+        The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.
+
+        :param pulumi.Input[_builtins.str] policy: One of `"merge"`, `"replace"`.
+        :param pulumi.Input['DaemonProxyArgs'] proxy: dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+        """
+        pulumi.set(__self__, "policy", policy)
+        pulumi.set(__self__, "settings", settings)
+        if proxy is not None:
+            pulumi.set(__self__, "proxy", proxy)
+
+    @_builtins.property
+    @pulumi.getter
+    def policy(self) -> pulumi.Input[_builtins.str]:
+        """
+        One of `"merge"`, `"replace"`.
+        """
+        return pulumi.get(self, "policy")
+
+    @policy.setter
+    def policy(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "policy", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def settings(self) -> pulumi.Input[Mapping[str, Any]]:
+        return pulumi.get(self, "settings")
+
+    @settings.setter
+    def settings(self, value: pulumi.Input[Mapping[str, Any]]):
+        pulumi.set(self, "settings", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def proxy(self) -> pulumi.Input[Optional['DaemonProxyArgs']]:
+        """
+        dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+        """
+        return pulumi.get(self, "proxy")
+
+    @proxy.setter
+    def proxy(self, value: pulumi.Input[Optional['DaemonProxyArgs']]):
+        pulumi.set(self, "proxy", value)
 
 
 class JumpHostArgsDict(TypedDict):

@@ -24,7 +24,8 @@ class DockerEngineArgs:
                  connection: pulumi.Input['ConnectionInputsArgs'],
                  credentials: pulumi.Input['CredentialsArgs'],
                  facts: pulumi.Input['HostFactsArgs'],
-                 spec: pulumi.Input['EngineSpecArgs']):
+                 spec: pulumi.Input['EngineSpecArgs'],
+                 daemon: pulumi.Input[Optional['InitialDaemonArgs']] = None):
         """
         The set of arguments for constructing a DockerEngine resource.
 
@@ -32,11 +33,14 @@ class DockerEngineArgs:
         :param pulumi.Input['CredentialsArgs'] credentials: Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
         :param pulumi.Input['HostFactsArgs'] facts: The host's facts (distribution), from its Host.
         :param pulumi.Input['EngineSpecArgs'] spec: What the engine should be; plain data, compared field by field in diff.
+        :param pulumi.Input['InitialDaemonArgs'] daemon: The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
         """
         pulumi.set(__self__, "connection", connection)
         pulumi.set(__self__, "credentials", credentials)
         pulumi.set(__self__, "facts", facts)
         pulumi.set(__self__, "spec", spec)
+        if daemon is not None:
+            pulumi.set(__self__, "daemon", daemon)
 
     @_builtins.property
     @pulumi.getter
@@ -86,6 +90,18 @@ class DockerEngineArgs:
     def spec(self, value: pulumi.Input['EngineSpecArgs']):
         pulumi.set(self, "spec", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def daemon(self) -> pulumi.Input[Optional['InitialDaemonArgs']]:
+        """
+        The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
+        """
+        return pulumi.get(self, "daemon")
+
+    @daemon.setter
+    def daemon(self, value: pulumi.Input[Optional['InitialDaemonArgs']]):
+        pulumi.set(self, "daemon", value)
+
 
 @pulumi.type_token("dockyard:index:DockerEngine")
 class DockerEngine(pulumi.CustomResource):
@@ -95,6 +111,7 @@ class DockerEngine(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionInputsArgs', 'ConnectionInputsArgsDict']]] = None,
                  credentials: pulumi.Input[Optional[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
+                 daemon: pulumi.Input[Optional[Union['InitialDaemonArgs', 'InitialDaemonArgsDict']]] = None,
                  facts: pulumi.Input[Optional[Union['HostFactsArgs', 'HostFactsArgsDict']]] = None,
                  spec: pulumi.Input[Optional[Union['EngineSpecArgs', 'EngineSpecArgsDict']]] = None,
                  __props__=None):
@@ -105,6 +122,7 @@ class DockerEngine(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['ConnectionInputsArgs', 'ConnectionInputsArgsDict']] connection: The connection as it travels in a dynamic resource's inputs and state, with the host's time bounds (only those the user set; the others take their defaults where they are used).
         :param pulumi.Input[Union['CredentialsArgs', 'CredentialsArgsDict']] credentials: Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
+        :param pulumi.Input[Union['InitialDaemonArgs', 'InitialDaemonArgsDict']] daemon: The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
         :param pulumi.Input[Union['HostFactsArgs', 'HostFactsArgsDict']] facts: The host's facts (distribution), from its Host.
         :param pulumi.Input[Union['EngineSpecArgs', 'EngineSpecArgsDict']] spec: What the engine should be; plain data, compared field by field in diff.
         """
@@ -134,6 +152,7 @@ class DockerEngine(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionInputsArgs', 'ConnectionInputsArgsDict']]] = None,
                  credentials: pulumi.Input[Optional[Union['CredentialsArgs', 'CredentialsArgsDict']]] = None,
+                 daemon: pulumi.Input[Optional[Union['InitialDaemonArgs', 'InitialDaemonArgsDict']]] = None,
                  facts: pulumi.Input[Optional[Union['HostFactsArgs', 'HostFactsArgsDict']]] = None,
                  spec: pulumi.Input[Optional[Union['EngineSpecArgs', 'EngineSpecArgsDict']]] = None,
                  __props__=None):
@@ -151,6 +170,7 @@ class DockerEngine(pulumi.CustomResource):
             if credentials is None and not opts.urn:
                 raise TypeError("Missing required property 'credentials'")
             __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
+            __props__.__dict__["daemon"] = None if daemon is None else pulumi.Output.secret(daemon)
             if facts is None and not opts.urn:
                 raise TypeError("Missing required property 'facts'")
             __props__.__dict__["facts"] = facts
@@ -164,7 +184,7 @@ class DockerEngine(pulumi.CustomResource):
             __props__.__dict__["drift"] = None
             __props__.__dict__["package_version"] = None
             __props__.__dict__["version"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials", "daemon"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(DockerEngine, __self__).__init__(
             'dockyard:index:DockerEngine',
@@ -194,6 +214,7 @@ class DockerEngine(pulumi.CustomResource):
         __props__.__dict__["compose_version"] = None
         __props__.__dict__["connection"] = None
         __props__.__dict__["credentials"] = None
+        __props__.__dict__["daemon"] = None
         __props__.__dict__["drift"] = None
         __props__.__dict__["facts"] = None
         __props__.__dict__["package_version"] = None
@@ -242,6 +263,14 @@ class DockerEngine(pulumi.CustomResource):
         Key material, kept in one top-level property so the resource can mark it secret as a whole (`additionalSecretOutputs` only names top-level properties).
         """
         return pulumi.get(self, "credentials")
+
+    @_builtins.property
+    @pulumi.getter
+    def daemon(self) -> pulumi.Output[Optional['outputs.InitialDaemon']]:
+        """
+        The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).
+        """
+        return pulumi.get(self, "daemon")
 
     @_builtins.property
     @pulumi.getter

@@ -33,6 +33,7 @@ __all__ = [
     'HtpasswdUser',
     'ImageSourceSpec',
     'ImageSpec',
+    'InitialDaemon',
     'NamedVolumeSpec',
     'NetworkSpec',
     'PortSpec',
@@ -1775,6 +1776,48 @@ class ImageSpec(dict):
         Load from an archive (a local one, or one the controller fetched) instead of pulling.
         """
         return pulumi.get(self, "source")
+
+
+@pulumi.output_type
+class InitialDaemon(dict):
+    """
+    The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.
+    """
+    def __init__(__self__, *,
+                 policy: _builtins.str,
+                 settings: Mapping[str, Any],
+                 proxy: Optional['outputs.DaemonProxy'] = None):
+        """
+        The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.
+
+        :param _builtins.str policy: One of `"merge"`, `"replace"`.
+        :param 'DaemonProxy' proxy: dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+        """
+        pulumi.set(__self__, "policy", policy)
+        pulumi.set(__self__, "settings", settings)
+        if proxy is not None:
+            pulumi.set(__self__, "proxy", proxy)
+
+    @_builtins.property
+    @pulumi.getter
+    def policy(self) -> _builtins.str:
+        """
+        One of `"merge"`, `"replace"`.
+        """
+        return pulumi.get(self, "policy")
+
+    @_builtins.property
+    @pulumi.getter
+    def settings(self) -> Mapping[str, Any]:
+        return pulumi.get(self, "settings")
+
+    @_builtins.property
+    @pulumi.getter
+    def proxy(self) -> Optional['outputs.DaemonProxy']:
+        """
+        dockerd's proxy, as the systemd drop-in sets it. URLs may hold credentials: treat as secrets.
+        """
+        return pulumi.get(self, "proxy")
 
 
 @pulumi.output_type

@@ -39,6 +39,10 @@ export const RESOURCE_SETTINGS: Readonly<Record<string, ResourceSettings>> = {
     inputs: {
       facts: { type: { ref: "HostFacts" }, required: true, description: "The host's facts (distribution), from its Host." },
       spec: { type: { ref: "EngineSpec" }, required: true, description: "" },
+      daemon: {
+        type: { ref: "InitialDaemon" },
+        description: "The engine's DaemonConfig settings, written before a fresh engine first starts; not compared (install time only).",
+      },
       connection: { type: { ref: "ConnectionInputs" }, required: true, description: "" },
       credentials: { type: { ref: "Credentials" }, required: true, description: "" },
     },
@@ -450,6 +454,16 @@ export const RESOURCE_TYPES: Readonly<Record<string, ObjectType>> = {
         type: { ref: "EngineSpecBundle" },
         description: "Offline: the compose CLI plugin binary (Docker's `docker-compose-linux-<arch>`) and its checksum.",
       },
+    },
+  },
+  InitialDaemon: {
+    description:
+      "The daemon settings a fresh engine starts with: its DaemonConfig's, handed over so that dockerd starts once. The proxy may hold credentials: a secret.",
+    source: { file: "src/plan/docker-engine.ts", name: "InitialDaemon" },
+    properties: {
+      settings: { type: { map: "any" }, required: true, description: "" },
+      policy: { type: { enum: ["merge", "replace"] }, required: true, description: "" },
+      proxy: { type: { ref: "DaemonProxy" }, description: "" },
     },
   },
   DaemonProxy: {
