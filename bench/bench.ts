@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderPlot } from "./plot";
@@ -227,6 +227,9 @@ async function pulumiChild(
   const full: ChildSpec = { ...withTrace, pulumiBin: ctx.pulumiBin, pluginPath: program.pluginPath };
   const r = await timed(process.execPath, [program.childJs], { ...process.env, BENCH_SPEC: JSON.stringify(full) });
   const trace = existsSync(traceFile) ? summarizeTrace(readFileSync(traceFile, "utf8")) : undefined;
+  // BENCH_KEEP_TRACES=<dir> keeps each raw trace there, to read one run's timeline.
+  const keep = process.env.BENCH_KEEP_TRACES;
+  if (keep && existsSync(traceFile)) copyFileSync(traceFile, path.join(keep, `${spec.op}-${path.basename(traceFile)}`));
   rmSync(traceFile, { force: true });
   const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
   if (r.code !== 0 || !line) {

@@ -41,6 +41,9 @@ export function fleetProgram(job: FleetJob): () => Promise<Record<string, pulumi
         version: job.dockerVersion,
         allowInsecureHttp: job.dockerMirror.startsWith("http:"),
         mirrorKeyFingerprint: job.dockerMirrorKeyFingerprint,
+        // The guide's job, as the shell script and the playbook do it: docker-ce, its CLI and
+        // containerd, without the compose and buildx plugins Dockyard adds by default.
+        plugins: [],
       });
       const daemon = new DaemonConfig(`${h.name}-daemon`, { engine, registryMirrors: job.registryMirrors });
       const nginx = new Image(`${h.name}-nginx`, { engine, ref: "nginx:latest" }, { dependsOn: [daemon] });

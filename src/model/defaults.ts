@@ -44,6 +44,15 @@ export const DEFAULT_REGISTRY_IMAGE = "registry:2";
 export const DEFAULT_RESTART_POLICY = "unless-stopped";
 /** Seconds a container has to become healthy (or to stay up). */
 export const DEFAULT_START_TIMEOUT_SECONDS = 60;
+/**
+ * How long a container without a health check must stay running, not restarting, before its start
+ * counts as done: a process that fails on its configuration exits within it, and a restart loop
+ * shows `Restarting` in it (Docker's first back-off is 100 ms). It is on every create's path, so
+ * kept short; a container that dies later is drift `refresh` shows.
+ */
+export const CONTAINER_STABLE_MS = 1000;
+/** How often a starting container is inspected while it is waited for. */
+export const CONTAINER_START_POLL_MS = 250;
 
 /**
  * The daemon.json keys of DaemonConfig's `profile: "hardened"` (the CIS Docker Benchmark's daemon

@@ -22,6 +22,7 @@ import { securityDrift } from "../plan/container-security";
 import { isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 import { notice } from "./notices";
+import { CONTAINER_START_POLL_MS, CONTAINER_STABLE_MS } from "../model/defaults";
 
 export interface ContainerInputs extends ConnectedInputs {
   spec: ContainerSpec;
@@ -117,7 +118,7 @@ async function waitReady(c: Docker.Container, inputs: ContainerInputs, target: s
           `container ${name} is unhealthy. Last log lines:\n${await lastLogs(c)}`,
           "DOCKYARD_CONTAINER_NOT_RUNNING",
         );
-    } else if (Date.now() - stableSince >= 2000) {
+    } else if (Date.now() - stableSince >= CONTAINER_STABLE_MS) {
       return;
     }
     if (Date.now() > deadline) {
@@ -127,7 +128,7 @@ async function waitReady(c: Docker.Container, inputs: ContainerInputs, target: s
         "DOCKYARD_CONTAINER_NOT_RUNNING",
       );
     }
-    await sleep(500);
+    await sleep(CONTAINER_START_POLL_MS);
   }
 }
 
