@@ -12,13 +12,13 @@ import { downAll, RIG_LABEL, Rig, type RigHost } from "../test/rig/rig";
 import type { ChildResult, ChildSpec } from "./dockyard-child";
 import type { FleetJob } from "./fleet-program";
 import { PROVIDER_ROLES } from "./process-role";
-import { BEFORE, renderTables, scenarioKey, summarize, type Phase, type Results, type Sample, type Tool } from "./results";
+import { BEFORE, COMPONENTS_PER_HOST, renderTables, scenarioKey, summarize, type Phase, type Results, type Sample, type Tool } from "./results";
 
 const REPO = path.resolve(__dirname, "..");
 // Per process: a second bench beside a running one must not rewrite the first one's child.
 const BUILD = path.join(__dirname, ".build", String(process.pid));
 const DOCKER_VERSION = "25.0.3";
-const ALL_TOOLS: Tool[] = ["dockyard", BEFORE, "shell", "empty", "ansible"];
+const ALL_TOOLS: Tool[] = ["dockyard", BEFORE, "shell", "empty", "components", "ansible"];
 /** The Pulumi tools: this checkout (the plugin) and the previous release (dynamic providers). */
 type PulumiTool = "dockyard" | typeof BEFORE;
 
@@ -351,6 +351,38 @@ async function benchEmpty(ctx: Context): Promise<void> {
       delete sample.result;
       delete sample.resourceMs;
       record(ctx, "empty", phase, 1, sample);
+    }
+  } finally {
+    rmSync(backendDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The empty program with COMPONENTS_PER_HOST bare components per host (no provider, no hosts): a
+ * new stack, the same stack again, and its preview. Against the empty program, what registering
+ * alone costs the engine, the CLI and the program at the fleet's size.
+ */
+async function benchComponents(ctx: Context, hosts: number): Promise<void> {
+  const backendDir = mkdtempSync(path.join(os.tmpdir(), "dockyard-bench-state-"));
+  const workDir = path.join(REPO, ".pulumi-work", `bench-components-${process.pid}`);
+  mkdirSync(workDir, { recursive: true });
+  try {
+    const ops = { "up-new-stack": "empty-up", "up-again": "empty-up", preview: "empty-preview" } as const;
+    for (const phase of ["up-new-stack", "up-again", "preview"] as const) {
+      const sample = await pulumiChild(ctx, "dockyard", {
+        op: ops[phase],
+        components: COMPONENTS_PER_HOST * hosts,
+        job: job(ctx, [], []),
+        backendDir,
+        workDir,
+        projectName: "dockyard-bench-components",
+        stackName: "components",
+        checkHttp: false,
+      });
+      delete sample.result;
+      delete sample.resourceMs;
+      record(ctx, "components", phase, hosts, sample);
     }
   } finally {
     rmSync(backendDir, { recursive: true, force: true });
@@ -719,6 +751,7 @@ export async function main(argv: string[]): Promise<void> {
       // Before and after take turns going first, so neither always runs on the warmer machine.
       const pulumiTools: PulumiTool[] = run % 2 ? ["dockyard", BEFORE] : [BEFORE, "dockyard"];
       for (const n of opts.hosts) {
+        if (opts.tools.includes("components")) await attempt(`components ${n}`, () => benchComponents(ctx, n));
         if (opts.tools.includes("shell")) await attempt(`shell ${n}`, () => benchShell(ctx, n));
         for (const tool of pulumiTools) if (opts.tools.includes(tool)) await attempt(`${tool} ${n}`, () => benchDockyard(ctx, n, tool));
         if (opts.tools.includes("ansible") && opts.ansibleHosts.includes(n)) await attempt(`ansible ${n}`, () => benchAnsible(ctx, n));

@@ -7,12 +7,15 @@
  */
 import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type ProjectSettings } from "@pulumi/pulumi/automation";
 import { fleetProgram, type FleetJob } from "./fleet-program";
 import { processRole } from "./process-role";
 
 export interface ChildSpec {
   op: "up" | "preview" | "refresh" | "empty-up" | "empty-preview" | "empty-refresh";
+  /** With an `empty-` op: bare components the program registers (none: the empty program). */
+  components?: number;
   job: FleetJob;
   /** Directory holding the `pulumi` binary. */
   pulumiBin: string;
@@ -152,12 +155,32 @@ async function httpCheck(addresses: string[]): Promise<void> {
   );
 }
 
+class Bare extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("bench:index:Registration", name, {});
+    this.registerOutputs({});
+  }
+}
+
+/**
+ * A program of `count` components with no children and no provider: registrations alone, what
+ * the engine, the CLI and the program spend on each resource apart from any work it does.
+ */
+function bareComponents(count: number): () => Promise<Record<string, never>> {
+  return async () => {
+    // A component registers its outputs (none) when constructed with no child: like a component
+    // of the guide's job, it is one registration and one outputs call.
+    for (let i = 0; i < count; i++) new Bare(`r${i}`);
+    return {};
+  };
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? "{}") as ChildSpec;
   const stopSampling = sampleChildren(spec.pluginPath === undefined ? undefined : realPath(path.resolve(spec.pluginPath, "main.js")));
   const pulumiCommand = await PulumiCommand.get({ root: spec.pulumiBin });
   const empty = spec.op.startsWith("empty-");
-  const program = empty ? async () => ({}) : fleetProgram(spec.job);
+  const program = empty ? bareComponents(spec.components ?? 0) : fleetProgram(spec.job);
   const t0 = Date.now();
   // `plugins` is a project setting the SDK's type does not list; it is written to Pulumi.yaml as is.
   const projectSettings: ProjectSettings & { plugins?: { providers: { name: string; path: string }[] } } = {

@@ -6,7 +6,8 @@ export interface GoalCheck {
   /** The measured ratio or amount; undefined when a scenario it needs was not measured. */
   value?: number;
   limit: number;
-  unit: "x" | "MiB";
+  /** A ratio, memory, or a count (registrations). */
+  unit: "x" | "MiB" | "count";
   met?: boolean;
 }
 
@@ -108,6 +109,14 @@ export function goalChecks(r: Results): GoalCheck[] {
       ratio(`${label}: ${most} hosts / 1 host`, 1.5, med("dockyard", phase, most), med("dockyard", phase, 1));
     }
   }
+  // Registrations per host: what the first converge of the guide's job created, the stack aside.
+  for (const n of hostCounts) {
+    const conv = r.scenarios[scenarioKey("dockyard", "converge", n)]?.samples.find((x) => !x.error && x.changes?.create);
+    if (!conv) continue;
+    const perHost = (conv.changes!.create - 1) / n;
+    out.push({ goal: `registrations per host, the guide's job (${n} host(s))`, value: perHost, limit: 6, unit: "count", met: perHost <= 6 });
+    break;
+  }
   // The controller: the program's Node process, the CLI and the provider process together.
   const peak = peakControllerMb(r, "dockyard", most)?.mb;
   out.push({
@@ -136,8 +145,8 @@ const num = (x: number | undefined, unit = " s", d = 1) => (x === undefined ? "â
 export function renderGoals(r: Results): string[] {
   const lines = ["| goal | measured | limit | met |", "|---|---:|---:|:---:|"];
   for (const g of goalChecks(r)) {
-    const v = g.unit === "x" ? num(g.value, "x", 2) : num(g.value, " MiB", 0);
-    const limit = g.unit === "x" ? `${g.limit.toFixed(2)}x` : `${g.limit} MiB`;
+    const v = g.unit === "x" ? num(g.value, "x", 2) : num(g.value, g.unit === "MiB" ? " MiB" : "", g.unit === "MiB" ? 0 : 1);
+    const limit = g.unit === "x" ? `${g.limit.toFixed(2)}x` : g.unit === "MiB" ? `${g.limit} MiB` : `${g.limit}`;
     lines.push(`| ${g.goal} | ${v} | ${limit} | ${g.met === undefined ? "not measured" : g.met ? "yes" : "**no**"} |`);
   }
   return lines;

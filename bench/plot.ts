@@ -20,6 +20,7 @@ const TOOL_STYLE: Record<Tool, { label: string; color: string }> = {
   shell: { label: "shell over ssh (floor)", color: "#2ca02c" },
   ansible: { label: "Ansible", color: "#d62728" },
   empty: { label: "empty program (dashed)", color: "#7f7f7f" },
+  components: { label: "bare components only", color: "#bcbd22" },
 };
 
 /** One line of a panel: a tool's medians, with the spread of its samples, by host count. */

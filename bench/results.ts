@@ -2,7 +2,14 @@
 import { renderBeforeAfter, renderBreakdown, renderGoals } from "./goals";
 import type { TraceSummary } from "./trace-summary";
 
-export type Tool = "dockyard" | "dockyard-0.3.0" | "shell" | "empty" | "ansible";
+export type Tool = "dockyard" | "dockyard-0.3.0" | "shell" | "empty" | "components" | "ansible";
+
+/**
+ * The `components` tool: an empty program that registers this many bare components per host (the
+ * guide's job registers 10 per host: 5 components and 5 resources), with no provider: what the
+ * Pulumi engine, the CLI and the program cost per registration, apart from any host work.
+ */
+export const COMPONENTS_PER_HOST = 10;
 
 /** The previous release (every resource a dynamic provider), measured beside this checkout ("after"). */
 export const BEFORE = "dockyard-0.3.0" satisfies Tool;
@@ -144,6 +151,11 @@ export function summarize(r: Results): void {
     put(`empty up/dockyard no-op up, ${n} hosts`, m("empty", "up-again", 1), m("dockyard", "noop", n));
     put(`dockyard no-op up, parallel diff/serial diff, ${n} hosts`, m("dockyard", "noop-parallel-diff", n), m("dockyard", "noop", n));
     put(`dockyard refresh/no-op up, ${n} hosts`, m("dockyard", "refresh", n), m("dockyard", "noop", n));
+    // What registering alone costs: bare components over the empty program, as a share of a no-op.
+    const regs = m("components", "up-again", n);
+    const none = m("empty", "up-again", 1);
+    if (regs !== undefined && none !== undefined)
+      put(`registrations only (bare components - empty program)/dockyard no-op up, ${n} hosts`, Math.max(regs - none, 0), m("dockyard", "noop", n));
     // No slower than the previous release: this checkout's medians over 0.3.0's, measured in one run.
     for (const p of BEFORE_AFTER_PHASES) put(`after/before (this checkout/0.3.0) ${p}, ${n} hosts`, m("dockyard", p, n), m(BEFORE, p, n));
     put(
@@ -214,6 +226,14 @@ export function renderTables(r: Results): string {
         .join("")}`,
     );
   }
+  const c = (phase: Phase, n: number) => m("components", phase, n)?.median;
+  if (hostCounts.some((n) => c("up-again", n) !== undefined)) {
+    lines.push(
+      `| Registrations only (${COMPONENTS_PER_HOST} bare components per host, no provider): \`pulumi up\` again; \`preview\` | ${hostCounts
+        .map((n) => `${fmt(c("up-again", n))}; ${fmt(c("preview", n))}`)
+        .join(" | ")} |`,
+    );
+  }
   const beforeAfter = renderBeforeAfter(r);
   if (beforeAfter.length) {
     lines.push(
@@ -259,6 +279,11 @@ export function renderTables(r: Results): string {
   if (e)
     lines.push(
       `| empty program up | ${hostCounts.map(() => `${fmt(e.nodeMaxRssMbMedian, "")} / ${fmt(e.cliPeakMbMedian, "")} / —`).join(" | ")} |`,
+    );
+  const regs = hostCounts.map((n) => m("components", "up-again", n));
+  if (regs.some((x) => x !== undefined))
+    lines.push(
+      `| ${COMPONENTS_PER_HOST} bare components per host, up again | ${regs.map((x) => (x ? `${fmt(x.nodeMaxRssMbMedian, "")} / ${fmt(x.cliPeakMbMedian, "")} / —` : "—")).join(" | ")} |`,
     );
   const a = hostCounts.map((n) => m("ansible", "converge", n)?.maxRssMbMedian);
   if (a.some((x) => x !== undefined)) lines.push(`| Ansible first converge: largest process | ${a.map((x) => fmt(x, "")).join(" | ")} |`);

@@ -1,7 +1,7 @@
 /*
  * `npm run bench`: Dockyard against the shell floor, the CLI's fixed cost and Ansible, on rig
  * hosts, and against the previous release. Flags: --runs N (default 3), --hosts 1,5,20 (default),
- * --ansible-hosts 1,5,20 (default), --tools dockyard,dockyard-0.3.0,shell,empty,ansible (default
+ * --ansible-hosts 1,5,20 (default), --tools dockyard,dockyard-0.3.0,shell,empty,components,ansible (default
  * all; dockyard-0.3.0 is the previous release, its resources dynamic providers, run beside this
  * checkout's plugin), --out FILE (default bench/results.json),
  * --no-warm-up (skip the unrecorded first converge that fills the rig's package cache),
