@@ -33,20 +33,8 @@ export async function dockerApi(spec: ConnectionSpec): Promise<Docker> {
   return clientOver(session, limit, watch);
 }
 
-/**
- * How long a channel whose call is done waits for the next call of the same client before it is
- * closed. Calls one after another (inspect, create, start, inspect...) share one channel, and so
- * one `docker system dial-stdio` on the host, instead of starting one each; a channel left idle
- * gives its place among the host's channels back soon after.
- */
-const FREE_CHANNEL_MS = 500;
-
-/** A client over `session`; its agents are added to `agents`, for the caller to close when done. */
-function clientOver(session: SshSession, limit: EngineBound, watch: Watch, agents?: http.Agent[]): Docker {
-  // keepAlive: a finished call's channel serves the next one (dockerd speaks HTTP/1.1 keep-alive);
-  // at most one is kept free, the others are closed when their call ends.
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 1 });
-  agents?.push(agent);
+function clientOver(session: SshSession, limit: EngineBound, watch: Watch): Docker {
+  const agent = new http.Agent({ keepAlive: false });
   (agent as unknown as { createConnection: unknown }).createConnection = (
     _opts: unknown,
     done: (err: Error | null, socket?: Duplex) => void,
@@ -69,10 +57,8 @@ function clientOver(session: SshSession, limit: EngineBound, watch: Watch, agent
 function boundedSocket(channel: ClientChannel, target: string, limit: EngineBound, watch: Watch): Duplex {
   const socket = channel as unknown as Duplex & Record<string, unknown>;
   let timer: NodeJS.Timeout | undefined;
-  let release: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    clearTimeout(release);
     timer = setTimeout(() => {
       watch.over = limit;
       const err = new TimedOutError(target, "Engine API", limit.seconds, limit.bound, didNotOf(limit.bound));
@@ -85,22 +71,12 @@ function boundedSocket(channel: ClientChannel, target: string, limit: EngineBoun
   };
   arm();
   channel.on("data", arm);
-  // Between calls (http's agent keeps the socket free) no answer is owed: the idle bound stops,
-  // and a channel not asked again soon is closed.
-  channel.on("free", () => {
-    clearTimeout(timer);
-    clearTimeout(release);
-    release = setTimeout(() => closeFree(socket), FREE_CHANNEL_MS);
-  });
   const write = channel.write.bind(channel) as (...a: unknown[]) => boolean;
   (socket as unknown as { write: (...a: unknown[]) => boolean }).write = (...a: unknown[]) => {
     arm();
     return write(...a);
   };
-  channel.once("close", () => {
-    clearTimeout(timer);
-    clearTimeout(release);
-  });
+  channel.once("close", () => clearTimeout(timer));
   // http expects a socket; these are the socket calls it makes.
   socket.setTimeout = () => socket;
   socket.setNoDelay ??= () => socket;
@@ -108,15 +84,6 @@ function boundedSocket(channel: ClientChannel, target: string, limit: EngineBoun
   socket.ref ??= () => socket;
   socket.unref ??= () => socket;
   return socket;
-}
-
-/**
- * Takes a free channel out of its agent's pool first (`agentRemove`, http's way to detach a
- * socket), so no call is handed a channel that is closing, then closes it.
- */
-function closeFree(socket: Duplex): void {
-  socket.emit("agentRemove");
-  endChannel(socket as unknown as ClientChannel);
 }
 
 /** What did not happen in time, by the bound that ran out. */
@@ -151,11 +118,10 @@ export async function withEngine<T>(
   const bound = opts.bound ?? "engineApiTimeout";
   const limit: EngineBound = { seconds: boundSeconds(spec, bound), bound };
   const watch: Watch = {};
-  const agents: http.Agent[] = [];
   try {
     // `boundBy` gives a client whose calls have another bound (a pull: `pullTimeout`).
-    const boundBy = (b: TimeBoundName) => clientOver(session, { seconds: boundSeconds(spec, b), bound: b }, watch, agents);
-    return await fn(clientOver(session, limit, watch, agents), boundBy);
+    const boundBy = (b: TimeBoundName) => clientOver(session, { seconds: boundSeconds(spec, b), bound: b }, watch);
+    return await fn(clientOver(session, limit, watch), boundBy);
   } catch (e) {
     if (watch.over) throw new TimedOutError(session.target, step, watch.over.seconds, watch.over.bound, didNotOf(watch.over.bound));
     if (e instanceof RemoteError) throw e;
@@ -164,9 +130,5 @@ export async function withEngine<T>(
       throw new EngineUnavailableError(session.target, step, parseEngineDiagnosis(out.stdout));
     }
     throw new RemoteError(session.target, `${step}: the Docker engine refused: ${engineSaid(e)}`, "DOCKYARD_ENGINE_REFUSED");
-  } finally {
-    // The step is done: its free channels go now, not when their timer ends.
-    for (const agent of agents)
-      for (const free of Object.values(agent.freeSockets).flat()) if (free) closeFree(free);
   }
 }
