@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
+import { awsSdk } from "./aws-sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import { Host, type HostArgs, type JumpHostArgs } from "../host/host";
@@ -313,6 +314,7 @@ export class AwsHost extends DockyardComponent {
 
   constructor(name: string, args: AwsHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:aws:AwsHost", name, opts);
+    const sdk = awsSdk();
     this.checked(() => checkArgs(args));
     for (const c of args.sshCidrs) {
       if (c === "0.0.0.0/0" || c === "::/0")
@@ -329,13 +331,13 @@ export class AwsHost extends DockyardComponent {
     const vpcId = pulumi.output(
       args.vpcId ??
         (args.subnetId !== undefined
-          ? aws.ec2.getSubnetOutput({ id: args.subnetId }, lookup).vpcId
-          : aws.ec2.getVpcOutput({ default: true }, lookup).id),
+          ? sdk.ec2.getSubnetOutput({ id: args.subnetId }, lookup).vpcId
+          : sdk.ec2.getVpcOutput({ default: true }, lookup).id),
     );
     const subnetId =
       args.subnetId !== undefined
         ? pulumi.output(args.subnetId)
-        : aws.ec2
+        : sdk.ec2
             .getSubnetsOutput(
               {
                 filters: pulumi
@@ -358,7 +360,7 @@ export class AwsHost extends DockyardComponent {
               return ids[0];
             });
 
-    this.securityGroup = new aws.ec2.SecurityGroup(
+    this.securityGroup = new sdk.ec2.SecurityGroup(
       name,
       {
         vpcId,
@@ -392,14 +394,14 @@ export class AwsHost extends DockyardComponent {
         publicKey = login.publicKey;
         privateKey = login.privateKey;
       }
-      this.keyPair = new aws.ec2.KeyPair(name, { publicKey, tags }, this.childOptions());
+      this.keyPair = new sdk.ec2.KeyPair(name, { publicKey, tags }, this.childOptions());
       keyName = this.keyPair.keyName;
     }
     this.privateKey = pulumi.secret(pulumi.output(privateKey));
 
     const lookedUp = args.ami === undefined;
-    const ami = lookedUp ? aws.ec2.getAmiOutput(amiQuery(distro, architecture), lookup).id : args.ami!;
-    this.instance = new aws.ec2.Instance(
+    const ami = lookedUp ? sdk.ec2.getAmiOutput(amiQuery(distro, architecture), lookup).id : args.ami!;
+    this.instance = new sdk.ec2.Instance(
       name,
       {
         ami,

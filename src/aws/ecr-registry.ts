@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
+import { awsSdk } from "./aws-sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { DockyardComponent } from "../components/base";
 import { invalid } from "../model/input-error";
@@ -143,10 +144,11 @@ export class EcrRegistry extends DockyardComponent {
 
   constructor(name: string, args: EcrRegistryArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("dockyard:aws:EcrRegistry", name, opts);
+    const sdk = awsSdk();
     const repositoryName = args?.repositoryName ?? name;
     this.checked(() => checkArgs(args ?? {}, repositoryName));
 
-    this.repository = new aws.ecr.Repository(
+    this.repository = new sdk.ecr.Repository(
       name,
       {
         name: repositoryName,
@@ -158,7 +160,7 @@ export class EcrRegistry extends DockyardComponent {
       },
       this.childOptions(),
     );
-    this.lifecyclePolicy = new aws.ecr.LifecyclePolicy(
+    this.lifecyclePolicy = new sdk.ecr.LifecyclePolicy(
       name,
       { repository: this.repository.name, policy: ecrLifecyclePolicy(args.keepLastImages ?? 30, args.expireUntaggedAfterDays ?? 14) },
       this.childOptions(),
@@ -168,7 +170,7 @@ export class EcrRegistry extends DockyardComponent {
     this.endpoint = this.repository.repositoryUrl.apply(registryHostOf);
 
     // An invoke, not a resource: it runs on every preview and up, so the token is always fresh.
-    const token = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this });
+    const token = sdk.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this });
     this.credentials = {
       server: this.endpoint,
       username: pulumi.unsecret(token.apply((t) => t.userName)),
