@@ -12,7 +12,17 @@ import { downAll, RIG_LABEL, Rig, type RigHost } from "../test/rig/rig";
 import type { ChildResult, ChildSpec } from "./dockyard-child";
 import type { FleetJob } from "./fleet-program";
 import { PROVIDER_ROLES } from "./process-role";
-import { BEFORE, COMPONENTS_PER_HOST, renderTables, scenarioKey, summarize, type Phase, type Results, type Sample, type Tool } from "./results";
+import {
+  BEFORE,
+  COMPONENTS_PER_HOST,
+  renderTables,
+  scenarioKey,
+  summarize,
+  type Phase,
+  type Results,
+  type Sample,
+  type Tool,
+} from "./results";
 
 const REPO = path.resolve(__dirname, "..");
 // Per process: a second bench beside a running one must not rewrite the first one's child.

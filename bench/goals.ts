@@ -114,7 +114,13 @@ export function goalChecks(r: Results): GoalCheck[] {
     const conv = r.scenarios[scenarioKey("dockyard", "converge", n)]?.samples.find((x) => !x.error && x.changes?.create);
     if (!conv) continue;
     const perHost = (conv.changes!.create - 1) / n;
-    out.push({ goal: `registrations per host, the guide's job (${n} host(s))`, value: perHost, limit: 6, unit: "count", met: perHost <= 6 });
+    out.push({
+      goal: `registrations per host, the guide's job (${n} host(s))`,
+      value: perHost,
+      limit: 6,
+      unit: "count",
+      met: perHost <= 6,
+    });
     break;
   }
   // The controller: the program's Node process, the CLI and the provider process together.

@@ -155,7 +155,11 @@ export function summarize(r: Results): void {
     const regs = m("components", "up-again", n);
     const none = m("empty", "up-again", 1);
     if (regs !== undefined && none !== undefined)
-      put(`registrations only (bare components - empty program)/dockyard no-op up, ${n} hosts`, Math.max(regs - none, 0), m("dockyard", "noop", n));
+      put(
+        `registrations only (bare components - empty program)/dockyard no-op up, ${n} hosts`,
+        Math.max(regs - none, 0),
+        m("dockyard", "noop", n),
+      );
     // No slower than the previous release: this checkout's medians over 0.3.0's, measured in one run.
     for (const p of BEFORE_AFTER_PHASES) put(`after/before (this checkout/0.3.0) ${p}, ${n} hosts`, m("dockyard", p, n), m(BEFORE, p, n));
     put(

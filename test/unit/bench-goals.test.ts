@@ -21,7 +21,12 @@ function results(createdAt5: number): Results {
       },
       "dockyard.noop.5": { tool: "dockyard", phase: "noop", hosts: 5, samples: [sample(8)] },
       "empty.up-again.1": { tool: "empty", phase: "up-again", hosts: 1, samples: [sample(3)] },
-      "components.up-again.5": { tool: "components", phase: "up-again", hosts: 5, samples: [sample(4, { nodeMaxRssMb: 170, cliPeakMb: 120 })] },
+      "components.up-again.5": {
+        tool: "components",
+        phase: "up-again",
+        hosts: 5,
+        samples: [sample(4, { nodeMaxRssMb: 170, cliPeakMb: 120 })],
+      },
       "components.preview.5": { tool: "components", phase: "preview", hosts: 5, samples: [sample(2.5)] },
     },
     ratios: {},
@@ -45,7 +50,10 @@ test("bare components: what registering costs beside the empty program, as a sha
   // (4 s - 3 s) / 8 s
   t.is(r.ratios["registrations only (bare components - empty program)/dockyard no-op up, 5 hosts"], 0.13);
   const tables = renderTables(r);
-  t.regex(tables, /\| Registrations only \(10 bare components per host, no provider\): `pulumi up` again; `preview` \| —; — \| 4\.0 s; 2\.5 s \|/);
+  t.regex(
+    tables,
+    /\| Registrations only \(10 bare components per host, no provider\): `pulumi up` again; `preview` \| —; — \| 4\.0 s; 2\.5 s \|/,
+  );
   t.regex(tables, /\| 10 bare components per host, up again \| — \| 170 \/ 120 \/ — \|/);
   t.regex(tables, /\| registrations per host, the guide's job \(5 host\(s\)\) \| 10\.0 \| 6 \| \*\*no\*\* \|/);
 });
