@@ -1,18 +1,13 @@
 import test from "ava";
 import { goalChecks } from "../../bench/goals";
-import { renderTables, summarize, type Results, type Sample } from "../../bench/results";
+import { renderTables, type Results } from "../../bench/results";
+import { benchResults, benchSample } from "./support/bench-results";
 
-const sample = (seconds: number, extra: Partial<Sample> = {}): Sample => ({ seconds, otherRigContainers: 0, load1: 0.5, ...extra });
+const sample = benchSample;
 
 function results(createdAt5: number): Results {
-  const r: Results = {
-    date: "2026-12-03T00:00:00.000Z",
-    command: "npm run bench",
-    machine: { cores: 2, memoryGiB: 24 },
-    versions: {},
-    settings: {},
-    sharedMachine: { rigContainersAtStart: 0, rigContainersAtEnd: 0, maxDuringRun: 0, shared: false, note: "" },
-    scenarios: {
+  return benchResults(
+    {
       "dockyard.converge.5": {
         tool: "dockyard",
         phase: "converge",
@@ -29,12 +24,8 @@ function results(createdAt5: number): Results {
       },
       "components.preview.5": { tool: "components", phase: "preview", hosts: 5, samples: [sample(2.5)] },
     },
-    ratios: {},
-    resourceMedians: {},
-    notes: [],
-  };
-  summarize(r);
-  return r;
+    "2026-12-03T00:00:00.000Z",
+  );
 }
 
 test("registrations per host come from the first converge's creates, the stack aside, and are held to 6", (t) => {

@@ -1,35 +1,23 @@
 import test from "ava";
 import { niceCeiling, renderPlot, seriesOf } from "../../bench/plot";
-import { summarize, type Results, type Sample } from "../../bench/results";
+import { summarize, type Results } from "../../bench/results";
+import { benchResults, benchSample } from "./support/bench-results";
 
-const sample = (seconds: number, extra: Partial<Sample> = {}): Sample => ({ seconds, otherRigContainers: 0, load1: 0.5, ...extra });
+const sample = benchSample;
 
 function results(): Results {
-  const r: Results = {
-    date: "2026-12-01T00:00:00.000Z",
-    command: "npm run bench",
-    machine: { cores: 2, memoryGiB: 24 },
-    versions: {},
-    settings: {},
-    sharedMachine: { rigContainersAtStart: 0, rigContainersAtEnd: 0, maxDuringRun: 0, shared: false, note: "" },
-    scenarios: {
-      "dockyard.converge.5": { tool: "dockyard", phase: "converge", hosts: 5, samples: [sample(30), sample(20), sample(25)] },
-      "dockyard.converge.1": {
-        tool: "dockyard",
-        phase: "converge",
-        hosts: 1,
-        samples: [sample(10), sample(12), sample(99, { error: "boom" })],
-      },
-      "shell.converge.1": { tool: "shell", phase: "converge", hosts: 1, samples: [sample(8)] },
-      "dockyard.noop.1": { tool: "dockyard", phase: "noop", hosts: 1, samples: [sample(4, { load1: 3.2 })] },
-      "empty.up-again.1": { tool: "empty", phase: "up-again", hosts: 1, samples: [sample(2)] },
+  return benchResults({
+    "dockyard.converge.5": { tool: "dockyard", phase: "converge", hosts: 5, samples: [sample(30), sample(20), sample(25)] },
+    "dockyard.converge.1": {
+      tool: "dockyard",
+      phase: "converge",
+      hosts: 1,
+      samples: [sample(10), sample(12), sample(99, { error: "boom" })],
     },
-    ratios: {},
-    resourceMedians: {},
-    notes: [],
-  };
-  summarize(r);
-  return r;
+    "shell.converge.1": { tool: "shell", phase: "converge", hosts: 1, samples: [sample(8)] },
+    "dockyard.noop.1": { tool: "dockyard", phase: "noop", hosts: 1, samples: [sample(4, { load1: 3.2 })] },
+    "empty.up-again.1": { tool: "empty", phase: "up-again", hosts: 1, samples: [sample(2)] },
+  });
 }
 
 test("a series holds each tool's medians by host count, failed samples left out of the spread", (t) => {
