@@ -4,6 +4,7 @@ import test from "ava";
 import { beforeAfterRows, renderBeforeAfter } from "../../bench/goals";
 import { BEFORE, renderTables, scenarioKey, summarize, type Phase, type Results, type Sample, type Tool } from "../../bench/results";
 import { pageWithTables } from "../../bench/tables";
+import { benchResults } from "./support/bench-results";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -41,20 +42,7 @@ function beforeAndAfter(): Results {
     put("dockyard", "preview", n, [sample(5, [150, 110, 90])]);
     put(BEFORE, "refresh", n, [sample(4, [150, 110, 130])]);
   }
-  const r = {
-    date: "2026-12-01T00:00:00.000Z",
-    command: "npm run bench",
-    machine: { cores: 2, memoryGiB: 24 },
-    versions: {},
-    settings: {},
-    sharedMachine: { rigContainersAtStart: 0, rigContainersAtEnd: 0, maxDuringRun: 0, shared: false, note: "" },
-    scenarios,
-    ratios: {},
-    resourceMedians: {},
-    notes: [],
-  } satisfies Results;
-  summarize(r);
-  return r;
+  return benchResults(scenarios);
 }
 
 test("before and after: each phase's medians side by side, after over before, failed samples left out", (t) => {
