@@ -341,26 +341,35 @@ async function benchDockyard(ctx: Context, n: number, tool: PulumiTool): Promise
   }
 }
 
-/** `pulumi up` of a program with no resources: a new stack, then the same stack again. */
-async function benchEmpty(ctx: Context): Promise<void> {
+/** The phases of a program with no hosts, and the op each runs. */
+const BARE_OPS = { "up-new-stack": "empty-up", "up-again": "empty-up", preview: "empty-preview", refresh: "empty-refresh" } as const;
+
+/**
+ * A program with no hosts, phase by phase on one stack: the empty program (`components` 0), or
+ * bare components with no provider, which against it is what registering alone costs.
+ */
+async function benchBareProgram(
+  ctx: Context,
+  run: { tool: "empty" | "components"; hosts: number; components: number; phases: (keyof typeof BARE_OPS)[] },
+): Promise<void> {
   const backendDir = mkdtempSync(path.join(os.tmpdir(), "dockyard-bench-state-"));
-  const workDir = path.join(REPO, ".pulumi-work", `bench-empty-${process.pid}`);
+  const workDir = path.join(REPO, ".pulumi-work", `bench-${run.tool}-${process.pid}`);
   mkdirSync(workDir, { recursive: true });
   try {
-    const ops = { "up-new-stack": "empty-up", "up-again": "empty-up", preview: "empty-preview", refresh: "empty-refresh" } as const;
-    for (const phase of ["up-new-stack", "up-again", "preview", "refresh"] as const) {
+    for (const phase of run.phases) {
       const sample = await pulumiChild(ctx, "dockyard", {
-        op: ops[phase],
+        op: BARE_OPS[phase],
+        components: run.components,
         job: job(ctx, [], []),
         backendDir,
         workDir,
-        projectName: "dockyard-bench-empty",
-        stackName: "empty",
+        projectName: `dockyard-bench-${run.tool}`,
+        stackName: run.tool,
         checkHttp: false,
       });
       delete sample.result;
       delete sample.resourceMs;
-      record(ctx, "empty", phase, 1, sample);
+      record(ctx, run.tool, phase, run.hosts, sample);
     }
   } finally {
     rmSync(backendDir, { recursive: true, force: true });
@@ -368,37 +377,18 @@ async function benchEmpty(ctx: Context): Promise<void> {
   }
 }
 
-/**
- * The empty program with COMPONENTS_PER_HOST bare components per host (no provider, no hosts): a
- * new stack, the same stack again, and its preview. Against the empty program, what registering
- * alone costs the engine, the CLI and the program at the fleet's size.
- */
-async function benchComponents(ctx: Context, hosts: number): Promise<void> {
-  const backendDir = mkdtempSync(path.join(os.tmpdir(), "dockyard-bench-state-"));
-  const workDir = path.join(REPO, ".pulumi-work", `bench-components-${process.pid}`);
-  mkdirSync(workDir, { recursive: true });
-  try {
-    const ops = { "up-new-stack": "empty-up", "up-again": "empty-up", preview: "empty-preview" } as const;
-    for (const phase of ["up-new-stack", "up-again", "preview"] as const) {
-      const sample = await pulumiChild(ctx, "dockyard", {
-        op: ops[phase],
-        components: COMPONENTS_PER_HOST * hosts,
-        job: job(ctx, [], []),
-        backendDir,
-        workDir,
-        projectName: "dockyard-bench-components",
-        stackName: "components",
-        checkHttp: false,
-      });
-      delete sample.result;
-      delete sample.resourceMs;
-      record(ctx, "components", phase, hosts, sample);
-    }
-  } finally {
-    rmSync(backendDir, { recursive: true, force: true });
-    rmSync(workDir, { recursive: true, force: true });
-  }
-}
+/** `pulumi up` of a program with no resources: a new stack, then the same stack again; its preview and refresh. */
+const benchEmpty = (ctx: Context) =>
+  benchBareProgram(ctx, { tool: "empty", hosts: 1, components: 0, phases: ["up-new-stack", "up-again", "preview", "refresh"] });
+
+/** COMPONENTS_PER_HOST bare components per host: a new stack, the same stack again, and its preview. */
+const benchComponents = (ctx: Context, hosts: number) =>
+  benchBareProgram(ctx, {
+    tool: "components",
+    hosts,
+    components: COMPONENTS_PER_HOST * hosts,
+    phases: ["up-new-stack", "up-again", "preview"],
+  });
 
 // ------------------------------------------------------------------------------------------ Shell
 
