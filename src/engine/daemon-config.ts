@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DockyardComponent } from "../components/base";
+import { resourceComponentOptions, type ResourceComponentType } from "../components/resource-component";
 import { HOST_VALUES, isHostValue } from "../model/host-values";
-import { invalid } from "../model/input-error";
-import { DaemonConfigResource } from "../providers/daemon-config-resource";
+import { checked, invalid } from "../model/input-error";
+import type { DaemonConfigResourceArgs } from "../providers/daemon-config-resource";
+import { DockyardResource } from "../providers/dockyard-resource";
 import { daemonSettingsProblems, type DaemonProxy, insecureRegistryProblem, mirrorProblem, proxyProblems } from "../model/daemon-settings";
 import type { DockerEngine } from "./docker-engine";
 import type { InitialDaemon } from "../plan/docker-engine";
@@ -286,11 +287,19 @@ export function profileKeys(given: Record<string, unknown>): Record<string, unkn
   );
 }
 
+/** The schema's component type, and where a stack made before 0.4.0 keeps a DaemonConfig. */
+const DAEMON_CONFIG_TYPE: ResourceComponentType = {
+  token: "dockyard:engine:DaemonConfig",
+  kind: "DaemonConfig",
+  legacySuffix: "-daemon-json",
+};
+
 /**
  * /etc/docker/daemon.json on an engine's host: registry mirrors, insecure registries and other
  * daemon settings, merged with what is there (or replacing it). Validated before use, backed up,
  * written atomically, docker restarted only when the content changed, checked in `docker info`,
- * and the old file restored if docker does not come back.
+ * and the old file restored if docker does not come back. It is the one resource it manages
+ * (served by the plugin), not a component around it.
  *
  * @example
  * const cfg = new DaemonConfig("web1-daemon", {
@@ -300,19 +309,22 @@ export function profileKeys(given: Record<string, unknown>): Record<string, unkn
  * });
  * export const mirrors = cfg.effectiveMirrors;
  */
-export class DaemonConfig extends DockyardComponent {
+export class DaemonConfig extends DockyardResource {
+  /** The schema's component type it is served as in other languages. */
+  static readonly schemaType = DAEMON_CONFIG_TYPE;
   /** Registry mirrors as `docker info` reports them after the change. */
-  readonly effectiveMirrors: pulumi.Output<string[]>;
+  declare readonly effectiveMirrors: pulumi.Output<string[]>;
   /** daemon.json as it is on the host. */
-  readonly content: pulumi.Output<Record<string, unknown>>;
+  declare readonly content: pulumi.Output<Record<string, unknown>>;
   /** What refresh found different from the declaration (empty after `up`). */
-  readonly drift: pulumi.Output<string[]>;
+  declare readonly drift: pulumi.Output<string[]>;
+  /** What dependents wait for: the daemon settings themselves. */
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: DaemonConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:engine:DaemonConfig", name, opts);
+    const what = `DaemonConfig ${name}`;
     const policy = args?.policy ?? "merge";
-    this.checked(() => {
+    checked(what, () => {
       if (!args?.engine) invalid("engine", "is required");
       if (policy !== "merge" && policy !== "replace") invalid("policy", `must be merge or replace (got ${JSON.stringify(policy)})`);
     });
@@ -334,14 +346,16 @@ export class DaemonConfig extends DockyardComponent {
       profile: args.profile,
     };
     // Plain values are checked now, before anything is registered; Outputs when they resolve.
-    if (!Object.values(fields).some(pending)) this.checked(() => daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]));
-    const settings = pulumi.all(fields).apply((f) => this.checked(() => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0])));
-    if (args.proxy !== undefined && !pending(args.proxy)) this.checked(() => checkProxy(args.proxy as DaemonProxy));
+    if (!Object.values(fields).some(pending)) checked(what, () => daemonSettingsFrom(fields as Parameters<typeof daemonSettingsFrom>[0]));
+    const settings = pulumi
+      .all(fields)
+      .apply((f) => checked(what, () => daemonSettingsFrom(f as Parameters<typeof daemonSettingsFrom>[0])));
+    if (args.proxy !== undefined && !pending(args.proxy)) checked(what, () => checkProxy(args.proxy as DaemonProxy));
     // Secret whether or not the caller made it one: proxy URLs may carry credentials.
     const proxy =
       args.proxy === undefined
         ? undefined
-        : pulumi.secret(pulumi.output(args.proxy).apply((p) => this.checked(() => checkProxy(p as DaemonProxy))));
+        : pulumi.secret(pulumi.output(args.proxy).apply((p) => checked(what, () => checkProxy(p as DaemonProxy))));
     // The settings go to the engine too, for a fresh engine to start with (one start of dockerd),
     // when none of them waits on a resource: the engine's registration waits for them, and a
     // value made from the engine itself (or anything after it) would never come.
@@ -353,8 +367,9 @@ export class DaemonConfig extends DockyardComponent {
       offer.call(args.engine, (proxy === undefined ? initial : pulumi.secret(initial)) as pulumi.Output<InitialDaemon>);
     }
     const host = args.engine.host;
-    const res = new DaemonConfigResource(
-      `${name}-daemon-json`,
+    super(
+      "DaemonConfig",
+      name,
       {
         connection: host.connection,
         credentials: host.credentials,
@@ -362,13 +377,9 @@ export class DaemonConfig extends DockyardComponent {
         policy,
         proxy,
         refuseOverwriting: args.refuseOverwriting?.length ? [...args.refuseOverwriting] : undefined,
-      },
-      this.childOptions(args.engine.ready),
+      } satisfies DaemonConfigResourceArgs,
+      resourceComponentOptions(DAEMON_CONFIG_TYPE, name, opts, [args.engine.ready]),
     );
-    this.effectiveMirrors = res.effectiveMirrors;
-    this.content = res.content;
-    this.drift = res.drift;
-    this.ready = res;
-    this.registerOutputs({ effectiveMirrors: this.effectiveMirrors, drift: this.drift });
+    this.ready = this;
   }
 }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DockyardComponent } from "../components/base";
-import { invalid } from "../model/input-error";
+import { noticeOn, resourceComponentOptions, type ResourceComponentType } from "../components/resource-component";
+import { checked, invalid } from "../model/input-error";
 import type { ConnectionInputs } from "../providers/connection-inputs";
-import { HostFactsResource } from "../providers/host-facts-resource";
+import type { HostFactsResourceArgs } from "../providers/host-facts-resource";
+import { DockyardResource } from "../providers/dockyard-resource";
 import { parsePinnedHostKey } from "../remote/host-key";
 import type { HostFacts } from "../model/host-facts";
 import type { PreflightPolicy } from "../model/preflight";
@@ -215,8 +216,12 @@ function checkPrivateKey(privateKey: unknown): void {
   }
 }
 
+/** The schema's component type, and where a stack made before 0.4.0 keeps a Host. */
+const HOST_TYPE: ResourceComponentType = { token: "dockyard:host:Host", kind: "HostFacts", legacySuffix: "-facts" };
+
 /**
- * A Linux machine reached over SSH, and the facts read from it on every `up` and `refresh`.
+ * A Linux machine reached over SSH, and the facts read from it on every `up` and `refresh`. It is
+ * the one resource it manages (served by the plugin), not a component around it.
  *
  * @example
  * const web1 = new Host("web1", {
@@ -227,20 +232,23 @@ function checkPrivateKey(privateKey: unknown): void {
  * });
  * export const kernel = web1.facts.kernel;
  */
-export class Host extends DockyardComponent {
+export class Host extends DockyardResource {
+  /** The schema's component type it is served as in other languages. */
+  static readonly schemaType = HOST_TYPE;
   /** What the machine reported: OS, kernel, arch, init system, docker. */
-  readonly facts: pulumi.Output<HostFacts>;
+  declare readonly facts: pulumi.Output<HostFacts>;
+  // Made from the arguments (known in a preview), not read back from the resource.
   /** The connection (no key material), for components that act on this host. */
   readonly connection: pulumi.Output<ConnectionInputs>;
   /** The private key material, as a secret, for components that act on this host. */
   readonly credentials: pulumi.Output<{ privateKey: string; privateKeyPassphrase?: string; jumpPrivateKey?: string }>;
-  /** The resource that the host's dependents should depend on (connected and checked). */
+  /** The resource that the host's dependents should depend on (connected and checked): the host itself. */
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:host:Host", name, opts);
+    const what = `Host ${name}`;
     // Plain values are checked now, so bad input fails the program before anything is registered.
-    this.checked(() => {
+    checked(what, () => {
       if (!args || args.privateKey === undefined) invalid("privateKey", "is required");
       checkConnection("", args);
       if (args.preflight?.minKernel !== undefined && !/^[0-9]+(\.[0-9]+)*$/.test(args.preflight.minKernel)) {
@@ -249,22 +257,13 @@ export class Host extends DockyardComponent {
       if (args.jump) checkConnection("jump.", args.jump);
       if (!pending(args.privateKey)) checkPrivateKey(args.privateKey);
     });
-    if (args.insecureSkipHostKeyCheck) {
-      this.notice(
-        "warn",
-        `${this.what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
-      );
-    }
     const jump = args.jump;
-    if (jump?.insecureSkipHostKeyCheck) {
-      this.notice("warn", `${this.what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`);
-    }
 
     const bounds = pulumi.all(Object.fromEntries(TIME_BOUND_NAMES.map((n) => [n, args[n]])) as Record<TimeBoundName, pulumi.Input<number>>);
     const connection = pulumi
       .all([args.address, args.port, args.user, args.hostKey, args.sudo, args.connectTimeout, args.connectAttempts, bounds])
       .apply(([address, port, user, hostKey, sudo, connectTimeout, connectAttempts, given]) => {
-        this.checked(() =>
+        checked(what, () =>
           checkConnection("", {
             address,
             port,
@@ -288,7 +287,7 @@ export class Host extends DockyardComponent {
       });
     const jumpConnection = jump
       ? pulumi.all([jump.address, jump.port, jump.user, jump.hostKey]).apply(([address, port, user, hostKey]) => {
-          this.checked(() =>
+          checked(what, () =>
             checkConnection("jump.", { address, port, user, hostKey, insecureSkipHostKeyCheck: jump.insecureSkipHostKeyCheck }),
           );
           const j: Omit<ConnectionInputs, "jump"> = { host: address, port: port ?? DEFAULT_SSH_PORT, user: user ?? DEFAULT_SSH_USER };
@@ -297,10 +296,10 @@ export class Host extends DockyardComponent {
           return j;
         })
       : undefined;
-    this.connection = pulumi.all([connection, jumpConnection]).apply(([c, j]) => (j ? { ...c, jump: j } : c));
-    this.credentials = pulumi.secret(
+    const fullConnection = pulumi.all([connection, jumpConnection]).apply(([c, j]) => (j ? { ...c, jump: j } : c));
+    const credentials = pulumi.secret(
       pulumi.all([args.privateKey, args.privateKeyPassphrase, jump?.privateKey]).apply(([privateKey, passphrase, jumpKey]) => {
-        this.checked(() => checkPrivateKey(privateKey));
+        checked(what, () => checkPrivateKey(privateKey));
         const creds: { privateKey: string; privateKeyPassphrase?: string; jumpPrivateKey?: string } = { privateKey };
         if (passphrase) creds.privateKeyPassphrase = passphrase;
         if (jumpKey) creds.jumpPrivateKey = jumpKey;
@@ -308,13 +307,25 @@ export class Host extends DockyardComponent {
       }),
     );
 
-    const facts = new HostFactsResource(
-      `${name}-facts`,
-      { connection: this.connection, credentials: this.credentials, preflight: args.preflight },
-      this.childOptions(),
+    super(
+      "HostFacts",
+      name,
+      { connection: fullConnection, credentials, preflight: args.preflight } satisfies HostFactsResourceArgs,
+      resourceComponentOptions(HOST_TYPE, name, opts, []),
     );
-    this.facts = facts.facts;
-    this.ready = facts;
-    this.registerOutputs({ facts: this.facts, connection: this.connection });
+    // The SDK set these to the resource's outputs; dependents take the declared ones.
+    this.connection = fullConnection;
+    this.credentials = credentials;
+    this.ready = this;
+    if (args.insecureSkipHostKeyCheck) {
+      noticeOn(
+        this,
+        "warn",
+        `${what}: insecureSkipHostKeyCheck is set: ANY host key is accepted, so a man in the middle can take this connection.`,
+      );
+    }
+    if (jump?.insecureSkipHostKeyCheck) {
+      noticeOn(this, "warn", `${what}: jump.insecureSkipHostKeyCheck is set: ANY jump host key is accepted.`);
+    }
   }
 }

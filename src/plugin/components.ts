@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { AwsHost } from "../aws/aws-host";
 import { EcrRegistry } from "../aws/ecr-registry";
-import type { DockyardComponent } from "../components/base";
+import { SchemaWrapper } from "../components/resource-component";
 import { DaemonConfig } from "../engine/daemon-config";
 import { DockerEngine } from "../engine/docker-engine";
 import { DockerUsers } from "../engine/docker-users";
@@ -23,13 +23,39 @@ import { ComposeProject } from "../workload/compose-project";
 import { COMPONENT_SETTINGS } from "../model/settings/index";
 import { remember } from "./live";
 
+/** What `construct` built: the resource registered under the schema's type, and the object the caller's outputs come from. */
+export interface Built {
+  /** The component of the schema's type (the caller's URN). */
+  registered: pulumi.Resource;
+  /** The object itself: a component, or the resource under the wrapper. */
+  object: pulumi.Resource;
+}
+
 /** One served component: how to build it and which of its properties the caller gets. */
 export interface ServedComponent {
-  build(name: string, args: pulumi.Inputs, opts: pulumi.ComponentResourceOptions): DockyardComponent;
+  build(name: string, args: pulumi.Inputs, opts: pulumi.ComponentResourceOptions): Built;
   outputs: readonly string[];
 }
 
-type ComponentClass = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => DockyardComponent;
+type ComponentClass = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => pulumi.Resource;
+
+/** Builds `Cls` as a TypeScript program would, or inside a wrapper of the schema's type. */
+function buildOf(token: string, Cls: ComponentClass): ServedComponent["build"] {
+  // A class that is the one resource it manages (one registration, not two) names the schema's
+  // type it is served as: a caller in another language gets it inside a component of that type,
+  // so its URNs there are the ones it had when it was a component.
+  if (!("schemaType" in Cls))
+    return (name, args, opts) => {
+      const object = new Cls(name, args as never, opts);
+      return { registered: object, object };
+    };
+  return (name, args, opts) => {
+    const wrapper = new SchemaWrapper(token, name, opts);
+    // Children do not inherit `dependsOn`; protect and the providers they do.
+    const object = new Cls(name, args as never, { parent: wrapper, dependsOn: opts.dependsOn });
+    return { registered: wrapper, object };
+  };
+}
 
 /** The token each class registers (`super("dockyard:<module>:<Kind>", ...)`) -> the class. */
 const CLASSES: Record<string, ComponentClass> = {
@@ -64,7 +90,7 @@ export const COMPONENTS: Record<string, ServedComponent> = Object.fromEntries(
     token,
     {
       // The arguments come from another language: the component's own checks decide, as for a TS caller.
-      build: (name: string, args: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) => new Cls(name, args as never, opts),
+      build: buildOf(token, Cls),
       outputs: declaredOutputs(token),
     },
   ]),
@@ -117,11 +143,12 @@ export async function constructComponent(
   if (!served) {
     throw new Error(`The dockyard plugin constructs no component "${type}" (it constructs ${Object.keys(COMPONENTS).join(", ")})`);
   }
-  const component = served.build(name, await asDeclared(inputs), options);
+  const built = served.build(name, await asDeclared(inputs), options);
   // A URN is known in a preview too.
-  const urn = await new Promise<string>((resolve) => component.urn.apply(resolve));
-  remember(urn, component);
-  const props = component as unknown as Record<string, unknown>;
+  const urn = await new Promise<string>((resolve) => built.registered.urn.apply(resolve));
+  // A reference to the wrapper passed to another component is the object itself.
+  remember(urn, built.object);
+  const props = built.object as unknown as Record<string, unknown>;
   const state = Object.fromEntries(served.outputs.filter((o) => props[o] !== undefined).map((o) => [o, props[o]]));
   return { urn, state };
 }

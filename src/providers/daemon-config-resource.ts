@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DaemonProxy } from "../model/daemon-settings";
-import { DockyardResource } from "./dockyard-resource";
 import type { ConnectionInputs, Credentials } from "./connection-inputs";
 
+/** The inputs of the DaemonConfig resource (src/engine/daemon-config.ts). */
 export interface DaemonConfigResourceArgs {
   connection: pulumi.Input<ConnectionInputs>;
   credentials: pulumi.Input<Credentials>;
@@ -10,14 +10,4 @@ export interface DaemonConfigResourceArgs {
   policy: pulumi.Input<"merge" | "replace">;
   proxy?: pulumi.Input<DaemonProxy | undefined>;
   refuseOverwriting?: string[];
-}
-
-export class DaemonConfigResource extends DockyardResource {
-  declare readonly content: pulumi.Output<Record<string, unknown>>;
-  declare readonly effectiveMirrors: pulumi.Output<string[]>;
-  declare readonly drift: pulumi.Output<string[]>;
-
-  constructor(name: string, args: DaemonConfigResourceArgs, opts?: pulumi.CustomResourceOptions) {
-    super("DaemonConfig", name, args, opts);
-  }
 }

@@ -12,34 +12,11 @@ interface Connected {
   credentials: pulumi.Input<Credentials>;
 }
 
-export class ImageResource extends DockyardResource {
-  declare readonly digest: pulumi.Output<string>;
-  declare readonly repoDigest: pulumi.Output<string>;
-  declare readonly imageId: pulumi.Output<string>;
-  declare readonly drift: pulumi.Output<string[]>;
+/** The inputs of the resource an Image is (src/workload/image.ts). */
+export type ImageResourceArgs = Connected & { spec: pulumi.Input<ImageSpec>; registryAuth?: pulumi.Input<RegistryAuth> };
 
-  constructor(
-    name: string,
-    args: Connected & { spec: pulumi.Input<ImageSpec>; registryAuth?: pulumi.Input<RegistryAuth> },
-    opts?: pulumi.CustomResourceOptions,
-  ) {
-    super("Image", name, args, opts);
-  }
-}
-
-export class ContainerResource extends DockyardResource {
-  declare readonly containerId: pulumi.Output<string>;
-  declare readonly state: pulumi.Output<string>;
-  declare readonly drift: pulumi.Output<string[]>;
-
-  constructor(
-    name: string,
-    args: Connected & { spec: pulumi.Input<ContainerSpec>; env: pulumi.Input<Record<string, string>> },
-    opts?: pulumi.CustomResourceOptions,
-  ) {
-    super("Container", name, args, opts);
-  }
-}
+/** The inputs of the resource a Container is (src/workload/container.ts). */
+export type ContainerResourceArgs = Connected & { spec: pulumi.Input<ContainerSpec>; env: pulumi.Input<Record<string, string>> };
 
 export class RemoteFileResource extends DockyardResource {
   declare readonly sha256: pulumi.Output<string>;

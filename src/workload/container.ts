@@ -1,14 +1,15 @@
 import { isHostValue } from "../model/host-values";
 import { checkPlainMap } from "../model/map-values";
 import * as pulumi from "@pulumi/pulumi";
-import { DockyardComponent } from "../components/base";
+import { noticeOn, resourceComponentOptions, type ResourceComponentType } from "../components/resource-component";
 import type { DockerEngine } from "../engine/docker-engine";
-import { invalid } from "../model/input-error";
+import { checked, invalid } from "../model/input-error";
 import { parseMemory, parsePort, parseVolume, type PortArgs, type VolumeSpec } from "../model/container-settings";
 import { parseContainerSecurity, type UlimitArgs } from "../model/container-security";
 import { DEFAULT_RESTART_POLICY, DEFAULT_START_TIMEOUT_SECONDS } from "../model/defaults";
 import type { ContainerNetworkSpec, ContainerSpec, HealthSpec } from "../plan/container";
-import { ContainerResource } from "../providers/workload-resources";
+import { DockyardResource } from "../providers/dockyard-resource";
+import type { ContainerResourceArgs } from "../providers/workload-resources";
 import { Image } from "./image";
 import { imageRefProblem } from "../model/image-ref";
 import { Network } from "./network";
@@ -261,31 +262,38 @@ export function parseNetwork(
   return net instanceof Network ? { name, aliases, network: net } : { name, aliases };
 }
 
+/** The schema's component type, and where a stack made before 0.4.0 keeps a Container. */
+const CONTAINER_TYPE: ResourceComponentType = { token: "dockyard:workload:Container", kind: "Container", legacySuffix: "-container" };
+
 /**
  * A container on a host's engine, managed through the Docker Engine API over the host's SSH
  * session. An unchanged `up` touches nothing; a new image digest or another immutable setting
  * replaces it; restart policy and limits are updated in place; a container stopped or removed by
  * hand is started or recreated. Success waits for health (or for the container to stay up); a
  * container that exits at once fails with its last log lines, and a host port already taken
- * fails naming host and port.
+ * fails naming host and port. It is the one resource it manages (served by the plugin), not a
+ * component around it.
  *
  * @example
  * new Container("nginx", { engine, name: "nginx-container", image: nginx, ports: ["80:80"] });
  */
-export class Container extends DockyardComponent {
+export class Container extends DockyardResource {
+  /** The schema's component type it is served as in other languages. */
+  static readonly schemaType = CONTAINER_TYPE;
   /** `running`, `exited`, ... as the engine reported it last. */
-  readonly state: pulumi.Output<string>;
-  readonly containerId: pulumi.Output<string>;
-  readonly drift: pulumi.Output<string[]>;
+  declare readonly state: pulumi.Output<string>;
+  declare readonly containerId: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
   /** The engine it runs on. */
   readonly engine: DockerEngine;
   /** The container's name on the engine. */
   readonly containerName: string;
+  /** What dependents wait for: the container itself. */
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: ContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:workload:Container", name, opts);
-    const fixed = this.checked(() => {
+    const what = `Container ${name}`;
+    const fixed = checked(what, () => {
       if (!args?.engine) invalid("engine", "is required");
       if (!isHostValue("name", args.name))
         invalid("name", `must be a container name like nginx-container (got ${JSON.stringify(args.name)})`);
@@ -336,12 +344,6 @@ export class Container extends DockyardComponent {
         security,
       };
     });
-    if (fixed.security.privileged) {
-      this.notice(
-        "warn",
-        `${this.what}: insecurePrivileged is set: the container has every capability and device of the host (root on the host).`,
-      );
-    }
     const image = args.image instanceof Image ? args.image.repoDigest : pulumi.output(args.image);
     // A Network's id is part of the spec: a network made again is joined again.
     const networkIds = pulumi.all(fixed.networks.map((n) => n.network?.networkId ?? ""));
@@ -375,17 +377,21 @@ export class Container extends DockyardComponent {
     if (args.image instanceof Image) deps.push(args.image.ready);
     for (const n of fixed.networks) if (n.network) deps.push(n.network.ready);
     for (const v of args.volumes ?? []) if (typeof v === "object" && "volume" in v) deps.push(v.volume.ready);
-    const res = new ContainerResource(
-      `${name}-container`,
-      { connection: host.connection, credentials: host.credentials, spec, env },
-      this.childOptions(...deps),
+    super(
+      "Container",
+      name,
+      { connection: host.connection, credentials: host.credentials, spec, env } satisfies ContainerResourceArgs,
+      resourceComponentOptions(CONTAINER_TYPE, name, opts, deps),
     );
-    this.state = res.state;
-    this.containerId = res.containerId;
-    this.drift = res.drift;
     this.engine = args.engine;
     this.containerName = args.name;
-    this.ready = res;
-    this.registerOutputs({ state: this.state });
+    this.ready = this;
+    if (fixed.security.privileged) {
+      noticeOn(
+        this,
+        "warn",
+        `${what}: insecurePrivileged is set: the container has every capability and device of the host (root on the host).`,
+      );
+    }
   }
 }

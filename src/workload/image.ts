@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DockyardComponent } from "../components/base";
+import { resourceComponentOptions, type ResourceComponentType } from "../components/resource-component";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { BuildSpec } from "../plan/image";
 import type { DockerEngine } from "../engine/docker-engine";
-import { invalid } from "../model/input-error";
-import { ImageResource } from "../providers/workload-resources";
+import { checked, invalid } from "../model/input-error";
+import { DockyardResource } from "../providers/dockyard-resource";
+import type { ImageResourceArgs } from "../providers/workload-resources";
 import { imageRefProblem } from "../model/image-ref";
 import { type ImageSourceInput, type ImageSourceSpec, imageSourceOf, isArchiveUrl } from "../model/image-archive";
 
@@ -184,44 +185,51 @@ export function buildSpec(b: BuildArgs): BuildSpec {
   return { context, files, contextHash: hash.digest("hex").slice(0, 16), dockerfile, args: b.args ?? {}, push: b.push ?? false };
 }
 
+/** The schema's component type, and where a stack made before 0.4.0 keeps an Image. */
+const IMAGE_TYPE: ResourceComponentType = { token: "dockyard:workload:Image", kind: "Image", legacySuffix: "-image" };
+
 /**
  * An image on a host's engine, pulled by reference (through mirrors and private registries) and
- * pinned to the digest it resolved to. Containers built from it run that digest.
+ * pinned to the digest it resolved to. Containers built from it run that digest. It is the one
+ * resource it manages (served by the plugin), not a component around it.
  *
  * @example
  * const nginx = new Image("nginx", { engine, ref: "nginx:1.25" });
  * export const digest = nginx.digest;
  */
-export class Image extends DockyardComponent {
+export class Image extends DockyardResource {
+  /** The schema's component type it is served as in other languages. */
+  static readonly schemaType = IMAGE_TYPE;
   /** `sha256:...` the reference resolved to. */
-  readonly digest: pulumi.Output<string>;
+  declare readonly digest: pulumi.Output<string>;
   /** `repository@sha256:...`, what a Container runs. */
-  readonly repoDigest: pulumi.Output<string>;
+  declare readonly repoDigest: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
   /** The reference as declared. */
   readonly ref: pulumi.Output<string>;
-  readonly drift: pulumi.Output<string[]>;
   readonly engine: DockerEngine;
+  /** What dependents wait for: the image itself. */
   readonly ready: pulumi.Resource;
 
   constructor(name: string, args: ImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dockyard:workload:Image", name, opts);
+    const what = `Image ${name}`;
     const policy = args?.pullPolicy ?? "ifMissing";
-    this.checked(() => {
+    checked(what, () => {
       if (!args?.engine) invalid("engine", "is required");
       if (policy !== "always" && policy !== "ifMissing")
         invalid("pullPolicy", `must be always or ifMissing (got ${JSON.stringify(policy)})`);
       if (typeof args.ref === "string" && imageRefProblem(args.ref)) invalid("ref", imageRefProblem(args.ref));
     });
-    const build = args.build ? this.checked(() => buildSpec(args.build!)) : undefined;
-    if (args.build && args.source) this.checked(() => invalid("source", "cannot be set with build: the image is built on the host"));
+    const build = args.build ? checked(what, () => buildSpec(args.build!)) : undefined;
+    if (args.build && args.source) checked(what, () => invalid("source", "cannot be set with build: the image is built on the host"));
     const declaredRef = typeof args.ref === "string" ? args.ref : undefined;
     // Checked now when the archive is plain text; an asset's path or URL is checked once known.
     if (args.source && (args.source.archive === undefined || typeof args.source.archive === "string"))
-      this.checked(() => imageSourceOf(args.source as ImageSourceInput, declaredRef));
-    const sourceIn = args.source ? this.checked(() => sourceInput(args.source!)) : undefined;
+      checked(what, () => imageSourceOf(args.source as ImageSourceInput, declaredRef));
+    const sourceIn = args.source ? checked(what, () => sourceInput(args.source!)) : undefined;
     const spec = pulumi.all([args.ref, sourceIn]).apply(([ref, input]) => {
-      this.checked(() => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
-      const source: ImageSourceSpec | undefined = input ? this.checked(() => imageSourceOf(input, ref)) : undefined;
+      checked(what, () => imageRefProblem(ref) && invalid("ref", imageRefProblem(ref)));
+      const source: ImageSourceSpec | undefined = input ? checked(what, () => imageSourceOf(input, ref)) : undefined;
       return {
         ref,
         pullPolicy: policy,
@@ -239,17 +247,14 @@ export class Image extends DockyardComponent {
         )
       : undefined;
     const host = args.engine.host;
-    const res = new ImageResource(
-      `${name}-image`,
-      { connection: host.connection, credentials: host.credentials, spec, registryAuth },
-      this.childOptions(args.engine.ready),
+    super(
+      "Image",
+      name,
+      { connection: host.connection, credentials: host.credentials, spec, registryAuth } satisfies ImageResourceArgs,
+      resourceComponentOptions(IMAGE_TYPE, name, opts, [args.engine.ready]),
     );
     this.engine = args.engine;
     this.ref = pulumi.output(args.ref);
-    this.digest = res.digest;
-    this.repoDigest = res.repoDigest;
-    this.drift = res.drift;
-    this.ready = res;
-    this.registerOutputs({ digest: this.digest });
+    this.ready = this;
   }
 }

@@ -319,7 +319,7 @@ test.serial(
 test.serial("the Host is a child that waits for the instance", async (t) => {
   const h = new AwsHost("order", { ...base, distro: "debian-12" });
   await settled(h);
-  const facts = resource("dockyard:index:HostFacts", "order-facts");
+  const facts = resource("dockyard:index:HostFacts", "order");
   t.is(
     (facts.inputs.connection as { host: string }).host,
     MOCK_PUBLIC_IP,

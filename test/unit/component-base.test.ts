@@ -51,24 +51,24 @@ test.serial("a dependsOn given to a Host reaches its SSH resource (the facts rea
   new Host("web1", hostArgs(), { dependsOn: [resource] });
   await settle(created);
   t.truthy(
-    created.find((r) => r.name === "web1-facts"),
+    created.find((r) => r.name === "web1"),
     "the facts resource is registered",
   );
-  t.true(dependencies.get("web1-facts")?.includes(urn), `web1-facts depends on ${urn}: ${JSON.stringify(dependencies.get("web1-facts"))}`);
+  t.true(dependencies.get("web1")?.includes(urn), `web1 depends on ${urn}: ${JSON.stringify(dependencies.get("web1"))}`);
 });
 
 test.serial("a single resource as dependsOn (not a list) reaches it too", async (t) => {
   const { resource, urn } = await marker("before-web2");
   new Host("web2", hostArgs(), { dependsOn: resource });
   await settle(created);
-  t.true(dependencies.get("web2-facts")?.includes(urn));
+  t.true(dependencies.get("web2")?.includes(urn));
 });
 
 test.serial("without a dependsOn the facts resource waits for nothing of the program's", async (t) => {
   new Host("web3", hostArgs());
   await settle(created);
-  t.truthy(created.find((r) => r.name === "web3-facts"));
-  t.deepEqual(dependencies.get("web3-facts"), []);
+  t.truthy(created.find((r) => r.name === "web3"));
+  t.deepEqual(dependencies.get("web3"), []);
 });
 
 test.serial("the engine's resource waits for its host's facts and for the engine's own dependsOn", async (t) => {
@@ -79,7 +79,7 @@ test.serial("the engine's resource waits for its host's facts and for the engine
   const deps = dependencies.get("web4-docker-engine") ?? [];
   t.true(deps.includes(urn), "the engine's dependsOn");
   t.true(
-    deps.some((d) => d.endsWith("::web4-facts")),
+    deps.some((d) => d.endsWith("::web4")),
     `the host's facts: ${JSON.stringify(deps)}`,
   );
 });

@@ -212,7 +212,7 @@ for (const [label, args, path, reason] of [
     // The host's own resources arrive first (registration is asynchronous).
     const after = await settle(created);
     t.true(
-      created.some((r) => r.type === "dockyard:host:Host"),
+      created.some((r) => r.type === "dockyard:index:HostFacts"),
       "the host was registered",
     );
     const name = `bad${n}`;

@@ -56,7 +56,7 @@ test.serial(
       "the ECR token is fetched on this run",
     );
 
-    const pull = created.find((r) => r.name === "web-al2023-123456789012.dkr.ecr.eu-central-1.amazonaws.com-shop-web-1.4.2-image")!
+    const pull = created.find((r) => r.name === "web-al2023-123456789012.dkr.ecr.eu-central-1.amazonaws.com-shop-web-1.4.2")!
       .inputs as Record<string, any>;
     t.is(
       pull.registryAuth["4dabf18193072939515e22adb298388d"],
@@ -64,7 +64,7 @@ test.serial(
       "the ECR login reaches the provider as a secret",
     );
     t.is(pull.registryAuth.value.password, MOCK_ECR_PASSWORD);
-    const redis = created.find((r) => r.name === "worker-rocky-redis-7.2-image")!.inputs as Record<string, any>;
+    const redis = created.find((r) => r.name === "worker-rocky-redis-7.2")!.inputs as Record<string, any>;
     t.is(redis.registryAuth, undefined, "Docker Hub images get no ECR login");
     t.false(JSON.stringify(out).includes(MOCK_ECR_PASSWORD));
     t.false(JSON.stringify(out).includes("PRIVATE KEY"));

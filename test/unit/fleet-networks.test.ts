@@ -110,10 +110,10 @@ test.serial(
       labels: { app: "shop" },
     });
     t.is(mine.find((r) => r.name === "app2-shop-data-vol-volume")!.inputs.deleteOnDestroy, false);
-    const api = mine.find((r) => r.name === "app1-api-container")!.inputs.spec as Record<string, unknown>;
+    const api = mine.find((r) => r.name === "app1-api")!.inputs.spec as Record<string, unknown>;
     t.deepEqual(api.networks, [{ name: "shop", aliases: ["backend"], id: "net-1" }]);
     t.deepEqual(api.volumes, [{ source: "shop-data", target: "/usr/share/nginx/html" }]);
-    const web = mine.find((r) => r.name === "app2-web-container")!.inputs.spec as Record<string, unknown>;
+    const web = mine.find((r) => r.name === "app2-web")!.inputs.spec as Record<string, unknown>;
     t.deepEqual(web.networks, [{ name: "shop", aliases: [], id: "net-1" }]);
   },
 );

@@ -59,8 +59,8 @@ const construct = (name: string, inputs: Record<string, unknown>) =>
 async function built(from: number, fleet: string) {
   const mine = await registeredSince(created, from);
   const engine = mine.find((r) => r.type === "dockyard:index:DockerEngine" && r.name === "edge1-docker-engine");
-  const container = mine.find((r) => r.type === "dockyard:index:Container" && r.name === "edge1-web-container");
-  const facts = mine.find((r) => r.type === "dockyard:index:HostFacts" && r.name === "edge1-facts");
+  const container = mine.find((r) => r.type === "dockyard:index:Container" && r.name === "edge1-web");
+  const facts = mine.find((r) => r.type === "dockyard:index:HostFacts" && r.name === "edge1");
   // The secret marker the mocks see: the key from the stack's config went in as a secret.
   const credentials = facts?.inputs.credentials as Record<string, unknown> | undefined;
   return {

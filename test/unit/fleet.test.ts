@@ -50,7 +50,7 @@ test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon con
   t.is(engine.spec.method, "offline");
   t.is(engine.spec.bundle.path, path.join(REPO, "bundles", "docker-24.0.7.tgz"), "a relative bundle is relative to the fleet file");
   t.is(engine.spec.bundle.sha256, "6a1b8ba8f9d2b4a7e1f3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4");
-  const daemon = mine.find((r) => r.name === "app2-daemon-daemon-json")!.inputs as Record<string, any>;
+  const daemon = mine.find((r) => r.name === "app2-daemon")!.inputs as Record<string, any>;
   t.deepEqual(
     daemon.settings,
     { "data-root": "/data/docker", "live-restore": true, "log-driver": "json-file", "log-opts": { "max-size": "50m", "max-file": "5" } },
@@ -72,21 +72,21 @@ test.serial("an air-gapped fleet file becomes hosts, offline engines, daemon con
     specOf("nginx:1.25").map((sp) => sp.source),
     [{ kind: "controller" }, { kind: "controller" }],
   );
-  const host = mine.find((r) => r.name === "app1-facts")!.inputs as Record<string, any>;
+  const host = mine.find((r) => r.name === "app1")!.inputs as Record<string, any>;
   t.is(host.connection.user, "ops");
   t.true(host.connection.sudo);
 
   // The registry login matched by server; the password and the env secret stay secrets.
   const image = fleet.images.app1["172.16.0.10:5000/shop/web:3.2.1"];
   t.truthy(image);
-  const pull = mine.find((r) => r.name === "app1-172.16.0.10-5000-shop-web-3.2.1-image")!.inputs as Record<string, any>;
+  const pull = mine.find((r) => r.name === "app1-172.16.0.10-5000-shop-web-3.2.1")!.inputs as Record<string, any>;
   t.is(
     pull.registryAuth["4dabf18193072939515e22adb298388d"],
     "1b47061264138c4ac30d75fd1eb44270",
     "the login reaches the provider as a secret",
   );
   t.deepEqual(pull.registryAuth.value, { serveraddress: "172.16.0.10:5000", username: "ci", password: "s3cret-registry-pw" });
-  const shop = mine.find((r) => r.name === "app1-shop-container")!.inputs as Record<string, any>;
+  const shop = mine.find((r) => r.name === "app1-shop")!.inputs as Record<string, any>;
   t.is(shop.env["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "env with a config secret is a secret");
   t.deepEqual(shop.env.value, { TZ: "UTC", DB_PASSWORD: "s3cret-db-pw" });
   const all = JSON.stringify(await valueOf(fleet.outputs));
@@ -128,11 +128,11 @@ containers:
   t.is(inputs("a-docker-engine").spec.version, "25.0.3");
   t.is(inputs("a-docker-engine").spec.mirror, "https://mirrors.aliyun.com/docker-ce", "the rest of defaults.engine stays");
   t.is(inputs("b-docker-engine").spec.version, "24.0.7");
-  t.is(inputs("a-facts").connection.port, 2222);
-  t.is(inputs("b-facts").connection.port, 22);
-  t.is(inputs("a-facts").connection.host, "10.0.0.1", "a config reference resolves");
-  t.deepEqual(inputs("a-daemon-daemon-json").settings, { "registry-mirrors": ["https://mirror.example.com"], "log-driver": "json-file" });
-  t.deepEqual(inputs("b-daemon-daemon-json").settings, { "registry-mirrors": ["https://mirror.example.com"], "log-driver": "local" });
+  t.is(inputs("a").connection.port, 2222);
+  t.is(inputs("b").connection.port, 22);
+  t.is(inputs("a").connection.host, "10.0.0.1", "a config reference resolves");
+  t.deepEqual(inputs("a-daemon").settings, { "registry-mirrors": ["https://mirror.example.com"], "log-driver": "json-file" });
+  t.deepEqual(inputs("b-daemon").settings, { "registry-mirrors": ["https://mirror.example.com"], "log-driver": "local" });
   t.deepEqual(Object.keys(fleet.containers.a).sort(), ["nginx-container", "probe"]);
   t.deepEqual(Object.keys(fleet.containers.b), ["probe"]);
   t.deepEqual(out.a.containers["nginx-container"].endpoints, ["10.0.0.1:80"]);

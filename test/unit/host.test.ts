@@ -35,7 +35,7 @@ test.serial("a valid host creates its facts resource with the key as a secret", 
   t.deepEqual(conn, { host: "10.0.0.12", port: 22, user: "root", hostKey: hostPair.public });
   t.true(await isSecret(h.credentials));
   t.false(JSON.stringify(conn).includes("PRIVATE KEY"), "the connection output carries no key material");
-  const res = created.find((r) => r.name === "web1-facts");
+  const res = created.find((r) => r.name === "web1");
   t.truthy(res, "the HostFacts resource is registered");
   t.regex(res!.type, /^dockyard:index:HostFacts$/);
 });
@@ -65,11 +65,10 @@ for (const [label, args, path, reason] of [
     t.regex(err!.message, reason);
     // The private key never appears in an error message.
     t.false(err!.message.includes(pair.private));
-    // Only the component's own shell (registered before its arguments are checked); no facts
-    // resource, so nothing connects.
+    // The arguments are checked before the Host registers: nothing is, so nothing connects.
     t.deepEqual(
       (await registeredSince(created, before)).map((r) => `${r.type} ${r.name}`),
-      [`dockyard:host:Host ${name}`],
+      [],
       "no resource that connects is registered",
     );
   });
@@ -79,6 +78,9 @@ test.serial("the insecure opt-in is accepted and warned about loudly", async (t)
   const h = new Host("lab", { address: "10.0.0.13", privateKey: pair.private, insecureSkipHostKeyCheck: true });
   const conn = await valueOf(h.connection);
   t.true(conn.insecureSkipHostKeyCheck);
+  // The warning is logged on the Host once it has registered.
+  await valueOf(h.urn);
+  await settle(created);
   t.true(warnings.some((w) => /ANY host key is accepted/.test(w) && w.includes("lab")));
 });
 

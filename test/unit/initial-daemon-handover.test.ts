@@ -63,6 +63,6 @@ test.serial(
     });
     await settle();
     for (const name of ["two", "from-resource", "late"]) t.is(engineDaemon(name), undefined, name);
-    t.truthy(inputs.get("dockyard:index:DaemonConfig::c-daemon-json"), "the DaemonConfig itself is registered as before");
+    t.truthy(inputs.get("dockyard:index:DaemonConfig::c"), "the DaemonConfig itself is registered as before");
   },
 );

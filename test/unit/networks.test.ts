@@ -148,14 +148,14 @@ test.serial(
     });
     new Container("plain", { engine: e, name: "plain", image: "nginx:1.25" });
     const since = await registeredSince(created, before);
-    const spec = since.find((r) => r.name === "api-container")!.inputs.spec as Record<string, unknown>;
+    const spec = since.find((r) => r.name === "api")!.inputs.spec as Record<string, unknown>;
     t.deepEqual(spec.networks, [
       { name: "app", aliases: ["backend"], id: "net-id-1" },
       { name: "monitoring", aliases: [] },
     ]);
     t.deepEqual(spec.volumes, [{ source: "app-data", target: "/data" }]);
     t.false(
-      "networks" in (since.find((r) => r.name === "plain-container")!.inputs.spec as object),
+      "networks" in (since.find((r) => r.name === "plain")!.inputs.spec as object),
       "no networks: the spec is as before networks existed",
     );
 

@@ -30,11 +30,16 @@ const construct = (name: string, type: string, inputs: Record<string, unknown>) 
 
 test.serial("every component class is in the table under the token it registers, in a module whose references resolve", (t) => {
   const files = readdirSync(SRC, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
-  const declared = files.flatMap((f) =>
-    [...readFileSync(path.join(SRC, f), "utf8").matchAll(/extends DockyardComponent[\s\S]*?super\("(dockyard:[a-z]+:[A-Za-z]+)"/g)].map(
-      (m) => m[1],
-    ),
-  );
+  // A component registers its token; a class that is the resource it manages names the
+  // schema's type it is served as (schemaType, a ResourceComponentType in its file).
+  const declared = files.flatMap((f) => {
+    const text = readFileSync(path.join(SRC, f), "utf8");
+    const components = [...text.matchAll(/extends DockyardComponent[\s\S]*?super\("(dockyard:[a-z]+:[A-Za-z]+)"/g)].map((m) => m[1]);
+    const resources = /extends DockyardResource \{\s*\/\*\*[^\n]*\*\/\s*static readonly schemaType/.test(text)
+      ? [...text.matchAll(/: ResourceComponentType = \{\s*token: "(dockyard:[a-z]+:[A-Za-z]+)"/g)].map((m) => m[1])
+      : [];
+    return [...components, ...resources];
+  });
   t.true(declared.length >= 15, declared.join(", "));
   t.deepEqual([...declared].sort(), Object.keys(components.COMPONENTS).sort(), "the table and the classes' tokens agree");
   for (const token of declared) t.true((live.COMPONENT_MODULES as readonly string[]).includes(token.split(":")[1]), token);

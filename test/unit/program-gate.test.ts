@@ -68,5 +68,5 @@ test.serial("a program that does not throw: its components' resources are regist
     return {};
   });
   await settle();
-  t.deepEqual(pluginResources(), ["dockyard:index:HostFacts::kept-facts"]);
+  t.deepEqual(pluginResources(), ["dockyard:index:HostFacts::kept"]);
 });

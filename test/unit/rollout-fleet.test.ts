@@ -93,13 +93,13 @@ test.serial(
     const g = at("web-rollout-2-of-2-gate");
     for (const h of ["h1", "h2"]) {
       t.true(at(`${h}-docker-engine`) < g, `${h}'s engine before the gate`);
-      t.true(at(`${h}-nginx-container`) < g, `${h}'s container before the gate`);
+      t.true(at(`${h}-nginx`) < g, `${h}'s container before the gate`);
     }
     for (const h of ["h3", "h4"]) {
       t.true(at(`${h}-docker-engine`) > g, `${h}'s engine after the gate`);
-      t.true(at(`${h}-daemon-daemon-json`) > g, `${h}'s daemon.json after the gate`);
-      t.true(at(`${h}-nginx-container`) > g, `${h}'s container after the gate`);
-      t.true(at(`${h}-facts`) < g, `${h}'s facts (read only) do not wait`);
+      t.true(at(`${h}-daemon`) > g, `${h}'s daemon.json after the gate`);
+      t.true(at(`${h}-nginx`) > g, `${h}'s container after the gate`);
+      t.true(at(`${h}`) < g, `${h}'s facts (read only) do not wait`);
     }
   },
 );

@@ -264,7 +264,7 @@ test.serial(
       updateConfig: { parallelism: 2, delaySeconds: 5, failureAction: "rollback" },
     });
     t.is(await valueOf(svc.replicas), 3);
-    const img = created.find((r) => r.name === "web-image-image")!;
+    const img = created.find((r) => r.name === "web-image")!;
     t.is((img.inputs.connection as { host: string }).host, "10.0.0.1", "the image is pulled on the first manager");
     t.is((img.inputs.spec as { ref: string }).ref, "nginx:1.25");
     const res = created.find((r) => r.name === "web-service")!;

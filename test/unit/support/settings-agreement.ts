@@ -2,6 +2,7 @@
 // of a setting: the TypeScript argument types (read with the compiler), the kinds table and the
 // fleet file's JSON Schema. Each returns the differences, naming the place and the field, so a
 // test can show them and can prove on a mutated copy that a one-sided change is caught.
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import {
@@ -123,7 +124,12 @@ export function componentDiffs(r: TsSettingsReader): string[] {
     out.push(...propertyDiffs(`${name} arguments (${c.args.name})`, r.properties(abs(c.args), c.args.name), c.inputs, r, true));
     out.push(...propertyDiffs(`${name} outputs`, r.classOutputs(abs(c.class), c.class.name, Object.keys(c.outputs)), c.outputs, r, false));
     const cls = r.declaration(abs(c.class), c.class.name).getText();
-    if (!cls.includes(`super(${JSON.stringify(c.token)}`)) out.push(`${name}: the class does not register ${c.token}`);
+    // A class that is the resource it manages is served as the token its schemaType names.
+    const file = readFileSync(abs(c.class), "utf8");
+    const servedAs =
+      cls.includes("static readonly schemaType") &&
+      new RegExp(`: ResourceComponentType = \\{\\s*token: ${JSON.stringify(c.token)}`).test(file);
+    if (!cls.includes(`super(${JSON.stringify(c.token)}`) && !servedAs) out.push(`${name}: the class does not register ${c.token}`);
   }
   return out;
 }
