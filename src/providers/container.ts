@@ -22,6 +22,8 @@ import { securityDrift } from "../plan/container-security";
 import { isRefusal } from "../plan/refusal";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 import { notice } from "./notices";
+import { readWorkload } from "./host-probes";
+import { findContainer, type WorkloadRead } from "../scripts/workload-read";
 import { CONTAINER_START_POLL_MS, CONTAINER_STABLE_MS } from "../model/defaults";
 
 export interface ContainerInputs extends ConnectedInputs {
@@ -150,7 +152,7 @@ export async function adoptedRun(
   info: Docker.ContainerInspectInfo | undefined,
   startTimeoutSeconds: number,
 ): Promise<ContainerRun | undefined> {
-  if (!info || containerFacts(info).specHash !== undefined) return undefined;
+  if (!isAdopted(info)) return undefined;
   const image = await docker
     .getImage(info.Image)
     .inspect()
@@ -159,15 +161,50 @@ export async function adoptedRun(
   return containerRunOf(info, image, startTimeoutSeconds);
 }
 
+/** A container Dockyard did not make (no settings label): compared by what it runs. */
+function isAdopted(info: Docker.ContainerInspectInfo | undefined): info is Docker.ContainerInspectInfo {
+  return !!info && containerFacts(info).specHash === undefined;
+}
+
+interface Drift {
+  info?: Docker.ContainerInspectInfo;
+  drift: string[];
+}
+
 /** The container and the drift of the state's run from it. */
-async function driftOf(
-  docker: Docker,
-  run: ContainerRun,
-  containerId: string,
-): Promise<{ info?: Docker.ContainerInspectInfo; drift: string[] }> {
+async function driftOf(docker: Docker, run: ContainerRun, containerId: string): Promise<Drift> {
   const info = await find(docker, run.spec.name);
   const adopted = await adoptedRun(docker, info, run.spec.startTimeoutSeconds);
   return { info, drift: containerDrift(run, containerId, info, adopted) };
+}
+
+/**
+ * The same from the host's workload read, or undefined when it cannot tell: containers not read,
+ * or an adopted container whose image is not among the images read (an intermediate image
+ * `docker image ls` does not list): the Engine API is asked then.
+ */
+function driftFromRead(read: WorkloadRead, run: ContainerRun, containerId: string): Drift | undefined {
+  if (!read.containers) return undefined;
+  const info = findContainer(read.containers, run.spec.name);
+  let adopted: ContainerRun | undefined;
+  if (isAdopted(info)) {
+    const image = read.images?.find((i) => i.Id === info.Image);
+    if (!image) return undefined;
+    adopted = containerRunOf(info, (image.Config ?? {}) as ImageDefaults, run.spec.startTimeoutSeconds);
+  }
+  return { info, drift: containerDrift(run, containerId, info, adopted) };
+}
+
+/**
+ * The drift for `diff` and `read`: from the run's shared read of the host when it answered (no
+ * Engine API call: a no-op `up` is one SSH command per host), else through the Engine API,
+ * whose failure says why the engine does not answer.
+ */
+async function observed(inputs: ContainerInputs, run: ContainerRun, containerId: string): Promise<Drift> {
+  const read = await readWorkload(inputs);
+  const fromRead = read && driftFromRead(read, run, containerId);
+  if (fromRead) return fromRead;
+  return withEngine(toConnectionSpec(inputs), `reading container ${run.spec.name}`, (docker) => driftOf(docker, run, containerId));
 }
 
 async function remove(docker: Docker, name: string): Promise<void> {
@@ -258,9 +295,7 @@ export const container = {
 
   async read(id: string, props: ContainerOutputs): Promise<pulumi.dynamic.ReadResult<ContainerOutputs>> {
     try {
-      const { info, drift } = await withEngine(toConnectionSpec(props), `reading container ${props.spec.name}`, (docker) =>
-        driftOf(docker, props, props.containerId),
-      );
+      const { info, drift } = await observed(props, props, props.containerId);
       return { id, props: { ...props, state: info?.State.Status ?? "missing", drift } };
     } catch (e) {
       // A broken engine is drift of this container too: `up` recreates or starts it once
@@ -277,9 +312,7 @@ export const container = {
     const change = containerChange(olds, news, connectionChange(olds, news));
     if (change !== "probe") return change;
     try {
-      const { drift } = await withEngine(toConnectionSpec(news), `reading container ${news.spec.name}`, (docker) =>
-        driftOf(docker, news, olds.containerId),
-      );
+      const { drift } = await observed(news, news, olds.containerId);
       return { changes: drift.length > 0 };
     } catch (e) {
       // The preview of a host whose engine is broken plans the repair instead of failing.

@@ -30,6 +30,8 @@ import type { ConnectionSpec } from "../remote/connection-spec";
 import { pullRef, sameRepository } from "../model/image-ref";
 import { type ConnectedInputs, connectionChange, containsUnknown, toConnectionSpec } from "./connection-inputs";
 import { notice } from "./notices";
+import { readWorkload } from "./host-probes";
+import { findImageByRef } from "../model/image-match";
 
 export interface RegistryAuth {
   serveraddress: string;
@@ -94,11 +96,15 @@ async function pull(docker: Docker, target: string, ref: string, seconds: number
   }
 }
 
+/** What Dockyard keeps of an image's inspect: the digest of the reference's repository first. */
+function factsOf(info: Pick<Docker.ImageInspectInfo, "Id" | "RepoDigests" | "Config">, ref: string): ImageFacts {
+  const repoDigest = (info.RepoDigests ?? []).find((d) => sameRepository(d, ref)) ?? info.RepoDigests?.[0] ?? "";
+  return { imageId: info.Id, repoDigest, contextHash: info.Config?.Labels?.["dockyard.context"] };
+}
+
 async function inspect(docker: Docker, ref: string): Promise<ImageFacts | undefined> {
   try {
-    const info = await docker.getImage(pullRef(ref)).inspect();
-    const repoDigest = (info.RepoDigests ?? []).find((d) => sameRepository(d, ref)) ?? info.RepoDigests?.[0] ?? "";
-    return { imageId: info.Id, repoDigest, contextHash: info.Config?.Labels?.["dockyard.context"] };
+    return factsOf(await docker.getImage(pullRef(ref)).inspect(), ref);
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return undefined;
     throw e;
@@ -246,8 +252,19 @@ async function runArchiveStep(session: SshSession, inputs: ImageInputs, file: st
  * DockerEngine has repaired the engine.
  */
 async function driftOf(inputs: ImageInputs, olds: ImageOutputs): Promise<string[]> {
+  const spec = toConnectionSpec(inputs);
+  const step = `reading image ${inputs.spec.ref}`;
   try {
-    return await withEngine(toConnectionSpec(inputs), `reading image ${inputs.spec.ref}`, (docker) => driftWith(docker, inputs, olds));
+    // The run's shared read of the host when it listed the images (no Engine API call); the
+    // image found by docker's own reference matching.
+    const images = (await readWorkload(inputs))?.images;
+    if (!images) return await withEngine(spec, step, (docker) => driftWith(docker, inputs, olds));
+    const found = findImageByRef(images, inputs.spec.ref);
+    const present = found && factsOf(found, inputs.spec.ref);
+    if (!present || !needsRemoteDigest(inputs.spec)) return imageDrift(inputs.spec, olds, present, undefined);
+    // Only the registry knows where an `always` tag points now: that one question still goes through the engine.
+    const remote = await withEngine(spec, step, (docker) => remoteDigest(docker, inputs.spec.ref, inputs.registryAuth));
+    return imageDrift(inputs.spec, olds, present, remote);
   } catch (e) {
     if (e instanceof EngineUnavailableError)
       return [`${inputs.spec.ref} cannot be checked: the Docker engine does not answer (${e.reasons.join("; ")})`];

@@ -58,6 +58,7 @@ interface TraceLine {
   kind: string;
   host: string;
   what?: string;
+  start: number;
 }
 
 function readTrace(file: string): TraceLine[] {
@@ -68,9 +69,29 @@ function readTrace(file: string): TraceLine[] {
     .map((l) => JSON.parse(l) as TraceLine);
 }
 
-/** SSH commands per host, and their steps in order. */
+/**
+ * SSH commands per host, and their steps in the order they started (a line is written when its
+ * command closes: the shared read, whose workload part is read last, may close after a command
+ * that started once its other parts were handed over).
+ */
 function commandsOf(trace: TraceLine[], h: RigHost): string[] {
-  return trace.filter((e) => e.kind === "exec" && e.host === `root@${h.address}:22`).map((e) => e.what ?? "?");
+  return trace
+    .filter((e) => e.kind === "exec" && e.host === `root@${h.address}:22`)
+    .sort((a, b) => a.start - b.start)
+    .map((e) => e.what ?? "?");
+}
+
+/** Engine API channels (`docker system dial-stdio`) per host. */
+function engineCallsOf(trace: TraceLine[], h: RigHost): number {
+  return trace.filter((e) => e.kind === "stream" && e.host === `root@${h.address}:22`).length;
+}
+
+/** The run's remote trace of one Automation API command, written by the provider plugin. */
+async function traced<T>(stack: { workspace: unknown }, name: string, run: () => Promise<T>): Promise<{ result: T; trace: TraceLine[] }> {
+  const file = path.join(work, `${name}.jsonl`);
+  (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = file;
+  const result = await run();
+  return { result, trace: readTrace(file) };
 }
 
 const h = () => rig.hosts[0];
@@ -123,17 +144,55 @@ test.serial(
   },
 );
 
-test.serial("a no-op up of the same job: one SSH command, nothing changed", async (t) => {
+test.serial("a no-op up, preview and refresh of the same job: one SSH command each, no Engine API call, nothing changed", async (t) => {
   const host = h();
   t.truthy(stackOf, "the first converge made the stack");
   const { stack } = stackOf!;
-  const traceFile = path.join(work, "noop.jsonl");
-  (stack.workspace as LocalWorkspace).envVars.DOCKYARD_TRACE = traceFile;
-  const again = await stack.up();
-  t.deepEqual(changesOf(again.summary), {});
-  const commands = commandsOf(readTrace(traceFile), host);
-  t.log(`no-op up: ${commands.length} SSH commands: ${commands.join(" | ")}`);
+  const up = await traced(stack, "noop", () => stack.up());
+  t.deepEqual(changesOf(up.result.summary), {});
+  const commands = commandsOf(up.trace, host);
+  t.log(`no-op up: ${commands.length} SSH commands: ${commands.join(" | ")}; ${engineCallsOf(up.trace, host)} Engine API calls`);
   t.true(commands.length <= NO_OP_COMMANDS, `${commands.length} SSH commands: ${commands.join(" | ")}`);
+  // Issue 28: the image and the container are compared with the workload part of that one read.
+  t.deepEqual(commands, ["reading the host (facts, engine, daemon, workload)"]);
+  t.is(engineCallsOf(up.trace, host), 0, "the Image's and the Container's diff asked the Engine API nothing");
+
+  const preview = await traced(stack, "noop-preview", () => stack.preview());
+  t.deepEqual(changesOf({ resourceChanges: preview.result.changeSummary as Record<string, number> }), {});
+  t.deepEqual(commandsOf(preview.trace, host), ["reading the host (facts, engine, daemon, workload)"]);
+  t.is(engineCallsOf(preview.trace, host), 0);
+
+  // Refresh reads every resource at once: the first to ask reads for the others (how many
+  // commands depends on which read call arrives first; none goes to the Engine API).
+  const refresh = await traced(stack, "noop-refresh", () => stack.refresh());
+  t.deepEqual(changesOf(refresh.result.summary), {});
+  const refreshed = commandsOf(refresh.trace, host);
+  t.log(
+    `no-op refresh: ${refreshed.length} SSH commands: ${refreshed.join(" | ")}; ${engineCallsOf(refresh.trace, host)} Engine API calls`,
+  );
+  t.is(engineCallsOf(refresh.trace, host), 0);
+});
+
+test.serial("a container removed by hand: preview and refresh find it missing from the shared read, up makes it again", async (t) => {
+  const host = h();
+  t.truthy(stackOf, "the first converge made the stack");
+  const { stack } = stackOf!;
+  await rig.exec(host, "docker rm -f web >/dev/null");
+  const preview = await traced(stack, "removed-preview", () => stack.preview());
+  t.true(
+    Object.keys(changesOf({ resourceChanges: preview.result.changeSummary as Record<string, number> })).length > 0,
+    "preview plans the repair",
+  );
+  t.is(engineCallsOf(preview.trace, host), 0, "found missing from the read, not through the Engine API");
+  const refresh = await traced(stack, "removed-refresh", () => stack.refresh());
+  t.deepEqual(changesOf(refresh.result.summary), { update: 1 });
+  const web = (await stack.exportStack()).deployment.resources?.find((r: { type: string }) => r.type === "dockyard:index:Container") as
+    { outputs?: { state?: string; drift?: string[] } } | undefined;
+  t.deepEqual([web?.outputs?.state, web?.outputs?.drift], ["missing", ["container web is missing"]]);
+  const up = await traced(stack, "removed-up", () => stack.up());
+  t.deepEqual(changesOf(up.result.summary), { update: 1 });
+  t.is((await rig.exec(host, "docker inspect -f '{{.State.Running}}' web")).trim(), "true", "made again, running");
+  t.deepEqual(changesOf((await stack.up()).summary), {}, "and settles");
 });
 
 test.serial(
@@ -155,9 +214,12 @@ test.serial(
       t.log(`mirror change: ${commands.length} SSH commands: ${commands.join(" | ")}`);
       // The run's shared read (the diffs), the DaemonConfig's read, then its apply with the read after it.
       // (dockerd --validate first where dockerd has it: 23 on; the rig's stand-in is 20.10.)
-      t.is(commands.length, 3, commands.join(" | "));
-      t.deepEqual(commands.slice(0, 2), ["reading the host (facts, engine, daemon)", "reading daemon.json"]);
+      // Then the workload read again for the Image and the Container: the change dropped the host's reads.
+      t.is(commands.length, 4, commands.join(" | "));
+      t.deepEqual(commands.slice(0, 2), ["reading the host (facts, engine, daemon, workload)", "reading daemon.json"]);
       t.regex(commands[2], /^(validating daemon\.json; )?applying daemon\.json; reading daemon\.json$/);
+      t.is(commands[3], "reading the host (workload)");
+      t.is(engineCallsOf(readTrace(traceFile), host), 0, "no Engine API call: the container is kept");
       t.is((await rig.exec(host, "systemctl show docker -p MainPID --value")).trim(), pid, "reloaded, not restarted");
       t.is((await rig.exec(host, "docker inspect -f '{{.State.Running}} {{.State.StartedAt}}' web")).trim(), `true ${started}`);
 
