@@ -257,10 +257,7 @@ test.serial(
         });
       t.deepEqual(
         changed.sort(),
-        [
-          "update dockyard:index:DaemonConfig offline-1-daemon-daemon-json",
-          "update dockyard:index:DaemonConfig online-1-daemon-daemon-json",
-        ],
+        ["update dockyard:index:DaemonConfig offline-1-daemon", "update dockyard:index:DaemonConfig online-1-daemon"],
         "the plan is the mirror change and nothing else",
       );
 

@@ -71,7 +71,8 @@ function program(h: RigHost, app: () => App) {
 const resourceOutputs = async (
   stack: { exportStack(): Promise<{ deployment: { resources?: { type: string; urn: string; outputs?: Record<string, unknown> }[] } }> },
   suffix: string,
-) => (await stack.exportStack()).deployment.resources?.find((r) => r.urn.endsWith(`::${suffix}`))?.outputs;
+  type?: string,
+) => (await stack.exportStack()).deployment.resources?.find((r) => r.urn.endsWith(`::${suffix}`) && (!type || r.type === type))?.outputs;
 
 test.serial(
   "web reaches backend by alias on a user network; the backend's data survives its replacement; a network removed by hand is drift and up repairs it; destroy refuses while a container Dockyard does not manage is on the network, and keeps the volume unless asked",
@@ -147,7 +148,7 @@ test.serial(
       const refresh = await stack.refresh();
       t.deepEqual(changesOf(refresh.summary), { update: 3 }, "the network and both containers");
       t.deepEqual((await resourceOutputs(stack, "app-network"))?.drift, ["network app-net is missing"]);
-      t.deepEqual((await resourceOutputs(stack, "web-container"))?.drift, ["container web-c is not on network app-net"]);
+      t.deepEqual((await resourceOutputs(stack, "web", "dockyard:index:Container"))?.drift, ["container web-c is not on network app-net"]);
       const repaired = await stack.up();
       t.deepEqual(changesOf(repaired.summary), { update: 3 }, JSON.stringify(repaired.summary.resourceChanges));
       t.is(repaired.outputs.backend.value, replaced.outputs.backend.value, "containers rejoined in place");

@@ -53,9 +53,8 @@ const containerState = async (
   stack: { exportStack(): Promise<{ deployment: { resources?: { type: string; urn: string; outputs?: Record<string, unknown> }[] } }> },
   name: string,
 ) =>
-  (await stack.exportStack()).deployment.resources?.find(
-    (r) => r.type === "dockyard:index:Container" && r.urn.endsWith(`::${name}-container`),
-  )?.outputs;
+  (await stack.exportStack()).deployment.resources?.find((r) => r.type === "dockyard:index:Container" && r.urn.endsWith(`::${name}`))
+    ?.outputs;
 
 test.serial(
   "nginx through the mirror, run as nginx-container on 80:80, answers 200; a second up changes nothing; drift and tag changes are handled",

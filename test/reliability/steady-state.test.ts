@@ -186,8 +186,8 @@ test.serial("refresh after hand edits reports exactly those edits; up repairs ex
   t.deepEqual(changesOf(refresh.summary), { update: 3 }, refresh.stdout);
   const after = byUrn(await stateResources(ts.stack));
   const edited = new Map<string, string[]>([
-    [named(after, "DaemonConfig", "h1-daemon-daemon-json")!.urn, [`registry-mirrors is ["http://10.9.9.9:5000"], not ["${mirror}"]`]],
-    [named(after, "Container", "app-container")!.urn, ["container app is exited"]],
+    [named(after, "DaemonConfig", "h1-daemon")!.urn, [`registry-mirrors is ["http://10.9.9.9:5000"], not ["${mirror}"]`]],
+    [named(after, "Container", "app")!.urn, ["container app is exited"]],
     [named(after, "DockerEngine", "h2-docker-engine")!.urn, ["installed files are missing: /usr/bin/docker-init"]],
   ]);
   for (const [urn, r] of after) {

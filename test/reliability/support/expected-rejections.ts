@@ -5,7 +5,7 @@
  * - a fleet file refused by loadFleet inside the program: the FleetFileError is reported to the
  *   engine, which fails the update, and is also left unhandled in the process;
  * - when a resource fails (a host that cannot be reached, a daemon.json that is rolled back),
- *   the registration of everything that depends on it rejects ("resource h4-facts [...] failed
+ *   the registration of everything that depends on it rejects ("resource h4 [...] failed
  *   to register").
  * The run's own result reports both, so they are dropped here; every other unhandled rejection
  * still reaches ava.
