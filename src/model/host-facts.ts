@@ -55,12 +55,22 @@ export function parseOsRelease(text: string): Record<string, string> {
   return out;
 }
 
+/** The daemon's version from `docker version --format '{{json .}}'` ("" when it did not answer). */
+function serverVersionOf(section: string | undefined): string {
+  try {
+    const v = (JSON.parse((section ?? "").trim()) as { Server?: { Version?: unknown } | null }).Server?.Version;
+    return typeof v === "string" ? v : "";
+  } catch {
+    return "";
+  }
+}
+
 /** Parses the output of `renderFactsProbe()`. */
 export function parseFacts(output: string): HostFacts {
   const sections = parseSections(output);
   const osr = parseOsRelease(sections["os-release"] ?? "");
   const client = /version\s+([0-9][^\s,]*)/i.exec(sections["docker-client"] ?? "");
-  const server = (sections["docker-server"] ?? "").trim();
+  const server = serverVersionOf(sections["docker-server"]);
   const facts: HostFacts = {
     osId: osr.ID ?? "",
     osIdLike: (osr.ID_LIKE ?? "").split(/\s+/).filter(Boolean),

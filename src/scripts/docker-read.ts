@@ -9,6 +9,11 @@
  * Even `docker --version` waits on the daemon (the CLI negotiates the API version first), so it
  * goes through here too.
  *
+ * Within one read the answers to the calls several probes make (`--version`, `version`, `ps -aq`:
+ * the facts, engine and workload probes) are kept there too and handed to the next probe that
+ * asks: each docker CLI call costs its start and a round trip to dockerd, on every host of every
+ * run. Only those: an inspect's answer may hold a container's environment, which stays in memory.
+ *
  * `dockyard_docker <seconds> <docker args...>` leaves the output in `$dockyard_out` and returns
  * docker's status (it is not run in a pipeline, where the mark would be lost in a subshell).
  */
@@ -17,11 +22,25 @@ export const DOCKER_READ_FUNCTION = [
   '  if [ -n "${DOCKYARD_READ_DIR:-}" ] && [ -e "$DOCKYARD_READ_DIR/engine-stalled" ]; then dockyard_stalled=1; fi',
   '  if [ "${dockyard_stalled:-0}" = 1 ]; then dockyard_out=""; return 124; fi',
   '  dockyard_n="$1"; shift',
+  '  case "$*" in',
+  '    --version) dockyard_kept="client" ;;',
+  '    "version --format {{json .}}") dockyard_kept="version" ;;',
+  '    "ps -aq") dockyard_kept="ps" ;;',
+  '    *) dockyard_kept="" ;;',
+  "  esac",
+  '  if [ -n "$dockyard_kept" ] && [ -n "${DOCKYARD_READ_DIR:-}" ]; then',
+  '    dockyard_kept="$DOCKYARD_READ_DIR/docker-$dockyard_kept"',
+  '    if [ -e "$dockyard_kept.rc" ]; then dockyard_out="$(cat "$dockyard_kept.out")"; return "$(cat "$dockyard_kept.rc")"; fi',
+  "  else",
+  '    dockyard_kept=""',
+  "  fi",
   // Not `if out=$(...)`: after an `if` with no branch taken, `$?` is 0, not the call's status.
   '  dockyard_rc=0; dockyard_out="$(timeout "$dockyard_n" docker "$@" 2>/dev/null)" || dockyard_rc=$?',
   '  if [ "$dockyard_rc" -eq 124 ]; then',
   "    dockyard_stalled=1",
   '    if [ -n "${DOCKYARD_READ_DIR:-}" ]; then : > "$DOCKYARD_READ_DIR/engine-stalled"; fi',
+  '  elif [ -n "$dockyard_kept" ]; then',
+  `    printf '%s' "$dockyard_out" > "$dockyard_kept.out"; echo "$dockyard_rc" > "$dockyard_kept.rc"`,
   "  fi",
   '  return "$dockyard_rc"',
   "}",

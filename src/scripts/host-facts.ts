@@ -20,7 +20,8 @@ export function renderFactsProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT
     // /usr/sbin is not on every user's PATH; the first iptables found answers.
     `${sectionMarker("iptables")}; ipt=""; for p in "$(command -v iptables 2>/dev/null)" /usr/sbin/iptables /sbin/iptables; do if [ -n "$p" ] && [ -x "$p" ]; then ipt="$p"; break; fi; done; if [ -n "$ipt" ]; then "$ipt" --version 2>/dev/null | head -n 1; else echo none; fi`,
     `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("--version", apiTimeout)}; fi`,
-    `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("version --format '{{.Server.Version}}'", apiTimeout)}; fi`,
+    // The same call as the engine probe's: the read asks docker once for both (src/scripts/docker-read.ts).
+    `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("version --format '{{json .}}'", apiTimeout)}; fi`,
     "",
   ].join("\n");
 }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import test from "ava";
 import { daemonProbe, engineProbe, factsProbe } from "../../src/providers/host-probes";
 import { parseSections } from "../../src/model/sections";
-import { READ_DIR_SETUP } from "../../src/scripts/docker-read";
+import { DOCKER_READ_FUNCTION, READ_DIR_SETUP } from "../../src/scripts/docker-read";
 
 /** Runs `script` with a fake docker first on PATH; its output and the seconds it took. */
 function runWithDocker(script: string, docker: string): { out: string; seconds: number } {
@@ -51,19 +51,37 @@ test("a dockerd that answers: every call is made and its output read", (t) => {
     'echo "$*" >> "$CALLS"',
     'case "$*" in',
     '  "--version") echo "Docker version 24.0.7, build afdd53b" ;;',
-    '  "version --format {{.Server.Version}}") echo 24.0.7 ;;',
+    '  "version --format {{json .}}") echo \'{"Server":{"Version":"24.0.7"}}\' ;;',
     '  "ps -aq") printf "a1\\nb2\\nc3\\n" ;;',
     "  *) echo '{\"ok\":true}' ;;",
     "esac",
   ].join("\n");
   const { out } = runWithDocker(hostRead({ engineApiTimeout: 5 }), docker);
   const s = parseSections(out.split("@@calls@@")[0]);
-  t.is(s["docker-server"]?.trim(), "24.0.7");
+  t.is(s["docker-server"]?.trim(), '{"Server":{"Version":"24.0.7"}}');
   t.is(s["docker-client"]?.trim(), "Docker version 24.0.7, build afdd53b");
   t.is(s.containers?.trim(), "3");
-  t.is(s.version?.trim(), '{"ok":true}');
+  t.is(s.version?.trim(), '{"Server":{"Version":"24.0.7"}}', "the engine probe gets the answer the facts probe's call kept");
   t.is(s.info?.trim(), '{"ok":true}');
-  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 7, "facts 2, engine 4 (compose version too), daemon 1");
+  t.deepEqual(
+    out.split("@@calls@@\n")[1].trim().split("\n"),
+    ["--version", "version --format {{json .}}", "compose version --short", "ps -aq", "info --format {{json .}}"],
+    "each call once: facts 2, engine 2 more (its version and --version are the facts probe's), daemon 1",
+  );
+});
+
+test("only the calls several probes share are kept: an inspect (a container's environment) is asked again, never written down", (t) => {
+  const twice = `${DOCKER_READ_FUNCTION}\ndockyard_docker 5 container inspect web; dockyard_docker 5 container inspect web; dockyard_docker 5 ps -aq; dockyard_docker 5 ps -aq; ls "$DOCKYARD_READ_DIR"`;
+  const { out } = runWithDocker(`${READ_DIR_SETUP}\n${twice}`, 'echo "$*" >> "$CALLS"; echo "[]"');
+  const [listing, calls] = out.split("@@calls@@\n");
+  t.deepEqual(calls.trim().split("\n"), ["container inspect web", "container inspect web", "ps -aq"]);
+  t.deepEqual(listing.trim().split("\n"), ["docker-ps.out", "docker-ps.rc"], "only ps -aq's answer is in the read's directory");
+});
+
+test("outside a read (no shared directory) every call is made", (t) => {
+  const probes = [factsProbe({ engineApiTimeout: 5 }), engineProbe(undefined, { engineApiTimeout: 5 })].map((p) => p.script).join("\n");
+  const { out } = runWithDocker(probes, 'echo "$*" >> "$CALLS"; echo 1');
+  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 6);
 });
 
 test("a probe run on its own marks a stall in its own shell", (t) => {
@@ -72,7 +90,8 @@ test("a probe run on its own marks a stall in its own shell", (t) => {
   t.true(seconds < 3, `the probe took ${seconds} s`);
 });
 
-test("a dockerd that refuses at once (not running) is asked each time: only a stall is remembered", (t) => {
+test("a dockerd that refuses at once (not running): each distinct call is asked once in a read, and no stall is marked", (t) => {
   const { out } = runWithDocker(hostRead({ engineApiTimeout: 5 }), 'echo "$*" >> "$CALLS"; echo "Cannot connect" >&2; exit 1');
-  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 7);
+  // Each distinct call once: a refusal is kept for the read like any answer, a stall marks the engine.
+  t.is(out.split("@@calls@@\n")[1].trim().split("\n").length, 5);
 });

@@ -36,7 +36,12 @@ test("os-release: quoted, single-quoted, escaped and bare values", (t) => {
 });
 
 test("facts of a Rocky 9 host with docker", (t) => {
-  const f = parseFacts(probeOutput(ROCKY, { client: "Docker version 24.0.7, build afdd53b", server: "24.0.7" }));
+  const f = parseFacts(
+    probeOutput(ROCKY, {
+      client: "Docker version 24.0.7, build afdd53b",
+      server: '{"Client":{"Version":"24.0.7"},"Server":{"Version":"24.0.7"}}',
+    }),
+  );
   t.deepEqual(f, {
     osId: "rocky",
     osIdLike: ["rhel", "centos", "fedora"],
