@@ -36,7 +36,12 @@ export function daemonProbe(bounds: TimeBounds = {}): Probe {
 
 /** Every container and image of the host with their inspects, for Container's and Image's diff and read. */
 export function workloadProbe(bounds: TimeBounds = {}): Probe {
-  return { name: "workload", script: renderWorkloadProbe(boundSeconds(bounds, "engineApiTimeout")), what: "reading containers and images" };
+  return {
+    name: "workload",
+    script: renderWorkloadProbe(boundSeconds(bounds, "engineApiTimeout")),
+    what: "reading containers and images",
+    late: true,
+  };
 }
 
 export interface HostReading {

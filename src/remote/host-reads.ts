@@ -12,6 +12,8 @@ export interface Probe {
   name: string;
   script: string;
   what: string;
+  /** Run after the others of its read: its output is the largest, and theirs are handed over first. */
+  late?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export function forgetAllHosts(): void {
 /**
  * The outputs of the probes, each read once per run and shared by every resource of the host
  * that asks for the same probe. The probes not read yet run together as one command, one round
- * trip; each output is handed over as soon as its part of the command has finished, so the first
+ * trip, together with the probes other resources of the session ask for in the same turn (`enqueue`); each output is handed over as soon as its part of the command has finished, so the first
  * probe's reader does not wait for the last. A probe that exits non-zero fails as a command would
  * (RemoteCommandError naming its step) and is not kept.
  *
@@ -69,13 +71,9 @@ export function readHost(session: SshSession, machine: string, probes: Probe[]):
   });
   const missing = probes.map((p, i) => ({ p, i })).filter(({ i }) => !out[i]);
   if (missing.length) {
-    const outputs = runTogether(
-      session,
-      missing.map(({ p }) => p),
-    );
-    missing.forEach(({ p, i }, j) => {
+    missing.forEach(({ p, i }) => {
       const key = keyOf(machine, p);
-      const output = outputs[j];
+      const output = enqueue(session, p);
       const entry = { output, at: now };
       cache.set(key, entry);
       // The read serves for the TTL from when it finished: a slow read is not stale at once.
@@ -94,6 +92,42 @@ export function readHost(session: SshSession, machine: string, probes: Probe[]):
     });
   }
   return out as Promise<string>[];
+}
+
+/** The probes asked of a session in this turn of the event loop, not started yet. */
+interface Batch {
+  probes: Probe[];
+  settle: { resolve: (s: string) => void; reject: (e: Error) => void }[];
+}
+const batches = new Map<SshSession, Batch>();
+
+/**
+ * Adds a probe to the session's next command. The command starts once the current turn is over,
+ * with every probe asked in it: in a `refresh` every resource reads at once, and whichever asks
+ * first (a Container for the workload, the Host for its facts) the host is still read in one
+ * round trip.
+ */
+function enqueue(session: SshSession, probe: Probe): Promise<string> {
+  let batch = batches.get(session);
+  if (!batch) {
+    const started: Batch = { probes: [], settle: [] };
+    batches.set(session, started);
+    setImmediate(() => {
+      batches.delete(session);
+      const order = started.probes.map((p, i) => ({ p, i })).sort((a, b) => Number(!!a.p.late) - Number(!!b.p.late));
+      const outputs = runTogether(
+        session,
+        order.map(({ p }) => p),
+      );
+      order.forEach(({ i }, j) => void outputs[j].then(started.settle[i].resolve, started.settle[i].reject));
+    });
+    batch = started;
+  }
+  const queued = batch;
+  return new Promise<string>((resolve, reject) => {
+    queued.probes.push(probe);
+    queued.settle.push({ resolve, reject });
+  });
 }
 
 /**

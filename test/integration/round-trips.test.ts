@@ -162,14 +162,15 @@ test.serial("a no-op up, preview and refresh of the same job: one SSH command ea
   t.deepEqual(commandsOf(preview.trace, host), ["reading the host (facts, engine, daemon, workload)"]);
   t.is(engineCallsOf(preview.trace, host), 0);
 
-  // Refresh reads every resource at once: the first to ask reads for the others (how many
-  // commands depends on which read call arrives first; none goes to the Engine API).
+  // Refresh reads every resource at once: whichever asks first, the probes asked in the same
+  // turn go in one command (src/remote/host-reads.ts), and none goes to the Engine API.
   const refresh = await traced(stack, "noop-refresh", () => stack.refresh());
   t.deepEqual(changesOf(refresh.result.summary), {});
   const refreshed = commandsOf(refresh.trace, host);
   t.log(
     `no-op refresh: ${refreshed.length} SSH commands: ${refreshed.join(" | ")}; ${engineCallsOf(refresh.trace, host)} Engine API calls`,
   );
+  t.deepEqual(refreshed, ["reading the host (facts, engine, daemon, workload)"]);
   t.is(engineCallsOf(refresh.trace, host), 0);
 });
 

@@ -401,6 +401,25 @@ test.serial(
   },
 );
 
+test.serial("a refresh's reads in any order: a Container and an Image asking before the Host's read still make one command", async (t) => {
+  await startServer();
+  forgetAllHosts();
+  host([ours()], [nginxImage]);
+  const count = since();
+  const web = containerState(RUN, OURS_ID);
+  // As the engine sends a refresh's reads: all at once, the workload's readers first.
+  const [read, pulled, reading] = await Promise.all([
+    container.read("id", web),
+    image.read("id", imageState()),
+    readHostState(connected(), MOCK_DEBIAN_12),
+  ]);
+  await Promise.all([reading.facts, reading.engine, reading.daemon, reading.workload]);
+  t.deepEqual([read.props!.state, read.props!.drift, pulled.props!.drift], ["running", [], []]);
+  t.is(count().commands.length, 1, "one command for the whole host");
+  t.regex(count().commands[0], /@@dockyard@@ kernel[\s\S]*@@dockyard@@ images/, "the facts first, the workload (largest) last");
+  t.is(count().dialStdio, 0);
+});
+
 test.serial("drift from the read: a container stopped, removed or replaced by hand, an image gone or moved", async (t) => {
   await startServer();
   forgetAllHosts();
