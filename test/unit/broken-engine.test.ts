@@ -1,7 +1,7 @@
 import { keyPair } from "../rig/keys";
 import test from "ava";
 import type { AddressInfo } from "node:net";
-import { Server, utils, type Connection, type ServerChannel } from "ssh2";
+import { Server, type Connection, type ServerChannel } from "ssh2";
 import { container, type ContainerOutputs } from "../../src/providers/container";
 import { image, type ImageOutputs } from "../../src/providers/image";
 import { remoteFile, type RemoteFileOutputs } from "../../src/providers/remote-file";
@@ -17,6 +17,7 @@ import {
 } from "../../src/scripts/engine-health";
 import { parseSections } from "../../src/model/sections";
 import { shellcheck } from "./shellcheck";
+import { acceptOnlyKey } from "./support/ssh-login";
 
 // A host whose engine is broken, played by an in-process SSH server (ssh2's Server) with sshd's
 // default MaxSessions of 10: `docker system dial-stdio` fails the way it does when dockerd is
@@ -58,11 +59,7 @@ test.before(async () => {
   server = new Server({ hostKeys: [hostPair.private] }, (conn: Connection) => {
     seen.connections++;
     conns.push(conn);
-    const allowed = utils.parseKey(loginPair.public);
-    conn.on("authentication", (ctx) => {
-      if (ctx.method === "publickey" && !(allowed instanceof Error) && ctx.key.data.equals(allowed.getPublicSSH())) return ctx.accept();
-      ctx.reject(["publickey"]);
-    });
+    acceptOnlyKey(conn, loginPair.public);
     conn.on("ready", () => {
       conn.on("session", (accept, reject) => {
         // sshd refuses a session beyond MaxSessions: the client sees "channel open failure".

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSyn
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Server, utils, type Connection, type ServerChannel } from "ssh2";
+import { Server, type Connection, type ServerChannel } from "ssh2";
 import { type ContainerOutputs } from "../../src/providers/container";
 import { type ImageOutputs } from "../../src/providers/image";
 import { container, image } from "../../src/providers/index";
@@ -18,6 +18,7 @@ import { findContainer, parseWorkloadProbe, renderWorkloadProbe, WORKLOAD_READ_M
 import { READ_DIR_SETUP } from "../../src/scripts/docker-read";
 import { MOCK_DEBIAN_12 } from "./fixtures/os-release";
 import { shellcheck } from "./shellcheck";
+import { acceptOnlyKey } from "./support/ssh-login";
 
 // Issue 28: Container's and Image's diff and read take their objects from the host's shared read
 // (the workload probe) instead of the Engine API. The probe's shell runs here with the local `sh`
@@ -260,11 +261,7 @@ async function startServer(): Promise<void> {
   if (server) return;
   server = new Server({ hostKeys: [hostPair.private] }, (conn: Connection) => {
     conns.push(conn);
-    const allowed = utils.parseKey(loginPair.public);
-    conn.on("authentication", (ctx) => {
-      if (ctx.method === "publickey" && !(allowed instanceof Error) && ctx.key.data.equals(allowed.getPublicSSH())) return ctx.accept();
-      ctx.reject(["publickey"]);
-    });
+    acceptOnlyKey(conn, loginPair.public);
     conn.on("ready", () => {
       conn.on("session", (accept) => {
         const session = accept();
