@@ -187,10 +187,11 @@ test.serial("a service whose tasks cannot run fails naming the service and the n
   t.is(await sh(manager(), "docker service ls -q --filter name=crash"), "", "the failed service was removed");
   declared = { ...declared, crash: false };
   const after = await ts.stack.up();
-  // Only what the failed service left in the program goes: its component and its image pin.
+  // Only what the failed service left in the program goes: its component and its image pin (an
+  // Image, one resource).
   t.deepEqual(
     changesOf(after.summary),
-    { delete: 3 },
+    { delete: 2 },
     after.stdout
       .split("\n")
       .filter((l) => /^\s*[~+-]\s/.test(l))
