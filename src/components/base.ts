@@ -1,13 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checked } from "../model/input-error";
 import { programGate } from "./program-gate";
-
-/** A component's `dependsOn` as a list (it may be one resource, a list, or a promise of either). */
-function dependsOnOf(opts: pulumi.ComponentResourceOptions | undefined): pulumi.Input<pulumi.Resource>[] {
-  const given = opts?.dependsOn;
-  if (given === undefined) return [];
-  return Array.isArray(given) ? [...given] : [given as pulumi.Input<pulumi.Resource>];
-}
+import { dependsOnList } from "./resource-component";
 
 /** What a component gives each resource or component it creates. */
 export interface ChildOptions {
@@ -31,7 +25,7 @@ export abstract class DockyardComponent extends pulumi.ComponentResource {
   constructor(type: string, name: string, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
     this.what = `${type.slice(type.lastIndexOf(":") + 1)} ${name}`;
-    this.inheritedDeps = dependsOnOf(opts);
+    this.inheritedDeps = dependsOnList(opts?.dependsOn);
   }
 
   /** Runs argument checks; a bad argument's error starts with the component's kind and name. */

@@ -7,7 +7,8 @@ import { PACKAGE_VERSION } from "./package-version";
  * always names the package's version: a resource without one would get a second default provider
  * and a second plugin process (with its own host reads). The alias carries a resource a 0.3.0
  * program made as a dynamic resource over to the plugin without a replacement. The program gate
- * is not applied here: every resource is a component's child and gets it from `childOptions`.
+ * is not applied here: a component's children get it from `childOptions`, and a class that is
+ * its one resource from `resourceComponentOptions` (src/components/).
  */
 export abstract class DockyardResource extends pulumi.CustomResource {
   protected constructor(kind: Kind, name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
