@@ -177,7 +177,7 @@ function bareComponents(count: number): () => Promise<Record<string, never>> {
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_SPEC ?? "{}") as ChildSpec;
-  const stopSampling = sampleChildren(spec.pluginPath === undefined ? undefined : realPath(path.resolve(spec.pluginPath, "main.js")));
+  const stopSampling = sampleChildren(spec.pluginPath === undefined ? undefined : realPath(path.resolve(spec.pluginPath, "start.js")));
   const pulumiCommand = await PulumiCommand.get({ root: spec.pulumiBin });
   const empty = spec.op.startsWith("empty-");
   const program = empty ? bareComponents(spec.components ?? 0) : fleetProgram(spec.job);

@@ -2,10 +2,10 @@ import * as path from "node:path";
 
 /**
  * What a process under the bench's program is, for its memory. The provider plugin (node on the
- * plugin's main.js) and the dynamic-provider host (node on @pulumi/pulumi's cmd/dynamic-provider)
+ * plugin's start.js) and the dynamic-provider host (node on @pulumi/pulumi's cmd/dynamic-provider)
  * are both `node` by command name, so they are told apart, and from any other node, by their
  * script argument: `provider:plugin`, `provider:dynamic`, else the command name.
- * `pluginMain` is the plugin's main.js (real path); `real` resolves a path's symlinks.
+ * `pluginMain` is the plugin's start.js, what its wrapper runs (real path); `real` resolves a path's symlinks.
  */
 export function processRole(comm: string, argv: string[], pluginMain: string | undefined, real: (p: string) => string = (p) => p): string {
   if (comm !== "node") return comm;

@@ -1,8 +1,10 @@
-// Builds the provider plugin `pulumi-resource-dockyard` into plugin/: main.js (src/plugin/main.ts
+// Builds the provider plugin `pulumi-resource-dockyard` into plugin/: start.js (what the wrapper
+// starts: main.js through a per-user code cache, src/plugin/code-cache.ts), main.js (src/plugin/main.ts
 // and everything the resources load, bundled: the plugin starts in about half the time of loose
 // modules), the bundles it loads on first use (LAZY) and the sh wrapper the engine starts. `--tarball` also packs dockyard-<version>.tgz, which
 // `pulumi plugin install resource dockyard <version> --file <tarball>` installs.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { build, type Plugin } from "esbuild";
@@ -12,14 +14,15 @@ const REPO = path.resolve(__dirname, "..");
 const OUT = path.join(REPO, "plugin");
 const BINARY = "pulumi-resource-dockyard";
 
-// Resolves its own directory, so it runs from the npm package, a plugin install or a path.
+// Resolves its own directory, so it runs from the npm package, a plugin install or a path. It
+// starts start.js, which runs main.js with the per-user code cache (src/plugin/code-cache.ts).
 // A small young generation (1 MiB semi-spaces, V8's default is up to 16): the provider's garbage
 // is short-lived buffers of SSH traffic, and a smaller nursery keeps its peak memory about 10 MiB
 // lower at the same speed (bench, 5 hosts).
 const WRAPPER = `#!/bin/sh
 # The Dockyard provider plugin: node on the bundle beside this file.
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-exec node --max-semi-space-size=1 "$here/main.js" "$@"
+exec node --max-semi-space-size=1 "$here/start.js" "$@"
 `;
 
 // @pulumi/pulumi loads typescript eagerly for closure serialization (dynamic providers), which
@@ -87,8 +90,9 @@ const borrowShared: Plugin = {
   },
 };
 
-function bundle(out: string, entry: string, outfile: string, plugins: Plugin[]): Promise<unknown> {
+function bundle(out: string, entry: string, outfile: string, plugins: Plugin[], define: Record<string, string> = {}): Promise<unknown> {
   return build({
+    define,
     entryPoints: [entry],
     outfile: path.join(out, outfile),
     bundle: true,
@@ -116,6 +120,11 @@ export async function buildPlugin(out: string): Promise<void> {
     bundle(out, path.join(REPO, "src", "plugin", "main.ts"), "main.js", [lazyApart]),
     ...LAZY.map((lazy) => bundle(out, lazy.entry, lazy.file, lazy.file === "components.js" ? [borrowShared] : [])),
   ]);
+  // start.js knows main.js's hash: its code cache is of this build's main.js only.
+  const mainHash = createHash("sha256")
+    .update(readFileSync(path.join(out, "main.js")))
+    .digest("hex");
+  await bundle(out, path.join(REPO, "src", "plugin", "start.ts"), "start.js", [], { MAIN_SHA256: JSON.stringify(mainHash) });
   writeFileSync(path.join(out, BINARY), WRAPPER);
   chmodSync(path.join(out, BINARY), 0o755);
 }
@@ -136,7 +145,7 @@ async function main(): Promise<void> {
 export function packPlugin(from: string, into: string): string {
   const { version } = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string };
   const tarball = path.join(into, `dockyard-${version}.tgz`);
-  execFileSync("tar", ["-czf", tarball, "-C", from, BINARY, "main.js", ...LAZY.map((lazy) => lazy.file)]);
+  execFileSync("tar", ["-czf", tarball, "-C", from, BINARY, "start.js", "main.js", ...LAZY.map((lazy) => lazy.file)]);
   return tarball;
 }
 

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { yaml } from "../model/yaml";
 import { HOST_KEY_REPORT_MARKER } from "../model/reported-host-key";
 
 /** sshd drop-in that makes the server offer the pinned key and no other. */
@@ -75,5 +75,5 @@ export function renderHostKeyUserData(): string {
     ],
     runcmd: [renderHostKeyCleanup()],
   };
-  return "#cloud-config\n" + stringify(config, { lineWidth: 0 });
+  return "#cloud-config\n" + yaml().stringify(config, { lineWidth: 0 });
 }

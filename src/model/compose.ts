@@ -1,7 +1,7 @@
 // A compose project's declared data and its checks: the project name, the compose file's
 // services, the .env. One check used by the ComposeProject component, the fleet file and the
 // provider alike; what reaches the host is checked here, before any host is touched.
-import { parseDocument } from "yaml";
+import { yaml } from "./yaml";
 import { checkHostValue, isHostValue } from "./host-values";
 import { invalid } from "./input-error";
 
@@ -17,7 +17,7 @@ export function composeServices(path: string, yamlText: unknown): string[] {
   if (typeof yamlText !== "string" || !yamlText.trim()) invalid(path, "must be the compose file's YAML (non-empty text)");
   if (Buffer.byteLength(yamlText) > COMPOSE_MAX_BYTES) invalid(path, `is larger than ${COMPOSE_MAX_BYTES} bytes`);
   if (yamlText.includes("\0")) invalid(path, "must not contain NUL characters");
-  const doc = parseDocument(yamlText, { uniqueKeys: true });
+  const doc = yaml().parseDocument(yamlText, { uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const at = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : "";

@@ -225,7 +225,7 @@ export function planDaemonConfig(
   const steps: DaemonStep[] = [];
   if (jsonChanged || dropIn !== "keep") {
     const content = daemonJsonText(desired);
-    if (jsonChanged && before.canValidate) steps.push({ kind: "validate", content });
+    if (jsonChanged) steps.push({ kind: "validate", content });
     // A reload needs a running dockerd and a file it can read (none yet is fine: dockerd started
     // without one reads it on reload); the proxy lives in dockerd's environment, which only a
     // restart changes. On a first converge this keeps dockerd to its one start.

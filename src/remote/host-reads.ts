@@ -4,7 +4,7 @@ import { HostUnreachableError, RemoteCommandError, TimedOutError } from "./error
 import { endChannel, type SshSession } from "./ssh-session";
 import { boundSeconds } from "../model/time-bounds";
 import { trace } from "./trace";
-import { READ_DIR_SETUP } from "../scripts/docker-read";
+import { renderReadSetup } from "../scripts/docker-read";
 
 /** A read-only probe of a host: its shell, and the step it is named as in errors and the trace. */
 export interface Probe {
@@ -134,15 +134,16 @@ function enqueue(session: SshSession, probe: Probe): Promise<string> {
  * One command running every probe in its own subshell (a probe that fails fails alone), each
  * followed by a marker line with its exit status (a random nonce, so no probe output can pass for
  * a marker). The probes share a private directory for what one found out for the next: a dockerd
- * that did not answer the first probe is not waited for again by the others
- * (src/scripts/docker-read.ts).
+ * that did not answer the first probe is not waited for again by the others, and the docker calls
+ * they share are asked once, all of them at the read's start (src/scripts/docker-read.ts).
  */
 function runTogether(session: SshSession, probes: Probe[]): Promise<string>[] {
   const nonce = randomBytes(8).toString("hex");
   const marker = `@@dockyard-read-${nonce}@@`;
   // The marker starts on a line of its own even after output without a final newline; that one
   // newline is taken off again below.
-  const script = [READ_DIR_SETUP, ...probes.map((p, i) => `(\n${p.script}\n)\nprintf '\\n%s\\n' "${marker} ${i} $?"`)].join("\n");
+  const parts = probes.map((p, i) => `(\n${p.script}\n)\nprintf '\\n%s\\n' "${marker} ${i} $?"`);
+  const script = [renderReadSetup(probes.map((p) => p.script).join("\n")), ...parts].join("\n");
   const settle: { resolve: (s: string) => void; reject: (e: Error) => void }[] = [];
   const outputs = probes.map(
     (_p, i) =>

@@ -1,3 +1,22 @@
+import { shq } from "../model/shell";
+/**
+ * The docker calls of the read-only probes that take nothing from the host (versions, lists,
+ * `info`), as the probes' scripts write them: the calls several probes make, and the ones a read
+ * asks ahead (`renderReadSetup`). Never an inspect: its answer may hold a container's
+ * environment, which is not written to a file.
+ */
+export const SHARED_DOCKER_CALLS = {
+  client: "--version",
+  version: "version --format '{{json .}}'",
+  compose: "compose version --short",
+  ps: "ps -aq",
+  info: "info --format '{{json .}}'",
+  images: "image ls -q",
+} as const;
+
+/** A shared call's arguments as `$*` shows them in `dockyard_docker` (the probes quote only with '). */
+const seenAs = (call: string): string => call.replace(/'/g, "");
+
 /**
  * Bounded docker CLI calls for the read-only probes. Each call may take `seconds`; the first one
  * that dockerd leaves unanswered that long (exit 124: stopped or stalled) marks the engine as not
@@ -9,10 +28,10 @@
  * Even `docker --version` waits on the daemon (the CLI negotiates the API version first), so it
  * goes through here too.
  *
- * Within one read the answers to the calls several probes make (`--version`, `version`, `ps -aq`:
- * the facts, engine and workload probes) are kept there too and handed to the next probe that
- * asks: each docker CLI call costs its start and a round trip to dockerd, on every host of every
- * run. Only those: an inspect's answer may hold a container's environment, which stays in memory.
+ * Within one read the answers to the shared calls (SHARED_DOCKER_CALLS) are kept in the read's
+ * directory and handed to every probe that asks: each docker CLI call costs its start and a round
+ * trip to dockerd, on every host of every run. A call the read asked ahead (`.ahead`) is waited
+ * for, at most its bound and 2 s more, then asked again here.
  *
  * `dockyard_docker <seconds> <docker args...>` leaves the output in `$dockyard_out` and returns
  * docker's status (it is not run in a pipeline, where the mark would be lost in a subshell).
@@ -23,14 +42,20 @@ export const DOCKER_READ_FUNCTION = [
   '  if [ "${dockyard_stalled:-0}" = 1 ]; then dockyard_out=""; return 124; fi',
   '  dockyard_n="$1"; shift',
   '  case "$*" in',
-  '    --version) dockyard_kept="client" ;;',
-  '    "version --format {{json .}}") dockyard_kept="version" ;;',
-  '    "ps -aq") dockyard_kept="ps" ;;',
+  ...Object.entries(SHARED_DOCKER_CALLS).map(([name, call]) => `    ${shq(seenAs(call))}) dockyard_kept="${name}" ;;`),
   '    *) dockyard_kept="" ;;',
   "  esac",
   '  if [ -n "$dockyard_kept" ] && [ -n "${DOCKYARD_READ_DIR:-}" ]; then',
   '    dockyard_kept="$DOCKYARD_READ_DIR/docker-$dockyard_kept"',
-  '    if [ -e "$dockyard_kept.rc" ]; then dockyard_out="$(cat "$dockyard_kept.out")"; return "$(cat "$dockyard_kept.rc")"; fi',
+  '    if [ -e "$dockyard_kept.ahead" ]; then',
+  "      dockyard_w=0",
+  '      while [ ! -e "$dockyard_kept.rc" ] && [ "$dockyard_w" -lt $(((dockyard_n + 2) * 200)) ]; do sleep 0.005; dockyard_w=$((dockyard_w + 1)); done',
+  "    fi",
+  '    if [ -e "$dockyard_kept.rc" ]; then',
+  '      dockyard_out="$(cat "$dockyard_kept.out")"; dockyard_rc="$(cat "$dockyard_kept.rc")"',
+  '      if [ "$dockyard_rc" -eq 124 ]; then dockyard_stalled=1; fi',
+  '      return "$dockyard_rc"',
+  "    fi",
   "  else",
   '    dockyard_kept=""',
   "  fi",
@@ -69,11 +94,45 @@ export function dockerLineCount(args: string, seconds: number): string {
 }
 
 /**
- * The lines that start a read of several probes: a private directory the probes share for what one
- * found out for the next (`DOCKYARD_READ_DIR`), removed when the read ends.
+ * The lines that start a read of several probes (`probes`: their scripts): a private directory
+ * the probes share for what one found out for the next (`DOCKYARD_READ_DIR`), removed when the
+ * read ends; and the shared docker calls the probes make, started at once side by side, each
+ * bounded as the probe bounds it. Asked one after the other they were most of a read's time
+ * (each call is a process start and a round trip to dockerd, 20-35 ms); side by side the read
+ * waits about as long as for the slowest. A stalled dockerd holds them all for one bound together.
  */
-export const READ_DIR_SETUP = [
-  'DOCKYARD_READ_DIR="$(mktemp -d)"',
-  "export DOCKYARD_READ_DIR",
-  "trap 'rm -rf \"$DOCKYARD_READ_DIR\"' EXIT",
-].join("\n");
+export function renderReadSetup(probes: string): string {
+  // The bound the probe gives the call: the first `dockyard_docker <seconds> <call>` in their text.
+  const ahead = Object.entries(SHARED_DOCKER_CALLS).flatMap(([name, call]) => {
+    const written = new RegExp(`dockyard_docker (\\d+) ${escapeRegExp(call)}(?:[ ;]|$)`, "m").exec(probes);
+    return written ? [`  dockyard_ahead ${name} ${written[1]} ${call}`] : [];
+  });
+  return [
+    'DOCKYARD_READ_DIR="$(mktemp -d)"',
+    "export DOCKYARD_READ_DIR",
+    // Waits for what is still asked ahead (bounded), so nothing writes into the directory once it is gone.
+    "trap 'wait; rm -rf \"$DOCKYARD_READ_DIR\"' EXIT",
+    ...(ahead.length
+      ? [
+          "dockyard_ahead() {",
+          '  dockyard_f="$DOCKYARD_READ_DIR/docker-$1"; dockyard_n="$2"; shift 2',
+          '  : > "$dockyard_f.ahead"',
+          "  (",
+          '    dockyard_rc=0; dockyard_out="$(timeout "$dockyard_n" docker "$@" 2>/dev/null)" || dockyard_rc=$?',
+          '    if [ "$dockyard_rc" -eq 124 ]; then : > "$DOCKYARD_READ_DIR/engine-stalled"; fi',
+          `    printf '%s' "$dockyard_out" > "$dockyard_f.out"`,
+          // The status last, by rename: whoever sees it finds the whole answer beside it.
+          '    echo "$dockyard_rc" > "$dockyard_f.rc.new" && mv -f "$dockyard_f.rc.new" "$dockyard_f.rc"',
+          "  ) > /dev/null 2>&1 &",
+          "}",
+          "if command -v docker >/dev/null 2>&1; then",
+          ...ahead,
+          "fi",
+        ]
+      : []),
+  ].join("\n");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -126,10 +126,9 @@ test("docker info is parsed and checked against what was asked", (t) => {
     DockerRootDir: "/var/lib/docker",
   });
   const p = parseDaemonProbe(
-    `@@dockyard@@ file\n{"live-restore": true}\n@@dockyard@@ execstart\n/usr/bin/dockerd -H fd://\n@@dockyard@@ validate\nno\n@@dockyard@@ info\n${info}\n`,
+    `@@dockyard@@ file\n{"live-restore": true}\n@@dockyard@@ execstart\n/usr/bin/dockerd -H fd://\n@@dockyard@@ info\n${info}\n`,
   );
   t.deepEqual(p.file, { "live-restore": true });
-  t.false(p.canValidate);
   t.deepEqual(p.info?.insecureRegistries, ["10.0.0.6:5000", "127.0.0.0/8"]);
   t.deepEqual(
     notInEffect({ "registry-mirrors": ["http://10.0.0.5:5000"], "insecure-registries": ["10.0.0.6:5000"], "live-restore": true }, p.info),

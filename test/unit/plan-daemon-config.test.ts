@@ -44,7 +44,6 @@ const info = (over: Partial<DockerInfo> = {}): DockerInfo => ({
 const probe = (over: Partial<DaemonProbe> = {}): DaemonProbe => ({
   file: undefined,
   execStart: EXEC,
-  canValidate: true,
   info: info(),
   ...over,
 });
@@ -166,14 +165,6 @@ const rows: [string, DaemonConfigSpec, DaemonFacts, string[], boolean, DaemonPla
     [],
     false,
     unchanged({ "live-restore": true, ...mirror }),
-  ],
-  [
-    "a dockerd without --validate: written without it (and reloaded)",
-    spec(mirror),
-    { before: probe({ canValidate: false }) },
-    [],
-    false,
-    reloaded(mirror, false),
   ],
   [
     "merge: foreign keys kept, ours win, keys we dropped removed",

@@ -1,6 +1,7 @@
 // The plugin's bundles as scripts/build-plugin.ts writes them: a command of custom resources
 // loads main.js alone, so what only construct or an AwsHost needs must stay out of it (the
 // plugin's start time, paid by every command); the component bundle borrows main.js's SDK.
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -32,4 +33,17 @@ test("components.js borrows @pulumi/pulumi and the built-component table from ma
   t.false(components.includes("node_modules/@pulumi/pulumi/"), "a second copy of the SDK is in components.js");
   t.false(components.includes("src/plugin/live.ts"), "a second table of built components is in components.js");
   t.true(components.includes(`globalThis[Symbol.for("pulumi-dockyard.plugin.shared")]("@pulumi/pulumi")`));
+});
+
+test("the wrapper starts start.js, which runs this build's main.js through the code cache, keyed by main.js's hash", (t) => {
+  t.regex(read("pulumi-resource-dockyard"), /exec node [^\n]*"\$here\/start\.js" "\$@"/);
+  const start = read("start.js");
+  t.true(
+    start.includes(
+      createHash("sha256")
+        .update(readFileSync(path.join(out, "main.js")))
+        .digest("hex"),
+    ),
+  );
+  t.true(start.length < 20_000, "start.js is the loader only");
 });
