@@ -9,7 +9,8 @@ import { changesOf, fingerprint, offlineEngine, rigHost } from "./support/progra
 // h1: the guide online from the docker-ce stand-in's dists/trixie at a mirror URL, daemon.json
 // with a registry mirror and live-restore, nginx on 80; then the pin moved from a 24.0.7 package
 // (Debian 12's docker 20.10.24) to 26.1.5 (Debian 13's real docker.io 26.1.5): `docker version`
-// changes. h2: offline from the rig's bundle, then that engine adopted. One host per test; the
+// changes, and a setting dockerd 26.1's --validate refuses is refused before anything changes.
+// h2: offline from the rig's bundle, then that engine adopted. One host per test; the
 // two run side by side.
 let rig: Rig;
 let pkgs: DockerPackages;
@@ -51,10 +52,11 @@ test("the hosts are Debian 13 (trixie) with systemd", async (t) => {
   }
 });
 
-test("Debian 13 online from the docker-ce mirror's trixie suite: daemon.json mirror, nginx on 80; pinning 26.1.5 after 24.0.7 changes the engine docker version reports", async (t) => {
+test("Debian 13 online from the docker-ce mirror's trixie suite: daemon.json mirror, nginx on 80; pinning 26.1.5 after 24.0.7 changes the engine docker version reports; its dockerd --validate refuses a bad setting before anything changes", async (t) => {
   const h = host("h1");
   const registryMirror = `http://${rig.registry!.address}`;
   let version = "24.0.7";
+  let settings: Record<string, unknown> | undefined;
   const { stack, cleanup } = await testStack("dockyard-debian13", "online", async () => {
     const engine = new DockerEngine("docker", {
       host: rigHost(rig, h),
@@ -63,7 +65,7 @@ test("Debian 13 online from the docker-ce mirror's trixie suite: daemon.json mir
       allowInsecureHttp: true,
       version,
     });
-    const daemon = new DaemonConfig("daemon", { engine, registryMirrors: [registryMirror], liveRestore: true });
+    const daemon = new DaemonConfig("daemon", { engine, registryMirrors: [registryMirror], liveRestore: true, settings });
     const nginx = new Image("nginx", { engine, ref: "nginx:latest" }, { dependsOn: [daemon] });
     const web = new Container("web", { engine, name: "nginx-container", image: nginx, ports: ["80:80"] });
     return { version: engine.version, packageVersion: engine.packageVersion, mirrors: daemon.effectiveMirrors, state: web.state };
@@ -123,6 +125,25 @@ test("Debian 13 online from the docker-ce mirror's trixie suite: daemon.json mir
     t.is(await states(), before, "every container kept running through the restart: same PID, same StartedAt");
     t.is(await page(h), 200, "nginx answers on port 80 after the upgrade");
     t.deepEqual(changesOf((await stack.up()).summary), {}, "then nothing to change");
+
+    // dockerd 26.1 has --validate (20.10 has not: there the apply's restart and rollback guard the
+    // file, test/integration/daemon-config.test.ts). A setting our checks pass and dockerd refuses
+    // is refused by dockerd --validate before the file is written: dockerd is not restarted.
+    const file = await rig.exec(h, "cat /etc/docker/daemon.json");
+    const pid = (await rig.exec(h, "systemctl show docker -p MainPID --value")).trim();
+    const running = await states();
+    settings = { "max-concurrent-uploads": -1 };
+    const refused = await t.throwsAsync(stack.up());
+    t.regex(
+      refused!.message,
+      /dockerd --validate refused the new daemon\.json: .*invalid max concurrent uploads: -1.*Nothing was changed/s,
+      "dockerd's own words",
+    );
+    t.is(await rig.exec(h, "cat /etc/docker/daemon.json"), file, "daemon.json as it was");
+    t.is((await rig.exec(h, "systemctl show docker -p MainPID --value")).trim(), pid, "dockerd neither restarted nor reloaded onto it");
+    t.is(await states(), running, "the containers kept running");
+    settings = undefined;
+    t.deepEqual(changesOf((await stack.up()).summary), {}, "the refused run changed nothing");
   } finally {
     await stack.destroy().catch(() => undefined);
     await cleanup();
