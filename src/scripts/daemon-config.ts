@@ -2,7 +2,7 @@ import type { DaemonProxy } from "../model/daemon-settings";
 import { parseSections, sectionMarker } from "../model/sections";
 import { shq } from "../model/shell";
 import { script } from "./shell";
-import { boundWord, DOCKER_READ_FUNCTION, dockerFirstLine, READY_CALL_SECONDS } from "./docker-read";
+import { boundWord, DOCKER_READ_FUNCTION, dockerFirstLine, READY_CALL_SECONDS, SHARED_DOCKER_CALLS } from "./docker-read";
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
 
 export const DAEMON_JSON = "/etc/docker/daemon.json";
@@ -51,7 +51,7 @@ export function renderDaemonProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOU
     `${sectionMarker("file")}; if [ -f ${DAEMON_JSON} ]; then cat ${DAEMON_JSON}; echo; else echo '@@absent@@'; fi`,
     `${sectionMarker("execstart")}; systemctl show docker.service -p ExecStart --value 2>/dev/null | head -n 1 || true`,
     // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
-    `${sectionMarker("info")}; ${dockerFirstLine("info --format '{{json .}}'", apiTimeout)}`,
+    `${sectionMarker("info")}; ${dockerFirstLine(SHARED_DOCKER_CALLS.info, apiTimeout)}`,
     `${sectionMarker("proxy")}; if [ -f ${shq(PROXY_DROP_IN)} ]; then cat ${shq(PROXY_DROP_IN)}; else echo '@@absent@@'; fi`,
     `${sectionMarker("proxyenv")}; if [ -f ${shq(PROXY_ENV_FILE)} ]; then cat ${shq(PROXY_ENV_FILE)}; else echo '@@absent@@'; fi`,
     `${sectionMarker("proxyenvmode")}; stat -c '%a %U' ${shq(PROXY_ENV_FILE)} 2>/dev/null || true`,

@@ -2,7 +2,14 @@ import type { Distro } from "../model/distro";
 import { packageManagerOf } from "./package-managers";
 import { parseSections, sectionMarker } from "../model/sections";
 import { script } from "./shell";
-import { boundWord as secondsOf, DOCKER_READ_FUNCTION, dockerFirstLine, dockerLineCount, READY_CALL_SECONDS } from "./docker-read";
+import {
+  boundWord as secondsOf,
+  DOCKER_READ_FUNCTION,
+  dockerFirstLine,
+  dockerLineCount,
+  READY_CALL_SECONDS,
+  SHARED_DOCKER_CALLS,
+} from "./docker-read";
 import { INITIAL_DAEMON_MARK, initialDaemonRollback } from "./daemon-config";
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS, DEFAULT_ENGINE_START_TIMEOUT_SECONDS } from "../model/defaults";
 
@@ -79,14 +86,14 @@ export function renderEngineProbe(d?: Pick<Distro, "packageManager">, apiTimeout
   return [
     // Bounded: a stalled dockerd reads as not answering, not as a read that never ends.
     DOCKER_READ_FUNCTION,
-    `${sectionMarker("version")}; ${dockerFirstLine("version --format '{{json .}}'", apiTimeout)}`,
-    `${sectionMarker("client")}; ${dockerFirstLine("--version", apiTimeout)}`,
+    `${sectionMarker("version")}; ${dockerFirstLine(SHARED_DOCKER_CALLS.version, apiTimeout)}`,
+    `${sectionMarker("client")}; ${dockerFirstLine(SHARED_DOCKER_CALLS.client, apiTimeout)}`,
     // The compose v2 CLI plugin, wherever the CLI finds it (a package or the offline plugin file).
-    `${sectionMarker("compose")}; ${dockerFirstLine("compose version --short", apiTimeout)}`,
+    `${sectionMarker("compose")}; ${dockerFirstLine(SHARED_DOCKER_CALLS.compose, apiTimeout)}`,
     `${sectionMarker("active")}; systemctl is-active docker.service 2>/dev/null || true`,
     `${sectionMarker("enabled")}; systemctl is-enabled docker.service 2>/dev/null || true`,
     // What removing a running engine would stop (an install refuses to, unless told by name).
-    `${sectionMarker("containers")}; ${dockerLineCount("ps -aq", apiTimeout)}`,
+    `${sectionMarker("containers")}; ${dockerLineCount(SHARED_DOCKER_CALLS.ps, apiTimeout)}`,
     sectionMarker("packages"),
     // The distribution's own package manager when it is known: a host can have dpkg and rpm both.
     ...(d

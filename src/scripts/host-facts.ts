@@ -1,6 +1,6 @@
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS } from "../model/defaults";
 import { sectionMarker } from "../model/sections";
-import { DOCKER_READ_FUNCTION, dockerFirstLine } from "./docker-read";
+import { DOCKER_READ_FUNCTION, dockerFirstLine, SHARED_DOCKER_CALLS } from "./docker-read";
 
 /**
  * The shell that reads a machine's facts. Files are followed by `echo`: a file without a final
@@ -19,9 +19,9 @@ export function renderFactsProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT
     `${sectionMarker("cgroup")}; stat -fc %T /sys/fs/cgroup 2>/dev/null || echo none`,
     // /usr/sbin is not on every user's PATH; the first iptables found answers.
     `${sectionMarker("iptables")}; ipt=""; for p in "$(command -v iptables 2>/dev/null)" /usr/sbin/iptables /sbin/iptables; do if [ -n "$p" ] && [ -x "$p" ]; then ipt="$p"; break; fi; done; if [ -n "$ipt" ]; then "$ipt" --version 2>/dev/null | head -n 1; else echo none; fi`,
-    `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("--version", apiTimeout)}; fi`,
+    `${sectionMarker("docker-client")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine(SHARED_DOCKER_CALLS.client, apiTimeout)}; fi`,
     // The same call as the engine probe's: the read asks docker once for both (src/scripts/docker-read.ts).
-    `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine("version --format '{{json .}}'", apiTimeout)}; fi`,
+    `${sectionMarker("docker-server")}; if command -v docker >/dev/null 2>&1; then ${dockerFirstLine(SHARED_DOCKER_CALLS.version, apiTimeout)}; fi`,
     "",
   ].join("\n");
 }

@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { parseSections, sectionMarker } from "../model/sections";
 import { DEFAULT_ENGINE_API_TIMEOUT_SECONDS } from "../model/defaults";
-import { boundWord, DOCKER_READ_FUNCTION } from "./docker-read";
+import { boundWord, DOCKER_READ_FUNCTION, SHARED_DOCKER_CALLS } from "./docker-read";
 
 /**
  * The most containers, and the most images, the workload probe inspects. Above it the probe says
@@ -55,8 +55,8 @@ function listAndInspect(section: string, list: string, inspect: string, seconds:
 export function renderWorkloadProbe(apiTimeout: number = DEFAULT_ENGINE_API_TIMEOUT_SECONDS): string {
   return [
     DOCKER_READ_FUNCTION,
-    listAndInspect("containers", "ps -aq", "container inspect", apiTimeout),
-    listAndInspect("images", "image ls -q", "image inspect", apiTimeout),
+    listAndInspect("containers", SHARED_DOCKER_CALLS.ps, "container inspect", apiTimeout),
+    listAndInspect("images", SHARED_DOCKER_CALLS.images, "image inspect", apiTimeout),
     "",
   ].join("\n");
 }
